@@ -1,0 +1,1 @@
+"""Administration: units, users and the portal-wide audit log."""

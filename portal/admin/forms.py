@@ -1,0 +1,87 @@
+"""Forms for units and users."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from portal.auth.passwords import MIN_LENGTH
+from portal.labels import ROLE_LABELS, UNIT_KIND_LABELS
+from portal.models import ROLES, UNIT_KINDS, Unit, User
+
+
+def unit_choices(include_blank=False):
+    units = Unit.select().where(Unit.active == True).order_by(Unit.path)  # noqa: E712
+    choices = [(str(u.id), "\u2003" * (u.path.count("/") - 2) + u.name) for u in units]
+    return ([("", "—")] if include_blank else []) + choices
+
+
+def coerce_unit(value):
+    """Turn a posted unit id into a Unit; an unknown id becomes a form error, not a 500."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, Unit):
+        return value
+    try:
+        return Unit.get_or_none(Unit.id == int(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class UnitField(SelectField):
+    """A select of active units whose value is checked against the database."""
+
+    def pre_validate(self, form):
+        if self.data is None and self.raw_data and self.raw_data[0] not in ("", None):
+            raise ValidationError(_l("Choose a unit from the list."))
+
+    def _value(self):
+        return str(self.data.id) if isinstance(self.data, Unit) else ""
+
+    def process_formdata(self, valuelist):
+        self.raw_data = valuelist
+        self.data = coerce_unit(valuelist[0]) if valuelist else None
+
+    def iter_choices(self):
+        current = str(self.data.id) if isinstance(self.data, Unit) else ""
+        for value, label in self.choices:
+            yield (value, label, value == current, {})
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    kind = SelectField(_l("Kind"), choices=[(k, UNIT_KIND_LABELS[k]) for k in UNIT_KINDS])
+    parent = UnitField(_l("Parent unit"), validators=[Optional()])
+    city = StringField(_l("Stationed in (city)"), validators=[Optional(), Length(max=50)])
+    sort_order = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(min=0, max=9999)])
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(min=2, max=64),
+                    Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash and underscore only."))],
+    )
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    unit = UnitField(_l("Unit"), validators=[DataRequired(message=_l("Choose a unit from the list."))])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=MIN_LENGTH, max=200)])
+
+    def __init__(self, *args, editing: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+
+    def validate_username(self, field):
+        query = User.select().where(User.username == field.data)
+        if self.editing is not None:
+            query = query.where(User.id != self.editing.id)
+        if query.exists():
+            raise ValidationError(_l("This username is taken."))
+
+    def validate_password(self, field):
+        if self.editing is None and not field.data:
+            raise ValidationError(_l("A new user needs a password."))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])

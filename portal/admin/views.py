@@ -1,0 +1,193 @@
+"""Administrators manage units and users (deactivate, never delete) and read the audit log."""
+from functools import wraps
+
+from flask import Blueprint, abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import audit, permissions
+from portal.admin.forms import ResetPasswordForm, UnitForm, UserForm, unit_choices
+from portal.auth import throttle
+from portal.auth.passwords import hash_password
+from portal.db import database
+from portal.models import AuditLog, Unit, User
+from portal.web import Page, form_status, get_or_404, page_number, see_other
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not permissions.can_manage_organisation(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# Units -----------------------------------------------------------------------
+
+@bp.route("/units")
+@admin_required
+def units():
+    rows = list(Unit.select().order_by(Unit.path))
+    return render_template("admin/units.html", units=rows)
+
+
+def _unit_form(unit: Unit | None):
+    form = UnitForm(obj=unit)
+    form.parent.choices = unit_choices(include_blank=True)
+    if unit is not None:  # a unit cannot move below itself
+        form.parent.choices = [c for c in form.parent.choices
+                               if not c[0] or not Unit.get_by_id(int(c[0])).is_within(unit)]
+    if form.validate_on_submit():
+        if unit is not None and form.parent.data is not None and form.parent.data.is_within(unit):
+            form.parent.errors.append(_("A unit cannot be placed below itself."))
+        else:
+            before = {} if unit is None else {f: getattr(unit, f) for f in ("name", "kind", "parent", "city", "sort_order")}
+            target = unit or Unit()
+            target.name = form.name.data.strip()
+            target.kind = form.kind.data
+            target.parent = form.parent.data
+            target.city = (form.city.data or "").strip()
+            target.sort_order = form.sort_order.data or 0
+            with database.atomic():
+                target.save_with_path()
+                after = {f: getattr(target, f) for f in ("name", "kind", "parent", "city", "sort_order")}
+                audit.record("create" if unit is None else "edit", "unit", target.id, audit.diff(before, after))
+            flash(_("Unit saved."), "success")
+            return see_other("admin.units")
+    return render_template("admin/unit_form.html", form=form, unit=unit), form_status(form)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@admin_required
+def unit_new():
+    return _unit_form(None)
+
+
+@bp.route("/units/<unit_id>", methods=["GET", "POST"])
+@admin_required
+def unit_edit(unit_id):
+    return _unit_form(get_or_404(Unit, unit_id))
+
+
+@bp.route("/units/<unit_id>/active", methods=["POST"])
+@admin_required
+def unit_active(unit_id):
+    unit = get_or_404(Unit, unit_id)
+    active = request.form.get("active") == "1"
+    with database.atomic():
+        Unit.update(active=active).where(Unit.id == unit.id).execute()
+        audit.record("activate" if active else "deactivate", "unit", unit.id, {"active": [unit.active, active]})
+    flash(_("Unit activated.") if active else _("Unit deactivated."), "success")
+    return see_other("admin.units")
+
+
+# Users -----------------------------------------------------------------------
+
+@bp.route("/users")
+@admin_required
+def users():
+    query = User.select(User, Unit).join(Unit).order_by(User.active.desc(), Unit.path, User.username)
+    return render_template("admin/users.html", users=list(query), now_locked=throttle.is_locked)
+
+
+USER_FIELDS = ("username", "display_name", "role", "unit", "phone")
+
+
+def _user_form(user: User | None):
+    form = UserForm(obj=user, editing=user)
+    form.unit.choices = unit_choices()
+    if form.validate_on_submit():
+        before = {} if user is None else {f: getattr(user, f) for f in USER_FIELDS}
+        target = user or User()
+        for name in USER_FIELDS:
+            value = getattr(form, name).data
+            setattr(target, name, value.strip() if isinstance(value, str) else value)
+        if form.password.data:
+            target.password_hash = hash_password(form.password.data)
+            if user is not None:
+                target.session_version += 1
+        with database.atomic():
+            target.save()
+            after = {f: getattr(target, f) for f in USER_FIELDS}
+            changes = audit.diff(before, after)
+            if form.password.data and user is not None:
+                changes["password"] = ["***", "***"]
+            audit.record("create" if user is None else "edit", "user", target.id, changes)
+        flash(_("User saved."), "success")
+        return see_other("admin.users")
+    return render_template("admin/user_form.html", form=form, user=user), form_status(form)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    return _user_form(None)
+
+
+@bp.route("/users/<user_id>", methods=["GET", "POST"])
+@admin_required
+def user_edit(user_id):
+    return _user_form(get_or_404(User, user_id))
+
+
+@bp.route("/users/<user_id>/active", methods=["POST"])
+@admin_required
+def user_active(user_id):
+    user = get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    if user.id == current_user.id and not active:
+        flash(_("You cannot deactivate your own account."), "error")
+        return see_other("admin.users")
+    with database.atomic():
+        # Deactivation also ends the user's sessions.
+        User.update(active=active, session_version=User.session_version + 1).where(User.id == user.id).execute()
+        audit.record("activate" if active else "deactivate", "user", user.id, {"active": [user.active, active]})
+    flash(_("User activated.") if active else _("User deactivated."), "success")
+    return see_other("admin.users")
+
+
+@bp.route("/users/<user_id>/unlock", methods=["POST"])
+@admin_required
+def user_unlock(user_id):
+    user = get_or_404(User, user_id)
+    with database.atomic():
+        throttle.unlock(user)
+        audit.record("unlock", "user", user.id)
+    flash(_("The account was unlocked."), "success")
+    return see_other("admin.users")
+
+
+@bp.route("/users/<user_id>/password", methods=["GET", "POST"])
+@admin_required
+def user_password(user_id):
+    user = get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        with database.atomic():
+            User.update(password_hash=hash_password(form.password.data),
+                        session_version=User.session_version + 1).where(User.id == user.id).execute()
+            throttle.unlock(user)
+            audit.record("reset_password", "user", user.id)
+        flash(_("The password was reset."), "success")
+        return see_other("admin.users")
+    return render_template("admin/user_password.html", form=form, user=user), form_status(form)
+
+
+# Audit log -----------------------------------------------------------------------
+
+@bp.route("/audit")
+@login_required
+def audit_log():
+    if not permissions.can_read_audit_log(current_user):
+        abort(403)
+    query = AuditLog.select(AuditLog, User).join(User, on=(AuditLog.user == User.id), join_type="LEFT OUTER")
+    entity = request.args.get("entity", "")
+    if entity:
+        query = query.where(AuditLog.entity == entity)
+    page = Page(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()), page_number(), 100)
+    return render_template("admin/audit.html", page=page, entity=entity)

@@ -1,0 +1,35 @@
+"""The application factory: settings, then each subsystem's init_app in a fixed order."""
+import logging
+
+from flask import Flask
+from htmx_flask import Htmx
+
+from portal import db, errors, i18n, labels, plugins, schema, security
+from portal.auth import views as auth_views
+from portal.config import default_instance_path, load_settings
+from portal.paths import STATIC_DIR, TEMPLATES_DIR
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the portal. ``config`` overrides settings (tests pass a database URL here)."""
+    instance = (config or {}).get("INSTANCE_PATH") or default_instance_path()
+    app = Flask(
+        "portal",
+        instance_path=str(instance),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
+    )
+    load_settings(app, config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    with db.database.connection_context():
+        schema.check_not_newer()  # refuse to run on a database a newer portal upgraded
+    Htmx(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    auth_views.init_app(app)
+    errors.init_app(app)
+    plugins.init_app(app)  # registers blueprints, core ones included
+    return app

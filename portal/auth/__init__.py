@@ -1,0 +1,1 @@
+"""Logging in and out, passwords, throttling and the language switch."""

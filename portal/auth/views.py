@@ -1,0 +1,133 @@
+"""Log in, log out (here or everywhere), change password, choose the language."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+
+from portal.auth import throttle
+from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.auth.passwords import hash_password, needs_rehash, verify_password
+from portal.config import SUPPORTED_LOCALES
+from portal.models import User
+from portal.web import form_status, see_other
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    """Load the user of a session, if that session is still valid (its version matches)."""
+    user_id, _, version = session_id.partition(":")
+    try:
+        user = User.get_or_none(User.id == int(user_id))
+        version = int(version)
+    except ValueError:
+        return None
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if getattr(request, "htmx", None):
+        # A full-page redirect to the login form, not a login form inside a fragment.
+        return "", 401, {"HX-Redirect": url_for("auth.login", next=request.full_path)}
+    flash(_("Please log in to continue."), "info")
+    return redirect(url_for("auth.login", next=request.full_path))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = User.get_or_none(User.username == form.username.data.strip())
+        wait = throttle.seconds_to_wait(user) if user else 0
+        if wait:
+            if throttle.is_locked(user):
+                form.password.errors.append(
+                    _("This account is locked after repeated failed logins. Try again in %(minutes)d minutes or ask an administrator to unlock it.",
+                      minutes=max(1, round(wait / 60)))
+                )
+            else:
+                form.password.errors.append(_("Too many failed attempts. Please wait %(seconds)d seconds.", seconds=wait))
+            status = 429
+        elif user and user.active and verify_password(user.password_hash, form.password.data):
+            throttle.record_success(user)
+            if needs_rehash(user.password_hash):
+                User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
+            session.clear()
+            login_user(user)
+            session.permanent = True
+            if user.locale:
+                session["locale"] = user.locale
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        else:
+            if not user:
+                verify_password(None, form.password.data)  # same time as a real check
+            elif user.active:
+                throttle.record_failure(user)
+            form.password.errors.append(_("Wrong username or password."))
+            status = 401
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated and request.form.get("everywhere"):
+        User.update(session_version=User.session_version + 1).where(User.id == current_user.id).execute()
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You have logged out."), "info")
+    return see_other("auth.login")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("The current password is wrong."))
+        else:
+            # A new session version ends every other session of this user.
+            User.update(
+                password_hash=hash_password(form.new_password.data),
+                session_version=User.session_version + 1,
+            ).where(User.id == current_user.id).execute()
+            user = User.get_by_id(current_user.id)
+            login_user(user)
+            flash(_("Your password was changed. Other sessions were logged out."), "success")
+            return see_other("home.index")
+    return render_template("auth/change_password.html", form=form), form_status(form)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    locale = request.form.get("locale", "")
+    if locale not in SUPPORTED_LOCALES:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        User.update(locale=locale).where(User.id == current_user.id).execute()
+    return redirect(_safe_next(request.form.get("next")), code=303)
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)

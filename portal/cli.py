@@ -1,0 +1,238 @@
+"""The `portal` command: init, demo, serve, db upgrade, users …"""
+from __future__ import annotations
+
+import secrets
+import sys
+
+import click
+
+from portal.auth import throttle
+from portal.auth.passwords import MIN_LENGTH, hash_password
+from portal.db import database
+
+
+def _app():
+    from portal.app import create_app
+
+    try:
+        return create_app()
+    except RuntimeError as exc:  # a clear message, not a traceback (e.g. a newer database)
+        raise click.ClickException(str(exc))
+
+
+class AppContext:
+    """Run a command inside an app context with an open database connection."""
+
+    def __enter__(self):
+        self.app = _app()
+        self.ctx = self.app.app_context()
+        self.ctx.push()
+        database.connect(reuse_if_open=True)
+        return self.app
+
+    def __exit__(self, *exc):
+        if not database.is_closed():
+            database.close()
+        self.ctx.pop()
+
+
+def _upgrade(echo=True):
+    from portal import schema
+
+    applied = schema.upgrade()
+    if echo:
+        for name in applied:
+            click.echo(f"applied migration {name}")
+        st = schema.status()
+        click.echo(f"database schema version {st.current}")
+
+
+def _find_unit(name_or_id: str):
+    from portal.models import Unit
+
+    unit = Unit.get_or_none(Unit.name == name_or_id)
+    if unit is None and name_or_id.isdigit():
+        unit = Unit.get_or_none(Unit.id == int(name_or_id))
+    if unit is None:
+        raise click.BadParameter(f"no unit named {name_or_id!r}", param_hint="--unit")
+    return unit
+
+
+def _find_user(username: str):
+    from portal.models import User
+
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        raise click.BadParameter(f"no user named {username!r}", param_hint="USERNAME")
+    return user
+
+
+def _check_password(password: str) -> str:
+    if len(password) < MIN_LENGTH:
+        raise click.BadParameter(f"at least {MIN_LENGTH} characters", param_hint="--password")
+    return password
+
+
+@click.group(help="Investment promotion portal (招商引资). Settings come from PORTAL_* "
+                  "environment variables; see README.md.")
+@click.version_option(package_name="investment-portal")
+def cli():
+    pass
+
+
+@cli.command(help="Create or upgrade the database and create the first administrator.")
+@click.option("--username", default="admin", show_default=True)
+@click.option("--password", help="The administrator's password (asked for when omitted).")
+@click.option("--unit-name", default="投资促进服务中心", show_default=True, help="Name of the bureau unit.")
+def init(username, password, unit_name):
+    from portal.models import Unit, User
+
+    with AppContext():
+        _upgrade()
+        if User.select().where(User.role == "admin").exists():
+            click.echo("an administrator exists already; nothing else to do")
+            return
+        if not password:
+            password = click.prompt("Password for the administrator", hide_input=True, confirmation_prompt=True)
+        _check_password(password)
+        with database.atomic():
+            bureau = Unit.get_or_none(Unit.kind == "bureau", Unit.parent.is_null())
+            if bureau is None:
+                bureau = Unit(name=unit_name, kind="bureau").save_with_path()
+            User.create(username=username, display_name=username, role="admin", unit=bureau,
+                        password_hash=hash_password(password))
+        click.echo(f"administrator {username!r} created")
+
+
+@cli.command(help="Fill the instance with a demo city (idempotent).")
+@click.option("--password", help="Password for every demo user; generated and printed when omitted.")
+def demo(password):
+    from portal.demo import DEMO_USERS, build_demo
+    from portal.timeutil import today
+
+    if password:
+        _check_password(password)
+    generated = not password
+    password = password or secrets.token_urlsafe(9)
+    with AppContext():
+        _upgrade(echo=False)
+        context = build_demo(password, today())
+    click.echo(f"demo city ready: {len(context.units)} units, {len(DEMO_USERS)} users")
+    for key, count in sorted(context.created.items()):
+        click.echo(f"  {key}: {count}")
+    click.echo("users: " + ", ".join(u[0] for u in DEMO_USERS))
+    if generated:
+        click.echo(f"password for every demo user: {password}")
+
+
+@cli.command(help="Serve the portal with waitress (production WSGI server, also on Windows).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host, port, threads):
+    import waitress
+
+    from portal import schema
+
+    app = _app()
+    with app.app_context(), database.connection_context():
+        st = schema.status()
+    if st.needs_upgrade:
+        raise click.ClickException(
+            f"the database schema is version {st.current}, this portal needs {st.expected}: "
+            "run `portal db upgrade` first")
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="portal")
+
+
+@cli.group(help="Database schema.")
+def db():
+    pass
+
+
+@db.command("upgrade", help="Bring the database to the current schema without losing data.")
+def db_upgrade():
+    with AppContext():
+        _upgrade()
+
+
+@db.command("status", help="Print the schema version of the database and of this portal.")
+def db_status():
+    from portal import schema
+
+    with AppContext():
+        st = schema.status()
+    click.echo(f"database: {st.current}\nportal: {st.expected}")
+    if st.needs_upgrade:
+        click.echo("run `portal db upgrade`")
+        sys.exit(1)
+
+
+@cli.group(help="Manage users (so a locked-out administrator is never stuck).")
+def users():
+    pass
+
+
+@users.command("create", help="Create a user.")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "bureau", "unit", "department", "leader"]), required=True)
+@click.option("--unit", "unit_name", required=True, help="Unit name (or id).")
+@click.option("--name", "display_name", help="Display name (default: the username).")
+@click.option("--password", help="Asked for when omitted.")
+def users_create(username, role, unit_name, display_name, password):
+    from portal.models import User
+
+    with AppContext():
+        unit = _find_unit(unit_name)
+        if User.select().where(User.username == username).exists():
+            raise click.ClickException(f"user {username!r} exists already")
+        if not password:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        _check_password(password)
+        User.create(username=username, display_name=display_name or username, role=role, unit=unit,
+                    password_hash=hash_password(password))
+    click.echo(f"user {username!r} created")
+
+
+@users.command("list", help="One line per user: username, role code, unit name (tab-separated).")
+def users_list():
+    from portal.models import Unit, User
+
+    with AppContext():
+        rows = list(User.select(User, Unit).join(Unit).order_by(User.username))
+        for user in rows:
+            suffix = "" if user.active else "\tinactive"
+            click.echo(f"{user.username}\t{user.role}\t{user.unit.name}{suffix}")
+
+
+@users.command("reset-password", help="Set a new password; also unlocks the account and ends its sessions.")
+@click.argument("username")
+@click.option("--password", help="Asked for when omitted.")
+def users_reset_password(username, password):
+    from portal.models import User
+
+    with AppContext():
+        user = _find_user(username)
+        if not password:
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        _check_password(password)
+        User.update(password_hash=hash_password(password), session_version=User.session_version + 1,
+                    active=True).where(User.id == user.id).execute()
+        throttle.unlock(user)
+    click.echo(f"password of {username!r} reset")
+
+
+@users.command("unlock", help="Lift a lock after repeated failed logins.")
+@click.argument("username")
+def users_unlock(username):
+    with AppContext():
+        throttle.unlock(_find_user(username))
+    click.echo(f"{username!r} unlocked")
+
+
+def main():
+    cli(prog_name="portal")
+
+
+if __name__ == "__main__":
+    main()

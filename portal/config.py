@@ -1,0 +1,111 @@
+"""Settings: defaults, then the instance config file, then PORTAL_* environment variables.
+
+The instance folder holds what a deployment owns: the SQLite file, the generated
+secret key, uploads and an optional ``portal.cfg`` (Python syntax, Flask style).
+"""
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENV_SETTINGS = {
+    # environment variable -> Flask config key
+    "PORTAL_DATABASE_URL": "DATABASE_URL",
+    "PORTAL_SECRET_KEY": "SECRET_KEY",
+    "PORTAL_LOCALE": "DEFAULT_LOCALE",
+    "PORTAL_PLUGINS_DIR": "PLUGINS_DIR",
+    "PORTAL_LOAD_PLUGINS": "LOAD_PLUGINS",
+    "PORTAL_STRICT_PLUGINS": "STRICT_PLUGINS",
+    "PORTAL_TIMEZONE": "TIMEZONE",
+    "PORTAL_UPLOADS_DIR": "UPLOADS_DIR",
+    "PORTAL_RULES": "RULES",
+    "PORTAL_RULES_FILE": "RULES_FILE",
+    "PORTAL_HTTPS": "SESSION_COOKIE_SECURE",
+    "PORTAL_VERIFY_STAGES": "VERIFY_STAGES",
+}
+BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES"}
+SUPPORTED_LOCALES = ("zh_CN", "en")
+
+
+def default_instance_path() -> Path:
+    return Path(os.environ.get("PORTAL_INSTANCE") or Path.cwd() / "instance").resolve()
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_settings(app, overrides: dict | None) -> None:
+    """Fill ``app.config`` in a fixed order: defaults, portal.cfg, environment, overrides."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        DATABASE_URL=None,
+        DEFAULT_LOCALE="zh_CN",
+        TIMEZONE="Asia/Shanghai",
+        PLUGINS_DIR=None,
+        LOAD_PLUGINS=None,
+        STRICT_PLUGINS=False,
+        UPLOADS_DIR=None,
+        MAX_UPLOAD_MB=20,
+        RULES=None,
+        RULES_FILE=None,
+        VERIFY_STAGES=True,
+        PAGE_SIZE=50,
+        # Login throttling: after SLOW_AFTER failures each attempt waits longer;
+        # after LOCK_AFTER failures the account is locked for LOCK_MINUTES.
+        LOGIN_SLOW_AFTER=3,
+        LOGIN_LOCK_AFTER=6,
+        LOGIN_LOCK_MINUTES=15,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
+        # One token per session, valid for as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
+    )
+    app.config.from_pyfile(str(instance / "portal.cfg"), silent=True)
+    for env_name, key in ENV_SETTINGS.items():
+        if os.environ.get(env_name):
+            app.config[key] = os.environ[env_name]
+    if overrides:
+        app.config.update(overrides)
+    for key in BOOLEAN_KEYS:
+        app.config[key] = _as_bool(app.config[key])
+
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = "sqlite:///" + str(instance / "portal.sqlite3")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    if not app.config.get("UPLOADS_DIR"):
+        app.config["UPLOADS_DIR"] = str(instance / "uploads")
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
+    if app.config["DEFAULT_LOCALE"] not in SUPPORTED_LOCALES:
+        raise RuntimeError(
+            f"PORTAL_LOCALE={app.config['DEFAULT_LOCALE']!r} is not supported; "
+            f"use one of {', '.join(SUPPORTED_LOCALES)}."
+        )
+    try:
+        app.config["TZ"] = ZoneInfo(app.config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuntimeError(f"PORTAL_TIMEZONE={app.config['TIMEZONE']!r} is not a known time zone.")
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Generate the secret key once and keep it in the instance folder (mode 0600)."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race; use its key
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()

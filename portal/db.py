@@ -1,0 +1,88 @@
+"""The one database proxy every model binds to, filled from PORTAL_DATABASE_URL.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on, a busy
+timeout and IMMEDIATE write transactions, so several server processes can
+write without "database is locked". PostgreSQL and MySQL/MariaDB use pools.
+A connection is opened per request and closed in teardown.
+"""
+from urllib.parse import parse_qs, unquote, urlparse
+
+import peewee
+from flask import g
+from playhouse.pool import PooledMySQLDatabase, PooledPostgresqlDatabase
+
+database = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 15000,
+    "cache_size": -32000,
+}
+
+
+class BaseModel(peewee.Model):
+    """Base of every model: bound to the proxy, tables named after the class in snake case."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def make_database(url: str) -> peewee.Database:
+    """Open (lazily) the database a URL names: sqlite:///path, postgresql://, mysql://."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.split("+")[0]
+    options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    if scheme == "sqlite":
+        # sqlite:///relative/file.db and sqlite:////absolute/file.db, as in SQLAlchemy.
+        path = unquote(url.split("://", 1)[1].split("?", 1)[0])[1:]
+        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=15)
+    connect = dict(
+        host=parsed.hostname or "localhost",
+        user=unquote(parsed.username) if parsed.username else None,
+        password=unquote(parsed.password) if parsed.password else None,
+    )
+    if parsed.port:
+        connect["port"] = parsed.port
+    name = parsed.path.lstrip("/")
+    connect = {k: v for k, v in connect.items() if v is not None}
+    if scheme in ("postgres", "postgresql"):
+        if "schema" in options:  # tests run each suite in a schema of its own
+            connect["options"] = f"-c search_path={options.pop('schema')}"
+        return PooledPostgresqlDatabase(
+            name, max_connections=int(options.pop("max_connections", 20)), stale_timeout=300,
+            autorollback=True, **connect, **options
+        )
+    if scheme in ("mysql", "mariadb"):
+        return PooledMySQLDatabase(
+            name, max_connections=int(options.pop("max_connections", 20)), stale_timeout=300,
+            charset="utf8mb4", **connect, **options
+        )
+    raise ValueError(f"Unsupported database URL scheme {parsed.scheme!r}: use sqlite, postgresql or mysql.")
+
+
+def init_app(app) -> None:
+    """Bind the proxy to the configured database; connect per request, close in teardown."""
+    db = make_database(app.config["DATABASE_URL"])
+    database.initialize(db)
+    app.extensions["portal_db"] = db
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+        g.db_connected = True
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if g.pop("db_connected", False) and not database.is_closed():
+            database.close()
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, peewee.SqliteDatabase)
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, peewee.PostgresqlDatabase)

@@ -1,0 +1,53 @@
+"""Every hook a plugin can implement, documented like an API.
+
+Plugins import the marker with ``from portal import hookimpl`` and implement
+any of these functions by name. Hooks are called with keyword arguments; an
+implementation may accept only the arguments it needs. Unless a hook says
+``firstresult``, every implementation runs and the portal receives a list of
+their results (last registered first). Return None when a question is not
+your plugin's own. The portal isolates failures: an implementation that
+raises is logged, reported to administrators and skipped.
+
+Reference with examples: docs/plugins.md (a test keeps the two in step).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("portal")
+
+
+# ---------------------------------------------------------------- pages ----
+
+@hookspec
+def portal_blueprints() -> list[Any]:
+    """Flask blueprints to register, e.g. ``[bp]``.
+
+    Returns: a list of ``flask.Blueprint`` (or None). The core's own pages come
+    through this hook too. Called once at start-up.
+    """
+
+
+@hookspec
+def portal_menu_items(user) -> list[dict]:
+    """Entries for the main navigation, for the logged-in ``user``.
+
+    Parameters: ``user`` – the current user (a ``portal.models.User``).
+    Returns: a list of dicts ``{"endpoint": str, "label": str, "order": int,
+    "args": dict (optional)}``; return only entries this user may open.
+    """
+
+
+# ------------------------------------------------------------- demo data ----
+
+@hookspec
+def portal_demo_data(context) -> None:
+    """Add this feature's or county's records to the demo city (``portal demo``).
+
+    Parameters: ``context`` – a ``portal.demo.DemoContext`` with the demo's
+    units, users, a seeded ``random.Random`` and ``today``. Must be idempotent:
+    running ``portal demo`` twice must not duplicate records.
+    Returns: nothing.
+    """

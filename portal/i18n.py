@@ -1,0 +1,79 @@
+"""Languages: Simplified Chinese and English, the deployment default until a user chooses.
+
+The catalog folder is ``zh_Hans_CN``: Babel parses ``zh_CN`` as ``zh_Hans_CN``
+and gettext would never find a folder named ``zh_CN``.
+"""
+from decimal import Decimal
+
+from flask import current_app, request, session
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.config import SUPPORTED_LOCALES
+from portal.paths import TRANSLATIONS_DIR
+
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """A logged-in user's choice, else this browser's choice, else the deployment default."""
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in SUPPORTED_LOCALES:
+        return user_locale
+    chosen = session.get("locale")
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def current_locale() -> str:
+    loc = get_locale()
+    return "en" if loc is None or loc.language == "en" else "zh_CN"
+
+
+def format_amount(value_wan) -> str:
+    """An amount in 万元, as officials read it: 万元 or 亿元 in Chinese, millions in English."""
+    if value_wan is None or value_wan == "":
+        return "—"
+    value = Decimal(value_wan)
+    if current_locale() == "en":
+        return _("CNY %(amount)s million", amount=format_decimal(value / 100, format="#,##0.##"))
+    if abs(value) >= 10000:
+        return _("%(amount)s yi yuan", amount=format_decimal(value / 10000, format="#,##0.##"))
+    return _("%(amount)s wan yuan", amount=format_decimal(value, format="#,##0.##"))
+
+
+def format_usd_amount(value_wan) -> str:
+    """An amount in 万美元 (USD 10 thousand)."""
+    if value_wan is None or value_wan == "":
+        return "—"
+    value = Decimal(value_wan)
+    if current_locale() == "en":
+        return _("USD %(amount)s million", amount=format_decimal(value / 100, format="#,##0.##"))
+    return _("%(amount)s wan USD", amount=format_decimal(value, format="#,##0.##"))
+
+
+def init_app(app) -> None:
+    Babel(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: app.config["TIMEZONE"],
+        default_translation_directories=str(TRANSLATIONS_DIR),
+    )
+    app.jinja_env.filters["amount"] = format_amount
+    app.jinja_env.filters["usd_amount"] = format_usd_amount
+    # Stored timestamps are naive UTC; Flask-Babel shows them in PORTAL_TIMEZONE.
+    app.jinja_env.filters["localtime"] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm") if v else "—"
+    app.jinja_env.filters["date"] = lambda v: format_date(v, "yyyy-MM-dd") if v else "—"
+    app.jinja_env.globals.update(
+        current_locale=current_locale,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        SUPPORTED_LOCALES=SUPPORTED_LOCALES,
+    )
+
+    @app.after_request
+    def _content_language(response):
+        if request.endpoint != "static":
+            response.headers["Content-Language"] = "en" if current_locale() == "en" else "zh-CN"
+        return response

@@ -1,0 +1,23 @@
+"""All models, importable from one place. Feature modules add theirs to ALL_MODELS."""
+from portal.models.audit import AuditLog
+from portal.models.org import ROLES, UNIT_KINDS, Unit, User
+from portal.models.projects import (
+    STAGES,
+    Attachment,
+    CapitalEntry,
+    Enterprise,
+    Industry,
+    Project,
+    StageChange,
+)
+from portal.models.settings import PluginState, Setting
+
+ALL_MODELS = [
+    Unit, User, Setting, PluginState, AuditLog,
+    Industry, Enterprise, Project, StageChange, CapitalEntry, Attachment,
+]
+
+__all__ = [
+    "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
+    "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
+]

@@ -1,0 +1,31 @@
+"""Deployment settings an administrator changes in the portal, and plugin states."""
+import peewee
+
+from portal.db import BaseModel
+from portal.models.fields import utcnow
+
+
+class Setting(BaseModel):
+    """A key/value setting shared by every process (never cached in process memory)."""
+
+    key = peewee.CharField(max_length=100, primary_key=True)
+    value = peewee.TextField()
+
+    @classmethod
+    def get_value(cls, key, default=None):
+        row = cls.get_or_none(cls.key == key)
+        return default if row is None else row.value
+
+    @classmethod
+    def set_value(cls, key, value):
+        with cls._meta.database.atomic():
+            if cls.update(value=str(value)).where(cls.key == key).execute() == 0:
+                cls.insert(key=key, value=str(value)).execute()
+
+
+class PluginState(BaseModel):
+    """Which plugins an administrator disabled; read at start-up before plugins load."""
+
+    name = peewee.CharField(max_length=100, primary_key=True)
+    enabled = peewee.BooleanField(default=True)
+    changed_at = peewee.DateTimeField(default=utcnow)

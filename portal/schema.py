@@ -1,0 +1,68 @@
+"""Versioned schema migrations (playhouse.migrations), and the start-up version check.
+
+Each file in portal/migrations/ is a numbered, frozen migration. The schema
+version of a database is the number of the newest migration applied to it.
+"""
+from dataclasses import dataclass
+
+from playhouse.migrations import Migration, Runner
+
+from portal.db import database
+from portal.paths import MIGRATIONS_DIR
+
+HISTORY_TABLE = "schema_migration"
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was upgraded by a newer portal than this one."""
+
+
+@dataclass
+class SchemaStatus:
+    current: int  # newest migration applied (0: empty database)
+    expected: int  # newest migration this portal ships
+    unknown: list  # applied migrations this portal does not know: the database is newer
+
+    @property
+    def ok(self) -> bool:
+        return self.current == self.expected and not self.unknown
+
+    @property
+    def needs_upgrade(self) -> bool:
+        return not self.unknown and self.current < self.expected
+
+
+def _runner() -> Runner:
+    return Runner(database.obj, directory=str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
+
+
+def known_migrations() -> list[Migration]:
+    return Migration.load_directory(str(MIGRATIONS_DIR))
+
+
+def status() -> SchemaStatus:
+    known = {m.name: m.idx for m in known_migrations()}
+    applied = _runner().applied()
+    unknown = sorted(name for name in applied if name not in known)
+    current = max([known[n] for n in applied if n in known] + [0])
+    if unknown:
+        current = max(current, *(int(n.split("_")[0]) for n in unknown if n.split("_")[0].isdigit()))
+    return SchemaStatus(current=current, expected=max(known.values(), default=0), unknown=unknown)
+
+
+def check_not_newer() -> SchemaStatus:
+    """Refuse to run on a database that a newer portal has upgraded."""
+    st = status()
+    if st.unknown:
+        raise SchemaTooNewError(
+            f"The database has schema version {st.current}, newer than this portal "
+            f"(version {st.expected}; unknown migrations: {', '.join(st.unknown)}). "
+            "Install the newer portal release, or restore a backup made for this one."
+        )
+    return st
+
+
+def upgrade() -> list[str]:
+    """Apply every pending migration in order; return the names applied."""
+    check_not_newer()
+    return _runner().up()

@@ -1,0 +1,75 @@
+"""Small helpers every view uses: htmx-aware rendering, 303 redirects, forms and pagination."""
+from math import ceil
+from urllib.parse import urlencode
+
+from flask import abort, redirect, render_template, request, url_for
+
+
+def wants_partial() -> bool:
+    """Answer a partial only to a non-boosted htmx request that is not a history restore."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(full_template: str, partial_template: str | None = None, status: int = 200, **context):
+    """Render the full page, or only its partial for an htmx request; always Vary on HX-Request."""
+    name = partial_template if (partial_template and wants_partial()) else full_template
+    response = render_template(name, **context), status
+    from flask import make_response
+
+    resp = make_response(response)
+    resp.headers.add("Vary", "HX-Request")
+    return resp
+
+
+def see_other(endpoint: str, **values):
+    """Redirect after a successful POST (303, so the browser GETs the next page)."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def get_or_404(model, pk):
+    """Fetch by integer primary key, 404 for anything else (never a 500 on a bad id)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    obj = model.get_or_none(model.id == pk)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def form_status(form) -> int:
+    """200 for a form shown for the first time, 422 when it was posted with errors."""
+    return 422 if request.method == "POST" and form.errors else 200
+
+
+class Page:
+    """One page of a query: ``items``, ``number``, ``pages``, ``total`` and link helpers."""
+
+    def __init__(self, query, number: int, size: int, total: int | None = None):
+        self.size = size
+        self.total = query.count() if total is None else total
+        self.pages = max(1, ceil(self.total / size))
+        self.number = min(max(1, number), self.pages)
+        self.items = list(query.paginate(self.number, size))
+
+    @property
+    def has_prev(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+    def url(self, number: int) -> str:
+        args = request.args.to_dict(flat=False)
+        args["page"] = [str(number)]
+        return request.path + "?" + urlencode(args, doseq=True)
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
