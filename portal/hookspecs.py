@@ -51,3 +51,34 @@ def portal_demo_data(context) -> None:
     running ``portal demo`` twice must not duplicate records.
     Returns: nothing.
     """
+
+
+# ------------------------------------------------------- template panels ----
+
+@hookspec
+def portal_template_panels(slot: str, context: dict) -> list[dict] | None:
+    """Panels a plugin adds to a page at a named slot.
+
+    Parameters: ``slot`` – where the page asks, e.g. ``"project_page"``,
+    ``"project_sidebar"``, ``"dashboard"``, ``"scheduling"``; ``context`` – a dict
+    with what the page shows (for project slots: ``project`` and ``user``).
+    Returns: a list of ``{"title": str, "html": markupsafe.Markup | str,
+    "order": int}``, or None when the slot is not yours. Plain ``str`` html is
+    escaped; return ``Markup`` (e.g. from ``render_template``) for markup.
+    A panel whose plugin fails is replaced by a visible note.
+    """
+
+
+# -------------------------------------------------------------- records ----
+
+@hookspec
+def portal_project_changed(project, change: str, user) -> None:
+    """Told after a project was created or changed, inside the same transaction.
+
+    Parameters: ``project`` – the saved ``portal.models.Project``; ``change`` –
+    ``"create"``, ``"edit"``, ``"stage"``, ``"verify"``, ``"archive"``,
+    ``"restore"``, ``"capital"``, or a feature's own word (``"progress"``,
+    ``"problem"`` …); ``user`` – who made the change (None for the system).
+    Use it to recompute stored values such as flags or review results.
+    Returns: nothing.
+    """

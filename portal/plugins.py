@@ -71,6 +71,7 @@ def init_app(app) -> None:
             for bp in blueprints or []:
                 app.register_blueprint(bp)
     app.jinja_env.globals["menu_items"] = menu_items
+    app.jinja_env.globals["panels"] = panels
 
 
 def registry() -> PluginRegistry:
@@ -107,3 +108,41 @@ def menu_items(user) -> list[dict]:
     for entries in call("portal_menu_items", user=user):
         items.extend(entries)
     return sorted(items, key=lambda e: e.get("order", 100))
+
+
+def panels(slot: str, **context) -> list[dict]:
+    """Collect the panels for a template slot; a failing plugin leaves a visible note instead.
+
+    Used in templates as ``{% for panel in panels("project_page", project=project, user=current_user) %}``.
+    """
+    from flask_babel import gettext as _
+    from markupsafe import Markup, escape
+
+    reg = registry()
+    caller = reg.pm.hook.portal_template_panels
+    collected = []
+    for impl in reversed(caller.get_hookimpls()):
+        try:
+            result = impl.function(**{k: v for k, v in {"slot": slot, "context": context}.items() if k in impl.argnames})
+            for panel in result or []:
+                html = panel.get("html", "")
+                collected.append({
+                    "title": str(panel.get("title", "")),
+                    "html": html if isinstance(html, Markup) else escape(html),
+                    "order": int(panel.get("order", 100)),
+                    "plugin": impl.plugin_name,
+                })
+        except Exception as exc:  # noqa: BLE001
+            reg.report(impl.plugin_name, "portal_template_panels", exc)
+            collected.append({
+                "title": _("Part of this page is missing"),
+                "html": escape(_("The plugin %(name)s failed; an administrator can see the error on the plugins page.",
+                                 name=impl.plugin_name)),
+                "order": 10_000, "plugin": impl.plugin_name, "failed": True,
+            })
+    return sorted(collected, key=lambda p: p["order"])
+
+
+def project_changed(project, change: str, user=None) -> None:
+    """Tell every plugin that a project changed (flags, reviews … recompute their stored values)."""
+    call("portal_project_changed", project=project, change=change, user=user)

@@ -198,3 +198,24 @@ def login(app, org):
         return c
 
     return _login
+
+
+# Records ----------------------------------------------------------------------
+
+@pytest.fixture
+def make_project(org):
+    """``make_project(name=..., unit=org.units[...], stage=..., **fields)`` saves a project
+    directly (no stage history); tests of features build on it."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from portal.models import Project
+
+    def _make(name="Test project", unit="county_a", **fields):
+        values = dict(name=name, responsible_unit=org.units[unit] if isinstance(unit, str) else unit,
+                      total_investment=Decimal("10000"), clue_on=dt.date(2026, 1, 5),
+                      created_by=org.users["bureau"])
+        values.update(fields)
+        return Project.create(**values)
+
+    return _make
