@@ -1,0 +1,1 @@
+"""Projects: the record, its stages, the four lists and their exports."""

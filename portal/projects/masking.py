@@ -1,0 +1,71 @@
+"""Masking of confidential investors (保密项目), in Python and in SQL.
+
+The investor of a confidential project is shown only to the owning unit (and the
+units above it), the bureau and leaders. Everyone else reads "Confidential
+investor" in pages, search results, duplicate warnings and exports, and a text
+search never matches the hidden name for them.
+"""
+from __future__ import annotations
+
+import peewee
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal import permissions
+from portal.models import Enterprise, Project, Unit
+
+MASKED_INVESTOR = _l("Confidential investor")
+
+
+def investor_name(project: Project, user) -> str:
+    """The investor's name as ``user`` may read it ("" when there is no investor)."""
+    if not permissions.can_see_confidential(user, project):
+        return _("Confidential investor")
+    if project.enterprise_id is None:
+        return ""
+    return project.enterprise.name
+
+
+def may_see_investor_condition(user):
+    """A SQL condition on Project: true for the rows whose investor ``user`` may read.
+
+    Mirrors permissions.can_see_confidential: not confidential, or the user sees
+    everything, or the project's responsible unit lies within the user's unit.
+    """
+    if permissions.sees_everything(user):
+        return peewee.SQL("1 = 1")
+    not_confidential = Project.is_confidential == False  # noqa: E712
+    if not permissions._logged_in(user):
+        return not_confidential
+    own_units = Unit.select(Unit.id).where(Unit.path.startswith(user.unit.path))
+    return not_confidential | Project.responsible_unit.in_(own_units)
+
+
+ESCAPE_CHAR = "!"
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` with LIKE wildcards escaped, so a user's % or _ match themselves."""
+    e = ESCAPE_CHAR
+    return "%" + text.replace(e, e + e).replace("%", e + "%").replace("_", e + "_") + "%"
+
+
+def contains(field, text: str):
+    """Case-insensitive substring match, the same on SQLite, PostgreSQL and MySQL."""
+    return peewee.NodeList((
+        peewee.fn.LOWER(field), peewee.SQL("LIKE"), peewee.fn.LOWER(like_pattern(text)),
+        peewee.SQL(f"ESCAPE '{ESCAPE_CHAR}'"),
+    ))
+
+
+def search_condition(user, text: str):
+    """A SQL condition: project name or (visible) investor name contains ``text``.
+
+    The query must join Enterprise (LEFT OUTER) on Project.enterprise. A masked
+    investor's name never matches for a user who may not read it.
+    """
+    text = (text or "").strip()
+    if not text:
+        return peewee.SQL("1 = 1")
+    investor_matches = contains(Enterprise.name, text) & may_see_investor_condition(user)
+    return contains(Project.name, text) | investor_matches
