@@ -82,3 +82,30 @@ def portal_project_changed(project, change: str, user) -> None:
     Use it to recompute stored values such as flags or review results.
     Returns: nothing.
     """
+
+
+# ------------------------------------------------------------ assessment ----
+
+@hookspec(firstresult=True)
+def portal_assess_unit(unit, figures, targets, period, context) -> dict | None:
+    """Score one unit for one period (考核排名); the first non-None answer wins.
+
+    Parameters: ``unit`` – the assessed ``portal.models.Unit``; ``figures`` – a
+    dict ``{figure code: Decimal}`` of the unit's figures for the period (codes in
+    ``portal.ranking.targets.TARGET_FIGURES``: ``signed_count``,
+    ``signed_investment``, ``projects_1bn``, ``three500_count``,
+    ``foreign_count``, ``foreign_capital``, ``capital_in_place``,
+    ``implementation_rate``, ``start_rate``, ``capital_availability_rate``;
+    amounts in 万元, foreign capital in 万美元, rates in percent or None);
+    ``targets`` – a dict ``{figure code: Decimal}`` of the unit's targets for
+    this period (annual targets of cumulative figures pro-rated to the period's
+    share of the year, rates as entered; a figure without a target is absent);
+    ``period`` – the ``portal.periods.Period``; ``context`` – a
+    ``portal.ranking.assessment.AssessmentContext`` with ``today``, ``year``,
+    ``settings`` (the app config), ``rules`` (the assessment rules for the
+    period's year: a dict) and ``annual_targets``.
+    Returns: ``{"score": Decimal | float, "breakdown": [{"label": str,
+    "points": Decimal | float, "detail": str}], "vetoes": [str]}`` or None to
+    leave the unit to the next plugin (the core's default assessment runs last).
+    A unit with a veto ranks below every unit without one.
+    """

@@ -10,14 +10,17 @@ from portal.models.projects import (
     Project,
     StageChange,
 )
+from portal.models.ranking import TopTenSelection, UnitTarget
 from portal.models.settings import PluginState, Setting
 
 ALL_MODELS = [
     Unit, User, Setting, PluginState, AuditLog,
     Industry, Enterprise, Project, StageChange, CapitalEntry, Attachment,
+    UnitTarget, TopTenSelection,
 ]
 
 __all__ = [
     "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
     "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
+    "TopTenSelection", "UnitTarget",
 ]
