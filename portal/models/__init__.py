@@ -10,6 +10,7 @@ from portal.models.projects import (
     Project,
     StageChange,
 )
+from portal.models.problems import Commitment, Notification, Problem, ProblemResponse
 from portal.models.ranking import TopTenSelection, UnitTarget
 from portal.models.settings import PluginState, Setting
 
@@ -17,10 +18,12 @@ ALL_MODELS = [
     Unit, User, Setting, PluginState, AuditLog,
     Industry, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
+    Problem, ProblemResponse, Commitment, Notification,
 ]
 
 __all__ = [
     "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
     "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",
+    "Commitment", "Notification", "Problem", "ProblemResponse",
 ]
