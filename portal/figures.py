@@ -1,0 +1,667 @@
+"""THE figures module: every number the portal reports is computed here.
+
+The dashboard, its summary and workbook, the ranking and the reports all call
+these functions; none counts projects itself. Every function aggregates in SQL
+(GROUP BY, SUM, COUNT) and runs unchanged on SQLite, PostgreSQL and MySQL.
+
+Counting rules (tested in tests/test_figures.py):
+
+- Milestones (signed, started, completed, in production) count *verified* stage
+  changes at their actual dates: a StageChange to that stage whose verification
+  is "approved" or "not_required" (pending and returned ones do not count; the
+  same condition as ``portal.stages.counted_changes()``).
+- Each project counts at most once per figure and period, at its latest counted
+  date in the period: a project signed in March, moved back and signed again in
+  May counts once (in May) for the year, and its amounts are added once.
+- A project's amounts (total investment, contracted amount, foreign capital) are
+  its current values. Archived projects are never counted.
+- New clues: projects whose clue date (``clue_on``) falls in the period.
+- Capital in place: the sum of the CapitalEntry amounts dated in the period.
+- Rates, in percent (None where the denominator is nil):
+  implementation rate = signed projects of the period that have started by the
+  period's end ÷ signed projects of the period; start rate = projects started in
+  the period ÷ projects that could start in it (signed by its end and not started
+  before it); capital availability rate = capital in place ÷ contracted amount.
+- Average days from clue to signing (clue date to the counted signing date) and
+  from signing to start (the project's signing date to the counted start date).
+- Each figure carries the same period last year and the change in percent; the
+  change is None where last year was nil (pages show a mark, never divide by 0).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import operator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+import peewee
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN, Case, fn
+
+from portal.db import database
+from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
+from portal.periods import Period
+
+#: Verification states of a stage change that count in statistics.
+COUNTED_VERIFICATIONS = ("approved", "not_required")
+#: Stages whose (counted) reaching is a figure.
+MILESTONES = ("signed", "started", "completed", "production")
+#: Projects of 10亿元 (1 billion yuan) or more: total investment in 万元.
+ONE_BILLION_WAN = Decimal("100000")
+#: Stages in funnel order (off-ramps last).
+FUNNEL_STAGES = ("clue", "negotiating", "signed", "started", "completed", "production", "stalled", "dropped")
+
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+#: Every figure: key → (label, kind). Kinds: count, amount (万元), usd (万美元), percent, days.
+FIGURES = {
+    "new_clues": (_l("New clues"), "count"),
+    "signed_count": (_l("Newly signed projects"), "count"),
+    "signed_investment": (_l("Signed amount"), "amount"),
+    "contracted_amount": (_l("Contracted amount"), "amount"),
+    "projects_1bn": (_l("Projects of 1 billion yuan or more"), "count"),
+    "three500_count": (_l("Three-Category-500 projects"), "count"),
+    "foreign_count": (_l("Foreign-invested projects"), "count"),
+    "foreign_capital": (_l("Foreign capital"), "usd"),
+    "started_count": (_l("Newly started projects"), "count"),
+    "completed_count": (_l("Completed projects"), "count"),
+    "production_count": (_l("Projects in production"), "count"),
+    "capital_in_place": (_l("Capital in place"), "amount"),
+    "implementation_rate": (_l("Implementation rate"), "percent"),
+    "start_rate": (_l("Start rate"), "percent"),
+    "capital_availability_rate": (_l("Capital availability rate"), "percent"),
+    "avg_days_clue_to_sign": (_l("Average days from clue to signing"), "days"),
+    "avg_days_sign_to_start": (_l("Average days from signing to start"), "days"),
+}
+
+#: The figures shown per row in the tables by unit, industry and team.
+TABLE_FIGURES = ("new_clues", "signed_count", "signed_investment", "contracted_amount", "projects_1bn",
+                 "three500_count", "started_count", "capital_in_place")
+
+
+# Scope ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """What the figures cover: the whole city, or a unit with its sub-units, an industry, a team."""
+
+    unit_id: int | None = None
+    industry: str | None = None
+    team_id: int | None = None
+
+    @property
+    def is_city(self) -> bool:
+        return not (self.unit_id or self.industry or self.team_id)
+
+    def unit(self) -> Unit | None:
+        return Unit.get_or_none(Unit.id == self.unit_id) if self.unit_id else None
+
+    def condition(self):
+        """The WHERE condition on Project for this scope (archived projects excluded)."""
+        cond = Project.archived == False  # noqa: E712
+        if self.unit_id:
+            unit = self.unit()
+            if unit is None:
+                return cond & peewee.SQL("1 = 0")
+            cond &= Project.responsible_unit.in_(Unit.select(Unit.id).where(Unit.path.startswith(unit.path)))
+        if self.industry:
+            cond &= Project.industry_code == self.industry
+        if self.team_id:
+            cond &= Project.source_team == self.team_id
+        return cond
+
+    def query_args(self) -> dict:
+        args = {}
+        if self.unit_id:
+            args["unit"] = self.unit_id
+        if self.industry:
+            args["industry"] = self.industry
+        if self.team_id:
+            args["team"] = self.team_id
+        return args
+
+    def narrowed(self, **changes) -> "Scope":
+        values = {"unit_id": self.unit_id, "industry": self.industry, "team_id": self.team_id}
+        values.update(changes)
+        return Scope(**values)
+
+
+# Values ----------------------------------------------------------------------------
+
+def change_pct(value, previous) -> Decimal | None:
+    """Change against last year in percent, one decimal; None where last year was nil."""
+    if value is None or previous is None or previous == 0:
+        return None
+    return ((Decimal(value) - Decimal(previous)) * 100 / Decimal(previous)).quantize(TENTH, ROUND_HALF_UP)
+
+
+@dataclass
+class Figure:
+    """One number: its value, the same period last year and the change in percent."""
+
+    key: str
+    value: object
+    previous: object = None
+    link: str = ""  # the query string of /projects listing the projects behind the value
+
+    @property
+    def label(self) -> str:
+        return str(FIGURES[self.key][0]) if self.key in FIGURES else self.key
+
+    @property
+    def kind(self) -> str:
+        return FIGURES[self.key][1] if self.key in FIGURES else "count"
+
+    @property
+    def change_pct(self) -> Decimal | None:
+        return change_pct(self.value, self.previous)
+
+    @property
+    def trend(self) -> str:
+        """"up", "down", "flat" or "none" (no comparison possible)."""
+        change = self.change_pct
+        if change is None:
+            return "none"
+        return "up" if change > 0 else "down" if change < 0 else "flat"
+
+
+@dataclass
+class Figures:
+    """Every figure of a period and scope; ``figures.signed_count.value`` and so on."""
+
+    period: Period
+    previous_period: Period
+    scope: Scope
+    items: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        items = self.__dict__.get("items", {})
+        if name in items:
+            return items[name]
+        raise AttributeError(name)
+
+    def __iter__(self):
+        return iter(self.items.values())
+
+    def __getitem__(self, key) -> Figure:
+        return self.items[key]
+
+
+@dataclass
+class Row:
+    """A row of a table by unit, industry or team: a key, its label and its figures."""
+
+    key: object
+    label: str
+    figures: dict  # key → Figure
+
+    def __getitem__(self, key) -> Figure:
+        return self.figures[key]
+
+
+# SQL helpers ------------------------------------------------------------------------
+
+def _backend() -> str:
+    db = database.obj if isinstance(database, peewee.DatabaseProxy) else database
+    if isinstance(db, peewee.PostgresqlDatabase):
+        return "postgresql"
+    if isinstance(db, peewee.MySQLDatabase):
+        return "mysql"
+    return "sqlite"
+
+
+def days_between(later, earlier):
+    """A portable SQL expression: the number of days from ``earlier`` to ``later``."""
+    backend = _backend()
+    if backend == "postgresql":
+        return peewee.Cast(later, "date") - peewee.Cast(earlier, "date")
+    if backend == "mysql":
+        return fn.DATEDIFF(later, earlier)
+    return fn.julianday(later) - fn.julianday(earlier)
+
+
+def _in(column, period: Period):
+    return (column >= period.start) & (column <= period.end)
+
+
+def _any_in(column, periods):
+    return functools.reduce(operator.or_, [_in(column, p) for p in periods])
+
+
+def _count_if(cond):
+    return fn.SUM(Case(None, [(cond, 1)], 0))
+
+
+def _sum_if(cond, value):
+    return fn.SUM(Case(None, [(cond, value)], None))
+
+
+def _money(value) -> Decimal:
+    if value is None:
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _int(value) -> int:
+    return int(value or 0)
+
+
+def _avg_days(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(TENTH, ROUND_HALF_UP)
+
+
+def _rate(numerator, denominator) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(TENTH, ROUND_HALF_UP)
+
+
+def _three500():
+    return ((Enterprise.fortune_global_500 == True) | (Enterprise.china_500 == True)  # noqa: E712
+            | (Enterprise.china_private_500 == True))  # noqa: E712
+
+
+def counted_changes(query=None):
+    """StageChange rows that count in statistics (verified or needing no verification)."""
+    query = query if query is not None else StageChange.select()
+    return query.where(StageChange.verification.in_(COUNTED_VERIFICATIONS))
+
+
+def _milestones(periods):
+    """Per project: the latest counted date of each milestone in each period (a subquery ``d``)."""
+    sc = StageChange
+    columns = [sc.project.alias("pid")]
+    for i, period in enumerate(periods):
+        for stage in MILESTONES:
+            columns.append(fn.MAX(Case(None, [((sc.to_stage == stage) & _in(sc.on_date, period), sc.on_date)], None))
+                           .alias(f"{stage}_{i}"))
+    return (sc.select(*columns)
+            .where(sc.verification.in_(COUNTED_VERIFICATIONS), sc.to_stage.in_(MILESTONES),
+                   _any_in(sc.on_date, periods))
+            .group_by(sc.project)
+            .alias("d"))
+
+
+def _grouped(query, group, select):
+    if group is None:
+        return query.select(*select)
+    return query.select(group.alias("g"), *select).group_by(group)
+
+
+def _rows(query, group) -> dict:
+    out = {}
+    for row in query.dicts():
+        out[row.pop("g") if group is not None else None] = row
+    return out
+
+
+def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
+    """The raw numbers of every figure for each period, per group value (None without grouping).
+
+    Three queries whatever the number of periods: milestones (stage changes joined
+    to projects), a scan of the projects for clues and start rate, and capital.
+    """
+    d = _milestones(periods)
+    select = []
+    for i, period in enumerate(periods):
+        signed = getattr(d.c, f"signed_{i}")
+        started = getattr(d.c, f"started_{i}")
+        s_ok = signed.is_null(False)
+        select += [
+            fn.COUNT(signed).alias(f"signed_count_{i}"),
+            _sum_if(s_ok, Project.total_investment).alias(f"signed_investment_{i}"),
+            _sum_if(s_ok, Project.contracted_amount).alias(f"contracted_amount_{i}"),
+            _count_if(s_ok & (Project.total_investment >= ONE_BILLION_WAN)).alias(f"projects_1bn_{i}"),
+            _count_if(s_ok & _three500()).alias(f"three500_count_{i}"),
+            _count_if(s_ok & (Enterprise.foreign_invested == True)).alias(f"foreign_count_{i}"),  # noqa: E712
+            _sum_if(s_ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
+            fn.COUNT(started).alias(f"started_count_{i}"),
+            fn.COUNT(getattr(d.c, f"completed_{i}")).alias(f"completed_count_{i}"),
+            fn.COUNT(getattr(d.c, f"production_{i}")).alias(f"production_count_{i}"),
+            _count_if(s_ok & Project.started_on.is_null(False) & (Project.started_on <= period.end))
+            .alias(f"implemented_{i}"),
+            fn.AVG(Case(None, [(s_ok & Project.clue_on.is_null(False), days_between(signed, Project.clue_on))], None))
+            .alias(f"avg_days_clue_to_sign_{i}"),
+            fn.AVG(Case(None, [(started.is_null(False) & Project.signed_on.is_null(False),
+                                days_between(started, Project.signed_on))], None))
+            .alias(f"avg_days_sign_to_start_{i}"),
+        ]
+    milestone_q = (Project.select()
+                   .join(d, on=(Project.id == d.c.pid))
+                   .switch(Project)
+                   .join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
+                   .where(scope.condition()))
+    milestones = _rows(_grouped(milestone_q, group, select), group)
+
+    # Clues and start rate: one scan of the projects in scope.
+    select = []
+    could_start_any = []
+    for i, period in enumerate(periods):
+        could_start = (Project.signed_on.is_null(False) & (Project.signed_on <= period.end)
+                       & (Project.started_on.is_null(True) | (Project.started_on >= period.start)))
+        could_start_any.append(could_start)
+        select += [
+            _count_if(_in(Project.clue_on, period)).alias(f"new_clues_{i}"),
+            _count_if(could_start).alias(f"could_start_{i}"),
+            _count_if(could_start & _in(Project.started_on, period)).alias(f"started_in_{i}"),
+        ]
+    wanted = _any_in(Project.clue_on, periods) | functools.reduce(operator.or_, could_start_any)
+    projects = _rows(_grouped(Project.select().where(scope.condition() & wanted), group, select), group)
+
+    select = [_sum_if(_in(CapitalEntry.on_date, p), CapitalEntry.amount).alias(f"capital_in_place_{i}")
+              for i, p in enumerate(periods)]
+    capital_q = (Project.select().join(CapitalEntry, on=(CapitalEntry.project == Project.id))
+                 .where(scope.condition() & _any_in(CapitalEntry.on_date, periods)))
+    capital = _rows(_grouped(capital_q, group, select), group)
+
+    result = {}
+    for key in set(milestones) | set(projects) | set(capital) | ({None} if group is None else set()):
+        m, p, c = milestones.get(key, {}), projects.get(key, {}), capital.get(key, {})
+        per_period = []
+        for i in range(len(periods)):
+            values = {
+                "new_clues": _int(p.get(f"new_clues_{i}")),
+                "signed_count": _int(m.get(f"signed_count_{i}")),
+                "signed_investment": _money(m.get(f"signed_investment_{i}")),
+                "contracted_amount": _money(m.get(f"contracted_amount_{i}")),
+                "projects_1bn": _int(m.get(f"projects_1bn_{i}")),
+                "three500_count": _int(m.get(f"three500_count_{i}")),
+                "foreign_count": _int(m.get(f"foreign_count_{i}")),
+                "foreign_capital": _money(m.get(f"foreign_capital_{i}")),
+                "started_count": _int(m.get(f"started_count_{i}")),
+                "completed_count": _int(m.get(f"completed_count_{i}")),
+                "production_count": _int(m.get(f"production_count_{i}")),
+                "capital_in_place": _money(c.get(f"capital_in_place_{i}")),
+                "avg_days_clue_to_sign": _avg_days(m.get(f"avg_days_clue_to_sign_{i}")),
+                "avg_days_sign_to_start": _avg_days(m.get(f"avg_days_sign_to_start_{i}")),
+            }
+            values["_implemented"] = _int(m.get(f"implemented_{i}"))
+            values["implementation_rate"] = _rate(values["_implemented"], values["signed_count"])
+            values["start_rate"] = _rate(_int(p.get(f"started_in_{i}")), _int(p.get(f"could_start_{i}")))
+            values["capital_availability_rate"] = _rate(values["capital_in_place"], values["contracted_amount"])
+            per_period.append(values)
+        result[key] = per_period
+    return result
+
+
+def _empty_values() -> dict:
+    values = {"_implemented": 0}
+    for key, (_, kind) in FIGURES.items():
+        values[key] = None if kind in ("percent", "days") else Decimal("0.00") if kind in ("amount", "usd") else 0
+    return values
+
+
+# Links to the list of projects behind a number ------------------------------------------
+
+#: The /projects filter parameters for the date of each figure (portal/projects/filters.py).
+_DATE_FILTERS = {
+    "new_clues": "clue",
+    "signed_count": "signed", "signed_investment": "signed", "contracted_amount": "signed",
+    "projects_1bn": "signed", "three500_count": "signed", "foreign_count": "signed",
+    "foreign_capital": "signed", "implementation_rate": "signed", "avg_days_clue_to_sign": "signed",
+    "started_count": "started", "start_rate": "started", "avg_days_sign_to_start": "started",
+    "completed_count": "completed", "production_count": "production",
+    "capital_in_place": "capital", "capital_availability_rate": "capital",
+}
+
+
+def list_args(key: str, period: Period | None, scope: Scope) -> dict:
+    """The /projects query arguments listing the projects behind figure ``key``."""
+    args = dict(scope.query_args())
+    date = _DATE_FILTERS.get(key)
+    if date and period is not None:
+        args[f"{date}_from"] = period.start.isoformat()
+        args[f"{date}_to"] = period.end.isoformat()
+    if key == "projects_1bn":
+        args["amount_min"] = str(ONE_BILLION_WAN)
+    elif key == "three500_count":
+        args["three500"] = "1"
+    elif key in ("foreign_count", "foreign_capital"):
+        args["foreign"] = "1"
+    return args
+
+
+def list_query(key: str, period: Period | None, scope: Scope, **extra) -> str:
+    """The query string (without "?") of the filtered list behind figure ``key``."""
+    args = list_args(key, period, scope)
+    args.update({k: v for k, v in extra.items() if v is not None})
+    return urlencode(args)
+
+
+# Public API --------------------------------------------------------------------------------
+
+def compute(period: Period, scope: Scope | None = None) -> Figures:
+    """Every figure for a period and scope, each with the same period last year."""
+    scope = scope or Scope()
+    previous = period.previous_year()
+    current, last = _aggregate([period, previous], scope)[None]
+    figures = Figures(period=period, previous_period=previous, scope=scope)
+    for key in FIGURES:
+        figures.items[key] = Figure(key, current[key], last[key], list_query(key, period, scope))
+    return figures
+
+
+def _table(period: Period, scope: Scope, group, labels: dict, link_extra) -> list[Row]:
+    data = _aggregate([period, period.previous_year()], scope, group)
+    rows = []
+    for key, label in labels.items():
+        current, last = data.get(key, [_empty_values(), _empty_values()])
+        figures = {f: Figure(f, current[f], last[f], list_query(f, period, scope, **link_extra(key)))
+                   for f in TABLE_FIGURES + ("implementation_rate",)}
+        rows.append(Row(key, label, figures))
+    return rows
+
+
+def _has_values(row: Row) -> bool:
+    return any(f.value or f.previous for f in row.figures.values())
+
+
+def by_unit(period: Period, scope: Scope | None = None) -> list[Row]:
+    """One row per unit directly below the scope's unit (or the city's top units), each with
+    its sub-units; a row for the unit itself when projects sit directly with it."""
+    scope = scope or Scope()
+    base = scope.unit()
+    if base is not None:
+        children = list(Unit.select().where(Unit.parent == base).order_by(Unit.sort_order, Unit.name))
+        tops = [base]
+    else:
+        tops = list(Unit.select().where(Unit.parent.is_null(True)).order_by(Unit.sort_order, Unit.name))
+        children = list(Unit.select().where(Unit.parent.in_([u.id for u in tops]))
+                        .order_by(Unit.sort_order, Unit.name)) if tops else []
+    data = _aggregate([period, period.previous_year()], scope, Project.responsible_unit)
+    # Roll the per-unit numbers (a few hundred rows at most) up to the rows' units by path.
+    paths = dict(Unit.select(Unit.id, Unit.path).tuples())
+    targets = [(c, c.path) for c in children]
+    rolled: dict = {}
+    for unit_id, per_period in data.items():
+        path = paths.get(unit_id, "")
+        target = next((c.id for c, p in targets if path.startswith(p)), None)
+        if target is None:
+            target = next((t.id for t in tops if path.startswith(t.path)), None)
+            if target is None:
+                continue
+            target = ("self", target)
+        acc = rolled.setdefault(target, [_raw_zero(), _raw_zero()])
+        for i in range(2):
+            _add_raw(acc[i], per_period[i])
+    rows = []
+    ordered = [(("self", t.id), t.name) for t in tops] + [(c.id, c.name) for c in children]
+    for key, name in ordered:
+        current, last = rolled.get(key, [_raw_zero(), _raw_zero()])
+        unit_id = key[1] if isinstance(key, tuple) else key
+        sub_scope = scope.narrowed(unit_id=unit_id)
+        figures = {f: Figure(f, current[f], last[f], list_query(f, period, sub_scope))
+                   for f in TABLE_FIGURES + ("implementation_rate",)}
+        row = Row(unit_id, name, figures)
+        if isinstance(key, tuple):
+            row.label = name
+            row.direct = True
+            if not _has_values(row):
+                continue
+        else:
+            row.direct = False
+        rows.append(row)
+    return rows
+
+
+_ADDITIVE = TABLE_FIGURES + ("foreign_count", "foreign_capital", "completed_count", "production_count")
+
+
+def _raw_zero() -> dict:
+    return _empty_values()
+
+
+def _add_raw(acc: dict, values: dict) -> None:
+    for key in _ADDITIVE:
+        acc[key] = acc[key] + values[key]
+    acc["_implemented"] += values.get("_implemented", 0)
+    acc["implementation_rate"] = _rate(acc["_implemented"], acc["signed_count"])
+
+
+def by_industry(period: Period, scope: Scope | None = None) -> list[Row]:
+    """One row per industry of the projects in scope (labels from portal.industries), largest first."""
+    from portal import industries
+
+    scope = scope or Scope()
+    data = _aggregate([period, period.previous_year()], scope, Project.industry_code)
+    rows = []
+    for code, (current, last) in data.items():
+        label = industries.label(code) if code else str(_l("No industry"))
+        link_scope = scope.narrowed(industry=code) if code else scope
+        figures = {f: Figure(f, current[f], last[f], list_query(f, period, link_scope))
+                   for f in TABLE_FIGURES + ("implementation_rate",)}
+        row = Row(code or "", label, figures)
+        if _has_values(row):
+            rows.append(row)
+    rows.sort(key=lambda r: (-r["signed_investment"].value, -r["signed_count"].value, r.label))
+    return rows
+
+
+def by_team(period: Period, scope: Scope | None = None) -> list[Row]:
+    """One row per stationed team that sourced projects (source_team), largest first."""
+    scope = scope or Scope()
+    data = _aggregate([period, period.previous_year()], scope, Project.source_team)
+    names = dict(Unit.select(Unit.id, Unit.name).where(Unit.kind == "team").tuples())
+    team_ids = set(names) | {k for k in data if k is not None}
+    if team_ids - set(names):
+        names.update(dict(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(list(team_ids - set(names)))).tuples()))
+    rows = []
+    for team_id in team_ids:
+        current, last = data.get(team_id, [_empty_values(), _empty_values()])
+        figures = {f: Figure(f, current[f], last[f], list_query(f, period, scope.narrowed(team_id=team_id)))
+                   for f in TABLE_FIGURES + ("implementation_rate",)}
+        rows.append(Row(team_id, names.get(team_id, str(team_id)), figures))
+    rows.sort(key=lambda r: (-r["signed_investment"].value, -r["signed_count"].value, r.label))
+    return rows
+
+
+@dataclass
+class FunnelStage:
+    stage: str
+    count: int
+    investment: Decimal
+    link: str
+
+    @property
+    def label(self) -> str:
+        from portal.labels import STAGE_LABELS, label
+
+        return label(STAGE_LABELS, self.stage)
+
+
+def funnel(scope: Scope | None = None, on_date: dt.date | None = None) -> list[FunnelStage]:
+    """Projects by stage: their current stage, or (with ``on_date`` in the past) the stage of
+    their latest counted stage change on or before that date."""
+    scope = scope or Scope()
+    if on_date is None:
+        query = (Project.select(Project.stage, fn.COUNT(Project.id), fn.SUM(Project.total_investment))
+                 .where(scope.condition()).group_by(Project.stage))
+    else:
+        sc = StageChange
+        ranked = (sc.select(sc.project.alias("pid"), sc.to_stage.alias("stage"),
+                            fn.ROW_NUMBER().over(partition_by=[sc.project],
+                                                 order_by=[sc.on_date.desc(), sc.id.desc()]).alias("rn"))
+                  .where(sc.verification.in_(COUNTED_VERIFICATIONS), sc.on_date <= on_date)
+                  .alias("r"))
+        query = (Project.select(ranked.c.stage, fn.COUNT(Project.id), fn.SUM(Project.total_investment))
+                 .join(ranked, on=(Project.id == ranked.c.pid))
+                 .where(scope.condition() & (ranked.c.rn == 1))
+                 .group_by(ranked.c.stage))
+    counts = {stage: (int(n or 0), _money(total)) for stage, n, total in query.tuples()}
+    return [FunnelStage(stage, *counts.get(stage, (0, _money(0))),
+                        link=urlencode({**scope.query_args(), "stage": stage}))
+            for stage in FUNNEL_STAGES]
+
+
+@dataclass
+class MonthPoint:
+    month: int
+    value: Decimal
+    previous: Decimal
+    link: str
+
+    @property
+    def change_pct(self):
+        return change_pct(self.value, self.previous)
+
+
+def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
+    """Signed amount per month of ``year`` and of the year before (each project at its latest
+    counted signing date in the year), for the trend chart."""
+    scope = scope or Scope()
+    this, last = Period.of_year(year), Period.of_year(year - 1)
+    d = _milestones([this, last])
+    select = []
+    for i, period in enumerate((this, last)):
+        signed = getattr(d.c, f"signed_{i}")
+        for m in period.months():
+            select.append(_sum_if((signed >= m.start) & (signed <= m.end), Project.total_investment)
+                          .alias(f"m{i}_{m.part}"))
+    row = (Project.select(*select).join(d, on=(Project.id == d.c.pid)).where(scope.condition()).dicts().get())
+    points = []
+    for month in range(1, 13):
+        m = Period.of_month(year, month)
+        points.append(MonthPoint(month, _money(row.get(f"m0_{month}")), _money(row.get(f"m1_{month}")),
+                                 list_query("signed_investment", m, scope)))
+    return points
+
+
+def flag_counts(week: str, scope: Scope | None = None) -> dict:
+    """Projects per flag colour ({"red": n, "yellow": n, "green": n}) for an ISO week.
+
+    Past weeks come from the scheduling feature's frozen snapshots when it is
+    installed; otherwise (and for a scope by industry or team, which snapshots do
+    not record) the projects' current flags are counted.
+    """
+    scope = scope or Scope()
+    counts = {"red": 0, "yellow": 0, "green": 0}
+    snapshot = None
+    if not scope.industry and not scope.team_id:
+        try:
+            from portal.scheduling.snapshots import flag_counts as snapshot_counts
+        except ImportError:
+            snapshot_counts = None
+        if snapshot_counts is not None:
+            unit_ids = None
+            unit = scope.unit()
+            if unit is not None:
+                unit_ids = [u for (u,) in unit.subtree_ids().tuples()]
+            snapshot = snapshot_counts(week, unit_ids=unit_ids)
+    if snapshot:
+        for flag, n in dict(snapshot).items():
+            counts[flag] = int(n or 0)
+        return counts
+    query = Project.select(Project.flag, fn.COUNT(Project.id)).where(scope.condition()).group_by(Project.flag)
+    for flag, n in query.tuples():
+        counts[flag] = int(n or 0)
+    return counts
+
+
+__all__ = [
+    "COUNTED_VERIFICATIONS", "FIGURES", "Figure", "Figures", "FunnelStage", "MonthPoint", "Period", "Row", "Scope",
+    "by_industry", "by_team", "by_unit", "change_pct", "compute", "counted_changes", "days_between",
+    "flag_counts", "funnel", "list_args", "list_query", "monthly_signed",
+]
