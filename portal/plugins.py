@@ -1,20 +1,41 @@
-"""The plugin manager: registering the core's own plugins and county plugins, and calling hooks safely.
+"""The plugin manager: discovering, registering and calling plugins safely.
+
+Discovery, in this order (see docs/plugins.md):
+
+1. the core's own features (``CORE_PLUGINS``), always loaded; their defaults are
+   ``trylast`` so a county plugin wins;
+2. the bundled plugins folder (``portal.paths.BUNDLED_PLUGINS_DIR``): each
+   sub-package or ``.py`` file, imported by path;
+3. ``PORTAL_PLUGINS_DIR``: each ``.py`` file (and sub-package) in that folder;
+4. installed packages declaring the entry-point group ``portal``.
+
+``PORTAL_LOAD_PLUGINS`` limits which non-core plugins load: unset loads every
+plugin found; a comma-separated list of names loads only those; an empty value
+loads none (only the core). Plugins an administrator disabled (``PluginState``)
+are blocked with ``pm.set_blocked`` before they are imported.
 
 Pluggy does not isolate failures; this module does. ``call`` runs each
-implementation on its own, so one raising plugin is logged, reported to
-administrators and skipped while the page still renders. With
-PORTAL_STRICT_PLUGINS=1 (tests, CI) a failure is raised instead.
+implementation on its own and checks the shape of its answer, so one failing
+plugin is logged, reported to administrators and skipped while the page still
+renders. With PORTAL_STRICT_PLUGINS=1 (tests, CI) a failure is raised instead.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
+import importlib.util
 import logging
+import os
+import re
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pluggy
 from flask import current_app
 
 from portal import hookspecs
+from portal.paths import BUNDLED_PLUGINS_DIR
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +44,9 @@ CORE_PLUGINS = [
     "portal.home",
     "portal.auth.plugin",
     "portal.admin.plugin",
+    "portal.ranking.plugin",
+    "portal.ranking.default_assessment",
+    "portal.projects.lists_plugin",
 ]
 
 
@@ -30,11 +54,27 @@ class PluginError(RuntimeError):
     """A plugin failed and the deployment runs with PORTAL_STRICT_PLUGINS=1."""
 
 
+class BadReturnValue(ValueError):
+    """A hook implementation answered with a value of the wrong shape."""
+
+
 @dataclass
 class PluginFailure:
     plugin: str
-    where: str  # "import" or a hook name
+    where: str  # "import", "register", "check_pending" or a hook name
     error: str
+
+
+@dataclass
+class PluginInfo:
+    """What the administrators' plugins page and ``portal plugins`` show about one plugin."""
+
+    name: str
+    source: str  # core, bundled, folder, package
+    version: str = ""
+    status: str = "active"  # active, disabled, failed, not_loaded
+    location: str = ""
+    module: object | None = None
 
 
 @dataclass
@@ -42,6 +82,8 @@ class PluginRegistry:
     pm: pluggy.PluginManager
     strict: bool
     failures: list[PluginFailure] = field(default_factory=list)
+    infos: dict[str, PluginInfo] = field(default_factory=dict)
+    trace: bool = False
 
     def report(self, plugin: str, where: str, exc: BaseException) -> None:
         log.error("Plugin %s failed in %s: %s", plugin, where, exc, exc_info=exc)
@@ -51,6 +93,30 @@ class PluginRegistry:
         if self.strict:
             raise PluginError(f"plugin {plugin!r} failed in {where}: {exc}") from exc
 
+    def failures_of(self, plugin: str) -> list[PluginFailure]:
+        return [f for f in self.failures if f.plugin == plugin]
+
+    def hooks_of(self, name: str) -> list[str]:
+        module = self.pm.get_plugin(name)
+        if module is None:
+            return []
+        return sorted(caller.name for caller in (self.pm.get_hookcallers(module) or []))
+
+    def plugin_list(self) -> list[dict]:
+        """Every plugin seen at start-up: name, version, source, hooks, status and errors."""
+        rows = []
+        for info in self.infos.values():
+            errors = self.failures_of(info.name)
+            status = info.status
+            if status == "active" and errors:
+                status = "errors"
+            rows.append({
+                "name": info.name, "source": info.source, "version": info.version or "",
+                "hooks": self.hooks_of(info.name), "status": status, "location": info.location,
+                "errors": [f"{f.where}: {f.error}" for f in errors],
+            })
+        return rows
+
 
 def create_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager("portal")
@@ -58,43 +124,298 @@ def create_manager() -> pluggy.PluginManager:
     return pm
 
 
-def init_app(app) -> None:
-    pm = create_manager()
-    registry = PluginRegistry(pm=pm, strict=bool(app.config.get("STRICT_PLUGINS")))
-    app.extensions["portal_plugins"] = registry
+# Discovery ---------------------------------------------------------------------
+
+def _allowed_names(app) -> set[str] | None:
+    """None: load every plugin found; else the names PORTAL_LOAD_PLUGINS lists (empty: none)."""
+    value = app.config.get("LOAD_PLUGINS")
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple, set)):
+        return {str(v).strip() for v in value if str(v).strip()}
+    return {part.strip() for part in str(value).split(",") if part.strip()}
+
+
+def _blocked_names() -> set[str]:
+    """Plugins an administrator disabled; read from the database at start-up."""
+    from portal.db import database
+    from portal.models import PluginState
+
+    try:
+        with database.connection_context():
+            return {row.name for row in PluginState.select().where(PluginState.enabled == False)}  # noqa: E712
+    except Exception as exc:  # noqa: BLE001 - a database not yet created has no disabled plugins
+        log.info("plugin states not read (%s); no plugin is disabled", type(exc).__name__)
+        return set()
+
+
+def _module_name(source: str, name: str) -> str:
+    return "portal_plugin_" + source + "_" + re.sub(r"\W", "_", name)
+
+
+def _import_path(source: str, name: str, path: Path):
+    """Import a plugin package (a folder with __init__.py) or a .py file under a unique module name."""
+    module_name = _module_name(source, name)
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    if path.is_dir():
+        spec = importlib.util.spec_from_file_location(
+            module_name, path / "__init__.py", submodule_search_locations=[str(path)])
+    else:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def _folder_candidates(folder: Path) -> list[tuple[str, Path]]:
+    found = []
+    if not folder or not Path(folder).is_dir():
+        return found
+    for entry in sorted(Path(folder).iterdir()):
+        if entry.name.startswith(("_", ".")):
+            continue
+        if entry.is_dir() and (entry / "__init__.py").is_file():
+            found.append((entry.name, entry))
+        elif entry.is_file() and entry.suffix == ".py":
+            found.append((entry.stem, entry))
+    return found
+
+
+def discover(app, reg: PluginRegistry) -> None:
+    pm = reg.pm
+    allowed = _allowed_names(app)
+    blocked = _blocked_names()
+
     for module_name in CORE_PLUGINS:
         module = importlib.import_module(module_name)
         pm.register(module, name=module_name)
-    pm.check_pending()
+        reg.infos[module_name] = PluginInfo(module_name, "core", version=_core_version(), module=module,
+                                            location=module_name)
+
+    candidates: list[tuple[str, str, object]] = []  # (source, name, path or entry point)
+    candidates += [("bundled", name, path) for name, path in _folder_candidates(BUNDLED_PLUGINS_DIR)]
+    if app.config.get("PLUGINS_DIR"):
+        candidates += [("folder", name, path) for name, path in _folder_candidates(Path(app.config["PLUGINS_DIR"]))]
+    if allowed is None or allowed:
+        for ep in importlib.metadata.entry_points(group="portal"):
+            candidates.append(("package", ep.name, ep))
+
+    for source, name, target in candidates:
+        if allowed is not None and name not in allowed:
+            continue
+        if name in reg.infos:
+            reg.report(name, "import", ValueError(f"a plugin named {name!r} is already loaded; {source} copy skipped"))
+            continue
+        info = PluginInfo(name, source)
+        reg.infos[name] = info
+        if isinstance(target, Path):
+            info.location = str(target)
+        else:
+            info.location = target.value
+            info.version = target.dist.version if target.dist else ""
+        if name in blocked:
+            pm.set_blocked(name)  # before importing: a disabled plugin's code never runs
+            info.status = "disabled"
+            continue
+        try:
+            module = _import_path(source, name, target) if isinstance(target, Path) else target.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not take the portal down
+            info.status = "failed"
+            reg.report(name, "import", exc)
+            continue
+        info.module = module
+        if not info.version:
+            info.version = str(getattr(module, "__version__", ""))
+        try:
+            pm.register(module, name=name)
+        except Exception as exc:  # noqa: BLE001 - e.g. an implementation with unknown arguments
+            info.status = "failed"
+            reg.report(name, "register", exc)
+
+    _check_pending(reg)
+
+
+def _check_pending(reg: PluginRegistry) -> None:
+    """Misspelled hooks: strict mode raises, otherwise the plugin is reported and unregistered."""
+    while True:
+        try:
+            reg.pm.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            plugin = exc.plugin
+            name = reg.pm.get_name(plugin) or str(plugin)
+            if name in reg.infos and reg.infos[name].source == "core":
+                raise
+            reg.pm.unregister(plugin)
+            if name in reg.infos:
+                reg.infos[name].status = "failed"
+            reg.report(name, "check_pending", exc)
+
+
+def _core_version() -> str:
+    from portal import __version__
+
+    return __version__
+
+
+def init_app(app) -> None:
+    pm = create_manager()
+    registry_ = PluginRegistry(pm=pm, strict=bool(app.config.get("STRICT_PLUGINS")))
+    registry_.trace = _as_bool(app.config.get("TRACE_HOOKS") or os.environ.get("PORTAL_TRACE_HOOKS"))
+    app.extensions["portal_plugins"] = registry_
+    if registry_.trace:
+        pm.trace.root.setwriter(lambda message: log.info("hook trace: %s", message.rstrip()))
+        pm.enable_tracing()
+    discover(app, registry_)
     with app.app_context():
         for blueprints in call("portal_blueprints"):
             for bp in blueprints or []:
                 app.register_blueprint(bp)
+        from portal import rules
+
+        rules.check_at_start(app)
     app.jinja_env.globals["menu_items"] = menu_items
     app.jinja_env.globals["panels"] = panels
+
+
+def _as_bool(value) -> bool:
+    return str(value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def registry() -> PluginRegistry:
     return current_app.extensions["portal_plugins"]
 
 
+# Checking what implementations return --------------------------------------
+
+def _list_of_dicts(*required: str):
+    def check(value):
+        if not isinstance(value, (list, tuple)):
+            raise BadReturnValue(f"expected a list, got {type(value).__name__}")
+        for item in value:
+            if not isinstance(item, dict):
+                raise BadReturnValue(f"expected a list of dicts, got an item of type {type(item).__name__}")
+            missing = [key for key in required if key not in item]
+            if missing:
+                raise BadReturnValue(f"an item lacks {', '.join(missing)}")
+    return check
+
+
+def _blueprints(value):
+    from flask import Blueprint
+
+    if not isinstance(value, (list, tuple)) or not all(isinstance(bp, Blueprint) for bp in value):
+        raise BadReturnValue("expected a list of flask.Blueprint")
+
+
+def _review(value):
+    if not isinstance(value, dict):
+        raise BadReturnValue(f"expected a dict, got {type(value).__name__}")
+    if value.get("recommendation") not in ("suits", "discuss", "unsuitable"):
+        raise BadReturnValue("recommendation must be 'suits', 'discuss' or 'unsuitable'")
+    _list_of_dicts("label")(value.get("scores", []))
+    if not isinstance(value.get("vetoes", []), (list, tuple)):
+        raise BadReturnValue("vetoes must be a list of strings")
+
+
+def _industry_systems(value):
+    _list_of_dicts("code")(value)
+    for system in value:
+        for industry in system.get("industries") or []:
+            if not isinstance(industry, dict) or "code" not in industry:
+                raise BadReturnValue(f"system {system['code']!r}: every industry needs a code")
+            if industry.get("kind", "leading") not in ("leading", "characteristic"):
+                raise BadReturnValue(f"industry {industry['code']!r}: kind must be leading or characteristic")
+            for link in industry.get("links") or []:
+                if not isinstance(link, dict) or "code" not in link:
+                    raise BadReturnValue(f"industry {industry['code']!r}: every chain link needs a code")
+                if link.get("position", "mid") not in ("up", "mid", "down"):
+                    raise BadReturnValue(f"chain link {link['code']!r}: position must be up, mid or down")
+
+
+def _extra_fields(value):
+    _list_of_dicts("code", "label", "type")(value)
+    from portal.extra_fields import FIELD_TYPES
+
+    for item in value:
+        if item["type"] not in FIELD_TYPES:
+            raise BadReturnValue(f"extra field {item['code']!r}: type must be one of {', '.join(FIELD_TYPES)}")
+
+
+def _export_columns(value):
+    _list_of_dicts("code", "label", "value")(value)
+    for item in value:
+        if not callable(item["value"]):
+            raise BadReturnValue(f"export column {item['code']!r}: value must be a callable(project)")
+
+
+#: Shape checks per hook; a feature adding hooks may add its own check here.
+RESULT_CHECKS = {
+    "portal_blueprints": _blueprints,
+    "portal_menu_items": _list_of_dicts("endpoint", "label"),
+    "portal_industry_systems": _industry_systems,
+    "portal_project_review": _review,
+    "portal_extra_fields": _extra_fields,
+    "portal_export_columns": _export_columns,
+}
+
+
+# Calling hooks ---------------------------------------------------------------
+
 def call(hook_name: str, **kwargs) -> list:
     """Call every implementation of a hook, isolating failures; return the non-None results."""
     reg = registry()
     caller = getattr(reg.pm.hook, hook_name)
+    check = RESULT_CHECKS.get(hook_name)
     results = []
     for impl in reversed(caller.get_hookimpls()):  # pluggy's order: last registered first
         args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
         try:
             result = impl.function(**args)
+            if result is not None and check is not None:
+                check(result)
         except Exception as exc:  # noqa: BLE001 - a plugin's bug must not take the portal down
+            if reg.trace:
+                log.info("hook trace: %s(%s) in %s raised %r", hook_name, ", ".join(args), impl.plugin_name, exc)
             reg.report(impl.plugin_name, hook_name, exc)
             continue
+        if reg.trace:
+            log.info("hook trace: %s(%s) in %s -> %r", hook_name, ", ".join(args), impl.plugin_name, result)
         if result is not None:
             results.append(result)
             if caller.spec and caller.spec.opts.get("firstresult"):
                 break
     return results
+
+
+def call_with_plugins(hook_name: str, **kwargs) -> tuple[list[tuple[str, object]], list[str]]:
+    """Like ``call``, but returns ``([(plugin name, result)], [names of plugins that failed])``."""
+    reg = registry()
+    caller = getattr(reg.pm.hook, hook_name)
+    check = RESULT_CHECKS.get(hook_name)
+    results, failed = [], []
+    for impl in reversed(caller.get_hookimpls()):
+        name = impl.plugin_name
+        args = {n: kwargs[n] for n in impl.argnames if n in kwargs}
+        try:
+            result = impl.function(**args)
+            if result is not None and check is not None:
+                check(result)
+        except Exception as exc:  # noqa: BLE001
+            reg.report(name, hook_name, exc)
+            failed.append(name)
+            continue
+        if reg.trace:
+            log.info("hook trace: %s(%s) in %s -> %r", hook_name, ", ".join(args), name, result)
+        if result is not None:
+            results.append((name, result))
+    return results, failed
 
 
 def call_first(hook_name: str, **kwargs):
@@ -110,12 +431,24 @@ def menu_items(user) -> list[dict]:
     return sorted(items, key=lambda e: e.get("order", 100))
 
 
+def failure_note(plugin_name: str) -> dict:
+    """A panel that stands where a failed plugin's part of a page would be."""
+    from flask_babel import gettext as _
+    from markupsafe import escape
+
+    return {
+        "title": _("Part of this page is missing"),
+        "html": escape(_("The plugin %(name)s failed; an administrator can see the error on the plugins page.",
+                         name=plugin_name)),
+        "order": 10_000, "plugin": plugin_name, "failed": True,
+    }
+
+
 def panels(slot: str, **context) -> list[dict]:
     """Collect the panels for a template slot; a failing plugin leaves a visible note instead.
 
     Used in templates as ``{% for panel in panels("project_page", project=project, user=current_user) %}``.
     """
-    from flask_babel import gettext as _
     from markupsafe import Markup, escape
 
     reg = registry()
@@ -124,22 +457,21 @@ def panels(slot: str, **context) -> list[dict]:
     for impl in reversed(caller.get_hookimpls()):
         try:
             result = impl.function(**{k: v for k, v in {"slot": slot, "context": context}.items() if k in impl.argnames})
+            if result is not None:
+                _list_of_dicts("html")(result)
+            found = []
             for panel in result or []:
                 html = panel.get("html", "")
-                collected.append({
+                found.append({
                     "title": str(panel.get("title", "")),
                     "html": html if isinstance(html, Markup) else escape(html),
                     "order": int(panel.get("order", 100)),
                     "plugin": impl.plugin_name,
                 })
+            collected.extend(found)
         except Exception as exc:  # noqa: BLE001
             reg.report(impl.plugin_name, "portal_template_panels", exc)
-            collected.append({
-                "title": _("Part of this page is missing"),
-                "html": escape(_("The plugin %(name)s failed; an administrator can see the error on the plugins page.",
-                                 name=impl.plugin_name)),
-                "order": 10_000, "plugin": impl.plugin_name, "failed": True,
-            })
+            collected.append(failure_note(impl.plugin_name))
     return sorted(collected, key=lambda p: p["order"])
 
 

@@ -1,0 +1,303 @@
+"""The lists' filters: parsing GET parameters into SQL conditions, with messages at the fields.
+
+One ``ListFilters`` is built per request from ``request.args``. Bad values never
+raise: each one adds a translated message to ``errors`` (keyed by the parameter
+name) and is ignored, so the view answers the list with those messages and 400.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import peewee
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal import permissions
+from portal.models import STAGES, Enterprise, Project, Unit, User
+from portal.projects import masking
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One of the lists: which stages it holds and which date it filters and sorts on."""
+
+    key: str
+    endpoint: str
+    title: object
+    stages: tuple | None  # None: every stage
+    date_field: str
+    date_label: object
+
+
+LISTS: dict[str, ListSpec] = {
+    "all": ListSpec("all", "lists.all_projects", _l("All projects"), None, "clue_on", _l("Clue date")),
+    "clues": ListSpec("clues", "lists.clues", _l("Clue list"), ("clue", "negotiating"), "clue_on", _l("Clue date")),
+    "signed": ListSpec("signed", "lists.signed", _l("Signed list"), ("signed",), "signed_on", _l("Signing date")),
+    "landed": ListSpec("landed", "lists.landed", _l("Landed list"), ("started", "completed"), "started_on",
+                       _l("Start date")),
+    "production": ListSpec("production", "lists.production", _l("Production list"), ("production",),
+                           "production_on", _l("Production date")),
+}
+
+FLAGS = ("green", "yellow", "red")
+RECOMMENDATIONS = {
+    "suits": _l("Suits: do it"),
+    "discuss": _l("To be discussed"),
+    "unsuitable": _l("Unsuitable"),
+}
+MAX_QUERY_LENGTH = 100
+MAX_AMOUNT = Decimal("99999999999999")  # fits money_field (16 digits, 2 decimals)
+
+#: Sortable columns: parameter value -> (label, field or callable(spec) -> field).
+SORTS = {
+    "name": (_l("Project"), lambda spec: Project.name),
+    "unit": (_l("Responsible unit"), lambda spec: Unit.path),
+    "industry": (_l("Industry"), lambda spec: Project.industry_code),
+    "stage": (_l("Stage"), lambda spec: Project.stage),
+    "amount": (_l("Total investment"), lambda spec: Project.total_investment),
+    "date": (_l("Date"), lambda spec: getattr(Project, spec.date_field)),
+    "updated": (_l("Last change"), lambda spec: Project.updated_at),
+}
+DEFAULT_SORT = "-date"
+
+
+@dataclass
+class ListFilters:
+    """Parsed, validated filter values of one request (None or "" when not given)."""
+
+    spec: ListSpec
+    unit: Unit | None = None
+    industry: str = ""
+    stage: str = ""
+    leader: User | None = None
+    key: bool | None = None
+    flag: str = ""
+    recommendation: str = ""
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    raw: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+
+    # Parsing ---------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, spec: ListSpec, args, user) -> "ListFilters":
+        f = cls(spec=spec)
+        f.raw = {k: (args.get(k) or "").strip() for k in (
+            "unit", "industry", "stage", "leader", "key", "flag", "recommendation",
+            "min", "max", "from", "to", "q", "sort")}
+        raw = f.raw
+        if raw["unit"]:
+            f.unit = _readable_unit(raw["unit"], user)
+            if f.unit is None:
+                f.errors["unit"] = _("Unknown unit.")
+        if raw["industry"]:
+            if len(raw["industry"]) > 40:
+                f.errors["industry"] = _("Unknown industry.")
+            else:
+                f.industry = raw["industry"]
+        if raw["stage"]:
+            if raw["stage"] in f.stage_choices():
+                f.stage = raw["stage"]
+            else:
+                f.errors["stage"] = _("Unknown stage.")
+        if raw["leader"]:
+            f.leader = _leader(raw["leader"])
+            if f.leader is None:
+                f.errors["leader"] = _("Unknown leader.")
+        if raw["key"]:
+            if raw["key"] in ("1", "0"):
+                f.key = raw["key"] == "1"
+            else:
+                f.errors["key"] = _("Choose yes or no.")
+        if raw["flag"]:
+            if raw["flag"] in FLAGS:
+                f.flag = raw["flag"]
+            else:
+                f.errors["flag"] = _("Unknown flag.")
+        if raw["recommendation"]:
+            if raw["recommendation"] in RECOMMENDATIONS:
+                f.recommendation = raw["recommendation"]
+            else:
+                f.errors["recommendation"] = _("Unknown recommendation.")
+        f.min_amount = f._amount("min")
+        f.max_amount = f._amount("max")
+        if f.min_amount is not None and f.max_amount is not None and f.min_amount > f.max_amount:
+            f.errors["max"] = _("The largest amount must not be below the smallest.")
+        f.date_from = f._date("from")
+        f.date_to = f._date("to")
+        if f.date_from and f.date_to and f.date_from > f.date_to:
+            f.errors["to"] = _("The end date must not be before the start date.")
+        if len(raw["q"]) > MAX_QUERY_LENGTH:
+            f.errors["q"] = _("Search for at most %(n)d characters.", n=MAX_QUERY_LENGTH)
+        else:
+            f.q = raw["q"]
+        if raw["sort"]:
+            if raw["sort"].lstrip("-") in SORTS:
+                f.sort = raw["sort"]
+            else:
+                f.errors["sort"] = _("Unknown sort order.")
+        return f
+
+    def _amount(self, name):
+        value = self.raw[name]
+        if not value:
+            return None
+        try:
+            amount = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            self.errors[name] = _("Enter an amount in 10,000 yuan, e.g. 5000.")
+            return None
+        if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+            self.errors[name] = _("Enter an amount between 0 and %(max)s.", max="99999999999999")
+            return None
+        return amount
+
+    def _date(self, name):
+        value = self.raw[name]
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.errors[name] = _("Enter a date as YYYY-MM-DD.")
+            return None
+
+    # Choices ---------------------------------------------------------------
+
+    def stage_choices(self) -> tuple:
+        return self.spec.stages or STAGES
+
+    @property
+    def active(self) -> bool:
+        """Is any filter (not the sort order) in use?"""
+        return any(v for k, v in self.raw.items() if k != "sort")
+
+    def query_string(self, **overrides) -> str:
+        """The current filters as a query string (without page), with some values replaced."""
+        from urllib.parse import urlencode
+
+        values = {k: v for k, v in self.raw.items() if v}
+        values.update({k: v for k, v in overrides.items()})
+        return urlencode({k: v for k, v in values.items() if v})
+
+    # SQL -------------------------------------------------------------------
+
+    @property
+    def date_column(self):
+        return getattr(Project, self.spec.date_field)
+
+    def conditions(self, user) -> list:
+        """The WHERE conditions of this list and its filters (permissions come separately)."""
+        conds = [Project.archived == False]  # noqa: E712
+        if self.spec.stages:
+            conds.append(Project.stage.in_(self.spec.stages) if len(self.spec.stages) > 1
+                         else Project.stage == self.spec.stages[0])
+        if self.unit is not None:
+            conds.append(Project.responsible_unit.in_(self.unit.subtree_ids()))
+        if self.industry:
+            conds.append(Project.industry_code == self.industry)
+        if self.stage:
+            conds.append(Project.stage == self.stage)
+        if self.leader is not None:
+            conds.append(Project.leader == self.leader.id)
+        if self.key is not None:
+            conds.append(Project.is_key == self.key)
+        if self.flag:
+            conds.append(Project.flag == self.flag)
+        if self.recommendation:
+            conds.append(Project.review_recommendation == self.recommendation)
+        if self.min_amount is not None:
+            conds.append(Project.total_investment >= self.min_amount)
+        if self.max_amount is not None:
+            conds.append(Project.total_investment <= self.max_amount)
+        if self.date_from is not None:
+            conds.append(self.date_column >= self.date_from)
+        if self.date_to is not None:
+            conds.append(self.date_column <= self.date_to)
+        if self.q:
+            conds.append(masking.search_condition(user, self.q))
+        return conds
+
+    def order_by(self) -> list:
+        name = self.sort.lstrip("-")
+        column = SORTS[name][1](self.spec)
+        descending = self.sort.startswith("-")
+        return [column.desc() if descending else column.asc(), Project.id.desc() if descending else Project.id.asc()]
+
+    def sort_link(self, name: str) -> str:
+        """The sort parameter a column header links to (toggles asc/desc)."""
+        current, descending = self.sort.lstrip("-"), self.sort.startswith("-")
+        if current == name:
+            return name if descending else "-" + name
+        return "-" + name if name in ("amount", "date", "updated") else name
+
+
+def _readable_unit(value: str, user) -> Unit | None:
+    try:
+        unit_id = int(value)
+    except ValueError:
+        return None
+    unit = Unit.get_or_none(Unit.id == unit_id)
+    if unit is None or not permissions.can_read_unit(user, unit):
+        return None
+    return unit
+
+
+def _leader(value: str) -> User | None:
+    try:
+        user_id = int(value)
+    except ValueError:
+        return None
+    return User.get_or_none(User.id == user_id, User.role == "leader")
+
+
+def unit_choices(user) -> list[tuple[int, str, int]]:
+    """``[(id, name, depth), …]`` of the units the user reads, in tree order."""
+    query = Unit.select(Unit.id, Unit.name, Unit.path).where(Unit.active == True)  # noqa: E712
+    readable = permissions.readable_unit_ids(user)
+    if readable is not None:
+        query = query.where(Unit.id.in_(readable))
+    rows = list(query.order_by(Unit.path))
+    top = min((r.path.count("/") for r in rows), default=0)
+    return [(r.id, r.name, r.path.count("/") - top) for r in rows]
+
+
+def leader_choices() -> list[tuple[int, str]]:
+    rows = User.select(User.id, User.display_name).where(User.role == "leader", User.active == True)  # noqa: E712
+    return [(u.id, u.display_name) for u in rows.order_by(User.display_name)]
+
+
+def base_query(user, filters: ListFilters, *, columns=None):
+    """The list's rows: Project with unit, investor and leader joined, restricted to what ``user`` reads."""
+    leader = User.alias("leader")
+    query = (
+        Project.select(*(columns or (Project, Unit, Enterprise, leader)))
+        .join(Unit, on=(Project.responsible_unit == Unit.id), attr="responsible_unit")
+        .switch(Project)
+        .join(Enterprise, peewee.JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id), attr="enterprise")
+        .switch(Project)
+        .join(leader, peewee.JOIN.LEFT_OUTER, on=(Project.leader == leader.id), attr="leader")
+        .switch(Project)
+    )
+    query = permissions.visible_projects(user, query)
+    conds = filters.conditions(user)
+    return query.where(*conds) if conds else query
+
+
+def count(user, filters: ListFilters) -> int:
+    """How many rows the list holds: one COUNT query, joining the investor only for a search."""
+    query = Project.select(peewee.fn.COUNT(Project.id))
+    if filters.q:
+        query = query.join(Enterprise, peewee.JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
+    query = permissions.visible_projects(user, query)
+    conds = filters.conditions(user)
+    if conds:
+        query = query.where(*conds)
+    return query.scalar() or 0

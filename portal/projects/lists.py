@@ -1,0 +1,103 @@
+"""The four lists (clues, signed, landed, in production) and "all projects": filtered,
+sorted, paged, updated in place with htmx, exported as .xlsx."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+from flask_login import current_user, login_required
+
+from portal import industries
+from portal.labels import FLAG_LABELS, STAGE_LABELS
+from portal.projects import export, masking
+from portal.projects.filters import (
+    FLAGS,
+    LISTS,
+    RECOMMENDATIONS,
+    SORTS,
+    ListFilters,
+    base_query,
+    count,
+    leader_choices,
+    unit_choices,
+)
+from portal.timeutil import today
+from portal.web import Page, page_number, render, wants_partial
+
+bp = Blueprint("lists", __name__)
+
+
+def flag_reason_text(project) -> str:
+    """The stored flag reasons as one line of text (the reasons are what the flag means)."""
+    reasons = project.flag_reasons or []
+    if isinstance(reasons, (str, dict)):
+        reasons = [reasons]
+    parts = []
+    for reason in reasons:
+        if isinstance(reason, dict):
+            reason = reason.get("text") or reason.get("reason") or reason.get("message") or ""
+        if reason:
+            parts.append(str(reason))
+    return "; ".join(parts)
+
+
+def show_list(key: str):
+    spec = LISTS[key]
+    filters = ListFilters.parse(spec, request.args, current_user)
+    status = 400 if filters.errors else 200
+    query = base_query(current_user, filters).order_by(*filters.order_by())
+    if request.args.get("format") == "xlsx" and not filters.errors:
+        return export.response(query, filters, current_user, today())
+    size = current_app.config.get("PAGE_SIZE", 50)
+    page = Page(query, page_number(), size, total=count(current_user, filters))
+    industry_choices = industries.choices()
+    industry_names = dict(industry_choices)
+    return render(
+        "projects/list.html", "projects/_rows.html", status=status,
+        spec=spec, lists=LISTS, filters=filters, page=page,
+        units=unit_choices(current_user), leaders=leader_choices(),
+        industry_choices=industry_choices, stages=filters.stage_choices(),
+        flags=FLAGS, recommendations=RECOMMENDATIONS, sorts=SORTS,
+        STAGE_LABELS=STAGE_LABELS, FLAG_LABELS=FLAG_LABELS,
+        investor=lambda project: masking.investor_name(project, current_user),
+        industry_label=lambda code: industry_names.get(code, code or ""), flag_reason=flag_reason_text,
+        export_url=_export_url(), partial=wants_partial(),
+        list_date=lambda project: getattr(project, spec.date_field),
+    )
+
+
+def _export_url() -> str:
+    args = request.args.to_dict(flat=True)
+    args.pop("page", None)
+    args["format"] = "xlsx"
+    from urllib.parse import urlencode
+
+    return request.path + "?" + urlencode(args)
+
+
+@bp.route("/projects")
+@login_required
+def all_projects():
+    return show_list("all")
+
+
+@bp.route("/lists/clues")
+@login_required
+def clues():
+    return show_list("clues")
+
+
+@bp.route("/lists/signed")
+@login_required
+def signed():
+    return show_list("signed")
+
+
+@bp.route("/lists/landed")
+@login_required
+def landed():
+    return show_list("landed")
+
+
+@bp.route("/lists/production")
+@login_required
+def production():
+    return show_list("production")

@@ -1,0 +1,222 @@
+"""The four lists and all projects: filters, permissions, masking, htmx, pagination, bad input."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from portal.models import Enterprise, Industry, Project
+
+
+def rows(page: str) -> str:
+    """The table body of a list page."""
+    return page.split("<tbody>")[1].split("</tbody>")[0] if "<tbody>" in page else ""
+
+
+@pytest.fixture
+def projects(org, make_project):
+    """A handful of projects across units, stages, industries and amounts."""
+    Industry.create(code="newenergy", name_zh="新能源", name_en="New energy")
+    Industry.create(code="food", name_zh="绿色食品", name_en="Green food")
+    secret = Enterprise.create(name="Hidden Battery Group")
+    public = Enterprise.create(name="Open Foods Ltd")
+    made = {
+        "battery": make_project("Battery plant", "county_a", stage="signed", enterprise=secret, is_confidential=True,
+                                industry_code="newenergy", total_investment=Decimal("150000"),
+                                signed_on=dt.date(2026, 3, 1), is_key=True, flag="red",
+                                flag_reasons=["Start overdue by 40 days"]),
+        "noodle": make_project("Noodle factory", "town_a", stage="signed", enterprise=public, industry_code="food",
+                               total_investment=Decimal("8000"), signed_on=dt.date(2026, 5, 10),
+                               leader=org.users["leader"], flag="yellow"),
+        "solar": make_project("Solar farm", "county_b", stage="signed", industry_code="newenergy",
+                              total_investment=Decimal("60000"), signed_on=dt.date(2025, 12, 20)),
+        "clue": make_project("Tea garden clue", "county_b", stage="clue", industry_code="food"),
+        "talks": make_project("Chip talks", "county_a", stage="negotiating", industry_code="newenergy"),
+        "built": make_project("Warehouse", "county_a", stage="started", started_on=dt.date(2026, 6, 1)),
+        "done": make_project("Mill", "county_b", stage="completed", started_on=dt.date(2025, 6, 1)),
+        "prod": make_project("Brewery", "town_a", stage="production", production_on=dt.date(2026, 9, 1)),
+        "old": make_project("Archived signed", "county_a", stage="signed", archived=True, signed_on=dt.date(2026, 1, 1)),
+    }
+    return made
+
+
+def names(response) -> set[str]:
+    body = rows(response.get_data(as_text=True))
+    all_names = ["Battery plant", "Noodle factory", "Solar farm", "Tea garden clue", "Chip talks", "Warehouse",
+                 "Mill", "Brewery", "Archived signed"]
+    return {n for n in all_names if f">{n}</a>" in body}
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("/projects", {"Battery plant", "Noodle factory", "Solar farm", "Tea garden clue", "Chip talks", "Warehouse",
+                   "Mill", "Brewery"}),
+    ("/lists/clues", {"Tea garden clue", "Chip talks"}),
+    ("/lists/signed", {"Battery plant", "Noodle factory", "Solar farm"}),
+    ("/lists/landed", {"Warehouse", "Mill"}),
+    ("/lists/production", {"Brewery"}),
+])
+def test_each_list_holds_its_stages_and_never_archived(login, projects, url, expected):
+    response = login("bureau").get(url)
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+def test_unit_filter_includes_sub_units(login, org, projects):
+    c = login("bureau")
+    assert names(c.get(f"/lists/signed?unit={org.units['county_a'].id}")) == {"Battery plant", "Noodle factory"}
+    assert names(c.get(f"/lists/signed?unit={org.units['town_a'].id}")) == {"Noodle factory"}
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("industry=food", {"Noodle factory"}),
+    ("leader={leader}", {"Noodle factory"}),
+    ("key=1", {"Battery plant"}),
+    ("key=0", {"Noodle factory", "Solar farm"}),
+    ("flag=red", {"Battery plant"}),
+    ("flag=yellow", {"Noodle factory"}),
+    ("min=50000", {"Battery plant", "Solar farm"}),
+    ("max=60000", {"Noodle factory", "Solar farm"}),
+    ("min=10000&max=100000", {"Solar farm"}),
+    ("from=2026-01-01", {"Battery plant", "Noodle factory"}),
+    ("from=2026-01-01&to=2026-04-01", {"Battery plant"}),
+    ("q=noodle", {"Noodle factory"}),
+    ("q=Open+Foods", {"Noodle factory"}),
+    ("industry=newenergy&min=100000&key=1", {"Battery plant"}),
+])
+def test_filters_on_signed_list(login, org, projects, query, expected):
+    response = login("bureau").get("/lists/signed?" + query.format(leader=org.users["leader"].id))
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+def test_stage_and_recommendation_filters(login, projects):
+    c = login("bureau")
+    assert names(c.get("/lists/clues?stage=negotiating")) == {"Chip talks"}
+    Project.update(review_recommendation="suits").where(Project.name == "Mill").execute()
+    assert names(c.get("/lists/landed?recommendation=suits")) == {"Mill"}
+
+
+def test_sorting_by_amount(login, projects):
+    page = login("bureau").get("/lists/signed?sort=-amount").get_data(as_text=True)
+    assert page.index("Battery plant") < page.index("Solar farm") < page.index("Noodle factory")
+    page = login("bureau").get("/lists/signed?sort=amount").get_data(as_text=True)
+    assert page.index("Noodle factory") < page.index("Solar farm") < page.index("Battery plant")
+
+
+def test_unit_staff_see_only_their_subtree(login, org, projects):
+    c = login("unit_b")
+    assert names(c.get("/projects")) == {"Solar farm", "Tea garden clue", "Mill"}
+    # Asking for another county's unit is refused, not answered with its projects.
+    response = c.get(f"/lists/signed?unit={org.units['county_a'].id}")
+    assert response.status_code == 400
+    assert names(response) == {"Solar farm"}
+    assert "Unknown unit." in response.get_data(as_text=True)
+    assert names(login("town_a").get("/lists/signed")) == {"Noodle factory"}
+
+
+def test_confidential_investor_is_masked_and_not_searchable(login, org, projects):
+    # County B reads the battery project? No: it belongs to county A. Give B a confidential one.
+    projects["solar"].enterprise = Enterprise.create(name="Secret Sun Holdings")
+    projects["solar"].is_confidential = True
+    projects["solar"].save()
+    # A department sees nothing of the counties; the bureau sees the names.
+    bureau_page = login("bureau").get("/lists/signed").get_data(as_text=True)
+    assert "Hidden Battery Group" in bureau_page and "Secret Sun Holdings" in bureau_page
+    own = login("unit_b")
+    assert "Secret Sun Holdings" in own.get("/lists/signed").get_data(as_text=True)
+    assert names(own.get("/lists/signed?q=Secret+Sun")) == {"Solar farm"}
+
+
+def test_masked_investor_in_list_and_search_for_outsiders(app, login, org, projects):
+    from portal import permissions
+
+    # Departments may read extra projects through grants (the problems feature); grant all.
+    permissions.DEPARTMENT_PROJECT_ACCESS.append(lambda user: Project.select(Project.id))
+    try:
+        c = login("department")
+        page = c.get("/lists/signed").get_data(as_text=True)
+        assert "Battery plant" in page
+        assert "Hidden Battery Group" not in page
+        assert "Confidential investor" in page
+        assert names(c.get("/lists/signed?q=Hidden")) == set()
+        assert names(c.get("/lists/signed?q=Open")) == {"Noodle factory"}
+    finally:
+        permissions.DEPARTMENT_PROJECT_ACCESS.pop()
+
+
+def test_flags_show_reason_text_not_only_colour(login, projects):
+    page = login("bureau").get("/lists/signed").get_data(as_text=True)
+    assert '<span class="flag" data-flag="red">Red flag: Start overdue by 40 days</span>' in page
+
+
+def test_htmx_gets_rows_only_and_vary_header(login, projects):
+    c = login("bureau")
+    full = c.get("/lists/signed?q=noodle")
+    assert "<html" in full.get_data(as_text=True)
+    assert "HX-Request" in full.headers.get("Vary", "")
+    partial = c.get("/lists/signed?q=noodle", headers={"HX-Request": "true"})
+    text = partial.get_data(as_text=True)
+    assert "<html" not in text and "<form" not in text
+    assert "Noodle factory" in text and "Battery plant" not in text
+    assert "HX-Request" in partial.headers.get("Vary", "")
+    boosted = c.get("/lists/signed", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.get_data(as_text=True)
+
+
+def test_filter_form_works_without_javascript(login, projects):
+    page = login("bureau").get("/lists/signed").get_data(as_text=True)
+    assert '<form class="filters" method="get" action="/lists/signed"' in page
+    assert 'hx-push-url="true"' in page and 'hx-target="#list-results"' in page
+
+
+def test_pagination(app, login, make_project):
+    for i in range(7):
+        make_project(f"Paged {i:02d}", stage="signed", signed_on=dt.date(2026, 1, 1 + i))
+    app.config["PAGE_SIZE"] = 3
+    c = login("bureau")
+    first = c.get("/lists/signed").get_data(as_text=True)
+    assert "Page 1 of 3 (7 in all)" in first
+    assert "Paged 06" in first and "Paged 03" not in first
+    third = c.get("/lists/signed?page=3").get_data(as_text=True)
+    assert "Paged 00" in third and "Paged 06" not in third
+    assert c.get("/lists/signed?page=abc").status_code == 200
+
+
+@pytest.mark.parametrize("query, message", [
+    ("min=lots", "Enter an amount in 10,000 yuan"),
+    ("max=-5", "Enter an amount between 0"),
+    ("from=2026-13-45", "Enter a date as YYYY-MM-DD."),
+    ("unit=99999", "Unknown unit."),
+    ("unit=abc", "Unknown unit."),
+    ("stage=flying", "Unknown stage."),
+    ("stage=clue", "Unknown stage."),  # not a stage of the signed list
+    ("leader=nobody", "Unknown leader."),
+    ("flag=purple", "Unknown flag."),
+    ("sort=password_hash", "Unknown sort order."),
+    ("q=" + "x" * 500, "Search for at most 100 characters."),
+    ("from=2026-05-01&to=2026-01-01", "The end date must not be before the start date."),
+])
+def test_bad_filter_input_is_400_with_message(login, projects, query, message):
+    c = login("bureau")
+    response = c.get("/lists/signed?" + query)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    # The htmx answer carries the message to the field out of band.
+    partial = c.get("/lists/signed?" + query, headers={"HX-Request": "true"})
+    assert partial.status_code == 400
+    assert message in partial.get_data(as_text=True) and 'hx-swap-oob="true"' in partial.get_data(as_text=True)
+
+
+def test_lists_need_login(client, org):
+    assert client.get("/lists/signed").status_code == 302
+
+
+def test_menu_shows_the_lists(login, projects):
+    page = login("unit_a").get("/projects").get_data(as_text=True)
+    for text in ("All projects", "Clue list", "Signed list", "Landed list", "Production list"):
+        assert text in page
+
+
+def test_chinese_list_page(app, login, projects):
+    app.config["DEFAULT_LOCALE"] = "zh_CN"
+    page = login("bureau").get("/lists/signed").get_data(as_text=True)
+    assert "签约清单" in page
