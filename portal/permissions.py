@@ -155,3 +155,25 @@ def can_see_confidential(user: User, project: Project) -> bool:
     if sees_everything(user):
         return True
     return _logged_in(user) and project.responsible_unit.is_within(user.unit)
+
+
+# Assessment and ranking --------------------------------------------------------
+
+def can_read_ranking(user: User) -> bool:
+    """The ranking is published within the city: every logged-in user reads it."""
+    return _logged_in(user)
+
+
+def can_edit_targets(user: User) -> bool:
+    """Only the bureau enters and uploads units' annual targets."""
+    return is_bureau(user)
+
+
+def can_read_top_ten_candidates(user: User) -> bool:
+    """The candidate list (every project of the year) is for those who see everything."""
+    return sees_everything(user)
+
+
+def can_select_top_ten(user: User) -> bool:
+    """Only the bureau records the year's "Top ten projects"."""
+    return is_bureau(user)

@@ -1,0 +1,222 @@
+"""Scoring and ranking units for a period through the ``portal_assess_unit`` hook.
+
+The default assessment (``portal.ranking.default_assessment``) answers last; a
+county's plugin answering first replaces its formula. The rules a formula reads
+come from the rules file's section for the period's year (``[assessment]`` in
+that year's section, when portal.rules provides one), else from the
+``RANKING_RULES`` setting, over ``DEFAULT_RULES``.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app
+
+from portal import plugins
+from portal.models import Unit
+from portal.periods import Period
+from portal.ranking import data
+from portal.ranking.targets import FIGURES_BY_CODE, TARGET_FIGURES, assessed_units, targets_for_year
+from portal.timeutil import today as local_today
+
+HUNDRED = Decimal(100)
+
+#: The default assessment's rules; documented in docs/ranking.md. Keys:
+#: ``weights`` – points for a figure at 100 % of its target (cumulative figures
+#: against the target pro-rated to the period); ``completion_cap`` – completion
+#: counts up to this percentage; ``bonus`` – points per project for
+#: ``three500_count`` and ``projects_1bn``, at most ``bonus_cap`` in all;
+#: ``deductions`` – ``[{"figure", "below", "points"}]`` subtracted when the figure
+#: is below the value; ``vetoes`` – ``[{"figure", "below", "reason"}]`` a unit
+#: below the value is vetoed (一票否决) and ranks after all others.
+DEFAULT_RULES = {
+    "weights": {"signed_count": 20, "signed_investment": 30, "projects_1bn": 10,
+                "three500_count": 10, "foreign_capital": 10, "capital_in_place": 20},
+    "completion_cap": 120,
+    "bonus": {"three500_count": 1, "projects_1bn": 2},
+    "bonus_cap": 10,
+    "deductions": [],
+    "vetoes": [],
+}
+
+
+@dataclass
+class AssessmentContext:
+    today: dt.date
+    year: int
+    period: Period
+    settings: object
+    rules: dict
+    annual_targets: dict
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    figures: dict
+    targets: dict  # for the period (pro-rated)
+    annual_targets: dict
+    completion: dict  # code -> percent or None
+    ahead: dict  # code -> completion minus time elapsed, percentage points (cumulative figures)
+    score: Decimal
+    breakdown: list
+    vetoes: list
+    rank: int = 0
+    previous_rank: int | None = None
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the previous period (negative: places lost)."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+
+@dataclass
+class Ranking:
+    period: Period
+    previous_period: Period | None
+    elapsed_pct: Decimal
+    results: list = field(default_factory=list)
+
+    def for_unit(self, unit_id: int) -> UnitResult | None:
+        return next((r for r in self.results if r.unit.id == unit_id), None)
+
+
+def previous_period(period: Period) -> Period:
+    """The period of the same length just before: 2026-Q3 → 2026-Q2, 2026 → 2025, 2026-H1 → 2025-H2."""
+    if period.kind == "year":
+        return Period.of_year(period.year - 1)
+    if period.kind == "half":
+        return Period.of_half(period.year, 1) if period.part == 2 else Period.of_half(period.year - 1, 2)
+    if period.kind == "quarter":
+        return (Period.of_quarter(period.year, period.part - 1) if period.part > 1
+                else Period.of_quarter(period.year - 1, 4))
+    if period.kind == "month":
+        return (Period.of_month(period.year, period.part - 1) if period.part > 1
+                else Period.of_month(period.year - 1, 12))
+    return period.previous_year()
+
+
+def _merge(base: dict, override: dict) -> dict:
+    result = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def rules_for_year(year: int) -> dict:
+    """The assessment rules for a year: the rules file's ``assessment`` table for that year,
+    else the ``RANKING_RULES`` setting, over DEFAULT_RULES."""
+    rules = _merge(DEFAULT_RULES, current_app.config.get("RANKING_RULES") or {})
+    try:
+        from portal import rules as rules_module  # the plugin platform's TOML rules, when present
+    except ImportError:
+        return rules
+    getter = getattr(rules_module, "for_year", None) or getattr(rules_module, "rules_for_year", None)
+    if getter is None:
+        return rules
+    try:
+        section = getter(year)
+    except Exception:  # noqa: BLE001 - a rules file without this year leaves the defaults
+        return rules
+    if isinstance(section, dict):
+        table = section.get("assessment")
+    else:
+        table = getattr(section, "assessment", None) or (section.get("assessment") if hasattr(section, "get") else None)
+    return _merge(rules, table) if isinstance(table, dict) else rules
+
+
+def year_share(period: Period) -> Decimal:
+    """The period's share of its year, for pro-rating annual targets."""
+    days_in_year = (dt.date(period.year, 12, 31) - dt.date(period.year, 1, 1)).days + 1
+    return min(Decimal(1), Decimal(period.days) / Decimal(days_in_year))
+
+
+def period_targets(annual: dict, period: Period) -> dict:
+    share = year_share(period)
+    result = {}
+    for code, value in annual.items():
+        figure = FIGURES_BY_CODE.get(code)
+        if figure is None:
+            continue
+        result[code] = (value * share).quantize(Decimal("0.01")) if figure.cumulative else value
+    return result
+
+
+def completion_pct(value, target) -> Decimal | None:
+    if value is None or not target:
+        return None
+    return (Decimal(value) * HUNDRED / Decimal(target)).quantize(Decimal("0.1"))
+
+
+def _as_decimal(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _normalise(answer: dict) -> tuple[Decimal, list, list]:
+    score = _as_decimal(answer.get("score", 0))
+    breakdown = [{"label": str(item.get("label", "")), "points": _as_decimal(item.get("points", 0)),
+                  "detail": str(item.get("detail", ""))} for item in answer.get("breakdown") or []]
+    vetoes = [str(v) for v in answer.get("vetoes") or []]
+    return score, breakdown, vetoes
+
+
+def assess(period: Period, with_previous: bool = True, today: dt.date | None = None) -> Ranking:
+    """Rank every assessed unit for the period (and the previous period, for rank changes)."""
+    today = today or local_today()
+    units = list(assessed_units())
+    figures = data.unit_figures(period, units)
+    annual = targets_for_year(period.year)
+    rules = rules_for_year(period.year)
+    elapsed = (period.elapsed_fraction(today) * HUNDRED).quantize(Decimal("0.1"))
+    ranking = Ranking(period=period, previous_period=None, elapsed_pct=elapsed)
+    for unit in units:
+        unit_annual = annual.get(unit.id, {})
+        targets = period_targets(unit_annual, period)
+        context = AssessmentContext(today=today, year=period.year, period=period,
+                                    settings=current_app.config, rules=rules, annual_targets=unit_annual)
+        unit_figures = figures[unit.id]
+        answer = plugins.call_first("portal_assess_unit", unit=unit, figures=unit_figures, targets=targets,
+                                    period=period, context=context) or {}
+        score, breakdown, vetoes = _normalise(answer)
+        completion = {f.code: completion_pct(unit_figures.get(f.code), targets.get(f.code)) for f in TARGET_FIGURES}
+        ahead = {code: (pct - elapsed).quantize(Decimal("0.1"))
+                 for code, pct in completion.items() if pct is not None and FIGURES_BY_CODE[code].cumulative}
+        ranking.results.append(UnitResult(unit=unit, figures=unit_figures, targets=targets,
+                                          annual_targets=unit_annual, completion=completion, ahead=ahead,
+                                          score=score, breakdown=breakdown, vetoes=vetoes))
+    _assign_ranks(ranking.results)
+    if with_previous:
+        ranking.previous_period = previous_period(period)
+        before = assess(ranking.previous_period, with_previous=False, today=today)
+        for result in ranking.results:
+            old = before.for_unit(result.unit.id)
+            result.previous_rank = old.rank if old else None
+    return ranking
+
+
+def _assign_ranks(results: list) -> None:
+    """Unvetoed units first, by score; equal scores share a rank (1, 2, 2, 4)."""
+    results.sort(key=lambda r: (bool(r.vetoes), -r.score, r.unit.path))
+    previous_key, rank = None, 0
+    for position, result in enumerate(results, start=1):
+        key = (bool(result.vetoes), result.score)
+        if key != previous_key:
+            rank, previous_key = position, key
+        result.rank = rank
+
+
+def history_periods(period: Period, count: int = 4) -> list[Period]:
+    """The period and the ``count - 1`` periods of the same length before it, newest first."""
+    periods = [period]
+    while len(periods) < count:
+        try:
+            periods.append(previous_period(periods[-1]))
+        except ValueError:
+            break
+    return periods

@@ -1,0 +1,262 @@
+"""Pages: the ranking (and its Excel export), a unit's history, the targets screen with its
+Excel template and upload, and the Top ten projects."""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from functools import wraps
+
+from flask import Blueprint, abort, flash, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import permissions
+from portal.models import Unit
+from portal.periods import Period
+from portal.ranking import assessment, top_ten
+from portal.ranking.targets import (
+    TARGET_FIGURES,
+    assessed_units,
+    parse_value,
+    read_upload,
+    save_targets,
+    targets_for_year,
+    template_workbook,
+)
+from portal.timeutil import today
+from portal.web import get_or_404, render, see_other
+
+bp = Blueprint("ranking", __name__, url_prefix="/ranking")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require(check):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def _year_arg() -> tuple[int, str | None]:
+    """The ``year`` query argument (this year by default) and a translated error."""
+    raw = (request.args.get("year") or "").strip()
+    if not raw:
+        return today().year, None
+    try:
+        year = int(raw)
+        Period.of_year(year)
+    except ValueError:
+        return today().year, _("Choose a year between %(low)s and %(high)s.", low=1990, high=2100)
+    return year, None
+
+
+def _period_arg() -> tuple[Period, str | None]:
+    raw = (request.args.get("period") or "").strip()
+    if not raw:
+        return Period.of_year(today().year), None
+    try:
+        return Period.parse(raw), None
+    except ValueError as exc:
+        return Period.of_year(today().year), str(exc)
+
+
+def period_choices(current: Period) -> list[tuple[str, str]]:
+    """Years, halves and quarters of this year and the two before (and the current period)."""
+    year = today().year
+    result = []
+    for y in range(year, year - 3, -1):
+        for period in ([Period.of_year(y), Period.of_half(y, 1), Period.of_half(y, 2)]
+                       + [Period.of_quarter(y, q) for q in range(1, 5)]):
+            result.append((period.code, period.label))
+    if current.code and current.code not in {c for c, _ in result}:
+        result.insert(0, (current.code, current.label))
+    return result
+
+
+# Ranking --------------------------------------------------------------------------
+
+@bp.route("")
+@_require(permissions.can_read_ranking)
+def index():
+    period, error = _period_arg()
+    ranking = assessment.assess(period)
+    if request.args.get("format") == "xlsx" and not error:
+        return send_file(io.BytesIO(_ranking_workbook(ranking)), mimetype=XLSX, as_attachment=True,
+                         download_name=f"ranking-{period.code}.xlsx")
+    return render("ranking/index.html", "ranking/_ranking.html", status=400 if error else 200,
+                  ranking=ranking, period=period, error=error, choices=period_choices(period),
+                  figures=TARGET_FIGURES, can_edit_targets=permissions.can_edit_targets(current_user))
+
+
+def _ranking_workbook(ranking) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = ranking.period.code[:31] or "ranking"
+    ws.append([_("Ranking %(period)s", period=ranking.period.label)])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([_("Time elapsed: %(pct)s%%", pct=ranking.elapsed_pct)])
+    header = [_("Rank"), _("Unit"), _("Score"), _("Rank change"), _("Vetoes")]
+    for figure in TARGET_FIGURES:
+        header += [str(figure.label), _("Target"), _("Completion (%)")]
+    ws.append(header)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for r in ranking.results:
+        row = [r.rank, r.unit.name, float(r.score), r.rank_change, "; ".join(r.vetoes)]
+        for figure in TARGET_FIGURES:
+            value = r.figures.get(figure.code)
+            target = r.targets.get(figure.code)
+            pct = r.completion.get(figure.code)
+            row += [None if value is None else float(value), None if target is None else float(target),
+                    None if pct is None else float(pct)]
+        ws.append(row)
+    ws.column_dimensions["B"].width = 28
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@bp.route("/units/<unit_id>")
+@_require(permissions.can_read_ranking)
+def unit(unit_id):
+    unit = get_or_404(Unit, unit_id)
+    period, error = _period_arg()
+    rows = []
+    for p in assessment.history_periods(period, 4):
+        ranking = assessment.assess(p, with_previous=False)
+        result = ranking.for_unit(unit.id)
+        if result is not None:
+            rows.append((p, ranking, result))
+    if not rows and not error:
+        abort(404)
+    return render("ranking/unit.html", status=400 if error else 200, unit=unit, rows=rows, period=period,
+                  error=error, choices=period_choices(period), figures=TARGET_FIGURES)
+
+
+# Targets --------------------------------------------------------------------------
+
+def _field_name(unit_id: int, code: str) -> str:
+    return f"t-{unit_id}-{code}"
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@_require(permissions.can_edit_targets)
+def targets():
+    year, error = _year_arg()
+    if error:
+        return render("ranking/targets.html", status=400, year=year, error=error, units=[], values={},
+                      errors={}, figures=TARGET_FIGURES, upload_errors=[])
+    units = list(assessed_units())
+    values = {u.id: {code: ("" if v is None else _plain(v)) for code, v in targets_for_year(year).get(u.id, {}).items()}
+              for u in units}
+    errors: dict = {}
+    if request.method == "POST":
+        parsed: dict = {}
+        for u in units:
+            parsed[u.id] = {}
+            for figure in TARGET_FIGURES:
+                raw = request.form.get(_field_name(u.id, figure.code), "")
+                values.setdefault(u.id, {})[figure.code] = raw
+                try:
+                    parsed[u.id][figure.code] = parse_value(raw, figure)
+                except ValueError as exc:
+                    errors[(u.id, figure.code)] = str(exc)
+        if not errors:
+            changed = save_targets(year, parsed, current_user, source="form")
+            flash(_("Targets saved (%(count)s units changed).", count=changed), "success")
+            return see_other("ranking.targets", year=year)
+        flash(_("Some targets could not be saved; see the marked cells."), "error")
+    return render("ranking/targets.html", status=422 if errors else 200, year=year, error=None, units=units,
+                  values=values, errors=errors, figures=TARGET_FIGURES, upload_errors=[], field_name=_field_name)
+
+
+def _plain(value: Decimal) -> str:
+    return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value.normalize())
+
+
+@bp.route("/targets/template.xlsx")
+@_require(permissions.can_edit_targets)
+def targets_template():
+    year, error = _year_arg()
+    if error:
+        abort(400, error)
+    return send_file(io.BytesIO(template_workbook(year)), mimetype=XLSX, as_attachment=True,
+                     download_name=f"targets-{year}.xlsx")
+
+
+@bp.route("/targets/upload", methods=["POST"])
+@_require(permissions.can_edit_targets)
+def targets_upload():
+    year, error = _year_arg()
+    upload = request.files.get("file")
+    upload_errors = []
+    if error:
+        upload_errors = [assessment_error(error)]
+    elif upload is None or not upload.filename:
+        upload_errors = [assessment_error(_("Choose the filled-in template to upload."))]
+    else:
+        parsed, cell_errors = read_upload(upload.stream)
+        if not cell_errors:
+            changed = save_targets(year, parsed, current_user, source="upload")
+            flash(_("Targets uploaded (%(count)s units changed).", count=changed), "success")
+            return see_other("ranking.targets", year=year)
+        upload_errors = cell_errors
+    units = list(assessed_units())
+    values = {u.id: {code: _plain(v) for code, v in targets_for_year(year).get(u.id, {}).items()} for u in units}
+    return render("ranking/targets.html", status=422, year=year, error=None, units=units, values=values, errors={},
+                  figures=TARGET_FIGURES, upload_errors=upload_errors, field_name=_field_name)
+
+
+def assessment_error(message: str):
+    from portal.ranking.targets import CellError
+
+    return CellError(0, "", message)
+
+
+# Top ten projects ---------------------------------------------------------------
+
+@bp.route("/top-ten", methods=["GET", "POST"])
+@_require(permissions.can_read_ranking)
+def top_ten_page():
+    year, error = _year_arg()
+    selection = top_ten.selection(year)
+    can_select = permissions.can_select_top_ten(current_user)
+    candidates = (top_ten.candidates(year, current_user)
+                  if permissions.can_read_top_ten_candidates(current_user) and not error else [])
+    form_rows = [{"project": str(s.project_id), "reason": s.reason} for s in selection]
+    form_rows += [{"project": "", "reason": ""} for _ in range(top_ten.MAX_SELECTED - len(form_rows))]
+    errors: dict = {}
+    if request.method == "POST":
+        if not can_select:
+            abort(403)
+        if error:
+            abort(400)
+        form_rows, picks, errors = top_ten.read_form(request.form, year, current_user)
+        if not errors:
+            top_ten.save(year, picks, current_user)
+            flash(_("The Top ten projects of %(year)s were saved.", year=year), "success")
+            return see_other("ranking.top_ten_page", year=year)
+    return render("ranking/top_ten.html", status=400 if error else (422 if errors else 200), year=year, error=error,
+                  selection=selection, candidates=candidates, can_select=can_select, form_rows=form_rows,
+                  errors=errors, recommendation_label=top_ten.recommendation_label)
+
+
+@bp.route("/top-ten/print")
+@_require(permissions.can_read_ranking)
+def top_ten_print():
+    year, error = _year_arg()
+    if error:
+        abort(400, error)
+    return render("ranking/top_ten_print.html", year=year, selection=top_ten.selection(year))
+
+
+__all__ = ["bp"]
