@@ -157,6 +157,99 @@ def can_see_confidential(user: User, project: Project) -> bool:
     return _logged_in(user) and project.responsible_unit.is_within(user.unit)
 
 
+# Problems, commitments and notifications (problems feature) -------------------------
+
+def _units_projects(user: User):
+    """A subquery of the ids of the projects whose responsible unit the user reads."""
+    return Project.select(Project.id).where(Project.responsible_unit.in_(readable_unit_ids(user)))
+
+
+def visible_problems(user: User, query=None):
+    """Restrict a problem query: the bureau, leaders and admin read all; a department the problems
+    assigned to its unit; unit staff those on their units' projects (or assigned to their units)."""
+    from portal.models import Problem
+
+    query = query if query is not None else Problem.select()
+    if sees_everything(user):
+        return query
+    if not _logged_in(user):
+        return query.where(peewee.SQL("1 = 0"))
+    return query.where(Problem.assigned_unit.in_(readable_unit_ids(user))
+                       | Problem.project.in_(_units_projects(user)))
+
+
+def can_read_problem(user: User, problem) -> bool:
+    if not _logged_in(user) or problem is None:
+        return False
+    if sees_everything(user):
+        return True
+    return problem.assigned_unit.is_within(user.unit) or problem.project.responsible_unit.is_within(user.unit)
+
+
+def can_raise_problem(user: User, project: Project) -> bool:
+    """Anyone who may edit the project, and the bureau."""
+    return is_bureau(user) or can_edit_project(user, project)
+
+
+def can_answer_problem(user: User, problem) -> bool:
+    """The assigned unit's staff (and staff of a unit above it) and the bureau."""
+    if not _logged_in(user) or problem is None:
+        return False
+    if is_bureau(user):
+        return True
+    return user.role in ("department", "unit") and problem.assigned_unit.is_within(user.unit)
+
+
+def can_hand_over_problem(user: User, problem) -> bool:
+    return can_answer_problem(user, problem)
+
+
+def can_confirm_problem(user: User, problem) -> bool:
+    """Confirm a resolved problem closed, or reopen it: whoever raised it, or the bureau."""
+    if not _logged_in(user) or problem is None:
+        return False
+    return is_bureau(user) or problem.raised_by_id == user.id
+
+
+def has_problem_inbox(user: User) -> bool:
+    return _logged_in(user) and user.role in ("bureau", "unit", "department")
+
+
+def visible_commitments(user: User, query=None):
+    """Commitments the user reads: all for those who see everything; else those of the user's units'
+    projects or promised by the user's units."""
+    from portal.models import Commitment
+
+    query = query if query is not None else Commitment.select()
+    if sees_everything(user):
+        return query
+    if not _logged_in(user):
+        return query.where(peewee.SQL("1 = 0"))
+    return query.where(Commitment.unit.in_(readable_unit_ids(user))
+                       | Commitment.project.in_(_units_projects(user)))
+
+
+def can_read_commitment(user: User, commitment) -> bool:
+    if not _logged_in(user) or commitment is None:
+        return False
+    if sees_everything(user):
+        return True
+    return commitment.unit.is_within(user.unit) or commitment.project.responsible_unit.is_within(user.unit)
+
+
+def can_add_commitment(user: User, project: Project) -> bool:
+    return is_bureau(user) or can_edit_project(user, project)
+
+
+def can_fulfil_commitment(user: User, commitment) -> bool:
+    """Record fulfilment: the bureau, the project's editors, or the promising unit's staff."""
+    if not _logged_in(user) or commitment is None:
+        return False
+    if is_bureau(user) or can_edit_project(user, commitment.project):
+        return True
+    return user.role in ("department", "unit") and commitment.unit.is_within(user.unit)
+
+
 # Assessment and ranking --------------------------------------------------------
 
 def can_read_ranking(user: User) -> bool:
@@ -177,3 +270,90 @@ def can_read_top_ten_candidates(user: User) -> bool:
 def can_select_top_ten(user: User) -> bool:
     """Only the bureau records the year's "Top ten projects"."""
     return is_bureau(user)
+
+
+# Weekly scheduling ----------------------------------------------------------------
+
+def can_read_scheduling(user: User) -> bool:
+    """The meeting page and the wall chart: every logged-in user, restricted to what they read."""
+    return _logged_in(user)
+
+
+def can_report_progress(user: User, unit: Unit) -> bool:
+    """Enter weekly progress for a unit's projects: unit staff for their subtree, the bureau for all."""
+    return can_edit_unit(user, unit)
+
+
+def can_read_progress(user: User, unit: Unit) -> bool:
+    """Read a unit's weekly report page (leaders and the bureau read every unit's)."""
+    return can_read_unit(user, unit)
+
+
+def can_edit_milestones(user: User, project: Project) -> bool:
+    """Add and complete a project's milestones: whoever edits the project."""
+    return can_edit_project(user, project)
+
+
+# Dashboard (figures) -------------------------------------------------------------
+
+def can_view_dashboard(user: User) -> bool:
+    """Every logged-in user opens the dashboard; what it covers depends on the role."""
+    return _logged_in(user)
+
+
+def dashboard_unit(user: User) -> Unit | None:
+    """The unit a user's figures are confined to (with its sub-units), or None for the whole city.
+
+    Leaders, the bureau and administrators see the city; unit staff their subtree;
+    departments their own unit.
+    """
+    if sees_everything(user):
+        return None
+    return user.unit
+
+
+def can_view_dashboard_unit(user: User, unit: Unit) -> bool:
+    """May the user see the figures of this unit (and its sub-units)?"""
+    if not can_view_dashboard(user) or unit is None:
+        return False
+    confined = dashboard_unit(user)
+    return confined is None or unit.is_within(confined)
+
+
+# Plugins, industry chains and project review (plugin platform) ------------------------
+
+def can_manage_plugins(user: User) -> bool:
+    """See every plugin with its errors, enable and disable plugins, choose the industry system."""
+    return is_admin(user)
+
+
+def can_read_chains(user: User) -> bool:
+    """The chain pages (links, gaps, leader, team, targets); the projects on them stay filtered."""
+    return _logged_in(user)
+
+
+def can_edit_chain(user: User) -> bool:
+    """Set a chain's leader and special team."""
+    return is_bureau(user)
+
+
+def can_add_target_enterprise(user: User) -> bool:
+    """Departments keep the target-enterprise lists; the bureau may add to any."""
+    return is_bureau(user) or (_logged_in(user) and user.role == "department")
+
+
+def can_edit_target_enterprise(user: User, target) -> bool:
+    if target is None or not _logged_in(user):
+        return False
+    if is_bureau(user):
+        return True
+    return user.role == "department" and target.unit_id == user.unit_id
+
+
+def can_read_review(user: User, project: Project) -> bool:
+    return can_read_project(user, project)
+
+
+def can_decide_review(user: User, project: Project) -> bool:
+    """Record the review decision on a project (the bureau)."""
+    return is_bureau(user) and project is not None and not project.archived

@@ -1,0 +1,94 @@
+"""Registers the problems feature: pages, menu entries, panels on the project and meeting pages,
+project flags, department access to the projects they hold problems on, and demo data."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal import hookimpl, permissions, timeutil
+from portal.models import Commitment, Problem, Project, Unit
+from portal.models.problems import OPEN_STATES
+from portal.problems import service
+from portal.problems.views import bp, panel_context
+
+
+# Departments read the projects where their unit holds a problem or a commitment.
+def _projects_with_problems(user):
+    return Problem.select(Problem.project).where(Problem.assigned_unit.in_(permissions.readable_unit_ids(user)))
+
+
+def _projects_with_commitments(user):
+    return Commitment.select(Commitment.project).where(Commitment.unit.in_(permissions.readable_unit_ids(user)))
+
+
+for _grant in (_projects_with_problems, _projects_with_commitments):
+    if _grant.__name__ not in {g.__name__ for g in permissions.DEPARTMENT_PROJECT_ACCESS}:
+        permissions.DEPARTMENT_PROJECT_ACCESS.append(_grant)
+
+
+@hookimpl
+def portal_blueprints():
+    return [bp]
+
+
+@hookimpl
+def portal_menu_items(user):
+    items = [{"endpoint": "problems.board", "label": _l("Problems"), "order": 400}]
+    if permissions.has_problem_inbox(user):
+        items.append({"endpoint": "problems.inbox", "label": _l("Problem inbox"), "order": 410})
+    return items
+
+
+@hookimpl
+def portal_template_panels(slot, context):
+    if slot == "project_page":
+        project, user = context.get("project"), context.get("user")
+        if project is None or not permissions.can_read_project(user, project):
+            return None
+        html = render_template("problems/_project_panel.html", project=project, **panel_context(project, user))
+        return [{"title": _l("Problems and commitments"), "html": Markup(html), "order": 50}]
+    if slot == "scheduling_meeting":
+        user = context.get("user")
+        sections = meeting_sections(user)
+        html = render_template("problems/_meeting_panel.html", sections=sections, today=timeutil.today())
+        return [{"title": _l("Problems and commitments by department"), "html": Markup(html), "order": 50}]
+    return None
+
+
+def meeting_sections(user) -> list[dict]:
+    """One section per unit holding open problems or unfulfilled commitments, so each answers in turn."""
+    service.check_overdue()
+    problems = (Problem.select(Problem, Project, Unit)
+                .join(Project, on=(Problem.project == Project.id))
+                .switch(Problem).join(Unit, on=(Problem.assigned_unit == Unit.id))
+                .where(Problem.state.in_(OPEN_STATES))
+                .order_by(Unit.path, Problem.deadline, Problem.id))
+    commitments = (Commitment.select(Commitment, Project, Unit)
+                   .join(Project, on=(Commitment.project == Project.id))
+                   .switch(Commitment).join(Unit, on=(Commitment.unit == Unit.id))
+                   .where(Commitment.fulfilled_on.is_null())
+                   .order_by(Unit.path, Commitment.due_date, Commitment.id))
+    sections: dict[int, dict] = {}
+
+    def section(unit):
+        return sections.setdefault(unit.id, {"unit": unit, "problems": [], "commitments": [], "overdue": 0})
+
+    today = timeutil.today()
+    for problem in permissions.visible_problems(user, problems):
+        entry = section(problem.assigned_unit)
+        entry["problems"].append(problem)
+        entry["overdue"] += service.is_overdue(problem, today)
+    for commitment in permissions.visible_commitments(user, commitments):
+        entry = section(commitment.unit)
+        entry["commitments"].append(commitment)
+        entry["overdue"] += commitment.due_date < today
+    return sorted(sections.values(), key=lambda s: s["unit"].path)
+
+
+@hookimpl(trylast=True)
+def portal_demo_data(context):
+    from portal.problems.demo import add_demo_problems
+
+    add_demo_problems(context)
+
