@@ -380,6 +380,8 @@ def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
             }
             values["_implemented"] = _int(m.get(f"implemented_{i}"))
             values["implementation_rate"] = _rate(values["_implemented"], values["signed_count"])
+            values["_started_in"] = _int(p.get(f"started_in_{i}"))  # raw parts, for roll-ups
+            values["_could_start"] = _int(p.get(f"could_start_{i}"))
             values["start_rate"] = _rate(_int(p.get(f"started_in_{i}")), _int(p.get(f"could_start_{i}")))
             values["capital_availability_rate"] = _rate(values["capital_in_place"], values["contracted_amount"])
             per_period.append(values)
@@ -388,7 +390,7 @@ def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
 
 
 def _empty_values() -> dict:
-    values = {"_implemented": 0}
+    values = {"_implemented": 0, "_started_in": 0, "_could_start": 0}
     for key, (_, kind) in FIGURES.items():
         values[key] = None if kind in ("percent", "days") else Decimal("0.00") if kind in ("amount", "usd") else 0
     return values
@@ -665,3 +667,39 @@ __all__ = [
     "by_industry", "by_team", "by_unit", "change_pct", "compute", "counted_changes", "days_between",
     "flag_counts", "funnel", "list_args", "list_query", "monthly_signed",
 ]
+
+
+# Assessment: figures of many units at once (the ranking) ---------------------------------
+
+#: Figures that add up across units (counts and amounts), plus the raw parts of the rates.
+_SUMMABLE = tuple(k for k, (_, kind) in FIGURES.items() if kind in ("count", "amount", "usd")) + (
+    "_implemented", "_started_in", "_could_start")
+
+
+def for_units(periods: list[Period], units) -> dict:
+    """``{unit id: [values of each period]}`` for many units in one go: each unit with its
+    sub-units, a stationed team (kind "team") with the projects it sourced. Values as in
+    ``compute`` without the comparison (averages of days are not rolled up: None).
+    Grouped by responsible unit (and source team) in SQL; only unit rows are rolled up."""
+    by_responsible = _aggregate(periods, Scope(), Project.responsible_unit)
+    by_team = _aggregate(periods, Scope(), Project.source_team) if any(u.kind == "team" for u in units) else {}
+    paths = dict(Unit.select(Unit.id, Unit.path).tuples())
+    result = {}
+    for unit in units:
+        if unit.kind == "team":
+            sources = [by_team[unit.id]] if unit.id in by_team else []
+        else:
+            sources = [rows for unit_id, rows in by_responsible.items()
+                       if unit_id is not None and paths.get(unit_id, "").startswith(unit.path)]
+        per_period = []
+        for i in range(len(periods)):
+            values = _empty_values()
+            for rows in sources:
+                for key in _SUMMABLE:
+                    values[key] = values[key] + rows[i].get(key, 0)
+            values["implementation_rate"] = _rate(values["_implemented"], values["signed_count"])
+            values["start_rate"] = _rate(values["_started_in"], values["_could_start"])
+            values["capital_availability_rate"] = _rate(values["capital_in_place"], values["contracted_amount"])
+            per_period.append(values)
+        result[unit.id] = per_period
+    return result

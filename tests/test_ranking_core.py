@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal import hookimpl, plugins
-from portal.models import CapitalEntry, Enterprise, UnitTarget
+from portal.models import CapitalEntry, Enterprise, StageChange, UnitTarget
 from portal.periods import Period
 from portal.ranking import assessment
 
@@ -22,8 +22,12 @@ def targets(org):
 
 
 def signed(make_project, unit, on, amount=10000, **fields):
-    return make_project(name=f"P {unit} {on} {amount}", unit=unit, stage="signed", signed_on=on,
-                        total_investment=Decimal(amount), **fields)
+    """A project signed on ``on`` (with the stage change the figures count)."""
+    project = make_project(name=f"P {unit} {on} {amount}", unit=unit, stage="signed", signed_on=on,
+                           total_investment=Decimal(amount), **fields)
+    StageChange.create(project=project, from_stage="negotiating", to_stage="signed", on_date=on,
+                       by=project.created_by)
+    return project
 
 
 def test_default_assessment_hand_computed(app, org, make_project, targets):

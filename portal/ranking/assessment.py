@@ -167,10 +167,31 @@ def _normalise(answer: dict) -> tuple[Decimal, list, list]:
 
 
 def assess(period: Period, with_previous: bool = True, today: dt.date | None = None) -> Ranking:
-    """Rank every assessed unit for the period (and the previous period, for rank changes)."""
+    """Rank every assessed unit for the period (and the previous period of the same length,
+    for rank changes; both periods' figures come from one set of grouped queries)."""
     today = today or local_today()
     units = list(assessed_units())
-    figures = data.unit_figures(period, units)
+    periods = [period] + ([previous_period(period)] if with_previous else [])
+    by_period = data.unit_figures(periods, units)
+    ranking = _rank(period, units, by_period[0], today)
+    if with_previous:
+        ranking.previous_period = periods[1]
+        before = _rank(periods[1], units, by_period[1], today)
+        for result in ranking.results:
+            old = before.for_unit(result.unit.id)
+            result.previous_rank = old.rank if old else None
+    return ranking
+
+
+def assess_periods(periods: list[Period], today: dt.date | None = None) -> list[Ranking]:
+    """Rankings of several periods (a unit's history) from one set of grouped queries."""
+    today = today or local_today()
+    units = list(assessed_units())
+    by_period = data.unit_figures(periods, units)
+    return [_rank(p, units, by_period[i], today) for i, p in enumerate(periods)]
+
+
+def _rank(period: Period, units: list, figures: dict, today: dt.date) -> Ranking:
     annual = targets_for_year(period.year)
     rules = rules_for_year(period.year)
     elapsed = (period.elapsed_fraction(today) * HUNDRED).quantize(Decimal("0.1"))
@@ -191,12 +212,6 @@ def assess(period: Period, with_previous: bool = True, today: dt.date | None = N
                                           annual_targets=unit_annual, completion=completion, ahead=ahead,
                                           score=score, breakdown=breakdown, vetoes=vetoes))
     _assign_ranks(ranking.results)
-    if with_previous:
-        ranking.previous_period = previous_period(period)
-        before = assess(ranking.previous_period, with_previous=False, today=today)
-        for result in ranking.results:
-            old = before.for_unit(result.unit.id)
-            result.previous_rank = old.rank if old else None
     return ranking
 
 

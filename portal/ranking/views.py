@@ -131,11 +131,10 @@ def unit(unit_id):
     unit = get_or_404(Unit, unit_id)
     period, error = _period_arg()
     rows = []
-    for p in assessment.history_periods(period, 4):
-        ranking = assessment.assess(p, with_previous=False)
+    for ranking in assessment.assess_periods(assessment.history_periods(period, 4)):
         result = ranking.for_unit(unit.id)
         if result is not None:
-            rows.append((p, ranking, result))
+            rows.append((ranking.period, ranking, result))
     if not rows and not error:
         abort(404)
     return render("ranking/unit.html", status=400 if error else 200, unit=unit, rows=rows, period=period,
