@@ -230,6 +230,11 @@ def users_unlock(username):
     click.echo(f"{username!r} unlocked")
 
 
+from portal.projects.seed import seed_command  # noqa: E402
+
+cli.add_command(seed_command)
+
+
 def main():
     cli(prog_name="portal")
 

@@ -20,3 +20,10 @@ def portal_menu_items(user):
         items.append({"endpoint": LISTS[key].endpoint, "label": LISTS[key].title, "order": order})
     return items
 
+
+
+@hookimpl
+def portal_demo_data(context):
+    from portal.projects.demo import add_demo_projects
+
+    add_demo_projects(context)
