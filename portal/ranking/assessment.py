@@ -2,9 +2,8 @@
 
 The default assessment (``portal.ranking.default_assessment``) answers last; a
 county's plugin answering first replaces its formula. The rules a formula reads
-come from the rules file's section for the period's year (``[assessment]`` in
-that year's section, when portal.rules provides one), else from the
-``RANKING_RULES`` setting, over ``DEFAULT_RULES``.
+come from the active system's rules file (``[YEAR.assessment]``, see
+``rules_for_year``), over the ``RANKING_RULES`` setting, over ``DEFAULT_RULES``.
 """
 from __future__ import annotations
 
@@ -45,12 +44,20 @@ DEFAULT_RULES = {
 
 @dataclass
 class AssessmentContext:
+    """What ``portal_assess_unit`` receives besides the unit's figures and targets."""
+
     today: dt.date
     year: int
     period: Period
     settings: object
-    rules: dict
+    rules: dict  # the assessment rules for the year (DEFAULT_RULES keys, and a plugin's own)
     annual_targets: dict
+    system: dict | None = None  # the active industry system (portal.rules), or None
+
+    @property
+    def system_code(self) -> str | None:
+        """The active system's code: a county plugin answers only when its own system is active."""
+        return self.system["code"] if self.system else None
 
 
 @dataclass
@@ -109,25 +116,33 @@ def _merge(base: dict, override: dict) -> dict:
     return result
 
 
-def rules_for_year(year: int) -> dict:
-    """The assessment rules for a year: the rules file's ``assessment`` table for that year,
-    else the ``RANKING_RULES`` setting, over DEFAULT_RULES."""
-    rules = _merge(DEFAULT_RULES, current_app.config.get("RANKING_RULES") or {})
+def active_system() -> dict | None:
+    """The active industry system (portal.rules), or None."""
     try:
-        from portal import rules as rules_module  # the plugin platform's TOML rules, when present
+        from portal import rules as rules_module
     except ImportError:
-        return rules
-    getter = getattr(rules_module, "for_year", None) or getattr(rules_module, "rules_for_year", None)
-    if getter is None:
+        return None
+    try:
+        return rules_module.active_system()
+    except Exception:  # noqa: BLE001 - a broken rules file is reported by portal.rules itself
+        return None
+
+
+def rules_for_year(year: int, system: dict | None = None) -> dict:
+    """The assessment rules for a year: the ``[YEAR.assessment]`` table of the active system's
+    rules file (the latest year up to ``year``), over the ``RANKING_RULES`` setting, over
+    DEFAULT_RULES."""
+    rules = _merge(DEFAULT_RULES, current_app.config.get("RANKING_RULES") or {})
+    if not system or not system.get("file"):
         return rules
     try:
-        section = getter(year)
-    except Exception:  # noqa: BLE001 - a rules file without this year leaves the defaults
+        from portal import rules as rules_module
+
+        parsed = rules_module.load_file(system["file"], system.get("review_keys"))
+        _year, section = rules_module.year_section(parsed, year)
+    except Exception:  # noqa: BLE001 - without a readable file the settings apply
         return rules
-    if isinstance(section, dict):
-        table = section.get("assessment")
-    else:
-        table = getattr(section, "assessment", None) or (section.get("assessment") if hasattr(section, "get") else None)
+    table = section.get("assessment")
     return _merge(rules, table) if isinstance(table, dict) else rules
 
 
@@ -193,14 +208,16 @@ def assess_periods(periods: list[Period], today: dt.date | None = None) -> list[
 
 def _rank(period: Period, units: list, figures: dict, today: dt.date) -> Ranking:
     annual = targets_for_year(period.year)
-    rules = rules_for_year(period.year)
+    system = active_system()
+    rules = rules_for_year(period.year, system)
     elapsed = (period.elapsed_fraction(today) * HUNDRED).quantize(Decimal("0.1"))
     ranking = Ranking(period=period, previous_period=None, elapsed_pct=elapsed)
     for unit in units:
         unit_annual = annual.get(unit.id, {})
         targets = period_targets(unit_annual, period)
         context = AssessmentContext(today=today, year=period.year, period=period,
-                                    settings=current_app.config, rules=rules, annual_targets=unit_annual)
+                                    settings=current_app.config, rules=rules, annual_targets=unit_annual,
+                                    system=system)
         unit_figures = figures[unit.id]
         answer = plugins.call_first("portal_assess_unit", unit=unit, figures=unit_figures, targets=targets,
                                     period=period, context=context) or {}
