@@ -411,14 +411,21 @@ _DATE_FILTERS = {
 
 
 def list_args(key: str, period: Period | None, scope: Scope) -> dict:
-    """The /projects query arguments listing the projects behind figure ``key``."""
+    """The /projects query arguments listing the projects behind figure ``key``.
+
+    /projects (all projects) filters ``from``/``to`` on the clue date and ``min`` on
+    the total investment; the other dates are filtered with ``signed_from``/``signed_to``,
+    ``started_from``/… and the investor class with ``three500=1`` / ``foreign=1``,
+    the source team with ``team=<id>`` (portal/projects/filters.py).
+    """
     args = dict(scope.query_args())
     date = _DATE_FILTERS.get(key)
     if date and period is not None:
-        args[f"{date}_from"] = period.start.isoformat()
-        args[f"{date}_to"] = period.end.isoformat()
+        prefix = "" if date == "clue" else f"{date}_"
+        args[f"{prefix}from"] = period.start.isoformat()
+        args[f"{prefix}to"] = period.end.isoformat()
     if key == "projects_1bn":
-        args["amount_min"] = str(ONE_BILLION_WAN)
+        args["min"] = str(ONE_BILLION_WAN)
     elif key == "three500_count":
         args["three500"] = "1"
     elif key in ("foreign_count", "foreign_capital"):

@@ -48,6 +48,7 @@ CORE_PLUGINS = [
     "portal.ranking.default_assessment",
     "portal.projects.lists_plugin",
     "portal.problems.plugin",
+    "portal.dashboard.plugin",
 ]
 
 

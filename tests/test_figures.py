@@ -183,5 +183,6 @@ def test_links_to_the_list_behind_a_number(data, org):
     assert "signed_from=2026-01-01" in f.signed_count.link
     assert "signed_to=2026-12-31" in f.signed_count.link
     assert f"unit={org.units['county_a'].id}" in f.signed_count.link
-    assert "amount_min=100000" in f.projects_1bn.link
+    assert "min=100000" in f.projects_1bn.link
     assert "three500=1" in f.three500_count.link
+    assert "from=2026-01-01" in f.new_clues.link and "signed_from" not in f.new_clues.link

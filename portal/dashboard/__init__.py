@@ -1,0 +1,1 @@
+"""The dashboard: the city's investment figures at a glance, year on year, drillable (portal.figures)."""

@@ -1,0 +1,212 @@
+"""/dashboard: every panel in one response; htmx swaps the panels; one panel per partial;
+the printable summary; the Excel workbook. All numbers come from portal.figures."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import figures, industries, permissions, svgcharts
+from portal.figures import Scope
+from portal.i18n import format_amount
+from portal.models import Unit
+from portal.periods import Period
+from portal.periods import choices as period_choices
+from portal.timeutil import iso_week, today
+from portal.web import render
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+PANELS = ("figures", "funnel", "monthly", "units", "industries", "teams", "flags")
+
+
+@dataclass
+class Request:
+    """The period and scope a request asks for, validated, with messages at the fields."""
+
+    period: Period | None = None
+    scope: Scope = field(default_factory=Scope)
+    errors: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
+    forced_unit: Unit | None = None
+
+    def query_args(self, **overrides) -> dict:
+        args = {}
+        if self.period is not None:
+            args.update(self.period.query_args())
+        args.update(self.scope.query_args())
+        args.update(overrides)
+        return {k: v for k, v in args.items() if v not in (None, "")}
+
+    def url(self, endpoint: str, **overrides) -> str:
+        query = urlencode(self.query_args(**overrides))
+        return url_for(endpoint) + ("?" + query if query else "")
+
+
+def _parse(user) -> Request:
+    """Read period and scope from the query string; an unreadable unit is a 403."""
+    args = request.args
+    req = Request(raw={k: (args.get(k) or "").strip() for k in ("period", "from", "to", "unit", "industry", "team")})
+    try:
+        req.period = Period.from_args(args, today())
+    except ValueError as exc:
+        req.errors["from" if (req.raw["from"] or req.raw["to"]) else "period"] = str(exc)
+    confined = permissions.dashboard_unit(user)
+    req.forced_unit = confined
+    unit_id = confined.id if confined is not None else None
+    if req.raw["unit"]:
+        try:
+            unit = Unit.get_or_none(Unit.id == int(req.raw["unit"]))
+        except ValueError:
+            unit = None
+        if unit is None:
+            req.errors["unit"] = _("Unknown unit.")
+        elif not permissions.can_view_dashboard_unit(user, unit):
+            abort(403)
+        else:
+            unit_id = unit.id
+    industry = req.raw["industry"]
+    if industry and (len(industry) > 40 or industry not in {code for code, _label in industries.choices()}):
+        req.errors["industry"] = _("Unknown industry.")
+        industry = ""
+    team_id = None
+    if req.raw["team"]:
+        try:
+            team = Unit.get_or_none(Unit.id == int(req.raw["team"]), Unit.kind == "team")
+        except ValueError:
+            team = None
+        if team is None:
+            req.errors["team"] = _("Unknown stationed team.")
+        else:
+            team_id = team.id
+    req.scope = Scope(unit_id=unit_id, industry=industry or None, team_id=team_id)
+    return req
+
+
+def projects_url(query: str) -> str:
+    """The filtered list of projects (the lists feature's /projects) for a query string."""
+    try:
+        base = url_for("lists.all_projects")
+    except Exception:  # noqa: BLE001 - the lists feature may be switched off
+        base = "/projects"
+    return base + ("?" + query if query else "")
+
+
+# Panels -----------------------------------------------------------------------------
+
+def _monthly_chart(points, year):
+    months = [str(p.month) for p in points]
+    return svgcharts.monthly_chart(
+        months, [p.value for p in points], [p.previous for p in points],
+        title=_("Signed amount per month, %(year)s against %(last)s", year=year, last=year - 1),
+        this_label=str(year), last_label=str(year - 1),
+        links=[projects_url(p.link) for p in points], value_text=format_amount)
+
+
+def panel_context(name: str, req: Request) -> dict:
+    """What one panel needs (each panel runs its own few SQL queries)."""
+    period, scope = req.period, req.scope
+    if name == "figures":
+        return {"figures": figures.compute(period, scope)}
+    if name == "funnel":
+        stages = figures.funnel(scope)
+        chart = svgcharts.funnel_chart(
+            [svgcharts.Bar(s.label, s.count, str(s.count), projects_url(s.link)) for s in stages],
+            title=_("Projects by current stage"))
+        return {"stages": stages, "funnel_chart": chart}
+    if name == "monthly":
+        year = period.end.year
+        points = figures.monthly_signed(year, scope)
+        return {"points": points, "year": year, "monthly_chart": _monthly_chart(points, year)}
+    if name == "units":
+        rows = figures.by_unit(period, scope)
+        chart = svgcharts.bar_chart(
+            [svgcharts.Bar(r.label, r["signed_investment"].value, format_amount(r["signed_investment"].value),
+                           projects_url(r["signed_investment"].link)) for r in rows],
+            title=_("Signed amount by unit"), empty_text=_("No units."))
+        return {"unit_rows": rows, "unit_chart": chart}
+    if name == "industries":
+        return {"industry_rows": figures.by_industry(period, scope)}
+    if name == "teams":
+        return {"team_rows": figures.by_team(period, scope)}
+    if name == "flags":
+        week = iso_week(min(today(), period.end))
+        links = {flag: urlencode({**scope.query_args(), "flag": flag}) for flag in ("red", "yellow", "green")}
+        return {"flag_week": week, "flags": figures.flag_counts(week, scope), "flag_links": links}
+    abort(404)
+
+
+def _common(req: Request) -> dict:
+    user = current_user
+    confined = req.forced_unit
+    units = Unit.select(Unit.id, Unit.name, Unit.path).where(Unit.active == True)  # noqa: E712
+    if confined is not None:
+        units = units.where(Unit.path.startswith(confined.path))
+    units = list(units.order_by(Unit.path))
+    top = min((u.path.count("/") for u in units), default=0)
+    teams = list(Unit.select(Unit.id, Unit.name).where(Unit.kind == "team", Unit.active == True)  # noqa: E712
+                 .order_by(Unit.name))
+    return {
+        "req": req, "user": user, "period": req.period, "scope": req.scope,
+        "scope_unit": req.scope.unit(),
+        "unit_choices": [(u.id, u.name, u.path.count("/") - top) for u in units],
+        "industry_choices": industries.choices(),
+        "team_choices": teams,
+        "period_choices": period_choices(today()),
+        "projects_url": projects_url,
+        "industry_label": industries.label,
+    }
+
+
+def _full_context(req: Request) -> dict:
+    context = _common(req)
+    if req.period is not None and not req.errors:
+        for name in PANELS:
+            context.update(panel_context(name, req))
+    return context
+
+
+@bp.route("")
+@login_required
+def index():
+    if not permissions.can_view_dashboard(current_user):
+        abort(403)
+    req = _parse(current_user)
+    status = 400 if req.errors else 200
+    if request.args.get("format") == "xlsx" and not req.errors:
+        from portal.dashboard.workbook import workbook_response
+
+        return workbook_response(req, {**_common(req), **{k: v for n in PANELS for k, v in panel_context(n, req).items()}})
+    return render("dashboard/index.html", "dashboard/_panels.html", status=status, **_full_context(req))
+
+
+@bp.route("/panels/<name>")
+@login_required
+def panel(name):
+    """One panel alone (htmx lazy loading, or a panel's own refresh)."""
+    if name not in PANELS or not permissions.can_view_dashboard(current_user):
+        abort(404)
+    req = _parse(current_user)
+    if req.errors:
+        return render("dashboard/_errors.html", status=400, **_common(req))
+    context = {**_common(req), **panel_context(name, req)}
+    response = render(f"dashboard/_{name}.html", **context)
+    return response
+
+
+@bp.route("/summary")
+@login_required
+def summary():
+    """The printable one-page summary for the leaders' meeting."""
+    if not permissions.can_view_dashboard(current_user):
+        abort(403)
+    req = _parse(current_user)
+    if req.errors:
+        return render("dashboard/index.html", status=400, **_common(req))
+    context = _common(req)
+    for name in ("figures", "units", "monthly", "flags"):
+        context.update(panel_context(name, req))
+    return render("dashboard/summary.html", **context)

@@ -1,0 +1,80 @@
+"""Reporting periods: parsing, bounds, last year (leap-day safe), time elapsed, translated errors."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from portal.periods import Period
+
+D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def ctx(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.mark.parametrize("text,start,end,kind", [
+    ("2026", D(2026, 1, 1), D(2026, 12, 31), "year"),
+    ("2026-H1", D(2026, 1, 1), D(2026, 6, 30), "half"),
+    ("2026-h2", D(2026, 7, 1), D(2026, 12, 31), "half"),
+    ("2026-Q3", D(2026, 7, 1), D(2026, 9, 30), "quarter"),
+    ("2026-03", D(2026, 3, 1), D(2026, 3, 31), "month"),
+    ("2024-02", D(2024, 2, 1), D(2024, 2, 29), "month"),
+    ("2026-YTD:2026-05-31", D(2026, 1, 1), D(2026, 5, 31), "ytd"),
+])
+def test_parse(text, start, end, kind):
+    period = Period.parse(text)
+    assert (period.start, period.end, period.kind) == (start, end, kind)
+    assert Period.parse(period.code) == period  # the code gives the period back
+
+
+@pytest.mark.parametrize("text", ["", "26", "2026-H3", "2026-Q0", "2026-13", "abc", "2026-03-01", "1800", "2026-YTD:2025-01-01"])
+def test_invalid_input_is_a_value_error_with_a_message(text):
+    with pytest.raises(ValueError) as info:
+        Period.parse(text)
+    assert str(info.value)
+
+
+def test_from_args_custom_and_default():
+    today = D(2026, 11, 21)
+    assert Period.from_args(MultiDict(), today) == Period.year_to_date(today)
+    custom = Period.from_args(MultiDict({"from": "2026-02-03", "to": "2026-04-05"}), today)
+    assert (custom.start, custom.end, custom.kind) == (D(2026, 2, 3), D(2026, 4, 5), "custom")
+    assert custom.query_args() == {"from": "2026-02-03", "to": "2026-04-05"}
+    with pytest.raises(ValueError):
+        Period.from_args(MultiDict({"from": "2026-05-01", "to": "2026-01-01"}), today)
+    with pytest.raises(ValueError):
+        Period.from_args(MultiDict({"from": "2026-05-01"}), today)
+    with pytest.raises(ValueError):
+        Period.from_args(MultiDict({"from": "yesterday", "to": "2026-01-01"}), today)
+
+
+def test_previous_year_is_leap_day_safe():
+    assert Period.parse("2024-02").previous_year() == Period.parse("2023-02")
+    leap = Period.between(D(2024, 2, 29), D(2024, 2, 29)).previous_year()
+    assert (leap.start, leap.end) == (D(2023, 2, 28), D(2023, 2, 28))
+    ytd = Period.year_to_date(D(2024, 2, 29)).previous_year()
+    assert ytd.end == D(2023, 2, 28) and ytd.kind == "ytd"
+    assert Period.parse("2026-H1").previous_year().code == "2025-H1"
+
+
+def test_elapsed_fraction():
+    year = Period.of_year(2026)
+    assert year.elapsed_fraction(D(2025, 12, 31)) == 0
+    assert year.elapsed_fraction(D(2027, 1, 1)) == 1
+    assert year.elapsed_fraction(D(2026, 12, 31)) == 1
+    assert year.elapsed_fraction(D(2026, 1, 1)) == Decimal(1) / 365 or year.elapsed_fraction(D(2026, 1, 1)) == Decimal("0.0027")
+    assert Period.of_half(2026, 1).elapsed_fraction(D(2026, 3, 31)) == Decimal("0.4972")  # 90 of 181 days
+
+
+def test_labels_are_translated(app, client):
+    assert Period.parse("2026-H1").label == "2026 first half"
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        from flask import session
+        session["locale"] = "zh_CN"
+        from flask_babel import refresh
+        refresh()
+        assert Period.parse("2026-Q3").label == "2026年第3季度"
