@@ -1,6 +1,8 @@
 """Problems: raising, answering, the state machine, handovers, overdue escalation and notifications."""
 import datetime as dt
 
+from tests.problems_helpers import local_today
+
 import pytest
 
 from portal.models import AuditLog, Notification, Problem, ProblemResponse
@@ -16,7 +18,7 @@ def raise_problem(login, project, org):
     """Raise a problem through the page as unit_a (the project's unit), assigned to the department."""
     def _raise(deadline=None, user="unit_a", unit="department", **extra):
         c = login(user)
-        deadline = deadline or (dt.date.today() + dt.timedelta(days=10))
+        deadline = deadline or (local_today() + dt.timedelta(days=10))
         data = {"category": "land", "description": "Land quota missing", "assigned_unit": org.units[unit].id,
                 "deadline": deadline.isoformat(), "priority": "high", **extra}
         response = c.post_form(f"/projects/{project.id}/problems/new", data)
@@ -125,7 +127,7 @@ def test_handover_moves_the_problem_and_tells_the_new_unit(raise_problem, login,
 
 def test_overdue_escalates_once(app, raise_problem, login, org):
     problem = raise_problem()
-    Problem.update(deadline=dt.date.today() - dt.timedelta(days=3)).where(Problem.id == problem.id).execute()
+    Problem.update(deadline=local_today() - dt.timedelta(days=3)).where(Problem.id == problem.id).execute()
     dept = login("department")
     assert dept.get("/problems/inbox").status_code == 200
     assert dept.get("/problems").status_code == 200

@@ -176,7 +176,7 @@ def _export(query):
     wb = Workbook()
     ws = wb.active
     ws.title = _("Problems")[:31]
-    headers = [_("No."), _("Project"), _("Category"), _("Problem"), _("Assigned to"), _("Deadline"),
+    headers = [_("No."), _("Project"), _("Problem category"), _("Problem"), _("Assigned to"), _("Deadline"),
                _("Priority"), _("State"), _("Overdue"), _("Raised on"), _("Resolved on"), _("Days to resolve")]
     ws.append(headers)
     for cell in ws[1]:
@@ -385,13 +385,14 @@ def fulfil(commitment_id):
     form = FulfilForm()
     if request.method == "GET" and form.fulfilled_on.data is None:
         form.fulfilled_on.data = timeutil.today()
-    status = form_status(form)
     if commitment.fulfilled_on is not None:
         status = 409 if request.method == "POST" else 200
     elif form.validate_on_submit():
         service.fulfil_commitment(commitment, current_user, form.fulfilled_on.data, form.evidence.data)
         flash(_("The commitment is recorded as fulfilled."), "success")
         return redirect(_safe_next(url_for("problems.project_problems", project_id=commitment.project_id)), code=303)
+    else:
+        status = form_status(form)
     return render("problems/fulfil.html", status=status, form=form, commitment=commitment)
 
 
