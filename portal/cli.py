@@ -235,6 +235,11 @@ from portal.projects.seed import seed_command  # noqa: E402
 cli.add_command(seed_command)
 
 
+from portal.problems.cli import problems_command  # noqa: E402
+
+cli.add_command(problems_command)
+
+
 def main():
     cli(prog_name="portal")
 

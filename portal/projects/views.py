@@ -1,0 +1,641 @@
+"""The project record: create, read, edit in place, stages, verification, capital, attachments, archive.
+
+Every form is a plain HTML form that works as a full page without JavaScript;
+htmx requests get the page section back (``portal.web.render``).
+"""
+from __future__ import annotations
+
+import re
+
+import peewee
+from flask import Blueprint, abort, current_app, flash, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import audit, permissions, plugins, stages
+from portal.db import database
+from portal.models import Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange, Unit, User
+from portal.models.fields import utcnow
+from portal.projects import files, masking
+from portal.projects.forms import (ASSESSMENTS, CHANNELS, AttachmentForm, CapitalForm, CorrectionForm,
+                                   NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm, VerifyForm)
+from portal.timeutil import today
+from portal.web import get_or_404, render, see_other, wants_partial
+
+bp = Blueprint("projects", __name__, url_prefix="/projects")
+
+#: The record's own fields, as edited by ProjectForm (the investor is handled apart).
+FIELDS = (
+    "name", "industry_code", "chain_link_code", "park", "source_channel", "investment_method", "source_team",
+    "is_key", "is_confidential", "total_investment", "contracted_amount", "foreign_capital", "expected_output",
+    "expected_tax", "expected_jobs", "land_area_mu", "safety_assessment", "environment_assessment",
+    "responsible_unit", "responsible_person", "leader", "special_team",
+    "planned_sign_date", "planned_start_date", "planned_completion_date", "planned_production_date",
+)
+ENTERPRISE_FIELDS = ("origin_country", "origin_province", "origin_city", "fortune_global_500", "china_500",
+                     "china_private_500", "central_soe", "foreign_invested", "listed")
+TEXT_FIELDS = {"name", "chain_link_code", "park", "responsible_person"}
+
+
+def load_project(project_id) -> Project:
+    """The project, or 404 when it does not exist or the user may not read it (ids are not guessable)."""
+    project = get_or_404(Project, project_id)
+    if not permissions.can_read_project(current_user, project):
+        abort(404)
+    return project
+
+
+def require(allowed: bool):
+    if not allowed:
+        abort(403)
+
+
+def _form_values(form) -> dict:
+    values = {}
+    for name in FIELDS:
+        value = getattr(form, name).data
+        if name in TEXT_FIELDS:
+            value = (value or "").strip()
+        elif name in ("industry_code", "source_channel", "investment_method", "safety_assessment",
+                      "environment_assessment"):
+            value = value or ""
+        values[name] = value
+    if values["total_investment"] is None:
+        values["total_investment"] = 0
+    return values
+
+
+def _initial(project: Project) -> dict:
+    data = {name: getattr(project, name) for name in FIELDS}
+    enterprise = project.enterprise
+    if enterprise is not None:
+        data.update(investor_name=enterprise.name, investor_credit_code=enterprise.credit_code or "",
+                    **{f: getattr(enterprise, f) for f in ENTERPRISE_FIELDS})
+    data["version"] = project.version
+    return data
+
+
+def resolve_enterprise(form, user) -> Enterprise | None:
+    """Reuse the investor by credit code or exact name; otherwise create it. Flags and origin are updated."""
+    name = (form.investor_name.data or "").strip()
+    code = (form.investor_credit_code.data or "").strip().upper() or None
+    if not name and not code:
+        return None
+    enterprise = None
+    if code:
+        enterprise = Enterprise.get_or_none(Enterprise.credit_code == code)
+    if enterprise is None and name:
+        query = Enterprise.select().where(Enterprise.name == name)
+        query = query.where(Enterprise.credit_code.is_null() | (Enterprise.credit_code == code)) if code else query
+        enterprise = query.order_by(Enterprise.id).first()
+    values = {f: (getattr(form, f).data or ("" if f.startswith("origin") else False)) for f in ENTERPRISE_FIELDS}
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    if enterprise is None:
+        enterprise = Enterprise.create(name=name, credit_code=code, **values)
+        audit.record("create", "enterprise", enterprise.id, audit.diff({}, dict(name=name, credit_code=code, **values)),
+                     user=user)
+        return enterprise
+    if code and not enterprise.credit_code:
+        values["credit_code"] = code
+    before = {k: getattr(enterprise, k) for k in values}
+    changes = audit.diff(before, values)
+    if changes:
+        Enterprise.update(**values).where(Enterprise.id == enterprise.id).execute()
+        audit.record("edit", "enterprise", enterprise.id, changes, user=user)
+        enterprise = Enterprise.get_by_id(enterprise.id)
+    return enterprise
+
+
+# Duplicates -------------------------------------------------------------------------
+
+_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "项目", "co., ltd.", "co.,ltd.", "co. ltd",
+             "limited", "ltd", "inc", "group", "project", "company")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalise(name: str) -> str:
+    """Lower case, without spaces, punctuation and common suffixes (有限公司, 项目, Ltd …)."""
+    text = (name or "").strip().lower()
+    changed = True
+    while changed:
+        changed = False
+        stripped = _PUNCT.sub(" ", text).strip()
+        for suffix in _SUFFIXES:
+            if stripped.endswith(suffix) and len(stripped) > len(suffix) + 1:
+                text = stripped[: -len(suffix)]
+                changed = True
+                break
+    return _PUNCT.sub("", text)
+
+
+def _like(field, core: str):
+    """LOWER(name without spaces) LIKE %core% — the same on SQLite, PostgreSQL and MySQL."""
+    pattern = "%" + core.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+    squeezed = peewee.fn.REPLACE(peewee.fn.LOWER(field), " ", "")
+    return peewee.NodeList((squeezed, peewee.SQL("LIKE"), pattern, peewee.SQL("ESCAPE '!'")))
+
+
+def find_duplicates(form, user, exclude_id=None, limit=10) -> list[dict]:
+    """Likely duplicates: same investor credit code, or similar project or investor names.
+
+    Matches on the investor (code or name) only count where the user may see the
+    investor, so a warning never reveals who stands behind a confidential project.
+    """
+    conditions = []
+    code = (form.investor_credit_code.data or "").strip().upper()
+    visible_investor = masking.may_see_investor_condition(user)
+    if code:
+        conditions.append((Enterprise.credit_code == code) & visible_investor)
+    name_core = normalise(form.name.data)
+    if len(name_core) >= 2:
+        conditions.append(_like(Project.name, name_core))
+    investor_core = normalise(form.investor_name.data)
+    if len(investor_core) >= 2:
+        conditions.append(_like(Enterprise.name, investor_core) & visible_investor)
+    if not conditions:
+        return []
+    condition = conditions[0]
+    for extra in conditions[1:]:
+        condition = condition | extra
+    query = (Project.select(Project, Enterprise, Unit)
+             .join(Enterprise, peewee.JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
+             .switch(Project).join(Unit, on=(Project.responsible_unit == Unit.id))
+             .where(condition).order_by(Project.id.desc()).limit(limit))
+    if exclude_id:
+        query = query.where(Project.id != exclude_id)
+    return [{"project": p, "investor": masking.investor_name(p, user),
+             "readable": permissions.can_read_project(user, p)} for p in query]
+
+
+# Create ---------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(permissions.can_create_project(current_user))
+    form = NewProjectForm(user=current_user)
+    if request.method == "GET":
+        form.clue_on.data = today()
+        if current_user.role == "unit":
+            form.responsible_unit.data = current_user.unit
+    duplicates = []
+    if form.validate_on_submit():
+        duplicates = [] if form.confirm_duplicates.data == "1" else find_duplicates(form, current_user)
+        if not duplicates:
+            with database.atomic():
+                values = _form_values(form)
+                enterprise = resolve_enterprise(form, current_user)
+                project = Project.create(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data,
+                                         created_by=current_user.id, **values)
+                stages.record_initial(project, current_user, form.clue_on.data)
+                changes = audit.diff({}, dict(values, enterprise=enterprise, stage="clue", clue_on=form.clue_on.data))
+                audit.record("create", "project", project.id, changes, user=current_user)
+                plugins.project_changed(project, "create", current_user)
+            flash(_("Project saved."), "success")
+            return see_other("projects.show", project_id=project.id)
+        form.confirm_duplicates.data = "1"
+    status = 422 if form.errors else 200
+    return render("projects/new.html", None, status=status, form=form, duplicates=duplicates, **_choice_labels())
+
+
+def _choice_labels():
+    return {"CHANNELS": CHANNELS, "ASSESSMENTS": ASSESSMENTS}
+
+
+# Read ---------------------------------------------------------------------------
+
+def _audit_entries(project: Project):
+    entries = list(AuditLog.select(AuditLog, User).join(User, peewee.JOIN.LEFT_OUTER, on=(AuditLog.user == User.id))
+                   .where(AuditLog.entity == "project", AuditLog.entity_id == project.id)
+                   .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200))
+    if not permissions.can_see_confidential(current_user, project):
+        for entry in entries:  # the investor's name must not leak through the history
+            if entry.changes and "enterprise" in entry.changes:
+                entry.changes = {k: v for k, v in entry.changes.items() if k != "enterprise"}
+    return entries
+
+
+def _page_context(project: Project, **extra) -> dict:
+    user = current_user
+    capital = list(CapitalEntry.select(CapitalEntry, User).join(User, on=(CapitalEntry.by == User.id))
+                   .where(CapitalEntry.project == project.id).order_by(CapitalEntry.on_date.desc(), CapitalEntry.id.desc()))
+    capital_total = (CapitalEntry.select(peewee.fn.SUM(CapitalEntry.amount))
+                     .where(CapitalEntry.project == project.id).scalar())
+    changes = list(StageChange.select(StageChange, User).join(User, on=(StageChange.by == User.id))
+                   .where(StageChange.project == project.id).order_by(StageChange.on_date, StageChange.id))
+    attachments = list(Attachment.select().where(Attachment.project == project.id).order_by(Attachment.at, Attachment.id))
+    can_edit = permissions.can_edit_project(user, project)
+    context = dict(
+        project=project,
+        investor=masking.investor_name(project, user),
+        show_enterprise=permissions.can_see_confidential(user, project),
+        timeline=stages.timeline(project),
+        changes=changes,
+        capital=capital, capital_total=capital_total,
+        attachments=attachments,
+        entries=_audit_entries(project),
+        can_edit=can_edit,
+        can_correct=permissions.can_correct_stages(user) and can_edit,
+        can_verify=permissions.can_verify_stages(user),
+        can_archive=permissions.can_archive_project(user, project) and not project.archived,
+        can_restore=permissions.can_restore_project(user) and project.archived,
+        stage_targets=stages.allowed_targets(project, user) if can_edit else [],
+        capital_form=extra.pop("capital_form", None) or CapitalForm(formdata=None),
+        attachment_form=extra.pop("attachment_form", None) or AttachmentForm(formdata=None),
+        upload_errors=extra.pop("upload_errors", []),
+        industry_label=_industry_label(project.industry_code),
+        **_choice_labels(),
+    )
+    context.update(extra)
+    return context
+
+
+def _industry_label(code):
+    from portal import industries
+
+    return industries.label(code)
+
+
+@bp.route("/<project_id>")
+@login_required
+def show(project_id):
+    project = load_project(project_id)
+    return render("projects/show.html", None, **_page_context(project))
+
+
+# Edit (optimistic locking) ------------------------------------------------------------
+
+def _conflicts(project: Project, form, form_version: int) -> list[dict]:
+    """Fields someone else changed since ``form_version``: their (current) value and yours."""
+    changed = []
+    for entry in (AuditLog.select().where(AuditLog.entity == "project", AuditLog.entity_id == project.id)
+                  .order_by(AuditLog.id.desc()).limit(200)):
+        versions = (entry.changes or {}).get("version")
+        if not versions or not isinstance(versions, list) or versions[0] is None or versions[0] < form_version:
+            continue
+        for name in entry.changes:
+            if name not in changed and name != "version":
+                changed.append(name)
+    rows = []
+    current = _initial(project)
+    hide = not permissions.can_see_confidential(current_user, project)
+    for name in changed:
+        label, theirs, yours = name, current.get(name, getattr(project, name, None)), None
+        if name == "enterprise":
+            name = "investor_name"
+            theirs = current.get("investor_name", "")
+            if hide:
+                theirs = masking.investor_name(project, current_user)
+        if name in form:
+            label = form[name].label.text
+            yours = form[name].data
+        rows.append({"field": label, "theirs": _display(theirs), "yours": _display(yours)})
+    return rows
+
+
+def _display(value):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, (Unit, User)):
+        return str(value.name if isinstance(value, Unit) else value.display_name)
+    return str(value)
+
+
+class _EditConflict(Exception):
+    pass
+
+
+@bp.route("/<project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(project_id):
+    project = load_project(project_id)
+    require(permissions.can_edit_project(current_user, project))
+    form = ProjectForm(data=_initial(project), user=current_user)
+    conflicts = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            form_version = int(form.version.data)
+        except (TypeError, ValueError):
+            abort(400)
+        values = _form_values(form)
+        updated = False
+        try:
+            with database.atomic():
+                enterprise = resolve_enterprise(form, current_user)
+                values["enterprise"] = enterprise
+                fresh = Project.get_by_id(project.id)
+                before = {k: getattr(fresh, k) for k in values}
+                updated = bool(Project.update(**values, version=form_version + 1, updated_at=utcnow())
+                               .where(Project.id == project.id, Project.version == form_version).execute())
+                if not updated:
+                    raise _EditConflict()  # roll back the investor changes too
+                changes = audit.diff(before, values)
+                changes["version"] = [form_version, form_version + 1]
+                audit.record("edit", "project", project.id, changes, user=current_user)
+                project = Project.get_by_id(project.id)
+                plugins.project_changed(project, "edit", current_user)
+        except _EditConflict:
+            updated = False
+        if updated:
+            flash(_("Project saved."), "success")
+            if wants_partial():
+                return render("projects/show.html", "projects/_details.html", **_page_context(project))
+            return see_other("projects.show", project_id=project.id)
+        project = Project.get_by_id(project.id)
+        conflicts = _conflicts(project, form, form_version)
+        form.version.data = str(project.version)  # saving again now overwrites, knowingly
+        status = 409
+    elif form.errors:
+        status = 422
+    return render("projects/edit.html", "projects/_details_form.html", status=status, form=form,
+                  project=project, conflicts=conflicts, **_choice_labels())
+
+
+# Stages ---------------------------------------------------------------------------
+
+def _stage_error(form, error: stages.StageError):
+    target = getattr(form, error.field, None)
+    if target is None or not hasattr(target, "errors"):
+        target = form.to_stage
+    if isinstance(target.errors, tuple):
+        target.errors = list(target.errors)
+    target.errors.append(str(error.message))
+
+
+def _upload_all(storages, project, change=None) -> list[Attachment]:
+    saved = []
+    for storage in storages:
+        if storage and storage.filename:
+            attachment = files.store(storage, project, current_user, change)
+            saved.append(attachment)
+            audit.record("attachment", "project", project.id,
+                         {"attachment": [None, attachment.original_name]}, user=current_user)
+    return saved
+
+
+def _check_uploads(storages) -> list[str]:
+    errors = []
+    for storage in storages or []:
+        if storage and storage.filename:
+            try:
+                files.check(storage)
+            except files.UploadError as exc:
+                errors.append(str(exc))
+    return errors
+
+
+@bp.route("/<project_id>/stage", methods=["GET", "POST"])
+@login_required
+def stage(project_id):
+    project = load_project(project_id)
+    require(permissions.can_edit_project(current_user, project))
+    form = StageForm()
+    form.set_targets(stages.allowed_targets(project, current_user))
+    status = 200
+    if request.method == "GET":
+        form.version.data = project.version
+        form.on_date.data = today()
+    elif form.validate_on_submit():
+        upload_errors = _check_uploads(form.files.data)
+        if upload_errors:
+            form.files.errors = list(form.files.errors) + upload_errors
+            status = 422
+        else:
+            try:
+                version = int(form.version.data)
+            except (TypeError, ValueError):
+                version = project.version
+            try:
+                with database.atomic():
+                    change = stages.change_stage(
+                        project, current_user, form.to_stage.data, form.on_date.data, note=form.note.data,
+                        reason=form.reason.data, contracted_amount=form.contracted_amount.data,
+                        expected_version=version)
+                    _upload_all(form.files.data, project, change)
+            except stages.StageConflict as exc:
+                _stage_error(form, exc)
+                form.version.data = Project.get_by_id(project.id).version
+                status = 409
+            except stages.StageError as exc:
+                _stage_error(form, exc)
+                status = 422
+            else:
+                flash(_("Stage changed."), "success")
+                if wants_partial():
+                    project = Project.get_by_id(project.id)
+                    response = render("projects/show.html", "projects/_stage.html", **_page_context(project))
+                    response.headers["HX-Retarget"] = "#stage"
+                    response.headers["HX-Reswap"] = "outerHTML"
+                    return response
+                return see_other("projects.show", project_id=project.id)
+    else:
+        status = 422
+    return render("projects/stage.html", "projects/_stage_form.html", status=status, form=form, project=project)
+
+
+@bp.route("/<project_id>/correct/<change_id>", methods=["GET", "POST"])
+@login_required
+def correct(project_id, change_id):
+    project = load_project(project_id)
+    change = get_or_404(StageChange, change_id)
+    if change.project_id != project.id:
+        abort(404)
+    require(permissions.can_correct_stages(current_user) and permissions.can_edit_project(current_user, project))
+    form = CorrectionForm()
+    status = 200
+    if request.method == "GET":
+        form.on_date.data = change.on_date
+        form.version.data = project.version
+    elif form.validate_on_submit():
+        try:
+            version = int(form.version.data)
+        except (TypeError, ValueError):
+            version = project.version
+        try:
+            stages.correct_date(project, current_user, change, form.on_date.data, form.reason.data,
+                                expected_version=version)
+        except stages.StageError as exc:
+            target = getattr(form, exc.field, form.on_date)
+            target.errors = list(target.errors) + [str(exc.message)]
+            status = 409 if isinstance(exc, stages.StageConflict) else 422
+        else:
+            flash(_("The date was corrected."), "success")
+            return see_other("projects.show", project_id=project.id)
+    else:
+        status = 422
+    return render("projects/correct.html", None, status=status, form=form, project=project, change=change)
+
+
+@bp.route("/<project_id>/resubmit/<change_id>", methods=["GET", "POST"])
+@login_required
+def resubmit(project_id, change_id):
+    project = load_project(project_id)
+    change = get_or_404(StageChange, change_id)
+    if change.project_id != project.id:
+        abort(404)
+    require(permissions.can_edit_project(current_user, project))
+    form = ResubmitForm()
+    status = 200
+    if request.method == "GET":
+        form.on_date.data = change.on_date
+        form.note.data = change.note
+    elif form.validate_on_submit():
+        try:
+            stages.resubmit(change, current_user, form.on_date.data, form.note.data)
+        except stages.StageError as exc:
+            form.on_date.errors = list(form.on_date.errors) + [str(exc.message)]
+            status = 422
+        else:
+            flash(_("Submitted again for verification."), "success")
+            return see_other("projects.show", project_id=project.id)
+    else:
+        status = 422
+    return render("projects/resubmit.html", None, status=status, form=form, project=project, change=change)
+
+
+# Verification ---------------------------------------------------------------------------
+
+@bp.route("/verification")
+@login_required
+def verification():
+    require(permissions.can_verify_stages(current_user))
+    rows = list(stages.pending_changes().limit(500))
+    return render("projects/verification.html", None, rows=rows)
+
+
+@bp.route("/<project_id>/verify/<change_id>", methods=["GET", "POST"])
+@login_required
+def verify(project_id, change_id):
+    project = load_project(project_id)
+    change = get_or_404(StageChange, change_id)
+    if change.project_id != project.id:
+        abort(404)
+    require(permissions.can_verify_stages(current_user))
+    form = VerifyForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            stages.verify(change, current_user, form.decision.data == "approve", form.opinion.data)
+        except stages.StageError as exc:
+            target = getattr(form, exc.field, form.decision)
+            target.errors = list(target.errors) + [str(exc.message)]
+            status = 422
+        else:
+            flash(_("Stage change approved.") if form.decision.data == "approve" else _("Stage change returned."),
+                  "success")
+            if request.form.get("next") == "queue":
+                return see_other("projects.verification")
+            return see_other("projects.show", project_id=project.id)
+    elif request.method == "POST":
+        status = 422
+    return render("projects/verify.html", None, status=status, form=form, project=project, change=change,
+                  investor=masking.investor_name(project, current_user))
+
+
+# Capital in place ---------------------------------------------------------------------------
+
+@bp.route("/<project_id>/capital", methods=["GET", "POST"])
+@login_required
+def capital(project_id):
+    project = load_project(project_id)
+    if request.method == "GET":
+        return see_other("projects.show", project_id=project.id, _anchor="capital")
+    require(permissions.can_edit_project(current_user, project))
+    form = CapitalForm()
+    if form.validate_on_submit():
+        with database.atomic():
+            entry = CapitalEntry.create(project=project.id, on_date=form.on_date.data, amount=form.amount.data,
+                                        note=(form.note.data or "").strip(), by=current_user.id)
+            audit.record("capital", "project", project.id,
+                         {"capital_in_place": [None, entry.amount], "on_date": [None, entry.on_date]},
+                         note=entry.note, user=current_user)
+            plugins.project_changed(project, "capital", current_user)
+        flash(_("Capital in place recorded."), "success")
+        if wants_partial():
+            return render("projects/show.html", "projects/_capital.html", **_page_context(project))
+        return see_other("projects.show", project_id=project.id, _anchor="capital")
+    return render("projects/show.html", "projects/_capital.html", status=422,
+                  **_page_context(project, capital_form=form))
+
+
+# Attachments ---------------------------------------------------------------------------
+
+@bp.route("/<project_id>/attachments", methods=["POST"])
+@login_required
+def upload(project_id):
+    project = load_project(project_id)
+    require(permissions.can_edit_project(current_user, project))
+    form = AttachmentForm()
+    storages = [s for s in (form.files.data or []) if s and s.filename] if form.validate_on_submit() else None
+    if storages is None:
+        abort(400)
+    errors = _check_uploads(storages) if storages else [_("Choose a file to upload.")]
+    if errors:
+        return render("projects/show.html", "projects/_attachments.html", status=422,
+                      **_page_context(project, upload_errors=errors))
+    with database.atomic():
+        _upload_all(storages, project)
+        plugins.project_changed(project, "attachment", current_user)
+    flash(_("File uploaded."), "success")
+    if wants_partial():
+        return render("projects/show.html", "projects/_attachments.html", **_page_context(project))
+    return see_other("projects.show", project_id=project.id, _anchor="attachments")
+
+
+@bp.route("/<project_id>/files/<stored_name>")
+@login_required
+def download(project_id, stored_name):
+    project = load_project(project_id)
+    attachment = Attachment.get_or_none(Attachment.project == project.id, Attachment.stored_name == stored_name)
+    if attachment is None:
+        abort(404)
+    path = files.path_of(attachment)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.original_name, max_age=0)
+
+
+# Archive and restore ---------------------------------------------------------------------------
+
+@bp.route("/<project_id>/archive", methods=["POST"])
+@login_required
+def archive(project_id):
+    project = load_project(project_id)
+    require(permissions.can_archive_project(current_user, project) and not project.archived)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with database.atomic():
+        Project.update(archived=True, version=Project.version + 1, updated_at=utcnow()).where(
+            Project.id == project.id).execute()
+        audit.record("archive", "project", project.id,
+                     {"archived": [False, True], "version": [project.version, project.version + 1]},
+                     note=(form.note.data or "").strip(), user=current_user)
+        project = Project.get_by_id(project.id)
+        plugins.project_changed(project, "archive", current_user)
+    flash(_("Project archived. It no longer appears in the lists."), "success")
+    return see_other("projects.show", project_id=project.id)
+
+
+@bp.route("/<project_id>/restore", methods=["POST"])
+@login_required
+def restore(project_id):
+    project = load_project(project_id)
+    require(permissions.can_restore_project(current_user) and project.archived)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with database.atomic():
+        Project.update(archived=False, version=Project.version + 1, updated_at=utcnow()).where(
+            Project.id == project.id).execute()
+        audit.record("restore", "project", project.id,
+                     {"archived": [True, False], "version": [project.version, project.version + 1]},
+                     note=(form.note.data or "").strip(), user=current_user)
+        project = Project.get_by_id(project.id)
+        plugins.project_changed(project, "restore", current_user)
+    flash(_("Project restored."), "success")
+    return see_other("projects.show", project_id=project.id)
