@@ -47,6 +47,7 @@ CORE_PLUGINS = [
     "portal.ranking.plugin",
     "portal.ranking.default_assessment",
     "portal.projects.lists_plugin",
+    "portal.projects.plugin",
     "portal.problems.plugin",
     "portal.dashboard.plugin",
 ]
