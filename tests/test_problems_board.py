@@ -215,3 +215,18 @@ def test_meeting_panel_has_a_section_per_department(app, problems, org):
     assert f'id="meeting-unit-{org.units["department"].id}"' in html
     assert f'id="meeting-unit-{org.units["team"].id}"' in html
     assert "Problem a_closed" not in html and "Problem a_late" in html
+
+
+def test_panel_on_the_project_page(login, problems):
+    a, _ = problems["projects"]
+    response = login("unit_a").get(f"/projects/{a.id}")
+    if response.status_code == 404:
+        pytest.skip("no project page in this build")
+    page = response.get_data(as_text=True)
+    assert "Problems and commitments" in page and "Problem a_open" in page
+    assert f'action="/projects/{a.id}/problems/new"' in page
+    # raising from the panel returns to the project page
+    response = login("unit_a").post_form(f"/projects/{a.id}/problems/new", {
+        "category": "land", "description": "From the panel", "assigned_unit": problems["a_open"].assigned_unit_id,
+        "deadline": "2099-01-01", "priority": "normal", "next": f"/projects/{a.id}"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/projects/{a.id}")

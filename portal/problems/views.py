@@ -63,7 +63,7 @@ def _globals():
 def project_url(project) -> str | None:
     """The project page when the projects feature provides one."""
     try:
-        return url_for("projects.detail", project_id=project.id)
+        return url_for("projects.show", project_id=project.id)
     except BuildError:
         return None
 
