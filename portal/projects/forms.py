@@ -18,7 +18,7 @@ from portal.timeutil import today
 
 #: Source channels and investment methods (招商方式): code -> label.
 CHANNELS = {
-    "stationed_team": _l("Stationed team"),
+    "stationed_team": _l("Via a stationed team"),
     "event": _l("Event or expo"),
     "business_referral": _l("Business referral"),
     "fund": _l("Fund"),

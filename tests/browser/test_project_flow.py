@@ -1,0 +1,42 @@
+"""A county officer creates a project and moves it to signed, in Chromium, with and without JavaScript."""
+import re
+
+import pytest
+
+from portal.models import Project, StageChange
+from tests.browser.conftest import browser_login, expect
+
+
+def _change_stage(page, to_stage, day, amount=None):
+    page.click("#stage a.button")  # "Change stage": htmx loads the form in place; without JS a page
+    page.wait_for_selector("form.stage-form select[name=to_stage]")
+    page.select_option("form.stage-form select[name=to_stage]", to_stage)
+    page.fill("form.stage-form input[name=on_date]", day)
+    if amount is not None:
+        page.fill("form.stage-form input[name=contracted_amount]", amount)
+    page.click("form.stage-form button[type=submit]")
+    expect(page.locator("#stage .current-stage")).to_have_attribute("data-stage", to_stage)
+
+
+@pytest.mark.parametrize("js_enabled", [True, False], indirect=True, ids=["js", "nojs"])
+def test_create_project_and_move_it_to_signed(live_server, page, org, js_enabled):
+    browser_login(page, "unit_a")
+    page.goto("/projects/new")
+    page.fill("input[name=name]", "新能源电池项目")
+    page.fill("input[name=investor_name]", "宁德动力有限公司")
+    page.fill("input[name=total_investment]", "120000")
+    page.fill("input[name=clue_on]", "2026-01-05")
+    page.click("form.project-form button[type=submit]")
+    expect(page.locator("main h1")).to_contain_text("新能源电池项目")
+    assert re.search(r"/projects/\d+$", page.url), page.url
+    project = Project.get(Project.name == "新能源电池项目")
+    assert project.responsible_unit.id == org.units["county_a"].id and project.enterprise.name == "宁德动力有限公司"
+
+    _change_stage(page, "negotiating", "2026-02-01")
+    _change_stage(page, "signed", "2026-03-01", amount="80000")
+    # Awaiting the bureau's verification, shown in the timeline.
+    expect(page.locator('#stage table.timeline .verification[data-state="pending"]')).to_have_count(1)
+    project = Project.get_by_id(project.id)
+    assert (project.stage, str(project.signed_on), project.contracted_amount) == ("signed", "2026-03-01", 80000)
+    assert StageChange.get(StageChange.project == project.id, StageChange.to_stage == "signed").verification == "pending"
+    assert not page.js_errors, page.js_errors
