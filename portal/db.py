@@ -53,7 +53,7 @@ def make_database(url: str) -> peewee.Database:
             connect["options"] = f"-c search_path={options.pop('schema')}"
         return PooledPostgresqlDatabase(
             name, max_connections=int(options.pop("max_connections", 20)), stale_timeout=300,
-            autorollback=True, **connect, **options
+            **connect, **options
         )
     if scheme in ("mysql", "mariadb"):
         return PooledMySQLDatabase(

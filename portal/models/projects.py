@@ -115,7 +115,7 @@ class Project(BaseModel):
             (("responsible_unit", "stage"), False),
             (("signed_on",), False),
             (("flag",), False),
-            (("leader",), False),
+            # "leader" is indexed as a foreign key already (a second index of the same name breaks MySQL).
         )
 
     @property

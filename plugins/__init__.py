@@ -1,0 +1,1 @@
+"""Plugins bundled with the portal (installed as ``portal.bundled_plugins``)."""
