@@ -240,6 +240,11 @@ from portal.problems.cli import problems_command  # noqa: E402
 cli.add_command(problems_command)
 
 
+from portal.scheduling.cli import snapshot as _snapshot  # noqa: E402
+
+cli.add_command(_snapshot)
+
+
 def main():
     cli(prog_name="portal")
 

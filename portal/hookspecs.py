@@ -109,3 +109,50 @@ def portal_assess_unit(unit, figures, targets, period, context) -> dict | None:
     leave the unit to the next plugin (the core's default assessment runs last).
     A unit with a veto ranks below every unit without one.
     """
+
+
+# ----------------------------------------------------------------- flags ----
+
+@hookspec
+def portal_project_flags(project, context) -> list[dict] | None:
+    """Warnings on a project that lags (red and yellow flags, 红黄旗).
+
+    Called when a project's records change and when a week is frozen, never on
+    a page view: the portal stores the combined answer in ``Project.flag`` and
+    ``Project.flag_reasons`` (and in the week's ``FlagSnapshot``), so lists
+    filter by flag and dashboards count flags in SQL.
+
+    Parameters: ``project`` – the ``portal.models.Project``; ``context`` – a
+    ``portal.scheduling.flags.FlagContext`` with ``today`` and ``now`` (the
+    moment judged, in the deployment time zone: the end of the week for a
+    snapshot), ``week`` (its ISO week, "2026-W47"), ``settings`` (thresholds:
+    ``overdue_red_days``, ``clue_followup_days``, ``yellow_weeks_to_red``,
+    ``deadline_weekday``, ``deadline_time``), and accessors that answer from
+    the database (and from a cache during a snapshot): ``milestones(project)``,
+    ``last_report_on(project)``, ``has_report(project, week)``,
+    ``report_deadline(week)``, ``previous_flags(project, n)``,
+    ``stage_reached(project, stage)``. A plugin may query its own tables by
+    ``project.id`` (e.g. overdue problems or commitments).
+    Returns: a list of ``{"level": "yellow" | "red", "reason": str}`` (the
+    reason translated, in words), an empty list or None for no warning. Every
+    plugin's answers are combined: red beats yellow beats green, and all
+    reasons are kept. The default rules (``portal.scheduling.default_flags``)
+    run last; a county changes their thresholds in its rules file or disables
+    that plugin and ships its own.
+    """
+
+
+@hookspec(firstresult=True)
+def portal_unit_week_flags(week: str, units, context) -> list[dict] | None:
+    """The weekly red and yellow flags awarded to units (red: advanced most; yellow: lagged).
+
+    Parameters: ``week`` – the ISO week, "2026-W47"; ``units`` – a list of
+    ``portal.models.Unit`` responsible for active projects; ``context`` – a
+    ``portal.scheduling.flags.FlagContext`` for the end of that week, whose
+    ``unit_week_figures(week)`` gives ``{unit_id: {"projects": n,
+    "reported": n, "on_time": n, "advances": n}}`` from SQL.
+    Returns: a list of ``{"unit_id": int, "flag": "red" | "yellow",
+    "reason": str}`` (units without a flag are left out), or None to leave the
+    decision to the next plugin. ``firstresult``: the first answer wins; the
+    default rule runs last, so a county plugin replaces it.
+    """

@@ -50,6 +50,8 @@ CORE_PLUGINS = [
     "portal.projects.plugin",
     "portal.problems.plugin",
     "portal.dashboard.plugin",
+    "portal.scheduling.plugin",
+    "portal.scheduling.default_flags",
 ]
 
 

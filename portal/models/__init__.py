@@ -12,6 +12,14 @@ from portal.models.projects import (
 )
 from portal.models.problems import Commitment, Notification, Problem, ProblemResponse
 from portal.models.ranking import TopTenSelection, UnitTarget
+from portal.models.scheduling import (
+    FlagSnapshot,
+    ListCountSnapshot,
+    Milestone,
+    ProgressReport,
+    UnitWeekFlag,
+    WeekFreeze,
+)
 from portal.models.settings import PluginState, Setting
 
 ALL_MODELS = [
@@ -19,6 +27,7 @@ ALL_MODELS = [
     Industry, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
+    ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
 ]
 
 __all__ = [
@@ -26,4 +35,5 @@ __all__ = [
     "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",
+    "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
 ]

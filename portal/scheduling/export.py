@@ -1,0 +1,53 @@
+"""The meeting page as an Excel workbook (openpyxl): one sheet per section."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from portal.labels import FLAG_LABELS, STAGE_LABELS, label
+
+
+def _sheet(wb, title, header, rows):
+    ws = wb.create_sheet(title=title[:31])
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for column in ws.columns:
+        width = max((len(str(c.value or "")) for c in column), default=8)
+        ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+    return ws
+
+
+def _reasons(reasons) -> str:
+    return "; ".join(r["reason"] if isinstance(r, dict) else str(r) for r in reasons or [])
+
+
+def meeting_workbook(data: dict) -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(wb, _("Units"),
+           [_("Unit"), _("Weekly flag"), _("Reasons"), _("Active projects"), _("Reported"), _("On time"),
+            _("Report rate (%)"), _("Stage advances"), _("Red"), _("Yellow"), _("Green")],
+           [[r["unit"].name, label(FLAG_LABELS, r["flag"]["flag"]) if r["flag"] else "",
+             _reasons(r["flag"]["reasons"]) if r["flag"] else "", r["figures"]["projects"], r["figures"]["reported"],
+             r["figures"]["on_time"], r["rate"], r["figures"]["advances"], r["counts"]["red"], r["counts"]["yellow"],
+             r["counts"]["green"]] for r in data["units"]])
+    rows = []
+    for key, projects in data["new_in"].items():
+        for p in projects:
+            rows.append([label(STAGE_LABELS, key), p.name, p.responsible_unit.name,
+                         getattr(p, {"negotiating": "negotiating_on", "signed": "signed_on", "started": "started_on",
+                                     "completed": "completed_on", "production": "production_on"}[key])])
+    _sheet(wb, _("New in the lists"), [_("List"), _("Project"), _("Unit"), _("Date")], rows)
+    _sheet(wb, _("Red and yellow flags"), [_("Flag"), _("Project"), _("Unit"), _("Reasons")],
+           [[label(FLAG_LABELS, r["flag"]), r["project"].name, r["unit"].name, _reasons(r["reasons"])]
+            for r in data["flagged"]])
+    _sheet(wb, _("Reports missing"), [_("Project"), _("Unit"), _("Stage")],
+           [[p.name, p.responsible_unit.name, label(STAGE_LABELS, p.stage)] for p in data["missing"]])
+    for ws in wb.worksheets:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.properties.title = _("Weekly scheduling %(week)s", week=data["week"])
+    return wb

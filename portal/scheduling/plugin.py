@@ -1,0 +1,95 @@
+"""Hook implementations of the weekly scheduling: pages, menu, panels, flags on change, demo data,
+and the check on each request that the last completed week is frozen."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from portal import hookimpl, permissions
+from portal.scheduling import flags as F
+from portal.scheduling import snapshots as S
+from portal.scheduling.views import bp
+
+log = logging.getLogger(__name__)
+
+SKIP_ENDPOINTS = {None, "static", "home.healthz"}
+
+
+@bp.before_app_request
+def _freeze_last_week():
+    """On the first request of a new week, freeze the completed weeks (one indexed query per week
+    and process; the work happens once). Off in tests unless SCHEDULING_AUTO_SNAPSHOT is set."""
+    app = current_app
+    if request.endpoint in SKIP_ENDPOINTS or not app.config.get("SCHEDULING_AUTO_SNAPSHOT", not app.testing):
+        return
+    week = S.last_completed_week()
+    state = app.extensions.setdefault("scheduling", {})
+    if state.get("checked_week") == week:
+        return
+    state["checked_week"] = week
+    try:
+        if not S.is_frozen(week):
+            S.freeze_pending(max_weeks=int(app.config.get("SCHEDULING_REQUEST_CATCHUP_WEEKS",
+                                                          S.DEFAULT_REQUEST_CATCHUP_WEEKS)))
+    except Exception:  # noqa: BLE001 - a page must not fail because the snapshot did; `portal snapshot` retries
+        log.exception("freezing week %s on request failed", week)
+        state.pop("checked_week", None)
+
+
+@hookimpl
+def portal_blueprints():
+    return [bp]
+
+
+@hookimpl
+def portal_menu_items(user):
+    if not permissions.can_read_scheduling(user):
+        return []
+    items = [
+        {"endpoint": "scheduling.meeting", "label": _l("Weekly scheduling"), "order": 300},
+        {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320},
+    ]
+    if permissions.can_report_progress(user, user.unit) or permissions.can_read_progress(user, user.unit):
+        items.append({"endpoint": "scheduling.report", "label": _l("Weekly report"), "order": 310})
+    return items
+
+
+@hookimpl
+def portal_template_panels(slot, context):
+    if slot != "project_page":
+        return None
+    project, user = context.get("project"), context.get("user")
+    if project is None or not permissions.can_read_project(user, project):
+        return None
+    from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm
+    from portal.scheduling.views import timeline
+    from portal.timeutil import today
+
+    html = render_template("scheduling/_milestones.html", project=project, items=timeline(project),
+                           form=MilestoneForm(formdata=None, today=today()),
+                           complete_form=CompleteMilestoneForm(formdata=None, today=today()),
+                           can_edit=permissions.can_edit_milestones(user, project),
+                           next_url=request.path if request else None)
+    return [{"title": _("Reversed schedule"), "html": Markup(html), "order": 40}]
+
+
+@hookimpl
+def portal_project_changed(project, change, user):
+    """Recompute the project's flag whenever its records change."""
+    F.recompute_project(project)
+
+
+@hookimpl(trylast=True)
+def portal_demo_data(context):
+    """Progress reports and milestones for some demo projects, then freeze the weeks of the history.
+
+    Runs after the other features' demo data (trylast); does nothing without projects.
+    """
+    from portal.scheduling.demo import add_demo_data
+
+    add_demo_data(context)

@@ -1,0 +1,178 @@
+"""Weekly snapshots: freezing a completed week's flags, list counts and unit flags, once.
+
+A week is frozen by inserting its ``WeekFreeze`` row first, inside the same
+transaction as the snapshot rows: the unique week means a second process
+(or thread) that tries the same week gets an IntegrityError and leaves it,
+so no week is frozen twice. Frozen rows are never updated.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import peewee
+from flask import current_app
+
+from portal import plugins
+from portal.db import database
+from portal.models import FlagSnapshot, ListCountSnapshot, Project, Unit, UnitWeekFlag, WeekFreeze
+from portal.models.fields import utcnow
+from portal.scheduling import flags as F
+from portal.scheduling import weeks as W
+from portal.timeutil import iso_week, today
+
+log = logging.getLogger(__name__)
+
+#: How many weeks back `portal snapshot` catches up at most (and the first request of a week).
+DEFAULT_CATCHUP_WEEKS = 104
+DEFAULT_REQUEST_CATCHUP_WEEKS = 8
+
+#: list name -> the date column that puts a project on it
+LIST_DATE_FIELDS = {
+    "clues": Project.clue_on,
+    "signed": Project.signed_on,
+    "landed": Project.started_on,
+    "production": Project.production_on,
+}
+
+
+def last_completed_week(day: dt.date | None = None) -> str:
+    return iso_week((day or today()) - dt.timedelta(days=7))
+
+
+def is_frozen(week: str) -> bool:
+    return WeekFreeze.select().where(WeekFreeze.week == week).exists()
+
+
+def _projects_as_of(week: str):
+    """Projects (not archived) that existed by the end of the week."""
+    end_utc = W.to_utc_naive(W.week_end(week))
+    return F.active_projects().where(Project.created_at <= end_utc)
+
+
+def list_counts(week: str) -> dict[int, dict[str, int]]:
+    """Per unit, how many projects were on each list by the end of the week (one grouped query)."""
+    _monday, sunday = W.week_days(week)
+    columns = [peewee.fn.SUM(peewee.Case(None, [((column.is_null(False)) & (column <= sunday), 1)], 0)).alias(name)
+               for name, column in LIST_DATE_FIELDS.items()]
+    query = (_projects_as_of(week).select(Project.responsible_unit, *columns)
+             .where(Project.stage != "dropped").group_by(Project.responsible_unit).tuples())
+    return {row[0]: {name: int(value or 0) for name, value in zip(LIST_DATE_FIELDS, row[1:])} for row in query}
+
+
+def freeze_week(week: str) -> bool:
+    """Freeze one completed week; False when it was frozen already (by us or another process)."""
+    context = F.FlagContext.for_week(week)
+    try:
+        with database.atomic():
+            WeekFreeze.insert(week=week, frozen_at=utcnow()).execute()
+            _write_flag_snapshots(week, context)
+            rows = [{"week": week, "unit": unit_id, "list_name": name, "count": count}
+                    for unit_id, counts in list_counts(week).items() for name, count in counts.items()]
+            for start in range(0, len(rows), 500):
+                ListCountSnapshot.insert_many(rows[start:start + 500]).execute()
+            _write_unit_flags(week, context)
+    except peewee.IntegrityError:
+        log.info("week %s was frozen already (by another process)", week)
+        return False
+    log.info("froze week %s", week)
+    return True
+
+
+def _write_flag_snapshots(week: str, context) -> None:
+    last_id = 0
+    while True:
+        projects = list(_projects_as_of(week).where(Project.id > last_id).order_by(Project.id).limit(500))
+        if not projects:
+            return
+        context.preload([p.id for p in projects])
+        rows = []
+        for project in projects:
+            flag, reasons = F.compute(project, context)
+            rows.append({"week": week, "project": project.id, "unit": project.responsible_unit_id,
+                         "flag": flag, "reasons": reasons or None})
+        FlagSnapshot.insert_many(rows).execute()
+        last_id = projects[-1].id
+
+
+def _write_unit_flags(week: str, context) -> None:
+    unit_ids = (Project.select(Project.responsible_unit).distinct()
+                .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES)))  # noqa: E712
+    units = list(Unit.select().where(Unit.id.in_(unit_ids)).order_by(Unit.path))
+    if not units:
+        return
+    from flask_babel import force_locale
+
+    with force_locale(current_app.config["DEFAULT_LOCALE"]):
+        answer = plugins.call_first("portal_unit_week_flags", week=week, units=units, context=context) or []
+    known = {u.id for u in units}
+    rows, seen = [], set()
+    for item in answer:
+        if item.get("flag") in ("red", "yellow") and item.get("unit_id") in known and item["unit_id"] not in seen:
+            seen.add(item["unit_id"])
+            rows.append({"week": week, "unit": item["unit_id"], "flag": item["flag"],
+                         "reasons": [str(item.get("reason", ""))]})
+    if rows:
+        UnitWeekFlag.insert_many(rows).execute()
+
+
+def earliest_week() -> str | None:
+    """The week of the earliest project date (clue date or entry), or None without projects."""
+    first_clue = Project.select(peewee.fn.MIN(Project.clue_on)).scalar()
+    first_created = Project.select(peewee.fn.MIN(Project.created_at)).scalar()
+    days = []
+    if first_clue:
+        days.append(first_clue if isinstance(first_clue, dt.date) else dt.date.fromisoformat(str(first_clue)[:10]))
+    if first_created:
+        days.append(first_created.date() if isinstance(first_created, dt.datetime)
+                    else dt.date.fromisoformat(str(first_created)[:10]))
+    return iso_week(min(days)) if days else None
+
+
+def pending_weeks(max_weeks: int | None = None, day: dt.date | None = None) -> list[str]:
+    """Completed weeks not yet frozen, oldest first: after the latest frozen week, or from the
+    earliest project date on an empty history; at most the last ``max_weeks``."""
+    max_weeks = max_weeks or int(current_app.config.get("SCHEDULING_CATCHUP_WEEKS", DEFAULT_CATCHUP_WEEKS))
+    last = last_completed_week(day)
+    latest = WeekFreeze.select(peewee.fn.MAX(WeekFreeze.week)).scalar()
+    first = W.shift_week(latest, 1) if latest else earliest_week()
+    if first is None:
+        return []
+    weeks = [w for w in W.weeks_between(first, last) if not is_frozen(w)] if first <= last else []
+    return weeks[-max_weeks:]
+
+
+def freeze_pending(max_weeks: int | None = None, day: dt.date | None = None, refresh: bool = True) -> list[str]:
+    """Freeze every pending week in order, then refresh the live flags; the weeks frozen here."""
+    frozen = [week for week in pending_weeks(max_weeks, day) if freeze_week(week)]
+    if refresh and frozen:
+        F.recompute_all()
+    return frozen
+
+
+def flag_counts(week: str, unit_ids=None) -> dict[str, int]:
+    """``{"red": n, "yellow": n, "green": n}`` for a week, counted in SQL.
+
+    A frozen week is counted from its snapshot; the current (or a not yet
+    frozen) week from the stored ``Project.flag`` of projects not archived.
+    ``unit_ids`` (a list or a subquery) restricts to those responsible units.
+    """
+    counts = {"red": 0, "yellow": 0, "green": 0}
+    if is_frozen(week):
+        query = FlagSnapshot.select(FlagSnapshot.flag, peewee.fn.COUNT(FlagSnapshot.id)).where(FlagSnapshot.week == week)
+        if unit_ids is not None:
+            query = query.where(FlagSnapshot.unit.in_(unit_ids))
+        query = query.group_by(FlagSnapshot.flag)
+    else:
+        query = F.active_projects().select(Project.flag, peewee.fn.COUNT(Project.id))
+        if unit_ids is not None:
+            query = query.where(Project.responsible_unit.in_(unit_ids))
+        query = query.group_by(Project.flag)
+    for flag, count in query.tuples():
+        if flag in counts:
+            counts[flag] = int(count)
+    return counts
+
+
+__all__ = ["flag_counts", "freeze_pending", "freeze_week", "is_frozen", "last_completed_week", "list_counts",
+           "pending_weeks"]

@@ -1,0 +1,480 @@
+"""Pages of the weekly scheduling: the unit's weekly report, milestones, the wall chart and the meeting page."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from urllib.parse import urlparse
+
+import peewee
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import audit, industries, permissions, plugins
+from portal.db import database
+from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
+from portal.scheduling import flags as F
+from portal.scheduling import snapshots as S
+from portal.scheduling import weeks as W
+from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm, read_report_row
+from portal.timeutil import iso_week, today
+from portal.web import form_status, get_or_404, render, see_other
+
+bp = Blueprint("scheduling", __name__, url_prefix="/scheduling")
+
+#: (list key, date column, label) – the lists a project enters on a stage date.
+NEW_IN_LISTS = (
+    ("negotiating", "negotiating_on"),
+    ("signed", "signed_on"),
+    ("started", "started_on"),
+    ("completed", "completed_on"),
+    ("production", "production_on"),
+)
+
+
+class BadParameter(Exception):
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+@bp.errorhandler(BadParameter)
+def _bad_parameter(exc):
+    return render_template("scheduling/bad_parameter.html", field=exc.field, message=exc.message), 400
+
+
+def _week_arg(name="week", allow_future=False) -> str:
+    raw = request.values.get(name, "").strip()
+    current = iso_week(today())
+    if not raw:
+        return current
+    week = W.parse_week(raw)
+    if week is None:
+        raise BadParameter(name, _("Enter a week such as %(example)s.", example=current))
+    if not allow_future and week > current:
+        raise BadParameter(name, _("This week has not begun yet."))
+    return week
+
+
+def _unit_arg(default=None) -> Unit | None:
+    raw = request.values.get("unit", "").strip()
+    if not raw:
+        return default
+    try:
+        unit = Unit.get_or_none(Unit.id == int(raw))
+    except ValueError:
+        unit = None
+    if unit is None:
+        raise BadParameter("unit", _("Choose a unit from the list."))
+    return unit
+
+
+def _readable_unit_choices():
+    readable = permissions.readable_unit_ids(current_user)
+    query = Unit.select().where(Unit.active == True).order_by(Unit.path)  # noqa: E712
+    if readable is not None:
+        query = query.where(Unit.id.in_(readable))
+    return [(u.id, "\u2003" * (u.path.count("/") - 2) + u.name) for u in query]
+
+
+def _safe_next(default: str) -> str:
+    target = request.form.get("next", "")
+    parsed = urlparse(target)
+    if target.startswith("/") and not target.startswith("//") and not parsed.netloc and not parsed.scheme:
+        return target
+    return default
+
+
+# Weekly report ------------------------------------------------------------------
+
+def week_open(week: str) -> bool:
+    """Progress may be entered for the current week and for earlier weeks not yet frozen."""
+    return week <= iso_week(today()) and not S.is_frozen(week)
+
+
+def _report_projects(unit: Unit):
+    query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+             .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
+                    Unit.path.startswith(unit.path))
+             .order_by(Unit.path, Project.name, Project.id))
+    return list(permissions.visible_projects(current_user, query))
+
+
+def _week_reports(project_ids, week) -> dict[int, list]:
+    reports = defaultdict(list)
+    if project_ids:
+        query = (ProgressReport.select(ProgressReport, User).join(User)
+                 .where(ProgressReport.project.in_(project_ids), ProgressReport.week == week)
+                 .order_by(ProgressReport.created_at, ProgressReport.id))
+        for report in query:
+            reports[report.project_id].append(report)
+    return reports
+
+
+def save_report(project: Project, week: str, values: dict, user) -> ProgressReport:
+    """Store one progress entry, audit it and let the flags recompute."""
+    with database.atomic():
+        report = ProgressReport.create(project=project, week=week, author=user, **values)
+        audit.record("progress", "project", project.id,
+                     {"week": [None, week], "happened": [None, values["happened"]],
+                      "next_steps": [None, values["next_steps"]],
+                      "percent_complete": [None, values["percent_complete"]]}, user=user)
+        plugins.project_changed(project, "progress", user)
+    return report
+
+
+def _row_context(project, week, unit, editable, reports, errors=None, values=None):
+    return {"project": project, "week": week, "unit": unit, "editable": editable,
+            "reports": reports, "errors": errors or {}, "values": values or {}}
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@login_required
+def report():
+    week = _week_arg()
+    unit = _unit_arg(default=current_user.unit)
+    if not permissions.can_read_progress(current_user, unit):
+        abort(403)
+    editable = permissions.can_report_progress(current_user, unit) and week_open(week)
+    projects = _report_projects(unit)
+    errors, values = {}, {}
+    if request.method == "POST":
+        if not editable:
+            abort(403)
+        rows = {}
+        for project in projects:
+            row, row_errors = read_report_row(request.form, project.id)
+            if row_errors:
+                errors[project.id] = row_errors
+                values[project.id] = {k: request.form.get(f"{k}-{project.id}", "") for k in ("happened", "next", "percent")}
+            elif row is not None:
+                rows[project.id] = row
+        if not errors:
+            by_id = {p.id: p for p in projects}
+            for project_id, row in rows.items():
+                save_report(by_id[project_id], week, row, current_user)
+            if rows:
+                flash(_("%(n)s progress entries saved.", n=len(rows)), "success")
+            else:
+                flash(_("Nothing to save: every row was empty."), "error")
+            return see_other("scheduling.report", week=week, unit=unit.id)
+    reports = _week_reports([p.id for p in projects], week)
+    reported = sum(1 for p in projects if reports.get(p.id))
+    status = 422 if errors else 200
+    return render("scheduling/report.html", status=status, week=week, unit=unit, projects=projects,
+                  reports=reports, editable=editable, errors=errors, values=values, reported=reported,
+                  current_week=iso_week(today()), frozen=S.is_frozen(week),
+                  previous_week=W.shift_week(week, -1),
+                  next_week=W.shift_week(week, 1) if week < iso_week(today()) else None,
+                  unit_choices=_readable_unit_choices())
+
+
+@bp.route("/report/row/<project_id>", methods=["POST"])
+@login_required
+def report_row(project_id):
+    project = get_or_404(Project, project_id)
+    week = _week_arg()
+    unit = _unit_arg(default=project.responsible_unit)
+    if project.archived or not permissions.can_report_progress(current_user, project.responsible_unit):
+        abort(403)
+    if not week_open(week):
+        raise BadParameter("week", _("This week is closed for reports."))
+    row, row_errors = read_report_row(request.form, project.id)
+    if row is None and not row_errors:
+        row_errors = {"happened": _("Say what happened this week.")}
+    if not row_errors:
+        save_report(project, week, row, current_user)
+    if not request.headers.get("HX-Request"):
+        if not row_errors:
+            flash(_("Progress saved."), "success")
+        return see_other("scheduling.report", week=week, unit=unit.id)
+    values = ({k: request.form.get(f"{k}-{project.id}", "") for k in ("happened", "next", "percent")}
+              if row_errors else {})
+    context = _row_context(project, week, unit, True, _week_reports([project.id], week).get(project.id, []),
+                           row_errors, values)
+    response = render("scheduling/_report_row.html", status=422 if row_errors else 200, **context)
+    return response
+
+
+# Milestones -----------------------------------------------------------------------
+
+STAGE_PLANS = (
+    ("signed", "planned_sign_date", "signed_on"),
+    ("started", "planned_start_date", "started_on"),
+    ("completed", "planned_completion_date", "completed_on"),
+    ("production", "planned_production_date", "production_on"),
+)
+
+
+def timeline(project: Project, day: dt.date | None = None) -> list[dict]:
+    """Plan against actual: planned stage dates and milestones with their status, by planned date."""
+    day = day or today()
+    from portal.labels import STAGE_LABELS
+
+    items = []
+    for stage, planned_field, actual_field in STAGE_PLANS:
+        planned = getattr(project, planned_field)
+        if planned:
+            items.append({"title": str(STAGE_LABELS[stage]), "planned": planned,
+                          "actual": getattr(project, actual_field), "milestone": None, "unit": None})
+    for milestone in Milestone.select(Milestone, Unit).join(Unit, peewee.JOIN.LEFT_OUTER).where(
+            Milestone.project == project.id).order_by(Milestone.planned_on, Milestone.id):
+        items.append({"title": milestone.title, "planned": milestone.planned_on, "actual": milestone.actual_on,
+                      "milestone": milestone, "unit": milestone.responsible_unit if milestone.responsible_unit_id else None})
+    for item in items:
+        planned, actual = item["planned"], item["actual"]
+        if actual:
+            late = (actual - planned).days
+            item["status"] = "late" if late > 0 else "on_time"
+            item["days"] = max(late, 0)
+        elif planned < day:
+            item["status"], item["days"] = "overdue", (day - planned).days
+        else:
+            item["status"], item["days"] = "due", (planned - day).days
+    items.sort(key=lambda i: (i["planned"], i["title"]))
+    return items
+
+
+def _milestone_page(project, form, complete_form=None, status=None):
+    if not permissions.can_read_project(current_user, project):
+        abort(403)
+    return render_template(
+        "scheduling/milestones.html", project=project, items=timeline(project), form=form,
+        complete_form=complete_form or CompleteMilestoneForm(today=today()),
+        can_edit=permissions.can_edit_milestones(current_user, project), next_url=request.path,
+    ), status or form_status(form)
+
+
+@bp.route("/projects/<project_id>/milestones", methods=["GET", "POST"])
+@login_required
+def milestones(project_id):
+    project = get_or_404(Project, project_id)
+    if not permissions.can_read_project(current_user, project):
+        abort(403)
+    form = MilestoneForm(today=today())
+    if request.method == "POST":
+        if not permissions.can_edit_milestones(current_user, project):
+            abort(403)
+        if form.validate_on_submit():
+            with database.atomic():
+                milestone = Milestone.create(project=project, title=form.title.data.strip(),
+                                             planned_on=form.planned_on.data, actual_on=form.actual_on.data,
+                                             responsible_unit=form.responsible_unit.data, created_by=current_user.id)
+                audit.record("milestone", "project", project.id, {
+                    "milestone": [None, milestone.title], "planned_on": [None, milestone.planned_on],
+                    "actual_on": [None, milestone.actual_on],
+                    "responsible_unit": [None, milestone.responsible_unit]})
+                plugins.project_changed(project, "milestone", current_user)
+            flash(_("Milestone added."), "success")
+            return redirect(_safe_next(url_for("scheduling.milestones", project_id=project.id)), code=303)
+    return _milestone_page(project, form)
+
+
+@bp.route("/milestones/<milestone_id>/complete", methods=["POST"])
+@login_required
+def milestone_complete(milestone_id):
+    milestone = get_or_404(Milestone, milestone_id)
+    project = milestone.project
+    if not permissions.can_edit_milestones(current_user, project):
+        abort(403)
+    form = CompleteMilestoneForm(today=today())
+    if not form.validate_on_submit():
+        return _milestone_page(project, MilestoneForm(formdata=None, today=today()), complete_form=form, status=422)
+    with database.atomic():
+        before = milestone.actual_on
+        Milestone.update(actual_on=form.actual_on.data).where(Milestone.id == milestone.id).execute()
+        audit.record("milestone", "project", project.id, {"milestone": [milestone.title, milestone.title],
+                                                          "actual_on": [before, form.actual_on.data]})
+        plugins.project_changed(project, "milestone", current_user)
+    flash(_("Milestone completed."), "success")
+    return redirect(_safe_next(url_for("scheduling.milestones", project_id=project.id)), code=303)
+
+
+# Wall chart ----------------------------------------------------------------------------
+
+WALLCHART_LIMIT = 300
+
+
+def _wallchart_rows(projects, year, day):
+    ids = [p.id for p in projects]
+    by_project = defaultdict(list)
+    if ids:
+        for m in Milestone.select().where(Milestone.project.in_(ids)).order_by(Milestone.planned_on):
+            by_project[m.project_id].append(m)
+    from portal.labels import STAGE_LABELS
+
+    rows = []
+    for project in projects:
+        months = defaultdict(list)
+
+        def mark(on, kind, title, late=False):
+            if on and on.year == year:
+                months[on.month].append({"kind": kind, "title": title, "date": on, "late": late})
+
+        for stage, planned_field, actual_field in STAGE_PLANS:
+            planned, actual = getattr(project, planned_field), getattr(project, actual_field)
+            label = str(STAGE_LABELS[stage])
+            mark(planned, "planned", label, late=bool(planned and not actual and planned < day))
+            mark(actual, "actual", label, late=bool(planned and actual and actual > planned))
+        for m in by_project[project.id]:
+            mark(m.planned_on, "planned", m.title, late=bool(not m.actual_on and m.planned_on < day))
+            mark(m.actual_on, "actual", m.title, late=bool(m.actual_on and m.actual_on > m.planned_on))
+        rows.append({"project": project, "months": months})
+    return rows
+
+
+@bp.route("/wallchart")
+@login_required
+def wallchart():
+    if not permissions.can_read_scheduling(current_user):
+        abort(403)
+    day = today()
+    unit = _unit_arg(default=None if permissions.sees_everything(current_user) else current_user.unit)
+    if unit is not None and not permissions.can_read_unit(current_user, unit):
+        abort(403)
+    raw_year = request.args.get("year", "").strip()
+    try:
+        year = int(raw_year) if raw_year else day.year
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        raise BadParameter("year", _("Enter a year such as %(year)s.", year=day.year))
+    industry = request.args.get("industry", "").strip()
+    query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+             .where(Project.archived == False, Project.stage != "dropped"))  # noqa: E712
+    if unit is not None:
+        query = query.where(Unit.path.startswith(unit.path))
+    if industry:
+        query = query.where(Project.industry_code == industry)
+    query = permissions.visible_projects(current_user, query)
+    total = query.count()
+    projects = list(query.order_by(Unit.path, Project.name, Project.id).limit(WALLCHART_LIMIT))
+    today_quarter = min(4, (day.day - 1) // 8 + 1)
+    return render_template(
+        "scheduling/wallchart.html", rows=_wallchart_rows(projects, year, day), year=year, unit=unit,
+        industry=industry, industry_choices=industries.choices(), industry_label=industries.label,
+        unit_choices=_readable_unit_choices(), total=total, limit=WALLCHART_LIMIT, today=day,
+        today_month=day.month if day.year == year else None, today_quarter=today_quarter,
+    )
+
+
+# The weekly scheduling meeting ------------------------------------------------------------
+
+def meeting_data(week: str, user) -> dict:
+    """Everything the meeting page shows for a week, restricted to what the user reads.
+
+    A frozen week is read from its snapshots only; the current week from the stored flags.
+    """
+    readable = permissions.readable_unit_ids(user)
+    monday, sunday = W.week_days(week)
+    frozen = S.is_frozen(week)
+    current = iso_week(today())
+
+    def scoped(query, column):
+        return query if readable is None else query.where(column.in_(readable))
+
+    context = F.FlagContext.for_week(week) if week < current else F.FlagContext.live()
+    figures = F.unit_week_figures(week, context)
+
+    # Flag counts per unit
+    counts: dict = defaultdict(lambda: {"red": 0, "yellow": 0, "green": 0})
+    if frozen:
+        q = scoped(FlagSnapshot.select(FlagSnapshot.unit, FlagSnapshot.flag, peewee.fn.COUNT(FlagSnapshot.id))
+                   .where(FlagSnapshot.week == week), FlagSnapshot.unit)
+        rows = q.group_by(FlagSnapshot.unit, FlagSnapshot.flag).tuples()
+    else:
+        q = scoped(F.active_projects().select(Project.responsible_unit, Project.flag, peewee.fn.COUNT(Project.id))
+                   .where(Project.stage.in_(F.ACTIVE_STAGES)), Project.responsible_unit)
+        rows = q.group_by(Project.responsible_unit, Project.flag).tuples()
+    for unit_id, flag, count in rows:
+        if flag in ("red", "yellow", "green"):
+            counts[unit_id][flag] = int(count)
+
+    # Weekly unit flags
+    unit_flags = {}
+    if frozen:
+        for row in scoped(UnitWeekFlag.select().where(UnitWeekFlag.week == week), UnitWeekFlag.unit):
+            unit_flags[row.unit_id] = {"flag": row.flag, "reasons": row.reasons or []}
+    else:
+        units_all = list(Unit.select().where(Unit.id.in_(list(figures))).order_by(Unit.path)) if figures else []
+        answer = plugins.call_first("portal_unit_week_flags", week=week, units=units_all, context=context) or []
+        for item in answer:
+            if item.get("flag") in ("red", "yellow"):
+                unit_flags[item.get("unit_id")] = {"flag": item["flag"], "reasons": [str(item.get("reason", ""))]}
+
+    unit_ids = set(figures) | set(counts) | set(unit_flags)
+    units = list(scoped(Unit.select().where(Unit.id.in_(list(unit_ids or {0}))), Unit.id).order_by(Unit.path))
+    unit_rows = []
+    for unit in units:
+        f = figures.get(unit.id, {"projects": 0, "reported": 0, "on_time": 0, "advances": 0})
+        rate = round(100 * f["reported"] / f["projects"]) if f["projects"] else None
+        unit_rows.append({"unit": unit, "figures": f, "rate": rate, "counts": counts[unit.id],
+                          "flag": unit_flags.get(unit.id)})
+
+    # Projects that entered each list this week
+    new_in = {}
+    for key, field in NEW_IN_LISTS:
+        column = getattr(Project, field)
+        q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+             .where(Project.archived == False, column.between(monday, sunday)))  # noqa: E712
+        new_in[key] = list(scoped(q, Project.responsible_unit).order_by(Unit.path, Project.name))
+
+    # Red and yellow projects with reasons
+    flagged = []
+    if frozen:
+        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
+             .join(Project, on=(FlagSnapshot.project == Project.id))
+             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
+             .where(FlagSnapshot.week == week, FlagSnapshot.flag.in_(("red", "yellow"))))
+        for snap in scoped(q, FlagSnapshot.unit).order_by(FlagSnapshot.flag.desc(), Unit.path, Project.name):
+            flagged.append({"project": snap.project, "unit": snap.unit, "flag": snap.flag,
+                            "reasons": snap.reasons or []})
+    else:
+        q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+             .where(Project.archived == False, Project.flag.in_(("red", "yellow"))))  # noqa: E712
+        for project in scoped(q, Project.responsible_unit).order_by(Project.flag.desc(), Unit.path, Project.name):
+            flagged.append({"project": project, "unit": project.responsible_unit, "flag": project.flag,
+                            "reasons": project.flag_reasons or []})
+    flagged.sort(key=lambda r: (0 if r["flag"] == "red" else 1))
+
+    # Reports missing this week
+    end_utc = W.to_utc_naive(W.week_end(week))
+    reported_ids = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
+    q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+         .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
+                Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
+    missing = list(scoped(q, Project.responsible_unit).order_by(Unit.path, Project.name))
+
+    return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
+            "new_in": new_in, "flagged": flagged, "missing": missing, "current_week": current,
+            "deadline": context.report_deadline(week)}
+
+
+@bp.route("/")
+@login_required
+def meeting():
+    if not permissions.can_read_scheduling(current_user):
+        abort(403)
+    week = _week_arg()
+    data = meeting_data(week, current_user)
+    if request.args.get("format") == "xlsx":
+        from portal.scheduling.export import meeting_workbook
+
+        buffer = io.BytesIO()
+        meeting_workbook(data).save(buffer)
+        buffer.seek(0)
+        return send_file(buffer, as_attachment=True, download_name=f"scheduling-{week}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return render("scheduling/meeting.html", previous_week=W.shift_week(week, -1),
+                  next_week=W.shift_week(week, 1) if week < data["current_week"] else None, **data)
+
+
+@bp.app_template_global("scheduling_project_url")
+def project_url(project) -> str:
+    """The project page when the projects feature is installed, else the project's reversed schedule."""
+    from flask import current_app
+
+    if "projects.show" in current_app.view_functions:
+        return url_for("projects.show", project_id=project.id)
+    return url_for("scheduling.milestones", project_id=project.id)
