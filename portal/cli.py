@@ -235,14 +235,19 @@ from portal.projects.seed import seed_command  # noqa: E402
 cli.add_command(seed_command)
 
 
-from portal.problems.cli import problems_command  # noqa: E402
-
-cli.add_command(problems_command)
-
-
 from portal.scheduling.cli import snapshot as _snapshot  # noqa: E402
 
 cli.add_command(_snapshot)
+
+
+from portal.platform.cli import plugins_command  # noqa: E402
+
+cli.add_command(plugins_command)
+
+
+from portal.problems.cli import problems_command  # noqa: E402
+
+cli.add_command(problems_command)
 
 
 def main():

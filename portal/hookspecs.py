@@ -156,3 +156,71 @@ def portal_unit_week_flags(week: str, units, context) -> list[dict] | None:
     decision to the next plugin. ``firstresult``: the first answer wins; the
     default rule runs last, so a county plugin replaces it.
     """
+
+
+# ----------------------------------------- industry systems and review ----
+# (plugin platform: industry systems, project review, extra fields, exports)
+
+@hookspec
+def portal_industry_systems(context) -> list[dict] | None:
+    """The industry systems (产业体系) this plugin provides, e.g. a county's "6+3".
+
+    Parameters: ``context`` – a ``portal.context.RuleContext`` (``today``,
+    ``settings``, ``year``; see docs/plugins.md).
+    Returns: a list of systems, or None. A system is a dict::
+
+        {"code": "six_plus_three", "name_zh": "…", "name_en": "…",
+         "scope": "county" | "city",
+         "rules_file": Path (optional: industries, layouts and review
+                        parameters are then read from this TOML file, one
+                        section per year, see portal/rules.py),
+         "review_keys": {"key": "number", …} (optional: required numbers
+                        in the file's [YEAR.review] section),
+         "industries": [{"code", "name_zh", "name_en",
+                         "kind": "leading" | "characteristic",
+                         "links": [{"code", "name_zh", "name_en",
+                                    "position": "up" | "mid" | "down"}]}],
+         "layouts": [{"place": unit name, "industries": [code, …]}]}
+
+    Codes are stable: keep them when a new year's section or another plugin
+    arrives, so projects keep their industry. Every implementation runs; the
+    deployment's settings (PORTAL_RULES or the administrator's choice) pick
+    the active system by ``code``.
+    """
+
+
+@hookspec
+def portal_project_review(project, context) -> dict | None:
+    """Review a project (项目评审/准入) under the active rules.
+
+    Parameters: ``project`` – the ``portal.models.Project``; ``context`` – a
+    ``portal.context.RuleContext`` with ``today``, ``settings``, ``year``,
+    ``system`` (the active system's dict), ``rules`` (its rules for the year:
+    the parsed TOML section) and accessors such as ``county_of(unit)``.
+    Answer only when ``context.system_code`` is your system; return None otherwise.
+    Returns: ``{"scores": [{"label": str, "value": str, "benchmark": str,
+    "points": number, "max_points": number}], "total": number | None,
+    "recommendation": "suits" | "discuss" | "unsuitable",
+    "vetoes": [str], "notes": [str]}``. Every implementation runs; the page
+    shows each answer and the stored recommendation is the most cautious one.
+    """
+
+
+@hookspec
+def portal_extra_fields() -> list[dict] | None:
+    """Extra project fields a plugin declares; stored in ``Project.extra`` (JSON).
+
+    Returns: a list of ``{"code": str, "label": str, "type": "text" | "int" |
+    "decimal" | "bool" | "date" | "choice", "choices": [(value, label)]
+    (for "choice"), "required": bool, "help": str}``, or None. The fields appear
+    in the project form, lists and exports (``portal.extra_fields``).
+    """
+
+
+@hookspec
+def portal_export_columns() -> list[dict] | None:
+    """Extra columns for the project exports (Excel/CSV).
+
+    Returns: a list of ``{"code": str, "label": str, "value": callable}``
+    where ``value(project)`` returns a str, number, date or None.
+    """

@@ -1,7 +1,8 @@
 """The industry system in force: industries and chain links by stable code, with labels.
 
-Until a county plugin provides an industry system, the core list that the
-administrator edits (the Industry table) is used. Forms, lists, exports and
+The active industry system comes from a plugin (``portal.rules.active_system``:
+PORTAL_RULES or the administrator's choice); without one, the core list that
+the administrator edits (the Industry table) is used. Forms, lists, exports and
 figures ask this module, never the table or a plugin directly.
 """
 from __future__ import annotations
@@ -9,16 +10,106 @@ from __future__ import annotations
 from portal.i18n import current_locale
 from portal.models import Industry
 
+KIND_ORDER = {"leading": 0, "characteristic": 1}
+POSITION_ORDER = {"up": 0, "mid": 1, "down": 2}
+
+
+def _name(item: dict) -> str:
+    if current_locale() == "en":
+        return item.get("name_en") or item.get("name_zh") or item["code"]
+    return item.get("name_zh") or item.get("name_en") or item["code"]
+
+
+def active_system() -> dict | None:
+    from portal import rules
+
+    return rules.active_system()
+
+
+def industries() -> list[dict]:
+    """The active system's industries (dicts with code, names, kind, links), or the core list's rows."""
+    system = active_system()
+    if system is not None:
+        return sorted(system["industries"], key=lambda i: KIND_ORDER.get(i.get("kind"), 9))
+    rows = Industry.select().where(Industry.active == True).order_by(Industry.sort_order, Industry.code)  # noqa: E712
+    return [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "kind": "leading", "links": []}
+            for r in rows]
+
+
+def industry(code: str | None) -> dict | None:
+    for item in industries():
+        if item["code"] == code:
+            return item
+    return None
+
 
 def choices() -> list[tuple[str, str]]:
     """``[(code, label), …]`` of the active industries, in the user's language."""
+    system = active_system()
+    if system is not None:
+        return [(item["code"], _name(item)) for item in industries()]
     en = current_locale() == "en"
     rows = Industry.select().where(Industry.active == True).order_by(Industry.sort_order, Industry.code)  # noqa: E712
     return [(row.code, (row.name_en or row.name_zh) if en else row.name_zh) for row in rows]
+
+
+def _all_known_industries():
+    """The active system first, then its other years, then the other systems: codes survive changes."""
+    from portal import rules
+
+    system = active_system()
+    if system is not None:
+        yield from system["industries"]
+        for year_items in system.get("all_years", {}).values():
+            yield from year_items
+    for other in rules.systems():
+        yield from other["industries"]
+        for year_items in other.get("all_years", {}).values():
+            yield from year_items
 
 
 def label(code: str | None) -> str:
     """The label of an industry code; the code itself when unknown, '' for none."""
     if not code:
         return ""
-    return dict(choices()).get(code, code)
+    for item in _all_known_industries():
+        if item["code"] == code:
+            return _name(item)
+    row = Industry.get_or_none(Industry.code == code)
+    if row is not None:
+        return (row.name_en or row.name_zh) if current_locale() == "en" else row.name_zh
+    return code
+
+
+def chain_links(industry_code: str | None) -> list[dict]:
+    item = industry(industry_code)
+    if item is None:
+        return []
+    return sorted(item.get("links", []), key=lambda link: POSITION_ORDER.get(link.get("position"), 9))
+
+
+def chain_link_choices(industry_code: str | None) -> list[tuple[str, str]]:
+    """``[(code, label), …]`` of an industry's chain links (up-, mid-, downstream) in the active system."""
+    return [(link["code"], _name(link)) for link in chain_links(industry_code)]
+
+
+def chain_link_label(code: str | None) -> str:
+    if not code:
+        return ""
+    for item in _all_known_industries():
+        for link in item.get("links", []):
+            if link["code"] == code:
+                return _name(link)
+    return code
+
+
+def kind_label(kind: str) -> str:
+    from flask_babel import gettext as _
+
+    return {"leading": _("Leading industry"), "characteristic": _("Characteristic industry")}.get(kind, kind)
+
+
+def position_label(position: str) -> str:
+    from flask_babel import gettext as _
+
+    return {"up": _("Upstream"), "mid": _("Midstream"), "down": _("Downstream")}.get(position, position)

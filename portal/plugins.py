@@ -52,6 +52,9 @@ CORE_PLUGINS = [
     "portal.dashboard.plugin",
     "portal.scheduling.plugin",
     "portal.scheduling.default_flags",
+    "portal.platform.plugin",
+    "portal.chains.plugin",
+    "portal.review.plugin",
 ]
 
 

@@ -1,5 +1,6 @@
 """All models, importable from one place. Feature modules add theirs to ALL_MODELS."""
 from portal.models.audit import AuditLog
+from portal.models.chains import ChainInfo, ReviewDecision, TargetEnterprise
 from portal.models.org import ROLES, UNIT_KINDS, Unit, User
 from portal.models.projects import (
     STAGES,
@@ -23,6 +24,7 @@ from portal.models.scheduling import (
 from portal.models.settings import PluginState, Setting
 
 ALL_MODELS = [
+    ChainInfo, TargetEnterprise, ReviewDecision,
     Unit, User, Setting, PluginState, AuditLog,
     Industry, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
@@ -31,6 +33,7 @@ ALL_MODELS = [
 ]
 
 __all__ = [
+    "ChainInfo", "ReviewDecision", "TargetEnterprise",
     "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
     "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",

@@ -1,0 +1,55 @@
+"""A city "1+3" industry system with a "1+1" layout for each county (县域“1+1”布局).
+
+A project is judged by whether its industry fits the layout of its county (the county,
+district or zone its responsible unit belongs to): in the layout suits (100 points); in
+the city system but outside the county's layout needs discussion
+(``outside_layout_points``); outside the city system does not suit (veto).
+"""
+from decimal import Decimal
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from portal import hookimpl
+
+__version__ = "1.0.0"
+CODE = "one_plus_three"
+RULES_FILE = Path(__file__).with_name("rules.example.toml")
+REVIEW_KEYS = {"outside_layout_points": "number"}
+
+
+@hookimpl
+def portal_industry_systems():
+    return [{"code": CODE, "name_zh": "“1+3”产业体系（县域“1+1”布局）",
+             "name_en": '"1+3" city system ("1+1" county layouts)', "scope": "city",
+             "rules_file": RULES_FILE, "review_keys": REVIEW_KEYS}]
+
+
+def review(project, city_codes: set, county_name: str | None, layout: list, rules: dict) -> dict:
+    code = project.industry_code
+    vetoes, notes = [], []
+    if code in layout:
+        points, recommendation = Decimal(100), "suits"
+    elif code in city_codes:
+        points, recommendation = Decimal(str(rules["outside_layout_points"])), "discuss"
+        if county_name and layout:
+            notes.append(_l("The industry belongs to the city system but not to %(county)s's layout.",
+                                county=county_name))
+        else:
+            notes.append(_l("The project's county has no layout in the rules."))
+    else:
+        points, recommendation = Decimal(0), "unsuitable"
+        vetoes.append(_l("The industry is outside the city's 1+3 system."))
+    scores = [{"code": "layout", "label": _l("Fits the county's 1+1 layout"), "value": code or "",
+               "benchmark": ", ".join(layout), "points": points, "max_points": Decimal(100)}]
+    return {"scores": scores, "total": points, "recommendation": recommendation, "vetoes": vetoes, "notes": notes}
+
+
+@hookimpl
+def portal_project_review(project, context):
+    if context.system_code != CODE:
+        return None
+    county = context.county_of(project.responsible_unit)
+    city_codes = {item["code"] for item in context.system["industries"]}
+    return review(project, city_codes, county.name if county else None, context.layout_of(project.responsible_unit),
+                  context.rules)

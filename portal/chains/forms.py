@@ -1,0 +1,46 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from portal.models import Unit, User
+from portal.models.chains import TARGET_STATUSES
+
+TARGET_STATUS_LABELS = {
+    "not_contacted": _l("Not contacted"),
+    "contacted": _l("Contacted"),
+    "visited": _l("Visited"),
+    "clue": _l("Became a clue"),
+}
+
+
+def _id_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # rejected by the choices check: a message at the field, never a 500
+
+
+class ChainInfoForm(FlaskForm):
+    leader = SelectField(_l("Chain leader"), coerce=_id_or_none, validators=[Optional()])
+    special_team = SelectField(_l("Special team"), coerce=_id_or_none, validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        leaders = User.select().where(User.role == "leader", User.active == True).order_by(User.display_name)  # noqa: E712
+        teams = Unit.select().where(Unit.kind == "special_team", Unit.active == True).order_by(Unit.name)  # noqa: E712
+        self.leader.choices = [(None, "—")] + [(u.id, u.display_name) for u in leaders]
+        self.special_team.choices = [(None, "—")] + [(u.id, u.name) for u in teams]
+
+
+class TargetForm(FlaskForm):
+    company = StringField(_l("Company"), validators=[DataRequired(message=_l("Enter the company.")), Length(max=200)])
+    chain_link_code = SelectField(_l("Chain link"), validators=[Optional()])
+    reason = TextAreaField(_l("Why this company"), validators=[Length(max=2000)])
+    reviewed_quarter = StringField(_l("Quarter last reviewed"), validators=[
+        Optional(), Regexp(r"^\d{4}Q[1-4]$", message=_l("Write the quarter as 2026Q3."))])
+    status = SelectField(_l("Status"), choices=[(s, TARGET_STATUS_LABELS[s]) for s in TARGET_STATUSES])
+    project = SelectField(_l("Linked project"), coerce=_id_or_none, validators=[Optional()])

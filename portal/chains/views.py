@@ -1,0 +1,214 @@
+"""Industry chains (产业链): links with their projects, gaps to replenish, leader, team and targets."""
+from __future__ import annotations
+
+import peewee
+from flask import Blueprint, abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import audit, industries, permissions
+from portal.db import database
+from portal.models import Project
+from portal.models.chains import ChainInfo, TargetEnterprise
+from portal.models.fields import utcnow
+from portal.chains.forms import TARGET_STATUS_LABELS, ChainInfoForm, TargetForm
+from portal.timeutil import today
+from portal.web import form_status, get_or_404, see_other
+
+bp = Blueprint("chains", __name__, url_prefix="/chains")
+
+#: Stages that count as "signed or later" for chain gaps.
+SIGNED_OR_LATER = ("signed", "started", "completed", "production")
+
+
+def project_url(project) -> str | None:
+    """The project page's address, when the projects feature is installed."""
+    from flask import current_app, url_for
+
+    if "projects.show" in current_app.view_functions:
+        return url_for("projects.show", project_id=project.id)
+    return None
+
+
+def _read_required():
+    if not permissions.can_read_chains(current_user):
+        abort(403)
+
+
+def signed_counts() -> dict[tuple[str, str], int]:
+    """``{(industry, link): number of projects signed or later}`` over all active projects (one SQL query)."""
+    query = (Project.select(Project.industry_code, Project.chain_link_code, peewee.fn.COUNT(Project.id).alias("n"))
+             .where(Project.archived == False, Project.stage.in_(SIGNED_OR_LATER))  # noqa: E712
+             .group_by(Project.industry_code, Project.chain_link_code).tuples())
+    return {(ind, link): n for ind, link, n in query}
+
+
+def industry_counts(user) -> dict[str, int]:
+    """Projects per industry the user may read (SQL)."""
+    query = (permissions.visible_projects(user, Project.select(Project.industry_code, peewee.fn.COUNT(Project.id)))
+             .where(Project.archived == False).group_by(Project.industry_code).tuples())  # noqa: E712
+    return dict(query)
+
+
+def target_counts() -> dict[str, int]:
+    query = (TargetEnterprise.select(TargetEnterprise.industry_code, peewee.fn.COUNT(TargetEnterprise.id))
+             .group_by(TargetEnterprise.industry_code).tuples())
+    return dict(query)
+
+
+@bp.route("")
+@login_required
+def index():
+    _read_required()
+    signed = signed_counts()
+    projects = industry_counts(current_user)
+    targets = target_counts()
+    infos = {c.industry_code: c for c in ChainInfo.select()}
+    rows = []
+    for item in industries.industries():
+        links = item.get("links", [])
+        gaps = [link for link in links if not signed.get((item["code"], link["code"]))]
+        rows.append({"industry": item, "label": industries.label(item["code"]),
+                     "kind": industries.kind_label(item.get("kind", "leading")),
+                     "projects": projects.get(item["code"], 0), "links": len(links), "gaps": len(gaps),
+                     "targets": targets.get(item["code"], 0), "info": infos.get(item["code"])})
+    return render_template("chains/index.html", rows=rows, system=industries.active_system())
+
+
+def _industry_or_404(code):
+    item = industries.industry(code)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _target_form(code, target=None, formdata=None):
+    form = TargetForm(formdata=formdata, obj=target)
+    form.chain_link_code.choices = [("", "—")] + industries.chain_link_choices(code)
+    visible = (permissions.visible_projects(current_user).where(Project.industry_code == code, Project.archived == False)  # noqa: E712
+               .order_by(Project.name))
+    form.project.choices = [(None, "—")] + [(p.id, p.name) for p in visible]
+    if target is not None and formdata is None:
+        form.project.data = target.project_id
+    return form
+
+
+def _page(code, info_form=None, target_form=None, status=200):
+    item = _industry_or_404(code)
+    signed = signed_counts()
+    projects = (permissions.visible_projects(current_user)
+                .where(Project.industry_code == code, Project.archived == False)  # noqa: E712
+                .order_by(Project.stage, Project.name))
+    by_link: dict[str, list] = {}
+    for project in projects:
+        by_link.setdefault(project.chain_link_code or "", []).append(project)
+    links = [{"link": link, "position": industries.position_label(link.get("position", "mid")),
+              "name": industries.chain_link_label(link["code"]), "projects": by_link.pop(link["code"], []),
+              "signed": signed.get((code, link["code"]), 0)} for link in industries.chain_links(code)]
+    unlinked = [p for group in by_link.values() for p in group]
+    info = ChainInfo.get_or_none(ChainInfo.industry_code == code)
+    if info_form is None:
+        info_form = ChainInfoForm(formdata=None, obj=info)
+        if info is not None:
+            info_form.leader.data, info_form.special_team.data = info.leader_id, info.special_team_id
+    targets = list(TargetEnterprise.select().where(TargetEnterprise.industry_code == code)
+                   .order_by(TargetEnterprise.status, TargetEnterprise.company))
+    return render_template(
+        "chains/show.html", item=item, label=industries.label(code), links=links, unlinked=unlinked,
+        gaps=[row for row in links if not row["signed"]], info=info, info_form=info_form,
+        target_form=target_form or _target_form(code), targets=targets, status_labels=TARGET_STATUS_LABELS,
+        can_edit_chain=permissions.can_edit_chain(current_user),
+        can_add_target=permissions.can_add_target_enterprise(current_user),
+        can_edit_target=lambda t: permissions.can_edit_target_enterprise(current_user, t),
+        link_label=industries.chain_link_label, project_url=project_url, kind=industries.kind_label(item.get("kind", "leading")),
+    ), status
+
+
+@bp.route("/<code>")
+@login_required
+def show(code):
+    _read_required()
+    return _page(code)
+
+
+@bp.route("/<code>/info", methods=["POST"])
+@login_required
+def edit_info(code):
+    _read_required()
+    _industry_or_404(code)
+    if not permissions.can_edit_chain(current_user):
+        abort(403)
+    form = ChainInfoForm()
+    if not form.validate_on_submit():
+        return _page(code, info_form=form, status=422)
+    with database.atomic():
+        info = ChainInfo.get_or_none(ChainInfo.industry_code == code)
+        before = {} if info is None else {"leader": info.leader_id, "special_team": info.special_team_id, "note": info.note}
+        info = info or ChainInfo(industry_code=code)
+        info.leader, info.special_team = form.leader.data, form.special_team.data
+        info.note = (form.note.data or "").strip()
+        info.updated_at = utcnow()
+        info.save()
+        after = {"leader": info.leader_id, "special_team": info.special_team_id, "note": info.note}
+        audit.record("edit", "chain", info.id, audit.diff(before, after), note=code)
+    flash(_("Chain saved."), "success")
+    return see_other("chains.show", code=code)
+
+
+def _save_target(form, target, code):
+    if form.project.data and not permissions.visible_projects(current_user).where(Project.id == form.project.data).exists():
+        form.project.errors.append(_("Choose a project you may read."))
+        return False
+    fields = ("company", "chain_link_code", "reason", "reviewed_quarter", "status")
+    before = {f: getattr(target, f) for f in fields} | {"project": target.project_id}
+    for f in fields:
+        setattr(target, f, (getattr(form, f).data or "").strip())
+    target.project = form.project.data
+    target.updated_at = utcnow()
+    if not target.reviewed_quarter:
+        day = today()
+        target.reviewed_quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    target.save()
+    after = {f: getattr(target, f) for f in fields} | {"project": target.project_id}
+    audit.record("edit" if before.get("company") else "create", "target_enterprise", target.id,
+                 audit.diff(before, after), note=code)
+    if target.project_id:  # a target linked to a project: its project's history shows it too
+        audit.record("edit", "project", target.project_id, {"target_enterprise": [None, target.company]},
+                     note=code)
+    return True
+
+
+@bp.route("/<code>/targets", methods=["POST"])
+@login_required
+def add_target(code):
+    _read_required()
+    _industry_or_404(code)
+    if not permissions.can_add_target_enterprise(current_user):
+        abort(403)
+    form = _target_form(code, formdata=request.form)
+    if form.validate_on_submit():
+        with database.atomic():
+            target = TargetEnterprise(industry_code=code, unit=current_user.unit_id, created_by=current_user.id,
+                                      company="")
+            if _save_target(form, target, code):
+                flash(_("Target enterprise saved."), "success")
+                return see_other("chains.show", code=code)
+    return _page(code, target_form=form, status=422)
+
+
+@bp.route("/targets/<target_id>", methods=["GET", "POST"])
+@login_required
+def edit_target(target_id):
+    _read_required()
+    target = get_or_404(TargetEnterprise, target_id)
+    if not permissions.can_edit_target_enterprise(current_user, target):
+        abort(403)
+    code = target.industry_code
+    form = _target_form(code, target=target, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        with database.atomic():
+            if _save_target(form, target, code):
+                flash(_("Target enterprise saved."), "success")
+                return see_other("chains.show", code=code)
+    return render_template("chains/target.html", form=form, target=target, label=industries.label(code)), \
+        form_status(form)

@@ -1,0 +1,35 @@
+"""The review panel on the project page and the stored recommendation."""
+from flask import render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from portal import hookimpl, permissions
+from portal.review import service
+from portal.review.forms import DecisionForm
+from portal.review.views import _decisions, bp
+
+
+@hookimpl
+def portal_blueprints():
+    return [bp]
+
+
+@hookimpl
+def portal_template_panels(slot, context):
+    if slot != "project_page":
+        return None
+    project, user = context.get("project"), context.get("user")
+    if project is None or not permissions.can_read_review(user, project):
+        return None
+    result = service.review(project)
+    html = render_template("review/_panel.html", project=project, result=result,
+                           decisions=_decisions(project)[:3], form=DecisionForm(formdata=None),
+                           can_decide=permissions.can_decide_review(user, project),
+                           labels=service.RECOMMENDATION_LABELS, decision_labels=service.DECISION_LABELS)
+    return [{"title": _("Project review"), "html": Markup(html), "order": 30}]
+
+
+@hookimpl
+def portal_project_changed(project, change, user):
+    """Store the active rules' recommendation so that lists filter by it."""
+    service.store_recommendation(project)

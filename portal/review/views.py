@@ -1,0 +1,55 @@
+"""The bureau records its review decision on a project (audited)."""
+from flask import Blueprint, abort, flash, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import audit, permissions
+from portal.db import database
+from portal.models import Project
+from portal.models.chains import ReviewDecision
+from portal.review import service
+from portal.review.forms import DecisionForm
+from portal.web import get_or_404, see_other
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.route("/projects/<project_id>", methods=["GET", "POST"])
+@login_required
+def decide(project_id):
+    project = get_or_404(Project, project_id)
+    if not permissions.can_read_review(current_user, project):
+        abort(404)
+    form = DecisionForm()
+    if form.is_submitted():
+        if not permissions.can_decide_review(current_user, project):
+            abort(403)
+        if form.validate():
+            result = service.review(project)
+            with database.atomic():
+                decision = ReviewDecision.create(
+                    project=project, decision=form.decision.data, note=(form.note.data or "").strip(),
+                    recommendation=result.recommendation, system=(result.system or {}).get("code", ""),
+                    by=current_user.id)
+                audit.record("review", "project", project.id,
+                             {"review_decision": [None, decision.decision]},
+                             note=decision.note)
+            flash(_("Review decision recorded."), "success")
+            return see_other("projects.show", project_id=project.id) if _has_project_page() \
+                else see_other("review.decide", project_id=project.id)
+    return render_template("review/decide.html", project=project, form=form, result=service.review(project),
+                           decisions=_decisions(project),
+                           can_decide=permissions.can_decide_review(current_user, project),
+                           labels=service.RECOMMENDATION_LABELS,
+                           decision_labels=service.DECISION_LABELS), 422 if form.errors else 200
+
+
+def _decisions(project):
+    return list(ReviewDecision.select().where(ReviewDecision.project == project)
+                .order_by(ReviewDecision.at.desc(), ReviewDecision.id.desc()))
+
+
+def _has_project_page() -> bool:
+    from flask import current_app
+
+    return "projects.show" in current_app.view_functions
