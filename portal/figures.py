@@ -683,13 +683,21 @@ _SUMMABLE = tuple(k for k, (_, kind) in FIGURES.items() if kind in ("count", "am
     "_implemented", "_started_in", "_could_start")
 
 
+class _SourcedScope(Scope):
+    """The projects a stationed team sourced (any team): the teams' rows scan only those."""
+
+    def condition(self):
+        return super().condition() & Project.source_team.is_null(False)
+
+
 def for_units(periods: list[Period], units) -> dict:
     """``{unit id: [values of each period]}`` for many units in one go: each unit with its
     sub-units, a stationed team (kind "team") with the projects it sourced. Values as in
     ``compute`` without the comparison (averages of days are not rolled up: None).
     Grouped by responsible unit (and source team) in SQL; only unit rows are rolled up."""
     by_responsible = _aggregate(periods, Scope(), Project.responsible_unit)
-    by_team = _aggregate(periods, Scope(), Project.source_team) if any(u.kind == "team" for u in units) else {}
+    by_team = (_aggregate(periods, _SourcedScope(), Project.source_team)
+               if any(u.kind == "team" for u in units) else {})
     paths = dict(Unit.select(Unit.id, Unit.path).tuples())
     result = {}
     for unit in units:

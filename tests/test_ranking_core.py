@@ -198,3 +198,21 @@ def test_ranking_in_chinese(app, org, make_project, targets, login):
     signed(make_project, "county_a", dt.date(2026, 2, 1))
     html = login("leader").get("/ranking?period=2026").get_data(as_text=True)
     assert "考核排名" in html and "签约项目" in html and "导出" in html
+
+
+def test_figures_are_fresh_after_every_change(app, org, make_project, targets, login):
+    """The ranking keeps the grouped figures between requests; any new record refreshes them."""
+    targets("county_a", signed_count=4)
+    client = login("leader")
+
+    def signed_count():
+        ws = load_workbook(io.BytesIO(client.get("/ranking?period=2026&format=xlsx").data)).active
+        row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "County A")
+        return row[5]
+
+    assert signed_count() == 0
+    signed(make_project, "county_a", dt.date(2026, 2, 1))
+    assert signed_count() == 1
+    app.config["RANKING_CACHE_SECONDS"] = 0
+    signed(make_project, "county_a", dt.date(2026, 3, 1))
+    assert signed_count() == 2

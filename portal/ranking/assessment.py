@@ -219,7 +219,7 @@ def _rank(period: Period, units: list, figures: dict, today: dt.date) -> Ranking
                                     settings=current_app.config, rules=rules, annual_targets=unit_annual,
                                     system=system)
         unit_figures = figures[unit.id]
-        answer = plugins.call_first("portal_assess_unit", unit=unit, figures=unit_figures, targets=targets,
+        answer = plugins.call_first("portal_assess_unit", unit=unit, figures=dict(unit_figures), targets=targets,
                                     period=period, context=context) or {}
         score, breakdown, vetoes = _normalise(answer)
         completion = {f.code: completion_pct(unit_figures.get(f.code), targets.get(f.code)) for f in TARGET_FIGURES}
