@@ -103,7 +103,9 @@ def portal_assess_unit(unit, figures, targets, period, context) -> dict | None:
     ``period`` – the ``portal.periods.Period``; ``context`` – a
     ``portal.ranking.assessment.AssessmentContext`` with ``today``, ``year``,
     ``settings`` (the app config), ``rules`` (the assessment rules for the
-    period's year: a dict) and ``annual_targets``.
+    period's year: a dict, from ``[YEAR.assessment]`` of the active rules file
+    over the defaults), ``annual_targets``, and ``system`` / ``system_code``
+    (the active industry system: a county plugin answers only for its own).
     Returns: ``{"score": Decimal | float, "breakdown": [{"label": str,
     "points": Decimal | float, "detail": str}], "vetoes": [str]}`` or None to
     leave the unit to the next plugin (the core's default assessment runs last).
