@@ -104,9 +104,12 @@ def _empty_server_tables():
     if isinstance(database.obj, peewee.PostgresqlDatabase):
         database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
     else:
+        # TRUNCATE recreates each table (seconds per test on InnoDB); DELETE is instant on an
+        # empty table, and the ids restart only where rows were.
         database.execute_sql("SET FOREIGN_KEY_CHECKS = 0")
         for table in tables:
-            database.execute_sql(f"TRUNCATE TABLE `{table}`")
+            if database.execute_sql(f"DELETE FROM `{table}`").rowcount:
+                database.execute_sql(f"ALTER TABLE `{table}` AUTO_INCREMENT = 1")
         database.execute_sql("SET FOREIGN_KEY_CHECKS = 1")
 
 
