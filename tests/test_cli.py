@@ -1,0 +1,165 @@
+"""The `portal` command: init, demo, users …, --help; each run on an instance of its own."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from portal import create_app
+from portal.cli import cli
+from portal.db import database
+from tests.conftest import TEST_DB_URL, Client, _server_database
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    """PORTAL_INSTANCE and PORTAL_DATABASE_URL pointing at a fresh instance and empty database."""
+    drop = None
+    if TEST_DB_URL:
+        url, drop = _server_database(TEST_DB_URL)
+    else:
+        url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
+    monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
+    monkeypatch.delenv("PORTAL_LOCALE", raising=False)
+    yield url
+    if drop:
+        if hasattr(database.obj, "close_all"):
+            database.obj.close_all()
+        drop()
+
+
+def portal(*args, input=None):
+    """Run `portal ARGS…` like a user at a terminal; the result has .exit_code and .output."""
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def users_table() -> dict[str, tuple[str, str]]:
+    """`portal users list` as {username: (role code, unit name)}, checking the line format."""
+    result = portal("users", "list")
+    assert result.exit_code == 0, result.output
+    table = {}
+    for line in result.output.splitlines():
+        fields = line.split("\t")
+        assert len(fields) in (3, 4), line  # username, role, unit [, inactive]
+        table[fields[0]] = (fields[1], fields[2])
+    return table
+
+
+def can_log_in(url, username, password) -> bool:
+    app = create_app({"DATABASE_URL": url, "DEFAULT_LOCALE": "en"})
+    app.test_client_class = Client
+    return app.test_client().login(username, password).status_code == 303
+
+
+def test_help_explains_every_command():
+    result = portal("--help")
+    assert result.exit_code == 0
+    for command in ("init", "demo", "serve", "db", "users"):
+        assert re.search(rf"^\s+{command}\s+\S", result.output, re.M), f"{command} has no help line"
+    users = portal("users", "--help").output
+    for command in ("create", "list", "reset-password", "unlock"):
+        assert re.search(rf"^\s+{command}\s+\S", users, re.M), command
+    serve = portal("serve", "--help").output
+    assert "127.0.0.1" in serve and "8000" in serve and "--threads" in serve
+    assert "upgrade" in portal("db", "--help").output
+
+
+def test_init_creates_the_database_and_the_first_administrator(instance):
+    result = portal("init", "--password", "first-admin-pw")
+    assert result.exit_code == 0, result.output
+    assert "database schema version" in result.output
+    assert "administrator 'admin' created" in result.output
+    assert users_table() == {"admin": ("admin", "投资促进服务中心")}
+    assert can_log_in(instance, "admin", "first-admin-pw")
+    # A second run upgrades (nothing to do) and leaves the administrator alone.
+    again = portal("init", "--password", "another-password")
+    assert again.exit_code == 0 and "exists already" in again.output
+    assert can_log_in(instance, "admin", "first-admin-pw")
+
+
+def test_init_asks_for_the_password_and_refuses_a_short_one(instance):
+    short = portal("init", "--password", "short")
+    assert short.exit_code == 2 and "at least 8 characters" in short.output
+    asked = portal("init", "--username", "chief", input="typed-password\ntyped-password\n")
+    assert asked.exit_code == 0, asked.output
+    assert users_table()["chief"][0] == "admin"
+
+
+def test_demo_is_idempotent_and_its_password_works(instance):
+    first = portal("demo", "--password", "demo-pass-2026")
+    assert first.exit_code == 0, first.output
+    assert "demo city ready" in first.output
+    assert "password for every demo user" not in first.output
+    users = users_table()
+    assert users["admin"][0] == "admin"
+    roles = {role for role, _ in users.values()}
+    assert roles == {"admin", "bureau", "unit", "department", "leader"}
+    units = {unit for _, unit in users.values()}
+    assert {"驻上海招商组", "驻深圳招商组", "驻北京招商组"} <= units
+    assert can_log_in(instance, "admin", "demo-pass-2026")
+
+    # Again on the same instance, without --password: nothing duplicated, a new password printed.
+    second = portal("demo")
+    assert second.exit_code == 0, second.output
+    assert first.output.splitlines()[0] == second.output.splitlines()[0]  # same numbers of units and users
+    match = re.search(r"password for every demo user: (\S+)", second.output)
+    assert match, second.output
+    assert users_table() == users
+    assert can_log_in(instance, "mayor", match.group(1))
+    assert not can_log_in(instance, "mayor", "demo-pass-2026")
+
+
+def test_users_create_list_reset_password_and_unlock(instance):
+    assert portal("init", "--password", "first-admin-pw").exit_code == 0
+    created = portal("users", "create", "wang", "--role", "bureau", "--unit", "投资促进服务中心",
+                     "--name", "王晓明", "--password", "wang-password")
+    assert created.exit_code == 0, created.output
+    assert users_table()["wang"] == ("bureau", "投资促进服务中心")
+    result = portal("users", "list")
+    assert "wang\tbureau\t投资促进服务中心\n" in result.output
+
+    # Bad input: an unknown unit or role, a taken username, a short password.
+    assert "no unit named" in portal("users", "create", "li", "--role", "unit", "--unit", "Nowhere",
+                                     "--password", "li-password").output
+    assert portal("users", "create", "li", "--role", "king", "--unit", "投资促进服务中心").exit_code == 2
+    taken = portal("users", "create", "wang", "--role", "unit", "--unit", "投资促进服务中心", "--password", "xxxxxxxx")
+    assert taken.exit_code == 1 and "exists already" in taken.output
+    assert portal("users", "reset-password", "nobody", "--password", "whatever-pw").exit_code == 2
+
+    # A locked, deactivated account: reset-password sets the password, unlocks and reactivates it.
+    from portal.models import User
+
+    app = create_app({"DATABASE_URL": instance})
+    with app.app_context(), database.connection_context():
+        User.update(failed_logins=9, locked_until=dt.datetime(2099, 1, 1), active=False).where(
+            User.username == "wang").execute()
+        version = User.get(User.username == "wang").session_version
+    reset = portal("users", "reset-password", "wang", input="new-wang-password\nnew-wang-password\n")
+    assert reset.exit_code == 0, reset.output
+    with app.app_context(), database.connection_context():
+        user = User.get(User.username == "wang")
+        assert (user.failed_logins, user.locked_until, user.active) == (0, None, True)
+        assert user.session_version == version + 1  # old sessions end
+    assert can_log_in(instance, "wang", "new-wang-password")
+
+    # unlock lifts a lock without touching the password.
+    with app.app_context(), database.connection_context():
+        User.update(failed_logins=9, locked_until=dt.datetime(2099, 1, 1)).where(User.username == "wang").execute()
+    assert not can_log_in(instance, "wang", "new-wang-password")
+    unlocked = portal("users", "unlock", "wang")
+    assert unlocked.exit_code == 0 and "unlocked" in unlocked.output
+    assert can_log_in(instance, "wang", "new-wang-password")
+
+
+def test_users_list_marks_deactivated_users(instance):
+    assert portal("init", "--password", "first-admin-pw").exit_code == 0
+    from portal.models import User
+
+    app = create_app({"DATABASE_URL": instance})
+    with app.app_context(), database.connection_context():
+        User.update(active=False).where(User.username == "admin").execute()
+    assert portal("users", "list").output == "admin\tadmin\t投资促进服务中心\tinactive\n"
