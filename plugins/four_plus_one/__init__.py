@@ -76,3 +76,46 @@ def portal_project_review(project, context):
     if result["vetoes"]:
         result["notes"].append(_l("One-vote veto: any failed check rules the project out."))
     return result
+
+
+# Assessment and ranking (考核排名) ----------------------------------------------------------
+# Big projects first: each project of 10亿元 or more scores, signed projects and foreign
+# capital against their targets; a low implementation rate costs points and a very low one
+# is a one-vote veto. Numbers from [YEAR.assessment] of the rules file.
+
+def assess(figures: dict, targets: dict, rules: dict) -> dict:
+    """points = min(per_1bn_project × projects ≥ 10亿, max_1bn_points)
+    + signed_weight × min(signed ÷ target, 1) + foreign_weight × min(foreign capital ÷ target, 1)
+    − low_implementation_deduction when implementation rate < low_implementation_below;
+    veto when implementation rate < veto_implementation_below."""
+    d = lambda v: Decimal(str(v))  # noqa: E731
+    breakdown = []
+    big = d(figures.get("projects_1bn") or 0)
+    points = min(d(rules.get("per_1bn_project", 25)) * big, d(rules.get("max_1bn_points", 50)))
+    breakdown.append({"label": _l("Projects of 1 billion yuan or more"), "points": points, "detail": str(big)})
+    total = points
+    for code, label, weight_key, default in (
+        ("signed_count", _l("Signed projects against target"), "signed_weight", 30),
+        ("foreign_capital", _l("Foreign capital against target"), "foreign_weight", 20),
+    ):
+        weight, target = d(rules.get(weight_key, default)), targets.get(code)
+        ratio = min(d(figures.get(code) or 0) / d(target), Decimal(1)) if target else Decimal(0)
+        points = (weight * ratio).quantize(Decimal("0.01"))
+        total += points
+        breakdown.append({"label": label, "points": points, "detail": f"{(ratio * 100).quantize(Decimal('0.1'))}%"})
+    vetoes = []
+    rate = figures.get("implementation_rate")
+    if rate is not None and d(rate) < d(rules.get("low_implementation_below", 60)):
+        deduction = d(rules.get("low_implementation_deduction", 10))
+        total -= deduction
+        breakdown.append({"label": _l("Low implementation rate"), "points": -deduction, "detail": f"{rate}%"})
+    if rate is not None and d(rate) < d(rules.get("veto_implementation_below", 30)):
+        vetoes.append(_l("Implementation rate below %(pct)s%%.", pct=rules.get("veto_implementation_below", 30)))
+    return {"score": total.quantize(Decimal("0.01")), "breakdown": breakdown, "vetoes": vetoes}
+
+
+@hookimpl
+def portal_assess_unit(unit, figures, targets, period, context):
+    if context.system_code != CODE:
+        return None
+    return assess(figures, targets, context.rules)

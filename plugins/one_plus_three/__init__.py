@@ -53,3 +53,34 @@ def portal_project_review(project, context):
     city_codes = {item["code"] for item in context.system["industries"]}
     return review(project, city_codes, county.name if county else None, context.layout_of(project.responsible_unit),
                   context.rules)
+
+
+# Assessment and ranking (考核排名) ----------------------------------------------------------
+# Every target counts the same: the score is the average completion (percent, capped) of the
+# figures the unit has a target for, plus a bonus per Three-Category-500 project.
+
+def assess(figures: dict, targets: dict, rules: dict) -> dict:
+    """score = average over the targets of min(value ÷ target × 100, completion_cap)
+    + three500_bonus × Three-Category-500 projects; no target at all: 0."""
+    cap = Decimal(str(rules.get("completion_cap", 120)))
+    completions = []
+    for code, target in sorted(targets.items()):
+        if not target:
+            continue
+        value = Decimal(str(figures.get(code) or 0))
+        completions.append(min(value * 100 / Decimal(str(target)), cap))
+    average = (sum(completions, Decimal(0)) / len(completions)) if completions else Decimal(0)
+    average = average.quantize(Decimal("0.01"))
+    breakdown = [{"label": _l("Average target completion"), "points": average,
+                  "detail": _l("%(n)s targets", n=len(completions))}]
+    bonus = Decimal(str(rules.get("three500_bonus", 3))) * Decimal(str(figures.get("three500_count") or 0))
+    if bonus:
+        breakdown.append({"label": _l("Three-Category-500 bonus"), "points": bonus, "detail": ""})
+    return {"score": (average + bonus).quantize(Decimal("0.01")), "breakdown": breakdown, "vetoes": []}
+
+
+@hookimpl
+def portal_assess_unit(unit, figures, targets, period, context):
+    if context.system_code != CODE:
+        return None
+    return assess(figures, targets, context.rules)

@@ -83,3 +83,42 @@ def portal_project_review(project, context):
         if result["recommendation"] == "suits":
             result["recommendation"] = "discuss"
     return result
+
+
+# Assessment and ranking (考核排名) ----------------------------------------------------------
+# "Discuss heroes by contribution": investment signed, capital in place and projects started
+# count most; Three-Category-500 investors earn a bonus; a unit that signs nothing in the
+# period is vetoed. Weights from [YEAR.assessment] of the rules file.
+
+def assess(figures: dict, targets: dict, rules: dict) -> dict:
+    """points = investment_weight × min(signed investment ÷ target, 1)
+    + capital_weight × min(capital in place ÷ target, 1) + start_weight × start rate ÷ 100
+    + three500_bonus per Three-Category-500 project; veto without a signed project."""
+    breakdown, total = [], Decimal(0)
+    for code, label, weight_key, default in (
+        ("signed_investment", _l("Signed investment against target"), "investment_weight", 40),
+        ("capital_in_place", _l("Capital in place against target"), "capital_weight", 40),
+    ):
+        weight, target = _d(rules.get(weight_key, default)), targets.get(code)
+        ratio = min(_d(figures.get(code) or 0) / _d(target), Decimal(1)) if target else Decimal(0)
+        points = _q(weight * ratio, "0.01")
+        total += points
+        breakdown.append({"label": label, "points": points, "detail": f"{_q(ratio * 100)}% × {weight}"})
+    start_rate = figures.get("start_rate")
+    weight = _d(rules.get("start_weight", 20))
+    points = _q(weight * _d(start_rate) / 100, "0.01") if start_rate is not None else Decimal(0)
+    total += points
+    breakdown.append({"label": _l("Start rate"), "points": points, "detail": f"{start_rate or 0}% × {weight}"})
+    bonus = _d(rules.get("three500_bonus", 5)) * _d(figures.get("three500_count") or 0)
+    if bonus:
+        total += bonus
+        breakdown.append({"label": _l("Three-Category-500 bonus"), "points": _q(bonus, "0.01"), "detail": ""})
+    vetoes = [] if figures.get("signed_count") else [_l("No project was signed in the period.")]
+    return {"score": _q(total, "0.01"), "breakdown": breakdown, "vetoes": vetoes}
+
+
+@hookimpl
+def portal_assess_unit(unit, figures, targets, period, context):
+    if context.system_code != CODE:
+        return None
+    return assess(figures, targets, context.rules)
