@@ -452,6 +452,7 @@ def meeting_data(week: str, user) -> dict:
 
 
 @bp.route("/")
+@bp.route("")
 @login_required
 def meeting():
     if not permissions.can_read_scheduling(current_user):
