@@ -76,3 +76,22 @@ def test_top_ten_in_chinese(app, make_project, login):
     _projects(make_project)
     html = login("bureau").get("/ranking/top-ten?year=2026").get_data(as_text=True)
     assert "2026年十大项目" in html and "候选项目" in html
+
+
+def test_candidates_show_the_review_score_of_the_active_rules(app, make_project, login):
+    """Under the 4+1 rules each passed check scores 20: the better-reviewed project comes first."""
+    app.config["RULES"] = "four_plus_one"
+    weak = make_project(name="Weak plant", signed_on=dt.date(2026, 3, 1), stage="signed",
+                        total_investment=Decimal(900000), industry_code="nothing")
+    strong = make_project(name="Strong plant", signed_on=dt.date(2026, 3, 1), stage="signed",
+                          total_investment=Decimal(10000), land_area_mu=Decimal(20), safety_assessment="passed",
+                          environment_assessment="passed")
+    from portal.ranking import top_ten
+
+    with app.test_request_context():
+        found = {p.id: p.review_total for p in top_ten.candidates(2026, weak.created_by)}
+    assert found[strong.id] is not None and found[weak.id] is not None
+    assert found[strong.id] > found[weak.id]
+    html = login("bureau").get("/ranking/top-ten?year=2026").get_data(as_text=True)
+    table = html.split('class="data candidates"')[1]
+    assert table.index("Strong plant") < table.index("Weak plant")

@@ -21,7 +21,11 @@ RECOMMENDATION_LABELS = {"suits": _l("Suits: do it"), "discuss": _l("To discuss"
 
 
 def recommendation_label(code: str) -> str:
-    return str(RECOMMENDATION_LABELS.get(code, code or "—"))
+    try:
+        from portal.review.service import RECOMMENDATION_LABELS as labels
+    except ImportError:
+        labels = RECOMMENDATION_LABELS
+    return str(labels.get(code, RECOMMENDATION_LABELS.get(code, code or "—")))
 
 
 def _in_year(field, year: int):
@@ -40,7 +44,27 @@ def candidates(year: int, user, limit: int = MAX_CANDIDATES) -> list[Project]:
                     Project.stage != "dropped")
              .order_by(review_rank, started, Project.total_investment.desc(), Project.id)
              .limit(limit))
-    return list(permissions.visible_projects(user, query))
+    projects = list(permissions.visible_projects(user, query))
+    for project in projects:
+        project.review_total = review_total(project)
+    # Within a recommendation, the higher review score first (stable: then start, investment).
+    projects.sort(key=lambda p: (_recommendation_rank(p.review_recommendation),
+                                 0 if p.review_total is not None else 1, -(p.review_total or 0)))
+    return projects
+
+
+def _recommendation_rank(code: str) -> int:
+    return RECOMMENDATION_ORDER.index(code) if code in RECOMMENDATION_ORDER else len(RECOMMENDATION_ORDER)
+
+
+def review_total(project):
+    """The project's review score under the active rules (portal_project_review), or None."""
+    try:
+        from portal.review import service
+    except ImportError:
+        return None
+    totals = [answer["total"] for _name, answer in service.review(project).answers if answer.get("total") is not None]
+    return min(totals) if totals else None
 
 
 def selection(year: int) -> list[TopTenSelection]:
