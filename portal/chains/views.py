@@ -114,7 +114,7 @@ def _page(code, info_form=None, target_form=None, status=200):
     targets = list(TargetEnterprise.select().where(TargetEnterprise.industry_code == code)
                    .order_by(TargetEnterprise.status, TargetEnterprise.company))
     return render_template(
-        "chains/show.html", item=item, label=industries.label(code), links=links, unlinked=unlinked,
+        "chains/show.html", item=item, industry_label=industries.label(code), links=links, unlinked=unlinked,
         gaps=[row for row in links if not row["signed"]], info=info, info_form=info_form,
         target_form=target_form or _target_form(code), targets=targets, status_labels=TARGET_STATUS_LABELS,
         can_edit_chain=permissions.can_edit_chain(current_user),
@@ -210,5 +210,5 @@ def edit_target(target_id):
             if _save_target(form, target, code):
                 flash(_("Target enterprise saved."), "success")
                 return see_other("chains.show", code=code)
-    return render_template("chains/target.html", form=form, target=target, label=industries.label(code)), \
+    return render_template("chains/target.html", form=form, target=target, industry_label=industries.label(code)), \
         form_status(form)
