@@ -64,7 +64,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
     unit = UnitField(_l("Unit"), validators=[DataRequired(message=_l("Choose a unit from the list."))])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)], filters=[lambda v: v or ""])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=MIN_LENGTH, max=200)])
 
     def __init__(self, *args, editing: User | None = None, **kwargs):
@@ -78,9 +78,13 @@ class UserForm(FlaskForm):
         if query.exists():
             raise ValidationError(_l("This username is taken."))
 
-    def validate_password(self, field):
-        if self.editing is None and not field.data:
-            raise ValidationError(_l("A new user needs a password."))
+    def validate(self, extra_validators=None):
+        # Not a validate_password method: Optional() stops the chain on an empty field first.
+        valid = super().validate(extra_validators)
+        if self.editing is None and not self.password.data:
+            self.password.errors = [*self.password.errors, _l("A new user needs a password.")]
+            return False
+        return valid
 
 
 class ResetPasswordForm(FlaskForm):
