@@ -8,7 +8,7 @@ from portal.models import AuditLog
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)  # 12000, not 1.2E+4
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "id"):  # a model instance: store its id and name

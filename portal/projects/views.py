@@ -45,6 +45,12 @@ def load_project(project_id) -> Project:
     return project
 
 
+def note_done(message, category="success"):
+    """Flash a message for the next full page; an htmx answer shows the updated section instead."""
+    if not wants_partial():
+        flash(message, category)
+
+
 def require(allowed: bool):
     if not allowed:
         abort(403)
@@ -63,6 +69,18 @@ def _form_values(form) -> dict:
     if values["total_investment"] is None:
         values["total_investment"] = 0
     return values
+
+
+def _named(values: dict) -> dict:
+    """Related records as their names, so the history reads "County A", not an id."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, User):
+            value = value.display_name
+        elif isinstance(value, (Unit, Enterprise)):
+            value = value.name
+        out[key] = value
+    return out
 
 
 def _initial(project: Project) -> dict:
@@ -188,7 +206,8 @@ def new():
                 project = Project.create(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data,
                                          created_by=current_user.id, **values)
                 stages.record_initial(project, current_user, form.clue_on.data)
-                changes = audit.diff({}, dict(values, enterprise=enterprise, stage="clue", clue_on=form.clue_on.data))
+                changes = audit.diff({}, _named(dict(values, enterprise=enterprise, stage="clue",
+                                                     clue_on=form.clue_on.data)))
                 audit.record("create", "project", project.id, changes, user=current_user)
                 plugins.project_changed(project, "create", current_user)
             flash(_("Project saved."), "success")
@@ -260,7 +279,11 @@ def _industry_label(code):
 @login_required
 def show(project_id):
     project = load_project(project_id)
-    return render("projects/show.html", None, **_page_context(project))
+    response = render("projects/show.html", None, **_page_context(project))
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.boosted:  # a boosted form was redirected here: show this page's address
+        response.headers["HX-Push-Url"] = request.path
+    return response
 
 
 # Edit (optimistic locking) ------------------------------------------------------------
@@ -332,7 +355,7 @@ def edit(project_id):
                                .where(Project.id == project.id, Project.version == form_version).execute())
                 if not updated:
                     raise _EditConflict()  # roll back the investor changes too
-                changes = audit.diff(before, values)
+                changes = audit.diff(_named(before), _named(values))
                 changes["version"] = [form_version, form_version + 1]
                 audit.record("edit", "project", project.id, changes, user=current_user)
                 project = Project.get_by_id(project.id)
@@ -340,7 +363,7 @@ def edit(project_id):
         except _EditConflict:
             updated = False
         if updated:
-            flash(_("Project saved."), "success")
+            note_done(_("Project saved."), "success")
             if wants_partial():
                 return render("projects/show.html", "projects/_details.html", **_page_context(project))
             return see_other("projects.show", project_id=project.id)
@@ -423,7 +446,7 @@ def stage(project_id):
                 _stage_error(form, exc)
                 status = 422
             else:
-                flash(_("Stage changed."), "success")
+                note_done(_("Stage changed."), "success")
                 if wants_partial():
                     project = Project.get_by_id(project.id)
                     response = render("projects/show.html", "projects/_stage.html", **_page_context(project))
@@ -553,7 +576,7 @@ def capital(project_id):
                          {"capital_in_place": [None, entry.amount], "on_date": [None, entry.on_date]},
                          note=entry.note, user=current_user)
             plugins.project_changed(project, "capital", current_user)
-        flash(_("Capital in place recorded."), "success")
+        note_done(_("Capital in place recorded."), "success")
         if wants_partial():
             return render("projects/show.html", "projects/_capital.html", **_page_context(project))
         return see_other("projects.show", project_id=project.id, _anchor="capital")
@@ -579,7 +602,7 @@ def upload(project_id):
     with database.atomic():
         _upload_all(storages, project)
         plugins.project_changed(project, "attachment", current_user)
-    flash(_("File uploaded."), "success")
+    note_done(_("File uploaded."), "success")
     if wants_partial():
         return render("projects/show.html", "projects/_attachments.html", **_page_context(project))
     return see_other("projects.show", project_id=project.id, _anchor="attachments")
