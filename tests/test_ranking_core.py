@@ -216,3 +216,16 @@ def test_figures_are_fresh_after_every_change(app, org, make_project, targets, l
     app.config["RANKING_CACHE_SECONDS"] = 0
     signed(make_project, "county_a", dt.date(2026, 3, 1))
     assert signed_count() == 2
+
+
+def test_demo_city_gets_targets_once_and_ranks(app, monkeypatch, password_hash, login):
+    import portal.demo
+
+    monkeypatch.setattr(portal.demo, "hash_password", lambda password: password_hash)
+    with app.app_context():
+        first = portal.demo.build_demo("password123", dt.date(2026, 11, 21))
+        count = UnitTarget.select().where(UnitTarget.year == 2026).count()
+        second = portal.demo.build_demo("password123", dt.date(2026, 11, 21))
+    assert first.created["targets"] == count > 0 and second.created["targets"] == 0
+    page = login("bureau").get("/ranking?period=2026")
+    assert page.status_code == 200 and "东湖区" in page.get_data(as_text=True)

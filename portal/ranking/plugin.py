@@ -21,3 +21,34 @@ def portal_menu_items(user):
     if permissions.can_edit_targets(user):
         items.append({"endpoint": "ranking.targets", "label": _l("Targets"), "order": 420})
     return items
+
+
+@hookimpl
+def portal_demo_data(context):
+    """Targets for this year for every assessed demo unit (idempotent: units that have
+    targets for the year keep them)."""
+    import random
+    from decimal import Decimal
+
+    from portal.db import database
+    from portal.models import UnitTarget
+    from portal.ranking.targets import TARGET_FIGURES, assessed_units
+
+    year = context.today.year
+    scale = {"county": 1.0, "district": 1.0, "zone": 1.2, "department": 0.3, "team": 0.5}
+    base = {"signed_count": 30, "signed_investment": 600000, "projects_1bn": 3, "three500_count": 2,
+            "foreign_count": 2, "foreign_capital": 3000, "capital_in_place": 250000,
+            "implementation_rate": 85, "start_rate": 70, "capital_availability_rate": 60}
+    have = {unit_id for (unit_id,) in UnitTarget.select(UnitTarget.unit).where(UnitTarget.year == year).tuples()}
+    created = 0
+    rng = random.Random(year)  # its own generator: other features' demo data stay as they are
+    with database.atomic():
+        for unit in assessed_units():
+            if unit.id in have:
+                continue
+            factor = scale.get(unit.kind, 1.0) * rng.uniform(0.8, 1.2)
+            for figure in TARGET_FIGURES:
+                value = base[figure.code] if figure.kind == "rate" else max(1, round(base[figure.code] * factor))
+                UnitTarget.create(year=year, unit=unit, figure=figure.code, value=Decimal(value))
+                created += 1
+    context.created["targets"] = context.created.get("targets", 0) + created
