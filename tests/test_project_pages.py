@@ -341,3 +341,15 @@ def test_project_page_in_chinese(login, org, extra, app):
     client.post_form("/language", {"locale": "zh_CN", "next": "/"})
     page = client.get(f"/projects/{p.id}").get_data(as_text=True)
     assert "资金到位" in page and "线索" in page
+
+
+def test_department_reader_sees_the_investor_masked(login, org, extra, monkeypatch):
+    from portal import permissions
+
+    client, p = _created(login, org, extra, is_confidential="y")
+    # A department reads the project where it holds a problem (granted by the problems feature).
+    monkeypatch.setattr(permissions, "DEPARTMENT_PROJECT_ACCESS", [lambda user: Project.select(Project.id)])
+    response = login("department").get(f"/projects/{p.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Confidential investor" in page
+    assert "Ningde" not in page and CODE not in page
