@@ -191,9 +191,9 @@ def test_protected_url_by_htmx_asks_for_a_full_page_login(client, org):
     assert response.headers["HX-Redirect"].startswith("/login")
 
 
-@pytest.mark.parametrize("username", ["leader", "unit_a", "department"])
+@pytest.mark.parametrize("username", ["admin", "bureau", "leader", "unit_a", "department"])
 def test_every_page_answers_without_server_error_for_each_role(app, login, username):
-    """GET every page (ids that do not exist) as a non-admin: a page, a refusal or a 404,
+    """GET every page (ids that do not exist) as each role: a page, a refusal or a 404,
     never a 500."""
     client = login(username)
     failures = []

@@ -1,6 +1,8 @@
 """Administrators manage units and users (deactivate, never delete) and read the audit log."""
 from functools import wraps
 
+import peewee
+
 from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -185,7 +187,7 @@ def user_password(user_id):
 def audit_log():
     if not permissions.can_read_audit_log(current_user):
         abort(403)
-    query = AuditLog.select(AuditLog, User).join(User, on=(AuditLog.user == User.id), join_type="LEFT OUTER")
+    query = AuditLog.select(AuditLog, User).join(User, on=(AuditLog.user == User.id), join_type=peewee.JOIN.LEFT_OUTER)
     entity = request.args.get("entity", "")
     if entity:
         query = query.where(AuditLog.entity == entity)

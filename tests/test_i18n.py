@@ -1,0 +1,133 @@
+"""Translations: every string has its Chinese, the compiled catalog is current, and a Chinese
+page really is Chinese (the zh_Hans_CN folder pitfall), an English page English."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from portal.i18n import format_amount
+from portal.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class _Text(HTMLParser):
+    """The visible text of a page's <main>, header and footer (no attributes, no scripts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "title"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "title"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def visible_text(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.parts
+
+
+def test_every_string_is_translated_and_the_catalog_is_current():
+    result = subprocess.run([sys.executable, "tools/i18n.py", "--check"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_chinese_catalog_is_found_where_babel_looks():
+    """Babel resolves zh_CN as zh_Hans_CN: the compiled catalog must sit in that folder."""
+    mo = ROOT / "portal" / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.mo"
+    assert mo.exists() and mo.stat().st_size > 1000
+
+
+def test_chinese_page_is_chinese(app, client):
+    app.config["DEFAULT_LOCALE"] = "zh_CN"
+    response = client.get("/login")
+    assert response.headers["Content-Language"] == "zh-CN"
+    html = response.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html
+    text = visible_text(html)
+    assert {"登录", "用户名", "密码"} <= set(text), text
+    english = [t for t in text if re.search(r"[A-Za-z]{3,}", t) and t != "English"]
+    assert not english, f"English left on the Chinese page: {english}"
+
+
+def test_english_page_is_english(app, client):
+    app.config["DEFAULT_LOCALE"] = "en"
+    response = client.get("/login")
+    assert response.headers["Content-Language"] == "en"
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    text = visible_text(html)
+    assert {"Log in", "Username", "Password"} <= set(text), text
+    chinese = [t for t in text if CJK.search(t) and t != "中文"]  # the language switch names itself
+    assert not chinese, f"Chinese left on the English page: {chinese}"
+
+
+@pytest.mark.parametrize("username", ["admin", "bureau", "unit_a", "department", "leader"])
+def test_logged_in_pages_are_chinese_for_every_role(app, org, login, username):
+    """The start page and the navigation of every role: no English left in Chinese."""
+    app.config["DEFAULT_LOCALE"] = "zh_CN"
+    client = login(username)
+    html = client.get("/").get_data(as_text=True)
+    nav = re.search(r'<nav class="main-nav".*?</nav>', html, re.S).group(0)
+    labels = visible_text(nav)
+    assert labels and all(CJK.search(label) for label in labels), labels
+    page = visible_text(html.split('<main id="main">')[1])
+    names = {u.name for u in org.units.values()} | {u.display_name for u in org.users.values()}
+    english = [t for t in page if re.search(r"[A-Za-z]{3,}", t) and not any(n in t for n in names)]
+    assert not english, english
+
+
+def test_administration_pages_are_chinese(app, org, login):
+    app.config["DEFAULT_LOCALE"] = "zh_CN"
+    admin = login("admin")
+    for url in ("/admin/users", "/admin/units", "/admin/users/new", "/admin/units/new", "/admin/audit"):
+        html = admin.get(url).get_data(as_text=True)
+        main = visible_text(html.split('<main id="main">')[1])
+        names = {u.name for u in org.units.values()} | {u.display_name for u in org.users.values()} | set(org.users)
+        english = [t for t in main if re.search(r"[A-Za-z]{3,}", t) and t not in names
+                   and not any(n in t for n in names)]
+        assert not english, (url, english)
+
+
+def test_the_chosen_language_follows_the_user_to_a_new_session(app, org, login):
+    app.config["DEFAULT_LOCALE"] = "zh_CN"
+    first = login("unit_a")
+    assert first.post_form("/language", {"locale": "en", "next": "/"}).status_code == 303
+    assert User.get_by_id(org.users["unit_a"].id).locale == "en"
+    elsewhere = login("unit_a")  # another browser, logged in later
+    assert "Log out" in elsewhere.get("/").get_data(as_text=True)
+    # Someone else still gets the deployment default.
+    assert "退出" in login("unit_b").get("/").get_data(as_text=True)
+
+
+def test_amounts_read_as_officials_write_them(app):
+    with app.test_request_context():
+        from flask import session
+
+        session["locale"] = "zh_CN"
+        from flask_babel import refresh
+
+        refresh()
+        assert format_amount(458000) == "45.8亿元"
+        assert format_amount(8820) == "8,820万元"
+        session["locale"] = "en"
+        refresh()
+        assert format_amount(458000) == "CNY 4,580 million"
+        assert format_amount(None) == "—"
