@@ -230,3 +230,21 @@ def test_panel_on_the_project_page(login, problems):
         "category": "land", "description": "From the panel", "assigned_unit": problems["a_open"].assigned_unit_id,
         "deadline": "2099-01-01", "priority": "normal", "next": f"/projects/{a.id}"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/projects/{a.id}")
+
+
+def test_overdue_problems_raise_the_projects_stored_flag(app, login, problems, org):
+    """Through the flag hook: the scheduling rules combine every plugin's answer into Project.flag."""
+    from portal import plugins
+    a, b = problems["projects"]
+    with app.test_request_context():
+        try:
+            from portal.scheduling.flags import FlagContext, recompute_project
+        except ImportError:
+            pytest.skip("no flag rules in this build")
+        context = FlagContext.live()
+        answers = plugins.call("portal_project_flags", project=b, context=context)
+        assert {"level": "yellow", "reason": "A problem (Labour) is 2 days overdue."} in [r for a_ in answers for r in a_]
+        recompute_project(a)
+    a = Project.get_by_id(a.id)
+    assert a.flag == "red"
+    assert any("40 days overdue" in r["reason"] for r in a.flag_reasons)

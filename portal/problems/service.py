@@ -277,20 +277,20 @@ def fulfil_commitment(commitment: Commitment, user: User, fulfilled_on: dt.date,
 RED_AFTER_DAYS = 30
 
 
-def project_flags(project: Project, today: dt.date | None = None) -> list[dict]:
-    """Yellow for each overdue problem or commitment, red when more than 30 days overdue."""
+def project_flags(project: Project, today: dt.date | None = None, red_after: int = RED_AFTER_DAYS) -> list[dict]:
+    """Yellow for each overdue problem or commitment, red when more than ``red_after`` days overdue."""
     today = today or timeutil.today()
     flags = []
     for problem in Problem.select(Problem.id, Problem.deadline, Problem.category).where(
             Problem.project == project.id, overdue_condition(today)).order_by(Problem.deadline):
         days = days_overdue(problem.deadline, today)
-        flags.append({"level": "red" if days > RED_AFTER_DAYS else "yellow",
+        flags.append({"level": "red" if days > red_after else "yellow",
                       "reason": _("A problem (%(category)s) is %(days)s days overdue.",
                                   category=_category_label(problem.category), days=days)})
     for commitment in Commitment.select(Commitment.id, Commitment.due_date, Commitment.kind).where(
             Commitment.project == project.id, commitment_overdue_condition(today)).order_by(Commitment.due_date):
         days = days_overdue(commitment.due_date, today)
-        flags.append({"level": "red" if days > RED_AFTER_DAYS else "yellow",
+        flags.append({"level": "red" if days > red_after else "yellow",
                       "reason": _("A government commitment (%(kind)s) is %(days)s days overdue.",
                                   kind=_commitment_label(commitment.kind), days=days)})
     return flags
