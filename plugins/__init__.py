@@ -1,1 +1,1 @@
-"""Plugins bundled with the portal (installed as ``portal.bundled_plugins``)."""
+"""Bundled county plugins: each sub-package (or .py file) here is loaded by portal.plugins by path."""

@@ -11,7 +11,8 @@ Discovery, in this order (see docs/plugins.md):
 
 ``PORTAL_LOAD_PLUGINS`` limits which non-core plugins load: unset loads every
 plugin found; a comma-separated list of names loads only those; an empty value
-loads none (only the core). Plugins an administrator disabled (``PluginState``)
+loads none (only the core). A TESTING app loads installed packages only when
+PORTAL_LOAD_PLUGINS names them. Plugins an administrator disabled (``PluginState``)
 are blocked with ``pm.set_blocked`` before they are imported.
 
 Pluggy does not isolate failures; this module does. ``call`` runs each
@@ -210,7 +211,9 @@ def discover(app, reg: PluginRegistry) -> None:
     candidates += [("bundled", name, path) for name, path in _folder_candidates(BUNDLED_PLUGINS_DIR)]
     if app.config.get("PLUGINS_DIR"):
         candidates += [("folder", name, path) for name, path in _folder_candidates(Path(app.config["PLUGINS_DIR"]))]
-    if allowed is None or allowed:
+    # Installed packages load when PORTAL_LOAD_PLUGINS is unset, or when it names them; a TESTING
+    # app loads them only when named, so a test never runs whatever happens to be installed.
+    if (allowed is None and not app.config.get("TESTING")) or allowed:
         for ep in importlib.metadata.entry_points(group="portal"):
             candidates.append(("package", ep.name, ep))
 
