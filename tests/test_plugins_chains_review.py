@@ -128,6 +128,7 @@ def test_switching_the_industry_system_changes_industries_chains_and_review(app,
             "new_materials", "advanced_equipment", "electronics", "biomedicine", "culture_tourism"]
         assert industries.label("stone") == "Stone processing"  # the project keeps its industry
     assert "Stone processing" not in bureau.get("/chains").get_data(as_text=True)
+    assert Project.get_by_id(project.id).review_recommendation == "unsuitable"  # recomputed on the switch
     review = bureau.get(f"/projects/{project.id}").get_data(as_text=True)
     assert "Investment intensity" in review and "Output value per mu" not in review
     assert "The industry is not one of the 4+1 key industries." in review

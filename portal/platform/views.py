@@ -82,5 +82,9 @@ def choose_rules():
         before = rules.configured_code() or "core"
         rules.set_active(code)
         audit.record("edit", "setting", 0, {rules.SETTING_KEY: [before, code]}, note=rules.SETTING_KEY)
+        # The stored recommendations follow the new rules, so the lists' filter stays right.
+        from portal.review.service import recompute_all
+
+        recompute_all()
     flash(_("Industry system changed."), "success")
     return see_other("platform.plugin_list")
