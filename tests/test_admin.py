@@ -209,3 +209,15 @@ def test_unknown_user_id_is_a_404(admin):
     assert admin.get("/admin/users/999999").status_code == 404
     assert admin.post_form("/admin/users/999999/unlock").status_code == 404
     assert admin.get("/admin/users/x/password").status_code == 404
+
+
+def test_audit_log_shows_who_changed_what(org, admin, login):
+    admin.post_form("/admin/units/new", {"name": "Audited Zone", "kind": "zone", "parent": org.units["bureau"].id})
+    page = admin.get("/admin/audit")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Audited Zone" in body and org.users["admin"].display_name in body
+    assert admin.get("/admin/audit?entity=user").status_code == 200
+    assert "Audited Zone" not in admin.get("/admin/audit?entity=user").get_data(as_text=True)
+    assert login("bureau").get("/admin/audit").status_code == 200
+    assert login("unit_a").get("/admin/audit").status_code == 403
