@@ -161,3 +161,17 @@ def test_badge_in_every_page_header(raise_problem, login):
     raise_problem()
     page = login("department").get("/problems").get_data(as_text=True)
     assert 'hx-get="/notifications/count"' in page
+
+
+def test_count_poll_after_logout_is_empty_not_a_login_page(client, org):
+    response = client.get("/notifications/count", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response.get_data(as_text=True).strip() == ""
+
+
+def test_board_filters_answer_a_partial_to_htmx(login, raise_problem):
+    raise_problem()
+    c = login("bureau")
+    response = c.get("/problems?category=land", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and "Land quota missing" in body and "format=xlsx" in body
+    assert "HX-Request" in response.headers["Vary"]
