@@ -248,3 +248,13 @@ def test_overdue_problems_raise_the_projects_stored_flag(app, login, problems, o
     a = Project.get_by_id(a.id)
     assert a.flag == "red"
     assert any("40 days overdue" in r["reason"] for r in a.flag_reasons)
+
+
+def test_meeting_page_lists_open_problems_by_department(login, problems, org):
+    response = login("bureau").get("/scheduling/")
+    if response.status_code == 404:
+        pytest.skip("no scheduling meeting page in this build")
+    page = response.get_data(as_text=True)
+    assert "Problems and commitments by department" in page
+    section = page.split(f'id="meeting-unit-{org.units["department"].id}"')[1].split("</section>")[0]
+    assert "Alpha plant" in section and "1 overdue" in section
