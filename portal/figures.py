@@ -29,14 +29,19 @@ Counting rules (tested in tests/test_figures.py):
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import operator
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 import peewee
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, Case, fn
 
@@ -279,22 +284,31 @@ def _milestones(periods):
             columns.append(fn.MAX(Case(None, [((sc.to_stage == stage) & _in(sc.on_date, period), sc.on_date)], None))
                            .alias(f"{stage}_{i}"))
     return (sc.select(*columns)
-            .where(sc.verification.in_(COUNTED_VERIFICATIONS), sc.to_stage.in_(MILESTONES),
-                   _any_in(sc.on_date, periods))
+            .where(sc.to_stage.in_(MILESTONES), sc.on_date >= min(p.start for p in periods),
+                   sc.on_date <= max(p.end for p in periods), sc.verification.in_(COUNTED_VERIFICATIONS))
             .group_by(sc.project)
             .alias("d"))
 
 
 def _grouped(query, group, select):
+    """Select ``select`` grouped by one column (key ``g``) or a tuple of columns (``g0``, ``g1`` …)."""
     if group is None:
         return query.select(*select)
+    if isinstance(group, (tuple, list)):
+        return query.select(*[g.alias(f"g{i}") for i, g in enumerate(group)], *select).group_by(*group)
     return query.select(group.alias("g"), *select).group_by(group)
 
 
 def _rows(query, group) -> dict:
     out = {}
     for row in query.dicts():
-        out[row.pop("g") if group is not None else None] = row
+        if group is None:
+            key = None
+        elif isinstance(group, (tuple, list)):
+            key = tuple(row.pop(f"g{i}") for i in range(len(group)))
+        else:
+            key = row.pop("g")
+        out[key] = row
     return out
 
 
@@ -323,11 +337,13 @@ def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
             fn.COUNT(getattr(d.c, f"production_{i}")).alias(f"production_count_{i}"),
             _count_if(s_ok & Project.started_on.is_null(False) & (Project.started_on <= period.end))
             .alias(f"implemented_{i}"),
-            fn.AVG(Case(None, [(s_ok & Project.clue_on.is_null(False), days_between(signed, Project.clue_on))], None))
-            .alias(f"avg_days_clue_to_sign_{i}"),
-            fn.AVG(Case(None, [(started.is_null(False) & Project.signed_on.is_null(False),
-                                days_between(started, Project.signed_on))], None))
-            .alias(f"avg_days_sign_to_start_{i}"),
+            # Averages as sum and count, so groups roll up exactly.
+            _sum_if(s_ok & Project.clue_on.is_null(False), days_between(signed, Project.clue_on))
+            .alias(f"c2s_sum_{i}"),
+            _count_if(s_ok & Project.clue_on.is_null(False)).alias(f"c2s_n_{i}"),
+            _sum_if(started.is_null(False) & Project.signed_on.is_null(False), days_between(started, Project.signed_on))
+            .alias(f"s2st_sum_{i}"),
+            _count_if(started.is_null(False) & Project.signed_on.is_null(False)).alias(f"s2st_n_{i}"),
         ]
     milestone_q = (Project.select()
                    .join(d, on=(Project.id == d.c.pid))
@@ -354,7 +370,8 @@ def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
     select = [_sum_if(_in(CapitalEntry.on_date, p), CapitalEntry.amount).alias(f"capital_in_place_{i}")
               for i, p in enumerate(periods)]
     capital_q = (Project.select().join(CapitalEntry, on=(CapitalEntry.project == Project.id))
-                 .where(scope.condition() & _any_in(CapitalEntry.on_date, periods)))
+                 .where(scope.condition() & (CapitalEntry.on_date >= min(p.start for p in periods))
+                        & (CapitalEntry.on_date <= max(p.end for p in periods))))
     capital = _rows(_grouped(capital_q, group, select), group)
 
     result = {}
@@ -375,25 +392,65 @@ def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
                 "completed_count": _int(m.get(f"completed_count_{i}")),
                 "production_count": _int(m.get(f"production_count_{i}")),
                 "capital_in_place": _money(c.get(f"capital_in_place_{i}")),
-                "avg_days_clue_to_sign": _avg_days(m.get(f"avg_days_clue_to_sign_{i}")),
-                "avg_days_sign_to_start": _avg_days(m.get(f"avg_days_sign_to_start_{i}")),
+                # raw parts of the rates and averages, for roll-ups
+                "_implemented": _int(m.get(f"implemented_{i}")),
+                "_started_in": _int(p.get(f"started_in_{i}")),
+                "_could_start": _int(p.get(f"could_start_{i}")),
+                "_c2s_sum": Decimal(str(m.get(f"c2s_sum_{i}") or 0)),
+                "_c2s_n": _int(m.get(f"c2s_n_{i}")),
+                "_s2st_sum": Decimal(str(m.get(f"s2st_sum_{i}") or 0)),
+                "_s2st_n": _int(m.get(f"s2st_n_{i}")),
             }
-            values["_implemented"] = _int(m.get(f"implemented_{i}"))
-            values["implementation_rate"] = _rate(values["_implemented"], values["signed_count"])
-            values["_started_in"] = _int(p.get(f"started_in_{i}"))  # raw parts, for roll-ups
-            values["_could_start"] = _int(p.get(f"could_start_{i}"))
-            values["start_rate"] = _rate(_int(p.get(f"started_in_{i}")), _int(p.get(f"could_start_{i}")))
-            values["capital_availability_rate"] = _rate(values["capital_in_place"], values["contracted_amount"])
-            per_period.append(values)
+            per_period.append(_finish(values))
         result[key] = per_period
     return result
 
 
+def _finish(values: dict) -> dict:
+    """Compute the rates and averages from their raw parts (in place); return ``values``."""
+    values["implementation_rate"] = _rate(values["_implemented"], values["signed_count"])
+    values["start_rate"] = _rate(values["_started_in"], values["_could_start"])
+    values["capital_availability_rate"] = _rate(values["capital_in_place"], values["contracted_amount"])
+    values["avg_days_clue_to_sign"] = (_avg_days(values["_c2s_sum"] / values["_c2s_n"])
+                                       if values["_c2s_n"] else None)
+    values["avg_days_sign_to_start"] = (_avg_days(values["_s2st_sum"] / values["_s2st_n"])
+                                        if values["_s2st_n"] else None)
+    return values
+
+
+#: Raw values that add up across groups (counts, amounts, and the parts of rates and averages).
+_ADDS_UP = tuple(k for k, (_, kind) in FIGURES.items() if kind in ("count", "amount", "usd")) + (
+    "_implemented", "_started_in", "_could_start", "_c2s_sum", "_c2s_n", "_s2st_sum", "_s2st_n")
+
+
 def _empty_values() -> dict:
-    values = {"_implemented": 0, "_started_in": 0, "_could_start": 0}
+    values = {"_implemented": 0, "_started_in": 0, "_could_start": 0,
+              "_c2s_sum": Decimal(0), "_c2s_n": 0, "_s2st_sum": Decimal(0), "_s2st_n": 0}
     for key, (_, kind) in FIGURES.items():
         values[key] = None if kind in ("percent", "days") else Decimal("0.00") if kind in ("amount", "usd") else 0
     return values
+
+
+def _roll_up(data: dict, key_of, periods: int = 2) -> dict:
+    """Add the grouped raw values up to new keys: ``{key_of(group): [values per period]}``.
+
+    ``key_of`` returns None to leave a group out. Loops over groups (units × industries
+    × teams), never over projects."""
+    result: dict = {}
+    for group, per_period in data.items():
+        key = key_of(group)
+        if key is None:
+            continue
+        acc = result.get(key)
+        if acc is None:
+            acc = result[key] = [_empty_values() for _ in range(periods)]
+        for i in range(periods):
+            for name in _ADDS_UP:
+                acc[i][name] = acc[i][name] + per_period[i].get(name, 0)
+    for per_period in result.values():
+        for values in per_period:
+            _finish(values)
+    return result
 
 
 # Links to the list of projects behind a number ------------------------------------------
@@ -442,33 +499,92 @@ def list_query(key: str, period: Period | None, scope: Scope, **extra) -> str:
 
 # Public API --------------------------------------------------------------------------------
 
-def compute(period: Period, scope: Scope | None = None) -> Figures:
+#: The grouping of ``grouped()``: every table and the totals roll up from it.
+_GROUPS = (Project.responsible_unit, Project.industry_code, Project.source_team)
+
+
+def grouped(period: Period, scope: Scope | None = None) -> dict:
+    """The raw figures of a period and the same period last year, grouped by responsible
+    unit, industry and source team in SQL (three queries). Pass it as ``data=`` to
+    ``compute``, ``by_unit``, ``by_industry`` and ``by_team`` to compute a whole dashboard
+    from one set of queries; they roll it up over its groups, never over projects.
+
+    Cached per change stamp (see ``cached``)."""
+    scope = scope or Scope()
+    return cached(("grouped", period.start, period.end, scope),
+                  lambda: _aggregate([period, period.previous_year()], scope, _GROUPS))
+
+
+# A small cache of expensive results, keyed by a change stamp ------------------------------
+
+_cache_lock = threading.Lock()
+CACHE_SIZE = 128
+
+
+def change_stamp() -> tuple:
+    """Changes whenever projects, their stage history, capital or any audited record change:
+    the highest id of each table (one indexed lookup each). Every change to a project is
+    audited (portal.audit), so edits and verifications give a new stamp too."""
+    from portal.models import AuditLog
+
+    return tuple(model.select(fn.MAX(model.id)).scalar() for model in (AuditLog, Project, StageChange, CapitalEntry))
+
+
+def cached(key: tuple, compute_fn):
+    """``compute_fn()``, kept per application for FIGURES_CACHE_SECONDS (default 300; 0: off)
+    under ``key`` plus the change stamp, so a change to the data is seen at once."""
+    try:
+        app = current_app._get_current_object()
+    except RuntimeError:
+        return compute_fn()
+    max_age = float(app.config.get("FIGURES_CACHE_SECONDS", 300) or 0)
+    if max_age <= 0:
+        return compute_fn()
+    full_key = (key, change_stamp())
+    store = app.extensions.setdefault("figures_cache", OrderedDict())
+    now = time.monotonic()
+    with _cache_lock:
+        hit = store.get(full_key)
+        if hit is not None and now - hit[0] <= max_age:
+            store.move_to_end(full_key)
+            return copy.deepcopy(hit[1])
+    result = compute_fn()
+    with _cache_lock:
+        store[full_key] = (now, copy.deepcopy(result))
+        while len(store) > CACHE_SIZE:
+            store.popitem(last=False)
+    return result
+
+
+def compute(period: Period, scope: Scope | None = None, data: dict | None = None) -> Figures:
     """Every figure for a period and scope, each with the same period last year."""
     scope = scope or Scope()
     previous = period.previous_year()
-    current, last = _aggregate([period, previous], scope)[None]
+    if data is None:
+        current, last = _aggregate([period, previous], scope)[None]
+    else:
+        current, last = _roll_up(data, lambda g: "all").get("all") or _zero_pair()
     figures = Figures(period=period, previous_period=previous, scope=scope)
     for key in FIGURES:
         figures.items[key] = Figure(key, current[key], last[key], list_query(key, period, scope))
     return figures
 
 
-def _table(period: Period, scope: Scope, group, labels: dict, link_extra) -> list[Row]:
-    data = _aggregate([period, period.previous_year()], scope, group)
-    rows = []
-    for key, label in labels.items():
-        current, last = data.get(key, [_empty_values(), _empty_values()])
-        figures = {f: Figure(f, current[f], last[f], list_query(f, period, scope, **link_extra(key)))
-                   for f in TABLE_FIGURES + ("implementation_rate",)}
-        rows.append(Row(key, label, figures))
-    return rows
-
-
 def _has_values(row: Row) -> bool:
     return any(f.value or f.previous for f in row.figures.values())
 
 
-def by_unit(period: Period, scope: Scope | None = None) -> list[Row]:
+def _row(key, label, current, last, period, link_scope) -> Row:
+    figures = {f: Figure(f, current[f], last[f], list_query(f, period, link_scope))
+               for f in TABLE_FIGURES + ("implementation_rate",)}
+    return Row(key, label, figures)
+
+
+def _zero_pair():
+    return [_finish(_empty_values()), _finish(_empty_values())]
+
+
+def by_unit(period: Period, scope: Scope | None = None, data: dict | None = None) -> list[Row]:
     """One row per unit directly below the scope's unit (or the city's top units), each with
     its sub-units; a row for the unit itself when projects sit directly with it."""
     scope = scope or Scope()
@@ -480,89 +596,76 @@ def by_unit(period: Period, scope: Scope | None = None) -> list[Row]:
         tops = list(Unit.select().where(Unit.parent.is_null(True)).order_by(Unit.sort_order, Unit.name))
         children = list(Unit.select().where(Unit.parent.in_([u.id for u in tops]))
                         .order_by(Unit.sort_order, Unit.name)) if tops else []
-    data = _aggregate([period, period.previous_year()], scope, Project.responsible_unit)
-    # Roll the per-unit numbers (a few hundred rows at most) up to the rows' units by path.
+    if data is None:
+        data = _aggregate([period, period.previous_year()], scope, Project.responsible_unit)
+        unit_of = lambda g: g  # noqa: E731
+    else:
+        unit_of = lambda g: g[0]  # noqa: E731
+    # Roll the per-unit numbers (a few hundred units at most) up to the rows' units by path.
     paths = dict(Unit.select(Unit.id, Unit.path).tuples())
-    targets = [(c, c.path) for c in children]
-    rolled: dict = {}
-    for unit_id, per_period in data.items():
-        path = paths.get(unit_id, "")
-        target = next((c.id for c, p in targets if path.startswith(p)), None)
-        if target is None:
-            target = next((t.id for t in tops if path.startswith(t.path)), None)
-            if target is None:
-                continue
-            target = ("self", target)
-        acc = rolled.setdefault(target, [_raw_zero(), _raw_zero()])
-        for i in range(2):
-            _add_raw(acc[i], per_period[i])
+    target_of: dict = {}
+
+    def target(group):
+        unit_id = unit_of(group)
+        if unit_id not in target_of:
+            path = paths.get(unit_id, "")
+            found = next((c.id for c in children if path.startswith(c.path)), None)
+            if found is None:
+                top = next((t.id for t in tops if path.startswith(t.path)), None)
+                found = ("self", top) if top is not None else None
+            target_of[unit_id] = found
+        return target_of[unit_id]
+
+    rolled = _roll_up(data, target)
     rows = []
     ordered = [(("self", t.id), t.name) for t in tops] + [(c.id, c.name) for c in children]
     for key, name in ordered:
-        current, last = rolled.get(key, [_raw_zero(), _raw_zero()])
-        unit_id = key[1] if isinstance(key, tuple) else key
-        sub_scope = scope.narrowed(unit_id=unit_id)
-        figures = {f: Figure(f, current[f], last[f], list_query(f, period, sub_scope))
-                   for f in TABLE_FIGURES + ("implementation_rate",)}
-        row = Row(unit_id, name, figures)
-        if isinstance(key, tuple):
-            row.label = name
-            row.direct = True
-            if not _has_values(row):
-                continue
-        else:
-            row.direct = False
+        current, last = rolled.get(key) or _zero_pair()
+        direct = isinstance(key, tuple)
+        unit_id = key[1] if direct else key
+        row = _row(unit_id, name, current, last, period, scope.narrowed(unit_id=unit_id))
+        row.direct = direct
+        if direct and not _has_values(row):
+            continue
         rows.append(row)
     return rows
 
 
-_ADDITIVE = TABLE_FIGURES + ("foreign_count", "foreign_capital", "completed_count", "production_count")
-
-
-def _raw_zero() -> dict:
-    return _empty_values()
-
-
-def _add_raw(acc: dict, values: dict) -> None:
-    for key in _ADDITIVE:
-        acc[key] = acc[key] + values[key]
-    acc["_implemented"] += values.get("_implemented", 0)
-    acc["implementation_rate"] = _rate(acc["_implemented"], acc["signed_count"])
-
-
-def by_industry(period: Period, scope: Scope | None = None) -> list[Row]:
+def by_industry(period: Period, scope: Scope | None = None, data: dict | None = None) -> list[Row]:
     """One row per industry of the projects in scope (labels from portal.industries), largest first."""
     from portal import industries
 
     scope = scope or Scope()
-    data = _aggregate([period, period.previous_year()], scope, Project.industry_code)
+    if data is None:
+        data = _aggregate([period, period.previous_year()], scope, Project.industry_code)
+    else:
+        data = _roll_up(data, lambda g: g[1] or "")
     rows = []
     for code, (current, last) in data.items():
         label = industries.label(code) if code else str(_l("No industry"))
-        link_scope = scope.narrowed(industry=code) if code else scope
-        figures = {f: Figure(f, current[f], last[f], list_query(f, period, link_scope))
-                   for f in TABLE_FIGURES + ("implementation_rate",)}
-        row = Row(code or "", label, figures)
+        row = _row(code or "", label, current, last, period, scope.narrowed(industry=code) if code else scope)
         if _has_values(row):
             rows.append(row)
     rows.sort(key=lambda r: (-r["signed_investment"].value, -r["signed_count"].value, r.label))
     return rows
 
 
-def by_team(period: Period, scope: Scope | None = None) -> list[Row]:
-    """One row per stationed team that sourced projects (source_team), largest first."""
+def by_team(period: Period, scope: Scope | None = None, data: dict | None = None) -> list[Row]:
+    """One row per stationed team (the projects it sourced), largest first."""
     scope = scope or Scope()
-    data = _aggregate([period, period.previous_year()], scope, Project.source_team)
+    if data is None:
+        data = _aggregate([period, period.previous_year()], scope, Project.source_team)
+    else:
+        data = _roll_up(data, lambda g: g[2] if g[2] is not None else None)
     names = dict(Unit.select(Unit.id, Unit.name).where(Unit.kind == "team").tuples())
     team_ids = set(names) | {k for k in data if k is not None}
     if team_ids - set(names):
         names.update(dict(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(list(team_ids - set(names)))).tuples()))
     rows = []
     for team_id in team_ids:
-        current, last = data.get(team_id, [_empty_values(), _empty_values()])
-        figures = {f: Figure(f, current[f], last[f], list_query(f, period, scope.narrowed(team_id=team_id)))
-                   for f in TABLE_FIGURES + ("implementation_rate",)}
-        rows.append(Row(team_id, names.get(team_id, str(team_id)), figures))
+        current, last = data.get(team_id) or _zero_pair()
+        rows.append(_row(team_id, names.get(team_id, str(team_id)), current, last, period,
+                         scope.narrowed(team_id=team_id)))
     rows.sort(key=lambda r: (-r["signed_investment"].value, -r["signed_count"].value, r.label))
     return rows
 
@@ -599,7 +702,8 @@ def funnel(scope: Scope | None = None, on_date: dt.date | None = None) -> list[F
                  .join(ranked, on=(Project.id == ranked.c.pid))
                  .where(scope.condition() & (ranked.c.rn == 1))
                  .group_by(ranked.c.stage))
-    counts = {stage: (int(n or 0), _money(total)) for stage, n, total in query.tuples()}
+    counts = cached(("funnel", scope, on_date),
+                    lambda: {stage: (int(n or 0), _money(total)) for stage, n, total in query.tuples()})
     return [FunnelStage(stage, *counts.get(stage, (0, _money(0))),
                         link=urlencode({**scope.query_args(), "stage": stage}))
             for stage in FUNNEL_STAGES]
@@ -629,7 +733,8 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
         for m in period.months():
             select.append(_sum_if((signed >= m.start) & (signed <= m.end), Project.total_investment)
                           .alias(f"m{i}_{m.part}"))
-    row = (Project.select(*select).join(d, on=(Project.id == d.c.pid)).where(scope.condition()).dicts().get())
+    row = cached(("monthly", year, scope),
+                 lambda: Project.select(*select).join(d, on=(Project.id == d.c.pid)).where(scope.condition()).dicts().get())
     points = []
     for month in range(1, 13):
         m = Period.of_month(year, month)
@@ -672,7 +777,7 @@ def flag_counts(week: str, scope: Scope | None = None) -> dict:
 __all__ = [
     "COUNTED_VERIFICATIONS", "FIGURES", "Figure", "Figures", "FunnelStage", "MonthPoint", "Period", "Row", "Scope",
     "by_industry", "by_team", "by_unit", "change_pct", "compute", "counted_changes", "days_between",
-    "flag_counts", "funnel", "list_args", "list_query", "monthly_signed",
+    "flag_counts", "for_units", "funnel", "grouped", "list_args", "list_query", "monthly_signed",
 ]
 
 

@@ -186,3 +186,29 @@ def test_links_to_the_list_behind_a_number(data, org):
     assert "min=100000" in f.projects_1bn.link
     assert "three500=1" in f.three500_count.link
     assert "from=2026-01-01" in f.new_clues.link and "signed_from" not in f.new_clues.link
+
+
+def test_one_grouped_query_set_gives_the_same_numbers(data, org):
+    period = Period.of_year(2026)
+    for scope in (Scope(), Scope(unit_id=org.units["county_a"].id), Scope(industry="ind1")):
+        grouped = figures.grouped(period, scope)
+        alone, shared = compute(period, scope), compute(period, scope, data=grouped)
+        for key in figures.FIGURES:
+            assert (alone[key].value, alone[key].previous) == (shared[key].value, shared[key].previous), key
+        for fn in (figures.by_unit, figures.by_industry, figures.by_team):
+            a = [(r.label, [(f.value, f.previous) for f in r.figures.values()]) for r in fn(period, scope)]
+            b = [(r.label, [(f.value, f.previous) for f in r.figures.values()]) for r in fn(period, scope, data=grouped)]
+            assert a == b, fn.__name__
+
+
+def test_cached_figures_see_a_change_at_once(app, data, org):
+    period = Period.of_year(2026)
+    before = compute(period, data=figures.grouped(period))
+    assert compute(period, data=figures.grouped(period)).signed_count.value == before.signed_count.value == 2
+    StageChange.create(project=data["p5"], to_stage="signed", on_date=D(2026, 8, 1), by=org.users["bureau"],
+                       verification="approved")
+    after = compute(period, data=figures.grouped(period))
+    assert after.signed_count.value == 3
+    assert after.signed_investment.value == Decimal("260000.00")
+    app.config["FIGURES_CACHE_SECONDS"] = 0
+    assert compute(period, data=figures.grouped(period)).signed_count.value == 3

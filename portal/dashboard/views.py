@@ -106,11 +106,11 @@ def _monthly_chart(points, year):
         links=[projects_url(p.link) for p in points], value_text=format_amount)
 
 
-def panel_context(name: str, req: Request) -> dict:
-    """What one panel needs (each panel runs its own few SQL queries)."""
+def panel_context(name: str, req: Request, data: dict | None = None) -> dict:
+    """What one panel needs (its own few SQL queries, or ``data`` from figures.grouped)."""
     period, scope = req.period, req.scope
     if name == "figures":
-        return {"figures": figures.compute(period, scope)}
+        return {"figures": figures.compute(period, scope, data=data)}
     if name == "funnel":
         stages = figures.funnel(scope)
         chart = svgcharts.funnel_chart(
@@ -122,16 +122,16 @@ def panel_context(name: str, req: Request) -> dict:
         points = figures.monthly_signed(year, scope)
         return {"points": points, "year": year, "monthly_chart": _monthly_chart(points, year)}
     if name == "units":
-        rows = figures.by_unit(period, scope)
+        rows = figures.by_unit(period, scope, data=data)
         chart = svgcharts.bar_chart(
             [svgcharts.Bar(r.label, r["signed_investment"].value, format_amount(r["signed_investment"].value),
                            projects_url(r["signed_investment"].link)) for r in rows],
             title=_("Signed amount by unit"), empty_text=_("No units."))
         return {"unit_rows": rows, "unit_chart": chart}
     if name == "industries":
-        return {"industry_rows": figures.by_industry(period, scope)}
+        return {"industry_rows": figures.by_industry(period, scope, data=data)}
     if name == "teams":
-        return {"team_rows": figures.by_team(period, scope)}
+        return {"team_rows": figures.by_team(period, scope, data=data)}
     if name == "flags":
         week = iso_week(min(today(), period.end))
         links = {flag: urlencode({**scope.query_args(), "flag": flag}) for flag in ("red", "yellow", "green")}
@@ -161,11 +161,24 @@ def _common(req: Request) -> dict:
     }
 
 
+#: The panels computed from one grouped set of queries (figures.grouped) on a full page.
+GROUPED_PANELS = ("figures", "units", "industries", "teams")
+
+
+def _all_panels(req: Request, names=PANELS) -> dict:
+    """Every panel's context; the tables and key figures share one set of grouped queries."""
+    context = {}
+    shared = [n for n in names if n in GROUPED_PANELS]
+    data = figures.grouped(req.period, req.scope) if len(shared) > 1 else None
+    for name in names:
+        context.update(panel_context(name, req, data))
+    return context
+
+
 def _full_context(req: Request) -> dict:
     context = _common(req)
     if req.period is not None and not req.errors:
-        for name in PANELS:
-            context.update(panel_context(name, req))
+        context.update(_all_panels(req))
     return context
 
 
@@ -179,7 +192,7 @@ def index():
     if request.args.get("format") == "xlsx" and not req.errors:
         from portal.dashboard.workbook import workbook_response
 
-        return workbook_response(req, {**_common(req), **{k: v for n in PANELS for k, v in panel_context(n, req).items()}})
+        return workbook_response(req, {**_common(req), **_all_panels(req)})
     return render("dashboard/index.html", "dashboard/_panels.html", status=status, **_full_context(req))
 
 
@@ -207,6 +220,5 @@ def summary():
     if req.errors:
         return render("dashboard/index.html", status=400, **_common(req))
     context = _common(req)
-    for name in ("figures", "units", "monthly", "flags"):
-        context.update(panel_context(name, req))
+    context.update(_all_panels(req, ("figures", "units", "monthly", "flags")))
     return render("dashboard/summary.html", **context)
