@@ -48,6 +48,41 @@ FLAG_LABELS = {
 }
 
 
+#: What an audit entry records (portal.audit.record's action); unknown codes show as stored.
+AUDIT_ACTION_LABELS = {
+    "create": _l("Created"),
+    "edit": _l("Changed"),
+    "activate": _l("Activated"),
+    "deactivate": _l("Deactivated"),
+    "unlock": _l("Unlocked"),
+    "reset_password": _l("Password reset"),
+    "stage": _l("Stage changed"),
+    "stage_correction": _l("Stage corrected"),
+    "verify": _l("Verified"),
+    "resubmit": _l("Resubmitted"),
+    "milestone": _l("Milestone"),
+    "progress": _l("Progress report"),
+    "capital": _l("Capital in place"),
+    "attachment": _l("Attachment"),
+    "archive": _l("Archived"),
+    "restore": _l("Restored"),
+    "review": _l("Review"),
+    "targets": _l("Targets"),
+    "overdue": _l("Overdue"),
+}
+
+#: The kind of record an audit entry is about.
+AUDIT_ENTITY_LABELS = {
+    "project": _l("Project"),
+    "unit": _l("Unit"),
+    "user": _l("User"),
+    "enterprise": _l("Enterprise"),
+    "problem": _l("Problem"),
+    "chain": _l("Industry chain"),
+    "setting": _l("Setting"),
+}
+
+
 def label(mapping: dict, code) -> str:
     """The label for a code, or the code itself when unknown (never an error on a page)."""
     return str(mapping.get(code, code or ""))
@@ -60,5 +95,7 @@ def init_app(app) -> None:
         UNIT_KIND_LABELS=UNIT_KIND_LABELS,
         VERIFICATION_LABELS=VERIFICATION_LABELS,
         FLAG_LABELS=FLAG_LABELS,
+        AUDIT_ACTION_LABELS=AUDIT_ACTION_LABELS,
+        AUDIT_ENTITY_LABELS=AUDIT_ENTITY_LABELS,
         label=label,
     )

@@ -131,3 +131,12 @@ def test_amounts_read_as_officials_write_them(app):
         refresh()
         assert format_amount(458000) == "CNY 4,580 million"
         assert format_amount(None) == "—"
+
+
+def test_audit_log_names_actions_and_records_in_chinese(app, org, login):
+    app.config["DEFAULT_LOCALE"] = "zh_CN"
+    admin = login("admin")
+    admin.post_form("/admin/units/new", {"name": "新区", "kind": "zone", "parent": org.units["bureau"].id})
+    cells = visible_text(admin.get("/admin/audit").get_data(as_text=True))
+    assert "新建" in cells
+    assert any(c.startswith("单位 #") for c in cells), cells
