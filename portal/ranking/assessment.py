@@ -23,7 +23,7 @@ from portal.timeutil import today as local_today
 
 HUNDRED = Decimal(100)
 
-#: The default assessment's rules; documented in docs/ranking.md. Keys:
+#: The default assessment's rules (docs/ranking.md). Keys:
 #: ``weights`` – points for a figure at 100 % of its target (cumulative figures
 #: against the target pro-rated to the period); ``completion_cap`` – completion
 #: counts up to this percentage; ``bonus`` – points per project for
