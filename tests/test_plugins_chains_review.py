@@ -136,6 +136,9 @@ def test_switching_the_industry_system_changes_industries_chains_and_review(app,
     assert admin.post_form("/admin/plugins/rules", {"system": "core"}).status_code == 303
     with app.test_request_context():
         assert industries.active_system() is None
+    assert admin.post_form("/admin/plugins/rules", {"system": "one_plus_three"}).status_code == 303
+    city = bureau.get("/chains").get_data(as_text=True)
+    assert "County layouts" in city and "南岭县" in city and "New energy</a> + <a" in city
 
 
 def test_pages_in_chinese(app, org, login, make_project):

@@ -72,7 +72,8 @@ def index():
                      "kind": industries.kind_label(item.get("kind", "leading")),
                      "projects": projects.get(item["code"], 0), "links": len(links), "gaps": len(gaps),
                      "targets": targets.get(item["code"], 0), "info": infos.get(item["code"])})
-    return render_template("chains/index.html", rows=rows, system=industries.active_system())
+    return render_template("chains/index.html", rows=rows, system=industries.active_system(),
+                           industry_name=industries.label)
 
 
 def _industry_or_404(code):

@@ -77,7 +77,8 @@ def choose_rules():
     known = {s["code"] for s in rules.systems()} | {"core"}
     if code not in known:
         flash(_("Unknown industry system."), "error")
-        return see_other("platform.plugin_list"), 422
+        response = plugin_list()
+        return response, 422
     with database.atomic():
         before = rules.configured_code() or "core"
         rules.set_active(code)
