@@ -280,7 +280,16 @@ def test_meeting_page_of_a_frozen_week_reads_the_snapshot(login, projects, app, 
     with app.app_context():
         assert S.freeze_week("2026-W40")
         Project.update(flag="red", flag_reasons=[{"level": "red", "reason": "Changed later"}]).execute()
+        # Moved to another unit and into production afterwards: the frozen week keeps what it was.
+        Project.update(responsible_unit=org.units["county_b"], stage="production").where(
+            Project.id == projects["plant"].id).execute()
     page = login("bureau").get("/scheduling?week=2026-W40").get_data(as_text=True)
+    missing = page.split("Reports missing")[1]
+    assert re.search(r"Battery plant</a></td><td>County A</td><td>Signed</td>", missing)
+    county_a = page.split('data-unit="%d"' % org.units["county_a"].id)[1].split("</tr>")[0]
+    assert '<td class="num" data-list-count="clues">3</td>' in county_a
+    active = re.findall(r'<td class="num">(\d+)</td>', county_a)
+    assert active[0] == "2"  # active projects then: the plant and the clue (the town's hotel is the town's)
     assert "frozen" in page
     assert "Changed later" not in page
     assert "No progress report for 2026-W40" in page

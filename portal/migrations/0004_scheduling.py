@@ -57,6 +57,7 @@ def up(migrator, db):
         week = CharField(max_length=8)
         project = ForeignKeyField(Project, on_delete='CASCADE')
         unit = ForeignKeyField(Unit, on_delete='RESTRICT')
+        stage = CharField(max_length=20, default='')
         flag = CharField(max_length=10)
         reasons = TextField(null=True)
         class Meta:

@@ -55,11 +55,12 @@ class WeekFreeze(BaseModel):
 
 
 class FlagSnapshot(BaseModel):
-    """A project's flag at the end of a frozen week, with the responsible unit it had then."""
+    """A project's flag at the end of a frozen week, with the responsible unit and stage it had then."""
 
     week = peewee.CharField(max_length=8)
     project = peewee.ForeignKeyField(Project, backref="flag_snapshots", on_delete="CASCADE")
     unit = peewee.ForeignKeyField(Unit, backref="flag_snapshots", on_delete="RESTRICT")
+    stage = peewee.CharField(max_length=20, default="")  # the stage at the end of the week
     flag = peewee.CharField(max_length=10)
     reasons = JSONField(null=True)
 

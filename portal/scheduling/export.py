@@ -30,11 +30,12 @@ def meeting_workbook(data: dict) -> Workbook:
     wb.remove(wb.active)
     _sheet(wb, _("Units"),
            [_("Unit"), _("Weekly flag"), _("Reasons"), _("Active projects"), _("Reported"), _("On time"),
-            _("Report rate (%)"), _("Stage advances"), _("Red"), _("Yellow"), _("Green")],
+            _("Report rate (%)"), _("Stage advances"), _("Red"), _("Yellow"), _("Green")]
+           + [str(data["list_labels"][name]) for name in data["list_names"]],
            [[r["unit"].name, label(FLAG_LABELS, r["flag"]["flag"]) if r["flag"] else "",
              _reasons(r["flag"]["reasons"]) if r["flag"] else "", r["figures"]["projects"], r["figures"]["reported"],
              r["figures"]["on_time"], r["rate"], r["figures"]["advances"], r["counts"]["red"], r["counts"]["yellow"],
-             r["counts"]["green"]] for r in data["units"]])
+             r["counts"]["green"]] + [r["lists"].get(name, 0) for name in data["list_names"]] for r in data["units"]])
     rows = []
     for key, projects in data["new_in"].items():
         for p in projects:

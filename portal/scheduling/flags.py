@@ -226,6 +226,16 @@ class FlagContext:
         return SEQUENCE.index(current) >= SEQUENCE.index(stage)
 
 
+def stage_as_of(project, day: dt.date) -> str:
+    """The project's stage at the end of ``day``, from its stage dates (the current stage when
+    nothing happened after that day)."""
+    dates = {stage: getattr(project, field) for stage, field in STAGE_DATE_FIELDS.items()}
+    if not any(on and on > day for on in dates.values()):
+        return project.stage
+    reached = [stage for stage in SEQUENCE if dates[stage] and dates[stage] <= day]
+    return reached[-1] if reached else "clue"
+
+
 def _as_datetime(value):
     if value is None or isinstance(value, dt.datetime):
         return value

@@ -90,7 +90,7 @@ def _write_flag_snapshots(week: str, context) -> None:
         for project in projects:
             flag, reasons = F.compute(project, context)
             rows.append({"week": week, "project": project.id, "unit": project.responsible_unit_id,
-                         "flag": flag, "reasons": reasons or None})
+                         "stage": F.stage_as_of(project, context.today), "flag": flag, "reasons": reasons or None})
         FlagSnapshot.insert_many(rows).execute()
         last_id = projects[-1].id
 
@@ -114,6 +114,42 @@ def _write_unit_flags(week: str, context) -> None:
                          "reasons": [str(item.get("reason", ""))]})
     if rows:
         UnitWeekFlag.insert_many(rows).execute()
+
+
+def frozen_unit_figures(week: str, context) -> dict[int, dict]:
+    """Like ``flags.unit_week_figures`` but for a frozen week: the projects, units and stages
+    as the snapshot recorded them (grouped SQL over the snapshot rows)."""
+    from portal.models import ProgressReport, StageChange
+
+    monday, sunday = W.week_days(week)
+    deadline_utc = context.report_deadline_utc(week)
+    active = (FlagSnapshot.week == week) & FlagSnapshot.stage.in_(F.ACTIVE_STAGES)
+    figures: dict[int, dict] = {}
+
+    def put(rows, key):
+        for unit_id, count in rows:
+            figures.setdefault(unit_id, {"projects": 0, "reported": 0, "on_time": 0, "advances": 0})[key] = int(count)
+
+    put(FlagSnapshot.select(FlagSnapshot.unit, peewee.fn.COUNT(FlagSnapshot.id)).where(active)
+        .group_by(FlagSnapshot.unit).tuples(), "projects")
+    for key, extra in (("reported", True), ("on_time", ProgressReport.created_at <= deadline_utc)):
+        put(FlagSnapshot.select(FlagSnapshot.unit, peewee.fn.COUNT(peewee.fn.DISTINCT(FlagSnapshot.project)))
+            .join(ProgressReport, on=(ProgressReport.project == FlagSnapshot.project))
+            .where(active, ProgressReport.week == week, extra).group_by(FlagSnapshot.unit).tuples(), key)
+    forward = ("negotiating", "signed", "started", "completed", "production")
+    put(FlagSnapshot.select(FlagSnapshot.unit, peewee.fn.COUNT(StageChange.id))
+        .join(StageChange, on=(StageChange.project == FlagSnapshot.project))
+        .where(FlagSnapshot.week == week, StageChange.on_date.between(monday, sunday),
+               StageChange.to_stage.in_(forward), StageChange.is_correction == False)  # noqa: E712
+        .group_by(FlagSnapshot.unit).tuples(), "advances")
+    return figures
+
+
+def frozen_list_counts(week: str) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = {}
+    for row in ListCountSnapshot.select().where(ListCountSnapshot.week == week):
+        counts.setdefault(row.unit_id, {})[row.list_name] = row.count
+    return counts
 
 
 def earliest_week() -> str | None:

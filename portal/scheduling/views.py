@@ -9,11 +9,13 @@ from urllib.parse import urlparse
 import peewee
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import audit, industries, permissions, plugins
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
+from portal.models.scheduling import LIST_NAMES
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.scheduling import weeks as W
@@ -31,6 +33,15 @@ NEW_IN_LISTS = (
     ("completed", "completed_on"),
     ("production", "production_on"),
 )
+
+
+#: The four lists (四张清单) counted per unit in the weekly snapshots.
+LIST_LABELS = {
+    "clues": _l("Clue list"),
+    "signed": _l("Signed list"),
+    "landed": _l("Landed list"),
+    "production": _l("Production list"),
+}
 
 
 class BadParameter(Exception):
@@ -375,7 +386,12 @@ def meeting_data(week: str, user) -> dict:
         return query if readable is None else query.where(column.in_(readable))
 
     context = F.FlagContext.for_week(week) if week < current else F.FlagContext.live()
-    figures = F.unit_week_figures(week, context)
+    if frozen:  # past weeks come from their snapshot only
+        figures = S.frozen_unit_figures(week, context)
+        list_counts = S.frozen_list_counts(week)
+    else:
+        figures = F.unit_week_figures(week, context)
+        list_counts = S.list_counts(week)
 
     # Flag counts per unit
     counts: dict = defaultdict(lambda: {"red": 0, "yellow": 0, "green": 0})
@@ -403,14 +419,14 @@ def meeting_data(week: str, user) -> dict:
             if item.get("flag") in ("red", "yellow"):
                 unit_flags[item.get("unit_id")] = {"flag": item["flag"], "reasons": [str(item.get("reason", ""))]}
 
-    unit_ids = set(figures) | set(counts) | set(unit_flags)
+    unit_ids = set(figures) | set(counts) | set(unit_flags) | set(list_counts)
     units = list(scoped(Unit.select().where(Unit.id.in_(list(unit_ids or {0}))), Unit.id).order_by(Unit.path))
     unit_rows = []
     for unit in units:
         f = figures.get(unit.id, {"projects": 0, "reported": 0, "on_time": 0, "advances": 0})
         rate = round(100 * f["reported"] / f["projects"]) if f["projects"] else None
         unit_rows.append({"unit": unit, "figures": f, "rate": rate, "counts": counts[unit.id],
-                          "flag": unit_flags.get(unit.id)})
+                          "flag": unit_flags.get(unit.id), "lists": list_counts.get(unit.id, {})})
 
     # Projects that entered each list this week
     new_in = {}
@@ -439,14 +455,27 @@ def meeting_data(week: str, user) -> dict:
     flagged.sort(key=lambda r: (0 if r["flag"] == "red" else 1))
 
     # Reports missing this week
-    end_utc = W.to_utc_naive(W.week_end(week))
     reported_ids = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
-    q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-         .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
-                Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
-    missing = list(scoped(q, Project.responsible_unit).order_by(Unit.path, Project.name))
+    if frozen:
+        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
+             .join(Project, on=(FlagSnapshot.project == Project.id))
+             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
+             .where(FlagSnapshot.week == week, FlagSnapshot.stage.in_(F.ACTIVE_STAGES),
+                    FlagSnapshot.project.not_in(reported_ids)))
+        missing = []
+        for snap in scoped(q, FlagSnapshot.unit).order_by(Unit.path, Project.name):
+            project = snap.project
+            project.responsible_unit, project.stage = snap.unit, snap.stage  # as they were that week
+            missing.append(project)
+    else:
+        end_utc = W.to_utc_naive(W.week_end(week))
+        q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+             .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
+                    Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
+        missing = list(scoped(q, Project.responsible_unit).order_by(Unit.path, Project.name))
 
     return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
+            "list_names": LIST_NAMES, "list_labels": LIST_LABELS,
             "new_in": new_in, "flagged": flagged, "missing": missing, "current_week": current,
             "deadline": context.report_deadline(week)}
 
