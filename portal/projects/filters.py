@@ -278,7 +278,8 @@ def base_query(user, filters: ListFilters, *, columns=None):
     """The list's rows: Project with unit, investor and leader joined, restricted to what ``user`` reads."""
     leader = User.alias("leader")
     query = (
-        Project.select(*(columns or (Project, Unit, Enterprise, leader)))
+        Project.select(*(columns or (Project, Unit.id, Unit.name, Unit.path, Enterprise.id, Enterprise.name,
+                                     leader.id, leader.display_name)))
         .join(Unit, on=(Project.responsible_unit == Unit.id), attr="responsible_unit")
         .switch(Project)
         .join(Enterprise, peewee.JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id), attr="enterprise")
