@@ -36,8 +36,8 @@ def portal_demo_data(context):
 
     year = context.today.year
     scale = {"county": 1.0, "district": 1.0, "zone": 1.2, "department": 0.3, "team": 0.5}
-    base = {"signed_count": 30, "signed_investment": 600000, "projects_1bn": 3, "three500_count": 2,
-            "foreign_count": 2, "foreign_capital": 3000, "capital_in_place": 250000,
+    base = {"signed_count": 25, "signed_investment": 3000000, "projects_1bn": 8, "three500_count": 6,
+            "foreign_count": 2, "foreign_capital": 5000, "capital_in_place": 600000,
             "implementation_rate": 85, "start_rate": 70, "capital_availability_rate": 60}
     have = {unit_id for (unit_id,) in UnitTarget.select(UnitTarget.unit).where(UnitTarget.year == year).tuples()}
     created = 0
