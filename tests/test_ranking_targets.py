@@ -153,3 +153,20 @@ def test_targets_screen_in_chinese(app, login):
     app.config["DEFAULT_LOCALE"] = "zh_CN"
     html = login("bureau").get("/ranking/targets?year=2026").get_data(as_text=True)
     assert "2026年目标任务" in html and "下载模板" in html and "签约项目" in html
+
+
+def test_one_row_saves_with_htmx(org, login):
+    client = login("bureau")
+    a, b = org.units["county_a"].id, org.units["county_b"].id
+    response = client.htmx("POST", f"/ranking/targets/{a}/row?year=2026",
+                           {f"t-{a}-signed_count": "5", f"t-{b}-signed_count": "9"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.startswith("{#") is False and f'id="targets-row-{a}"' in html
+    assert "<html" not in html and 'value="5"' in html and "Saved." in html
+    assert [(t.unit_id, t.value) for t in UnitTarget.select()] == [(a, 5)]  # only this row
+    bad = client.htmx("POST", f"/ranking/targets/{a}/row?year=2026", {f"t-{a}-signed_count": "x"})
+    assert bad.status_code == 422 and "Enter a number." in bad.get_data(as_text=True)
+    assert UnitTarget.get().value == 5
+    town = org.units["town_a"].id
+    assert client.htmx("POST", f"/ranking/targets/{town}/row?year=2026", {}).status_code == 404
+    assert login("unit_a").htmx("POST", f"/ranking/targets/{a}/row?year=2026", {}).status_code == 403

@@ -178,6 +178,31 @@ def targets():
                   values=values, errors=errors, figures=TARGET_FIGURES, upload_errors=[], field_name=_field_name)
 
 
+@bp.route("/targets/<unit_id>/row", methods=["POST"])
+@_require(permissions.can_edit_targets)
+def targets_row(unit_id):
+    """Save one unit's row (htmx): answers the row again, with messages at its cells (422)."""
+    year, error = _year_arg()
+    if error:
+        abort(400, error)
+    unit = get_or_404(Unit, unit_id)
+    if unit.id not in {u.id for u in assessed_units()}:
+        abort(404)
+    values, errors, parsed = {unit.id: {}}, {}, {}
+    for figure in TARGET_FIGURES:
+        raw = request.form.get(_field_name(unit.id, figure.code), "")
+        values[unit.id][figure.code] = raw
+        try:
+            parsed[figure.code] = parse_value(raw, figure)
+        except ValueError as exc:
+            errors[(unit.id, figure.code)] = str(exc)
+    if not errors:
+        save_targets(year, {unit.id: parsed}, current_user, source="form")
+        values = {unit.id: {code: _plain(v) for code, v in targets_for_year(year).get(unit.id, {}).items()}}
+    return render("ranking/_target_row.html", status=422 if errors else 200, unit=unit, year=year, values=values,
+                  errors=errors, figures=TARGET_FIGURES, field_name=_field_name, row_saved=not errors)
+
+
 def _plain(value: Decimal) -> str:
     return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value.normalize())
 

@@ -44,3 +44,19 @@ def test_open_ranking_change_period_and_export(live_server, page, org, make_proj
     first = list(ws.iter_rows(min_row=4, max_row=4, values_only=True))[0]
     assert first[0] == 1 and first[1] == "County B" and first[5] == 1
     assert not page.js_errors, page.js_errors
+
+
+def test_targets_row_saves_in_place(live_server, page, org):
+    browser_login(page, "bureau")
+    page.goto("/ranking/targets?year=2026")
+    a = org.units["county_a"].id
+    page.fill(f"#t-{a}-signed_count", "12")
+    page.click(f"#targets-row-{a} button.row-save")
+    expect(page.locator(f"#targets-row-{a} .saved")).to_be_visible()
+    assert "/ranking/targets" in page.url
+    assert UnitTarget.get(UnitTarget.unit == a, UnitTarget.figure == "signed_count").value == 12
+    page.fill(f"#t-{a}-start_rate", "150")
+    page.click(f"#targets-row-{a} button.row-save")
+    expect(page.locator(f"#targets-row-{a} .error")).to_have_count(1)
+    # htmx logs the (expected) 422 of a refused row; anything else is an error.
+    assert not [e for e in page.js_errors if "Error Code 422" not in e], page.js_errors
