@@ -168,8 +168,7 @@ GROUPED_PANELS = ("figures", "units", "industries", "teams")
 def _all_panels(req: Request, names=PANELS) -> dict:
     """Every panel's context; the tables and key figures share one set of grouped queries."""
     context = {}
-    shared = [n for n in names if n in GROUPED_PANELS]
-    data = figures.grouped(req.period, req.scope) if len(shared) > 1 else None
+    data = figures.grouped(req.period, req.scope) if any(n in GROUPED_PANELS for n in names) else None
     for name in names:
         context.update(panel_context(name, req, data))
     return context
@@ -205,7 +204,7 @@ def panel(name):
     req = _parse(current_user)
     if req.errors:
         return render("dashboard/_errors.html", status=400, **_common(req))
-    context = {**_common(req), **panel_context(name, req)}
+    context = {**_common(req), **_all_panels(req, (name,))}
     response = render(f"dashboard/_{name}.html", **context)
     return response
 

@@ -5,7 +5,8 @@
 - project (archived, responsible_unit_id, industry_code, source_team_id, clue_on, signed_on,
   started_on): new clues and the start rate, grouped by unit, industry and team, without
   reading the (wide) project rows;
-- capital_entry (on_date, project_id, amount): capital in place of a period.
+- capital_entry (on_date, project_id, amount): capital in place of a period;
+- project (archived, flag, responsible_unit_id): this week's flag counts.
 """
 # Frozen: never edit a released migration.
 
@@ -18,9 +19,12 @@ def up(migrator, db):
                                         name='project_figures'))
     migrator.migrate(migrator.add_index('capital_entry', ('on_date', 'project_id', 'amount'),
                                         name='capital_entry_figures'))
+    migrator.migrate(migrator.add_index('project', ('archived', 'flag', 'responsible_unit_id'),
+                                        name='project_flag_counts'))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_index('project', 'project_flag_counts'))
     migrator.migrate(migrator.drop_index('capital_entry', 'capital_entry_figures'))
     migrator.migrate(migrator.drop_index('project', 'project_figures'))
     migrator.migrate(migrator.drop_index('stage_change', 'stage_change_figures'))
