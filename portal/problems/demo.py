@@ -42,6 +42,7 @@ def add_demo_problems(context) -> None:
     if not projects:
         return
     today = context.today
+    before = (Problem.select().count(), Commitment.select().count())
     raiser = context.users.get("bureau")
     units, users = context.units, context.users
     with database.atomic():
@@ -76,5 +77,5 @@ def add_demo_problems(context) -> None:
             if fulfilled is not None:
                 service.fulfil_commitment(commitment, raiser, today + dt.timedelta(days=fulfilled), evidence)
     service.check_overdue(today)
-    context.created["problems"] = Problem.select().count()
-    context.created["commitments"] = Commitment.select().count()
+    context.created["problems"] = Problem.select().count() - before[0]
+    context.created["commitments"] = Commitment.select().count() - before[1]
