@@ -162,6 +162,11 @@ def test_ranking_htmx_gets_the_partial(login):
     assert "HX-Request" in response.headers.get("Vary", "")
 
 
+def test_first_year_has_no_previous_period(login):
+    response = login("bureau").get("/ranking?period=1990")
+    assert response.status_code == 200 and "Rank change compared with" not in response.get_data(as_text=True)
+
+
 def test_ranking_needs_login(client):
     assert client.get("/ranking").status_code in (302, 401)
 
@@ -198,6 +203,8 @@ def test_ranking_in_chinese(app, org, make_project, targets, login):
     signed(make_project, "county_a", dt.date(2026, 2, 1))
     html = login("leader").get("/ranking?period=2026").get_data(as_text=True)
     assert "考核排名" in html and "签约项目" in html and "导出" in html
+    ws = load_workbook(io.BytesIO(login("leader").get("/ranking?period=2026&format=xlsx").data)).active
+    assert list(ws.iter_rows(min_row=3, max_row=3, values_only=True))[0][:3] == ("名次", "单位", "得分")
 
 
 def test_figures_are_fresh_after_every_change(app, org, make_project, targets, login):

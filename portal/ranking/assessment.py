@@ -186,7 +186,12 @@ def assess(period: Period, with_previous: bool = True, today: dt.date | None = N
     for rank changes; both periods' figures come from one set of grouped queries)."""
     today = today or local_today()
     units = list(assessed_units())
-    periods = [period] + ([previous_period(period)] if with_previous else [])
+    periods = [period]
+    if with_previous:
+        try:
+            periods.append(previous_period(period))
+        except ValueError:  # the first year the portal knows has no predecessor
+            with_previous = False
     by_period = data.unit_figures(periods, units)
     ranking = _rank(period, units, by_period[0], today)
     if with_previous:
