@@ -236,3 +236,23 @@ def test_demo_city_gets_targets_once_and_ranks(app, monkeypatch, password_hash, 
     assert first.created["targets"] == count > 0 and second.created["targets"] == 0
     page = login("bureau").get("/ranking?period=2026")
     assert page.status_code == 200 and "东湖区" in page.get_data(as_text=True)
+
+
+class Malformed:
+    @hookimpl(tryfirst=True)
+    def portal_assess_unit(self, unit, figures, targets, period, context):
+        return {"score": "lots", "breakdown": [{"label": "x", "points": None}], "vetoes": []}
+
+
+def test_a_malformed_answer_is_reported_not_a_crash(app, org, login):
+    app.config["STRICT_PLUGINS"] = False
+    with app.test_request_context():
+        registry = plugins.registry()
+        registry.strict = False
+        registry.pm.register(Malformed(), name="malformed")
+        try:
+            ranking = assessment.assess(Period.of_year(2026), with_previous=False)
+        finally:
+            registry.pm.unregister(name="malformed")
+    assert all(r.score == 0 for r in ranking.results)
+    assert any(f.where == "portal_assess_unit" for f in registry.failures)

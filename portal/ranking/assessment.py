@@ -226,7 +226,11 @@ def _rank(period: Period, units: list, figures: dict, today: dt.date) -> Ranking
         unit_figures = figures[unit.id]
         answer = plugins.call_first("portal_assess_unit", unit=unit, figures=dict(unit_figures), targets=targets,
                                     period=period, context=context) or {}
-        score, breakdown, vetoes = _normalise(answer)
+        try:
+            score, breakdown, vetoes = _normalise(answer)
+        except (ArithmeticError, TypeError, ValueError, AttributeError) as exc:  # a plugin's malformed answer
+            plugins.registry().report("portal_assess_unit", "portal_assess_unit", exc)
+            score, breakdown, vetoes = Decimal("0.00"), [], []
         completion = {f.code: completion_pct(unit_figures.get(f.code), targets.get(f.code)) for f in TARGET_FIGURES}
         ahead = {code: (pct - elapsed).quantize(Decimal("0.1"))
                  for code, pct in completion.items() if pct is not None and FIGURES_BY_CODE[code].cumulative}
