@@ -324,3 +324,18 @@ def test_meeting_page_bad_week(login, projects):
 def test_menu_entries(login, projects):
     page = login("unit_a").get("/").get_data(as_text=True)
     assert "/scheduling/report" in page and "/scheduling/wallchart" in page and 'href="/scheduling"' in page
+
+
+def test_timeline_statuses(app, make_project, org):
+    from portal.scheduling.views import timeline
+
+    with app.test_request_context():
+        project = make_project(stage="signed", planned_sign_date=dt.date(2026, 3, 1), signed_on=dt.date(2026, 3, 1),
+                               planned_start_date=dt.date(2026, 5, 1), planned_completion_date=dt.date(2026, 12, 1))
+        Milestone.create(project=project, title="Land", planned_on=dt.date(2026, 4, 1), actual_on=dt.date(2026, 4, 6),
+                         created_by=org.users["bureau"])
+        items = [(i["title"], i["status"], i["days"]) for i in timeline(project, dt.date(2026, 11, 21))]
+        assert items == [("Signed", "on_time", 0), ("Land", "late", 5), ("Started (landed)", "overdue", 204),
+                         ("Completed", "due", 10)]
+        project.stage = "dropped"
+        assert [i["status"] for i in timeline(project, dt.date(2026, 11, 21))] == ["on_time", "late", "dropped", "dropped"]

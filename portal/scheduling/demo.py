@@ -51,14 +51,14 @@ def _add_records(context) -> None:
     weeks = [W.shift_week(current, -n) for n in range(DEMO_WEEKS, -1, -1)]
     reports, milestones = [], []
     for project in projects:
-        kind = rng.random()  # < .6 diligent, < .8 stopped reporting three weeks ago, else irregular
+        kind = rng.random()  # < .75 diligent, < .85 stopped reporting three weeks ago, else irregular
         author = _author(project, by_unit, fallback)
         for n, week in enumerate(weeks):
             monday = W.week_days(week)[0]
             day = monday + dt.timedelta(days=rng.randint(0, 3))
             if day > today or _at(day, 10) < project.created_at:
                 continue
-            if kind < .6 or (kind < .8 and n < len(weeks) - 3) or (kind >= .8 and rng.random() < .5):
+            if kind < .75 or (kind < .85 and n < len(weeks) - 3) or (kind >= .85 and rng.random() < .6):
                 reports.append({"project": project.id, "week": week, "happened": rng.choice(HAPPENED),
                                 "next_steps": rng.choice(NEXT_STEPS), "author": author.id,
                                 "percent_complete": rng.randint(10, 90) if project.stage == "started" else None,
@@ -71,10 +71,38 @@ def _add_records(context) -> None:
                 milestones.append({"project": project.id, "title": title, "planned_on": planned, "actual_on": actual,
                                    "responsible_unit": project.responsible_unit_id, "created_by": author.id,
                                    "created_at": _at(min(today, planned) - dt.timedelta(days=60), 9)})
+    replanned = _replan(projects, rng, today)
     with database.atomic():
+        for project_id, values in replanned.items():
+            Project.update(**values).where(Project.id == project_id).execute()
         for start in range(0, len(reports), 500):
             ProgressReport.insert_many(reports[start:start + 500]).execute()
         for start in range(0, len(milestones), 500):
             Milestone.insert_many(milestones[start:start + 500]).execute()
     context.created["progress reports"] = len(reports)
     context.created["milestones"] = len(milestones)
+    context.created["reversed schedules updated"] = len(replanned)
+
+
+PLANS = (("signed", "planned_sign_date", 0), ("started", "planned_start_date", 120),
+         ("completed", "planned_completion_date", 420), ("production", "planned_production_date", 510))
+
+
+def _replan(projects, rng, today) -> dict:
+    """Most demo projects keep to a reversed schedule: their overdue planned dates move ahead
+    (as a scheduling meeting would re-plan them); the rest stay behind, so the demo has red and
+    yellow projects too."""
+    changes = {}
+    for project in projects:
+        if rng.random() >= .8:
+            continue
+        start = today + dt.timedelta(days=rng.randint(10, 90))
+        values = {}
+        for stage, field, offset in PLANS:
+            planned = getattr(project, field)
+            reached = getattr(project, F.STAGE_DATE_FIELDS[stage]) is not None
+            if planned and planned < today and not reached:
+                values[field] = start + dt.timedelta(days=offset)
+        if values:
+            changes[project.id] = values
+    return changes

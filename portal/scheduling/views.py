@@ -239,6 +239,8 @@ def timeline(project: Project, day: dt.date | None = None) -> list[dict]:
             late = (actual - planned).days
             item["status"] = "late" if late > 0 else "on_time"
             item["days"] = max(late, 0)
+        elif project.stage == "dropped":
+            item["status"], item["days"] = "dropped", 0
         elif planned < day:
             item["status"], item["days"] = "overdue", (day - planned).days
         else:
