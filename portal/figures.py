@@ -783,43 +783,95 @@ __all__ = [
 
 # Assessment: figures of many units at once (the ranking) ---------------------------------
 
-#: Figures that add up across units (counts and amounts), plus the raw parts of the rates.
-_SUMMABLE = tuple(k for k, (_, kind) in FIGURES.items() if kind in ("count", "amount", "usd")) + (
-    "_implemented", "_started_in", "_could_start")
-
-
-class _SourcedScope(Scope):
-    """The projects a stationed team sourced (any team): the teams' rows scan only those."""
-
-    def condition(self):
-        return super().condition() & Project.source_team.is_null(False)
-
-
 def for_units(periods: list[Period], units) -> dict:
     """``{unit id: [values of each period]}`` for many units in one go: each unit with its
     sub-units, a stationed team (kind "team") with the projects it sourced. Values as in
-    ``compute`` without the comparison (averages of days are not rolled up: None).
-    Grouped by responsible unit (and source team) in SQL; only unit rows are rolled up."""
-    by_responsible = _aggregate(periods, Scope(), Project.responsible_unit)
-    by_team = (_aggregate(periods, _SourcedScope(), Project.source_team)
-               if any(u.kind == "team" for u in units) else {})
+    ``compute`` without the comparison. One query set grouped by (responsible unit, source
+    team) in SQL; only those groups are rolled up to the units, never projects."""
+    data = _aggregate(periods, Scope(), (Project.responsible_unit, Project.source_team))
     paths = dict(Unit.select(Unit.id, Unit.path).tuples())
     result = {}
     for unit in units:
         if unit.kind == "team":
-            sources = [by_team[unit.id]] if unit.id in by_team else []
+            def key_of(group, unit=unit):
+                return unit.id if group[1] == unit.id else None
         else:
-            sources = [rows for unit_id, rows in by_responsible.items()
-                       if unit_id is not None and paths.get(unit_id, "").startswith(unit.path)]
-        per_period = []
-        for i in range(len(periods)):
-            values = _empty_values()
-            for rows in sources:
-                for key in _SUMMABLE:
-                    values[key] = values[key] + rows[i].get(key, 0)
-            values["implementation_rate"] = _rate(values["_implemented"], values["signed_count"])
-            values["start_rate"] = _rate(values["_started_in"], values["_could_start"])
-            values["capital_availability_rate"] = _rate(values["capital_in_place"], values["contracted_amount"])
-            per_period.append(values)
-        result[unit.id] = per_period
+            def key_of(group, unit=unit):
+                return unit.id if group[0] is not None and paths.get(group[0], "").startswith(unit.path) else None
+        rolled = _roll_up(data, key_of, len(periods))
+        result[unit.id] = rolled.get(unit.id) or [_finish(_empty_values()) for _ in periods]
     return result
+
+
+# The list behind a figure: filters the projects list understands (portal/projects/filters.py) ----
+
+#: Milestone date filters of /projects: ``signed_from``/``signed_to`` … list the projects with a
+#: counted stage change to that stage in the range, exactly as the figures count them;
+#: ``capital_from``/``capital_to`` those with capital in place dated in the range.
+_MILESTONE_FILTERS = ("signed", "started", "completed", "production", "capital")
+FIGURE_FILTER_PARAMS = tuple(f"{m}_{end}" for m in _MILESTONE_FILTERS for end in ("from", "to")) + (
+    "three500", "foreign", "team")
+
+
+def parse_list_filters(raw: dict) -> tuple[dict, dict]:
+    """Parse the figure filters of a list's query string: ``(values, errors by parameter)``.
+    Messages are translated; a bad value is reported and ignored."""
+    from flask_babel import gettext as _
+
+    values, errors = {}, {}
+    for name in FIGURE_FILTER_PARAMS[: 2 * len(_MILESTONE_FILTERS)]:
+        text = (raw.get(name) or "").strip()
+        if text:
+            try:
+                values[name] = dt.date.fromisoformat(text)
+            except ValueError:
+                errors[name] = _("Enter a date as YYYY-MM-DD.")
+    for name in ("three500", "foreign"):
+        text = (raw.get(name) or "").strip()
+        if text:
+            if text in ("1", "0"):
+                values[name] = text == "1"
+            else:
+                errors[name] = _("Choose yes or no.")
+    text = (raw.get("team") or "").strip()
+    if text:
+        team = Unit.get_or_none(Unit.id == int(text), Unit.kind == "team") if text.isdigit() else None
+        if team is None:
+            errors["team"] = _("Unknown stationed team.")
+        else:
+            values["team"] = team.id
+    return values, errors
+
+
+def list_conditions(values: dict) -> list:
+    """WHERE conditions on Project for parsed figure filters (see ``parse_list_filters``)."""
+    conds = []
+    for milestone in _MILESTONE_FILTERS:
+        start, end = values.get(f"{milestone}_from"), values.get(f"{milestone}_to")
+        if start is None and end is None:
+            continue
+        if milestone == "capital":
+            sub = CapitalEntry.select(CapitalEntry.project)
+            if start is not None:
+                sub = sub.where(CapitalEntry.on_date >= start)
+            if end is not None:
+                sub = sub.where(CapitalEntry.on_date <= end)
+        else:
+            sub = counted_changes(StageChange.select(StageChange.project)).where(StageChange.to_stage == milestone)
+            if start is not None:
+                sub = sub.where(StageChange.on_date >= start)
+            if end is not None:
+                sub = sub.where(StageChange.on_date <= end)
+        conds.append(Project.id.in_(sub))
+    if "three500" in values or "foreign" in values:
+        three = Enterprise.select(Enterprise.id).where(_three500())
+        foreign = Enterprise.select(Enterprise.id).where(Enterprise.foreign_invested == True)  # noqa: E712
+        if "three500" in values:
+            conds.append(Project.enterprise.in_(three) if values["three500"]
+                         else (Project.enterprise.is_null(True) | Project.enterprise.not_in(three)))
+        if "foreign" in values:
+            conds.append(Project.enterprise.in_(foreign) if values["foreign"]
+                         else (Project.enterprise.is_null(True) | Project.enterprise.not_in(foreign)))
+    if "team" in values:
+        conds.append(Project.source_team == values["team"])
+    return conds

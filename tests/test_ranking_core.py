@@ -220,7 +220,7 @@ def test_figures_are_fresh_after_every_change(app, org, make_project, targets, l
     assert signed_count() == 0
     signed(make_project, "county_a", dt.date(2026, 2, 1))
     assert signed_count() == 1
-    app.config["RANKING_CACHE_SECONDS"] = 0
+    app.config["FIGURES_CACHE_SECONDS"] = 0
     signed(make_project, "county_a", dt.date(2026, 3, 1))
     assert signed_count() == 2
 
