@@ -128,3 +128,25 @@ def test_printable_summary(login, signed):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "dashboard-summary" in html and "County A" in html
+
+
+def test_the_list_behind_a_number_holds_exactly_its_projects(login, signed, org, make_project):
+    by = org.users["bureau"]
+    pending = make_project("Gamma pending", "county_a", total_investment=Decimal("150000"), signed_on=D(2026, 5, 5),
+                           stage="signed")
+    StageChange.create(project=pending, to_stage="signed", on_date=D(2026, 5, 5), by=by, verification="pending")
+    client = login("bureau")
+    html = client.get("/dashboard?period=2026").get_data(as_text=True)
+    row = _figure_cell(html, "projects_1bn")
+    href = row.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    listing = client.get(href)
+    assert listing.status_code == 200
+    text = listing.get_data(as_text=True)
+    assert "Alpha plant" in text  # the one counted 10亿元 project
+    assert "Gamma pending" not in text and "Beta mill" not in text  # unverified, and last year
+    capital = client.get("/projects?capital_from=2026-01-01&capital_to=2026-12-31").get_data(as_text=True)
+    assert "Alpha plant" in capital and "Beta mill" not in capital
+    team = client.get(f"/projects?team={org.units['team'].id}").get_data(as_text=True)
+    assert "Alpha plant" not in team
+    bad = client.get("/projects?signed_from=soon&three500=maybe&team=x")
+    assert bad.status_code == 400  # (the list has no form fields for these; it answers 400)

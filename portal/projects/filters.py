@@ -14,7 +14,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import permissions
+from portal import figures, permissions
 from portal.models import STAGES, Enterprise, Project, Unit, User
 from portal.projects import masking
 
@@ -83,6 +83,7 @@ class ListFilters:
     sort: str = DEFAULT_SORT
     raw: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
+    figure_filters: dict = field(default_factory=dict)  # parsed by portal.figures.parse_list_filters
 
     # Parsing ---------------------------------------------------------------
 
@@ -91,7 +92,7 @@ class ListFilters:
         f = cls(spec=spec)
         f.raw = {k: (args.get(k) or "").strip() for k in (
             "unit", "industry", "stage", "leader", "key", "flag", "recommendation",
-            "min", "max", "from", "to", "q", "sort")}
+            "min", "max", "from", "to", "q", "sort") + figures.FIGURE_FILTER_PARAMS}
         raw = f.raw
         if raw["unit"]:
             f.unit = _readable_unit(raw["unit"], user)
@@ -143,6 +144,9 @@ class ListFilters:
                 f.sort = raw["sort"]
             else:
                 f.errors["sort"] = _("Unknown sort order.")
+        # The projects behind a dashboard figure (signed_from/_to …, three500, foreign, team).
+        f.figure_filters, figure_errors = figures.parse_list_filters(raw)
+        f.errors.update(figure_errors)
         return f
 
     def _amount(self, name):
@@ -223,6 +227,7 @@ class ListFilters:
             conds.append(self.date_column <= self.date_to)
         if self.q:
             conds.append(masking.search_condition(user, self.q))
+        conds.extend(figures.list_conditions(self.figure_filters))
         return conds
 
     def order_by(self) -> list:
