@@ -80,6 +80,9 @@ def test_unit_filter_includes_sub_units(login, org, projects):
     ("from=2026-01-01&to=2026-04-01", {"Battery plant"}),
     ("q=noodle", {"Noodle factory"}),
     ("q=Open+Foods", {"Noodle factory"}),
+    ("q=NOODLE", {"Noodle factory"}),
+    ("q=%25", set()),  # LIKE wildcards match themselves
+    ("q=_", set()),
     ("industry=newenergy&min=100000&key=1", {"Battery plant"}),
 ])
 def test_filters_on_signed_list(login, org, projects, query, expected):

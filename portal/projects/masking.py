@@ -41,21 +41,10 @@ def may_see_investor_condition(user):
     return not_confidential | Project.responsible_unit.in_(own_units)
 
 
-ESCAPE_CHAR = "!"
-
-
-def like_pattern(text: str) -> str:
-    """``%text%`` with LIKE wildcards escaped, so a user's % or _ match themselves."""
-    e = ESCAPE_CHAR
-    return "%" + text.replace(e, e + e).replace("%", e + "%").replace("_", e + "_") + "%"
-
-
 def contains(field, text: str):
-    """Case-insensitive substring match, the same on SQLite, PostgreSQL and MySQL."""
-    return peewee.NodeList((
-        peewee.fn.LOWER(field), peewee.SQL("LIKE"), peewee.fn.LOWER(like_pattern(text)),
-        peewee.SQL(f"ESCAPE '{ESCAPE_CHAR}'"),
-    ))
+    """Case-insensitive substring match with LIKE wildcards escaped (ILIKE on PostgreSQL,
+    LIKE elsewhere: SQLite and MySQL's default collations ignore case already)."""
+    return field.contains(text)
 
 
 def search_condition(user, text: str):
