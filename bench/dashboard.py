@@ -79,6 +79,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--modes", default="cold,warm", help="cold (cache off), warm (cache on), or both")
     parser.add_argument("--database-url", default="", help="keep the seeded database here and reuse it next time")
     args = parser.parse_args(argv)
     folder = tempfile.mkdtemp(prefix="bench-dashboard-")
@@ -113,7 +114,8 @@ def main(argv=None) -> int:
     failed = False
     # Cold: the figures cache off, every request runs its SQL (as the first request after
     # any change does). Warm: the change-stamp cache on (the default), the data unchanged.
-    for mode, seconds in (("cold", 0), ("warm", 300)):
+    modes = [m for m in (("cold", 0), ("warm", 300)) if m[0] in args.modes.split(",")]
+    for mode, seconds in modes:
         app.config["FIGURES_CACHE_SECONDS"] = seconds
         print(f"--- {mode} ({'cache off' if not seconds else 'change-stamp cache on'})")
         for label, path, budget, headers in cases:

@@ -29,7 +29,6 @@ Counting rules (tested in tests/test_figures.py):
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import operator
@@ -532,7 +531,8 @@ def change_stamp() -> tuple:
 
 def cached(key: tuple, compute_fn):
     """``compute_fn()``, kept per application for FIGURES_CACHE_SECONDS (default 300; 0: off)
-    under ``key`` plus the change stamp, so a change to the data is seen at once."""
+    under ``key`` plus the change stamp, so a change to the data is seen at once.
+    The result is shared between requests: callers treat it as read-only."""
     try:
         app = current_app._get_current_object()
     except RuntimeError:
@@ -547,10 +547,10 @@ def cached(key: tuple, compute_fn):
         hit = store.get(full_key)
         if hit is not None and now - hit[0] <= max_age:
             store.move_to_end(full_key)
-            return copy.deepcopy(hit[1])
+            return hit[1]
     result = compute_fn()
     with _cache_lock:
-        store[full_key] = (now, copy.deepcopy(result))
+        store[full_key] = (now, result)
         while len(store) > CACHE_SIZE:
             store.popitem(last=False)
     return result
