@@ -263,6 +263,7 @@ def _page_context(project: Project, **extra) -> dict:
         attachment_form=extra.pop("attachment_form", None) or AttachmentForm(formdata=None),
         upload_errors=extra.pop("upload_errors", []),
         industry_label=_industry_label(project.industry_code),
+        chain_link_label=_chain_link_label(project.chain_link_code),
         **_choice_labels(),
     )
     context.update(extra)
@@ -273,6 +274,13 @@ def _industry_label(code):
     from portal import industries
 
     return industries.label(code)
+
+
+def _chain_link_label(code):
+    from portal import industries
+
+    label_of = getattr(industries, "chain_link_label", None)  # the industry systems provide link names
+    return label_of(code) if label_of else (code or "")
 
 
 @bp.route("/<project_id>")
