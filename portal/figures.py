@@ -54,6 +54,8 @@ COUNTED_VERIFICATIONS = ("approved", "not_required")
 MILESTONES = ("signed", "started", "completed", "production")
 #: Projects of 10亿元 (1 billion yuan) or more: total investment in 万元.
 ONE_BILLION_WAN = Decimal("100000")
+#: Unit kinds that always get a row in the table by unit, even without numbers.
+PLACE_KINDS = ("county", "district", "zone", "town")
 #: Stages in funnel order (off-ramps last).
 FUNNEL_STAGES = ("clue", "negotiating", "signed", "started", "completed", "production", "stalled", "dropped")
 
@@ -617,6 +619,7 @@ def by_unit(period: Period, scope: Scope | None = None, data: dict | None = None
         return target_of[unit_id]
 
     rolled = _roll_up(data, target)
+    kinds = {c.id: c.kind for c in children}
     rows = []
     ordered = [(("self", t.id), t.name) for t in tops] + [(c.id, c.name) for c in children]
     for key, name in ordered:
@@ -625,7 +628,9 @@ def by_unit(period: Period, scope: Scope | None = None, data: dict | None = None
         unit_id = key[1] if direct else key
         row = _row(unit_id, name, current, last, period, scope.narrowed(unit_id=unit_id))
         row.direct = direct
-        if direct and not _has_values(row):
+        # Places (counties, districts, zones, towns) always get a row; other units (departments,
+        # teams, the bureau itself) only when they hold projects with numbers.
+        if not _has_values(row) and (direct or kinds.get(unit_id) not in PLACE_KINDS):
             continue
         rows.append(row)
     return rows

@@ -155,6 +155,7 @@ def test_tables_by_unit_industry_team(data, org):
     assert rows["County A"]["signed_investment"].value == Decimal("170000.00")
     assert rows["County A"]["implementation_rate"].value == Decimal("50.0")
     assert rows["County B"]["signed_count"].value == 0 and rows["County B"]["signed_count"].previous == 1
+    assert "Land Department" not in rows  # a department without projects gets no row; places always do
     sub = {r.label: r for r in figures.by_unit(Period.of_year(2026), Scope(unit_id=org.units["county_a"].id))}
     assert sub["Town A1"]["signed_count"].value == 1
     assert sub["County A"]["signed_count"].value == 1  # P1 sits directly with the county
