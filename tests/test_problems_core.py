@@ -163,9 +163,9 @@ def test_badge_in_every_page_header(raise_problem, login):
     assert 'hx-get="/notifications/count"' in page
 
 
-def test_count_poll_after_logout_is_empty_not_a_login_page(client, org):
-    response = client.get("/notifications/count", headers={"HX-Request": "true"})
-    assert response.status_code == 200 and response.get_data(as_text=True).strip() == ""
+def test_count_poll_after_logout_asks_for_a_full_page_login(client, org):
+    response = client.htmx("GET", "/notifications/count")
+    assert response.status_code == 401 and response.headers["HX-Redirect"].startswith("/login")
 
 
 def test_board_filters_answer_a_partial_to_htmx(login, raise_problem):

@@ -431,10 +431,10 @@ def notifications():
 
 
 @bp.route("/notifications/count")
+@login_required  # polled by htmx: after a logout htmx gets 401 with HX-Redirect to the login page
 def notification_count():
-    # Polled by htmx: after a logout or an expired session it answers empty instead of a login redirect.
-    count = service.unread_count(current_user) if current_user.is_authenticated else 0
-    response = make_response(render_template("problems/_notification_count.html", count=count))
+    response = make_response(render_template("problems/_notification_count.html",
+                                             count=service.unread_count(current_user)))
     response.headers["Cache-Control"] = "no-store"
     response.headers.add("Vary", "HX-Request")
     return response
