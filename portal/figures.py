@@ -276,16 +276,16 @@ def counted_changes(query=None):
     return query.where(StageChange.verification.in_(COUNTED_VERIFICATIONS))
 
 
-def _milestones(periods):
+def _milestones(periods, stages=MILESTONES):
     """Per project: the latest counted date of each milestone in each period (a subquery ``d``)."""
     sc = StageChange
     columns = [sc.project.alias("pid")]
     for i, period in enumerate(periods):
-        for stage in MILESTONES:
+        for stage in stages:
             columns.append(fn.MAX(Case(None, [((sc.to_stage == stage) & _in(sc.on_date, period), sc.on_date)], None))
                            .alias(f"{stage}_{i}"))
     return (sc.select(*columns)
-            .where(sc.to_stage.in_(MILESTONES), sc.on_date >= min(p.start for p in periods),
+            .where(sc.to_stage.in_(stages), sc.on_date >= min(p.start for p in periods),
                    sc.on_date <= max(p.end for p in periods), sc.verification.in_(COUNTED_VERIFICATIONS))
             .group_by(sc.project)
             .alias("d"))
@@ -731,7 +731,7 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
     counted signing date in the year), for the trend chart."""
     scope = scope or Scope()
     this, last = Period.of_year(year), Period.of_year(year - 1)
-    d = _milestones([this, last])
+    d = _milestones([this, last], ("signed",))
     select = []
     for i, period in enumerate((this, last)):
         signed = getattr(d.c, f"signed_{i}")
