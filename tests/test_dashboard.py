@@ -150,3 +150,8 @@ def test_the_list_behind_a_number_holds_exactly_its_projects(login, signed, org,
     assert "Alpha plant" not in team
     bad = client.get("/projects?signed_from=soon&three500=maybe&team=x")
     assert bad.status_code == 400  # (the list has no form fields for these; it answers 400)
+
+
+def test_caption_shows_time_elapsed(login, signed):
+    html = login("bureau").get("/dashboard?period=2025").get_data(as_text=True)
+    assert "100% of the period has elapsed" in html

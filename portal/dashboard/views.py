@@ -156,6 +156,7 @@ def _common(req: Request) -> dict:
         "industry_choices": industries.choices(),
         "team_choices": teams,
         "period_choices": period_choices(today()),
+        "elapsed_pct": (req.period.elapsed_fraction(today()) * 100).quantize(1) if req.period else None,
         "projects_url": projects_url,
         "industry_label": industries.label,
     }
