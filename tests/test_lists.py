@@ -223,3 +223,12 @@ def test_chinese_list_page(app, login, projects):
     app.config["DEFAULT_LOCALE"] = "zh_CN"
     page = login("bureau").get("/lists/signed").get_data(as_text=True)
     assert "签约清单" in page
+
+
+def test_other_features_filters_are_kept_and_reported(login, org, projects):
+    c = login("bureau")
+    page = c.get(f"/projects?team={org.units['team'].id}&stage=signed").get_data(as_text=True)
+    assert f'<input type="hidden" name="team" value="{org.units["team"].id}">' in page
+    response = c.get("/projects?three500=maybe")
+    assert response.status_code == 400
+    assert "Choose yes or no." in response.get_data(as_text=True)

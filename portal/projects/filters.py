@@ -173,6 +173,19 @@ class ListFilters:
             self.errors[name] = _("Enter a date as YYYY-MM-DD.")
             return None
 
+    STANDARD_PARAMS = ("unit", "industry", "stage", "leader", "key", "flag", "recommendation",
+                       "min", "max", "from", "to", "q", "sort")
+
+    @property
+    def extra_params(self) -> dict:
+        """Filters given by other features (e.g. a dashboard figure's), kept as hidden fields."""
+        return {k: v for k, v in self.raw.items() if v and k not in self.STANDARD_PARAMS}
+
+    @property
+    def extra_errors(self) -> list:
+        """Messages about those filters (they have no field of their own on the form)."""
+        return [v for k, v in self.errors.items() if k not in self.STANDARD_PARAMS]
+
     # Choices ---------------------------------------------------------------
 
     def stage_choices(self) -> tuple:
