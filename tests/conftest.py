@@ -102,7 +102,15 @@ def migrated_database(tmp_path_factory):
 def _empty_server_tables():
     tables = [t for t in database.get_tables() if t != "schema_migration"]
     if isinstance(database.obj, peewee.PostgresqlDatabase):
-        database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        # Truncating every table costs seconds per test: truncate the ones with rows, in one
+        # statement, and restart every sequence that was used (as RESTART IDENTITY would).
+        probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+        filled = [row[0] for row in database.execute_sql(probe).fetchall()] if tables else []
+        if filled:
+            database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " RESTART IDENTITY CASCADE")
+        database.execute_sql(
+            "SELECT setval(format('%%I.%%I', schemaname, sequencename)::regclass, 1, false) FROM pg_sequences"
+            " WHERE schemaname = current_schema() AND last_value IS NOT NULL")
     else:
         # TRUNCATE recreates each table (seconds per test on InnoDB); DELETE is instant on an
         # empty table, and the ids restart only where rows were.
