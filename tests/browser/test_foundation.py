@@ -61,3 +61,29 @@ def test_pages_load_stylesheet_and_htmx_without_csp_errors(live_server, page, or
     assert page.evaluate("document.styleSheets.length") >= 1
     assert not page.js_errors, page.js_errors
     assert not page.failed_requests, page.failed_requests
+
+
+@pytest.mark.parametrize("js_enabled", [True, False], indirect=True, ids=["js", "nojs"])
+def test_administrator_adds_a_unit_through_the_form(live_server, page, org, js_enabled):
+    """With htmx (boosted form, CSRF token in the header) and without JavaScript alike."""
+    from portal.models import Unit
+
+    browser_login(page, "admin")
+    page.goto("/admin/units/new")
+    # The browser itself stops an over-long name (maxlength); a missing one the server answers.
+    assert page.get_attribute("input[name=name]", "maxlength") == "100"
+    page.select_option("select[name=kind]", "zone")
+    page.click("main form button[type=submit]")
+    expect(page.locator("#name-error")).to_be_visible()  # the message, at the field
+    assert page.get_attribute("input[name=name]", "aria-invalid") == "true"
+    assert not Unit.select().where(Unit.kind == "zone").exists()
+
+    page.fill("input[name=name]", "高新技术产业开发区")
+    page.select_option("select[name=parent]", str(org.units["county_a"].id))
+    page.click("main form button[type=submit]")
+    expect(page.locator(".flashes")).to_contain_text("已保存")
+    assert page.url.endswith("/admin/units")
+    expect(page.locator("main")).to_contain_text("高新技术产业开发区")
+    zone = Unit.get(Unit.name == "高新技术产业开发区")
+    assert zone.parent_id == org.units["county_a"].id and zone.kind == "zone"
+    assert not page.js_errors, page.js_errors
