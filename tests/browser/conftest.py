@@ -56,6 +56,17 @@ def expect(*args, **kwargs):
     return _expect(*args, **kwargs)
 
 
+def pytest_report_header(config):
+    reason = _why_no_browser()
+    return f"browser tests: SKIPPED, {reason}" if reason else f"browser tests: Chromium at {CHROMIUM}"
+
+
+try:  # without playwright a browser test module that imports it could not even be collected
+    import playwright.sync_api  # noqa: F401
+except ImportError:
+    collect_ignore_glob = ["test_*.py"]
+
+
 # The served portal ----------------------------------------------------------------
 
 @dataclass
