@@ -175,3 +175,9 @@ def test_board_filters_answer_a_partial_to_htmx(login, raise_problem):
     body = response.get_data(as_text=True)
     assert "<html" not in body and "Land quota missing" in body and "format=xlsx" in body
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_project_history_names_problem_changes(raise_problem, login, project):
+    raise_problem()
+    page = login("bureau").get("/admin/audit?entity=project").get_data(as_text=True)
+    assert "Problem raised" in page and "Land quota missing" in page

@@ -47,3 +47,34 @@ ACTION_LABELS = {
     "close": _l("Confirm closed"),
     "reopen": _l("Reopen"),
 }
+
+#: Audit actions this feature writes (on the problem or commitment, and on the project).
+AUDIT_ACTIONS = {
+    "answer": _l("Answered"),
+    "handover": _l("Handed over"),
+    "handle": _l("Handling started"),
+    "resolve": _l("Resolved"),
+    "close": _l("Closed"),
+    "reopen": _l("Reopened"),
+    "fulfil": _l("Commitment fulfilled"),
+    "problem_create": _l("Problem raised"),
+    "problem_answer": _l("Problem answered"),
+    "problem_handover": _l("Problem handed over"),
+    "problem_handle": _l("Problem being handled"),
+    "problem_resolve": _l("Problem resolved"),
+    "problem_close": _l("Problem closed"),
+    "problem_reopen": _l("Problem reopened"),
+    "commitment_create": _l("Commitment recorded"),
+    "commitment_fulfil": _l("Commitment fulfilled"),
+}
+AUDIT_ENTITIES = {"problem": _l("Problem"), "commitment": _l("Commitment")}
+
+
+def register_audit_labels() -> None:
+    """Add this feature's audit actions and entities to the shared label tables (once, never overriding)."""
+    from portal.labels import AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS
+
+    for code, text in AUDIT_ACTIONS.items():
+        AUDIT_ACTION_LABELS.setdefault(code, text)
+    for code, text in AUDIT_ENTITIES.items():
+        AUDIT_ENTITY_LABELS.setdefault(code, text)

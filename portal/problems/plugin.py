@@ -10,6 +10,7 @@ from portal import hookimpl, permissions, timeutil
 from portal.models import Commitment, Problem, Project, Unit
 from portal.models.problems import OPEN_STATES
 from portal.problems import service
+from portal.problems.labels import register_audit_labels
 from portal.problems.views import bp, panel_context
 
 
@@ -21,6 +22,8 @@ def _projects_with_problems(user):
 def _projects_with_commitments(user):
     return Commitment.select(Commitment.project).where(Commitment.unit.in_(permissions.readable_unit_ids(user)))
 
+
+register_audit_labels()
 
 for _grant in (_projects_with_problems, _projects_with_commitments):
     if _grant.__name__ not in {g.__name__ for g in permissions.DEPARTMENT_PROJECT_ACCESS}:
