@@ -408,12 +408,16 @@ def panel_context(project, user) -> dict:
                        .order_by(Commitment.fulfilled_on.is_null(False), Commitment.due_date, Commitment.id))
     if not permissions.sees_everything(user):
         commitments = [c for c in commitments if permissions.can_read_commitment(user, c)]
+    can_raise = permissions.can_raise_problem(user, project)
+    can_add_commitment = permissions.can_add_commitment(user, project)
     return {
         "problems": problems, "commitments": commitments, "today": timeutil.today(),
-        "can_raise": permissions.can_raise_problem(user, project),
-        "can_add_commitment": permissions.can_add_commitment(user, project),
+        "can_raise": can_raise,
+        "can_add_commitment": can_add_commitment,
         "can_fulfil": {c.id: permissions.can_fulfil_commitment(user, c) for c in commitments},
-        "problem_form": ProblemForm(formdata=None), "commitment_form": CommitmentForm(formdata=None),
+        # The forms (and their lists of units) only for those who see them.
+        "problem_form": ProblemForm(formdata=None) if can_raise else None,
+        "commitment_form": CommitmentForm(formdata=None) if can_add_commitment else None,
     }
 
 
