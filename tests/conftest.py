@@ -110,7 +110,8 @@ def _empty_server_tables():
             database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " RESTART IDENTITY CASCADE")
         database.execute_sql(
             "SELECT setval(format('%%I.%%I', schemaname, sequencename)::regclass, 1, false) FROM pg_sequences"
-            " WHERE schemaname = current_schema() AND last_value IS NOT NULL")
+            " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+            " AND sequencename NOT LIKE 'schema_migration%%'")
     else:
         # TRUNCATE recreates each table (seconds per test on InnoDB); DELETE is instant on an
         # empty table, and the ids restart only where rows were.
