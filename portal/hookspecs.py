@@ -214,8 +214,9 @@ def portal_extra_fields() -> list[dict] | None:
 
     Returns: a list of ``{"code": str, "label": str, "type": "text" | "int" |
     "decimal" | "bool" | "date" | "choice", "choices": [(value, label)]
-    (for "choice"), "required": bool, "help": str}``, or None. The fields appear
-    in the project form, lists and exports (``portal.extra_fields``).
+    (for "choice"), "required": bool, "help": str, "list": bool}``, or None. The
+    fields appear in the project form, on the project page and in exports
+    (``portal.extra_fields``); with ``"list": True`` also as a column of the lists.
     """
 
 

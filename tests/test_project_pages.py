@@ -27,7 +27,7 @@ def full_form(org, extra, **over):
         "name": "Lithium battery plant", "investor_name": "Ningde Power Co., Ltd.", "investor_credit_code": CODE,
         "origin_country": "China", "origin_province": "Fujian", "origin_city": "Ningde",
         "fortune_global_500": "y", "listed": "y",
-        "industry_code": "nev", "chain_link_code": "nev.battery", "park": "High-tech park",
+        "industry_code": "nev", "chain_link_code": "", "park": "High-tech park",
         "source_channel": "stationed_team", "investment_method": "business_referral",
         "source_team": str(org.units["team"].id), "is_key": "y",
         "total_investment": "120000.50", "contracted_amount": "", "foreign_capital": "500",
@@ -65,7 +65,7 @@ def test_create_with_every_field(login, org, extra):
     assert p.investment_intensity == Decimal("400.00")
     assert (p.source_team.id, p.leader.id, p.special_team.id) == (org.units["team"].id, org.users["leader"].id,
                                                                  extra["special_team"].id)
-    assert (p.industry_code, p.chain_link_code, p.is_key, p.is_confidential) == ("nev", "nev.battery", True, False)
+    assert (p.industry_code, p.chain_link_code, p.is_key, p.is_confidential) == ("nev", "", True, False)
     assert p.planned_production_date == dt.date(2027, 9, 1) and p.created_by.username == "unit_a"
     e = p.enterprise
     assert (e.credit_code, e.origin_city, e.fortune_global_500, e.listed, e.china_500) == (CODE, "Ningde", True, True, False)

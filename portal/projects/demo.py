@@ -12,17 +12,22 @@ from decimal import Decimal
 from portal.db import database
 from portal.models import AuditLog, CapitalEntry, Enterprise, Industry, Project, StageChange
 
-#: The core industries created when the Industry table is empty (stable codes).
+#: The core industries created when the Industry table is empty: the codes of the bundled
+#: "6+3" system that the demo activates (plugins/six_plus_three/rules.example.toml).
 CORE_INDUSTRIES = [
-    ("new_energy", "新能源", "New energy"),
     ("new_materials", "新材料", "New materials"),
-    ("equipment", "装备制造", "Equipment manufacturing"),
+    ("new_energy", "新能源", "New energy"),
+    ("advanced_equipment", "高端装备制造", "Advanced equipment"),
     ("electronics", "电子信息", "Electronic information"),
     ("biomedicine", "生物医药", "Biomedicine"),
-    ("green_food", "绿色食品", "Green food"),
-    ("culture_tourism", "文化旅游", "Cultural tourism"),
-    ("logistics", "现代物流", "Modern logistics"),
+    ("food_processing", "绿色食品加工", "Green food processing"),
+    ("stone", "石材加工", "Stone processing"),
+    ("textiles", "纺织服装", "Textiles and garments"),
+    ("culture_tourism", "文化旅游", "Culture and tourism"),
 ]
+#: Chain links ("<industry>.up|mid|down") left as gaps: only clues and negotiations sit there.
+GAP_LINKS = {"new_energy.up", "food_processing.down", "biomedicine.up", "stone.up", "textiles.mid"}
+POSITIONS = ("up", "mid", "down")
 
 # (name, industry, origin country, province, city, flags)
 # flags: g = Fortune Global 500, c = China 500, p = China private 500, s = central SOE,
@@ -37,11 +42,11 @@ DEMO_ENTERPRISES = [
     ("华锦碳纤维复合材料有限公司", "new_materials", "中国", "江苏", "常州", "p"),
     ("巴斯克化学（中国）有限公司", "new_materials", "德国", "", "路德维希港", "gf"),
     ("鑫源稀土新材料股份有限公司", "new_materials", "中国", "江西", "赣州", "l"),
-    ("中联重装机械股份有限公司", "equipment", "中国", "湖南", "长沙", "cpl"),
-    ("德美精密机械（中国）有限公司", "equipment", "德国", "", "斯图加特", "f"),
-    ("三一智造装备有限公司", "equipment", "中国", "湖南", "长沙", "cpl"),
-    ("徐工智能农机有限公司", "equipment", "中国", "江苏", "徐州", "c"),
-    ("川渝轨道交通装备有限公司", "equipment", "中国", "四川", "成都", ""),
+    ("中联重装机械股份有限公司", "advanced_equipment", "中国", "湖南", "长沙", "cpl"),
+    ("德美精密机械（中国）有限公司", "advanced_equipment", "德国", "", "斯图加特", "f"),
+    ("三一智造装备有限公司", "advanced_equipment", "中国", "湖南", "长沙", "cpl"),
+    ("徐工智能农机有限公司", "advanced_equipment", "中国", "江苏", "徐州", "c"),
+    ("川渝轨道交通装备有限公司", "advanced_equipment", "中国", "四川", "成都", ""),
     ("华芯微电子股份有限公司", "electronics", "中国", "上海", "上海", "pl"),
     ("立信精密电子（深圳）有限公司", "electronics", "中国", "广东", "深圳", "cpl"),
     ("鸿泰电子科技（昆山）有限公司", "electronics", "中国台湾", "台湾", "台北", "gf"),
@@ -51,30 +56,32 @@ DEMO_ENTERPRISES = [
     ("国药康华医药有限公司", "biomedicine", "中国", "北京", "北京", "gcs"),
     ("诺和生命科学（中国）有限公司", "biomedicine", "丹麦", "", "哥本哈根", "f"),
     ("苗岭中药材科技有限公司", "biomedicine", "中国", "贵州", "凯里", ""),
-    ("伊品乳业集团股份有限公司", "green_food", "中国", "内蒙古", "呼和浩特", "cpl"),
-    ("湘味食品有限公司", "green_food", "中国", "湖南", "长沙", ""),
-    ("中粮绿源农业发展有限公司", "green_food", "中国", "北京", "北京", "gcs"),
-    ("山泉饮品股份有限公司", "green_food", "中国", "浙江", "杭州", "cpl"),
-    ("雀巢食品（中国）有限公司", "green_food", "瑞士", "", "韦威", "gf"),
+    ("伊品乳业集团股份有限公司", "food_processing", "中国", "内蒙古", "呼和浩特", "cpl"),
+    ("湘味食品有限公司", "food_processing", "中国", "湖南", "长沙", ""),
+    ("中粮绿源农业发展有限公司", "food_processing", "中国", "北京", "北京", "gcs"),
+    ("山泉饮品股份有限公司", "food_processing", "中国", "浙江", "杭州", "cpl"),
+    ("雀巢食品（中国）有限公司", "food_processing", "瑞士", "", "韦威", "gf"),
     ("华侨城文旅发展有限公司", "culture_tourism", "中国", "广东", "深圳", "cs"),
     ("山水田园旅游开发有限公司", "culture_tourism", "中国", "浙江", "宁波", ""),
     ("古镇印象文化传媒有限公司", "culture_tourism", "中国", "上海", "上海", ""),
-    ("顺捷物流集团有限公司", "logistics", "中国", "广东", "深圳", "cpl"),
-    ("京东智慧供应链有限公司", "logistics", "中国", "北京", "北京", "gcpl"),
-    ("普洛斯仓储（中国）有限公司", "logistics", "新加坡", "", "新加坡", "f"),
-    ("中铁多式联运有限公司", "logistics", "中国", "北京", "北京", "gcs"),
+    ("闽南石材集团有限公司", "stone", "中国", "福建", "泉州", "p"),
+    ("华岳石业股份有限公司", "stone", "中国", "广东", "云浮", "l"),
+    ("锦绣纺织服装有限公司", "textiles", "中国", "浙江", "绍兴", "p"),
+    ("东方印染科技有限公司", "textiles", "中国", "江苏", "苏州", ""),
+    ("丽织服饰（中国）有限公司", "textiles", "日本", "", "大阪", "f"),
 ]
 
 #: Products per industry: the project is "<investor short name><product>项目".
 PRODUCTS = {
     "new_energy": ["动力电池生产基地", "光伏组件制造", "储能电站", "风电装备产业园", "氢能示范园", "锂电材料"],
     "new_materials": ["碳纤维复合材料", "特种玻璃生产线", "稀土永磁材料", "高性能膜材料", "新型建材产业园"],
-    "equipment": ["智能装备制造基地", "农机生产线", "精密零部件", "工程机械再制造", "轨道交通配件"],
+    "advanced_equipment": ["智能装备制造基地", "农机生产线", "精密零部件", "工程机械再制造", "轨道交通配件"],
     "electronics": ["芯片封装测试", "电子元器件产业园", "数据中心", "智能终端制造", "光电显示模组"],
     "biomedicine": ["生物医药产业园", "中药材精深加工", "医疗器械生产", "原料药基地", "疫苗分装"],
-    "green_food": ["乳制品加工", "预制菜产业园", "饮用水生产线", "农产品冷链加工", "茶叶精深加工"],
+    "food_processing": ["乳制品加工", "预制菜产业园", "饮用水生产线", "农产品冷链加工", "茶叶精深加工"],
     "culture_tourism": ["文旅综合体", "古镇保护开发", "康养度假区", "研学旅游基地", "民宿集群"],
-    "logistics": ["智慧物流园", "冷链物流中心", "多式联运枢纽", "电商仓储基地", "城乡配送中心"],
+    "stone": ["石材荒料开采", "石材板材加工", "石材工艺品", "人造石生产线", "石材产业园"],
+    "textiles": ["纺纱织造", "印染中心", "服装家纺生产基地", "功能面料", "针织服装"],
 }
 
 #: Where the demo projects belong, with the user who files them.
@@ -134,7 +141,8 @@ def _amount(rng, low: int, high: int) -> Decimal:
 def add_demo_projects(context) -> int:
     """Add the demo projects (once). Returns how many were added."""
     with database.atomic():
-        codes = ensure_industries()
+        ensure_industries()
+        codes = [code for code, _zh, _en in CORE_INDUSTRIES]
         if demo_projects_exist():
             context.created["projects"] = 0
             return 0
@@ -161,13 +169,18 @@ def add_demo_projects(context) -> int:
                 name = base.replace("项目", f"（{'一二三四五六七八九'[phase - 1]}期）项目")
                 phase += 1
             used_names.add(name)
+            links = [f"{industry}.{position}" for position in POSITIONS]
+            if final not in ("clue", "negotiating"):  # signed (or once signed) projects never fill a gap
+                links = [link for link in links if link not in GAP_LINKS]
+            chain_link = rng.choice(links)
             unit_key, user_key = rng.choice(PROJECT_UNITS)
             unit = context.units[unit_key]
             filer = context.users.get(user_key, bureau)
             total = _amount(rng, 20, 2000) if rng.random() < 0.8 else _amount(rng, 2000, 12000)
             from_team = teams and rng.random() < 0.3
             project = Project(
-                name=name, enterprise=investor, industry_code=industry, park=rng.choice(PARKS),
+                name=name, enterprise=investor, industry_code=industry, chain_link_code=chain_link,
+                park=rng.choice(PARKS),
                 source_channel="stationed_team" if from_team else rng.choice(
                     ["event", "business_referral", "fund", "online", "leader_visit", "other"]),
                 investment_method=rng.choice(["business_referral", "event", "fund", "other"]),

@@ -1,14 +1,15 @@
 """Excel export (.xlsx) of a list exactly as filtered: every page, headers in the user's language.
 
 Amounts are numbers in 万元 (foreign capital in 万美元); confidential investors are
-masked as on the page. The columns come from ``export_columns``; plugins extend
-that list (a hook for extra columns is to be called from there).
+masked as on the page. The columns come from ``export_columns``: the core's, then the
+extra fields and the ``portal_export_columns`` hook (``portal.extra_fields.export_columns``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Callable
 
 from flask import Response
@@ -18,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from portal import industries
+from portal import extra_fields, industries
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 from portal.projects import masking
 from portal.projects.filters import ListFilters
@@ -43,10 +44,36 @@ def _num(value):
     return float(value) if value is not None else None
 
 
+def _cell(value):
+    """A plugin's value as a cell: exact amounts as numbers, yes/no in the user's language."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is not None and not isinstance(value, (str, int, float, dt.date)):
+        return str(value)
+    return value
+
+
+def _plugin_columns() -> list[ExportColumn]:
+    """Extra fields, then the columns of ``portal_export_columns``."""
+    columns = []
+    for column in extra_fields.export_columns():
+        columns.append(ExportColumn(column["label"], lambda p, u, value=column["value"]: _cell(value(p)), width=16))
+    return columns
+
+
 def export_columns(spec, user) -> list[ExportColumn]:
-    """The columns of a list's export, in order. Extend here (e.g. a plugin hook for extra columns)."""
+    """The columns of a list's export, in order: the core's, then the plugins' (extra fields, hook)."""
     date_field = spec.date_field
     industry_names = dict(industries.choices())
+    return [
+        *_core_columns(spec, date_field, industry_names),
+        *_plugin_columns(),
+    ]
+
+
+def _core_columns(spec, date_field, industry_names) -> list[ExportColumn]:
     return [
         ExportColumn(_("Project"), lambda p, u: p.name, width=36),
         ExportColumn(_("Investor"), lambda p, u: masking.investor_name(p, u), width=30),

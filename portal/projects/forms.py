@@ -6,11 +6,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, MultipleFileField,
                      SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import html_params
 
-from portal import industries, permissions
+from portal import extra_fields, industries, permissions
 from portal.admin.forms import UnitField
 from portal.labels import STAGE_LABELS
 from portal.models import Unit, User
@@ -116,6 +118,63 @@ def not_in_future(form, field):
         raise ValidationError(_l("The date cannot be in the future."))
 
 
+def chain_link_industry(code: str) -> str | None:
+    """The code of the active industry that owns a chain link, or None when no industry has it."""
+    for item in industries.industries():
+        if any(link["code"] == code for link in item.get("links", [])):
+            return item["code"]
+    return None
+
+
+def chain_link_groups(industry_code: str | None, current: str = "") -> list[tuple]:
+    """``[(group label or None, [(code, label), …]), …]`` for the chain-link select: the chosen
+    industry's links, or (none chosen) every industry's links grouped by industry. A ``current``
+    code no longer offered stays selectable."""
+    groups = [(None, [("", "—")])]
+    if industry_code:
+        groups[0][1].extend(industries.chain_link_choices(industry_code))
+    else:
+        for item in industries.industries():
+            links = industries.chain_link_choices(item["code"])
+            if links:
+                groups.append((industries.label(item["code"]), links))
+    if current and all(current != code for _group, links in groups for code, _label in links):
+        groups[0][1].append((current, industries.chain_link_label(current)))
+    return groups
+
+
+class GroupedSelect:
+    """A ``<select>`` whose options may sit in ``<optgroup>``s (``field.groups``); WTForms 3.1 compatible."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        current = field.data or ""
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for group, options in field.groups:
+            if group:
+                html.append(f"<optgroup {html_params(label=str(group))}>")
+            for value, text in options:
+                html.append(f"<option {html_params(value=value, selected=value == current)}>{escape(str(text))}</option>")
+            if group:
+                html.append("</optgroup>")
+        html.append("</select>")
+        return Markup("".join(html))
+
+
+class ChainLinkField(SelectField):
+    """The chain link: a select of the industry system's links, checked by the form against the industry."""
+
+    widget = GroupedSelect()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+        self.groups = [(None, [("", "—")])]
+
+    def set_groups(self, groups):
+        self.groups = groups
+        self.choices = [choice for _group, options in groups for choice in options]
+
+
 def _choices(mapping, blank=True):
     return ([("", "—")] if blank else []) + [(k, v) for k, v in mapping.items()]
 
@@ -136,7 +195,8 @@ class ProjectForm(FlaskForm):
     listed = BooleanField(_l("Listed company"))
 
     industry_code = SelectField(_l("Industry"), validators=[Optional()], validate_choice=True)
-    chain_link_code = StringField(_l("Chain link"), validators=[Optional(), Length(max=60)])
+    # The links of every industry, grouped (works without JavaScript); htmx narrows it to the chosen industry.
+    chain_link_code = ChainLinkField(_l("Chain link"), validators=[Optional()])
     park = StringField(_l("Park"), validators=[Optional(), Length(max=100)])
     source_channel = SelectField(_l("Source channel"), choices=_choices(CHANNELS))
     investment_method = SelectField(_l("Investment method"), choices=_choices(CHANNELS))
@@ -174,6 +234,8 @@ class ProjectForm(FlaskForm):
         current = (kwargs.get("data") or {}).get("industry_code")
         if current and current not in known:  # a code no longer in the system stays selectable
             self.industry_code.choices.append((current, industries.label(current)))
+        self.stored_chain_link = (kwargs.get("data") or {}).get("chain_link_code") or ""
+        self.chain_link_code.set_groups(chain_link_groups(None, self.stored_chain_link))
         units = list(permissions.editable_units(user))
         self.responsible_unit.choices = [(str(u.id), "\u2003" * max(0, u.path.count("/") - 2) + u.name) for u in units]
         active_units = Unit.select().where(Unit.active == True).order_by(Unit.path)  # noqa: E712
@@ -182,6 +244,25 @@ class ProjectForm(FlaskForm):
                                                    for u in active_units.where(Unit.kind == "special_team")]
         leaders = User.select().where(User.role == "leader", User.active == True).order_by(User.display_name)  # noqa: E712
         self.leader.choices = [("", "—")] + [(str(u.id), u.display_name) for u in leaders]
+
+    @property
+    def extras(self) -> list:
+        """The extra fields that plugins declare (``portal.extra_fields``), bound to this form."""
+        return extra_fields.form_fields(self)
+
+    def validate_chain_link_code(self, field):
+        code = (field.data or "").strip()
+        field.data = code
+        if not code:
+            return
+        owner = chain_link_industry(code)
+        if owner is None:
+            if code == self.stored_chain_link:  # unchanged: kept even if the system dropped the link
+                return
+            raise ValidationError(_l("Choose a chain link from the list."))
+        if owner != (self.industry_code.data or ""):
+            raise ValidationError(_l("This chain link belongs to another industry (%(industry)s). "
+                                     "Choose a link of the project's industry.", industry=industries.label(owner)))
 
     def validate_responsible_unit(self, field):
         if field.data is not None and not permissions.can_edit_unit(self.user, field.data):
@@ -221,6 +302,16 @@ class ProjectForm(FlaskForm):
         field.data = (field.data or "").strip()
         if (self.investor_credit_code.data or "").strip() and not field.data:
             raise ValidationError(_l("Enter the investor's name with its credit code."))
+
+
+class ChainLinkForm(FlaskForm):
+    """The chain-link select alone, for the htmx partial that follows the chosen industry (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    industry_code = HiddenField()
+    chain_link_code = ChainLinkField(_l("Chain link"), validators=[Optional()])
 
 
 class NewProjectForm(ProjectForm):

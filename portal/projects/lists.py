@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
-from portal import industries
+from portal import extra_fields, industries
 from portal.labels import FLAG_LABELS, STAGE_LABELS
 from portal.projects import export, masking
 from portal.projects.filters import (
@@ -61,6 +61,8 @@ def show_list(key: str):
         industry_label=lambda code: industry_names.get(code, code or ""), flag_reason=flag_reason_text,
         export_url=_export_url(), partial=wants_partial(),
         list_date=lambda project: getattr(project, spec.date_field),
+        extra_columns=[item for item in extra_fields.declared_fields() if item.get("list")],
+        extra_value=extra_fields.display,
     )
 
 

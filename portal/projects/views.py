@@ -12,13 +12,14 @@ from flask import Blueprint, abort, current_app, flash, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import audit, permissions, plugins, stages
+from portal import audit, extra_fields, permissions, plugins, stages
 from portal.db import database
 from portal.models import Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange, Unit, User
 from portal.models.fields import utcnow
 from portal.projects import files, masking
-from portal.projects.forms import (ASSESSMENTS, CHANNELS, AttachmentForm, CapitalForm, CorrectionForm,
-                                   NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm, VerifyForm)
+from portal.projects.forms import (ASSESSMENTS, CHANNELS, AttachmentForm, CapitalForm, ChainLinkForm, CorrectionForm,
+                                   NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm, VerifyForm,
+                                   chain_link_groups)
 from portal.timeutil import today
 from portal.web import get_or_404, render, see_other, wants_partial
 
@@ -191,7 +192,7 @@ def find_duplicates(form, user, exclude_id=None, limit=10) -> list[dict]:
 @login_required
 def new():
     require(permissions.can_create_project(current_user))
-    form = NewProjectForm(user=current_user)
+    form = extra_fields.form_class(NewProjectForm)(user=current_user)
     if request.method == "GET":
         form.clue_on.data = today()
         if current_user.role == "unit":
@@ -203,11 +204,14 @@ def new():
             with database.atomic():
                 values = _form_values(form)
                 enterprise = resolve_enterprise(form, current_user)
-                project = Project.create(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data,
-                                         created_by=current_user.id, **values)
+                project = Project(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data,
+                                  created_by=current_user.id, **values)
+                extra_changes = extra_fields.save_form(form, project)
+                project.save(force_insert=True)
                 stages.record_initial(project, current_user, form.clue_on.data)
                 changes = audit.diff({}, _named(dict(values, enterprise=enterprise, stage="clue",
                                                      clue_on=form.clue_on.data)))
+                changes.update(extra_changes)
                 audit.record("create", "project", project.id, changes, user=current_user)
                 plugins.project_changed(project, "create", current_user)
             flash(_("Project saved."), "success")
@@ -264,6 +268,7 @@ def _page_context(project: Project, **extra) -> dict:
         upload_errors=extra.pop("upload_errors", []),
         industry_label=_industry_label(project.industry_code),
         chain_link_label=_chain_link_label(project.chain_link_code),
+        extra_values=[(item["label"], extra_fields.display(project, item)) for item in extra_fields.declared_fields()],
         **_choice_labels(),
     )
     context.update(extra)
@@ -317,6 +322,9 @@ def _conflicts(project: Project, form, form_version: int) -> list[dict]:
             theirs = current.get("investor_name", "")
             if hide:
                 theirs = masking.investor_name(project, current_user)
+        if name.startswith("extra."):  # an extra field: its form field and stored value
+            theirs = extra_fields.value(project, name[len("extra."):])
+            name = extra_fields.PREFIX + name[len("extra."):]
         if name in form:
             label = form[name].label.text
             yours = form[name].data
@@ -343,7 +351,9 @@ class _EditConflict(Exception):
 def edit(project_id):
     project = load_project(project_id)
     require(permissions.can_edit_project(current_user, project))
-    form = ProjectForm(data=_initial(project), user=current_user)
+    form = extra_fields.form_class(ProjectForm)(data=_initial(project), user=current_user)
+    if request.method == "GET":
+        extra_fields.load_form(form, project)
     conflicts = None
     status = 200
     if form.validate_on_submit():
@@ -359,11 +369,16 @@ def edit(project_id):
                 values["enterprise"] = enterprise
                 fresh = Project.get_by_id(project.id)
                 before = {k: getattr(fresh, k) for k in values}
+                extra_changes = extra_fields.save_form(form, fresh)
+                if extra_changes:
+                    values["extra"] = fresh.extra
                 updated = bool(Project.update(**values, version=form_version + 1, updated_at=utcnow())
                                .where(Project.id == project.id, Project.version == form_version).execute())
                 if not updated:
                     raise _EditConflict()  # roll back the investor changes too
-                changes = audit.diff(_named(before), _named(values))
+                changes = audit.diff(_named({k: v for k, v in before.items() if k != "extra"}),
+                                     _named({k: v for k, v in values.items() if k != "extra"}))
+                changes.update(extra_changes)
                 changes["version"] = [form_version, form_version + 1]
                 audit.record("edit", "project", project.id, changes, user=current_user)
                 project = Project.get_by_id(project.id)
@@ -383,6 +398,18 @@ def edit(project_id):
         status = 422
     return render("projects/edit.html", "projects/_details_form.html", status=status, form=form,
                   project=project, conflicts=conflicts, **_choice_labels())
+
+
+@bp.route("/chain-links")
+@login_required
+def chain_links():
+    """The chain-link select for the chosen industry (htmx swaps it in when the industry changes)."""
+    form = ChainLinkForm(formdata=request.args)
+    groups = chain_link_groups(form.industry_code.data or "")
+    if all(form.chain_link_code.data != code for _group, links in groups for code, _label in links):
+        form.chain_link_code.data = ""
+    form.chain_link_code.set_groups(groups)
+    return render("projects/_chain_link.html", "projects/_chain_link.html", form=form)
 
 
 # Stages ---------------------------------------------------------------------------
