@@ -2,6 +2,7 @@
 
     /tmp/venv/bin/python bench/run.py                    # 100,000 projects, 10 s per measurement
     /tmp/venv/bin/python bench/run.py --projects 5000 --seconds 3   # a quick look
+    /tmp/venv/bin/python bench/run.py --instance DIR --only project  # one page on a seeded instance
 
 Steps: a fresh instance folder (SQLite) gets the demo city (`portal demo`) and N
 synthetic projects (`portal seed`); `portal serve` (waitress, 8 threads) and
@@ -155,6 +156,8 @@ def main():
     parser.add_argument("--instance", help="reuse this instance folder (seeded before); default: a fresh one")
     parser.add_argument("--out", default=str(HERE / "last-run.md"))
     parser.add_argument("--keep", action="store_true", help="keep the fresh instance folder afterwards")
+    parser.add_argument("--only", choices=("signed", "search", "project"), action="append",
+                        help="measure only these pages (repeatable); default: all three")
     args = parser.parse_args()
 
     fresh = not args.instance
@@ -205,6 +208,9 @@ def main():
             ("Project page", (portal_port, f"/projects/{project_id}", cookie),
              (minimal_port, f"/projects/{project_id}", {})),
         ]
+        if args.only:
+            keys = {"Signed list": "signed", "Text search": "search", "Project page": "project"}
+            cases = [c for c in cases if any(c[0].startswith(k) and v in args.only for k, v in keys.items())]
         lines += ["", f"Load: {args.threads} client threads with keep-alive, {args.seconds:g} s or "
                       f"{args.max_requests} requests per measurement; servers: waitress, 8 threads each.", "",
                   "| page | server | req/s | median ms | p95 ms | requests | errors | ratio to minimal |",

@@ -245,7 +245,7 @@ def configured_code() -> str | None:
     from portal.models import Setting
 
     try:
-        return Setting.get_value(SETTING_KEY) or None
+        return Setting.get_value_per_request(SETTING_KEY) or None  # read once per request
     except Exception:  # noqa: BLE001 - no settings table yet (before `portal init`)
         return None
 

@@ -371,12 +371,15 @@ def history(project: Project):
             .order_by(StageChange.on_date, StageChange.id))
 
 
-def timeline(project: Project) -> list[dict]:
-    """One row per main-line stage: planned date, actual date, verification of the current change."""
+def timeline(project: Project, changes=None) -> list[dict]:
+    """One row per main-line stage: planned date, actual date, verification of the current change.
+
+    ``changes``: the project's history (by date and id) when the caller has read it already.
+    """
     planned = {"signed": project.planned_sign_date, "started": project.planned_start_date,
                "completed": project.planned_completion_date, "production": project.planned_production_date}
     current = {}
-    for change in history(project):
+    for change in (history(project) if changes is None else changes):
         if change.verification != "superseded" and change.to_stage in LINE:
             current[change.to_stage] = change
     rows = []

@@ -2,7 +2,36 @@
 from math import ceil
 from urllib.parse import urlencode
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, g, has_request_context, redirect, render_template, request, url_for
+
+_REQUEST_CACHE = "_portal_request_cache"
+
+
+def per_request(key, compute):
+    """``compute()``, remembered on ``flask.g`` for the current request only (no request: not kept).
+
+    Never process-global: another process (or the next request) reads the database again. The
+    entry is tied to the request object, so a test holding one app context over several
+    requests still reads fresh values on each request.
+    """
+    if not has_request_context():
+        return compute()
+    current = request._get_current_object()
+    cache = g.get(_REQUEST_CACHE)
+    if cache is None or cache[0] is not current:
+        cache = (current, {})
+        setattr(g, _REQUEST_CACHE, cache)
+    values = cache[1]
+    if key not in values:
+        values[key] = compute()
+    return values[key]
+
+
+def forget_per_request(key) -> None:
+    """Drop a value remembered by :func:`per_request` (after the request changed it)."""
+    cache = g.get(_REQUEST_CACHE) if has_request_context() else None
+    if cache is not None:
+        cache[1].pop(key, None)
 
 
 def wants_partial() -> bool:

@@ -1,8 +1,10 @@
 """Forms for units and users."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import Select, html_params
 
 from portal.auth.passwords import MIN_LENGTH
 from portal.labels import ROLE_LABELS, UNIT_KIND_LABELS
@@ -10,9 +12,16 @@ from portal.models import ROLES, UNIT_KINDS, Unit, User
 
 
 def unit_choices(include_blank=False):
-    units = Unit.select().where(Unit.active == True).order_by(Unit.path)  # noqa: E712
-    choices = [(str(u.id), "\u2003" * (u.path.count("/") - 2) + u.name) for u in units]
-    return ([("", "—")] if include_blank else []) + choices
+    """The active units as (id, indented name) choices; the units are read once per request."""
+    from portal.web import per_request
+
+    choices = per_request("unit_choices", _active_unit_choices)
+    return ([("", "—")] if include_blank else []) + list(choices)
+
+
+def _active_unit_choices():
+    units = Unit.select(Unit.id, Unit.name, Unit.path).where(Unit.active == True).order_by(Unit.path)  # noqa: E712
+    return tuple((str(u.id), "\u2003" * (u.path.count("/") - 2) + u.name) for u in units)
 
 
 def coerce_unit(value):
@@ -27,8 +36,28 @@ def coerce_unit(value):
         return None
 
 
+class UnitSelect(Select):
+    """wtforms' Select, same HTML, without its per-option overhead (a select holds every unit)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        current = str(field.data.id) if isinstance(field.data, Unit) else ""
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        for value, label in field.choices:
+            selected = "selected " if value == current else ""
+            html.append(f'<option {selected}value="{escape(value)}">{escape(label or value)}</option>')
+        html.append("</select>")
+        return Markup("".join(html))
+
+
 class UnitField(SelectField):
     """A select of active units whose value is checked against the database."""
+
+    widget = UnitSelect()
 
     def pre_validate(self, form):
         if self.data is None and self.raw_data and self.raw_data[0] not in ("", None):

@@ -7,7 +7,7 @@ from portal.auth import throttle
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.config import SUPPORTED_LOCALES
-from portal.models import User
+from portal.models import Unit, User
 from portal.web import form_status, see_other
 
 bp = Blueprint("auth", __name__)
@@ -21,7 +21,9 @@ def load_user(session_id: str):
     """Load the user of a session, if that session is still valid (its version matches)."""
     user_id, _, version = session_id.partition(":")
     try:
-        user = User.get_or_none(User.id == int(user_id))
+        # The unit in the same query: the menus and permissions of every page read it.
+        user = (User.select(User, Unit).join(Unit, on=(User.unit == Unit.id), attr="unit")
+                .where(User.id == int(user_id)).first())
         version = int(version)
     except ValueError:
         return None

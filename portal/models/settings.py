@@ -17,10 +17,22 @@ class Setting(BaseModel):
         return default if row is None else row.value
 
     @classmethod
+    def get_value_per_request(cls, key, default=None):
+        """``get_value``, read once per request (remembered on ``flask.g``, never across requests)."""
+        from portal.web import per_request
+
+        value = per_request(("setting", key), lambda: cls.get_value(key))
+        return default if value is None else value
+
+    @classmethod
     def set_value(cls, key, value):
+        from portal.web import forget_per_request
+
+        forget_per_request(("setting", key))
         with cls._meta.database.atomic():
             if cls.update(value=str(value)).where(cls.key == key).execute() == 0:
                 cls.insert(key=key, value=str(value)).execute()
+        forget_per_request(("setting", key))
 
 
 class PluginState(BaseModel):

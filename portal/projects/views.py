@@ -39,9 +39,28 @@ TEXT_FIELDS = {"name", "chain_link_code", "park", "responsible_person"}
 
 
 def load_project(project_id) -> Project:
-    """The project, or 404 when it does not exist or the user may not read it (ids are not guessable)."""
-    project = get_or_404(Project, project_id)
-    if not permissions.can_read_project(current_user, project):
+    """The project, or 404 when it does not exist or the user may not read it (ids are not guessable).
+
+    Its responsible unit and investor come in the same query, and the names (only) of its leader,
+    source team and special team.
+    """
+    try:
+        pk = int(project_id)
+    except (TypeError, ValueError):
+        abort(404)
+    source_team, special_team, leader = Unit.alias(), Unit.alias(), User.alias()
+    project = (Project.select(Project, Unit, Enterprise, source_team.id, source_team.name, special_team.id,
+                              special_team.name, leader.id, leader.display_name)
+               .join(Unit, on=(Project.responsible_unit == Unit.id), attr="responsible_unit")
+               .switch(Project).join(Enterprise, peewee.JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id),
+                                     attr="enterprise")
+               .switch(Project).join(source_team, peewee.JOIN.LEFT_OUTER,
+                                     on=(Project.source_team == source_team.id), attr="source_team")
+               .switch(Project).join(special_team, peewee.JOIN.LEFT_OUTER,
+                                     on=(Project.special_team == special_team.id), attr="special_team")
+               .switch(Project).join(leader, peewee.JOIN.LEFT_OUTER, on=(Project.leader == leader.id), attr="leader")
+               .where(Project.id == pk).first())
+    if project is None or not permissions.can_read_project(current_user, project):
         abort(404)
     return project
 
@@ -228,7 +247,8 @@ def _choice_labels():
 # Read ---------------------------------------------------------------------------
 
 def _audit_entries(project: Project):
-    entries = list(AuditLog.select(AuditLog, User).join(User, peewee.JOIN.LEFT_OUTER, on=(AuditLog.user == User.id))
+    entries = list(AuditLog.select(AuditLog, User.id, User.display_name)
+                   .join(User, peewee.JOIN.LEFT_OUTER, on=(AuditLog.user == User.id))
                    .where(AuditLog.entity == "project", AuditLog.entity_id == project.id)
                    .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(200))
     if not permissions.can_see_confidential(current_user, project):
@@ -240,19 +260,28 @@ def _audit_entries(project: Project):
 
 def _page_context(project: Project, **extra) -> dict:
     user = current_user
-    capital = list(CapitalEntry.select(CapitalEntry, User).join(User, on=(CapitalEntry.by == User.id))
+    # Who recorded each row: only the name is shown, so only id and name are read.
+    capital = list(CapitalEntry.select(CapitalEntry, User.id, User.display_name)
+                   .join(User, on=(CapitalEntry.by == User.id))
                    .where(CapitalEntry.project == project.id).order_by(CapitalEntry.on_date.desc(), CapitalEntry.id.desc()))
-    capital_total = (CapitalEntry.select(peewee.fn.SUM(CapitalEntry.amount))
-                     .where(CapitalEntry.project == project.id).scalar())
-    changes = list(StageChange.select(StageChange, User).join(User, on=(StageChange.by == User.id))
+    capital_total = sum((entry.amount for entry in capital if entry.amount is not None), 0) if capital else None
+    changes = list(StageChange.select(StageChange, User.id, User.display_name)
+                   .join(User, on=(StageChange.by == User.id))
                    .where(StageChange.project == project.id).order_by(StageChange.on_date, StageChange.id))
     attachments = list(Attachment.select().where(Attachment.project == project.id).order_by(Attachment.at, Attachment.id))
+    # Each change's files from the list above (no query per change), in upload order.
+    by_change = {}
+    for attachment in sorted(attachments, key=lambda a: a.id):
+        if attachment.stage_change_id is not None:
+            by_change.setdefault(attachment.stage_change_id, []).append(attachment)
+    for change in changes:
+        change.attachments = by_change.get(change.id, [])
     can_edit = permissions.can_edit_project(user, project)
     context = dict(
         project=project,
         investor=masking.investor_name(project, user),
         show_enterprise=permissions.can_see_confidential(user, project),
-        timeline=stages.timeline(project),
+        timeline=stages.timeline(project, changes=changes),
         changes=changes,
         capital=capital, capital_total=capital_total,
         attachments=attachments,

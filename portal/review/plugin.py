@@ -23,7 +23,7 @@ def portal_template_panels(slot, context):
         return None
     result = service.review(project)
     html = render_template("review/_panel.html", project=project, result=result,
-                           decisions=_decisions(project)[:3], form=DecisionForm(formdata=None),
+                           decisions=_decisions(project, limit=3), form=DecisionForm(formdata=None),
                            can_decide=permissions.can_decide_review(user, project),
                            labels=service.RECOMMENDATION_LABELS, decision_labels=service.DECISION_LABELS)
     return [{"title": _("Project review"), "html": Markup(html), "order": 30}]

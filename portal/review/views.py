@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from portal import audit, permissions
 from portal.db import database
-from portal.models import Project
+from portal.models import Project, User
 from portal.models.chains import ReviewDecision
 from portal.review import service
 from portal.review.forms import DecisionForm
@@ -44,9 +44,13 @@ def decide(project_id):
                            decision_labels=service.DECISION_LABELS), 422 if form.errors else 200
 
 
-def _decisions(project):
-    return list(ReviewDecision.select().where(ReviewDecision.project == project)
-                .order_by(ReviewDecision.at.desc(), ReviewDecision.id.desc()))
+def _decisions(project, limit=None):
+    """The project's decisions, newest first, with who decided (one query)."""
+    query = (ReviewDecision.select(ReviewDecision, User.id, User.display_name)
+             .join(User, on=(ReviewDecision.by == User.id))
+             .where(ReviewDecision.project == project)
+             .order_by(ReviewDecision.at.desc(), ReviewDecision.id.desc()))
+    return list(query.limit(limit) if limit else query)
 
 
 def _has_project_page() -> bool:

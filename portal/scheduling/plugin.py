@@ -70,10 +70,12 @@ def portal_template_panels(slot, context):
     from portal.scheduling.views import timeline
     from portal.timeutil import today
 
+    can_edit = permissions.can_edit_milestones(user, project)
+    # The add form (and its list of units) only for those who see it.
     html = render_template("scheduling/_milestones.html", project=project, items=timeline(project),
-                           form=MilestoneForm(formdata=None, today=today()),
+                           form=MilestoneForm(formdata=None, today=today()) if can_edit else None,
                            complete_form=CompleteMilestoneForm(formdata=None, today=today()),
-                           can_edit=permissions.can_edit_milestones(user, project),
+                           can_edit=can_edit,
                            next_url=request.path if request else None)
     return [{"title": _("Reversed schedule"), "html": Markup(html), "order": 40}]
 
