@@ -3,6 +3,7 @@ import logging
 
 from flask import Flask
 from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import db, errors, i18n, labels, plugins, schema, security
 from portal.auth import views as auth_views
@@ -21,6 +22,10 @@ def create_app(config: dict | None = None) -> Flask:
     )
     load_settings(app, config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    proxies = int(app.config["PROXIES"] or 0)
+    if proxies > 0:  # behind nginx & co: trust their X-Forwarded-For/-Proto/-Host headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     with db.database.connection_context():

@@ -22,6 +22,7 @@ ENV_SETTINGS = {
     "PORTAL_RULES_FILE": "RULES_FILE",
     "PORTAL_HTTPS": "SESSION_COOKIE_SECURE",
     "PORTAL_VERIFY_STAGES": "VERIFY_STAGES",
+    "PORTAL_PROXIES": "PROXIES",
 }
 BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES"}
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -53,6 +54,9 @@ def load_settings(app, overrides: dict | None) -> None:
         RULES=None,
         RULES_FILE=None,
         VERIFY_STAGES=True,
+        # How many reverse proxies stand in front of the portal (their X-Forwarded-* headers
+        # are trusted, so HTTPS is recognised for Secure cookies and HSTS). 0: none.
+        PROXIES=0,
         PAGE_SIZE=50,
         # Login throttling: after SLOW_AFTER failures each attempt waits longer;
         # after LOCK_AFTER failures the account is locked for LOCK_MINUTES.

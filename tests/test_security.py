@@ -188,3 +188,16 @@ def test_htmx_is_vendored_2_0_with_its_licence_and_safe_config(client):
     for setting in ('"allowEval": false', '"includeIndicatorStyles": false', '"allowScriptTags": false',
                     '"historyRestoreAsHxRequest": false', '"selfRequestsOnly": true'):
         assert setting in config, setting
+
+
+def test_behind_a_proxy_https_is_recognised_when_configured(app, client, org):
+    """PORTAL_PROXIES=1: the proxy's X-Forwarded-Proto makes cookies Secure and sends HSTS."""
+    forwarded = {"X-Forwarded-Proto": "https"}
+    plain = client.get("/login", headers=forwarded)
+    assert "Strict-Transport-Security" not in plain.headers  # headers not trusted by default
+
+    from portal import create_app
+    proxied = create_app({**app.config, "INSTANCE_PATH": app.instance_path, "PROXIES": 1})
+    response = proxied.test_client().get("/login", headers=forwarded)
+    assert "Strict-Transport-Security" in response.headers
+    assert "Secure" in response.headers["Set-Cookie"]

@@ -688,22 +688,29 @@ def download(project_id, stored_name):
 
 # Archive and restore ---------------------------------------------------------------------------
 
-@bp.route("/<project_id>/archive", methods=["POST"])
-@login_required
-def archive(project_id):
+def _set_archived(project_id, archived: bool, allowed) -> Project:
+    """Archive or restore a project: one audited, versioned update (projects are never deleted)."""
     project = load_project(project_id)
-    require(permissions.can_archive_project(current_user, project) and not project.archived)
+    require(allowed(project) and project.archived != archived)
     form = ReasonForm()
     if not form.validate_on_submit():
         abort(400)
+    action = "archive" if archived else "restore"
     with database.atomic():
-        Project.update(archived=True, version=Project.version + 1, updated_at=utcnow()).where(
+        Project.update(archived=archived, version=Project.version + 1, updated_at=utcnow()).where(
             Project.id == project.id).execute()
-        audit.record("archive", "project", project.id,
-                     {"archived": [False, True], "version": [project.version, project.version + 1]},
+        audit.record(action, "project", project.id,
+                     {"archived": [not archived, archived], "version": [project.version, project.version + 1]},
                      note=(form.note.data or "").strip(), user=current_user)
         project = Project.get_by_id(project.id)
-        plugins.project_changed(project, "archive", current_user)
+        plugins.project_changed(project, action, current_user)
+    return project
+
+
+@bp.route("/<project_id>/archive", methods=["POST"])
+@login_required
+def archive(project_id):
+    project = _set_archived(project_id, True, lambda p: permissions.can_archive_project(current_user, p))
     flash(_("Project archived. It no longer appears in the lists."), "success")
     return see_other("projects.show", project_id=project.id)
 
@@ -711,18 +718,6 @@ def archive(project_id):
 @bp.route("/<project_id>/restore", methods=["POST"])
 @login_required
 def restore(project_id):
-    project = load_project(project_id)
-    require(permissions.can_restore_project(current_user) and project.archived)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        abort(400)
-    with database.atomic():
-        Project.update(archived=False, version=Project.version + 1, updated_at=utcnow()).where(
-            Project.id == project.id).execute()
-        audit.record("restore", "project", project.id,
-                     {"archived": [True, False], "version": [project.version, project.version + 1]},
-                     note=(form.note.data or "").strip(), user=current_user)
-        project = Project.get_by_id(project.id)
-        plugins.project_changed(project, "restore", current_user)
+    project = _set_archived(project_id, False, lambda p: permissions.can_restore_project(current_user))
     flash(_("Project restored."), "success")
     return see_other("projects.show", project_id=project.id)
