@@ -38,6 +38,9 @@ def format_amount(value_wan) -> str:
         return "—"
     value = Decimal(value_wan)
     if current_locale() == "en":
+        # 亿元 reads as hundreds of millions; from 1 billion yuan English readers expect billions.
+        if abs(value) >= 100000:
+            return _("CNY %(amount)s billion", amount=format_decimal(value / 100000, format="#,##0.##"))
         return _("CNY %(amount)s million", amount=format_decimal(value / 100, format="#,##0.##"))
     if abs(value) >= 10000:
         return _("%(amount)s yi yuan", amount=format_decimal(value / 10000, format="#,##0.##"))

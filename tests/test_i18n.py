@@ -129,7 +129,8 @@ def test_amounts_read_as_officials_write_them(app):
         assert format_amount(8820) == "8,820万元"
         session["locale"] = "en"
         refresh()
-        assert format_amount(458000) == "CNY 4,580 million"
+        assert format_amount(458000) == "CNY 4.58 billion"
+        assert format_amount(8820) == "CNY 88.2 million"
         assert format_amount(None) == "—"
 
 
