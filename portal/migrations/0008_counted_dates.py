@@ -1,0 +1,36 @@
+"""Counted milestone dates on the project, so the figures group projects instead of stage changes.
+
+project.counted_signed_on, counted_started_on, counted_completed_on, counted_production_on: the
+latest counted date of each milestone (a stage change to that stage whose verification is
+"approved" or "not_required"); project.counted_repeats: some milestone has more than one counted
+change (the figures read those few projects' stage changes). Indexed, and filled from stage_change
+in SQL. Kept by portal.stages.refresh_counted from then on.
+"""
+# Frozen: never edit a released migration.
+from peewee import BooleanField, DateField
+
+MILESTONES = ("signed", "started", "completed", "production")
+COUNTED = "('approved', 'not_required')"
+
+
+def up(migrator, db):
+    migrator.migrate(*[migrator.add_column('project', f'counted_{m}_on', DateField(null=True)) for m in MILESTONES],
+                     migrator.add_column('project', 'counted_repeats', BooleanField(default=False)))
+    for m in MILESTONES:
+        migrator.migrate(migrator.add_index('project', (f'counted_{m}_on',), name=f'project_counted_{m}_on'))
+    migrator.migrate(migrator.add_index('project', ('counted_repeats',), name='project_counted_repeats'))
+    sets = [f"counted_{m}_on = (SELECT MAX(sc.on_date) FROM stage_change sc WHERE sc.project_id = project.id"
+            f" AND sc.to_stage = '{m}' AND sc.verification IN {COUNTED})" for m in MILESTONES]
+    stages = "(" + ", ".join(f"'{m}'" for m in MILESTONES) + ")"
+    sets.append(f"counted_repeats = EXISTS (SELECT sc.to_stage FROM stage_change sc WHERE sc.project_id = project.id"
+                f" AND sc.to_stage IN {stages} AND sc.verification IN {COUNTED}"
+                f" GROUP BY sc.to_stage HAVING COUNT(*) > 1)")
+    db.execute_sql("UPDATE project SET " + ", ".join(sets))
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_index('project', 'project_counted_repeats'))
+    for m in reversed(MILESTONES):
+        migrator.migrate(migrator.drop_index('project', f'project_counted_{m}_on'))
+    migrator.migrate(migrator.drop_column('project', 'counted_repeats'),
+                     *[migrator.drop_column('project', f'counted_{m}_on') for m in reversed(MILESTONES)])
