@@ -299,8 +299,9 @@ def _counted_column(stage):
 
 def _milestone_sources(periods, stages=MILESTONES) -> list:
     """The projects with a counted milestone in the periods, as ``[(query, date_of)]`` where
-    ``date_of(stage, i)`` is the SQL expression of the project's latest counted date of
-    ``stage`` in period ``i`` (NULL when none). Two disjoint sources whose sums add up:
+    ``date_of(stage, i)`` gives ``(date, reached)``: SQL expressions of the project's latest
+    counted date of ``stage`` in period ``i`` (valid only where ``reached``) and whether it
+    has one. Two disjoint sources whose sums add up:
 
     - projects with at most one counted change per milestone: their stored counted dates
       (``Project.counted_<stage>_on``, kept by ``portal.stages.refresh_counted``), one indexed
@@ -313,14 +314,20 @@ def _milestone_sources(periods, stages=MILESTONES) -> list:
 
     def stored(stage, i):
         column = _counted_column(stage)
-        return Case(None, [(_in(column, periods[i]), column)], None)
+        return column, _in(column, periods[i])
+
+    def from_changes(stage, i):
+        column = getattr(d.c, f"{stage}_{i}")
+        return column, column.is_null(False)
 
     in_range = functools.reduce(operator.or_, [(_counted_column(s) >= lo) & (_counted_column(s) <= hi)
                                                for s in stages])
-    single = Project.select().where((Project.counted_repeats == False) & in_range)  # noqa: E712
+    # NOT counted_repeats rather than = FALSE: the index on counted_repeats (for the few repeated
+    # ones below) must not be used for the many single ones, which one pass over the projects reads.
+    single = Project.select().where(~Project.counted_repeats & in_range)
     d = _milestones(periods, stages, repeats_only=True)
     repeats = Project.select().join(d, on=(Project.id == d.c.pid))
-    return [(single, stored), (repeats, lambda stage, i: getattr(d.c, f"{stage}_{i}"))]
+    return [(single, stored), (repeats, from_changes)]
 
 
 def _plus(a, b):
@@ -377,30 +384,28 @@ def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
     for base, date_of in _milestone_sources(periods):
         select = []
         for i, period in enumerate(periods):
-            signed = date_of("signed", i)
-            started = date_of("started", i)
-            s_ok = signed.is_null(False)
+            signed, s_ok = date_of("signed", i)
+            started, st_ok = date_of("started", i)
             select += [
-                fn.COUNT(signed).alias(f"signed_count_{i}"),
+                _count_if(s_ok).alias(f"signed_count_{i}"),
                 _sum_if(s_ok, Project.total_investment).alias(f"signed_investment_{i}"),
                 _sum_if(s_ok, Project.contracted_amount).alias(f"contracted_amount_{i}"),
                 _count_if(s_ok & (Project.total_investment >= ONE_BILLION_WAN)).alias(f"projects_1bn_{i}"),
                 _count_if(s_ok & _three500()).alias(f"three500_count_{i}"),
                 _count_if(s_ok & (Enterprise.foreign_invested == True)).alias(f"foreign_count_{i}"),  # noqa: E712
                 _sum_if(s_ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
-                fn.COUNT(started).alias(f"started_count_{i}"),
-                fn.COUNT(date_of("completed", i)).alias(f"completed_count_{i}"),
-                fn.COUNT(date_of("production", i)).alias(f"production_count_{i}"),
+                _count_if(st_ok).alias(f"started_count_{i}"),
+                _count_if(date_of("completed", i)[1]).alias(f"completed_count_{i}"),
+                _count_if(date_of("production", i)[1]).alias(f"production_count_{i}"),
                 _count_if(s_ok & Project.started_on.is_null(False) & (Project.started_on <= period.end))
                 .alias(f"implemented_{i}"),
                 # Averages as sum and count, so groups roll up exactly.
                 _sum_if(s_ok & Project.clue_on.is_null(False), days_between(signed, Project.clue_on))
                 .alias(f"c2s_sum_{i}"),
                 _count_if(s_ok & Project.clue_on.is_null(False)).alias(f"c2s_n_{i}"),
-                _sum_if(started.is_null(False) & Project.signed_on.is_null(False),
-                        days_between(started, Project.signed_on))
+                _sum_if(st_ok & Project.signed_on.is_null(False), days_between(started, Project.signed_on))
                 .alias(f"s2st_sum_{i}"),
-                _count_if(started.is_null(False) & Project.signed_on.is_null(False)).alias(f"s2st_n_{i}"),
+                _count_if(st_ok & Project.signed_on.is_null(False)).alias(f"s2st_n_{i}"),
             ]
         milestone_q = (base.switch(Project)
                        .join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
@@ -792,9 +797,9 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
         for base, date_of in sources:
             select = []
             for i, period in enumerate((this, last)):
-                signed = date_of("signed", i)
+                signed, s_ok = date_of("signed", i)
                 for m in period.months():
-                    select.append(_sum_if((signed >= m.start) & (signed <= m.end), Project.total_investment)
+                    select.append(_sum_if(s_ok & (signed >= m.start) & (signed <= m.end), Project.total_investment)
                                   .alias(f"m{i}_{m.part}"))
             row = _add_rows({None: row}, {None: base.select(*select).where(scope.condition()).dicts().get()})[None]
         return row

@@ -3,22 +3,32 @@
 project.counted_signed_on, counted_started_on, counted_completed_on, counted_production_on: the
 latest counted date of each milestone (a stage change to that stage whose verification is
 "approved" or "not_required"); project.counted_repeats: some milestone has more than one counted
-change (the figures read those few projects' stage changes). Indexed, and filled from stage_change
-in SQL. Kept by portal.stages.refresh_counted from then on.
+change (the figures read those few projects' stage changes; indexed). Filled from stage_change in
+SQL; kept by portal.stages.refresh_counted from then on.
+
+The dates are read through one covering index (project_counted_figures: the grouping columns,
+the counted dates and every value the milestone figures add up), not an index per date: given
+those, SQLite fetches the ~40 % of projects with a milestone in the periods through a multi-index
+OR, slower than one pass over the projects (measured with 100,000 projects).
 """
 # Frozen: never edit a released migration.
 from peewee import BooleanField, DateField
 
 MILESTONES = ("signed", "started", "completed", "production")
 COUNTED = "('approved', 'not_required')"
+COVERING = ('archived', 'responsible_unit_id', 'industry_code', 'source_team_id', 'counted_repeats',
+            'counted_signed_on', 'counted_started_on', 'counted_completed_on', 'counted_production_on',
+            'total_investment', 'contracted_amount', 'foreign_capital', 'enterprise_id', 'clue_on',
+            'signed_on', 'started_on')
 
 
 def up(migrator, db):
     migrator.migrate(*[migrator.add_column('project', f'counted_{m}_on', DateField(null=True)) for m in MILESTONES],
                      migrator.add_column('project', 'counted_repeats', BooleanField(default=False)))
-    for m in MILESTONES:
-        migrator.migrate(migrator.add_index('project', (f'counted_{m}_on',), name=f'project_counted_{m}_on'))
     migrator.migrate(migrator.add_index('project', ('counted_repeats',), name='project_counted_repeats'))
+    # Covering index of the milestone figures (portal.figures._milestone_sources): everything the
+    # grouped query reads, in its grouping order, so it never reads the (wide) project rows.
+    migrator.migrate(migrator.add_index('project', COVERING, name='project_counted_figures'))
     sets = [f"counted_{m}_on = (SELECT MAX(sc.on_date) FROM stage_change sc WHERE sc.project_id = project.id"
             f" AND sc.to_stage = '{m}' AND sc.verification IN {COUNTED})" for m in MILESTONES]
     stages = "(" + ", ".join(f"'{m}'" for m in MILESTONES) + ")"
@@ -29,8 +39,7 @@ def up(migrator, db):
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_index('project', 'project_counted_figures'))
     migrator.migrate(migrator.drop_index('project', 'project_counted_repeats'))
-    for m in reversed(MILESTONES):
-        migrator.migrate(migrator.drop_index('project', f'project_counted_{m}_on'))
     migrator.migrate(migrator.drop_column('project', 'counted_repeats'),
                      *[migrator.drop_column('project', f'counted_{m}_on') for m in reversed(MILESTONES)])

@@ -127,10 +127,6 @@ class Project(BaseModel):
             (("responsible_unit", "stage"), False),
             (("signed_on",), False),
             (("flag",), False),
-            (("counted_signed_on",), False),
-            (("counted_started_on",), False),
-            (("counted_completed_on",), False),
-            (("counted_production_on",), False),
             (("counted_repeats",), False),
             # "leader" is indexed as a foreign key already (a second index of the same name breaks MySQL).
         )
