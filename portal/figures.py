@@ -790,19 +790,28 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
     counted signing date in the year), for the trend chart."""
     scope = scope or Scope()
     this, last = Period.of_year(year), Period.of_year(year - 1)
-    sources = _milestone_sources([this, last], ("signed",))
-
     def sums():
+        # Projects with one counted signing: their stored date, summed per day in SQL (one
+        # aggregate per row, in index order), the days added up to months here.
         row: dict = {}
-        for base, date_of in sources:
-            select = []
-            for i, period in enumerate((this, last)):
-                signed, s_ok = date_of("signed", i)
-                for m in period.months():
-                    select.append(_sum_if(s_ok & (signed >= m.start) & (signed <= m.end), Project.total_investment)
-                                  .alias(f"m{i}_{m.part}"))
-            row = _add_rows({None: row}, {None: base.select(*select).where(scope.condition()).dicts().get()})[None]
-        return row
+        day = Project.counted_signed_on
+        per_day = (Project.select(day, fn.SUM(Project.total_investment))
+                   .where(~Project.counted_repeats & (day >= last.start) & (day <= this.end) & scope.condition())
+                   .group_by(day))
+        for on, total in per_day.tuples():
+            on = on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on)[:10])
+            key = f"m{0 if on >= this.start else 1}_{on.month}"
+            row[key] = _plus(row.get(key), total)
+        # The few with repeated counted signings: their latest counted signing in each year.
+        d = _milestones([this, last], ("signed",), repeats_only=True)
+        select = []
+        for i, period in enumerate((this, last)):
+            signed = getattr(d.c, f"signed_{i}")
+            for m in period.months():
+                select.append(_sum_if((signed >= m.start) & (signed <= m.end), Project.total_investment)
+                              .alias(f"m{i}_{m.part}"))
+        repeated = Project.select(*select).join(d, on=(Project.id == d.c.pid)).where(scope.condition()).dicts().get()
+        return _add_rows({None: row}, {None: repeated})[None]
 
     row = cached(("monthly", year, scope), sums)
     points = []
