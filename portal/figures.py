@@ -276,19 +276,78 @@ def counted_changes(query=None):
     return query.where(StageChange.verification.in_(COUNTED_VERIFICATIONS))
 
 
-def _milestones(periods, stages=MILESTONES):
-    """Per project: the latest counted date of each milestone in each period (a subquery ``d``)."""
+def _milestones(periods, stages=MILESTONES, repeats_only=False):
+    """Per project: the latest counted date of each milestone in each period (a subquery ``d``).
+    ``repeats_only``: only the projects with more than one counted change to some milestone."""
     sc = StageChange
     columns = [sc.project.alias("pid")]
     for i, period in enumerate(periods):
         for stage in stages:
             columns.append(fn.MAX(Case(None, [((sc.to_stage == stage) & _in(sc.on_date, period), sc.on_date)], None))
                            .alias(f"{stage}_{i}"))
-    return (sc.select(*columns)
-            .where(sc.to_stage.in_(stages), sc.on_date >= min(p.start for p in periods),
-                   sc.on_date <= max(p.end for p in periods), sc.verification.in_(COUNTED_VERIFICATIONS))
-            .group_by(sc.project)
-            .alias("d"))
+    query = (sc.select(*columns)
+             .where(sc.to_stage.in_(stages), sc.on_date >= min(p.start for p in periods),
+                    sc.on_date <= max(p.end for p in periods), sc.verification.in_(COUNTED_VERIFICATIONS)))
+    if repeats_only:
+        query = query.where(sc.project.in_(Project.select(Project.id).where(Project.counted_repeats == True)))  # noqa: E712
+    return query.group_by(sc.project).alias("d")
+
+
+def _counted_column(stage):
+    return getattr(Project, f"counted_{stage}_on")
+
+
+def _milestone_sources(periods, stages=MILESTONES) -> list:
+    """The projects with a counted milestone in the periods, as ``[(query, date_of)]`` where
+    ``date_of(stage, i)`` gives ``(date, reached)``: SQL expressions of the project's latest
+    counted date of ``stage`` in period ``i`` (valid only where ``reached``) and whether it
+    has one. Two disjoint sources whose sums add up:
+
+    - projects with at most one counted change per milestone: their stored counted dates
+      (``Project.counted_<stage>_on``, kept by ``portal.stages.refresh_counted``), one indexed
+      pass over the projects, no stage changes read;
+    - the few projects with several counted changes to a milestone (``counted_repeats``, e.g.
+      signed, moved back, signed again without the first change superseded): their stage
+      changes, as before, so each still counts at its latest counted date *in the period*.
+    """
+    lo, hi = min(p.start for p in periods), max(p.end for p in periods)
+
+    def stored(stage, i):
+        column = _counted_column(stage)
+        return column, _in(column, periods[i])
+
+    def from_changes(stage, i):
+        column = getattr(d.c, f"{stage}_{i}")
+        return column, column.is_null(False)
+
+    in_range = functools.reduce(operator.or_, [(_counted_column(s) >= lo) & (_counted_column(s) <= hi)
+                                               for s in stages])
+    # NOT counted_repeats rather than = FALSE: the index on counted_repeats (for the few repeated
+    # ones below) must not be used for the many single ones, which one pass over the projects reads.
+    single = Project.select().where(~Project.counted_repeats & in_range)
+    d = _milestones(periods, stages, repeats_only=True)
+    repeats = Project.select().join(d, on=(Project.id == d.c.pid))
+    return [(single, stored), (repeats, from_changes)]
+
+
+def _plus(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    return Decimal(str(a)) + Decimal(str(b))
+
+
+def _add_rows(a: dict, b: dict) -> dict:
+    """Add two ``_rows`` results (raw sums and counts per group) of disjoint project sets."""
+    out = {key: dict(row) for key, row in a.items()}
+    for key, row in b.items():
+        target = out.setdefault(key, {})
+        for name, value in row.items():
+            target[name] = _plus(target.get(name), value)
+    return out
 
 
 def _grouped(query, group, select):
@@ -316,42 +375,42 @@ def _rows(query, group) -> dict:
 def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
     """The raw numbers of every figure for each period, per group value (None without grouping).
 
-    Three queries whatever the number of periods: milestones (stage changes joined
-    to projects), a scan of the projects for clues and start rate, and capital.
+    Four queries whatever the number of periods: milestones (from the projects' stored
+    counted dates, plus the stage changes of the few projects with repeated counted
+    milestones; see ``_milestone_sources``), a scan of the projects for clues and start
+    rate, and capital.
     """
-    d = _milestones(periods)
-    select = []
-    for i, period in enumerate(periods):
-        signed = getattr(d.c, f"signed_{i}")
-        started = getattr(d.c, f"started_{i}")
-        s_ok = signed.is_null(False)
-        select += [
-            fn.COUNT(signed).alias(f"signed_count_{i}"),
-            _sum_if(s_ok, Project.total_investment).alias(f"signed_investment_{i}"),
-            _sum_if(s_ok, Project.contracted_amount).alias(f"contracted_amount_{i}"),
-            _count_if(s_ok & (Project.total_investment >= ONE_BILLION_WAN)).alias(f"projects_1bn_{i}"),
-            _count_if(s_ok & _three500()).alias(f"three500_count_{i}"),
-            _count_if(s_ok & (Enterprise.foreign_invested == True)).alias(f"foreign_count_{i}"),  # noqa: E712
-            _sum_if(s_ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
-            fn.COUNT(started).alias(f"started_count_{i}"),
-            fn.COUNT(getattr(d.c, f"completed_{i}")).alias(f"completed_count_{i}"),
-            fn.COUNT(getattr(d.c, f"production_{i}")).alias(f"production_count_{i}"),
-            _count_if(s_ok & Project.started_on.is_null(False) & (Project.started_on <= period.end))
-            .alias(f"implemented_{i}"),
-            # Averages as sum and count, so groups roll up exactly.
-            _sum_if(s_ok & Project.clue_on.is_null(False), days_between(signed, Project.clue_on))
-            .alias(f"c2s_sum_{i}"),
-            _count_if(s_ok & Project.clue_on.is_null(False)).alias(f"c2s_n_{i}"),
-            _sum_if(started.is_null(False) & Project.signed_on.is_null(False), days_between(started, Project.signed_on))
-            .alias(f"s2st_sum_{i}"),
-            _count_if(started.is_null(False) & Project.signed_on.is_null(False)).alias(f"s2st_n_{i}"),
-        ]
-    milestone_q = (Project.select()
-                   .join(d, on=(Project.id == d.c.pid))
-                   .switch(Project)
-                   .join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
-                   .where(scope.condition()))
-    milestones = _rows(_grouped(milestone_q, group, select), group)
+    milestones: dict = {}
+    for base, date_of in _milestone_sources(periods):
+        select = []
+        for i, period in enumerate(periods):
+            signed, s_ok = date_of("signed", i)
+            started, st_ok = date_of("started", i)
+            select += [
+                _count_if(s_ok).alias(f"signed_count_{i}"),
+                _sum_if(s_ok, Project.total_investment).alias(f"signed_investment_{i}"),
+                _sum_if(s_ok, Project.contracted_amount).alias(f"contracted_amount_{i}"),
+                _count_if(s_ok & (Project.total_investment >= ONE_BILLION_WAN)).alias(f"projects_1bn_{i}"),
+                _count_if(s_ok & _three500()).alias(f"three500_count_{i}"),
+                _count_if(s_ok & (Enterprise.foreign_invested == True)).alias(f"foreign_count_{i}"),  # noqa: E712
+                _sum_if(s_ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
+                _count_if(st_ok).alias(f"started_count_{i}"),
+                _count_if(date_of("completed", i)[1]).alias(f"completed_count_{i}"),
+                _count_if(date_of("production", i)[1]).alias(f"production_count_{i}"),
+                _count_if(s_ok & Project.started_on.is_null(False) & (Project.started_on <= period.end))
+                .alias(f"implemented_{i}"),
+                # Averages as sum and count, so groups roll up exactly.
+                _sum_if(s_ok & Project.clue_on.is_null(False), days_between(signed, Project.clue_on))
+                .alias(f"c2s_sum_{i}"),
+                _count_if(s_ok & Project.clue_on.is_null(False)).alias(f"c2s_n_{i}"),
+                _sum_if(st_ok & Project.signed_on.is_null(False), days_between(started, Project.signed_on))
+                .alias(f"s2st_sum_{i}"),
+                _count_if(st_ok & Project.signed_on.is_null(False)).alias(f"s2st_n_{i}"),
+            ]
+        milestone_q = (base.switch(Project)
+                       .join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
+                       .where(scope.condition()))
+        milestones = _add_rows(milestones, _rows(_grouped(milestone_q, group, select), group))
 
     # Clues and start rate: one scan of the projects in scope.
     select = []
@@ -731,15 +790,30 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
     counted signing date in the year), for the trend chart."""
     scope = scope or Scope()
     this, last = Period.of_year(year), Period.of_year(year - 1)
-    d = _milestones([this, last], ("signed",))
-    select = []
-    for i, period in enumerate((this, last)):
-        signed = getattr(d.c, f"signed_{i}")
-        for m in period.months():
-            select.append(_sum_if((signed >= m.start) & (signed <= m.end), Project.total_investment)
-                          .alias(f"m{i}_{m.part}"))
-    row = cached(("monthly", year, scope),
-                 lambda: Project.select(*select).join(d, on=(Project.id == d.c.pid)).where(scope.condition()).dicts().get())
+    def sums():
+        # Projects with one counted signing: their stored date, summed per day in SQL (one
+        # aggregate per row, in index order), the days added up to months here.
+        row: dict = {}
+        day = Project.counted_signed_on
+        per_day = (Project.select(day, fn.SUM(Project.total_investment))
+                   .where(~Project.counted_repeats & (day >= last.start) & (day <= this.end) & scope.condition())
+                   .group_by(day))
+        for on, total in per_day.tuples():
+            on = on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on)[:10])
+            key = f"m{0 if on >= this.start else 1}_{on.month}"
+            row[key] = _plus(row.get(key), total)
+        # The few with repeated counted signings: their latest counted signing in each year.
+        d = _milestones([this, last], ("signed",), repeats_only=True)
+        select = []
+        for i, period in enumerate((this, last)):
+            signed = getattr(d.c, f"signed_{i}")
+            for m in period.months():
+                select.append(_sum_if((signed >= m.start) & (signed <= m.end), Project.total_investment)
+                              .alias(f"m{i}_{m.part}"))
+        repeated = Project.select(*select).join(d, on=(Project.id == d.c.pid)).where(scope.condition()).dicts().get()
+        return _add_rows({None: row}, {None: repeated})[None]
+
+    row = cached(("monthly", year, scope), sums)
     points = []
     for month in range(1, 13):
         m = Period.of_month(year, month)

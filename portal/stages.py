@@ -235,6 +235,7 @@ def change_stage(project: Project, user, to_stage: str, on_date, *, note: str = 
             verification="pending" if (needs_verification(to_stage) and not backwards and not resuming)
             else "not_required",
         )
+        refresh_counted([project.id])
         changes = audit.diff(before, values)
         changes["version"] = [before_version, project.version]
         audit.record("stage", "project", project.id, changes, note=reason or note, user=user)
@@ -274,6 +275,7 @@ def correct_date(project: Project, user, change: StageChange, on_date, reason: s
             verified_by=change.verified_by_id if state == "approved" else None,
             verified_at=change.verified_at if state == "approved" else None,
         )
+        refresh_counted([project.id])
         changes = audit.diff(before, {column: on_date})
         changes["version"] = [before_version, project.version]
         audit.record("stage_correction", "project", project.id, changes, note=reason, user=user)
@@ -298,6 +300,7 @@ def verify(change: StageChange, user, approve: bool, opinion: str = "") -> Stage
         if not updated:
             raise StageError("decision", _l("This stage change is not awaiting verification."))
         change.verification, change.verified_by, change.verification_note = state, user, opinion
+        refresh_counted([change.project_id])
         audit.record("verify", "project", change.project_id,
                      {"verification": ["pending", state], "stage": change.to_stage,
                       "on_date": change.on_date},
@@ -333,6 +336,7 @@ def resubmit(change: StageChange, user, on_date, note: str = "") -> StageChange:
             before = {}
         StageChange.update(on_date=on_date, note=(note or change.note).strip(), verification="pending",
                            verified_by=None, verified_at=None).where(StageChange.id == change.id).execute()
+        refresh_counted([project.id])
         changes = audit.diff(before, {DATE_COLUMN[stage]: on_date}) if stage in LINE else {}
         changes["verification"] = ["returned", "pending"]
         audit.record("resubmit", "project", project.id, changes, note=note, user=user)
@@ -356,6 +360,40 @@ def counted_changes():
     A project moved backwards (or a date corrected) leaves only its current rows counted.
     """
     return StageChange.select().where(StageChange.verification.in_(COUNTED))
+
+
+#: The milestones whose latest counted date is kept on the project (``Project.counted_<stage>_on``).
+COUNTED_MILESTONES = ("signed", "started", "completed", "production")
+
+
+def refresh_counted(project_ids=None) -> None:
+    """Recompute the projects' counted milestone columns from their stage history, in SQL.
+
+    ``Project.counted_<milestone>_on`` is the latest date of a counted change (``counted_changes``)
+    to that milestone; ``Project.counted_repeats`` is set when some milestone has more than one
+    counted change (the figures then read that project's stage changes). THE one place that
+    writes these columns: every stage change written here calls it, ``StageChange.save`` and
+    ``delete_instance`` call it, and bulk loads (demo, seed) call it after their inserts.
+    ``project_ids``: the projects to refresh (None: all).
+    """
+    sc = StageChange.alias("scc")
+
+    def latest(stage):
+        return (sc.select(peewee.fn.MAX(sc.on_date))
+                .where(sc.project == Project.id, sc.to_stage == stage, sc.verification.in_(COUNTED)))
+
+    repeats = peewee.fn.EXISTS(sc.select(sc.to_stage)
+                               .where(sc.project == Project.id, sc.to_stage.in_(COUNTED_MILESTONES),
+                                      sc.verification.in_(COUNTED))
+                               .group_by(sc.to_stage).having(peewee.fn.COUNT(sc.id) > 1))
+    values = {getattr(Project, f"counted_{m}_on"): latest(m) for m in COUNTED_MILESTONES}
+    values[Project.counted_repeats] = repeats
+    if project_ids is None:
+        Project.update(values).execute()
+        return
+    ids = sorted({int(i) for i in project_ids if i is not None})
+    for start in range(0, len(ids), 500):
+        Project.update(values).where(Project.id.in_(ids[start:start + 500])).execute()
 
 
 def pending_changes():

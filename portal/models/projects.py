@@ -12,6 +12,9 @@ from portal.models.org import Unit, User
 
 #: Stages of a project's life, in order; stalled and dropped are off-ramps.
 STAGES = ("clue", "negotiating", "signed", "started", "completed", "production", "stalled", "dropped")
+#: Project columns derived from the stage history (see Project.counted_signed_on).
+COUNTED_FIELDS = frozenset({"counted_signed_on", "counted_started_on", "counted_completed_on",
+                            "counted_production_on", "counted_repeats"})
 
 
 class Industry(BaseModel):
@@ -94,6 +97,15 @@ class Project(BaseModel):
     started_on = peewee.DateField(null=True)
     completed_on = peewee.DateField(null=True)
     production_on = peewee.DateField(null=True)
+    # The latest *counted* date of each milestone (a StageChange to that stage, approved or not
+    # needing verification; see portal.stages.counted_changes) and whether some milestone has more
+    # than one counted change. Derived from the stage history, kept by portal.stages.refresh_counted
+    # (never set by hand; Project.save leaves them alone), read by portal.figures.
+    counted_signed_on = peewee.DateField(null=True)
+    counted_started_on = peewee.DateField(null=True)
+    counted_completed_on = peewee.DateField(null=True)
+    counted_production_on = peewee.DateField(null=True)
+    counted_repeats = peewee.BooleanField(default=False)
 
     # Stored by the flag rules (scheduling), so lists filter and count flags in SQL.
     flag = peewee.CharField(max_length=10, default="green")
@@ -115,8 +127,17 @@ class Project(BaseModel):
             (("responsible_unit", "stage"), False),
             (("signed_on",), False),
             (("flag",), False),
+            (("counted_repeats",), False),
             # "leader" is indexed as a foreign key already (a second index of the same name breaks MySQL).
         )
+
+    def save(self, force_insert=False, only=None):
+        """Save; an update leaves the counted milestone columns alone (portal.stages keeps them in
+        SQL, so an instance read before a stage change must not write its stale copy back)."""
+        if only is None and not force_insert and self._pk is not None:
+            only = [f for f in self._meta.sorted_fields
+                    if not f.primary_key and f.name not in COUNTED_FIELDS]
+        return super().save(force_insert=force_insert, only=only)
 
     @property
     def investment_intensity(self):
@@ -127,7 +148,10 @@ class Project(BaseModel):
 
 
 class StageChange(BaseModel):
-    """One dated step in a project's life, with who, a note and the bureau's verification."""
+    """One dated step in a project's life, with who, a note and the bureau's verification.
+
+    Saving or deleting a row refreshes its project's counted milestone dates
+    (``portal.stages.refresh_counted``); bulk writes call that function themselves."""
 
     project = peewee.ForeignKeyField(Project, backref="stage_changes", on_delete="CASCADE")
     from_stage = peewee.CharField(max_length=20, default="")
@@ -143,6 +167,20 @@ class StageChange(BaseModel):
     verified_by = peewee.ForeignKeyField(User, null=True, backref="verifications", on_delete="RESTRICT")
     verified_at = peewee.DateTimeField(null=True)
     verification_note = peewee.TextField(default="")
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        from portal.stages import refresh_counted
+
+        refresh_counted([self.project_id])
+        return result
+
+    def delete_instance(self, *args, **kwargs):
+        result = super().delete_instance(*args, **kwargs)
+        from portal.stages import refresh_counted
+
+        refresh_counted([self.project_id])
+        return result
 
     class Meta:
         indexes = (

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from portal.db import database
 from portal.models import AuditLog, CapitalEntry, Enterprise, Industry, Project, StageChange
+from portal.stages import refresh_counted
 
 #: The core industries created when the Industry table is empty: the codes of the bundled
 #: "6+3" system that the demo activates (plugins/six_plus_three/rules.example.toml).
@@ -265,6 +266,7 @@ def _history(project: Project, final: str, rng, today: dt.date, filer, bureau) -
                             at=dt.datetime.combine(off_ramp[1], dt.time(16, 0)), verification="not_required",
                             verified_by=None, verified_at=None))
     StageChange.insert_many(changes).execute()
+    refresh_counted([project.id])
     if LINE.index(last_stage) >= LINE.index("started"):
         paid, day = Decimal(0), project.started_on
         for _ in range(rng.randrange(1, 5)):

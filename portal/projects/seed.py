@@ -17,6 +17,7 @@ import peewee
 
 from portal.db import database
 from portal.models import AuditLog, Enterprise, Industry, Project, StageChange, Unit, User
+from portal.stages import refresh_counted
 
 BATCH = 400
 LINE = ("clue", "negotiating", "signed", "started", "completed", "production")
@@ -106,6 +107,7 @@ def seed_projects(count: int, rng: random.Random | None = None, today: dt.date |
                       StageChange.by, StageChange.at, StageChange.verification]
             for chunk in range(0, len(changes), BATCH * 2):
                 StageChange.insert_many(changes[chunk:chunk + BATCH * 2], fields=fields).execute()
+            refresh_counted(ids.values())  # the counted milestone dates of the new projects
         inserted += size
         if echo and (inserted % 10000 < BATCH or inserted == count):
             echo(f"  {inserted} projects ({time.monotonic() - started:.0f} s)")
