@@ -353,3 +353,14 @@ def test_department_reader_sees_the_investor_masked(login, org, extra, monkeypat
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Confidential investor" in page
     assert "Ningde" not in page and CODE not in page
+
+
+def test_stage_change_without_the_form_version_is_refused(login, org, extra):
+    """The version the form was filled in against is what detects a concurrent change;
+    a stage change posted without it (or with garbage) is refused, not applied blindly."""
+    client, p = _created(login, org, extra)
+    for version in ("", "abc"):
+        response = client.post_form(f"/projects/{p.id}/stage",
+                                    {"to_stage": "negotiating", "on_date": "2026-02-01", "version": version})
+        assert response.status_code == 400
+    assert Project.get_by_id(p.id).stage == p.stage

@@ -386,10 +386,7 @@ def edit(project_id):
     conflicts = None
     status = 200
     if form.validate_on_submit():
-        try:
-            form_version = int(form.version.data)
-        except (TypeError, ValueError):
-            abort(400)
+        form_version = _posted_version(form)
         values = _form_values(form)
         updated = False
         try:
@@ -491,10 +488,7 @@ def stage(project_id):
             form.files.errors = list(form.files.errors) + upload_errors
             status = 422
         else:
-            try:
-                version = int(form.version.data)
-            except (TypeError, ValueError):
-                version = project.version
+            version = _posted_version(form)
             try:
                 with database.atomic():
                     change = stages.change_stage(
@@ -523,13 +517,28 @@ def stage(project_id):
     return render("projects/stage.html", "projects/_stage_form.html", status=status, form=form, project=project)
 
 
+def _posted_version(form) -> int:
+    """The project version the form was filled in against; a missing or forged one is a 400
+    (falling back to the current version would silently skip the concurrent-edit check)."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        abort(400)
+
+
+def _stage_change_of(project: Project, change_id) -> StageChange:
+    """A stage change of this project, 404 for any other id (no reading across projects)."""
+    change = get_or_404(StageChange, change_id)
+    if change.project_id != project.id:
+        abort(404)
+    return change
+
+
 @bp.route("/<project_id>/correct/<change_id>", methods=["GET", "POST"])
 @login_required
 def correct(project_id, change_id):
     project = load_project(project_id)
-    change = get_or_404(StageChange, change_id)
-    if change.project_id != project.id:
-        abort(404)
+    change = _stage_change_of(project, change_id)
     require(permissions.can_correct_stages(current_user) and permissions.can_edit_project(current_user, project))
     form = CorrectionForm()
     status = 200
@@ -537,10 +546,7 @@ def correct(project_id, change_id):
         form.on_date.data = change.on_date
         form.version.data = project.version
     elif form.validate_on_submit():
-        try:
-            version = int(form.version.data)
-        except (TypeError, ValueError):
-            version = project.version
+        version = _posted_version(form)
         try:
             stages.correct_date(project, current_user, change, form.on_date.data, form.reason.data,
                                 expected_version=version)
@@ -560,9 +566,7 @@ def correct(project_id, change_id):
 @login_required
 def resubmit(project_id, change_id):
     project = load_project(project_id)
-    change = get_or_404(StageChange, change_id)
-    if change.project_id != project.id:
-        abort(404)
+    change = _stage_change_of(project, change_id)
     require(permissions.can_edit_project(current_user, project))
     form = ResubmitForm()
     status = 200
@@ -597,9 +601,7 @@ def verification():
 @login_required
 def verify(project_id, change_id):
     project = load_project(project_id)
-    change = get_or_404(StageChange, change_id)
-    if change.project_id != project.id:
-        abort(404)
+    change = _stage_change_of(project, change_id)
     require(permissions.can_verify_stages(current_user))
     form = VerifyForm()
     status = 200
