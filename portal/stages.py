@@ -243,6 +243,16 @@ def change_stage(project: Project, user, to_stage: str, on_date, *, note: str = 
     return change
 
 
+def _check_date_between_neighbours(project, stage: str, on_date) -> None:
+    """A redated stage stays after the previous stage's date and not after the next one's."""
+    earlier = [getattr(project, DATE_COLUMN[s]) for s in LINE[: rank(stage)] if getattr(project, DATE_COLUMN[s])]
+    later = [getattr(project, DATE_COLUMN[s]) for s in LINE[rank(stage) + 1:] if getattr(project, DATE_COLUMN[s])]
+    _check_date(on_date, max(earlier) if earlier else None)
+    if later and on_date > min(later):
+        raise StageError("on_date", _l("The date cannot be after the next stage's date (%(date)s).",
+                                       date=min(later).isoformat()))
+
+
 def correct_date(project: Project, user, change: StageChange, on_date, reason: str,
                  expected_version: int | None = None) -> StageChange:
     """The bureau corrects the actual date of a stage already reached; the old change is superseded."""
@@ -254,12 +264,7 @@ def correct_date(project: Project, user, change: StageChange, on_date, reason: s
     if not reason:
         raise StageError("reason", _l("Give the reason for the correction."))
     stage = change.to_stage
-    earlier = [getattr(project, DATE_COLUMN[s]) for s in LINE[: rank(stage)] if getattr(project, DATE_COLUMN[s])]
-    later = [getattr(project, DATE_COLUMN[s]) for s in LINE[rank(stage) + 1:] if getattr(project, DATE_COLUMN[s])]
-    _check_date(on_date, max(earlier) if earlier else None)
-    if later and on_date > min(later):
-        raise StageError("on_date", _l("The date cannot be after the next stage's date (%(date)s).",
-                                       date=min(later).isoformat()))
+    _check_date_between_neighbours(project, stage, on_date)
     column = DATE_COLUMN[stage]
     before = {column: getattr(project, column)}
     before_version = project.version
@@ -319,12 +324,7 @@ def resubmit(change: StageChange, user, on_date, note: str = "") -> StageChange:
         raise StageError("on_date", _l("Only a returned stage change can be submitted again."))
     stage = change.to_stage
     if stage in LINE:
-        earlier = [getattr(project, DATE_COLUMN[s]) for s in LINE[: rank(stage)] if getattr(project, DATE_COLUMN[s])]
-        later = [getattr(project, DATE_COLUMN[s]) for s in LINE[rank(stage) + 1:] if getattr(project, DATE_COLUMN[s])]
-        _check_date(on_date, max(earlier) if earlier else None)
-        if later and on_date > min(later):
-            raise StageError("on_date", _l("The date cannot be after the next stage's date (%(date)s).",
-                                           date=min(later).isoformat()))
+        _check_date_between_neighbours(project, stage, on_date)
     else:
         _check_date(on_date, None)
     with database.atomic():
