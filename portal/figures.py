@@ -30,8 +30,6 @@ Counting rules (tested in tests/test_figures.py):
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import operator
 import threading
 import time
 from collections import OrderedDict
@@ -85,7 +83,9 @@ FIGURES = {
 
 #: The figures shown per row in the tables by unit, industry and team.
 TABLE_FIGURES = ("new_clues", "signed_count", "signed_investment", "contracted_amount", "projects_1bn",
-                 "three500_count", "started_count", "capital_in_place")
+                 "three500_count", "started_count", "capital_in_place", "implementation_rate")
+#: The figures of those tables shown with last year's value too.
+TABLE_PREVIOUS = ("signed_investment",)
 
 
 # Scope ---------------------------------------------------------------------------
@@ -233,10 +233,6 @@ def _in(column, period: Period):
     return (column >= period.start) & (column <= period.end)
 
 
-def _any_in(column, periods):
-    return functools.reduce(operator.or_, [_in(column, p) for p in periods])
-
-
 def _count_if(cond):
     return fn.SUM(Case(None, [(cond, 1)], 0))
 
@@ -276,9 +272,24 @@ def counted_changes(query=None):
     return query.where(StageChange.verification.in_(COUNTED_VERIFICATIONS))
 
 
+#: Up to this many projects with repeated counted milestones are passed to SQL as a list of ids.
+_REPEATS_AS_LIST = 1000
+
+
+def _repeated_projects():
+    """The projects with more than one counted change to some milestone (``counted_repeats``):
+    a list of ids (empty: nothing to read), or a subquery when there are many. One seek in
+    the index on ``counted_repeats``; the list lets SQLite start from those few projects."""
+    ids = [pid for (pid,) in Project.select(Project.id).where(Project.counted_repeats == True)  # noqa: E712
+           .limit(_REPEATS_AS_LIST + 1).tuples()]
+    if len(ids) > _REPEATS_AS_LIST:
+        return Project.select(Project.id).where(Project.counted_repeats == True)  # noqa: E712
+    return ids
+
+
 def _milestones(periods, stages=MILESTONES, repeats_only=False):
     """Per project: the latest counted date of each milestone in each period (a subquery ``d``).
-    ``repeats_only``: only the projects with more than one counted change to some milestone."""
+    ``repeats_only``: only the given projects (``_repeated_projects()``)."""
     sc = StageChange
     columns = [sc.project.alias("pid")]
     for i, period in enumerate(periods):
@@ -288,8 +299,8 @@ def _milestones(periods, stages=MILESTONES, repeats_only=False):
     query = (sc.select(*columns)
              .where(sc.to_stage.in_(stages), sc.on_date >= min(p.start for p in periods),
                     sc.on_date <= max(p.end for p in periods), sc.verification.in_(COUNTED_VERIFICATIONS)))
-    if repeats_only:
-        query = query.where(sc.project.in_(Project.select(Project.id).where(Project.counted_repeats == True)))  # noqa: E712
+    if repeats_only is not False:
+        query = query.where(sc.project.in_(repeats_only))
     return query.group_by(sc.project).alias("d")
 
 
@@ -297,37 +308,141 @@ def _counted_column(stage):
     return getattr(Project, f"counted_{stage}_on")
 
 
-def _milestone_sources(periods, stages=MILESTONES) -> list:
-    """The projects with a counted milestone in the periods, as ``[(query, date_of)]`` where
-    ``date_of(stage, i)`` gives ``(date, reached)``: SQL expressions of the project's latest
-    counted date of ``stage`` in period ``i`` (valid only where ``reached``) and whether it
-    has one. Two disjoint sources whose sums add up:
+# Families of raw numbers ----------------------------------------------------------------
+#
+# The raw numbers come in families. Each period's families are computed by one small query
+# per *source* (the date they count by: a counted milestone date, the clue date, the signing
+# date, the capital entry's date), which reads only the rows dated in the period through an
+# index led by that date (migration 0009), never a pass over all projects; a panel or the
+# ranking asks only for the families of the figures it shows.
 
-    - projects with at most one counted change per milestone: their stored counted dates
-      (``Project.counted_<stage>_on``, kept by ``portal.stages.refresh_counted``), one indexed
-      pass over the projects, no stage changes read;
-    - the few projects with several counted changes to a milestone (``counted_repeats``, e.g.
-      signed, moved back, signed again without the first change superseded): their stage
-      changes, as before, so each still counts at its latest counted date *in the period*.
-    """
-    lo, hi = min(p.start for p in periods), max(p.end for p in periods)
+#: Family → (source, the raw numbers it gives; raw parts of rates and averages start with "_").
+FAMILIES = {
+    "signed": ("signed", ("signed_count", "signed_investment", "contracted_amount", "projects_1bn",
+                          "three500_count", "foreign_count", "foreign_capital", "_implemented")),
+    "clue_to_sign": ("signed", ("_c2s_sum", "_c2s_n")),
+    "started": ("started", ("started_count",)),
+    "sign_to_start": ("started", ("_s2st_sum", "_s2st_n")),
+    "completed": ("completed", ("completed_count",)),
+    "production": ("production", ("production_count",)),
+    "clues": ("clues", ("new_clues",)),
+    "start_rate": ("start_rate", ("_could_start", "_started_in")),
+    "capital": ("capital", ("capital_in_place",)),
+}
+ALL_FAMILIES = frozenset(FAMILIES)
+#: The families of the derived figures (the others are raw numbers of one family).
+_DERIVED_NEEDS = {
+    "implementation_rate": ("signed",),
+    "start_rate": ("start_rate",),
+    "capital_availability_rate": ("capital", "signed"),
+    "avg_days_clue_to_sign": ("clue_to_sign",),
+    "avg_days_sign_to_start": ("sign_to_start",),
+}
+_FAMILY_OF = {raw: family for family, (_, raws) in FAMILIES.items() for raw in raws}
+#: Sources that count a milestone: their date is the project's counted date of that stage.
+_MILESTONE_SOURCES = ("signed", "started", "completed", "production")
 
-    def stored(stage, i):
-        column = _counted_column(stage)
-        return column, _in(column, periods[i])
 
-    def from_changes(stage, i):
+def families_for(keys) -> frozenset:
+    """The families needed to compute the figures ``keys``."""
+    out = set()
+    for key in keys:
+        out.update(_DERIVED_NEEDS.get(key) or (_FAMILY_OF[key],))
+    return frozenset(out)
+
+
+def _and(ok, cond):
+    """``ok & cond``; ``ok`` None means "every row" (the WHERE clause already chose them)."""
+    return cond if ok is None else ok & cond
+
+
+def _count_where(ok):
+    return fn.COUNT(Project.id) if ok is None else _count_if(ok)
+
+
+def _sum_where(ok, value):
+    return fn.SUM(value) if ok is None else _sum_if(ok, value)
+
+
+def _milestone_select(family: str, i: int, period: Period, date, ok) -> list:
+    """The SELECT expressions (aliased ``<raw number>_<i>``) of a milestone family for period
+    ``i``: ``date`` is the SQL expression of the project's counted date of the milestone in the
+    period, ``ok`` whether it has one (None: every row read has one)."""
+    if family == "signed":
+        return [
+            _count_where(ok).alias(f"signed_count_{i}"),
+            _sum_where(ok, Project.total_investment).alias(f"signed_investment_{i}"),
+            _sum_where(ok, Project.contracted_amount).alias(f"contracted_amount_{i}"),
+            _count_if(_and(ok, Project.total_investment >= ONE_BILLION_WAN)).alias(f"projects_1bn_{i}"),
+            _count_if(_and(ok, _three500())).alias(f"three500_count_{i}"),
+            _count_if(_and(ok, Enterprise.foreign_invested == True)).alias(f"foreign_count_{i}"),  # noqa: E712
+            _sum_where(ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
+            _count_if(_and(ok, Project.started_on.is_null(False) & (Project.started_on <= period.end)))
+            .alias(f"_implemented_{i}"),
+        ]
+    if family == "clue_to_sign":  # averages as sum and count, so groups roll up exactly
+        clue = Project.clue_on.is_null(False)
+        return [_sum_if(_and(ok, clue), days_between(date, Project.clue_on)).alias(f"_c2s_sum_{i}"),
+                _count_if(_and(ok, clue)).alias(f"_c2s_n_{i}")]
+    if family == "sign_to_start":
+        signed = Project.signed_on.is_null(False)
+        return [_sum_if(_and(ok, signed), days_between(date, Project.signed_on)).alias(f"_s2st_sum_{i}"),
+                _count_if(_and(ok, signed)).alias(f"_s2st_n_{i}")]
+    return [_count_where(ok).alias(f"{family}_count_{i}")]  # started, completed, production
+
+
+def _source_query(source: str, families, i: int, period: Period, scope: Scope) -> tuple:
+    """``(query, select)`` of the ``families`` of one source for period ``i``: the projects
+    (or capital entries) whose date of that source falls in the period."""
+    if source in _MILESTONE_SOURCES:
+        # Projects with at most one counted change per milestone: their stored counted date
+        # (Project.counted_<stage>_on, kept by portal.stages.refresh_counted). The few with
+        # repeated counted changes come from their stage changes (``_repeated_milestones``).
+        column = _counted_column(source)
+        query = Project.select().where(scope.condition() & ~Project.counted_repeats & _in(column, period))
+        if "signed" in families:
+            query = query.join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
+        select = [e for family in families for e in _milestone_select(family, i, period, column, None)]
+        return query, select
+    if source == "clues":
+        query = Project.select().where(scope.condition() & _in(Project.clue_on, period))
+        return query, [fn.COUNT(Project.id).alias(f"new_clues_{i}")]
+    if source == "start_rate":
+        # Could start in the period: signed by its end and not started before it.
+        could_start = (Project.signed_on.is_null(False) & (Project.signed_on <= period.end)
+                       & (Project.started_on.is_null(True) | (Project.started_on >= period.start)))
+        query = Project.select().where(scope.condition() & could_start)
+        return query, [fn.COUNT(Project.id).alias(f"_could_start_{i}"),
+                       _count_if(_in(Project.started_on, period)).alias(f"_started_in_{i}")]
+    if source == "capital":
+        query = (Project.select().join(CapitalEntry, on=(CapitalEntry.project == Project.id))
+                 .where(scope.condition() & _in(CapitalEntry.on_date, period)))
+        return query, [fn.SUM(CapitalEntry.amount).alias(f"capital_in_place_{i}")]
+    raise ValueError(f"unknown source {source!r}")
+
+
+def _repeated_milestones(periods, scope: Scope, families_per_period) -> tuple | None:
+    """``(query, select)`` of the milestone families for the few projects with several counted
+    changes to a milestone (``counted_repeats``: e.g. signed, moved back, signed again without
+    the first change superseded): from their stage changes, so each counts at its latest
+    counted date *in the period*. Disjoint from the stored-date queries; their sums add up."""
+    wanted = [(i, family, FAMILIES[family][0]) for i, families in enumerate(families_per_period)
+              for family in sorted(families) if FAMILIES[family][0] in _MILESTONE_SOURCES]
+    if not wanted:
+        return None
+    repeated = _repeated_projects()
+    if not isinstance(repeated, peewee.Query) and not repeated:
+        return None
+    stages = sorted({stage for _, _, stage in wanted})
+    d = _milestones(periods, stages, repeats_only=repeated)
+    select = []
+    for i, family, stage in wanted:
         column = getattr(d.c, f"{stage}_{i}")
-        return column, column.is_null(False)
-
-    in_range = functools.reduce(operator.or_, [(_counted_column(s) >= lo) & (_counted_column(s) <= hi)
-                                               for s in stages])
-    # NOT counted_repeats rather than = FALSE: the index on counted_repeats (for the few repeated
-    # ones below) must not be used for the many single ones, which one pass over the projects reads.
-    single = Project.select().where(~Project.counted_repeats & in_range)
-    d = _milestones(periods, stages, repeats_only=True)
-    repeats = Project.select().join(d, on=(Project.id == d.c.pid))
-    return [(single, stored), (repeats, from_changes)]
+        select += _milestone_select(family, i, periods[i], column, column.is_null(False))
+    query = (Project.select().join(d, on=(Project.id == d.c.pid))
+             .join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
+             .where(scope.condition()))
+    return query, select
 
 
 def _plus(a, b):
@@ -372,97 +487,44 @@ def _rows(query, group) -> dict:
     return out
 
 
-def _aggregate(periods: list[Period], scope: Scope, group=None) -> dict:
-    """The raw numbers of every figure for each period, per group value (None without grouping).
+#: How each raw number is read from SQL.
+_CONVERT = {raw: (_money if FIGURES.get(raw, ("", ""))[1] in ("amount", "usd")
+                  else (lambda v: Decimal(str(v or 0))) if raw.endswith("_sum") else _int)
+            for raw in _FAMILY_OF}
 
-    Four queries whatever the number of periods: milestones (from the projects' stored
-    counted dates, plus the stage changes of the few projects with repeated counted
-    milestones; see ``_milestone_sources``), a scan of the projects for clues and start
-    rate, and capital.
-    """
-    milestones: dict = {}
-    for base, date_of in _milestone_sources(periods):
-        select = []
-        for i, period in enumerate(periods):
-            signed, s_ok = date_of("signed", i)
-            started, st_ok = date_of("started", i)
-            select += [
-                _count_if(s_ok).alias(f"signed_count_{i}"),
-                _sum_if(s_ok, Project.total_investment).alias(f"signed_investment_{i}"),
-                _sum_if(s_ok, Project.contracted_amount).alias(f"contracted_amount_{i}"),
-                _count_if(s_ok & (Project.total_investment >= ONE_BILLION_WAN)).alias(f"projects_1bn_{i}"),
-                _count_if(s_ok & _three500()).alias(f"three500_count_{i}"),
-                _count_if(s_ok & (Enterprise.foreign_invested == True)).alias(f"foreign_count_{i}"),  # noqa: E712
-                _sum_if(s_ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
-                _count_if(st_ok).alias(f"started_count_{i}"),
-                _count_if(date_of("completed", i)[1]).alias(f"completed_count_{i}"),
-                _count_if(date_of("production", i)[1]).alias(f"production_count_{i}"),
-                _count_if(s_ok & Project.started_on.is_null(False) & (Project.started_on <= period.end))
-                .alias(f"implemented_{i}"),
-                # Averages as sum and count, so groups roll up exactly.
-                _sum_if(s_ok & Project.clue_on.is_null(False), days_between(signed, Project.clue_on))
-                .alias(f"c2s_sum_{i}"),
-                _count_if(s_ok & Project.clue_on.is_null(False)).alias(f"c2s_n_{i}"),
-                _sum_if(st_ok & Project.signed_on.is_null(False), days_between(started, Project.signed_on))
-                .alias(f"s2st_sum_{i}"),
-                _count_if(st_ok & Project.signed_on.is_null(False)).alias(f"s2st_n_{i}"),
-            ]
-        milestone_q = (base.switch(Project)
-                       .join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
-                       .where(scope.condition()))
-        milestones = _add_rows(milestones, _rows(_grouped(milestone_q, group, select), group))
 
-    # Clues and start rate: one scan of the projects in scope.
-    select = []
-    could_start_any = []
-    for i, period in enumerate(periods):
-        could_start = (Project.signed_on.is_null(False) & (Project.signed_on <= period.end)
-                       & (Project.started_on.is_null(True) | (Project.started_on >= period.start)))
-        could_start_any.append(could_start)
-        select += [
-            _count_if(_in(Project.clue_on, period)).alias(f"new_clues_{i}"),
-            _count_if(could_start).alias(f"could_start_{i}"),
-            _count_if(could_start & _in(Project.started_on, period)).alias(f"started_in_{i}"),
-        ]
-    wanted = _any_in(Project.clue_on, periods) | functools.reduce(operator.or_, could_start_any)
-    projects = _rows(_grouped(Project.select().where(scope.condition() & wanted), group, select), group)
+def _aggregate(periods: list[Period], scope: Scope, group=None, families=ALL_FAMILIES) -> dict:
+    """The raw numbers of the ``families`` (one set for every period, or a list with a set
+    per period) for each period, per group value (None without grouping):
+    ``{group: [values of each period]}``. Values hold every figure; those of families not
+    asked for stay zero or None, so callers ask for what they show.
 
-    select = [_sum_if(_in(CapitalEntry.on_date, p), CapitalEntry.amount).alias(f"capital_in_place_{i}")
-              for i, p in enumerate(periods)]
-    capital_q = (Project.select().join(CapitalEntry, on=(CapitalEntry.project == Project.id))
-                 .where(scope.condition() & (CapitalEntry.on_date >= min(p.start for p in periods))
-                        & (CapitalEntry.on_date <= max(p.end for p in periods))))
-    capital = _rows(_grouped(capital_q, group, select), group)
+    One small query per source and period, each reading only the rows dated in the period
+    through an index, plus one for the few projects with repeated counted milestones."""
+    per_period = [frozenset(f) for f in families] if isinstance(families, list) else [frozenset(families)] * len(periods)
+    raw: dict = {}
+    for i, (period, wanted) in enumerate(zip(periods, per_period)):
+        sources: dict = {}
+        for family in sorted(wanted):
+            sources.setdefault(FAMILIES[family][0], []).append(family)
+        for source, source_families in sources.items():
+            query, select = _source_query(source, source_families, i, period, scope)
+            raw = _add_rows(raw, _rows(_grouped(query, group, select), group))
+    repeated = _repeated_milestones(periods, scope, per_period)
+    if repeated is not None:
+        raw = _add_rows(raw, _rows(_grouped(*repeated[:1], group, repeated[1]), group))
 
     result = {}
-    for key in set(milestones) | set(projects) | set(capital) | ({None} if group is None else set()):
-        m, p, c = milestones.get(key, {}), projects.get(key, {}), capital.get(key, {})
-        per_period = []
-        for i in range(len(periods)):
-            values = {
-                "new_clues": _int(p.get(f"new_clues_{i}")),
-                "signed_count": _int(m.get(f"signed_count_{i}")),
-                "signed_investment": _money(m.get(f"signed_investment_{i}")),
-                "contracted_amount": _money(m.get(f"contracted_amount_{i}")),
-                "projects_1bn": _int(m.get(f"projects_1bn_{i}")),
-                "three500_count": _int(m.get(f"three500_count_{i}")),
-                "foreign_count": _int(m.get(f"foreign_count_{i}")),
-                "foreign_capital": _money(m.get(f"foreign_capital_{i}")),
-                "started_count": _int(m.get(f"started_count_{i}")),
-                "completed_count": _int(m.get(f"completed_count_{i}")),
-                "production_count": _int(m.get(f"production_count_{i}")),
-                "capital_in_place": _money(c.get(f"capital_in_place_{i}")),
-                # raw parts of the rates and averages, for roll-ups
-                "_implemented": _int(m.get(f"implemented_{i}")),
-                "_started_in": _int(p.get(f"started_in_{i}")),
-                "_could_start": _int(p.get(f"could_start_{i}")),
-                "_c2s_sum": Decimal(str(m.get(f"c2s_sum_{i}") or 0)),
-                "_c2s_n": _int(m.get(f"c2s_n_{i}")),
-                "_s2st_sum": Decimal(str(m.get(f"s2st_sum_{i}") or 0)),
-                "_s2st_n": _int(m.get(f"s2st_n_{i}")),
-            }
-            per_period.append(_finish(values))
-        result[key] = per_period
+    for key in set(raw) | ({None} if group is None else set()):
+        row = raw.get(key, {})
+        values_per_period = []
+        for i, wanted in enumerate(per_period):
+            values = _empty_values()
+            for family in wanted:
+                for name in FAMILIES[family][1]:
+                    values[name] = _CONVERT[name](row.get(f"{name}_{i}"))
+            values_per_period.append(_finish(values))
+        result[key] = values_per_period
     return result
 
 
@@ -559,20 +621,46 @@ def list_query(key: str, period: Period | None, scope: Scope, **extra) -> str:
 
 # Public API --------------------------------------------------------------------------------
 
+#: The families of the tables by unit, industry and team: this period's, and last year's.
+TABLE_FAMILIES = families_for(TABLE_FIGURES)
+TABLE_PREVIOUS_FAMILIES = families_for(TABLE_PREVIOUS)
+TABLE_FAMILIES_PER_PERIOD = [TABLE_FAMILIES, TABLE_PREVIOUS_FAMILIES]
+
 #: The grouping of ``grouped()``: every table and the totals roll up from it.
 _GROUPS = (Project.responsible_unit, Project.industry_code, Project.source_team)
 
 
-def grouped(period: Period, scope: Scope | None = None) -> dict:
+class GroupedFigures(dict):
+    """``{(unit, industry, team): [values this period, values last year]}`` and, in
+    ``families``, the families computed for each of the two periods."""
+
+    families: tuple = ()
+
+    def require(self, needed: list) -> None:
+        """Refuse to roll up figures these queries did not compute (they would read as zero)."""
+        missing = [set(want) - set(have) for want, have in zip(needed, self.families)]
+        if any(missing):
+            raise ValueError(f"grouped figures lack the families {missing}")
+
+
+def grouped(period: Period, scope: Scope | None = None, families=ALL_FAMILIES) -> GroupedFigures:
     """The raw figures of a period and the same period last year, grouped by responsible
-    unit, industry and source team in SQL (three queries). Pass it as ``data=`` to
-    ``compute``, ``by_unit``, ``by_industry`` and ``by_team`` to compute a whole dashboard
-    from one set of queries; they roll it up over its groups, never over projects.
+    unit, industry and source team in SQL. Pass it as ``data=`` to ``compute``,
+    ``by_unit``, ``by_industry`` and ``by_team`` to compute several panels from one set of
+    queries; they roll it up over its groups, never over projects. ``families``: only the
+    queries of these families, one set for both periods or a list of two (the tables need
+    ``TABLE_FAMILIES_PER_PERIOD``).
 
     Cached per change stamp (see ``cached``)."""
     scope = scope or Scope()
-    return cached(("grouped", period.start, period.end, scope),
-                  lambda: _aggregate([period, period.previous_year()], scope, _GROUPS))
+    per_period = tuple(frozenset(f) for f in (families if isinstance(families, list) else [families] * 2))
+
+    def run():
+        data = GroupedFigures(_aggregate([period, period.previous_year()], scope, _GROUPS, list(per_period)))
+        data.families = per_period
+        return data
+
+    return cached(("grouped", period.start, period.end, scope, per_period), run)
 
 
 # A small cache of expensive results, keyed by a change stamp ------------------------------
@@ -617,13 +705,16 @@ def cached(key: tuple, compute_fn):
     return result
 
 
-def compute(period: Period, scope: Scope | None = None, data: dict | None = None) -> Figures:
-    """Every figure for a period and scope, each with the same period last year."""
+def compute(period: Period, scope: Scope | None = None, data: GroupedFigures | None = None) -> Figures:
+    """Every figure for a period and scope, each with the same period last year (cached per
+    change stamp; without ``data`` its own queries, ungrouped)."""
     scope = scope or Scope()
     previous = period.previous_year()
     if data is None:
-        current, last = _aggregate([period, previous], scope)[None]
+        current, last = cached(("figures", period.start, period.end, scope),
+                               lambda: _aggregate([period, previous], scope)[None])
     else:
+        data.require([ALL_FAMILIES, ALL_FAMILIES])
         current, last = _roll_up(data, lambda g: "all").get("all") or _zero_pair()
     figures = Figures(period=period, previous_period=previous, scope=scope)
     for key in FIGURES:
@@ -636,16 +727,22 @@ def _has_values(row: Row) -> bool:
 
 
 def _row(key, label, current, last, period, link_scope) -> Row:
-    figures = {f: Figure(f, current[f], last[f], list_query(f, period, link_scope))
-               for f in TABLE_FIGURES + ("implementation_rate",)}
+    figures = {f: Figure(f, current[f], last[f] if f in TABLE_PREVIOUS else None, list_query(f, period, link_scope))
+               for f in TABLE_FIGURES}
     return Row(key, label, figures)
+
+
+def _table_data(name: str, period: Period, scope: Scope, group) -> dict:
+    """A table's own figures (cached per change stamp): grouped by its one column only."""
+    return cached((name, period.start, period.end, scope), lambda: _aggregate(
+        [period, period.previous_year()], scope, group, TABLE_FAMILIES_PER_PERIOD))
 
 
 def _zero_pair():
     return [_finish(_empty_values()), _finish(_empty_values())]
 
 
-def by_unit(period: Period, scope: Scope | None = None, data: dict | None = None) -> list[Row]:
+def by_unit(period: Period, scope: Scope | None = None, data: GroupedFigures | None = None) -> list[Row]:
     """One row per unit directly below the scope's unit (or the city's top units), each with
     its sub-units; a row for the unit itself when projects sit directly with it."""
     scope = scope or Scope()
@@ -658,9 +755,10 @@ def by_unit(period: Period, scope: Scope | None = None, data: dict | None = None
         children = list(Unit.select().where(Unit.parent.in_([u.id for u in tops]))
                         .order_by(Unit.sort_order, Unit.name)) if tops else []
     if data is None:
-        data = _aggregate([period, period.previous_year()], scope, Project.responsible_unit)
+        data = _table_data("units", period, scope, Project.responsible_unit)
         unit_of = lambda g: g  # noqa: E731
     else:
+        data.require(TABLE_FAMILIES_PER_PERIOD)
         unit_of = lambda g: g[0]  # noqa: E731
     # Roll the per-unit numbers (a few hundred units at most) up to the rows' units by path.
     paths = dict(Unit.select(Unit.id, Unit.path).tuples())
@@ -695,14 +793,15 @@ def by_unit(period: Period, scope: Scope | None = None, data: dict | None = None
     return rows
 
 
-def by_industry(period: Period, scope: Scope | None = None, data: dict | None = None) -> list[Row]:
+def by_industry(period: Period, scope: Scope | None = None, data: GroupedFigures | None = None) -> list[Row]:
     """One row per industry of the projects in scope (labels from portal.industries), largest first."""
     from portal import industries
 
     scope = scope or Scope()
     if data is None:
-        data = _aggregate([period, period.previous_year()], scope, Project.industry_code)
+        data = _table_data("industries", period, scope, Project.industry_code)
     else:
+        data.require(TABLE_FAMILIES_PER_PERIOD)
         data = _roll_up(data, lambda g: g[1] or "")
     rows = []
     for code, (current, last) in data.items():
@@ -714,12 +813,13 @@ def by_industry(period: Period, scope: Scope | None = None, data: dict | None = 
     return rows
 
 
-def by_team(period: Period, scope: Scope | None = None, data: dict | None = None) -> list[Row]:
+def by_team(period: Period, scope: Scope | None = None, data: GroupedFigures | None = None) -> list[Row]:
     """One row per stationed team (the projects it sourced), largest first."""
     scope = scope or Scope()
     if data is None:
-        data = _aggregate([period, period.previous_year()], scope, Project.source_team)
+        data = _table_data("teams", period, scope, Project.source_team)
     else:
+        data.require(TABLE_FAMILIES_PER_PERIOD)
         data = _roll_up(data, lambda g: g[2] if g[2] is not None else None)
     names = dict(Unit.select(Unit.id, Unit.name).where(Unit.kind == "team").tuples())
     team_ids = set(names) | {k for k in data if k is not None}
@@ -803,7 +903,10 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
             key = f"m{0 if on >= this.start else 1}_{on.month}"
             row[key] = _plus(row.get(key), total)
         # The few with repeated counted signings: their latest counted signing in each year.
-        d = _milestones([this, last], ("signed",), repeats_only=True)
+        repeats = _repeated_projects()
+        if not isinstance(repeats, peewee.Query) and not repeats:
+            return row
+        d = _milestones([this, last], ("signed",), repeats_only=repeats)
         select = []
         for i, period in enumerate((this, last)):
             signed = getattr(d.c, f"signed_{i}")
@@ -862,12 +965,13 @@ __all__ = [
 
 # Assessment: figures of many units at once (the ranking) ---------------------------------
 
-def for_units(periods: list[Period], units) -> dict:
+def for_units(periods: list[Period], units, keys=tuple(FIGURES)) -> dict:
     """``{unit id: [values of each period]}`` for many units in one go: each unit with its
     sub-units, a stationed team (kind "team") with the projects it sourced. Values as in
-    ``compute`` without the comparison. One query set grouped by (responsible unit, source
-    team) in SQL; only those groups are rolled up to the units, never projects."""
-    data = _aggregate(periods, Scope(), (Project.responsible_unit, Project.source_team))
+    ``compute`` without the comparison; only the figures ``keys`` are computed (the others
+    stay zero). One query set grouped by (responsible unit, source team) in SQL; only those
+    groups are rolled up to the units, never projects."""
+    data = _aggregate(periods, Scope(), (Project.responsible_unit, Project.source_team), families_for(keys))
     paths = dict(Unit.select(Unit.id, Unit.path).tuples())
     result = {}
     for unit in units:

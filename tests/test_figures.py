@@ -154,7 +154,10 @@ def test_tables_by_unit_industry_team(data, org):
     assert rows["County A"]["signed_count"].value == 2
     assert rows["County A"]["signed_investment"].value == Decimal("170000.00")
     assert rows["County A"]["implementation_rate"].value == Decimal("50.0")
-    assert rows["County B"]["signed_count"].value == 0 and rows["County B"]["signed_count"].previous == 1
+    # The tables show last year's signed amount (P4: 20,000 in 2025), no other figure's last year.
+    assert rows["County B"]["signed_count"].value == 0
+    assert rows["County B"]["signed_investment"].previous == Decimal("20000.00")
+    assert rows["County B"]["signed_count"].previous is None
     assert "Land Department" not in rows  # a department without projects gets no row; places always do
     sub = {r.label: r for r in figures.by_unit(Period.of_year(2026), Scope(unit_id=org.units["county_a"].id))}
     assert sub["Town A1"]["signed_count"].value == 1
@@ -213,3 +216,29 @@ def test_cached_figures_see_a_change_at_once(app, data, org):
     assert after.signed_investment.value == Decimal("260000.00")
     app.config["FIGURES_CACHE_SECONDS"] = 0
     assert compute(period, data=figures.grouped(period)).signed_count.value == 3
+
+
+def test_the_tables_grouped_queries_refuse_to_give_figures_they_did_not_compute(data):
+    period = Period.of_year(2026)
+    tables_only = figures.grouped(period, families=figures.TABLE_FAMILIES_PER_PERIOD)
+    assert [r.label for r in figures.by_unit(period, data=tables_only)] == [r.label for r in figures.by_unit(period)]
+    with pytest.raises(ValueError):
+        compute(period, data=tables_only)  # start rate, completions … were not queried: not zero, an error
+
+
+def test_many_projects_with_repeated_milestones_are_read_by_subquery(app, data, org, monkeypatch):
+    """Up to _REPEATS_AS_LIST such projects are passed as a list of ids, more as a subquery:
+    both give the same numbers (P2 was signed twice)."""
+    app.config["FIGURES_CACHE_SECONDS"] = 0
+    period = Period.of_year(2026)
+
+    def numbers():
+        f = compute(period)
+        return ([(f[k].value, f[k].previous) for k in figures.FIGURES],
+                [(r.label, r["signed_count"].value) for r in figures.by_unit(period)],
+                [p.value for p in figures.monthly_signed(2026)])
+
+    as_list = numbers()
+    assert as_list[0][list(figures.FIGURES).index("signed_count")] == (2, 1)
+    monkeypatch.setattr(figures, "_REPEATS_AS_LIST", 0)
+    assert numbers() == as_list

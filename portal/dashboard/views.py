@@ -110,7 +110,7 @@ def panel_context(name: str, req: Request, data: dict | None = None) -> dict:
     """What one panel needs (its own few SQL queries, or ``data`` from figures.grouped)."""
     period, scope = req.period, req.scope
     if name == "figures":
-        return {"figures": figures.compute(period, scope, data=data)}
+        return {"figures": figures.compute(period, scope)}
     if name == "funnel":
         stages = figures.funnel(scope)
         chart = svgcharts.funnel_chart(
@@ -162,14 +162,18 @@ def _common(req: Request) -> dict:
     }
 
 
-#: The panels computed from one grouped set of queries (figures.grouped) on a full page.
-GROUPED_PANELS = ("figures", "units", "industries", "teams")
+#: The tables that can share one set of queries grouped by unit, industry and team.
+TABLE_PANELS = ("units", "industries", "teams")
 
 
 def _all_panels(req: Request, names=PANELS) -> dict:
-    """Every panel's context; the tables and key figures share one set of grouped queries."""
+    """Every panel's context. Each panel runs only the queries of the figures it shows: the
+    key figures ungrouped; the tables, when several are shown, one set grouped by unit,
+    industry and team (figures.grouped), a table alone grouped by its one column."""
     context = {}
-    data = figures.grouped(req.period, req.scope) if any(n in GROUPED_PANELS for n in names) else None
+    data = None
+    if sum(n in TABLE_PANELS for n in names) > 1:
+        data = figures.grouped(req.period, req.scope, figures.TABLE_FAMILIES_PER_PERIOD)
     for name in names:
         context.update(panel_context(name, req, data))
     return context

@@ -21,7 +21,7 @@ CODES = tuple(f.code for f in TARGET_FIGURES)
 
 
 def _compute(periods: list[Period], units: list[Unit]) -> list[dict[int, dict]]:
-    raw = figures.for_units(periods, units)
+    raw = figures.for_units(periods, units, CODES)
     return [{unit.id: {code: raw[unit.id][i][code] for code in CODES} for unit in units}
             for i in range(len(periods))]
 
