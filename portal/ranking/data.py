@@ -1,14 +1,14 @@
 """The figures of every assessed unit, from portal.figures (the one place numbers are computed).
 
-``portal.figures.for_units`` groups by (responsible unit, source team) in SQL and
-rolls the groups up: a county's towns count for the county, a stationed team's
-figures are the projects it sourced.
+``portal.figures.for_units`` computes only the assessed figures (``CODES``), grouped by
+(responsible unit, source team) in SQL, and rolls the groups up: a county's towns count
+for the county, a stationed team's figures are the projects it sourced.
 
-With 100,000 projects those grouped queries take about a second, more than a page
-may take; the results are kept with ``portal.figures.cached`` (per application,
-keyed by a change stamp: the highest id of the audit log, projects, stage changes
-and capital entries). Every change to a project is audited, so any change gives
-fresh figures; ``FIGURES_CACHE_SECONDS`` (default 300, 0: off) bounds their age.
+With 100,000 projects that takes about 100 ms of SQL (bench/ranking.py); the results are
+kept with ``portal.figures.cached`` (per application, keyed by a change stamp: the highest
+id of the audit log, projects, stage changes and capital entries). Every change to a
+project is audited, so any change gives fresh figures; ``FIGURES_CACHE_SECONDS`` (default
+300, 0: off) bounds their age.
 """
 from __future__ import annotations
 
