@@ -83,6 +83,86 @@ AUDIT_ENTITY_LABELS = {
 }
 
 
+#: What the history calls a recorded field (audit entries store field names). Features add the
+#: labels of their forms with ``register_field_labels`` (never overriding); unknown names show
+#: as stored.
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "stage": _l("Stage"),
+    "on_date": _l("Date"),
+    "verification": _l("Verification"),
+    "archived": _l("Archived"),
+    "version": _l("Version"),
+    "note": _l("Note"),
+    "reason": _l("Reason"),
+    "credit_code": _l("Unified social credit code"),
+    "enterprise": _l("Investor enterprise"),
+    "attachment": _l("Attachment"),
+    "capital_in_place": _l("Capital in place"),
+    "milestone": _l("Milestone"),
+    "planned_on": _l("Planned date"),
+    "actual_on": _l("Actual date"),
+    "week": _l("Week"),
+    "review_decision": _l("Review decision"),
+    "flag": _l("Flag"),
+    "unit": _l("Unit"),
+    "role": _l("Role"),
+    "active": _l("Active"),
+}
+
+#: Fields whose stored codes have labels of their own (``register_value_labels`` adds more).
+VALUE_LABELS = {"stage": STAGE_LABELS, "to_stage": STAGE_LABELS, "from_stage": STAGE_LABELS,
+                "verification": VERIFICATION_LABELS, "flag": FLAG_LABELS, "role": ROLE_LABELS}
+
+
+def register_field_labels(labels: dict) -> None:
+    """Add field labels for the history (a feature's form fields); existing ones are kept."""
+    for name, text in labels.items():
+        FIELD_LABELS.setdefault(name, text)
+
+
+def register_value_labels(field: str, labels: dict) -> None:
+    """Labels for the codes a feature stores in a field (e.g. a problem's state); kept if present."""
+    VALUE_LABELS.setdefault(field, labels)
+
+
+def form_field_labels(form_class) -> dict:
+    """``{field name: label}`` of a WTForms form class's fields (hidden fields left out)."""
+    from wtforms import HiddenField
+    from wtforms.fields.core import UnboundField
+
+    labels = {}
+    for name in dir(form_class):
+        field = getattr(form_class, name, None)
+        if not isinstance(field, UnboundField) or issubclass(field.field_class, HiddenField):
+            continue
+        text = field.kwargs.get("label", field.args[0] if field.args else None)
+        if text:
+            labels[name] = text
+    return labels
+
+
+def field_label(name: str) -> str:
+    return label(FIELD_LABELS, name)
+
+
+def audit_value(name: str, value) -> str:
+    """A recorded value as people read it: a related record's name, a stage's label, yes/no."""
+    from flask_babel import gettext as _
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict) and "name" in value:
+        return str(value["name"])
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if name in VALUE_LABELS and isinstance(value, str):
+        return label(VALUE_LABELS[name], value)
+    if isinstance(value, list):
+        return ", ".join(audit_value(name, v) for v in value)
+    return str(value)
+
+
 def label(mapping: dict, code) -> str:
     """The label for a code, or the code itself when unknown (never an error on a page)."""
     return str(mapping.get(code, code or ""))
@@ -98,4 +178,6 @@ def init_app(app) -> None:
         AUDIT_ACTION_LABELS=AUDIT_ACTION_LABELS,
         AUDIT_ENTITY_LABELS=AUDIT_ENTITY_LABELS,
         label=label,
+        field_label=field_label,
+        audit_value=audit_value,
     )

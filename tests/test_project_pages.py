@@ -190,6 +190,19 @@ def test_edit_records_field_diffs(login, org, extra, app):
     assert response.status_code == 409 or response.status_code == 422
 
 
+def test_history_names_fields_and_values_as_people_read_them(login, org, extra):
+    """The history shows a field's label and a stage's name in the reader's language, not the
+    stored codes (total_investment, signed)."""
+    client, p = _created(login, org, extra)
+    assert client.post_form(f"/projects/{p.id}/edit", edit_data(p, total_investment="65000")).status_code == 303
+    history = client.get(f"/projects/{p.id}").get_data(as_text=True).split('id="history"')[1]
+    assert "Total investment (10k CNY)" in history and ">total_investment<" not in history
+    client.post_form("/language", {"locale": "zh_CN", "next": "/"})
+    history = client.get(f"/projects/{p.id}").get_data(as_text=True).split('id="history"')[1]
+    assert "总投资" in history
+    assert "线索" in history or "洽谈" in history  # the stage the project was created in, by its name
+
+
 def test_concurrent_edit_is_refused_with_their_values(login, org, extra):
     client, p = _created(login, org, extra)
     other = login("bureau")

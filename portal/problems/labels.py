@@ -71,10 +71,21 @@ AUDIT_ENTITIES = {"problem": _l("Problem"), "commitment": _l("Commitment")}
 
 
 def register_audit_labels() -> None:
-    """Add this feature's audit actions and entities to the shared label tables (once, never overriding)."""
+    """Add this feature's audit actions, entities, field names and value codes to the shared label
+    tables (never overriding)."""
     from portal.labels import AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS
 
     for code, text in AUDIT_ACTIONS.items():
         AUDIT_ACTION_LABELS.setdefault(code, text)
     for code, text in AUDIT_ENTITIES.items():
         AUDIT_ENTITY_LABELS.setdefault(code, text)
+    from portal.labels import form_field_labels, register_field_labels, register_value_labels
+    from portal.problems import forms
+
+    for form in (forms.ProblemForm, forms.StateForm, forms.HandoverForm, forms.CommitmentForm, forms.FulfilForm):
+        register_field_labels(form_field_labels(form))
+    register_field_labels({"state": _l("State"), "problem": _l("Problem"), "commitment": _l("Commitment"),
+                           "projects": _l("Projects")})
+    for field, labels in (("category", CATEGORY_LABELS), ("priority", PRIORITY_LABELS), ("state", STATE_LABELS),
+                          ("kind", COMMITMENT_KIND_LABELS)):
+        register_value_labels(field, labels)

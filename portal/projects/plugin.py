@@ -2,7 +2,14 @@
 from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl, permissions
+from portal.labels import form_field_labels, register_field_labels
+from portal.projects import forms
 from portal.projects.views import bp
+
+# The history names recorded project fields as their forms do.
+for _form in (forms.ProjectForm, forms.StageForm, forms.CorrectionForm, forms.CapitalForm):
+    register_field_labels(form_field_labels(_form))
+register_field_labels({"investor_name": _l("Investor enterprise"), "to_stage": _l("New stage")})
 
 
 @hookimpl

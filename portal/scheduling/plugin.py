@@ -11,9 +11,16 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal import hookimpl, permissions
+from portal.labels import form_field_labels, register_field_labels
+from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.scheduling.views import bp
+
+# The history names recorded milestone and weekly report fields as their pages do.
+register_field_labels({**form_field_labels(MilestoneForm), **form_field_labels(CompleteMilestoneForm),
+                       "happened": _l("What happened"), "next_steps": _l("Next steps"),
+                       "percent_complete": _l("Percent complete")})
 
 log = logging.getLogger(__name__)
 
