@@ -242,3 +242,14 @@ def test_many_projects_with_repeated_milestones_are_read_by_subquery(app, data, 
     assert as_list[0][list(figures.FIGURES).index("signed_count")] == (2, 1)
     monkeypatch.setattr(figures, "_REPEATS_AS_LIST", 0)
     assert numbers() == as_list
+
+
+def test_a_period_longer_than_a_year_overlaps_last_year_and_each_counts_its_own(data, org):
+    """2025-01-01 to 2026-12-31 against 2024-01-01 to 2025-12-31: P4 (signed 2025-03-15) counts in
+    both; each period's numbers come from its own queries."""
+    period = Period.between("2025-01-01", "2026-12-31")
+    f = compute(period)
+    assert (f.signed_count.value, f.signed_count.previous) == (3, 2)  # P1, P2, P4 | P6 (leap day), P4
+    assert f.signed_investment.value == Decimal("190000.00") and f.signed_investment.previous == Decimal("21000.00")
+    rows = {r.label: r for r in figures.by_unit(period)}
+    assert rows["County B"]["signed_count"].value == 1 and rows["County B"]["signed_investment"].previous == Decimal("21000.00")
