@@ -41,6 +41,11 @@ DEMO_UNITS = [
 ]
 
 # (username, display name, role, unit key)
+#: Departments that promote investment in their sector: they lead a few demo projects and are
+#: assessed (have targets); the others (development and reform, land, environment, the power
+#: company) answer the problems assigned to them.
+PROMOTING_DEPARTMENTS = ("dept_industry", "dept_agri", "dept_tourism")
+
 DEMO_USERS = [
     ("admin", "系统管理员", "admin", "bureau"),
     ("bureau", "王晓明", "bureau", "bureau"),

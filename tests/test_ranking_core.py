@@ -121,7 +121,8 @@ class ReverseAlphabet:
 
 
 def test_a_plugin_changes_the_ranking(app, org, make_project, targets, login):
-    targets("county_a", signed_count=1)
+    for unit in ("county_a", "county_b", "department"):
+        targets(unit, signed_count=1)
     signed(make_project, "county_a", dt.date(2026, 2, 1))
     with app.test_request_context():
         before = assessment.assess(Period.of_year(2026), with_previous=False)
@@ -137,7 +138,8 @@ def test_a_plugin_changes_the_ranking(app, org, make_project, targets, login):
 
 
 def test_ranking_page_lists_units_with_figures(app, org, make_project, targets, login):
-    targets("county_a", signed_count=4)
+    for unit in ("county_a", "county_b", "team"):
+        targets(unit, signed_count=4)
     signed(make_project, "county_a", dt.date(2026, 2, 1))
     page = login("unit_b").get("/ranking?period=2026-H1")
     assert page.status_code == 200
@@ -231,11 +233,13 @@ def test_demo_city_gets_targets_once_and_ranks(app, monkeypatch, password_hash, 
     monkeypatch.setattr(portal.demo, "hash_password", lambda password: password_hash)
     with app.app_context():
         first = portal.demo.build_demo("password123", dt.date(2026, 11, 21))
-        count = UnitTarget.select().where(UnitTarget.year == 2026).count()
+        count = UnitTarget.select().where(UnitTarget.year.in_([2025, 2026])).count()
         second = portal.demo.build_demo("password123", dt.date(2026, 11, 21))
     assert first.created["targets"] == count > 0 and second.created["targets"] == 0
     page = login("bureau").get("/ranking?period=2026")
-    assert page.status_code == 200 and "东湖区" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "东湖区" in html and "市工业和信息化局" in html
+    assert "国网示范供电公司" not in html  # a utility answers problems: no targets, not ranked
 
 
 class Malformed:
@@ -244,7 +248,8 @@ class Malformed:
         return {"score": "lots", "breakdown": [{"label": "x", "points": None}], "vetoes": []}
 
 
-def test_a_malformed_answer_is_reported_not_a_crash(app, org, login):
+def test_a_malformed_answer_is_reported_not_a_crash(app, org, login, targets):
+    targets("county_a", signed_count=1)
     app.config["STRICT_PLUGINS"] = False
     with app.test_request_context():
         registry = plugins.registry()
@@ -254,5 +259,20 @@ def test_a_malformed_answer_is_reported_not_a_crash(app, org, login):
             ranking = assessment.assess(Period.of_year(2026), with_previous=False)
         finally:
             registry.pm.unregister(name="malformed")
-    assert all(r.score == 0 for r in ranking.results)
+    assert ranking.results and all(r.score == 0 for r in ranking.results)
     assert any(f.where == "portal_assess_unit" for f in registry.failures)
+
+
+def test_units_without_targets_for_the_year_are_not_ranked(app, org, make_project, targets, login):
+    """The bureau chooses who is assessed in a year by setting targets: a unit without any
+    (a utility among the departments) is left out, not ranked last with a veto."""
+    targets("county_a", signed_count=2)
+    signed(make_project, "county_b", dt.date(2026, 2, 1))
+    with app.test_request_context():
+        ranking = assessment.assess(Period.of_year(2026), with_previous=False)
+    assert [r.unit.name for r in ranking.results] == ["County A"]
+    bureau = login("bureau")
+    html = bureau.get("/ranking?period=2027").get_data(as_text=True)
+    assert "No unit has targets for 2027 yet" in html and "/ranking/targets?year=2027" in html
+    page = bureau.get(f"/ranking/units/{org.units['county_b'].id}?period=2026")
+    assert page.status_code == 200 and "has no targets in these periods" in page.get_data(as_text=True)

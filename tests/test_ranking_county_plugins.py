@@ -4,7 +4,9 @@ County A: two projects signed in 2026 — P1 150,000 万元 (≥ 10亿, Three-Ca
 capital 300 万美元, started 1 April, 5,000 万元 capital in place) and P2 20,000 万元 (not
 started). Targets of County A: 4 signed projects, 200,000 万元 signed investment, 10,000 万元
 capital in place, 1,000 万美元 foreign capital. County B: one 5,000 万元 project signed, not
-started, no targets. So County A has: start rate 50 %, implementation rate 50 %.
+started; its one target (1 foreign-invested project, unmet) is a figure none of the county
+formulas weighs. The Shanghai team has the same target; the department has none (not ranked).
+So County A has: start rate 50 %, implementation rate 50 %.
 """
 import datetime as dt
 from decimal import Decimal
@@ -38,6 +40,8 @@ def city(org, make_project):
     for code, value in {"signed_count": 4, "signed_investment": 200000, "capital_in_place": 10000,
                         "foreign_capital": 1000}.items():
         UnitTarget.create(year=2026, unit=org.units["county_a"], figure=code, value=Decimal(value))
+    for unit in ("county_b", "team"):  # ranked: the bureau set them a target
+        UnitTarget.create(year=2026, unit=org.units[unit], figure="foreign_count", value=Decimal(1))
     return org
 
 
@@ -56,9 +60,10 @@ def test_six_plus_three(app, city):
     # 40 × 170,000/200,000 + 40 × 5,000/10,000 + 20 × 50 % + 5 × one 500强 project = 34 + 20 + 10 + 5
     assert a.score == Decimal("69.00") and a.vetoes == []
     assert b.score == Decimal("0.00") and b.vetoes == []
-    # The department and the team signed nothing: vetoed, ranked last.
+    # The team signed nothing: vetoed, ranked last; the department has no targets: not ranked.
     team = ranking.for_unit(city.units["team"].id)
     assert team.vetoes == ["No project was signed in the period."] and team.rank == 3
+    assert ranking.for_unit(city.units["department"].id) is None
     assert [r.unit.name for r in ranking.results[:2]] == ["County A", "County B"]
 
 
@@ -88,7 +93,7 @@ def test_one_plus_three(app, city):
     a = ranking.for_unit(city.units["county_a"].id)
     # average of 50 % (2/4), 85 % (170,000/200,000), 50 % (capital), 30 % (foreign) = 53.75, + 3 per 500强
     assert a.score == Decimal("56.75")
-    assert ranking.for_unit(city.units["county_b"].id).score == Decimal("0.00")  # no targets
+    assert ranking.for_unit(city.units["county_b"].id).score == Decimal("0.00")  # its one target unmet
 
 
 def test_without_an_active_system_the_default_assessment_scores(app, city):

@@ -7,6 +7,7 @@ exists, the demo projects are there already and nothing is added (idempotent).
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 from portal.db import database
@@ -203,11 +204,31 @@ def add_demo_projects(context) -> int:
             )
             _history(project, final, rng, today, filer, bureau)
             audit_rows.append(project)
+        _departments_lead_some(context, audit_rows)
         for project in audit_rows:
             AuditLog.create(user=bureau.id, action="create", entity="project", entity_id=project.id,
                             changes={"name": [None, project.name]}, note="portal demo")
         context.created["projects"] = len(audit_rows)
         return len(audit_rows)
+
+
+#: The sectors of the departments that promote investment (portal.demo.PROMOTING_DEPARTMENTS).
+DEPARTMENT_INDUSTRIES = {"dept_industry": ("new_materials", "advanced_equipment", "electronics"),
+                         "dept_agri": ("food_processing",), "dept_tourism": ("culture_tourism",)}
+
+
+def _departments_lead_some(context, projects: list, per_department: int = 5) -> None:
+    """A few signed projects of each promoting department's sector are led by that department."""
+    rng = random.Random(11)  # its own generator: the rest of the demo stays as it was
+    for key, sectors in DEPARTMENT_INDUSTRIES.items():
+        unit = context.units.get(key)
+        if unit is None:
+            continue
+        person = next((u.display_name for u in context.users.values() if u.unit_id == unit.id), "")
+        candidates = [p for p in projects if p.industry_code in sectors and p.signed_on is not None]
+        for project in rng.sample(candidates, min(per_department, len(candidates))):
+            project.responsible_unit, project.responsible_person = unit, person
+            Project.update(responsible_unit=unit, responsible_person=person).where(Project.id == project.id).execute()
 
 
 def _history(project: Project, final: str, rng, today: dt.date, filer, bureau) -> None:

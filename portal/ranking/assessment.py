@@ -217,8 +217,10 @@ def _rank(period: Period, units: list, figures: dict, today: dt.date) -> Ranking
     rules = rules_for_year(period.year, system)
     elapsed = (period.elapsed_fraction(today) * HUNDRED).quantize(Decimal("0.1"))
     ranking = Ranking(period=period, previous_period=None, elapsed_pct=elapsed)
-    for unit in units:
-        unit_annual = annual.get(unit.id, {})
+    # The bureau chooses who is assessed in a year by setting their targets: a department
+    # without investment-promotion duties (a utility, say) has none and is not ranked.
+    for unit in (u for u in units if annual.get(u.id)):
+        unit_annual = annual[unit.id]
         targets = period_targets(unit_annual, period)
         context = AssessmentContext(today=today, year=period.year, period=period,
                                     settings=current_app.config, rules=rules, annual_targets=unit_annual,

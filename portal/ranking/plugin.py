@@ -25,30 +25,34 @@ def portal_menu_items(user):
 
 @hookimpl
 def portal_demo_data(context):
-    """Targets for this year for every assessed demo unit (idempotent: units that have
-    targets for the year keep them)."""
+    """Targets for this year and last year (so rank changes show) for the demo's assessed
+    units: places, stationed teams and the departments that promote investment (idempotent:
+    units that have targets for a year keep them)."""
     import random
     from decimal import Decimal
 
     from portal.db import database
+    from portal.demo import PROMOTING_DEPARTMENTS
     from portal.models import UnitTarget
     from portal.ranking.targets import TARGET_FIGURES, assessed_units
 
-    year = context.today.year
     scale = {"county": 1.0, "district": 1.0, "zone": 1.2, "department": 0.3, "team": 0.5}
     base = {"signed_count": 25, "signed_investment": 3000000, "projects_1bn": 8, "three500_count": 6,
             "foreign_count": 2, "foreign_capital": 5000, "capital_in_place": 600000,
             "implementation_rate": 85, "start_rate": 70, "capital_availability_rate": 60}
-    have = {unit_id for (unit_id,) in UnitTarget.select(UnitTarget.unit).where(UnitTarget.year == year).tuples()}
+    promoting = {context.units[k].id for k in PROMOTING_DEPARTMENTS if k in context.units}
+    units = [u for u in assessed_units() if u.kind != "department" or u.id in promoting]
     created = 0
-    rng = random.Random(year)  # its own generator: other features' demo data stay as they are
     with database.atomic():
-        for unit in assessed_units():
-            if unit.id in have:
-                continue
-            factor = scale.get(unit.kind, 1.0) * rng.uniform(0.8, 1.2)
-            for figure in TARGET_FIGURES:
-                value = base[figure.code] if figure.kind == "rate" else max(1, round(base[figure.code] * factor))
-                UnitTarget.create(year=year, unit=unit, figure=figure.code, value=Decimal(value))
-                created += 1
+        for year in (context.today.year - 1, context.today.year):
+            have = {unit_id for (unit_id,) in UnitTarget.select(UnitTarget.unit).where(UnitTarget.year == year).tuples()}
+            rng = random.Random(year)  # its own generator: other features' demo data stay as they are
+            for unit in units:
+                factor = scale.get(unit.kind, 1.0) * rng.uniform(0.8, 1.2)
+                if unit.id in have:
+                    continue
+                for figure in TARGET_FIGURES:
+                    value = base[figure.code] if figure.kind == "rate" else max(1, round(base[figure.code] * factor))
+                    UnitTarget.create(year=year, unit=unit, figure=figure.code, value=Decimal(value))
+                    created += 1
     context.created["targets"] = context.created.get("targets", 0) + created

@@ -15,6 +15,7 @@ from portal.models import Unit
 from portal.periods import Period
 from portal.ranking import assessment, top_ten
 from portal.ranking.targets import (
+    ASSESSED_KINDS,
     TARGET_FIGURES,
     assessed_units,
     parse_value,
@@ -135,7 +136,7 @@ def unit(unit_id):
         result = ranking.for_unit(unit.id)
         if result is not None:
             rows.append((ranking.period, ranking, result))
-    if not rows and not error:
+    if not rows and not error and unit.kind not in ASSESSED_KINDS:
         abort(404)
     return render("ranking/unit.html", status=400 if error else 200, unit=unit, rows=rows, period=period,
                   error=error, choices=period_choices(period), figures=TARGET_FIGURES)

@@ -12,7 +12,8 @@ from tests.browser.conftest import browser_login, expect
 
 @pytest.mark.parametrize("js_enabled", [True, False], indirect=True, ids=["js", "nojs"])
 def test_open_ranking_change_period_and_export(live_server, page, org, make_project, js_enabled, tmp_path):
-    UnitTarget.create(year=2026, unit=org.units["county_b"], figure="signed_count", value=Decimal(4))
+    for unit in ("county_a", "county_b", "department", "team"):  # the units assessed this year
+        UnitTarget.create(year=2026, unit=org.units[unit], figure="signed_count", value=Decimal(4))
     project = make_project(name="Signed in Q1", unit="county_b", stage="signed", signed_on=dt.date(2026, 2, 3))
     StageChange.create(project=project, from_stage="negotiating", to_stage="signed", on_date=dt.date(2026, 2, 3),
                        by=org.users["bureau"])
