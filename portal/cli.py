@@ -168,6 +168,19 @@ def db_status():
         sys.exit(1)
 
 
+@db.command("refresh-figures", help="Recompute every project's counted milestone dates from its stage history "
+                                    "(after stage changes were written outside the portal, e.g. imported in SQL).")
+def db_refresh_figures():
+    from portal.models import Project
+    from portal.stages import refresh_counted
+
+    with AppContext():
+        with database.atomic():
+            refresh_counted()
+        count = Project.select().count()
+    click.echo(f"counted milestone dates recomputed for {count} projects")
+
+
 @cli.group(help="Manage users (so a locked-out administrator is never stuck).")
 def users():
     pass

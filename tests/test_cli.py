@@ -65,7 +65,7 @@ def test_help_explains_every_command():
         assert re.search(rf"^\s+{command}\s+\S", users, re.M), command
     serve = portal("serve", "--help").output
     assert "127.0.0.1" in serve and "8000" in serve and "--threads" in serve
-    assert "upgrade" in portal("db", "--help").output
+    assert "upgrade" in portal("db", "--help").output and "refresh-figures" in portal("db", "--help").output
 
 
 def test_init_creates_the_database_and_the_first_administrator(instance):
@@ -163,3 +163,24 @@ def test_users_list_marks_deactivated_users(instance):
     with app.app_context(), database.connection_context():
         User.update(active=False).where(User.username == "admin").execute()
     assert portal("users", "list").output == "admin\tadmin\t投资促进服务中心\tinactive\n"
+
+
+def test_db_refresh_figures_repairs_stage_changes_written_outside_the_portal(instance):
+    """A bulk import in SQL bypasses the portal, so the counted dates the figures read stay empty
+    until `portal db refresh-figures`."""
+    assert portal("init", "--password", "first-admin-pw").exit_code == 0
+    app = create_app()
+    with app.app_context(), database.connection_context():
+        from portal.models import Project, StageChange, Unit, User
+
+        admin = User.get(User.username == "admin")
+        project = Project.create(name="Imported", responsible_unit=Unit.get(), created_by=admin, stage="signed",
+                                 signed_on=dt.date(2026, 3, 2))
+        StageChange.insert_many([{"project": project.id, "from_stage": "", "to_stage": "signed",
+                                  "on_date": dt.date(2026, 3, 2), "by": admin.id, "verification": "approved",
+                                  "at": dt.datetime(2026, 3, 2, 9)}]).execute()
+        assert Project.get_by_id(project.id).counted_signed_on is None
+    result = portal("db", "refresh-figures")
+    assert result.exit_code == 0 and "recomputed for 1 projects" in result.output
+    with app.app_context(), database.connection_context():
+        assert Project.get_by_id(project.id).counted_signed_on == dt.date(2026, 3, 2)
