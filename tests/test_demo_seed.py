@@ -85,6 +85,11 @@ def test_seed_adds_projects_with_histories(app, org):
     assert Project.select().where(Project.stage == "production").count() > 0
     unit_ids = {p.responsible_unit_id for p in Project.select(Project.responsible_unit).distinct()}
     assert unit_ids <= {org.units[k].id for k in ("county_a", "town_a", "county_b")}
+    # every project sits on a link of its own industry's chain (chain pages have data)
+    links = {(p.industry_code, p.chain_link_code) for p in Project.select(Project.industry_code, Project.chain_link_code)}
+    assert all(link and link.split(".")[0] == code and link.split(".")[1] in ("up", "mid", "down")
+               for code, link in links)
+    assert len({link.split(".")[1] for _, link in links}) == 3
     with app.app_context():
         seed_projects(10, random.Random(2), dt.date(2026, 11, 21))
     assert Project.select().count() == 910

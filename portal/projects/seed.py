@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+import zlib
 from decimal import Decimal
 
 import click
@@ -144,6 +145,10 @@ def _seed_enterprises(count: int, rng: random.Random, start: int) -> list[int]:
     return ids
 
 
+#: Positions on an industry chain (as the demo and the chain pages use them).
+CHAIN_POSITIONS = ("up", "mid", "down")
+
+
 def _project_row(name, final, rng, today, unit_ids, codes, leaders, teams, enterprise_ids, filer_id):
     begin = today - dt.timedelta(days=rng.randrange(1, 1100))
     target = final if final in LINE else rng.choice(LINE[:4])
@@ -162,6 +167,7 @@ def _project_row(name, final, rng, today, unit_ids, codes, leaders, teams, enter
         "name": name,
         "enterprise": rng.choice(enterprise_ids) if rng.random() < 0.9 else None,
         "industry_code": rng.choice(codes),
+        "chain_link_code": None,  # set below from the name: the random sequence stays as it was
         "source_channel": "stationed_team" if team else rng.choice(("event", "business_referral", "online")),
         "source_team": team,
         "is_key": total >= 100000,
@@ -180,6 +186,8 @@ def _project_row(name, final, rng, today, unit_ids, codes, leaders, teams, enter
         "created_at": dt.datetime.combine(begin, dt.time(9, 0)),
         "updated_at": dt.datetime.combine(steps[-1][1], dt.time(9, 0)),
     }
+    # A link of its industry's chain ("<industry>.up|mid|down"), so chain pages have data.
+    row["chain_link_code"] = f"{row['industry_code']}.{CHAIN_POSITIONS[zlib.crc32(name.encode()) % 3]}"
     for column in DATE_COLUMN.values():
         row[column] = None
     for stage, on in steps:
