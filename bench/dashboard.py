@@ -14,26 +14,20 @@ budget in either mode.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from seeded import login, open_app, run_cases  # noqa: E402
+from seeded import arguments, login, open_app, run_cases  # noqa: E402
 
 PAGE_BUDGET_MS = 300
 PANEL_BUDGET_MS = 100
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--projects", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--modes", default="cold,warm", help="cold (cache off), warm (cache on), or both")
-    parser.add_argument("--database-url", default="", help="keep the seeded database here and reuse it next time")
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, argv)
     app = open_app(args.projects, args.database_url)
     from portal.db import database
     from portal.models import Project, Unit

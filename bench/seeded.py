@@ -9,6 +9,7 @@ earlier run) is reused as it is, so several benchmarks can run on one seed (seed
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
 import statistics
@@ -24,6 +25,16 @@ from portal import create_app, schema  # noqa: E402
 from portal.db import database  # noqa: E402
 
 PASSWORD = "bench-password-1"
+
+
+def arguments(doc: str, argv=None) -> argparse.Namespace:
+    """The options both benchmarks take: --projects, --runs, --modes, --database-url."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--projects", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--modes", default="cold,warm", help="cold (cache off), warm (cache on), or both")
+    parser.add_argument("--database-url", default="", help="keep the seeded database here and reuse it next time")
+    return parser.parse_args(argv)
 
 
 def open_app(projects: int, database_url: str = ""):

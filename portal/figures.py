@@ -45,11 +45,12 @@ from peewee import JOIN, Case, fn
 from portal.db import database
 from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
+from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
 
-#: Verification states of a stage change that count in statistics.
-COUNTED_VERIFICATIONS = ("approved", "not_required")
-#: Stages whose (counted) reaching is a figure.
-MILESTONES = ("signed", "started", "completed", "production")
+#: Verification states of a stage change that count in statistics, and the stages whose counted
+#: reaching is a figure: the rules of portal.stages (one place for both).
+COUNTED_VERIFICATIONS = COUNTED
+MILESTONES = COUNTED_MILESTONES
 #: Projects of 10亿元 (1 billion yuan) or more: total investment in 万元.
 ONE_BILLION_WAN = Decimal("100000")
 #: Unit kinds that always get a row in the table by unit, even without numbers.
@@ -266,30 +267,24 @@ def _three500():
             | (Enterprise.china_private_500 == True))  # noqa: E712
 
 
-def counted_changes(query=None):
-    """StageChange rows that count in statistics (verified or needing no verification)."""
-    query = query if query is not None else StageChange.select()
-    return query.where(StageChange.verification.in_(COUNTED_VERIFICATIONS))
-
-
 #: Up to this many projects with repeated counted milestones are passed to SQL as a list of ids.
 _REPEATS_AS_LIST = 1000
 
 
 def _repeated_projects():
     """The projects with more than one counted change to some milestone (``counted_repeats``):
-    a list of ids (empty: nothing to read), or a subquery when there are many. One seek in
+    None when there are none, a list of ids, or a subquery when there are many. One seek in
     the index on ``counted_repeats``; the list lets SQLite start from those few projects."""
     ids = [pid for (pid,) in Project.select(Project.id).where(Project.counted_repeats == True)  # noqa: E712
            .limit(_REPEATS_AS_LIST + 1).tuples()]
     if len(ids) > _REPEATS_AS_LIST:
         return Project.select(Project.id).where(Project.counted_repeats == True)  # noqa: E712
-    return ids
+    return ids or None
 
 
-def _milestones(periods, stages=MILESTONES, repeats_only=False):
-    """Per project: the latest counted date of each milestone in each period (a subquery ``d``).
-    ``repeats_only``: only the given projects (``_repeated_projects()``)."""
+def _milestones(periods, stages, projects):
+    """Per project of ``projects`` (ids or a subquery, from ``_repeated_projects()``): the latest
+    counted date of each milestone in each period (a subquery ``d``)."""
     sc = StageChange
     columns = [sc.project.alias("pid")]
     for i, period in enumerate(periods):
@@ -299,9 +294,7 @@ def _milestones(periods, stages=MILESTONES, repeats_only=False):
     query = (sc.select(*columns)
              .where(sc.to_stage.in_(stages), sc.on_date >= min(p.start for p in periods),
                     sc.on_date <= max(p.end for p in periods), sc.verification.in_(COUNTED_VERIFICATIONS)))
-    if repeats_only is not False:
-        query = query.where(sc.project.in_(repeats_only))
-    return query.group_by(sc.project).alias("d")
+    return query.where(sc.project.in_(projects)).group_by(sc.project).alias("d")
 
 
 def _counted_column(stage):
@@ -317,6 +310,7 @@ def _counted_column(stage):
 # ranking asks only for the families of the figures it shows.
 
 #: Family → (source, the raw numbers it gives; raw parts of rates and averages start with "_").
+#: A source named after a milestone (``MILESTONES``) counts by the project's counted date of it.
 FAMILIES = {
     "signed": ("signed", ("signed_count", "signed_investment", "contracted_amount", "projects_1bn",
                           "three500_count", "foreign_count", "foreign_capital", "_implemented")),
@@ -339,8 +333,6 @@ _DERIVED_NEEDS = {
     "avg_days_sign_to_start": ("sign_to_start",),
 }
 _FAMILY_OF = {raw: family for family, (_, raws) in FAMILIES.items() for raw in raws}
-#: Sources that count a milestone: their date is the project's counted date of that stage.
-_MILESTONE_SOURCES = ("signed", "started", "completed", "production")
 
 
 def families_for(keys) -> frozenset:
@@ -399,7 +391,7 @@ def _milestone_select(family: str, i: int, period: Period, date, ok) -> list:
 def _source_query(source: str, families, i: int, period: Period, scope: Scope) -> tuple:
     """``(query, select)`` of the ``families`` of one source for period ``i``: the projects
     (or capital entries) whose date of that source falls in the period."""
-    if source in _MILESTONE_SOURCES:
+    if source in MILESTONES:
         # Projects with at most one counted change per milestone: their stored counted date
         # (Project.counted_<stage>_on, kept by portal.stages.refresh_counted). The few with
         # repeated counted changes come from their stage changes (``_repeated_milestones``).
@@ -432,14 +424,14 @@ def _repeated_milestones(periods, scope: Scope, families_per_period) -> tuple | 
     the first change superseded): from their stage changes, so each counts at its latest
     counted date *in the period*. Disjoint from the stored-date queries; their sums add up."""
     wanted = [(i, family, FAMILIES[family][0]) for i, families in enumerate(families_per_period)
-              for family in sorted(families) if FAMILIES[family][0] in _MILESTONE_SOURCES]
+              for family in sorted(families) if FAMILIES[family][0] in MILESTONES]
     if not wanted:
         return None
     repeated = _repeated_projects()
-    if not isinstance(repeated, peewee.Query) and not repeated:
+    if repeated is None:
         return None
     stages = sorted({stage for _, _, stage in wanted})
-    d = _milestones(periods, stages, repeats_only=repeated)
+    d = _milestones(periods, stages, repeated)
     select = []
     for i, family, stage in wanted:
         column = getattr(d.c, f"{stage}_{i}")
@@ -517,7 +509,8 @@ def _aggregate(periods: list[Period], scope: Scope, group=None, families=ALL_FAM
             raw = _add_rows(raw, _rows(_grouped(query, group, select), group))
     repeated = _repeated_milestones(periods, scope, per_period)
     if repeated is not None:
-        raw = _add_rows(raw, _rows(_grouped(*repeated[:1], group, repeated[1]), group))
+        query, select = repeated
+        raw = _add_rows(raw, _rows(_grouped(query, group, select), group))
 
     result = {}
     for key in set(raw) | ({None} if group is None else set()):
@@ -909,9 +902,9 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
             row[key] = _plus(row.get(key), total)
         # The few with repeated counted signings: their latest counted signing in each year.
         repeats = _repeated_projects()
-        if not isinstance(repeats, peewee.Query) and not repeats:
+        if repeats is None:
             return row
-        d = _milestones([this, last], ("signed",), repeats_only=repeats)
+        d = _milestones([this, last], ("signed",), repeats)
         select = []
         for i, period in enumerate((this, last)):
             signed = getattr(d.c, f"signed_{i}")
@@ -963,7 +956,7 @@ def flag_counts(week: str, scope: Scope | None = None) -> dict:
 
 __all__ = [
     "COUNTED_VERIFICATIONS", "FIGURES", "Figure", "Figures", "FunnelStage", "MonthPoint", "Period", "Row", "Scope",
-    "by_industry", "by_team", "by_unit", "change_pct", "compute", "counted_changes", "days_between",
+    "by_industry", "by_team", "by_unit", "change_pct", "compute", "days_between",
     "flag_counts", "for_units", "funnel", "grouped", "list_args", "list_query", "monthly_signed",
 ]
 
@@ -1045,7 +1038,7 @@ def list_conditions(values: dict) -> list:
             if end is not None:
                 sub = sub.where(CapitalEntry.on_date <= end)
         else:
-            sub = counted_changes(StageChange.select(StageChange.project)).where(StageChange.to_stage == milestone)
+            sub = counted_changes().select(StageChange.project).where(StageChange.to_stage == milestone)
             if start is not None:
                 sub = sub.where(StageChange.on_date >= start)
             if end is not None:

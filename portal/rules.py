@@ -34,7 +34,6 @@ import copy
 import logging
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, g

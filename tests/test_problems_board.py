@@ -192,7 +192,6 @@ def test_raise_problem_permissions_and_bad_input(login, problems, org):
 
 
 def test_project_panel_and_flags(app, login, problems, org):
-    from portal import plugins
     from portal.problems import service
     a, b = problems["projects"]
     with app.test_request_context():

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from portal.models import Commitment, Notification, Problem, Project
+from portal.models import Commitment, Notification, Problem
 from tests.problems_helpers import local_today
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import peewee
-from flask import Blueprint, abort, current_app, flash, request, send_file
+from flask import Blueprint, abort, flash, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 

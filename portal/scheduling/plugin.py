@@ -2,7 +2,6 @@
 and the check on each request that the last completed week is frozen."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from flask import current_app, render_template, request
