@@ -80,6 +80,9 @@ def test_departments_keep_target_enterprises(app, org, login, make_project):
     assert AuditLog.select().where(AuditLog.entity == "project", AuditLog.entity_id == project.id).exists()
     page = login("leader").get("/chains/new_energy").get_data(as_text=True)
     assert "Storage Co" in page and "Became a clue" in page and "Storage project" in page
+    # a unit that may not read the linked project sees the target, not the project's name
+    page = login("unit_b").get("/chains/new_energy").get_data(as_text=True)
+    assert "Storage Co" in page and "Storage project" not in page and "a project of another unit" in page
 
 
 def test_review_panel_and_decision(app, org, login, make_project):

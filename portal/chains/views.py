@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from portal import audit, industries, permissions
 from portal.db import database
-from portal.models import Project
+from portal.models import Project, Unit
 from portal.models.chains import ChainInfo, TargetEnterprise
 from portal.models.fields import utcnow
 from portal.chains.forms import TARGET_STATUS_LABELS, ChainInfoForm, TargetForm
@@ -112,12 +112,20 @@ def _page(code, info_form=None, target_form=None, status=200):
         info_form = ChainInfoForm(formdata=None, obj=info)
         if info is not None:
             info_form.leader.data, info_form.special_team.data = info.leader_id, info.special_team_id
-    targets = list(TargetEnterprise.select().where(TargetEnterprise.industry_code == code)
+    targets = list(TargetEnterprise.select(TargetEnterprise, Project.id, Project.name, Unit.id, Unit.name)
+                   .join(Project, peewee.JOIN.LEFT_OUTER, on=(TargetEnterprise.project == Project.id), attr="project")
+                   .switch(TargetEnterprise).join(Unit, on=(TargetEnterprise.unit == Unit.id), attr="unit")
+                   .where(TargetEnterprise.industry_code == code)
                    .order_by(TargetEnterprise.status, TargetEnterprise.company))
+    # A linked project's name only for those who may read the project.
+    linked = [t.project_id for t in targets if t.project_id]
+    readable = {pid for (pid,) in permissions.visible_projects(
+        current_user, Project.select(Project.id).where(Project.id.in_(linked))).tuples()} if linked else set()
     return render_template(
         "chains/show.html", item=item, industry_label=industries.label(code), links=links, unlinked=unlinked,
         gaps=[row for row in links if not row["signed"]], info=info, info_form=info_form,
-        target_form=target_form or _target_form(code), targets=targets, status_labels=TARGET_STATUS_LABELS,
+        target_form=target_form or _target_form(code), targets=targets, readable_projects=readable,
+        status_labels=TARGET_STATUS_LABELS,
         can_edit_chain=permissions.can_edit_chain(current_user),
         can_add_target=permissions.can_add_target_enterprise(current_user),
         can_edit_target=lambda t: permissions.can_edit_target_enterprise(current_user, t),
