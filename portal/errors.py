@@ -43,7 +43,9 @@ def init_app(app) -> None:
     def _http_error(error):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        # abort(409, _("…")) gives the user that message; werkzeug's English default never shows.
+        detail = error.description if error.description != type(error).description else None
+        return render_error(error.code, detail)
 
     @app.errorhandler(InternalServerError)
     def _server_error(error):

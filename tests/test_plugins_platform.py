@@ -204,3 +204,16 @@ def test_portal_plugins_command_prints_the_list(app, org, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "six_plus_three\t1.0.0\tbundled\tactive" in result.output
     assert "portal.home" in result.output and "industry system: core" in result.output
+
+
+def test_a_refusal_says_why_in_the_users_language(app, org, login):
+    """abort(code, message) shows the message, not the status code's generic text."""
+    admin = login("admin")
+    response = admin.post_form("/admin/plugins/portal.home/state", {"enabled": "0"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "own plugins cannot be disabled." in page
+    app.config["RULES"] = "six_plus_three"
+    response = admin.post_form("/admin/plugins/rules", {"system": "core"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "The industry system is fixed by PORTAL_RULES." in page
+    assert "Someone else changed this record" not in page
