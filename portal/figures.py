@@ -46,6 +46,7 @@ from portal.db import database
 from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
+from portal.web import parse_id
 
 #: Verification states of a stage change that count in statistics, and the stages whose counted
 #: reaching is a figure: the rules of portal.stages (one place for both).
@@ -1016,7 +1017,8 @@ def parse_list_filters(raw: dict) -> tuple[dict, dict]:
                 errors[name] = _("Choose yes or no.")
     text = (raw.get("team") or "").strip()
     if text:
-        team = Unit.get_or_none(Unit.id == int(text), Unit.kind == "team") if text.isdigit() else None
+        team_id = parse_id(text)
+        team = Unit.get_or_none(Unit.id == team_id, Unit.kind == "team") if team_id else None
         if team is None:
             errors["team"] = _("Unknown stationed team.")
         else:

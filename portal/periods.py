@@ -177,7 +177,11 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous_year(self) -> "Period":
-        """The same period one year earlier (2024-02-29 → 2023-02-28)."""
+        """The same period one year earlier (2024-02-29 → 2023-02-28); ValueError (translated)
+        for a period of the first year the portal takes, which has no year before it."""
+        if self.start.year <= MIN_YEAR:
+            raise ValueError(_("Choose a period from %(year)s on: it is compared with the year before.",
+                               year=MIN_YEAR + 1))
         if self.kind == "year":
             return Period.of_year(self.year - 1)
         if self.kind == "half":

@@ -56,11 +56,25 @@ def see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
 
 
+#: The largest id a table holds (PostgreSQL's integer): a larger number is no record's id, and
+#: passing it to the database would fail (an overflow) instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """An id from a URL, query string or form, or None when the value cannot be one. Every
+    place that turns user input into an id goes through here."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def get_or_404(model, pk):
     """Fetch by integer primary key, 404 for anything else (never a 500 on a bad id)."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = parse_id(pk)
+    if pk is None:
         abort(404)
     obj = model.get_or_none(model.id == pk)
     if obj is None:
@@ -99,6 +113,6 @@ class Page:
 
 def page_number() -> int:
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(max(1, int(request.args.get("page", 1))), MAX_ID)
     except ValueError:
         return 1

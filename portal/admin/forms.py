@@ -9,6 +9,7 @@ from wtforms.widgets import Select, html_params
 from portal.auth.passwords import MIN_LENGTH
 from portal.labels import ROLE_LABELS, UNIT_KIND_LABELS
 from portal.models import ROLES, UNIT_KINDS, Unit, User
+from portal.web import parse_id
 
 
 def unit_choices(include_blank=False):
@@ -30,10 +31,8 @@ def coerce_unit(value):
         return None
     if isinstance(value, Unit):
         return value
-    try:
-        return Unit.get_or_none(Unit.id == int(value))
-    except (TypeError, ValueError):
-        return None
+    unit_id = parse_id(value)
+    return Unit.get_or_none(Unit.id == unit_id) if unit_id else None
 
 
 class UnitSelect(Select):

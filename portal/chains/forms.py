@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from portal.models import Unit, User
 from portal.models.chains import TARGET_STATUSES
+from portal.web import parse_id
 
 TARGET_STATUS_LABELS = {
     "not_contacted": _l("Not contacted"),
@@ -17,10 +18,8 @@ TARGET_STATUS_LABELS = {
 def _id_or_none(value):
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # rejected by the choices check: a message at the field, never a 500
+    record_id = parse_id(value)
+    return record_id if record_id is not None else -1  # rejected by the choices check: a message at the field
 
 
 class ChainInfoForm(FlaskForm):

@@ -16,7 +16,7 @@ from portal.models import Unit
 from portal.periods import Period
 from portal.periods import choices as period_choices
 from portal.timeutil import iso_week, today
-from portal.web import render
+from portal.web import parse_id, render
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -52,16 +52,15 @@ def _parse(user) -> Request:
     req = Request(raw={k: (args.get(k) or "").strip() for k in ("period", "from", "to", "unit", "industry", "team")})
     try:
         req.period = Period.from_args(args, today())
+        req.period.previous_year()  # every panel compares with it: a period without one is refused here
     except ValueError as exc:
         req.errors["from" if (req.raw["from"] or req.raw["to"]) else "period"] = str(exc)
     confined = permissions.dashboard_unit(user)
     req.forced_unit = confined
     unit_id = confined.id if confined is not None else None
     if req.raw["unit"]:
-        try:
-            unit = Unit.get_or_none(Unit.id == int(req.raw["unit"]))
-        except ValueError:
-            unit = None
+        unit_id = parse_id(req.raw["unit"])
+        unit = Unit.get_or_none(Unit.id == unit_id) if unit_id else None
         if unit is None:
             req.errors["unit"] = _("Unknown unit.")
         elif not permissions.can_view_dashboard_unit(user, unit):
@@ -74,10 +73,8 @@ def _parse(user) -> Request:
         industry = ""
     team_id = None
     if req.raw["team"]:
-        try:
-            team = Unit.get_or_none(Unit.id == int(req.raw["team"]), Unit.kind == "team")
-        except ValueError:
-            team = None
+        team_id = parse_id(req.raw["team"])
+        team = Unit.get_or_none(Unit.id == team_id, Unit.kind == "team") if team_id else None
         if team is None:
             req.errors["team"] = _("Unknown stationed team.")
         else:

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from portal import figures, permissions
 from portal.models import STAGES, Enterprise, Project, Unit, User
 from portal.projects import masking
+from portal.web import parse_id
 
 
 @dataclass(frozen=True)
@@ -258,22 +259,16 @@ class ListFilters:
 
 
 def _readable_unit(value: str, user) -> Unit | None:
-    try:
-        unit_id = int(value)
-    except ValueError:
-        return None
-    unit = Unit.get_or_none(Unit.id == unit_id)
+    unit_id = parse_id(value)
+    unit = Unit.get_or_none(Unit.id == unit_id) if unit_id else None
     if unit is None or not permissions.can_read_unit(user, unit):
         return None
     return unit
 
 
 def _leader(value: str) -> User | None:
-    try:
-        user_id = int(value)
-    except ValueError:
-        return None
-    return User.get_or_none(User.id == user_id, User.role == "leader")
+    user_id = parse_id(value)
+    return User.get_or_none(User.id == user_id, User.role == "leader") if user_id else None
 
 
 def unit_choices(user) -> list[tuple[int, str, int]]:

@@ -17,6 +17,7 @@ from portal.admin.forms import UnitField
 from portal.labels import STAGE_LABELS
 from portal.models import Unit, User
 from portal.timeutil import today
+from portal.web import parse_id
 
 #: Source channels and investment methods (招商方式): code -> label.
 CHANNELS = {
@@ -87,11 +88,9 @@ class ModelSelectField(SelectField):
         self.raw_data = valuelist
         raw = valuelist[0] if valuelist else ""
         self.data = None
-        if raw not in ("", None):
-            try:
-                self.data = self.model.get_or_none(self.model.id == int(raw))
-            except (TypeError, ValueError):
-                self.data = None
+        record_id = parse_id(raw) if raw not in ("", None) else None
+        if record_id:
+            self.data = self.model.get_or_none(self.model.id == record_id)
 
     def process_data(self, value):
         self.data = value

@@ -21,7 +21,7 @@ from portal.projects.forms import (ASSESSMENTS, CHANNELS, AttachmentForm, Capita
                                    NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm, VerifyForm,
                                    chain_link_groups)
 from portal.timeutil import today
-from portal.web import get_or_404, render, see_other, wants_partial
+from portal.web import get_or_404, parse_id, render, see_other, wants_partial
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -44,9 +44,8 @@ def load_project(project_id) -> Project:
     Its responsible unit and investor come in the same query, and the names (only) of its leader,
     source team and special team.
     """
-    try:
-        pk = int(project_id)
-    except (TypeError, ValueError):
+    pk = parse_id(project_id)
+    if pk is None:
         abort(404)
     source_team, special_team, leader = Unit.alias(), Unit.alias(), User.alias()
     project = (Project.select(Project, Unit, Enterprise, source_team.id, source_team.name, special_team.id,

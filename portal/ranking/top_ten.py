@@ -11,6 +11,7 @@ from peewee import Case
 from portal import audit, permissions
 from portal.db import database
 from portal.models import Project, TopTenSelection, Unit
+from portal.web import parse_id
 
 MAX_SELECTED = 10
 MAX_CANDIDATES = 40
@@ -84,9 +85,8 @@ def read_form(form, year: int, user) -> tuple[list[dict], list[tuple[int, str]],
             if reason:
                 errors[n] = _("Choose a project for this reason.")
             continue
-        try:
-            project_id = int(raw)
-        except ValueError:
+        project_id = parse_id(raw)
+        if project_id is None:
             errors[n] = _("Choose a project from the list.")
             continue
         project = Project.get_or_none(Project.id == project_id)

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal import audit, industries, permissions, plugins
+from portal.admin.forms import coerce_unit
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
 from portal.models.scheduling import LIST_NAMES
@@ -72,10 +73,7 @@ def _unit_arg(default=None) -> Unit | None:
     raw = request.values.get("unit", "").strip()
     if not raw:
         return default
-    try:
-        unit = Unit.get_or_none(Unit.id == int(raw))
-    except ValueError:
-        unit = None
+    unit = coerce_unit(raw)
     if unit is None:
         raise BadParameter("unit", _("Choose a unit from the list."))
     return unit
