@@ -228,6 +228,11 @@ def test_stage_change_through_the_page(login, org, extra):
     response = client.post_form(f"/projects/{p.id}/stage", {"to_stage": "bogus", "on_date": "2026-03-01",
                                                              "version": str(p.version)})
     assert response.status_code == 422 and "Not a valid choice" in response.get_data(as_text=True)
+    # posted against an older version: refused, and the page says why (the version field is hidden)
+    response = client.post_form(f"/projects/{p.id}/stage", {"to_stage": "signed", "on_date": "2026-03-01",
+                                                             "contracted_amount": "100", "version": str(p.version - 1)})
+    assert response.status_code == 409
+    assert "Someone else changed this project at the same time." in response.get_data(as_text=True)
     pdf = (io.BytesIO(b"%PDF-1.4 contract"), "contract.pdf")
     response = client.post_form(f"/projects/{p.id}/stage", {"to_stage": "signed", "on_date": "2026-03-01",
                                                              "contracted_amount": "90000", "version": str(p.version),

@@ -11,6 +11,7 @@ import peewee
 from flask import Blueprint, abort, flash, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import HiddenField
 
 from portal import audit, extra_fields, permissions, plugins, stages
 from portal.db import database
@@ -439,13 +440,15 @@ def chain_links():
 
 # Stages ---------------------------------------------------------------------------
 
-def _stage_error(form, error: stages.StageError):
+def _stage_error(form, error: stages.StageError, default) -> int:
+    """Show a refused stage change's message at its field (at ``default`` when that field is
+    hidden, such as the version of a concurrent edit, or unknown); returns the status: 409 when
+    someone else changed the project first, else 422."""
     target = getattr(form, error.field, None)
-    if target is None or not hasattr(target, "errors"):
-        target = form.to_stage
-    if isinstance(target.errors, tuple):
-        target.errors = list(target.errors)
-    target.errors.append(str(error.message))
+    if target is None or not hasattr(target, "errors") or isinstance(target, HiddenField):
+        target = default
+    target.errors = list(target.errors) + [str(error.message)]
+    return 409 if isinstance(error, stages.StageConflict) else 422
 
 
 def _upload_all(storages, project, change=None) -> list[Attachment]:
@@ -495,13 +498,10 @@ def stage(project_id):
                         reason=form.reason.data, contracted_amount=form.contracted_amount.data,
                         expected_version=version)
                     _upload_all(form.files.data, project, change)
-            except stages.StageConflict as exc:
-                _stage_error(form, exc)
-                form.version.data = Project.get_by_id(project.id).version
-                status = 409
             except stages.StageError as exc:
-                _stage_error(form, exc)
-                status = 422
+                status = _stage_error(form, exc, form.to_stage)
+                if status == 409:
+                    form.version.data = Project.get_by_id(project.id).version
             else:
                 note_done(_("Stage changed."), "success")
                 if wants_partial():
@@ -550,9 +550,7 @@ def correct(project_id, change_id):
             stages.correct_date(project, current_user, change, form.on_date.data, form.reason.data,
                                 expected_version=version)
         except stages.StageError as exc:
-            target = getattr(form, exc.field, form.on_date)
-            target.errors = list(target.errors) + [str(exc.message)]
-            status = 409 if isinstance(exc, stages.StageConflict) else 422
+            status = _stage_error(form, exc, form.on_date)
         else:
             flash(_("The date was corrected."), "success")
             return see_other("projects.show", project_id=project.id)
@@ -576,8 +574,7 @@ def resubmit(project_id, change_id):
         try:
             stages.resubmit(change, current_user, form.on_date.data, form.note.data)
         except stages.StageError as exc:
-            form.on_date.errors = list(form.on_date.errors) + [str(exc.message)]
-            status = 422
+            status = _stage_error(form, exc, form.on_date)
         else:
             flash(_("Submitted again for verification."), "success")
             return see_other("projects.show", project_id=project.id)
@@ -608,9 +605,7 @@ def verify(project_id, change_id):
         try:
             stages.verify(change, current_user, form.decision.data == "approve", form.opinion.data)
         except stages.StageError as exc:
-            target = getattr(form, exc.field, form.decision)
-            target.errors = list(target.errors) + [str(exc.message)]
-            status = 422
+            status = _stage_error(form, exc, form.decision)
         else:
             flash(_("Stage change approved.") if form.decision.data == "approve" else _("Stage change returned."),
                   "success")
