@@ -659,7 +659,7 @@ def grouped(period: Period, scope: Scope | None = None, families=ALL_FAMILIES) -
         data.families = per_period
         return data
 
-    return cached(("grouped", period.start, period.end, scope, per_period), run)
+    return cached(("grouped", period, scope, per_period), run)  # the period whole: its kind decides last year
 
 
 # A small cache of expensive results, keyed by a change stamp ------------------------------
@@ -710,7 +710,7 @@ def compute(period: Period, scope: Scope | None = None, data: GroupedFigures | N
     scope = scope or Scope()
     previous = period.previous_year()
     if data is None:
-        current, last = cached(("figures", period.start, period.end, scope),
+        current, last = cached(("figures", period, scope),
                                lambda: _aggregate([period, previous], scope)[None])
     else:
         data.require([ALL_FAMILIES, ALL_FAMILIES])
@@ -733,7 +733,7 @@ def _row(key, label, current, last, period, link_scope) -> Row:
 
 def _table_data(name: str, period: Period, scope: Scope, group) -> dict:
     """A table's own figures (cached per change stamp): grouped by its one column only."""
-    return cached((name, period.start, period.end, scope), lambda: _aggregate(
+    return cached((name, period, scope), lambda: _aggregate(
         [period, period.previous_year()], scope, group, TABLE_FAMILIES_PER_PERIOD))
 
 

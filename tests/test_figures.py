@@ -253,3 +253,14 @@ def test_a_period_longer_than_a_year_overlaps_last_year_and_each_counts_its_own(
     assert f.signed_investment.value == Decimal("190000.00") and f.signed_investment.previous == Decimal("21000.00")
     rows = {r.label: r for r in figures.by_unit(period)}
     assert rows["County B"]["signed_count"].value == 1 and rows["County B"]["signed_investment"].previous == Decimal("21000.00")
+
+
+def test_a_month_and_a_custom_range_of_the_same_days_are_cached_apart(app, data):
+    """2025-02 is compared with February 2024 (29 days, P6 signed on the leap day); the range
+    2025-02-01..2025-02-28 with 2024-02-01..2024-02-28. Same dates, different last year: the cache
+    must not hand one the other's numbers."""
+    app.config["FIGURES_CACHE_SECONDS"] = 300
+    month, custom = Period.parse("2025-02"), Period.between("2025-02-01", "2025-02-28")
+    assert compute(month).signed_count.previous == 1
+    assert compute(custom).signed_count.previous == 0
+    assert [r["signed_investment"].previous for r in figures.by_unit(custom) if r.label == "County B"] == [0]
