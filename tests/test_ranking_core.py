@@ -185,6 +185,10 @@ def test_ranking_xlsx_export(org, make_project, targets, login):
     first = rows[3]
     assert first[0] == 1 and first[1] == "County A"
     assert first[5] == 1 and first[6] == 4 and first[7] == 25
+    # year to date: its code holds a ':', which Excel refuses in sheet names
+    response = login("leader").get("/ranking?period=2026-YTD:2026-05-31&format=xlsx")
+    assert response.status_code == 200 and ":" not in response.headers["Content-Disposition"]
+    assert load_workbook(io.BytesIO(response.data)).active.title == "2026-YTD_2026-05-31"
 
 
 def test_unit_history_page(org, make_project, targets, login):

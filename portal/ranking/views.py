@@ -3,6 +3,7 @@ Excel template and upload, and the Top ten projects."""
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from functools import wraps
 
@@ -89,10 +90,15 @@ def index():
     ranking = assessment.assess(period)
     if request.args.get("format") == "xlsx" and not error:
         return send_file(io.BytesIO(_ranking_workbook(ranking)), mimetype=XLSX, as_attachment=True,
-                         download_name=f"ranking-{period.code}.xlsx")
+                         download_name=f"ranking-{_file_safe(period.code)}.xlsx")
     return render("ranking/index.html", "ranking/_ranking.html", status=400 if error else 200,
                   ranking=ranking, period=period, error=error, choices=period_choices(period),
                   figures=TARGET_FIGURES, can_edit_targets=permissions.can_edit_targets(current_user))
+
+
+def _file_safe(code: str) -> str:
+    """A period code (2026-YTD:2026-05-31) fit for a file or sheet name (Excel refuses ':')."""
+    return re.sub(r"[:\\/?*\[\]]", "_", code)
 
 
 def _ranking_workbook(ranking) -> bytes:
@@ -101,7 +107,7 @@ def _ranking_workbook(ranking) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = ranking.period.code[:31] or "ranking"
+    ws.title = _file_safe(ranking.period.code)[:31] or "ranking"
     ws.append([_("Ranking %(period)s", period=ranking.period.label)])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([_("Time elapsed: %(pct)s%%", pct=ranking.elapsed_pct)])
