@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from portal import audit, permissions, plugins
 from portal.db import database
 from portal.labels import STAGE_LABELS
-from portal.models import Project, StageChange
+from portal.models import Project, StageChange, Unit
 from portal.models.fields import utcnow
 from portal.timeutil import today
 
@@ -398,8 +398,9 @@ def refresh_counted(project_ids=None) -> None:
 
 def pending_changes():
     """Changes awaiting the bureau's verification, oldest first."""
-    return (StageChange.select(StageChange, Project)
+    return (StageChange.select(StageChange, Project, Unit.id, Unit.name)
             .join(Project, on=(StageChange.project == Project.id))
+            .join(Unit, on=(Project.responsible_unit == Unit.id), attr="responsible_unit")
             .where(StageChange.verification == "pending")
             .order_by(StageChange.at, StageChange.id))
 

@@ -26,6 +26,16 @@ def to_local(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.timezone.utc).astimezone(tz())
 
 
+def to_utc_naive(moment: dt.datetime) -> dt.datetime:
+    """An aware local moment as the naive UTC the database stores (the inverse of ``to_local``)."""
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def local_midnight_utc(day: dt.date) -> dt.datetime:
+    """The start of a local day as the naive UTC the database stores: compare timestamps with this."""
+    return to_utc_naive(dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz()))
+
+
 def iso_week(day: dt.date) -> str:
     """'2026-W47' for a date (ISO 8601 week, so the last days of December may be week 1)."""
     year, week, _ = day.isocalendar()

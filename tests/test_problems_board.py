@@ -257,3 +257,17 @@ def test_meeting_page_lists_open_problems_by_department(login, problems, org):
     assert "Problems and commitments by department" in page
     section = page.split(f'id="meeting-unit-{org.units["department"].id}"')[1].split("</section>")[0]
     assert "Alpha plant" in section and "1 overdue" in section
+
+
+def test_closed_this_month_counts_from_local_midnight(app, problems):
+    """closed_at is stored in UTC: a problem closed at 03:00 on 1 December in Shanghai (19:00 UTC
+    on 30 November) was closed this month."""
+    from portal.models import Unit
+    from portal.problems import service
+
+    app.config["TZ"] = __import__("zoneinfo").ZoneInfo("Asia/Shanghai")
+    Problem.update(closed_at=dt.datetime(2026, 11, 30, 19, 0)).where(Problem.id == problems["a_closed"].id).execute()
+    query = Problem.select().join(Unit, on=(Problem.assigned_unit == Unit.id))
+    with app.test_request_context():
+        counts = {row["unit"]: row["closed_this_month"] for row in service.department_counts(query, dt.date(2026, 12, 5))}
+    assert counts["Land Department"] == 1

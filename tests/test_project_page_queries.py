@@ -83,3 +83,22 @@ def test_project_page_queries_are_few_and_do_not_grow_with_rows(app, org, login,
     assert len(many) <= MAX_QUERIES, f"{len(many)} queries on the project page:\n" + "\n".join(many)
     settings_reads = [sql for sql in many if '"setting"' in sql or "`setting`" in sql]
     assert len(settings_reads) <= 1, settings_reads
+
+
+def test_verification_queue_queries_do_not_grow_with_its_rows(monkeypatch, login, org, make_project):
+    """Each pending change shows its project's unit: read with the changes, not one query per row."""
+    bureau = org.users["bureau"]
+
+    def pending(n):
+        for i in range(n):
+            project = make_project(name=f"Pending {n}-{i}", unit="county_a" if i % 2 else "county_b")
+            StageChange.create(project=project, from_stage="negotiating", to_stage="signed",
+                               on_date=dt.date(2026, 3, 1), by=bureau, verification="pending")
+
+    client = login("bureau")
+    pending(1)
+    few, page = _count_queries(monkeypatch, client, "/projects/verification")
+    pending(5)
+    more, page = _count_queries(monkeypatch, client, "/projects/verification")
+    assert "County B" in page and page.count("Pending 5-") == 5
+    assert len(more) == len(few)

@@ -303,7 +303,7 @@ def department_counts(query, today: dt.date | None = None) -> list[dict]:
 
     ``query`` is a (permission-restricted, filtered) problem query; its selection is replaced."""
     today = today or timeutil.today()
-    month_start = dt.datetime(today.year, today.month, 1)
+    month_start = timeutil.local_midnight_utc(today.replace(day=1))  # closed_at is stored in UTC
     open_ = peewee.Case(None, [(Problem.state.in_(OPEN_STATES), 1)], 0)
     overdue = peewee.Case(None, [(overdue_condition(today), 1)], 0)
     closed = peewee.Case(None, [((Problem.state == "closed") & (Problem.closed_at >= month_start), 1)], 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from portal.timeutil import iso_week, tz, week_start
+from portal.timeutil import iso_week, to_utc_naive, tz, week_start  # noqa: F401 - to_utc_naive: W.to_utc_naive
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -35,11 +35,6 @@ def week_end(week: str) -> dt.datetime:
     """The last moment of the week (Sunday 23:59:59) in the deployment time zone."""
     monday = week_start(week)
     return dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(0, 0), tzinfo=tz()) - dt.timedelta(seconds=1)
-
-
-def to_utc_naive(moment: dt.datetime) -> dt.datetime:
-    """An aware local moment as the naive UTC the database stores."""
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def deadline(week: str, weekday: int, at: dt.time) -> dt.datetime:
