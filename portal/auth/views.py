@@ -76,9 +76,10 @@ def login():
                 session["locale"] = user.locale
             return redirect(_safe_next(request.args.get("next")), code=303)
         else:
-            if not user:
-                verify_password(None, form.password.data)  # same time as a real check
-            elif user.active:
+            if not user or not user.active:
+                # same time as a real check: unknown and deactivated accounts are not told apart
+                verify_password(user.password_hash if user else None, form.password.data)
+            if user and user.active:
                 throttle.record_failure(user)
             form.password.errors.append(_("Wrong username or password."))
             status = 401
