@@ -26,6 +26,8 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _YTD = re.compile(r"^(\d{4})-YTD:(\d{4}-\d{2}-\d{2})$", re.IGNORECASE)
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
+#: The menu's value for "the dates given in from/to".
+CUSTOM = "custom"
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -124,16 +126,18 @@ class Period:
 
     @classmethod
     def from_args(cls, args, today: dt.date) -> "Period":
-        """The period a query string asks for: ``period=…`` or ``from=…&to=…``; this year to date by default."""
+        """The period a query string asks for: ``period=…``, or ``from=…&to=…`` when ``period`` is
+        empty or ``custom`` (a period chosen in the menu wins over dates left in the form); this
+        year to date by default."""
+        period = (args.get("period") or "").strip()
         start, end = (args.get("from") or "").strip(), (args.get("to") or "").strip()
-        if start or end:
+        if period and period != CUSTOM:
+            return cls.parse(period)
+        if start or end or period == CUSTOM:
             if not (start and end):
                 raise ValueError(_("Enter both a start and an end date."))
             return cls.between(start, end)
-        period = (args.get("period") or "").strip()
-        if not period:
-            return cls.year_to_date(today)
-        return cls.parse(period)
+        return cls.year_to_date(today)
 
     # Derived ----------------------------------------------------------------
 
@@ -221,7 +225,7 @@ class Period:
 
 def choices(today: dt.date, years: int = 3) -> list[tuple[str, str]]:
     """Period choices for a select: year to date, then each recent year with its halves and quarters."""
-    result = [("", _("This year to date"))]
+    result = [("", _("This year to date")), (CUSTOM, _("Custom range (from, to)"))]
     for year in range(today.year, today.year - years, -1):
         for period in [Period.of_year(year), Period.of_half(year, 1), Period.of_half(year, 2)] + [
             Period.of_quarter(year, q) for q in range(1, 5)

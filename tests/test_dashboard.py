@@ -155,3 +155,12 @@ def test_the_list_behind_a_number_holds_exactly_its_projects(login, signed, org,
 def test_caption_shows_time_elapsed(login, signed):
     html = login("bureau").get("/dashboard?period=2025").get_data(as_text=True)
     assert "100% of the period has elapsed" in html
+
+
+def test_custom_range_shows_as_such_and_a_chosen_period_replaces_it(login, signed):
+    client = login("bureau")
+    html = client.get("/dashboard?from=2026-02-01&to=2026-03-31").get_data(as_text=True)
+    assert '<option value="custom" selected>' in html and '<option value="" selected>' not in html
+    # the dates stay in the form; the period chosen in the menu wins
+    html = client.get("/dashboard?period=2026-Q3&from=2026-02-01&to=2026-03-31").get_data(as_text=True)
+    assert '<option value="2026-Q3" selected>' in html and "signed_from=2026-07-01" in html

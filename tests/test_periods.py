@@ -52,6 +52,18 @@ def test_from_args_custom_and_default():
         Period.from_args(MultiDict({"from": "yesterday", "to": "2026-01-01"}), today)
 
 
+def test_a_period_chosen_in_the_menu_wins_over_dates_left_in_the_form():
+    """After a custom range the dates stay in the form: choosing a period must still take effect;
+    the dates count when the menu says "custom" (or nothing, the default)."""
+    today = D(2026, 11, 21)
+    dates = {"from": "2026-02-03", "to": "2026-04-05"}
+    assert Period.from_args(MultiDict({"period": "2026-Q1", **dates}), today) == Period.parse("2026-Q1")
+    assert Period.from_args(MultiDict({"period": "custom", **dates}), today).kind == "custom"
+    assert Period.from_args(MultiDict({"period": "", **dates}), today).kind == "custom"
+    with pytest.raises(ValueError):
+        Period.from_args(MultiDict({"period": "custom"}), today)  # custom without dates: say so
+
+
 def test_previous_year_is_leap_day_safe():
     assert Period.parse("2024-02").previous_year() == Period.parse("2023-02")
     leap = Period.between(D(2024, 2, 29), D(2024, 2, 29)).previous_year()

@@ -6,6 +6,14 @@
     var box = document.getElementById("htmx-error");
     if (box) { box.innerHTML = ""; }
   });
+  // Typing a date into a from/to pair means "custom range": set the period menu to it, before
+  // htmx submits on the change (capture phase). Without JavaScript the user chooses it in the menu.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=date][name=from], input[type=date][name=to]")) { return; }
+    var menu = input.form && input.form.querySelector("select[name=period]");
+    if (menu && menu.querySelector("option[value=custom]")) { menu.value = "custom"; }
+  }, true);
   // A network failure has no response to swap: say so in the page.
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("htmx-error");
