@@ -46,7 +46,7 @@ from portal.db import database
 from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
-from portal.web import parse_id
+from portal.web import parse_id, per_request
 
 #: Verification states of a stage change that count in statistics, and the stages whose counted
 #: reaching is a figure: the rules of portal.stages (one place for both).
@@ -105,7 +105,10 @@ class Scope:
         return not (self.unit_id or self.industry or self.team_id)
 
     def unit(self) -> Unit | None:
-        return Unit.get_or_none(Unit.id == self.unit_id) if self.unit_id else None
+        """The scope's unit, read once per request (every query of a page asks for it)."""
+        if not self.unit_id:
+            return None
+        return per_request(("figures.scope_unit", self.unit_id), lambda: Unit.get_or_none(Unit.id == self.unit_id))
 
     def condition(self):
         """The WHERE condition on Project for this scope (archived projects excluded)."""
@@ -114,7 +117,7 @@ class Scope:
             unit = self.unit()
             if unit is None:
                 return cond & peewee.SQL("1 = 0")
-            cond &= Project.responsible_unit.in_(Unit.select(Unit.id).where(Unit.path.startswith(unit.path)))
+            cond &= Project.responsible_unit.in_(unit.subtree_ids())
         if self.industry:
             cond &= Project.industry_code == self.industry
         if self.team_id:
@@ -671,10 +674,12 @@ CACHE_SIZE = 128
 def change_stamp() -> tuple:
     """Changes whenever projects, their stage history, capital or any audited record change:
     the highest id of each table (one indexed lookup each). Every change to a project is
-    audited (portal.audit), so edits and verifications give a new stamp too."""
+    audited (portal.audit), so edits and verifications give a new stamp too. One query (read
+    afresh for every cached result: a request may change data between two of them)."""
     from portal.models import AuditLog
 
-    return tuple(model.select(fn.MAX(model.id)).scalar() for model in (AuditLog, Project, StageChange, CapitalEntry))
+    highest = [model.select(fn.MAX(model.id)) for model in (AuditLog, Project, StageChange, CapitalEntry)]
+    return tuple(database.execute(peewee.Select(columns=highest)).fetchone())
 
 
 def cached(key: tuple, compute_fn):
