@@ -342,4 +342,14 @@ def unit_week_figures(week: str, context: FlagContext | None = None) -> dict[int
     return figures
 
 
-FlagContext.unit_week_figures = lambda self, week=None: unit_week_figures(week or self.week, self)
+def _context_unit_week_figures(self, week=None) -> dict:
+    """``unit_week_figures`` of a week, remembered on the context: the meeting page and the
+    unit-flag rules both ask for them in one request (four grouped queries each)."""
+    week = week or self.week
+    memo = self.__dict__.setdefault("_unit_week_memo", {})  # not _cache: its truth means "preloaded"
+    if week not in memo:
+        memo[week] = unit_week_figures(week, self)
+    return memo[week]
+
+
+FlagContext.unit_week_figures = _context_unit_week_figures

@@ -390,7 +390,7 @@ def meeting_data(week: str, user) -> dict:
         figures = S.frozen_unit_figures(week, context)
         list_counts = S.frozen_list_counts(week)
     else:
-        figures = F.unit_week_figures(week, context)
+        figures = context.unit_week_figures(week)
         list_counts = S.list_counts(week)
 
     # Flag counts per unit
