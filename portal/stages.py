@@ -327,6 +327,7 @@ def resubmit(change: StageChange, user, on_date, note: str = "") -> StageChange:
         _check_date_between_neighbours(project, stage, on_date)
     else:
         _check_date(on_date, None)
+    before_version = project.version
     with database.atomic():
         if stage in LINE:
             column = DATE_COLUMN[stage]
@@ -339,6 +340,8 @@ def resubmit(change: StageChange, user, on_date, note: str = "") -> StageChange:
         refresh_counted([project.id])
         changes = audit.diff(before, {DATE_COLUMN[stage]: on_date}) if stage in LINE else {}
         changes["verification"] = ["returned", "pending"]
+        if project.version != before_version:  # someone editing the project sees what changed (views._conflicts)
+            changes["version"] = [before_version, project.version]
         audit.record("resubmit", "project", project.id, changes, note=note, user=user)
         plugins.project_changed(project, "stage", user)
     return StageChange.get_by_id(change.id)

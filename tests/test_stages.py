@@ -138,6 +138,9 @@ def test_verification_pending_approve_and_return(project, org, ctx):
     stages.resubmit(row, unit, D(2026, 4, 3), "permit date")
     row = StageChange.get_by_id(started.id)
     assert row.verification == "pending" and fresh(project).started_on == D(2026, 4, 3)
+    # the new version is recorded, so someone editing the project meanwhile is shown what changed
+    entry = AuditLog.select().where(AuditLog.action == "resubmit", AuditLog.entity_id == project.id).get()
+    assert entry.changes["version"] == [fresh(project).version - 1, fresh(project).version]
 
 
 def test_verification_switched_off(project, org, ctx):
