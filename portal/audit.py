@@ -37,8 +37,3 @@ def record(action: str, entity: str, entity_id: int, changes: dict | None = None
                  for k, pair in (changes or {}).items()} or None,
         note=note,
     )
-
-
-def entries_for(entity: str, entity_id: int):
-    return (AuditLog.select().where(AuditLog.entity == entity, AuditLog.entity_id == entity_id)
-            .order_by(AuditLog.at.desc(), AuditLog.id.desc()))

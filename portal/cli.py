@@ -9,6 +9,7 @@ import click
 from portal.auth import throttle
 from portal.auth.passwords import MIN_LENGTH, hash_password
 from portal.db import database
+from portal.models import ROLES
 
 
 def _app():
@@ -188,7 +189,7 @@ def users():
 
 @users.command("create", help="Create a user.")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "bureau", "unit", "department", "leader"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--unit", "unit_name", required=True, help="Unit name (or id).")
 @click.option("--name", "display_name", help="Display name (default: the username).")
 @click.option("--password", help="Asked for when omitted.")

@@ -80,9 +80,11 @@ def init_app(app) -> None:
             database.close()
 
 
-def is_sqlite() -> bool:
-    return isinstance(database.obj, peewee.SqliteDatabase)
-
-
-def is_postgres() -> bool:
-    return isinstance(database.obj, peewee.PostgresqlDatabase)
+def backend() -> str:
+    """The connected database's kind, for the few places whose SQL differs: "postgresql",
+    "mysql" (MariaDB too) or "sqlite"."""
+    if isinstance(database.obj, peewee.PostgresqlDatabase):
+        return "postgresql"
+    if isinstance(database.obj, peewee.MySQLDatabase):
+        return "mysql"
+    return "sqlite"

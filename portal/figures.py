@@ -42,7 +42,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, Case, fn
 
-from portal.db import database
+from portal.db import backend, database
 from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
@@ -215,21 +215,12 @@ class Row:
 
 # SQL helpers ------------------------------------------------------------------------
 
-def _backend() -> str:
-    db = database.obj if isinstance(database, peewee.DatabaseProxy) else database
-    if isinstance(db, peewee.PostgresqlDatabase):
-        return "postgresql"
-    if isinstance(db, peewee.MySQLDatabase):
-        return "mysql"
-    return "sqlite"
-
-
 def days_between(later, earlier):
     """A portable SQL expression: the number of days from ``earlier`` to ``later``."""
-    backend = _backend()
-    if backend == "postgresql":
+    kind = backend()
+    if kind == "postgresql":
         return peewee.Cast(later, "date") - peewee.Cast(earlier, "date")
-    if backend == "mysql":
+    if kind == "mysql":
         return fn.DATEDIFF(later, earlier)
     return fn.julianday(later) - fn.julianday(earlier)
 

@@ -46,18 +46,6 @@ DATE_COLUMN = {
 #: Verification states whose changes count in statistics.
 COUNTED = ("approved", "not_required")
 
-#: Field labels used in messages and history.
-STAGE_DATE_LABELS = {
-    "clue": _l("Clue date"),
-    "negotiating": _l("Negotiation start date"),
-    "signed": _l("Signing date"),
-    "started": _l("Start date"),
-    "completed": _l("Completion date"),
-    "production": _l("Production date"),
-    "stalled": _l("Date stalled"),
-    "dropped": _l("Date dropped"),
-}
-
 
 class StageError(ValueError):
     """A stage change that the rules refuse; ``field`` names the form field it belongs to."""

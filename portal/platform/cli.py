@@ -4,7 +4,7 @@ import click
 
 @click.command("plugins", help="List every plugin: name, version, source, status, hooks and errors.")
 def plugins_command():
-    from portal import plugins, rules
+    from portal import rules
     from portal.cli import AppContext
 
     with AppContext() as app:
@@ -19,4 +19,3 @@ def plugins_command():
                 click.echo(f"{failure.plugin}\t-\t-\tfailed\t-\n    error: {failure.where}: {failure.error}")
         system = rules.active_system()
         click.echo(f"industry system: {system['code'] if system else 'core'}")
-        del plugins

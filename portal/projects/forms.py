@@ -332,7 +332,6 @@ class StageForm(FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    change_id = HiddenField()
     on_date = DateField(_l("Corrected date"), validators=[DataRequired(message=_l("Enter the date."))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason for the correction.")),
                                                      Length(max=2000)])

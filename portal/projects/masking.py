@@ -8,7 +8,6 @@ search never matches the hidden name for them.
 from __future__ import annotations
 
 import peewee
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import permissions
@@ -20,7 +19,7 @@ MASKED_INVESTOR = _l("Confidential investor")
 def investor_name(project: Project, user) -> str:
     """The investor's name as ``user`` may read it ("" when there is no investor)."""
     if not permissions.can_see_confidential(user, project):
-        return _("Confidential investor")
+        return str(MASKED_INVESTOR)
     if project.enterprise_id is None:
         return ""
     return project.enterprise.name

@@ -16,7 +16,7 @@ from decimal import Decimal
 import click
 import peewee
 
-from portal.db import database
+from portal.db import backend, database
 from portal.models import AuditLog, Enterprise, Industry, Project, StageChange, Unit, User
 from portal.stages import refresh_counted
 
@@ -122,7 +122,7 @@ def seed_projects(count: int, rng: random.Random | None = None, today: dt.date |
 def analyze() -> None:
     """Refresh the query planner's statistics after a bulk load (SQLite otherwise prefers a
     poor index for text searches, several times slower)."""
-    if isinstance(database.obj, peewee.MySQLDatabase):
+    if backend() == "mysql":
         database.execute_sql("ANALYZE TABLE project, stage_change, enterprise, unit")
     else:
         database.execute_sql("ANALYZE")
