@@ -71,6 +71,14 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` when it is a path on this site, else ``default``: a "next" address from a form
+    or query string must never send the user to another host (//evil.example, /\\evil, http:…)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
 def get_or_404(model, pk):
     """Fetch by integer primary key, 404 for anything else (never a 500 on a bad id)."""
     pk = parse_id(pk)

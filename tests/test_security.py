@@ -236,3 +236,12 @@ def test_no_address_gives_a_500_for_an_id_or_number_no_record_can_have(app, logi
     assert not failures, failures
     page = bureau.get("/dashboard?period=1990")
     assert page.status_code == 400 and "compared with the year before" in page.get_data(as_text=True)
+
+
+def test_next_addresses_stay_on_this_site():
+    """The one check every "next" redirect goes through (login, logout, scheduling, problems)."""
+    from portal.web import safe_next
+
+    for bad in ("//evil.example/x", "/\\evil.example", "\\\\evil.example", "http://evil.example", "javascript:alert(1)", "", None):
+        assert safe_next(bad, "/home") == "/home", bad
+    assert safe_next("/projects?unit=3", "/home") == "/projects?unit=3"

@@ -8,7 +8,7 @@ from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.config import SUPPORTED_LOCALES
 from portal.models import Unit, User
-from portal.web import form_status, see_other
+from portal.web import form_status, safe_next, see_other
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -42,9 +42,7 @@ def _unauthorized():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
+    return safe_next(target, url_for("home.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

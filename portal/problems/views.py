@@ -33,7 +33,7 @@ from portal.problems.labels import (
     RESPONSE_KIND_LABELS,
     STATE_LABELS,
 )
-from portal.web import Page, form_status, get_or_404, page_number, render, see_other, wants_partial
+from portal.web import Page, form_status, get_or_404, page_number, render, safe_next, see_other, wants_partial
 
 bp = Blueprint("problems", __name__)
 
@@ -69,10 +69,7 @@ def project_url(project) -> str | None:
 
 
 def _safe_next(default: str) -> str:
-    target = request.form.get("next") or request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_next(request.form.get("next") or request.args.get("next"), default)
 
 
 def _problem_for(user, problem_id) -> Problem:

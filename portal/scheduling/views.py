@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from urllib.parse import urlparse
 
 import peewee
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -22,7 +21,7 @@ from portal.scheduling import snapshots as S
 from portal.scheduling import weeks as W
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm, read_report_row
 from portal.timeutil import iso_week, today
-from portal.web import form_status, get_or_404, render, see_other
+from portal.web import form_status, get_or_404, render, safe_next, see_other
 
 bp = Blueprint("scheduling", __name__, url_prefix="/scheduling")
 
@@ -88,11 +87,7 @@ def _readable_unit_choices():
 
 
 def _safe_next(default: str) -> str:
-    target = request.form.get("next", "")
-    parsed = urlparse(target)
-    if target.startswith("/") and not target.startswith("//") and not parsed.netloc and not parsed.scheme:
-        return target
-    return default
+    return safe_next(request.form.get("next"), default)
 
 
 # Weekly report ------------------------------------------------------------------
