@@ -71,6 +71,16 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def project_page_url(project) -> str | None:
+    """The project's page, or None when the projects feature (an ordinary core plugin that a
+    deployment may switch off) is not installed: features link to it only when it is there."""
+    from flask import current_app
+
+    if "projects.show" not in current_app.view_functions:
+        return None
+    return url_for("projects.show", project_id=project.id)
+
+
 def safe_next(target: str | None, default: str) -> str:
     """``target`` when it is a path on this site, else ``default``: a "next" address from a form
     or query string must never send the user to another host (//evil.example, /\\evil, http:…)."""

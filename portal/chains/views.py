@@ -13,21 +13,13 @@ from portal.models.chains import ChainInfo, TargetEnterprise
 from portal.models.fields import utcnow
 from portal.chains.forms import TARGET_STATUS_LABELS, ChainInfoForm, TargetForm
 from portal.timeutil import today
-from portal.web import form_status, get_or_404, see_other
+from portal.stages import COUNTED_MILESTONES
+from portal.web import form_status, get_or_404, project_page_url, see_other
 
 bp = Blueprint("chains", __name__, url_prefix="/chains")
 
-#: Stages that count as "signed or later" for chain gaps.
-SIGNED_OR_LATER = ("signed", "started", "completed", "production")
-
-
-def project_url(project) -> str | None:
-    """The project page's address, when the projects feature is installed."""
-    from flask import current_app, url_for
-
-    if "projects.show" in current_app.view_functions:
-        return url_for("projects.show", project_id=project.id)
-    return None
+#: Stages that count as "signed or later" for chain gaps: the counted milestones.
+SIGNED_OR_LATER = COUNTED_MILESTONES
 
 
 def _read_required():
@@ -129,7 +121,7 @@ def _page(code, info_form=None, target_form=None, status=200):
         can_edit_chain=permissions.can_edit_chain(current_user),
         can_add_target=permissions.can_add_target_enterprise(current_user),
         can_edit_target=lambda t: permissions.can_edit_target_enterprise(current_user, t),
-        link_label=industries.chain_link_label, project_url=project_url, kind=industries.kind_label(item.get("kind", "leading")),
+        link_label=industries.chain_link_label, project_url=project_page_url, kind=industries.kind_label(item.get("kind", "leading")),
     ), status
 
 

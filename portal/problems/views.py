@@ -8,7 +8,6 @@ import peewee
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from portal import industries, permissions, timeutil
 from portal.db import database
@@ -33,7 +32,8 @@ from portal.problems.labels import (
     RESPONSE_KIND_LABELS,
     STATE_LABELS,
 )
-from portal.web import Page, form_status, get_or_404, page_number, render, safe_next, see_other, wants_partial
+from portal.web import (Page, form_status, get_or_404, page_number, project_page_url, render, safe_next, see_other,
+                        wants_partial)
 
 bp = Blueprint("problems", __name__)
 
@@ -55,17 +55,9 @@ def _globals():
         "PROBLEM_ACTION_LABELS": ACTION_LABELS,
         "RESPONSE_KIND_LABELS": RESPONSE_KIND_LABELS,
         "COMMITMENT_KIND_LABELS": COMMITMENT_KIND_LABELS,
-        "project_url": project_url,
+        "project_url": project_page_url,
         "problem_overdue": service.is_overdue,
     }
-
-
-def project_url(project) -> str | None:
-    """The project page when the projects feature provides one."""
-    try:
-        return url_for("projects.show", project_id=project.id)
-    except BuildError:
-        return None
 
 
 def _safe_next(default: str) -> str:
@@ -328,7 +320,7 @@ def _project_for(project_id) -> Project:
 
 
 def _back_to_project(project):
-    return redirect(_safe_next(project_url(project) or url_for("problems.project_problems", project_id=project.id)),
+    return redirect(_safe_next(project_page_url(project) or url_for("problems.project_problems", project_id=project.id)),
                     code=303)
 
 

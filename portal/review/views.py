@@ -1,5 +1,5 @@
 """The bureau records its review decision on a project (audited)."""
-from flask import Blueprint, abort, flash, render_template
+from flask import Blueprint, abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,7 +9,7 @@ from portal.models import Project, User
 from portal.models.chains import ReviewDecision
 from portal.review import service
 from portal.review.forms import DecisionForm
-from portal.web import get_or_404, see_other
+from portal.web import form_status, get_or_404, project_page_url, see_other
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -35,13 +35,13 @@ def decide(project_id):
                              {"review_decision": [None, decision.decision]},
                              note=decision.note)
             flash(_("Review decision recorded."), "success")
-            return see_other("projects.show", project_id=project.id) if _has_project_page() \
-                else see_other("review.decide", project_id=project.id)
+            page = project_page_url(project)
+            return redirect(page, code=303) if page else see_other("review.decide", project_id=project.id)
     return render_template("review/decide.html", project=project, form=form, result=service.review(project),
                            decisions=_decisions(project),
                            can_decide=permissions.can_decide_review(current_user, project),
                            labels=service.RECOMMENDATION_LABELS,
-                           decision_labels=service.DECISION_LABELS), 422 if form.errors else 200
+                           decision_labels=service.DECISION_LABELS), form_status(form)
 
 
 def _decisions(project, limit=None):
@@ -51,9 +51,3 @@ def _decisions(project, limit=None):
              .where(ReviewDecision.project == project)
              .order_by(ReviewDecision.at.desc(), ReviewDecision.id.desc()))
     return list(query.limit(limit) if limit else query)
-
-
-def _has_project_page() -> bool:
-    from flask import current_app
-
-    return "projects.show" in current_app.view_functions

@@ -21,7 +21,7 @@ from portal.scheduling import snapshots as S
 from portal.scheduling import weeks as W
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm, read_report_row
 from portal.timeutil import iso_week, today
-from portal.web import form_status, get_or_404, render, safe_next, see_other
+from portal.web import form_status, get_or_404, project_page_url, render, safe_next, see_other
 
 bp = Blueprint("scheduling", __name__, url_prefix="/scheduling")
 
@@ -498,8 +498,4 @@ def meeting():
 @bp.app_template_global("scheduling_project_url")
 def project_url(project) -> str:
     """The project page when the projects feature is installed, else the project's reversed schedule."""
-    from flask import current_app
-
-    if "projects.show" in current_app.view_functions:
-        return url_for("projects.show", project_id=project.id)
-    return url_for("scheduling.milestones", project_id=project.id)
+    return project_page_url(project) or url_for("scheduling.milestones", project_id=project.id)
