@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from portal.i18n import current_locale
 from portal.models import Industry
+from portal.web import per_request
 
 KIND_ORDER = {"leading": 0, "characteristic": 1}
 POSITION_ORDER = {"up": 0, "mid": 1, "down": 2}
@@ -68,17 +69,27 @@ def _all_known_industries():
             yield from year_items
 
 
+def _table_label(code: str) -> str | None:
+    """The name in the portal's own industry list (administered in the portal), read once per request."""
+    rows = per_request("industries.table", lambda: {r.code: (r.name_zh, r.name_en) for r in Industry.select()})
+    if code not in rows:
+        return None
+    zh, en = rows[code]
+    return (en or zh) if current_locale() == "en" else zh
+
+
 def label(code: str | None) -> str:
-    """The label of an industry code; the code itself when unknown, '' for none."""
+    """The label of an industry code; the code itself when unknown, '' for none. Without an
+    active system the portal's own list speaks first (the names an administrator gave), as in
+    ``choices``; then every system's codes, so old projects keep a name."""
     if not code:
         return ""
+    if active_system() is None and (name := _table_label(code)) is not None:
+        return name
     for item in _all_known_industries():
         if item["code"] == code:
             return _name(item)
-    row = Industry.get_or_none(Industry.code == code)
-    if row is not None:
-        return (row.name_en or row.name_zh) if current_locale() == "en" else row.name_zh
-    return code
+    return _table_label(code) or code
 
 
 def chain_links(industry_code: str | None) -> list[dict]:

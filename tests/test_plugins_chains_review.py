@@ -268,3 +268,15 @@ def test_the_demo_city_uses_the_six_plus_three_plugin(app, org):
         assert rules.configured_code() == "six_plus_three"
         assert ChainInfo.get(ChainInfo.industry_code == "new_energy").leader_id == org.users["leader"].id
         assert TargetEnterprise.select().count() == 4
+
+
+def test_without_an_active_system_the_portals_own_industry_names_are_used(app):
+    """A code a bundled system also knows keeps the name the administrator gave it in the portal."""
+    from portal import industries
+    from portal.models import Industry
+
+    Industry.create(code="new_energy", name_zh="新能源（本市）", name_en="New energy (our city)")
+    with app.test_request_context():
+        assert industries.active_system() is None
+        assert industries.label("new_energy") == "New energy (our city)"  # tests run in English
+        assert dict(industries.choices())["new_energy"] == industries.label("new_energy")
