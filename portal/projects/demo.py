@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from portal.db import database
 from portal.models import AuditLog, CapitalEntry, Enterprise, Industry, Project, StageChange
-from portal.stages import refresh_counted
+from portal.stages import DATE_COLUMN, LINE, VERIFIED, refresh_counted
 
 #: The core industries created when the Industry table is empty: the codes of the bundled
 #: "6+3" system that the demo activates (plugins/six_plus_three/rules.example.toml).
@@ -96,10 +96,6 @@ PARKS = ["", "示范经开区新能源产业园", "高新区电子信息产业�
 #: Final stage of the demo projects, with weights (about 300 projects in all).
 STAGE_WEIGHTS = [("clue", 60), ("negotiating", 50), ("signed", 60), ("started", 50), ("completed", 30),
                  ("production", 35), ("stalled", 10), ("dropped", 5)]
-LINE = ("clue", "negotiating", "signed", "started", "completed", "production")
-VERIFIED = {"signed", "started", "completed", "production"}
-DATE_COLUMN = {"clue": "clue_on", "negotiating": "negotiating_on", "signed": "signed_on",
-               "started": "started_on", "completed": "completed_on", "production": "production_on"}
 STALL_REASONS = ["投资方资金链紧张，暂缓推进", "用地指标未落实", "环评未通过，需调整方案"]
 DROP_REASONS = ["投资方战略调整，项目终止", "项目不符合产业准入要求"]
 

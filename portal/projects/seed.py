@@ -18,12 +18,9 @@ import peewee
 
 from portal.db import backend, database
 from portal.models import AuditLog, Enterprise, Industry, Project, StageChange, Unit, User
-from portal.stages import refresh_counted
+from portal.stages import DATE_COLUMN, LINE, refresh_counted
 
 BATCH = 400
-LINE = ("clue", "negotiating", "signed", "started", "completed", "production")
-DATE_COLUMN = {"clue": "clue_on", "negotiating": "negotiating_on", "signed": "signed_on",
-               "started": "started_on", "completed": "completed_on", "production": "production_on"}
 STAGE_WEIGHTS = {"clue": 22, "negotiating": 18, "signed": 20, "started": 15, "completed": 8, "production": 12,
                  "stalled": 3, "dropped": 2}
 PROJECT_UNIT_KINDS = ("county", "district", "zone", "town")

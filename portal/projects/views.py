@@ -288,6 +288,7 @@ def _page_context(project: Project, **extra) -> dict:
         entries=_audit_entries(project),
         can_edit=can_edit,
         can_correct=permissions.can_correct_stages(user) and can_edit,
+        stage_line=stages.LINE,  # the stages whose dates may be corrected
         can_verify=permissions.can_verify_stages(user),
         can_archive=permissions.can_archive_project(user, project) and not project.archived,
         can_restore=permissions.can_restore_project(user) and project.archived,
