@@ -233,6 +233,8 @@ def test_stage_change_through_the_page(login, org, extra):
                                                              "contracted_amount": "100", "version": str(p.version - 1)})
     assert response.status_code == 409
     assert "Someone else changed this project at the same time." in response.get_data(as_text=True)
+    # the bureau may correct the date of a stage on the line (the link is on the page)
+    assert f"/projects/{p.id}/correct/" in login("bureau").get(f"/projects/{p.id}").get_data(as_text=True)
     pdf = (io.BytesIO(b"%PDF-1.4 contract"), "contract.pdf")
     response = client.post_form(f"/projects/{p.id}/stage", {"to_stage": "signed", "on_date": "2026-03-01",
                                                              "contracted_amount": "90000", "version": str(p.version),
