@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from portal import figures, permissions
 from portal.models import STAGES, Enterprise, Project, Unit, User
 from portal.projects import masking
+from portal.projects.forms import MAX_AMOUNT  # the largest amount a project holds (money_field)
 from portal.web import parse_id
 
 
@@ -49,7 +50,6 @@ RECOMMENDATIONS = {
     "unsuitable": _l("Unsuitable"),
 }
 MAX_QUERY_LENGTH = 100
-MAX_AMOUNT = Decimal("99999999999999")  # fits money_field (16 digits, 2 decimals)
 
 #: Sortable columns: parameter value -> (label, field or callable(spec) -> field).
 SORTS = {
