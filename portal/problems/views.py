@@ -387,18 +387,17 @@ def fulfil(commitment_id):
 
 def panel_context(project, user) -> dict:
     """What the project panel and the project's problems page show."""
-    problems = list(Problem.select(Problem, Unit).join(Unit, on=(Problem.assigned_unit == Unit.id))
-                    .where(Problem.project == project.id)
-                    .order_by(_open_first(), Problem.deadline, Problem.id))
-    commitments = list(Commitment.select(Commitment, Unit).join(Unit, on=(Commitment.unit == Unit.id))
-                       .where(Commitment.project == project.id)
-                       .order_by(Commitment.fulfilled_on.is_null(False), Commitment.due_date, Commitment.id))
-    for row in problems + commitments:  # the permission checks read the project: no query per row
+    # Only the rows the user reads, restricted in SQL as on the board.
+    problems = list(permissions.visible_problems(user, Problem.select(Problem, Unit)
+                                                 .join(Unit, on=(Problem.assigned_unit == Unit.id))
+                                                 .where(Problem.project == project.id)
+                                                 .order_by(_open_first(), Problem.deadline, Problem.id)))
+    commitments = list(permissions.visible_commitments(
+        user, Commitment.select(Commitment, Unit).join(Unit, on=(Commitment.unit == Unit.id))
+        .where(Commitment.project == project.id)
+        .order_by(Commitment.fulfilled_on.is_null(False), Commitment.due_date, Commitment.id)))
+    for row in problems + commitments:  # the per-row checks below read the project: no query per row
         row.project = project
-    if not permissions.sees_everything(user):
-        problems = [p for p in problems if permissions.can_read_problem(user, p)]
-    if not permissions.sees_everything(user):
-        commitments = [c for c in commitments if permissions.can_read_commitment(user, c)]
     can_raise = permissions.can_raise_problem(user, project)
     can_add_commitment = permissions.can_add_commitment(user, project)
     return {
