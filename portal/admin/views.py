@@ -41,9 +41,9 @@ def units():
 def _unit_form(unit: Unit | None):
     form = UnitForm(obj=unit)
     form.parent.choices = unit_choices(include_blank=True)
-    if unit is not None:  # a unit cannot move below itself
-        form.parent.choices = [c for c in form.parent.choices
-                               if not c[0] or not Unit.get_by_id(int(c[0])).is_within(unit)]
+    if unit is not None:  # a unit cannot move below itself: its subtree leaves the choices (one query)
+        own = {unit_id for (unit_id,) in unit.subtree_ids().tuples()}
+        form.parent.choices = [c for c in form.parent.choices if not c[0] or int(c[0]) not in own]
     if form.validate_on_submit():
         if unit is not None and form.parent.data is not None and form.parent.data.is_within(unit):
             form.parent.errors.append(_("A unit cannot be placed below itself."))
