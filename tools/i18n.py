@@ -17,7 +17,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,12 +75,22 @@ def render(catalog: Catalog) -> tuple[bytes, bytes]:
     return po.getvalue(), mo.getvalue()
 
 
+def compiled_messages(mo: bytes) -> dict:
+    """The translations a compiled catalog holds, without its header (msgid "")."""
+    catalog = read_mo(io.BytesIO(mo))
+    return {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)):
+            m.string if isinstance(m.string, str) else tuple(m.string)
+            for m in catalog if m.id}
+
+
 def main(argv: list[str]) -> int:
     catalog, missing = build()
     po, mo = render(catalog)
     out = TRANSLATIONS / LOCALE / "LC_MESSAGES"
     if "--check" in argv:
-        stale = not (out / "messages.mo").exists() or (out / "messages.mo").read_bytes() != mo
+        # Compared by content, not bytes: another Babel version writes other header bytes.
+        stale = (not (out / "messages.mo").exists()
+                 or compiled_messages((out / "messages.mo").read_bytes()) != compiled_messages(mo))
         for msgid in missing:
             print(f"untranslated: {msgid!r}")
         if stale:
