@@ -1054,3 +1054,23 @@ def list_conditions(values: dict) -> list:
     if "team" in values:
         conds.append(Project.source_team == values["team"])
     return conds
+
+
+def first_project_year() -> int | None:
+    """The year of the earliest clue or signing date of any project (the period menus start
+    there), read once per request. Three scalar subqueries, each a seek at the start of its
+    date index (SQLite optimises MIN only when it is the query's single aggregate)."""
+    def read():
+        columns = (Project.clue_on, Project.signed_on, Project.counted_signed_on)
+        query = peewee.Select(columns=[Project.select(fn.MIN(column)).alias(f"m{i}")
+                                       for i, column in enumerate(columns)]).bind(database)
+        row = query.tuples().first()
+        dates = [_as_date(value) for value in (row or ()) if value]
+        return min(dates).year if dates else None
+
+    return per_request("figures.first_project_year", read)
+
+
+def _as_date(value) -> dt.date:
+    """A date column's value: SQLite hands back text from a subquery."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])

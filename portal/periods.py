@@ -223,13 +223,27 @@ class Period:
         return self.code or f"{self.start.isoformat()}..{self.end.isoformat()}"
 
 
-def choices(today: dt.date, years: int = 3) -> list[tuple[str, str]]:
-    """Period choices for a select: year to date, then each recent year with its halves and quarters."""
-    result = [("", _("This year to date")), (CUSTOM, _("Custom range (from, to)"))]
-    for year in range(today.year, today.year - years, -1):
+def menu_years(today: dt.date, first_year: int | None, recent: int = 3) -> range:
+    """The years a period menu offers, newest first: every year from the first with a project
+    (``first_year``) to this one, and at least the ``recent`` last years (an empty portal too).
+    The oldest is MIN_YEAR + 1: every period is compared with the year before."""
+    oldest = min(first_year or today.year, today.year - recent + 1)
+    return range(today.year, max(oldest, MIN_YEAR + 1) - 1, -1)
+
+
+def choices(today: dt.date, first_year: int | None = None, *, open_ranges: bool = True,
+            current: "Period | None" = None) -> list[tuple[str, str]]:
+    """The one period menu (dashboard, ranking …): each year that has projects with its halves
+    and quarters, newest first; periods that have not begun are left out. ``open_ranges`` puts
+    "This year to date" and "Custom range" first; ``current`` adds the period being shown when
+    the menu lacks it (a month, a year to date chosen by address)."""
+    result = [("", _("This year to date")), (CUSTOM, _("Custom range (from, to)"))] if open_ranges else []
+    for year in menu_years(today, first_year):
         for period in [Period.of_year(year), Period.of_half(year, 1), Period.of_half(year, 2)] + [
             Period.of_quarter(year, q) for q in range(1, 5)
         ]:
-            if period.start <= today or year < today.year:
+            if period.start <= today:
                 result.append((period.code, period.label))
+    if current is not None and current.code and current.code not in {code for code, _label in result}:
+        result.insert(len(result) if open_ranges else 0, (current.code, current.label))
     return result

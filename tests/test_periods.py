@@ -90,3 +90,34 @@ def test_labels_are_translated(app, client):
         from flask_babel import refresh
         refresh()
         assert Period.parse("2026-Q3").label == "2026年第3季度"
+
+
+def test_the_period_menus_offer_every_year_that_has_projects(app, org, login, make_project):
+    """A project signed in 2019 (older than the three recent years): the dashboard's and the
+    ranking's menus offer 2019 and every year since; before it, neither offers 2019."""
+    import datetime as dt
+
+    bureau = login("bureau")
+    this_year = dt.date.today().year
+    for url in ("/dashboard", "/ranking"):
+        assert 'value="2019"' not in bureau.get(url).get_data(as_text=True)
+    make_project(name="Old contract", clue_on=None, signed_on=dt.date(2019, 6, 3),
+                 counted_signed_on=dt.date(2019, 6, 3), stage="signed")
+    for url in ("/dashboard", "/ranking"):
+        html = bureau.get(url).get_data(as_text=True)
+        for year in range(2019, this_year + 1):
+            assert f'value="{year}"' in html, (url, year)
+            assert f'value="{year}-Q1"' in html, (url, year)
+        assert 'value="2018"' not in html, url
+
+
+def test_the_menu_keeps_three_recent_years_and_leaves_out_periods_not_begun():
+    import datetime as dt
+
+    from portal.periods import choices
+
+    today = dt.date(2026, 5, 10)
+    codes = [code for code, _label in choices(today, None, open_ranges=False)]
+    assert codes[0] == "2026" and "2024-Q4" in codes and "2023" not in codes
+    assert "2026-Q2" in codes and "2026-Q3" not in codes and "2026-H2" not in codes
+    assert [code for code, _label in choices(today, 2021, open_ranges=False)][-1] == "2021-Q4"

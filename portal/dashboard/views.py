@@ -152,7 +152,7 @@ def _common(req: Request) -> dict:
         "unit_choices": [(u.id, u.name, u.path.count("/") - top) for u in units],
         "industry_choices": industries.choices(),
         "team_choices": teams,
-        "period_choices": period_choices(today()),
+        "period_choices": period_choices(today(), figures.first_project_year()),
         "elapsed_pct": (req.period.elapsed_fraction(today()) * 100).quantize(1) if req.period else None,
         "projects_url": projects_url,
         "industry_label": industries.label,

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import permissions
+from portal import figures, periods, permissions
 from portal.models import Unit
 from portal.periods import Period
 from portal.ranking import assessment, top_ten
@@ -69,16 +69,8 @@ def _period_arg() -> tuple[Period, str | None]:
 
 
 def period_choices(current: Period) -> list[tuple[str, str]]:
-    """Years, halves and quarters of this year and the two before (and the current period)."""
-    year = today().year
-    result = []
-    for y in range(year, year - 3, -1):
-        for period in ([Period.of_year(y), Period.of_half(y, 1), Period.of_half(y, 2)]
-                       + [Period.of_quarter(y, q) for q in range(1, 5)]):
-            result.append((period.code, period.label))
-    if current.code and current.code not in {c for c, _ in result}:
-        result.insert(0, (current.code, current.label))
-    return result
+    """The portal's period menu without open ranges (a ranking is for a year, half or quarter)."""
+    return periods.choices(today(), figures.first_project_year(), open_ranges=False, current=current)
 
 
 # Ranking --------------------------------------------------------------------------
