@@ -8,7 +8,7 @@ figures ask this module, never the table or a plugin directly.
 from __future__ import annotations
 
 from portal.i18n import current_locale
-from portal.models import Industry
+from portal.models import Industry, IndustryLink
 from portal.web import per_request
 
 KIND_ORDER = {"leading": 0, "characteristic": 1}
@@ -32,9 +32,22 @@ def industries() -> list[dict]:
     system = active_system()
     if system is not None:
         return sorted(system["industries"], key=lambda i: KIND_ORDER.get(i.get("kind"), 9))
+    return per_request("industries.core", _core_industries)
+
+
+def _core_industries() -> list[dict]:
+    """The portal's own active industries with their active links, in the administrator's order
+    (two queries, read once per request)."""
     rows = Industry.select().where(Industry.active == True).order_by(Industry.sort_order, Industry.code)  # noqa: E712
-    return [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "kind": "leading", "links": []}
-            for r in rows]
+    items = {r.id: {"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en, "kind": r.kind or "leading",
+                    "links": []} for r in rows}
+    links = (IndustryLink.select().where(IndustryLink.active == True,  # noqa: E712
+                                         IndustryLink.industry.in_(list(items)))
+             .order_by(IndustryLink.sort_order, IndustryLink.code)) if items else []
+    for link in links:
+        items[link.industry_id]["links"].append({"code": link.code, "name_zh": link.name_zh,
+                                                 "name_en": link.name_en, "position": link.position})
+    return list(items.values())
 
 
 def industry(code: str | None) -> dict | None:
@@ -49,9 +62,7 @@ def choices() -> list[tuple[str, str]]:
     system = active_system()
     if system is not None:
         return [(item["code"], _name(item)) for item in industries()]
-    en = current_locale() == "en"
-    rows = Industry.select().where(Industry.active == True).order_by(Industry.sort_order, Industry.code)  # noqa: E712
-    return [(row.code, (row.name_en or row.name_zh) if en else row.name_zh) for row in rows]
+    return [(item["code"], _name(item)) for item in industries()]
 
 
 def _all_known_industries():
@@ -107,11 +118,23 @@ def chain_link_choices(industry_code: str | None) -> list[tuple[str, str]]:
 def chain_link_label(code: str | None) -> str:
     if not code:
         return ""
+    if active_system() is None and (name := _table_link_label(code)) is not None:
+        return name
     for item in _all_known_industries():
         for link in item.get("links", []):
             if link["code"] == code:
                 return _name(link)
-    return code
+    return _table_link_label(code) or code
+
+
+def _table_link_label(code: str) -> str | None:
+    """A link's name in the portal's own list, retired links included, read once per request."""
+    rows = per_request("industries.table_links",
+                       lambda: {r.code: (r.name_zh, r.name_en) for r in IndustryLink.select()})
+    if code not in rows:
+        return None
+    zh, en = rows[code]
+    return (en or zh) if current_locale() == "en" else zh
 
 
 def kind_label(kind: str) -> str:

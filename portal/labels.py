@@ -79,6 +79,8 @@ AUDIT_ENTITY_LABELS = {
     "enterprise": _l("Enterprise"),
     "problem": _l("Problem"),
     "chain": _l("Industry chain"),
+    "industry": _l("Industry"),
+    "industry_link": _l("Chain link"),
     "setting": _l("Setting"),
 }
 

@@ -322,6 +322,11 @@ def can_view_dashboard_unit(user: User, unit: Unit) -> bool:
 
 # Plugins, industry chains and project review (plugin platform) ------------------------
 
+def can_manage_industries(user: User) -> bool:
+    """The portal's own industry list and chain links (used without a plugin system)."""
+    return is_admin(user)
+
+
 def can_manage_plugins(user: User) -> bool:
     """See every plugin with its errors, enable and disable plugins, choose the industry system."""
     return is_admin(user)

@@ -2,7 +2,12 @@
 from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl, permissions
+from portal.admin import industries as _industry_pages  # noqa: F401  (its routes join bp)
+from portal.admin.industry_forms import NewIndustryForm, NewLinkForm
 from portal.admin.views import bp
+from portal.labels import form_field_labels, register_field_labels
+
+register_field_labels({**form_field_labels(NewIndustryForm), **form_field_labels(NewLinkForm)})
 
 
 @hookimpl
@@ -18,6 +23,8 @@ def portal_menu_items(user):
             {"endpoint": "admin.units", "label": _l("Units"), "order": 900},
             {"endpoint": "admin.users", "label": _l("Users"), "order": 910},
         ]
+    if permissions.can_manage_industries(user):
+        items.append({"endpoint": "admin.industries", "label": _l("Industries"), "order": 915})
     if permissions.can_read_audit_log(user):
         items.append({"endpoint": "admin.audit_log", "label": _l("Audit log"), "order": 920})
     return items

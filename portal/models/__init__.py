@@ -8,6 +8,7 @@ from portal.models.projects import (
     CapitalEntry,
     Enterprise,
     Industry,
+    IndustryLink,
     Project,
     StageChange,
 )
@@ -26,7 +27,7 @@ from portal.models.settings import PluginState, Setting
 ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
     Unit, User, Setting, PluginState, AuditLog,
-    Industry, Enterprise, Project, StageChange, CapitalEntry, Attachment,
+    Industry, IndustryLink, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
@@ -35,7 +36,7 @@ ALL_MODELS = [
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
     "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
-    "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
+    "Enterprise", "Industry", "IndustryLink", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",

@@ -24,6 +24,19 @@ class Industry(BaseModel):
     name_zh = peewee.CharField(max_length=100)
     name_en = peewee.CharField(max_length=100, default="")
     sort_order = peewee.IntegerField(default=0)
+    active = peewee.BooleanField(default=True)  # False: retired (kept: projects keep its name)
+    kind = peewee.CharField(max_length=20, default="leading")  # leading | characteristic
+
+
+class IndustryLink(BaseModel):
+    """A chain link (upstream, midstream, downstream) of a core industry; its code is stable."""
+
+    industry = peewee.ForeignKeyField(Industry, backref="links", on_delete="CASCADE")
+    code = peewee.CharField(max_length=60, unique=True)
+    name_zh = peewee.CharField(max_length=100)
+    name_en = peewee.CharField(max_length=100, default="")
+    position = peewee.CharField(max_length=10, default="mid")  # up | mid | down
+    sort_order = peewee.IntegerField(default=0)
     active = peewee.BooleanField(default=True)
 
 
