@@ -22,9 +22,10 @@ ENV_SETTINGS = {
     "PORTAL_RULES_FILE": "RULES_FILE",
     "PORTAL_HTTPS": "SESSION_COOKIE_SECURE",
     "PORTAL_VERIFY_STAGES": "VERIFY_STAGES",
+    "PORTAL_VERIFY_BY_ANOTHER": "VERIFY_BY_ANOTHER",
     "PORTAL_PROXIES": "PROXIES",
 }
-BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES"}
+BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES", "VERIFY_BY_ANOTHER"}
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
@@ -54,6 +55,8 @@ def load_settings(app, overrides: dict | None) -> None:
         RULES=None,
         RULES_FILE=None,
         VERIFY_STAGES=True,
+        # Four eyes: whoever entered a stage change may not approve it themselves.
+        VERIFY_BY_ANOTHER=False,
         # How many reverse proxies stand in front of the portal (their X-Forwarded-* headers
         # are trusted, so HTTPS is recognised for Secure cookies and HSTS). 0: none.
         PROXIES=0,

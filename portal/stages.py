@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from portal import audit, permissions, plugins
 from portal.db import database
 from portal.labels import STAGE_LABELS
-from portal.models import Project, StageChange, Unit
+from portal.models import Project, StageChange, Unit, User
 from portal.models.fields import utcnow
 from portal.timeutil import today
 
@@ -285,6 +285,8 @@ def verify(change: StageChange, user, approve: bool, opinion: str = "") -> Stage
     opinion = (opinion or "").strip()
     if not approve and not opinion:
         raise StageError("opinion", _l("Give your opinion when returning a stage change."))
+    if approve and current_app.config.get("VERIFY_BY_ANOTHER") and change.by_id == user.id:
+        raise StageError("decision", _l("You entered this change: another member of the bureau must approve it."))
     state = "approved" if approve else "returned"
     with database.atomic():
         updated = (StageChange.update(verification=state, verified_by=user.id, verified_at=utcnow(),
@@ -301,6 +303,19 @@ def verify(change: StageChange, user, approve: bool, opinion: str = "") -> Stage
         project = Project.get_by_id(change.project_id)
         plugins.project_changed(project, "verify", user)
     return change
+
+
+def approve_many(change_ids, user) -> tuple[list[StageChange], list[tuple[StageChange, str]]]:
+    """Approve several pending changes, each on its own and audited as one approval; returns the
+    approved ones and the refused ones with the reason (one refusal does not stop the others)."""
+    approved, refused = [], []
+    changes = StageChange.select().where(StageChange.id.in_(sorted(set(change_ids)))).order_by(StageChange.id)
+    for change in changes:
+        try:
+            approved.append(verify(change, user, True))
+        except StageError as exc:
+            refused.append((change, str(exc.message)))
+    return approved, refused
 
 
 def resubmit(change: StageChange, user, on_date, note: str = "") -> StageChange:
@@ -389,9 +404,10 @@ def refresh_counted(project_ids=None) -> None:
 
 def pending_changes():
     """Changes awaiting the bureau's verification, oldest first."""
-    return (StageChange.select(StageChange, Project, Unit.id, Unit.name)
+    return (StageChange.select(StageChange, Project, Unit.id, Unit.name, User.id, User.display_name)
             .join(Project, on=(StageChange.project == Project.id))
             .join(Unit, on=(Project.responsible_unit == Unit.id), attr="responsible_unit")
+            .switch(StageChange).join(User, on=(StageChange.by == User.id), attr="by")
             .where(StageChange.verification == "pending")
             .order_by(StageChange.at, StageChange.id))
 

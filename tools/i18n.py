@@ -45,8 +45,10 @@ def translations() -> dict:
     for path in sorted(SOURCES.glob("*.po")):
         with open(path, "rb") as fh:
             for message in read_po(fh, locale=LOCALE):
-                if message.id and message.string:
-                    known[message.id] = message.string
+                if message.id and message.string and any(message.string):
+                    # A plural's id and string are tuples (ngettext); Chinese has one form.
+                    key = tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id
+                    known[key] = message.string
     return known
 
 
@@ -61,7 +63,7 @@ def build() -> tuple[Catalog, list[str]]:
     for message in template:
         if not message.id:
             continue
-        string = known.get(message.id)
+        string = known.get(tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id)
         if string is None:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
         catalog.add(message.id, string, message.locations, context=message.context)

@@ -1,4 +1,5 @@
 """Append 'English|中文' lines (a file, or stdin) to a translation source file in portal/translations/src/.
+A plural (ngettext) is written 'one form||other form|中文'.
 
     python tools/pairs_to_po.py portal/translations/src/projects.po < pairs.txt
 Existing entries are kept; a pair for an existing msgid replaces its translation.
@@ -19,6 +20,11 @@ def main(target: str, source=sys.stdin) -> None:
     for line in source:
         line = line.rstrip("\n")
         if not line.strip() or "|" not in line:
+            continue
+        if "||" in line:  # a plural: singular||plural|中文 (Chinese has one form)
+            singular, rest = line.split("||", 1)
+            plural, chinese = rest.split("|", 1)
+            catalog.add((singular, plural), (chinese,))
             continue
         english, chinese = line.split("|", 1)
         catalog.add(english, chinese)

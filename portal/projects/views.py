@@ -10,6 +10,7 @@ import re
 import peewee
 from flask import Blueprint, abort, flash, request, send_file
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms import HiddenField
 
@@ -586,10 +587,23 @@ def resubmit(project_id, change_id):
 
 # Verification ---------------------------------------------------------------------------
 
-@bp.route("/verification")
+@bp.route("/verification", methods=["GET", "POST"])
 @login_required
 def verification():
+    """The queue of pending changes; a POST approves the ticked ones (each audited on its own)."""
     require(permissions.can_verify_stages(current_user))
+    if request.method == "POST":  # CSRFProtect has checked the token
+        ids = [i for i in (parse_id(v) for v in request.form.getlist("change")) if i is not None]
+        if not ids:
+            flash(_("Tick the changes to approve first."), "error")
+            return see_other("projects.verification")
+        approved, refused = stages.approve_many(ids, current_user)
+        if approved:
+            flash(ngettext("%(num)d stage change approved.", "%(num)d stage changes approved.", len(approved)),
+                  "success")
+        for change, reason in refused:
+            flash(_("Not approved: %(project)s — %(reason)s", project=change.project.name, reason=reason), "error")
+        return see_other("projects.verification")
     rows = list(stages.pending_changes().limit(500))
     return render("projects/verification.html", None, rows=rows)
 
