@@ -1,0 +1,27 @@
+"""Page quality a browser and a screen reader notice: a favicon that loads, a description, and no
+attribute that reads "None"."""
+import re
+
+
+def test_pages_have_a_favicon_and_a_description(app, org, login):
+    for client, url in [(app.test_client(), "/login"), (login("bureau"), "/projects/new")]:
+        html = client.get(url).get_data(as_text=True)
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', html)
+        assert icon, url
+        response = client.get(icon.group(1))
+        assert response.status_code == 200 and b"<svg" in response.data
+        assert re.search(r'<meta name="description" content="[^"]{20,}"', html), url
+
+
+def test_no_attribute_reads_none_on_a_form(app, org, login):
+    bureau = login("bureau")
+    for url in ("/login", "/projects/new", "/account/password"):
+        client = app.test_client() if url == "/login" else bureau
+        html = client.get(url).get_data(as_text=True)
+        assert '="None"' not in html, url
+    # A failed form points each field at its error.
+    response = bureau.post_form("/projects/new", {"name": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert described and all(f'id="{target}"' in html for target in described)
