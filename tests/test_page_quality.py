@@ -1,5 +1,6 @@
 """Page quality a browser and a screen reader notice: a favicon that loads, a description, and no
 attribute that reads "None"."""
+import html
 import re
 
 
@@ -25,3 +26,10 @@ def test_no_attribute_reads_none_on_a_form(app, org, login):
     assert response.status_code == 422
     described = re.findall(r'aria-describedby="([^"]+)"', html)
     assert described and all(f'id="{target}"' in html for target in described)
+
+
+def test_the_refusal_to_create_a_project_says_who_can(app, org, login):
+    for username in ("admin", "leader"):
+        response = login(username).get("/projects/new")
+        assert response.status_code == 403
+        assert "bureau's staff and by unit staff" in html.unescape(response.get_data(as_text=True))

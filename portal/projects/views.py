@@ -211,7 +211,9 @@ def find_duplicates(form, user, exclude_id=None, limit=10) -> list[dict]:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    require(permissions.can_create_project(current_user))
+    if not permissions.can_create_project(current_user):
+        abort(403, _("Projects are entered by the bureau's staff and by unit staff (counties, zones, towns,"
+                     " stationed teams). Ask your administrator for such an account."))
     form = extra_fields.form_class(NewProjectForm)(user=current_user)
     if request.method == "GET":
         form.clue_on.data = today()
