@@ -162,3 +162,18 @@ def test_audit_log_names_actions_and_records_in_chinese(app, org, login):
     cells = visible_text(admin.get("/admin/audit").get_data(as_text=True))
     assert "新建" in cells
     assert any(c.startswith("单位 #") for c in cells), cells
+
+
+def test_a_language_chosen_on_the_login_page_is_kept_at_login(app, org):
+    """An English speaker on a Chinese deployment picks English before logging in: the portal
+    stays English after login and remembers it for the next session."""
+    app.config["DEFAULT_LOCALE"] = "zh_CN"
+    browser = app.test_client()
+    assert "登录" in browser.get("/login").get_data(as_text=True)
+    assert browser.post_form("/language", {"locale": "en", "next": "/login"}).status_code == 303
+    assert browser.login("unit_a").status_code == 303
+    assert "Log out" in browser.get("/").get_data(as_text=True)
+    assert User.get_by_id(org.users["unit_a"].id).locale == "en"
+    later = app.test_client()  # another browser, nothing chosen
+    later.login("unit_a")
+    assert "Log out" in later.get("/").get_data(as_text=True)

@@ -67,11 +67,14 @@ def login():
             throttle.record_success(user)
             if needs_rehash(user.password_hash):
                 User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
+            chosen = session.get("locale")  # picked on the login page: it wins and is remembered
             session.clear()
             login_user(user)
             session.permanent = True
-            if user.locale:
-                session["locale"] = user.locale
+            if chosen and chosen != user.locale:
+                User.update(locale=chosen).where(User.id == user.id).execute()
+            if chosen or user.locale:
+                session["locale"] = chosen or user.locale
             return redirect(_safe_next(request.args.get("next")), code=303)
         else:
             if not user or not user.active:
