@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from flask_login import current_user
 
-from portal.models import AuditLog
+from portal.models import AuditLog, Industry, Project, Unit, User
 
 
 def _plain(value):
@@ -11,8 +11,8 @@ def _plain(value):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)  # 12000, not 1.2E+4
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if hasattr(value, "id"):  # a model instance: store its id and name
-        return {"id": value.id, "name": str(value)}
+    if hasattr(value, "id"):  # a model instance: store its id and the name people read
+        return {"id": value.id, "name": str(getattr(value, "name", None) or value)}
     return value
 
 
@@ -37,3 +37,26 @@ def record(action: str, entity: str, entity_id: int, changes: dict | None = None
                  for k, pair in (changes or {}).items()} or None,
         note=note,
     )
+
+
+def record_names(entries) -> dict:
+    """``{(entity, id): name}`` for the projects, units, users and industries the entries are
+    about: one query per kind of record, so a page of entries reads them at once."""
+    wanted = {}
+    for entry in entries:
+        wanted.setdefault(entry.entity, set()).add(entry.entity_id)
+    names = {}
+    for entity, (model, column) in _NAMED_RECORDS.items():
+        ids = sorted(i for i in wanted.get(entity, ()) if i is not None)
+        if ids:
+            for record_id, name in model.select(model.id, column).where(model.id.in_(ids)).tuples():
+                names[(entity, record_id)] = name
+    return names
+
+
+_NAMED_RECORDS = {
+    "project": (Project, Project.name),
+    "unit": (Unit, Unit.name),
+    "user": (User, User.display_name),
+    "industry": (Industry, Industry.name_zh),
+}

@@ -4,6 +4,9 @@ Codes stay English in the database; users read these labels in their language.
 """
 from flask_babel import lazy_gettext as _l
 
+from portal.models import Unit, User
+from portal.web import per_request
+
 STAGE_LABELS = {
     "clue": _l("Key clue"),
     "negotiating": _l("Negotiating"),
@@ -148,12 +151,45 @@ def field_label(name: str) -> str:
     return label(FIELD_LABELS, name)
 
 
+#: Recorded fields that hold another record's id, and the table whose name to show for it
+#: (entries written before names were stored, and plain ids such as a transfer's units).
+REFERENCE_FIELDS = {"unit": "unit", "assigned_unit": "unit", "responsible_unit": "unit", "source_team": "unit",
+                    "parent": "unit", "special_team": "unit", "from_unit": "unit", "to_unit": "unit",
+                    "leader": "user", "created_by": "user", "verified_by": "user", "by": "user"}
+
+
+def _reference_names(table: str) -> dict:
+    """``{id: name}`` of every unit or user, read once per request (hundreds of rows, not more)."""
+    if table == "unit":
+        return per_request("labels.unit_names", lambda: dict(Unit.select(Unit.id, Unit.name).tuples()))
+    return per_request("labels.user_names", lambda: {
+        uid: display or username for uid, display, username in User.select(User.id, User.display_name,
+                                                                           User.username).tuples()})
+
+
+def _referenced_name(name: str, value) -> str | None:
+    """The name of the record a reference field's value points at, when it can be told."""
+    table = REFERENCE_FIELDS.get(name)
+    if table is None:
+        return None
+    if isinstance(value, dict):
+        stored, ref = str(value.get("name", "")), value.get("id")
+        if stored and stored != str(ref):  # the name stored with the entry is the one people read then
+            return stored
+        value = ref
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        return None
+    return _reference_names(table).get(int(value))
+
+
 def audit_value(name: str, value) -> str:
     """A recorded value as people read it: a related record's name, a stage's label, yes/no."""
     from flask_babel import gettext as _
 
     if value is None or value == "":
         return "—"
+    if (referenced := _referenced_name(name, value)) is not None:
+        return referenced
     if isinstance(value, dict) and "name" in value:
         return str(value["name"])
     if isinstance(value, bool):

@@ -1,4 +1,5 @@
 """Administrators manage units and users (deactivate, never delete) and read the audit log."""
+import datetime as dt
 from functools import wraps
 
 import peewee
@@ -13,7 +14,8 @@ from portal.auth import throttle
 from portal.auth.passwords import hash_password
 from portal.db import database
 from portal.models import AuditLog, Unit, User
-from portal.web import Page, form_status, get_or_404, page_number, see_other
+from portal.timeutil import local_midnight_utc
+from portal.web import Page, form_status, get_or_404, page_number, parse_id, see_other
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -185,11 +187,39 @@ def user_password(user_id):
 @bp.route("/audit")
 @login_required
 def audit_log():
+    """The audit log, filtered by kind of record, action, person, record number and dates."""
     if not permissions.can_read_audit_log(current_user):
         abort(403)
+    filters, errors = _audit_filters(request.args)
     query = AuditLog.select(AuditLog, User).join(User, on=(AuditLog.user == User.id), join_type=peewee.JOIN.LEFT_OUTER)
-    entity = request.args.get("entity", "")
-    if entity:
-        query = query.where(AuditLog.entity == entity)
+    if filters["entity"]:
+        query = query.where(AuditLog.entity == filters["entity"])
+    if filters["action"]:
+        query = query.where(AuditLog.action == filters["action"])
+    if filters["user"]:
+        query = query.where(AuditLog.user == filters["user"])
+    if filters["record"]:
+        query = query.where(AuditLog.entity_id == filters["record"])
+    if filters["start"]:
+        query = query.where(AuditLog.at >= local_midnight_utc(filters["start"]))
+    if filters["end"]:
+        query = query.where(AuditLog.at < local_midnight_utc(filters["end"] + dt.timedelta(days=1)))
     page = Page(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()), page_number(), 100)
-    return render_template("admin/audit.html", page=page, entity=entity)
+    people = User.select(User.id, User.display_name, User.username).order_by(User.username)
+    return render_template("admin/audit.html", page=page, filters=filters, errors=errors, people=people,
+                           record_names=audit.record_names(page.items)), 400 if errors else 200
+
+
+def _audit_filters(args) -> tuple[dict, dict]:
+    """The audit log's filters from the query string; a bad date is an error at its field."""
+    filters = {"entity": (args.get("entity") or "").strip()[:40], "action": (args.get("action") or "").strip()[:40],
+               "user": parse_id(args.get("user")), "record": parse_id(args.get("record")), "start": None, "end": None}
+    errors = {}
+    for key in ("start", "end"):
+        raw = (args.get(key) or "").strip()
+        if raw:
+            try:
+                filters[key] = dt.date.fromisoformat(raw)
+            except ValueError:
+                errors[key] = _("Write the date as 2026-03-01.")
+    return filters, errors
