@@ -126,8 +126,9 @@ def register_field_labels(labels: dict) -> None:
         FIELD_LABELS.setdefault(name, text)
 
 
-def register_value_labels(field: str, labels: dict) -> None:
-    """Labels for the codes a feature stores in a field (e.g. a problem's state); kept if present."""
+def register_value_labels(field: str, labels) -> None:
+    """Labels for the codes a feature stores in a field (e.g. a problem's state): a dict, or a
+    function of the code for codes that live in the database (industries); kept if present."""
     VALUE_LABELS.setdefault(field, labels)
 
 
@@ -195,7 +196,8 @@ def audit_value(name: str, value) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if name in VALUE_LABELS and isinstance(value, str):
-        return label(VALUE_LABELS[name], value)
+        labels = VALUE_LABELS[name]
+        return labels(value) if callable(labels) else label(labels, value)
     if isinstance(value, list):
         return ", ".join(audit_value(name, v) for v in value)
     return str(value)

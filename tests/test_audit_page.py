@@ -50,3 +50,17 @@ def test_the_log_is_filtered_by_record_action_person_and_dates(app, org, login):
     bad = admin.get("/admin/audit?start=01/02/2025")
     assert bad.status_code == 400 and "Write the date as 2026-03-01." in bad.get_data(as_text=True)
     assert login("unit_a").get("/admin/audit").status_code == 403
+
+
+def test_the_history_shows_codes_as_the_forms_do_and_no_lock_counter(app, org, login, make_project):
+    from portal.models import Industry
+
+    Industry.create(code="new_materials", name_zh="新材料", name_en="New materials")
+    project = make_project(name="Mill")
+    AuditLog.create(user=org.users["bureau"].id, action="edit", entity="project", entity_id=project.id,
+                    changes={"industry_code": [None, "new_materials"], "safety_assessment": ["pending", "passed"],
+                             "version": [1, 2]})
+    history = login("bureau").get(f"/projects/{project.id}").get_data(as_text=True).split('id="history"')[1]
+    text = " ".join(_rows(history))
+    assert "— → New materials" in text and "In progress → Passed" in text, text
+    assert "new_materials" not in text and "Version" not in text and "#" not in text, text

@@ -1,8 +1,8 @@
 """Registers the project pages and their menu entries."""
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl, permissions
-from portal.labels import form_field_labels, register_field_labels
+from portal import hookimpl, industries, permissions
+from portal.labels import form_field_labels, register_field_labels, register_value_labels
 from portal.projects import forms
 from portal.projects.views import bp
 
@@ -10,6 +10,11 @@ from portal.projects.views import bp
 for _form in (forms.ProjectForm, forms.StageForm, forms.CorrectionForm, forms.CapitalForm):
     register_field_labels(form_field_labels(_form))
 register_field_labels({"investor_name": _l("Investor enterprise"), "to_stage": _l("New stage")})
+# …and their stored codes as the forms show them.
+for _field, _labels in (("safety_assessment", forms.ASSESSMENTS), ("environment_assessment", forms.ASSESSMENTS),
+                        ("source_channel", forms.CHANNELS), ("investment_method", forms.CHANNELS),
+                        ("industry_code", industries.label), ("chain_link_code", industries.chain_link_label)):
+    register_value_labels(_field, _labels)
 
 
 @hookimpl

@@ -289,6 +289,7 @@ def _page_context(project: Project, **extra) -> dict:
         capital=capital, capital_total=capital_total,
         attachments=attachments,
         entries=_audit_entries(project),
+        record_names={("project", project.id): project.name},  # the history's entries are about it
         can_edit=can_edit,
         can_correct=permissions.can_correct_stages(user) and can_edit,
         stage_line=stages.LINE,  # the stages whose dates may be corrected
