@@ -5,7 +5,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, i18n, labels, plugins, schema, security
+from portal import db, errors, i18n, labels, plugins, schema, security, static_files
 from portal.auth import views as auth_views
 from portal.config import default_instance_path, load_settings
 from portal.paths import STATIC_DIR, TEMPLATES_DIR
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     with db.database.connection_context():
         schema.check_not_newer()  # refuse to run on a database a newer portal upgraded
     Htmx(app)
+    static_files.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
