@@ -23,6 +23,7 @@ ENV_SETTINGS = {
     "PORTAL_HTTPS": "SESSION_COOKIE_SECURE",
     "PORTAL_VERIFY_STAGES": "VERIFY_STAGES",
     "PORTAL_VERIFY_BY_ANOTHER": "VERIFY_BY_ANOTHER",
+    "PORTAL_REQUIRE_2FA": "REQUIRE_2FA",
     "PORTAL_PROXIES": "PROXIES",
 }
 BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES", "VERIFY_BY_ANOTHER"}
@@ -57,6 +58,8 @@ def load_settings(app, overrides: dict | None) -> None:
         VERIFY_STAGES=True,
         # Four eyes: whoever entered a stage change may not approve it themselves.
         VERIFY_BY_ANOTHER=False,
+        # Roles that must log in with a second factor (comma-separated, e.g. "admin,bureau").
+        REQUIRE_2FA="",
         # How many reverse proxies stand in front of the portal (their X-Forwarded-* headers
         # are trusted, so HTTPS is recognised for Secure cookies and HSTS). 0: none.
         PROXIES=0,

@@ -72,6 +72,10 @@ AUDIT_ACTION_LABELS = {
     "review": _l("Review"),
     "targets": _l("Targets"),
     "overdue": _l("Overdue"),
+    "enable_two_factor": _l("Two-factor login turned on"),
+    "disable_two_factor": _l("Two-factor login turned off"),
+    "reset_two_factor": _l("Two-factor login reset"),
+    "use_recovery_code": _l("Recovery code used"),
 }
 
 #: The kind of record an audit entry is about.

@@ -19,3 +19,18 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
     )
+
+
+class LoginCodeForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(message=_l("Enter the code.")), Length(max=40)])
+
+
+class ConfirmTwoFactorForm(FlaskForm):
+    code = StringField(_l("Code shown by the app"), validators=[DataRequired(message=_l("Enter the code.")),
+                                                                Length(max=10)])
+
+
+class PasswordCheckForm(FlaskForm):
+    """Turning two-factor login off or making new recovery codes asks for the password again."""
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])

@@ -1,5 +1,6 @@
 """Registers the login pages."""
 from portal import hookimpl
+from portal.auth import two_factor_views  # noqa: F401  (its routes join bp)
 from portal.auth.views import bp
 
 

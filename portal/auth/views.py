@@ -1,9 +1,11 @@
 """Log in, log out (here or everywhere), change password, choose the language."""
+import time
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from portal.auth import throttle
+from portal.auth import throttle, two_factor
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.config import SUPPORTED_LOCALES
@@ -11,6 +13,8 @@ from portal.models import Unit, User
 from portal.web import form_status, safe_next, see_other
 
 bp = Blueprint("auth", __name__)
+#: The session key of a login whose password was right and whose second factor is awaited.
+PENDING_LOGIN = "pending_login"
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.session_protection = "basic"
@@ -68,13 +72,13 @@ def login():
             if needs_rehash(user.password_hash):
                 User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
             chosen = session.get("locale")  # picked on the login page: it wins and is remembered
-            session.clear()
-            login_user(user)
-            session.permanent = True
-            if chosen and chosen != user.locale:
-                User.update(locale=chosen).where(User.id == user.id).execute()
-            if chosen or user.locale:
-                session["locale"] = chosen or user.locale
+            if two_factor.is_enabled(user):  # the password was right: now the code
+                session.clear()
+                session[PENDING_LOGIN] = {"user": user.id, "version": user.session_version,
+                                          "at": int(time.time()), "locale": chosen,
+                                          "next": request.args.get("next") or ""}
+                return see_other("auth.login_code")
+            complete_login(user, chosen)
             return redirect(_safe_next(request.args.get("next")), code=303)
         else:
             if not user or not user.active:
@@ -87,6 +91,18 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status
+
+
+def complete_login(user: User, chosen_locale: str | None) -> None:
+    """Start the user's session (a fresh one: nothing of the anonymous session carries over but
+    the language chosen on the login page, which wins and is remembered)."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    if chosen_locale and chosen_locale != user.locale:
+        User.update(locale=chosen_locale).where(User.id == user.id).execute()
+    if chosen_locale or user.locale:
+        session["locale"] = chosen_locale or user.locale
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,7 +1,7 @@
 """All models, importable from one place. Feature modules add theirs to ALL_MODELS."""
 from portal.models.audit import AuditLog
 from portal.models.chains import ChainInfo, ReviewDecision, TargetEnterprise
-from portal.models.org import ROLES, UNIT_KINDS, Unit, User
+from portal.models.org import ROLES, UNIT_KINDS, RecoveryCode, Unit, User
 from portal.models.projects import (
     STAGES,
     Attachment,
@@ -26,7 +26,7 @@ from portal.models.settings import PluginState, Setting
 
 ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
-    Unit, User, Setting, PluginState, AuditLog,
+    Unit, User, RecoveryCode, Setting, PluginState, AuditLog,
     Industry, IndustryLink, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
@@ -35,7 +35,7 @@ ALL_MODELS = [
 
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
-    "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
+    "ALL_MODELS", "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
     "Enterprise", "Industry", "IndustryLink", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",

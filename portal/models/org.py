@@ -80,6 +80,11 @@ class User(BaseModel):
     locked_until = peewee.DateTimeField(null=True)
     last_login_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # Two-factor login (portal.auth.two_factor): a secret set up but not yet confirmed has no
+    # enabled time; the last accepted time step keeps a code from being used twice.
+    totp_secret = peewee.CharField(max_length=64, null=True)
+    totp_enabled_at = peewee.DateTimeField(null=True)
+    totp_last_step = peewee.BigIntegerField(null=True)
 
     # Flask-Login protocol -------------------------------------------------
     is_authenticated = True
@@ -95,3 +100,15 @@ class User(BaseModel):
 
     def __str__(self):
         return self.display_name or self.username
+
+
+class RecoveryCode(BaseModel):
+    """A one-time code that stands in for the authenticator app (stored as a SHA-256 hash)."""
+
+    user = peewee.ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = peewee.CharField(max_length=64)
+    created_at = peewee.DateTimeField(default=utcnow)
+    used_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("user", "code_hash"), True),)
