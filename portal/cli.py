@@ -126,14 +126,15 @@ def demo(password):
         click.echo(f"password for every demo user: {password}")
 
 
-@cli.command(help="Serve the portal with waitress (production WSGI server, also on Windows).")
+@cli.command(help="Serve the portal with waitress (production WSGI server, also on Windows); on Linux "
+                  "in several processes that share the port, restarted when one dies.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host, port, threads):
-    import waitress
-
-    from portal import schema
+@click.option("--threads", default=8, show_default=True, type=int, help="threads per process")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="processes (default: the number of cores on Linux and macOS, 1 on Windows)")
+def serve(host, port, threads, workers):
+    from portal import schema, server
 
     app = _app()
     with app.app_context(), database.connection_context():
@@ -142,8 +143,10 @@ def serve(host, port, threads):
         raise click.ClickException(
             f"the database schema is version {st.current}, this portal needs {st.expected}: "
             "run `portal db upgrade` first")
-    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="portal")
+    workers = workers or server.default_workers()
+    click.echo(f"serving on http://{host}:{port}/ with {workers} process(es) of {threads} threads (Ctrl+C stops)")
+    # Each worker process builds its own app after the fork: no connection crosses processes.
+    server.run(_app if workers > 1 else (lambda: app), host=host, port=port, threads=threads, workers=workers)
 
 
 @cli.group(help="Database schema.")
