@@ -36,6 +36,6 @@ def portal_blueprints():
 
 @hookimpl(trylast=True)
 def portal_menu_items(user):
-    return [{"endpoint": "home.index", "label": _l("Home"), "order": 0}]
+    return [{"endpoint": "home.index", "label": _l("Home"), "order": 0, "group": "overview"}]
 
 

@@ -36,7 +36,9 @@ def portal_menu_items(user) -> list[dict]:
 
     Parameters: ``user`` – the current user (a ``portal.models.User``).
     Returns: a list of dicts ``{"endpoint": str, "label": str, "order": int,
-    "args": dict (optional)}``; return only entries this user may open.
+    "args": dict (optional), "group": str (optional)}``; return only entries this user may
+    open. ``group`` names the menu section the entry belongs to: ``overview``, ``projects``,
+    ``scheduling``, ``problems``, ``assessment`` or ``admin`` (others go under "More").
     """
 
 

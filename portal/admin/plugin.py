@@ -20,11 +20,11 @@ def portal_menu_items(user):
     items = []
     if permissions.can_manage_organisation(user):
         items += [
-            {"endpoint": "admin.units", "label": _l("Units"), "order": 900},
-            {"endpoint": "admin.users", "label": _l("Users"), "order": 910},
+            {"endpoint": "admin.units", "label": _l("Units"), "order": 900, "group": "admin"},
+            {"endpoint": "admin.users", "label": _l("Users"), "order": 910, "group": "admin"},
         ]
     if permissions.can_manage_industries(user):
-        items.append({"endpoint": "admin.industries", "label": _l("Industries"), "order": 915})
+        items.append({"endpoint": "admin.industries", "label": _l("Industries"), "order": 915, "group": "admin"})
     if permissions.can_read_audit_log(user):
-        items.append({"endpoint": "admin.audit_log", "label": _l("Audit log"), "order": 920})
+        items.append({"endpoint": "admin.audit_log", "label": _l("Audit log"), "order": 920, "group": "admin"})
     return items

@@ -13,5 +13,5 @@ def portal_blueprints():
 @hookimpl
 def portal_menu_items(user):
     if permissions.can_read_chains(user):
-        return [{"endpoint": "chains.index", "label": _l("Industry chains"), "order": 40}]
+        return [{"endpoint": "chains.index", "label": _l("Industry chains"), "order": 40, "group": "projects"}]
     return []

@@ -13,5 +13,5 @@ def portal_blueprints():
 @hookimpl
 def portal_menu_items(user):
     if permissions.can_view_dashboard(user):
-        return [{"endpoint": "dashboard.index", "label": _l("Dashboard"), "order": 10}]
+        return [{"endpoint": "dashboard.index", "label": _l("Dashboard"), "order": 10, "group": "overview"}]
     return []

@@ -13,7 +13,7 @@ def portal_blueprints():
 @hookimpl
 def portal_menu_items(user):
     if permissions.can_manage_plugins(user):
-        return [{"endpoint": "platform.plugin_list", "label": _l("Plugins"), "order": 930}]
+        return [{"endpoint": "platform.plugin_list", "label": _l("Plugins"), "order": 930, "group": "admin"}]
     return []
 
 

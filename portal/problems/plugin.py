@@ -37,9 +37,9 @@ def portal_blueprints():
 
 @hookimpl
 def portal_menu_items(user):
-    items = [{"endpoint": "problems.board", "label": _l("Problems"), "order": 400}]
+    items = [{"endpoint": "problems.board", "label": _l("Problems"), "order": 400, "group": "problems"}]
     if permissions.has_problem_inbox(user):
-        items.append({"endpoint": "problems.inbox", "label": _l("Problem inbox"), "order": 410})
+        items.append({"endpoint": "problems.inbox", "label": _l("Problem inbox"), "order": 410, "group": "problems"})
     return items
 
 

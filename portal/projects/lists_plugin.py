@@ -15,9 +15,9 @@ def portal_blueprints():
 def portal_menu_items(user):
     if not getattr(user, "is_authenticated", False):
         return []
-    items = [{"endpoint": LISTS["all"].endpoint, "label": _l("All projects"), "order": 20}]
+    items = [{"endpoint": LISTS["all"].endpoint, "label": _l("All projects"), "order": 20, "group": "projects"}]
     for order, key in enumerate(("clues", "signed", "landed", "production"), start=21):
-        items.append({"endpoint": LISTS[key].endpoint, "label": LISTS[key].title, "order": order})
+        items.append({"endpoint": LISTS[key].endpoint, "label": LISTS[key].title, "order": order, "group": "projects"})
     return items
 
 

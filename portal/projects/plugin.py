@@ -26,7 +26,7 @@ def portal_blueprints():
 def portal_menu_items(user):
     items = []
     if permissions.can_create_project(user):
-        items.append({"endpoint": "projects.new", "label": _l("New project"), "order": 20})
+        items.append({"endpoint": "projects.new", "label": _l("New project"), "order": 20, "group": "projects"})
     if permissions.can_verify_stages(user):
-        items.append({"endpoint": "projects.verification", "label": _l("Verification"), "order": 25})
+        items.append({"endpoint": "projects.verification", "label": _l("Verification"), "order": 25, "group": "projects"})
     return items

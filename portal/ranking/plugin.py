@@ -15,11 +15,11 @@ def portal_menu_items(user):
     items = []
     if permissions.can_read_ranking(user):
         items += [
-            {"endpoint": "ranking.index", "label": _l("Ranking"), "order": 400},
-            {"endpoint": "ranking.top_ten_page", "label": _l("Top ten projects"), "order": 410},
+            {"endpoint": "ranking.index", "label": _l("Ranking"), "order": 400, "group": "assessment"},
+            {"endpoint": "ranking.top_ten_page", "label": _l("Top ten projects"), "order": 410, "group": "assessment"},
         ]
     if permissions.can_edit_targets(user):
-        items.append({"endpoint": "ranking.targets", "label": _l("Targets"), "order": 420})
+        items.append({"endpoint": "ranking.targets", "label": _l("Targets"), "order": 420, "group": "assessment"})
     return items
 
 

@@ -57,11 +57,11 @@ def portal_menu_items(user):
     if not permissions.can_read_scheduling(user):
         return []
     items = [
-        {"endpoint": "scheduling.meeting", "label": _l("Weekly scheduling"), "order": 300},
-        {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320},
+        {"endpoint": "scheduling.meeting", "label": _l("Weekly scheduling"), "order": 300, "group": "scheduling"},
+        {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320, "group": "scheduling"},
     ]
     if permissions.can_report_progress(user, user.unit) or permissions.can_read_progress(user, user.unit):
-        items.append({"endpoint": "scheduling.report", "label": _l("Weekly report"), "order": 310})
+        items.append({"endpoint": "scheduling.report", "label": _l("Weekly report"), "order": 310, "group": "scheduling"})
     return items
 
 

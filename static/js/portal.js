@@ -14,6 +14,23 @@
     var menu = input.form && input.form.querySelector("select[name=period]");
     if (menu && menu.querySelector("option[value=custom]")) { menu.value = "custom"; }
   }, true);
+  // The menu's sections: opening one closes the others; a click elsewhere or Escape closes them.
+  function closeMenus(except) {
+    document.querySelectorAll(".menu-section details[open]").forEach(function (menu) {
+      if (menu !== except) { menu.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches(".menu-section details") && event.target.open) {
+      closeMenus(event.target);
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest(".menu-section")) { closeMenus(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
+  });
   // A network failure has no response to swap: say so in the page.
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("htmx-error");
