@@ -32,6 +32,12 @@ def current_locale() -> str:
     return "en" if loc is None or loc.language == "en" else "zh_CN"
 
 
+#: One rule for every amount shown: 亿元, millions and billions with two decimals always (so
+#: 261.30亿 stands beside 44.33亿, not 261.3亿), 万元 whole unless it has a fraction.
+LARGE_UNIT_FORMAT = "#,##0.00"
+WAN_FORMAT = "#,##0.##"
+
+
 def format_amount(value_wan) -> str:
     """An amount in 万元, as officials read it: 万元 or 亿元 in Chinese, millions in English."""
     if value_wan is None or value_wan == "":
@@ -40,11 +46,11 @@ def format_amount(value_wan) -> str:
     if current_locale() == "en":
         # 亿元 reads as hundreds of millions; from 1 billion yuan English readers expect billions.
         if abs(value) >= 100000:
-            return _("CNY %(amount)s billion", amount=format_decimal(value / 100000, format="#,##0.##"))
-        return _("CNY %(amount)s million", amount=format_decimal(value / 100, format="#,##0.##"))
+            return _("CNY %(amount)s billion", amount=format_decimal(value / 100000, format=LARGE_UNIT_FORMAT))
+        return _("CNY %(amount)s million", amount=format_decimal(value / 100, format=LARGE_UNIT_FORMAT))
     if abs(value) >= 10000:
-        return _("%(amount)s yi yuan", amount=format_decimal(value / 10000, format="#,##0.##"))
-    return _("%(amount)s wan yuan", amount=format_decimal(value, format="#,##0.##"))
+        return _("%(amount)s yi yuan", amount=format_decimal(value / 10000, format=LARGE_UNIT_FORMAT))
+    return _("%(amount)s wan yuan", amount=format_decimal(value, format=WAN_FORMAT))
 
 
 def format_usd_amount(value_wan) -> str:
@@ -53,7 +59,7 @@ def format_usd_amount(value_wan) -> str:
         return "—"
     value = Decimal(value_wan)
     if current_locale() == "en":
-        return _("USD %(amount)s million", amount=format_decimal(value / 100, format="#,##0.##"))
+        return _("USD %(amount)s million", amount=format_decimal(value / 100, format=LARGE_UNIT_FORMAT))
     return _("%(amount)s wan USD", amount=format_decimal(value, format="#,##0.##"))
 
 

@@ -146,12 +146,13 @@ def test_amounts_read_as_officials_write_them(app):
         from flask_babel import refresh
 
         refresh()
-        assert format_amount(458000) == "45.8亿元"
+        assert format_amount(458000) == "45.80亿元"
+        assert format_amount(2613000) == "261.30亿元" and format_amount(443300) == "44.33亿元"  # one precision
         assert format_amount(8820) == "8,820万元"
         session["locale"] = "en"
         refresh()
         assert format_amount(458000) == "CNY 4.58 billion"
-        assert format_amount(8820) == "CNY 88.2 million"
+        assert format_amount(8820) == "CNY 88.20 million"
         assert format_amount(None) == "—"
 
 
