@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import peewee
-from flask import Blueprint, abort, flash, request, send_file
+from flask import Blueprint, abort, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -508,13 +508,12 @@ def stage(project_id):
                 if status == 409:
                     form.version.data = Project.get_by_id(project.id).version
             else:
-                note_done(_("Stage changed."), "success")
+                flash(_("Stage changed."), "success")
                 if wants_partial():
-                    project = Project.get_by_id(project.id)
-                    response = render("projects/show.html", "projects/_stage.html", **_page_context(project))
-                    response.headers["HX-Retarget"] = "#stage"
-                    response.headers["HX-Reswap"] = "outerHTML"
-                    return response
+                    # The whole project page again (title badge, amounts, figures and history all
+                    # change with the stage), wherever the form was: on the project page or on
+                    # the stage page opened from a bookmark, which has no #stage to swap.
+                    return "", 204, {"HX-Redirect": url_for("projects.show", project_id=project.id)}
                 return see_other("projects.show", project_id=project.id)
     else:
         status = 422

@@ -1,4 +1,5 @@
 """A county officer creates a project and moves it to signed, in Chromium, with and without JavaScript."""
+import datetime as dt
 import re
 
 import pytest
@@ -39,4 +40,21 @@ def test_create_project_and_move_it_to_signed(live_server, page, org, js_enabled
     project = Project.get_by_id(project.id)
     assert (project.stage, str(project.signed_on), project.contracted_amount) == ("signed", "2026-03-01", 80000)
     assert StageChange.get(StageChange.project == project.id, StageChange.to_stage == "signed").verification == "pending"
+    assert not page.js_errors, page.js_errors
+
+
+def test_the_stage_page_opened_directly_changes_the_stage_once(live_server, page, org, make_project):
+    """A bookmark or a new tab opens /projects/<id>/stage on its own: saving there changes the
+    stage once and shows the project page with a confirmation (it used to swap into nothing)."""
+    project = make_project(name="书签项目", clue_on=dt.date(2026, 1, 5))
+    browser_login(page, "unit_a")
+    page.goto(f"/projects/{project.id}/stage")
+    page.select_option("form.stage-form select[name=to_stage]", "negotiating")
+    page.fill("form.stage-form input[name=on_date]", "2026-02-01")
+    page.click("form.stage-form button[type=submit]")
+    page.wait_for_url(f"**/projects/{project.id}")
+    expect(page.locator("#stage .current-stage")).to_have_attribute("data-stage", "negotiating")
+    expect(page.locator(".flash, .flashes, [role=status]").first).to_be_visible()
+    assert Project.get_by_id(project.id).stage == "negotiating"
+    assert StageChange.select().where(StageChange.project == project.id).count() == 1
     assert not page.js_errors, page.js_errors
