@@ -1,9 +1,11 @@
 """Rates count verified stage changes only, and each rate's numerator is the list its link opens."""
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from portal import figures, stages
 from portal.models import Project, StageChange
@@ -131,3 +133,37 @@ def test_rates_of_the_history_by_hand(app, history):
         # The ranking and the tables read the same rates.
         rows = {r.label: r for r in figures.by_unit(Period.of_year(2026))}
         assert rows["County A"]["implementation_rate"].value == Decimal("50.0")
+
+
+# A rate's change against last year is in percentage points ----------------------------------
+# With the history above: start rate 60.0 % in 2026, 50.0 % in 2025: +10.0 points (a relative
+# change would read +20.0 %).
+
+def _summary_row(html, label):
+    start = html.index(f'<th scope="row">{label}</th>')
+    return html[start:html.index("</tr>", start)]
+
+
+def test_the_dashboard_and_summary_show_a_rates_change_in_percentage_points(login, history):
+    client = login("bureau")
+    html = client.get("/dashboard?period=2026").get_data(as_text=True)
+    _, row = _figure_link(html, "start_rate")
+    assert ">60.0%</a>" in row and "50.0%" in row
+    assert "+10.0 pp" in row and "20.0" not in row
+    _, count_row = _figure_link(html, "started_count")  # 1 → 3 started: a count's change stays in percent
+    assert "+200.0%" in count_row
+    summary = client.get("/dashboard/summary?period=2026").get_data(as_text=True)
+    assert "+10.0 pp" in _summary_row(summary, "Start rate") and "20.0" not in _summary_row(summary, "Start rate")
+    assert client.post_form("/language", {"locale": "zh_CN", "next": "/dashboard"}).status_code == 303
+    chinese = client.get("/dashboard?period=2026").get_data(as_text=True)
+    assert "+10.0个百分点" in _figure_link(chinese, "start_rate")[1]
+
+
+def test_the_workbook_gives_a_rates_change_in_its_own_percentage_points_column(login, history):
+    response = login("bureau").get("/dashboard?period=2026&format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.data))["Figures"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header, by_label = rows[0], {r[0]: r for r in rows[1:]}
+    assert header[4:] == ("Change (%)", "Change (percentage points)")
+    assert by_label["Start rate"][2:] == (60.0, 50.0, None, 10.0)
+    assert by_label["Newly started projects"][2:] == (3, 1, 200.0, None)
