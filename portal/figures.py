@@ -17,15 +17,19 @@ Counting rules (tested in tests/test_figures.py):
   its current values. Archived projects are never counted.
 - New clues: projects whose clue date (``clue_on``) falls in the period.
 - Capital in place: the sum of the CapitalEntry amounts dated in the period.
-- Rates, in percent (None where the denominator is nil):
-  implementation rate = signed projects of the period that have started by the
-  period's end ÷ signed projects of the period; start rate = projects started in
-  the period ÷ projects that could start in it (signed by its end and not started
-  before it); capital availability rate = capital in place ÷ contracted amount.
+- Rates, in percent (None where the denominator is nil), from counted dates only,
+  like the milestones (``Project.signed_on``/``started_on`` are set while a change
+  still awaits verification, so the rates never read them); each numerator is the
+  list its link opens: implementation rate = signed projects of the period with a
+  counted start by the period's end ÷ signed projects of the period; start rate =
+  projects started in the period ÷ those plus the projects waiting to start at its
+  end (a counted signing by then, no counted start); capital availability rate =
+  capital in place ÷ contracted amount.
 - Average days from clue to signing (clue date to the counted signing date) and
   from signing to start (the project's signing date to the counted start date).
-- Each figure carries the same period last year and the change in percent; the
-  change is None where last year was nil (pages show a mark, never divide by 0).
+- Each figure carries the same period last year and its change: in percent, or for
+  a rate in percentage points (50 % → 60 % is +10 points, not +20 %); the change is
+  None where there is nothing to compare (pages show a mark, never divide by 0).
 """
 from __future__ import annotations
 
@@ -149,14 +153,27 @@ def change_pct(value, previous) -> Decimal | None:
     return ((Decimal(value) - Decimal(previous)) * 100 / Decimal(previous)).quantize(TENTH, ROUND_HALF_UP)
 
 
+def change_points(value, previous) -> Decimal | None:
+    """Change of a rate against last year in percentage points (个百分点), one decimal: 50 % → 60 %
+    is +10.0, not the +20 % a relative change would read; None where either rate is missing."""
+    if value is None or previous is None:
+        return None
+    return (Decimal(value) - Decimal(previous)).quantize(TENTH, ROUND_HALF_UP)
+
+
 @dataclass
 class Figure:
-    """One number: its value, the same period last year and the change in percent."""
+    """One number: its value, the same period last year and the change (in percent, or in
+    percentage points for a rate: ``change`` and ``in_points``)."""
 
     key: str
     value: object
     previous: object = None
     link: str = ""  # the query string of /projects listing the projects behind the value
+    #: A rate's parts: the numerator (the number of projects its link lists, or for the capital
+    #: availability rate the capital in place) and the denominator; None for other figures.
+    numerator: object = None
+    denominator: object = None
 
     @property
     def label(self) -> str:
@@ -167,13 +184,29 @@ class Figure:
         return FIGURES[self.key][1] if self.key in FIGURES else "count"
 
     @property
+    def in_points(self) -> bool:
+        """A rate: its change is in percentage points, never a percentage of a percentage."""
+        return self.kind == "percent"
+
+    @property
     def change_pct(self) -> Decimal | None:
-        return change_pct(self.value, self.previous)
+        """The relative change in percent; None for a rate (see ``change_points``)."""
+        return None if self.in_points else change_pct(self.value, self.previous)
+
+    @property
+    def change_points(self) -> Decimal | None:
+        """A rate's change in percentage points; None for other figures."""
+        return change_points(self.value, self.previous) if self.in_points else None
+
+    @property
+    def change(self) -> Decimal | None:
+        """The change as pages show it: percentage points for a rate, percent otherwise."""
+        return self.change_points if self.in_points else self.change_pct
 
     @property
     def trend(self) -> str:
         """"up", "down", "flat" or "none" (no comparison possible)."""
-        change = self.change_pct
+        change = self.change
         if change is None:
             return "none"
         return "up" if change > 0 else "down" if change < 0 else "flat"
@@ -315,14 +348,14 @@ FAMILIES = {
     "completed": ("completed", ("completed_count",)),
     "production": ("production", ("production_count",)),
     "clues": ("clues", ("new_clues",)),
-    "start_rate": ("start_rate", ("_could_start", "_started_in")),
+    "start_rate": ("start_rate", ("_waiting_to_start",)),
     "capital": ("capital", ("capital_in_place",)),
 }
 ALL_FAMILIES = frozenset(FAMILIES)
 #: The families of the derived figures (the others are raw numbers of one family).
 _DERIVED_NEEDS = {
     "implementation_rate": ("signed",),
-    "start_rate": ("start_rate",),
+    "start_rate": ("started", "start_rate"),
     "capital_availability_rate": ("capital", "signed"),
     "avg_days_clue_to_sign": ("clue_to_sign",),
     "avg_days_sign_to_start": ("sign_to_start",),
@@ -356,10 +389,28 @@ def _sum_where(ok, value):
     return fn.SUM(value) if ok is None else _sum_if(ok, value)
 
 
-def _milestone_select(family: str, i: int, period: Period, date, ok) -> list:
+def _has_counted(stage: str, on_or_before: dt.date):
+    """SQL: the project has a counted change to ``stage`` dated on or before ``on_or_before``,
+    the condition of the list filter ``<stage>_to`` (``list_conditions``). For the few projects
+    with repeated counted milestones, whose stored date is only their latest."""
+    sc = StageChange.alias("hc")
+    return fn.EXISTS(sc.select(sc.id).where((sc.project == Project.id) & (sc.to_stage == stage)
+                                            & sc.verification.in_(COUNTED_VERIFICATIONS)
+                                            & (sc.on_date <= on_or_before)))
+
+
+def _started_by_stored(period: Period):
+    """SQL: a counted start by the period's end, for projects with at most one counted change
+    per milestone (their stored counted date; the counted start, never ``started_on``, which is
+    set while the start still awaits verification)."""
+    return Project.counted_started_on <= period.end
+
+
+def _milestone_select(family: str, i: int, period: Period, date, ok, started_by) -> list:
     """The SELECT expressions (aliased ``<raw number>_<i>``) of a milestone family for period
     ``i``: ``date`` is the SQL expression of the project's counted date of the milestone in the
-    period, ``ok`` whether it has one (None: every row read has one)."""
+    period, ``ok`` whether it has one (None: every row read has one), ``started_by`` whether the
+    project has a counted start by the period's end (the implementation rate)."""
     if family == "signed":
         return [
             _count_where(ok).alias(f"signed_count_{i}"),
@@ -369,8 +420,7 @@ def _milestone_select(family: str, i: int, period: Period, date, ok) -> list:
             _count_if(_and(ok, _three500())).alias(f"three500_count_{i}"),
             _count_if(_and(ok, Enterprise.foreign_invested == True)).alias(f"foreign_count_{i}"),  # noqa: E712
             _sum_where(ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
-            _count_if(_and(ok, Project.started_on.is_null(False) & (Project.started_on <= period.end)))
-            .alias(f"_implemented_{i}"),
+            _count_if(_and(ok, started_by)).alias(f"_implemented_{i}"),
         ]
     if family == "clue_to_sign":  # averages as sum and count, so groups roll up exactly
         clue = Project.clue_on.is_null(False)
@@ -394,18 +444,19 @@ def _source_query(source: str, families, i: int, period: Period, scope: Scope) -
         query = Project.select().where(scope.condition() & ~Project.counted_repeats & _in(column, period))
         if "signed" in families:
             query = query.join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
-        select = [e for family in families for e in _milestone_select(family, i, period, column, None)]
+        select = [e for family in families
+                  for e in _milestone_select(family, i, period, column, None, _started_by_stored(period))]
         return query, select
     if source == "clues":
         query = Project.select().where(scope.condition() & _in(Project.clue_on, period))
         return query, [_COUNT_ROWS.alias(f"new_clues_{i}")]
     if source == "start_rate":
-        # Could start in the period: signed by its end and not started before it.
-        could_start = (Project.signed_on.is_null(False) & (Project.signed_on <= period.end)
-                       & (Project.started_on.is_null(True) | (Project.started_on >= period.start)))
-        query = Project.select().where(scope.condition() & could_start)
-        return query, [_COUNT_ROWS.alias(f"_could_start_{i}"),
-                       _count_if(_in(Project.started_on, period)).alias(f"_started_in_{i}")]
+        # Waiting to start at the period's end: a counted signing by then and no counted start
+        # (projects with one counted change per milestone; ``_repeated_waiting`` the others).
+        waiting = ((Project.counted_signed_on <= period.end)
+                   & (Project.counted_started_on.is_null(True) | (Project.counted_started_on > period.end)))
+        query = Project.select().where(scope.condition() & ~Project.counted_repeats & waiting)
+        return query, [_COUNT_ROWS.alias(f"_waiting_to_start_{i}")]
     if source == "capital":
         query = (Project.select().join(CapitalEntry, on=(CapitalEntry.project == Project.id))
                  .where(scope.condition() & _in(CapitalEntry.on_date, period)))
@@ -413,24 +464,33 @@ def _source_query(source: str, families, i: int, period: Period, scope: Scope) -
     raise ValueError(f"unknown source {source!r}")
 
 
-def _repeated_milestones(periods, scope: Scope, families_per_period) -> tuple | None:
+def _repeated_waiting(periods, scope: Scope, families_per_period, repeated) -> tuple | None:
+    """``(query, select)`` of the projects waiting to start (start rate) among the few with
+    repeated counted milestones (``repeated``): from their stage changes."""
+    select = [_count_if(_has_counted("signed", period.end) & ~_has_counted("started", period.end))
+              .alias(f"_waiting_to_start_{i}")
+              for i, (period, families) in enumerate(zip(periods, families_per_period)) if "start_rate" in families]
+    if not select or repeated is None:
+        return None
+    return Project.select().where(scope.condition() & Project.id.in_(repeated)), select
+
+
+def _repeated_milestones(periods, scope: Scope, families_per_period, repeated) -> tuple | None:
     """``(query, select)`` of the milestone families for the few projects with several counted
     changes to a milestone (``counted_repeats``: e.g. signed, moved back, signed again without
     the first change superseded): from their stage changes, so each counts at its latest
     counted date *in the period*. Disjoint from the stored-date queries; their sums add up."""
     wanted = [(i, family, FAMILIES[family][0]) for i, families in enumerate(families_per_period)
               for family in sorted(families) if FAMILIES[family][0] in MILESTONES]
-    if not wanted:
-        return None
-    repeated = _repeated_projects()
-    if repeated is None:
+    if not wanted or repeated is None:
         return None
     stages = sorted({stage for _, _, stage in wanted})
     d = _milestones(periods, stages, repeated)
     select = []
     for i, family, stage in wanted:
         column = getattr(d.c, f"{stage}_{i}")
-        select += _milestone_select(family, i, periods[i], column, column.is_null(False))
+        select += _milestone_select(family, i, periods[i], column, column.is_null(False),
+                                    _has_counted("started", periods[i].end))
     query = (Project.select().join(d, on=(Project.id == d.c.pid))
              .join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
              .where(scope.condition()))
@@ -502,10 +562,13 @@ def _aggregate(periods: list[Period], scope: Scope, group=None, families=ALL_FAM
         for source, source_families in sources.items():
             query, select = _source_query(source, source_families, i, period, scope)
             raw = _add_rows(raw, _rows(_grouped(query, group, select), group))
-    repeated = _repeated_milestones(periods, scope, per_period)
-    if repeated is not None:
-        query, select = repeated
-        raw = _add_rows(raw, _rows(_grouped(query, group, select), group))
+    milestones = any(FAMILIES[f][0] in MILESTONES or f == "start_rate" for wanted in per_period for f in wanted)
+    repeated = _repeated_projects() if milestones else None
+    for part in (_repeated_milestones(periods, scope, per_period, repeated),
+                 _repeated_waiting(periods, scope, per_period, repeated)):
+        if part is not None:
+            query, select = part
+            raw = _add_rows(raw, _rows(_grouped(query, group, select), group))
 
     result = {}
     for key in set(raw) | ({None} if group is None else set()):
@@ -521,11 +584,24 @@ def _aggregate(periods: list[Period], scope: Scope, group=None, families=ALL_FAM
     return result
 
 
+#: Each rate's (numerator, denominator) from the raw numbers. A numerator of projects is the
+#: list its link opens (``list_args``): the signed projects of the period with a counted start by
+#: its end; the projects started in the period (of those and the ones still waiting to start).
+RATE_PARTS = {
+    "implementation_rate": lambda v: (v["_implemented"], v["signed_count"]),
+    "start_rate": lambda v: (v["started_count"], v["started_count"] + v["_waiting_to_start"]),
+    "capital_availability_rate": lambda v: (v["capital_in_place"], v["contracted_amount"]),
+}
+
+
+def _parts(key: str, values: dict) -> tuple:
+    return RATE_PARTS[key](values) if key in RATE_PARTS else (None, None)
+
+
 def _finish(values: dict) -> dict:
     """Compute the rates and averages from their raw parts (in place); return ``values``."""
-    values["implementation_rate"] = _rate(values["_implemented"], values["signed_count"])
-    values["start_rate"] = _rate(values["_started_in"], values["_could_start"])
-    values["capital_availability_rate"] = _rate(values["capital_in_place"], values["contracted_amount"])
+    for key, parts in RATE_PARTS.items():
+        values[key] = _rate(*parts(values))
     values["avg_days_clue_to_sign"] = (_avg_days(values["_c2s_sum"] / values["_c2s_n"])
                                        if values["_c2s_n"] else None)
     values["avg_days_sign_to_start"] = (_avg_days(values["_s2st_sum"] / values["_s2st_n"])
@@ -535,11 +611,11 @@ def _finish(values: dict) -> dict:
 
 #: Raw values that add up across groups (counts, amounts, and the parts of rates and averages).
 _ADDS_UP = tuple(k for k, (_, kind) in FIGURES.items() if kind in ("count", "amount", "usd")) + (
-    "_implemented", "_started_in", "_could_start", "_c2s_sum", "_c2s_n", "_s2st_sum", "_s2st_n")
+    "_implemented", "_waiting_to_start", "_c2s_sum", "_c2s_n", "_s2st_sum", "_s2st_n")
 
 
 def _empty_values() -> dict:
-    values = {"_implemented": 0, "_started_in": 0, "_could_start": 0,
+    values = {"_implemented": 0, "_waiting_to_start": 0,
               "_c2s_sum": Decimal(0), "_c2s_n": 0, "_s2st_sum": Decimal(0), "_s2st_n": 0}
     for key, (_, kind) in FIGURES.items():
         values[key] = None if kind in ("percent", "days") else Decimal("0.00") if kind in ("amount", "usd") else 0
@@ -596,6 +672,8 @@ def list_args(key: str, period: Period | None, scope: Scope) -> dict:
         prefix = "" if date == "clue" else f"{date}_"
         args[f"{prefix}from"] = period.start.isoformat()
         args[f"{prefix}to"] = period.end.isoformat()
+    if key == "implementation_rate" and period is not None:
+        args["started_to"] = period.end.isoformat()  # its numerator: those started by the end
     if key == "projects_1bn":
         args["min"] = str(ONE_BILLION_WAN)
     elif key == "three500_count":
@@ -713,7 +791,8 @@ def compute(period: Period, scope: Scope | None = None, data: GroupedFigures | N
         current, last = _roll_up(data, lambda g: "all").get("all") or _zero_pair()
     figures = Figures(period=period, previous_period=previous, scope=scope)
     for key in FIGURES:
-        figures.items[key] = Figure(key, current[key], last[key], list_query(key, period, scope))
+        figures.items[key] = Figure(key, current[key], last[key], list_query(key, period, scope),
+                                    *_parts(key, current))
     return figures
 
 
@@ -722,7 +801,8 @@ def _has_values(row: Row) -> bool:
 
 
 def _row(key, label, current, last, period, link_scope) -> Row:
-    figures = {f: Figure(f, current[f], last[f] if f in TABLE_PREVIOUS else None, list_query(f, period, link_scope))
+    figures = {f: Figure(f, current[f], last[f] if f in TABLE_PREVIOUS else None, list_query(f, period, link_scope),
+                         *_parts(f, current))
                for f in TABLE_FIGURES}
     return Row(key, label, figures)
 

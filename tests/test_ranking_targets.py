@@ -170,3 +170,74 @@ def test_one_row_saves_with_htmx(org, login):
     town = org.units["town_a"].id
     assert client.htmx("POST", f"/ranking/targets/{town}/row?year=2026", {}).status_code == 404
     assert login("unit_a").htmx("POST", f"/ranking/targets/{a}/row?year=2026", {}).status_code == 403
+
+
+# Uploads built here with openpyxl, as a person fills them in Excel --------------------------
+
+def _workbook(sheet_name, unit_id, cells, title=None):
+    """A sheet laid out like the template: the figures by ``[code]`` in row 3, one unit in row 4.
+    ``cells``: {code: value or (value, number format)}."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_name
+    ws["A1"] = title
+    ws.cell(3, 1, "Unit id")
+    ws.cell(3, 2, "Unit")
+    ws.cell(4, 1, unit_id)
+    for col, (code, cell) in enumerate(cells.items(), start=3):
+        ws.cell(3, col, f"{code} [{code}]")
+        value, number_format = cell if isinstance(cell, tuple) else (cell, None)
+        target = ws.cell(4, col, value)
+        if number_format:
+            target.number_format = number_format
+    return wb
+
+
+def _targets(year):
+    return {(t.unit_id, t.figure): t.value for t in UnitTarget.select().where(UnitTarget.year == year)}
+
+
+def test_a_workbook_for_another_year_is_refused_naming_both_years_and_applies_on_its_own_years_page(org, login):
+    client = login("bureau")
+    a = org.units["county_a"].id
+    wb = _workbook("2025", a, {"signed_count": 10})
+    response = _upload(client, wb, year=2026)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "This workbook holds the targets for 2025, but this page is for 2026. Nothing was saved." in html
+    assert 'href="/ranking/targets?year=2025"' in html  # applying it to 2025 is a choice made there
+    assert UnitTarget.select().count() == 0
+    assert _upload(client, wb, year=2025).status_code == 303
+    assert _targets(2025) == {(a, "signed_count"): 10} and _targets(2026) == {}
+    # The year may also stand in the title cell of a renamed sheet.
+    assert _upload(client, _workbook("Sheet1", a, {"signed_count": 11}, title="2026年招商目标"), 2026).status_code == 303
+    assert _targets(2026) == {(a, "signed_count"): 11}
+    nameless = _upload(client, _workbook("Sheet1", a, {"signed_count": 12}), 2026)
+    assert nameless.status_code == 422
+    assert "does not say which year" in nameless.get_data(as_text=True)
+    assert _targets(2026) == {(a, "signed_count"): 11}
+
+
+def test_a_blank_cell_in_an_upload_leaves_the_target_as_it_was(org, login):
+    client = login("bureau")
+    a = org.units["county_a"].id
+    UnitTarget.create(year=2026, unit=a, figure="signed_count", value=7)
+    UnitTarget.create(year=2026, unit=a, figure="start_rate", value=60)
+    response = _upload(client, _workbook("2026", a, {"signed_count": 10, "start_rate": None, "projects_1bn": "  "}))
+    assert response.status_code == 303
+    assert _targets(2026) == {(a, "signed_count"): 10, (a, "start_rate"): 60}
+
+
+def test_a_rate_excel_shows_as_85_percent_is_a_target_of_85(org, login):
+    client = login("bureau")
+    a = org.units["county_a"].id
+    wb = _workbook("2026", a, {"start_rate": (0.85, "0%"), "implementation_rate": "85%",
+                               "capital_availability_rate": (0.625, "0.0%"), "signed_count": 3})
+    assert _upload(client, wb).status_code == 303
+    assert _targets(2026) == {(a, "start_rate"): 85, (a, "implementation_rate"): 85,
+                              (a, "capital_availability_rate"): Decimal("62.5"), (a, "signed_count"): 3}
+    # A percent sign on a count is a mistake, and 150% is more than a rate can be.
+    response = _upload(client, _workbook("2026", a, {"signed_count": "85%", "start_rate": (1.5, "0%")}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Row 4, column C: Enter a number." in html and "Row 4, column D: A rate is at most 100." in html

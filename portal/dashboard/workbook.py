@@ -55,9 +55,11 @@ def workbook_response(req, ctx: dict):
     period = req.period
     wb = Workbook()
     f = ctx["figures"]
+    # A rate's change is in percentage points, in its own column: one unit per column.
     _sheet(wb, _("Figures"), [_("Figure"), _("Unit of measure"), period.label, f.previous_period.label,
-                              _("Change (%)")],
-           [[fig.label, _unit_of(fig.kind), fig.value, fig.previous, fig.change_pct] for fig in f], first=True)
+                              _("Change (%)"), _("Change (percentage points)")],
+           [[fig.label, _unit_of(fig.kind), fig.value, fig.previous, fig.change_pct, fig.change_points] for fig in f],
+           first=True)
     _sheet(wb, _("Pipeline"), [_("Stage"), _("Projects"), _("Total investment (10,000 yuan)")],
            [[s.label, s.count, s.investment] for s in ctx["stages"]])
     table_headers = [_("New clues"), _("Newly signed projects"), _("Signed amount (10,000 yuan)"),

@@ -3,7 +3,8 @@ and the Excel template and upload."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -61,6 +62,10 @@ def targets_for_year(year: int) -> dict[int, dict[str, Decimal]]:
     return result
 
 
+#: A rate typed with its percent sign ("85%", full-width "85％") means 85.
+PERCENT_SIGNS = ("%", "％")
+
+
 def parse_value(raw, figure: TargetFigure) -> Decimal | None:
     """A cell or form value as a target: None when blank; ValueError with a translated message."""
     if raw is None:
@@ -68,6 +73,8 @@ def parse_value(raw, figure: TargetFigure) -> Decimal | None:
     if isinstance(raw, bool):
         raise ValueError(_("Enter a number."))
     text = str(raw).strip().replace(",", "")
+    if figure.kind == "rate" and text.endswith(PERCENT_SIGNS):
+        text = text[:-1].strip()
     if not text:
         return None
     try:
@@ -130,8 +137,9 @@ def template_workbook(year: int) -> bytes:
     ws = wb.active
     ws.title = str(year)
     ws.cell(row=1, column=1, value=_("Targets %(year)s", year=year)).font = Font(bold=True, size=14)
-    ws.cell(row=2, column=1, value=_("Fill in the white cells; keep the unit id column and the header row. "
-                                     "Amounts in 10k yuan (foreign capital in 10k USD), rates in percent."))
+    ws.cell(row=2, column=1, value=_("Fill in the white cells; keep the unit id column, the header row and the "
+                                     "sheet's name (the year). Amounts in 10k yuan (foreign capital in 10k USD), "
+                                     "rates in percent. An empty cell leaves a target as it is."))
     headers = [_("Unit id"), _("Unit")] + [f"{f.label} [{f.code}]" for f in TARGET_FIGURES]
     for col, text in enumerate(headers, start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=text)
@@ -161,10 +169,46 @@ class CellError:
     message: str
 
 
-def read_upload(stream) -> tuple[dict[int, dict[str, Decimal | None]], list[CellError]]:
+@dataclass
+class Upload:
+    """An uploaded workbook as read: the targets it sets per unit (blank cells left out: they
+    change nothing), the errors of its cells and the year it says it is for (None: it does not)."""
+
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    year: int | None = None
+    readable: bool = True  # False: not an Excel file at all
+
+
+#: A year in a sheet's name or title ("2026", "Targets 2026", "2026年目标").
+_YEAR = re.compile(r"(?<!\d)(19\d\d|2[01]\d\d)(?!\d)")
+
+
+def sheet_year(sheet_name: str, title) -> int | None:
+    """The year a sheet holds targets for: its name (the template names it after the year),
+    else the one year in its title cell (A1); None when neither says."""
+    if re.fullmatch(r"\s*\d{4}\s*", sheet_name or "") and _YEAR.search(sheet_name):
+        return int(sheet_name)
+    years = set(_YEAR.findall(str(title or "")))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def _cell_value(cell, figure: TargetFigure):
+    """A cell's value as the person sees it: a rate in a percent-formatted cell is stored as a
+    fraction (85% is 0.85), so it is read as percent (85)."""
+    value = cell.value
+    if (figure.kind == "rate" and isinstance(value, (int, float)) and not isinstance(value, bool)
+            and "%" in (cell.number_format or "")):
+        return Decimal(str(value)) * 100
+    return value
+
+
+def read_upload(stream) -> Upload:
     """Read an uploaded template. Every cell is checked; with any error nothing may be saved.
 
-    Columns are found by the ``[code]`` in the header row, units by the id in column A.
+    Columns are found by the ``[code]`` in the header row, units by the id in column A. A blank
+    cell is left out (an upload never removes a target: a half-filled sheet must not wipe the
+    others); a rate cell formatted as a percentage reads as Excel shows it.
     """
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
@@ -173,12 +217,16 @@ def read_upload(stream) -> tuple[dict[int, dict[str, Decimal | None]], list[Cell
     try:
         wb = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable file is the user's error, not a 500
-        return {}, [CellError(0, "", _("This is not an Excel file (.xlsx) made from the template."))]
+        return Upload(errors=[CellError(0, "", _("This is not an Excel file (.xlsx) made from the template."))],
+                      readable=False)
     ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))
+    cells = list(ws.iter_rows(min_row=1))
     wb.close()
+    year = sheet_year(ws.title, cells[0][0].value if cells and cells[0] else None)
+    cell_rows = cells[HEADER_ROW - 1:]
+    rows = [tuple(c.value for c in row) for row in cell_rows]
     if not rows:
-        return {}, [CellError(HEADER_ROW, "", _("The header row is missing."))]
+        return Upload(errors=[CellError(HEADER_ROW, "", _("The header row is missing."))], year=year)
     columns: dict[int, TargetFigure] = {}
     for index, header in enumerate(rows[0]):
         text = str(header or "")
@@ -210,16 +258,19 @@ def read_upload(stream) -> tuple[dict[int, dict[str, Decimal | None]], list[Cell
             continue
         unit_values = {}
         for index, figure in columns.items():
-            raw = row[index] if index < len(row) else None
+            raw = _cell_value(cell_rows[offset - HEADER_ROW][index], figure) if index < len(row) else None
             try:
-                unit_values[figure.code] = parse_value(raw, figure)
+                value = parse_value(raw, figure)
             except ValueError as exc:
                 errors.append(CellError(offset, get_column_letter(index + 1), str(exc)))
+                continue
+            if value is not None:
+                unit_values[figure.code] = value
         values[unit_id] = unit_values
-    return values, errors
+    return Upload(values, errors, year)
 
 
 __all__ = [
-    "ASSESSED_KINDS", "FIGURES_BY_CODE", "TARGET_FIGURES", "CellError", "TargetFigure", "assessed_units",
-    "parse_value", "read_upload", "save_targets", "targets_for_year", "template_workbook",
+    "ASSESSED_KINDS", "FIGURES_BY_CODE", "TARGET_FIGURES", "CellError", "TargetFigure", "Upload", "assessed_units",
+    "parse_value", "read_upload", "save_targets", "sheet_year", "targets_for_year", "template_workbook",
 ]

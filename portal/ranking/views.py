@@ -227,16 +227,35 @@ def targets_upload():
     elif upload is None or not upload.filename:
         upload_errors = [assessment_error(_("Choose the filled-in template to upload."))]
     else:
-        parsed, cell_errors = read_upload(upload.stream)
-        if not cell_errors:
-            changed = save_targets(year, parsed, current_user, source="upload")
+        sheet = read_upload(upload.stream)
+        if sheet.readable and sheet.year != year:
+            return _wrong_year(year, sheet.year)
+        if not sheet.errors:
+            changed = save_targets(year, sheet.values, current_user, source="upload")
             flash(_("Targets uploaded (%(count)s units changed).", count=changed), "success")
             return see_other("ranking.targets", year=year)
-        upload_errors = cell_errors
+        upload_errors = sheet.errors
+    return _targets_page_after_upload(year, upload_errors, 422)
+
+
+def _wrong_year(year: int, sheet_year: int | None):
+    """A workbook for another year (or none) is refused whole: targets land in the year the
+    sheet says only on purpose, on that year's page (the message links to it)."""
+    if sheet_year is None:
+        message = _("The workbook does not say which year its targets are for: name its sheet %(year)s "
+                    "(as the template does) to upload it for %(year)s. Nothing was saved.", year=year)
+        return _targets_page_after_upload(year, [assessment_error(message)], 422)
+    message = _("This workbook holds the targets for %(sheet)s, but this page is for %(page)s. Nothing was saved.",
+                sheet=sheet_year, page=year)
+    return _targets_page_after_upload(year, [assessment_error(message)], 409, other_year=sheet_year)
+
+
+def _targets_page_after_upload(year: int, upload_errors: list, status: int, other_year: int | None = None):
     units = list(assessed_units())
     values = {u.id: {code: _plain(v) for code, v in targets_for_year(year).get(u.id, {}).items()} for u in units}
-    return render("ranking/targets.html", status=422, year=year, error=None, units=units, values=values, errors={},
-                  figures=TARGET_FIGURES, upload_errors=upload_errors, field_name=_field_name)
+    return render("ranking/targets.html", status=status, year=year, error=None, units=units, values=values,
+                  errors={}, figures=TARGET_FIGURES, upload_errors=upload_errors, field_name=_field_name,
+                  other_year=other_year)
 
 
 def assessment_error(message: str):
