@@ -294,23 +294,34 @@ def freeze_pending(max_weeks: int | None = None, day: dt.date | None = None, ref
     return frozen
 
 
-def flag_counts(week: str, unit_ids=None) -> dict[str, int]:
+def last_frozen_week(first: str, last: str) -> str | None:
+    """The latest frozen week from ``first`` to ``last`` (ISO week strings sort in time order)."""
+    return (WeekFreeze.select(peewee.fn.MAX(WeekFreeze.week))
+            .where(WeekFreeze.week >= first, WeekFreeze.week <= last).scalar())
+
+
+def flag_counts(week: str, unit_ids=None, project_ids=None) -> dict[str, int]:
     """``{"red": n, "yellow": n, "green": n}`` for a week, counted in SQL.
 
     A frozen week is counted from its snapshot; the current (or a not yet
     frozen) week from the stored ``Project.flag`` of projects not archived.
-    ``unit_ids`` (a list or a subquery) restricts to those responsible units.
+    ``unit_ids`` (a list or a subquery) restricts to those responsible units;
+    ``project_ids`` (a subquery) to those projects.
     """
     counts = {"red": 0, "yellow": 0, "green": 0}
     if is_frozen(week):
         query = FlagSnapshot.select(FlagSnapshot.flag, peewee.fn.COUNT(FlagSnapshot.id)).where(FlagSnapshot.week == week)
         if unit_ids is not None:
             query = query.where(FlagSnapshot.unit.in_(unit_ids))
+        if project_ids is not None:
+            query = query.where(FlagSnapshot.project.in_(project_ids))
         query = query.group_by(FlagSnapshot.flag)
     else:
         query = F.active_projects().select(Project.flag, peewee.fn.COUNT(Project.id))
         if unit_ids is not None:
             query = query.where(Project.responsible_unit.in_(unit_ids))
+        if project_ids is not None:
+            query = query.where(Project.id.in_(project_ids))
         query = query.group_by(Project.flag)
     for flag, count in query.tuples():
         if flag in counts:
@@ -319,5 +330,5 @@ def flag_counts(week: str, unit_ids=None) -> dict[str, int]:
 
 
 __all__ = ["flag_counts", "freeze_missing_figures", "freeze_pending", "freeze_week", "frozen_new_in_lists",
-           "frozen_unit_figures", "is_frozen", "last_completed_week", "list_counts", "new_in_list_query",
+           "frozen_unit_figures", "is_frozen", "last_completed_week", "last_frozen_week", "list_counts", "new_in_list_query",
            "pending_weeks"]
