@@ -151,3 +151,20 @@ def test_weeks_frozen_before_the_figures_were_stored_get_them_at_upgrade(app, lo
     assert shown_figures(bureau, FROZEN) == before
     again = CliRunner().invoke(cli, ["db", "upgrade"])
     assert "stored the figures" not in again.output  # once only
+
+
+def test_the_weekly_report_of_a_frozen_week_lists_the_projects_it_had(app, login, org, projects, make_project):
+    from tests.scheduling_helpers import report
+
+    with app.app_context():
+        report(projects["plant"], FROZEN, org.users["unit_a"])
+        assert S.freeze_week(FROZEN)
+        make_project(name="Entered later", stage="signed")  # created now, after the week
+        make_project(name="Also later", stage="clue")
+        Project.update(responsible_unit=org.units["county_b"]).where(Project.id == projects["mill"].id).execute()
+    page = login("bureau").get(f"/scheduling/report?week={FROZEN}&unit={org.units['county_a'].id}")
+    html = page.get_data(as_text=True)
+    assert "1 of 2 projects reported this week" in html
+    assert "Paper mill" in html and "Entered later" not in html
+    current = login("bureau").get(f"/scheduling/report?unit={org.units['county_a'].id}").get_data(as_text=True)
+    assert "Entered later" in current and "Paper mill" not in current

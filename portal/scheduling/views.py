@@ -87,7 +87,20 @@ def week_open(week: str) -> bool:
     return week <= iso_week(today()) and not S.is_frozen(week)
 
 
-def _report_projects(unit: Unit):
+def _report_projects(unit: Unit, week: str):
+    """The active projects of the unit and the units below it; of a frozen week, those its snapshot
+    recorded, with the unit and stage they had then (set on the objects, which are not saved)."""
+    if S.is_frozen(week):
+        query = (Project.select(Project, FlagSnapshot, Unit)
+                 .join(FlagSnapshot, on=((FlagSnapshot.project == Project.id) & (FlagSnapshot.week == week)),
+                       attr="snapshot")
+                 .join(Unit, on=(FlagSnapshot.unit == Unit.id), attr="unit_then")
+                 .where(FlagSnapshot.stage.in_(F.ACTIVE_STAGES), Unit.path.startswith(unit.path))
+                 .order_by(Unit.path, Project.name, Project.id))
+        projects = list(permissions.visible_projects(current_user, query))
+        for project in projects:
+            project.responsible_unit, project.stage = project.snapshot.unit_then, project.snapshot.stage
+        return projects
     query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
              .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
                     Unit.path.startswith(unit.path))
@@ -131,7 +144,7 @@ def report():
     if not permissions.can_read_progress(current_user, unit):
         abort(403)
     editable = permissions.can_report_progress(current_user, unit) and week_open(week)
-    projects = _report_projects(unit)
+    projects = _report_projects(unit, week)
     errors, values = {}, {}
     if request.method == "POST":
         if not editable:
