@@ -45,9 +45,9 @@ from peewee import JOIN, Case, fn
 from portal.db import backend, database
 from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
-from portal.scheduling import snapshots
+from portal.scheduling import snapshots, weeks
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
-from portal.timeutil import iso_week, week_start
+from portal.timeutil import iso_week
 from portal.web import parse_id, per_request
 
 #: Verification states of a stage change that count in statistics, and the stages whose counted
@@ -112,9 +112,9 @@ class Scope:
             return None
         return per_request(("figures.scope_unit", self.unit_id), lambda: Unit.get_or_none(Unit.id == self.unit_id))
 
-    def condition(self):
-        """The WHERE condition on Project for this scope (archived projects excluded)."""
-        cond = Project.archived == False  # noqa: E712
+    def condition(self, with_archived: bool = False):
+        """The WHERE condition on Project for this scope (archived projects excluded unless asked)."""
+        cond = peewee.SQL("1 = 1") if with_archived else Project.archived == False  # noqa: E712
         if self.unit_id:
             unit = self.unit()
             if unit is None:
@@ -935,9 +935,7 @@ def flag_counts(week: str, scope: Scope | None = None) -> dict:
         unit_ids = unit.subtree_ids() if unit is not None else ([] if scope.unit_id else None)
         project_ids = None
         if scope.industry or scope.team_id:  # archived since or not: the snapshot counted them then
-            project_ids = Project.select(Project.id).where(
-                (Project.industry_code == scope.industry) if scope.industry else peewee.SQL("1 = 1"),
-                (Project.source_team == scope.team_id) if scope.team_id else peewee.SQL("1 = 1"))
+            project_ids = Project.select(Project.id).where(scope.narrowed(unit_id=None).condition(with_archived=True))
         return snapshots.flag_counts(week, unit_ids=unit_ids, project_ids=project_ids)
     counts = {"red": 0, "yellow": 0, "green": 0}
     query = Project.select(Project.flag, _COUNT_ROWS).where(scope.condition()).group_by(Project.flag)
@@ -958,8 +956,7 @@ class PeriodFlags:
 
     @property
     def week_days(self) -> tuple[dt.date, dt.date]:
-        monday = week_start(self.week)
-        return monday, monday + dt.timedelta(days=6)
+        return weeks.week_days(self.week)
 
 
 def period_flags(period: Period, scope: Scope, day: dt.date) -> PeriodFlags:
@@ -975,7 +972,8 @@ def period_flags(period: Period, scope: Scope, day: dt.date) -> PeriodFlags:
 __all__ = [
     "COUNTED_VERIFICATIONS", "FIGURES", "Figure", "Figures", "FunnelStage", "MonthPoint", "Period", "Row", "Scope",
     "by_industry", "by_team", "by_unit", "change_pct", "compute", "days_between",
-    "flag_counts", "for_units", "period_flags", "PeriodFlags", "funnel", "grouped", "list_args", "list_query", "monthly_signed",
+    "flag_counts", "for_units", "funnel", "grouped", "list_args", "list_query", "monthly_signed",
+    "period_flags", "PeriodFlags",
 ]
 
 

@@ -330,5 +330,5 @@ def flag_counts(week: str, unit_ids=None, project_ids=None) -> dict[str, int]:
 
 
 __all__ = ["flag_counts", "freeze_missing_figures", "freeze_pending", "freeze_week", "frozen_new_in_lists",
-           "frozen_unit_figures", "is_frozen", "last_completed_week", "last_frozen_week", "list_counts", "new_in_list_query",
-           "pending_weeks"]
+           "frozen_unit_figures", "is_frozen", "last_completed_week", "last_frozen_week", "list_counts",
+           "new_in_list_query", "pending_weeks"]
