@@ -41,9 +41,12 @@ def _upgrade(echo=True):
     from portal import schema
 
     applied = schema.upgrade()
+    completed = _freeze_missing_week_figures()  # weeks frozen before 0012 stored their shown figures
     if echo:
         for name in applied:
             click.echo(f"applied migration {name}")
+        for week in completed:
+            click.echo(f"stored the figures of frozen week {week} from the current data")
         st = schema.status()
         click.echo(f"database schema version {st.current}")
 
@@ -253,6 +256,7 @@ cli.add_command(seed_command)
 
 
 from portal.scheduling.cli import snapshot as _snapshot  # noqa: E402
+from portal.scheduling.snapshots import freeze_missing_figures as _freeze_missing_week_figures  # noqa: E402
 
 cli.add_command(_snapshot)
 

@@ -49,7 +49,9 @@ from peewee import JOIN, Case, fn
 from portal.db import backend, database
 from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
+from portal.scheduling import snapshots, weeks
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
+from portal.timeutil import iso_week
 from portal.web import parse_id, per_request
 
 #: Verification states of a stage change that count in statistics, and the stages whose counted
@@ -114,9 +116,9 @@ class Scope:
             return None
         return per_request(("figures.scope_unit", self.unit_id), lambda: Unit.get_or_none(Unit.id == self.unit_id))
 
-    def condition(self):
-        """The WHERE condition on Project for this scope (archived projects excluded)."""
-        cond = Project.archived == False  # noqa: E712
+    def condition(self, with_archived: bool = False):
+        """The WHERE condition on Project for this scope (archived projects excluded unless asked)."""
+        cond = peewee.SQL("1 = 1") if with_archived else Project.archived == False  # noqa: E712
         if self.unit_id:
             unit = self.unit()
             if unit is None:
@@ -1003,38 +1005,55 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
 def flag_counts(week: str, scope: Scope | None = None) -> dict:
     """Projects per flag colour ({"red": n, "yellow": n, "green": n}) for an ISO week.
 
-    Past weeks come from the scheduling feature's frozen snapshots when it is
-    installed; otherwise (and for a scope by industry or team, which snapshots do
-    not record) the projects' current flags are counted.
+    A frozen week is counted from its snapshot (the units the projects had then; the industry
+    and team a snapshot does not record are the projects' current ones); any other week from
+    the projects' current flags.
     """
     scope = scope or Scope()
+    if snapshots.is_frozen(week):
+        unit = scope.unit()
+        unit_ids = unit.subtree_ids() if unit is not None else ([] if scope.unit_id else None)
+        project_ids = None
+        if scope.industry or scope.team_id:  # archived since or not: the snapshot counted them then
+            project_ids = Project.select(Project.id).where(scope.narrowed(unit_id=None).condition(with_archived=True))
+        return snapshots.flag_counts(week, unit_ids=unit_ids, project_ids=project_ids)
     counts = {"red": 0, "yellow": 0, "green": 0}
-    snapshot = None
-    if not scope.industry and not scope.team_id:
-        try:
-            from portal.scheduling.snapshots import flag_counts as snapshot_counts
-        except ImportError:
-            snapshot_counts = None
-        if snapshot_counts is not None:
-            unit_ids = None
-            unit = scope.unit()
-            if unit is not None:
-                unit_ids = [u for (u,) in unit.subtree_ids().tuples()]
-            snapshot = snapshot_counts(week, unit_ids=unit_ids)
-    if snapshot:
-        for flag, n in dict(snapshot).items():
-            counts[flag] = int(n or 0)
-        return counts
     query = Project.select(Project.flag, _COUNT_ROWS).where(scope.condition()).group_by(Project.flag)
     for flag, n in query.tuples():
         counts[flag] = int(n or 0)
     return counts
 
 
+@dataclass
+class PeriodFlags:
+    """The flags a period's dashboard shows: the frozen flags of its last frozen week when the
+    period ended before this week, else today's (``frozen`` False, ``week`` the current week)."""
+
+    counts: dict
+    week: str
+    frozen: bool
+    period_is_past: bool  # the period ended before the current week
+
+    @property
+    def week_days(self) -> tuple[dt.date, dt.date]:
+        return weeks.week_days(self.week)
+
+
+def period_flags(period: Period, scope: Scope, day: dt.date) -> PeriodFlags:
+    """Flags for a period (see PeriodFlags): never today's flags under a past week's name."""
+    current = iso_week(day)
+    past = iso_week(period.end) < current
+    week = snapshots.last_frozen_week(iso_week(period.start), iso_week(period.end)) if past else None
+    if week:
+        return PeriodFlags(flag_counts(week, scope), week, frozen=True, period_is_past=True)
+    return PeriodFlags(flag_counts(current, scope), current, frozen=False, period_is_past=past)
+
+
 __all__ = [
     "COUNTED_VERIFICATIONS", "FIGURES", "Figure", "Figures", "FunnelStage", "MonthPoint", "Period", "Row", "Scope",
     "by_industry", "by_team", "by_unit", "change_pct", "compute", "days_between",
     "flag_counts", "for_units", "funnel", "grouped", "list_args", "list_query", "monthly_signed",
+    "period_flags", "PeriodFlags",
 ]
 
 

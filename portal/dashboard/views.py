@@ -15,7 +15,7 @@ from portal.i18n import format_amount
 from portal.models import Unit
 from portal.periods import Period
 from portal.periods import choices as period_choices
-from portal.timeutil import iso_week, today
+from portal.timeutil import today
 from portal.web import parse_id, render
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -130,10 +130,34 @@ def panel_context(name: str, req: Request, data: dict | None = None) -> dict:
     if name == "teams":
         return {"team_rows": figures.by_team(period, scope, data=data)}
     if name == "flags":
-        week = iso_week(min(today(), period.end))
-        links = {flag: urlencode({**scope.query_args(), "flag": flag}) for flag in ("red", "yellow", "green")}
-        return {"flag_week": week, "flags": figures.flag_counts(week, scope), "flag_links": links}
+        shown = figures.period_flags(period, scope, today())
+        return {"flag_week": shown.week, "flags": shown.counts, "flag_title": _flags_title(shown),
+                "flag_links": _flag_links(shown, scope)}
     abort(404)
+
+
+def _flags_title(shown: figures.PeriodFlags) -> str:
+    """Says whose flags these are: a past week's as frozen, or today's (never today's under a past week)."""
+    if shown.frozen:
+        monday, sunday = shown.week_days
+        return _("Flags as frozen at the end of week %(week)s (%(start)s – %(end)s)",
+                 week=shown.week, start=monday.isoformat(), end=sunday.isoformat())
+    if shown.period_is_past:
+        return _("Today's flags (week %(week)s): no week of this period was frozen", week=shown.week)
+    return _("Today's flags (week %(week)s)", week=shown.week)
+
+
+def _flag_links(shown: figures.PeriodFlags, scope) -> dict:
+    """Each count links to the projects behind it: today's flags to the project list filtered by
+    flag, a frozen week's to that week's scheduling meeting (the list filters by today's flags)."""
+    if shown.frozen:
+        try:
+            meeting = url_for("scheduling.meeting", week=shown.week)
+        except Exception:  # noqa: BLE001 - the scheduling feature may be switched off
+            meeting = None
+        if meeting:
+            return {flag: meeting for flag in ("red", "yellow", "green")}
+    return {flag: projects_url(urlencode({**scope.query_args(), "flag": flag})) for flag in ("red", "yellow", "green")}
 
 
 def _common(req: Request) -> dict:

@@ -76,7 +76,7 @@ def workbook_response(req, ctx: dict):
             _("Change (%)")],
            [[p.month, p.value, p.previous, p.change_pct] for p in ctx["points"]])
     _sheet(wb, _("Flags"), [_("Week"), _("Flag"), _("Projects")],
-           [[ctx["flag_week"], label(FLAG_LABELS, flag), n] for flag, n in ctx["flags"].items()])
+           [[ctx["flag_title"], label(FLAG_LABELS, flag), n] for flag, n in ctx["flags"].items()])
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)

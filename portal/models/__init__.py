@@ -21,6 +21,8 @@ from portal.models.scheduling import (
     ProgressReport,
     UnitWeekFlag,
     WeekFreeze,
+    WeekNewInList,
+    WeekUnitFigures,
 )
 from portal.models.settings import PluginState, Setting
 
@@ -31,6 +33,7 @@ ALL_MODELS = [
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
+    WeekUnitFigures, WeekNewInList,
 ]
 
 __all__ = [
@@ -40,4 +43,5 @@ __all__ = [
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
+    "WeekNewInList", "WeekUnitFigures",
 ]

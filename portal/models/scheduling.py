@@ -52,6 +52,10 @@ class WeekFreeze(BaseModel):
 
     week = peewee.CharField(max_length=8, unique=True)
     frozen_at = peewee.DateTimeField(default=utcnow)
+    # When the week's shown figures (WeekUnitFigures, WeekNewInList, FlagSnapshot.reported and the
+    # deadline) were stored: null for a week frozen before they existed, until they are (0012).
+    figures_frozen_at = peewee.DateTimeField(null=True)
+    report_deadline = peewee.DateTimeField(null=True)  # naive UTC, as the week was judged
 
 
 class FlagSnapshot(BaseModel):
@@ -63,6 +67,7 @@ class FlagSnapshot(BaseModel):
     stage = peewee.CharField(max_length=20, default="")  # the stage at the end of the week
     flag = peewee.CharField(max_length=10)
     reasons = JSONField(null=True)
+    reported = peewee.BooleanField(null=True)  # a progress report for the week existed at freezing
 
     class Meta:
         indexes = (
@@ -93,3 +98,32 @@ class UnitWeekFlag(BaseModel):
 
     class Meta:
         indexes = ((("week", "unit"), True),)
+
+
+class WeekUnitFigures(BaseModel):
+    """A unit's figures of a frozen week as its meeting page shows them: active projects,
+    projects reported, reported on time, stage advances in the week."""
+
+    week = peewee.CharField(max_length=8)
+    unit = peewee.ForeignKeyField(Unit, backref="week_figures", on_delete="RESTRICT")
+    projects = peewee.IntegerField(default=0)
+    reported = peewee.IntegerField(default=0)
+    on_time = peewee.IntegerField(default=0)
+    advances = peewee.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("week", "unit"), True),)
+
+
+class WeekNewInList(BaseModel):
+    """A project that entered a list (negotiating, signed, …) in a frozen week, with the unit
+    and the stage date it had when the week was frozen."""
+
+    week = peewee.CharField(max_length=8)
+    list_name = peewee.CharField(max_length=20)
+    project = peewee.ForeignKeyField(Project, backref="week_new_in_lists", on_delete="CASCADE")
+    unit = peewee.ForeignKeyField(Unit, backref="week_new_in_lists", on_delete="RESTRICT")
+    on_date = peewee.DateField()
+
+    class Meta:
+        indexes = ((("week", "list_name", "project"), True),)

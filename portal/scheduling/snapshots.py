@@ -1,9 +1,16 @@
-"""Weekly snapshots: freezing a completed week's flags, list counts and unit flags, once.
+"""Weekly snapshots: freezing a completed week's flags, list counts, unit flags and every other
+figure its meeting page shows, once.
 
 A week is frozen by inserting its ``WeekFreeze`` row first, inside the same
 transaction as the snapshot rows: the unique week means a second process
 (or thread) that tries the same week gets an IntegrityError and leaves it,
-so no week is frozen twice. Frozen rows are never updated.
+so no week is frozen twice. Frozen rows are never updated afterwards.
+
+A frozen week's page is rendered from these rows only ("a figure reported upward
+does not change unless its facts did"): a stage date corrected into the week, or a
+stage change dated in it, later, changes the current figures, not the frozen week's.
+Weeks frozen before the shown figures were stored (migration 0012) get them once,
+from the data as it stands then (``freeze_missing_figures``, run by `portal db upgrade`).
 """
 from __future__ import annotations
 
@@ -15,11 +22,22 @@ from flask import current_app
 
 from portal import plugins
 from portal.db import database
-from portal.models import FlagSnapshot, ListCountSnapshot, Project, Unit, UnitWeekFlag, WeekFreeze
+from portal.models import (
+    FlagSnapshot,
+    ListCountSnapshot,
+    ProgressReport,
+    Project,
+    StageChange,
+    Unit,
+    UnitWeekFlag,
+    WeekFreeze,
+    WeekNewInList,
+    WeekUnitFigures,
+)
 from portal.models.fields import utcnow
 from portal.scheduling import flags as F
 from portal.scheduling import weeks as W
-from portal.timeutil import iso_week, today
+from portal.timeutil import iso_week, to_local, today
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +52,18 @@ LIST_DATE_FIELDS = {
     "landed": Project.started_on,
     "production": Project.production_on,
 }
+
+#: "new in the lists" of a week: list key -> the stage date that puts a project on it that week
+NEW_IN_LIST_DATES = {
+    "negotiating": "negotiating_on",
+    "signed": "signed_on",
+    "started": "started_on",
+    "completed": "completed_on",
+    "production": "production_on",
+}
+#: The stages a project advances to (the "stage advances" of a week).
+FORWARD_STAGES = ("negotiating", "signed", "started", "completed", "production")
+NO_FIGURES = {"projects": 0, "reported": 0, "on_time": 0, "advances": 0}
 
 
 def last_completed_week(day: dt.date | None = None) -> str:
@@ -72,6 +102,7 @@ def freeze_week(week: str) -> bool:
             for start in range(0, len(rows), 500):
                 ListCountSnapshot.insert_many(rows[start:start + 500]).execute()
             _write_unit_flags(week, context)
+            _freeze_shown_figures(week, context)
     except peewee.IntegrityError:
         log.info("week %s was frozen already (by another process)", week)
         return False
@@ -116,11 +147,18 @@ def _write_unit_flags(week: str, context) -> None:
         UnitWeekFlag.insert_many(rows).execute()
 
 
-def frozen_unit_figures(week: str, context) -> dict[int, dict]:
-    """Like ``flags.unit_week_figures`` but for a frozen week: the projects, units and stages
-    as the snapshot recorded them (grouped SQL over the snapshot rows)."""
-    from portal.models import ProgressReport, StageChange
+def new_in_list_query(week: str, list_name: str):
+    """Projects (not archived), with their unit, whose stage date of ``list_name`` is in the week."""
+    monday, sunday = W.week_days(week)
+    column = getattr(Project, NEW_IN_LIST_DATES[list_name])
+    return (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+            .where(Project.archived == False, column.between(monday, sunday)))  # noqa: E712
 
+
+def _unit_figures_from_snapshot(week: str, context) -> dict[int, dict]:
+    """Like ``flags.unit_week_figures`` but over the week's flag snapshot: the projects, units and
+    stages as the snapshot recorded them (grouped SQL), with the reports and stage changes as they
+    stand when this runs (at freezing)."""
     monday, sunday = W.week_days(week)
     deadline_utc = context.report_deadline_utc(week)
     active = (FlagSnapshot.week == week) & FlagSnapshot.stage.in_(F.ACTIVE_STAGES)
@@ -128,7 +166,7 @@ def frozen_unit_figures(week: str, context) -> dict[int, dict]:
 
     def put(rows, key):
         for unit_id, count in rows:
-            figures.setdefault(unit_id, {"projects": 0, "reported": 0, "on_time": 0, "advances": 0})[key] = int(count)
+            figures.setdefault(unit_id, dict(NO_FIGURES))[key] = int(count)
 
     put(FlagSnapshot.select(FlagSnapshot.unit, peewee.fn.COUNT(FlagSnapshot.id)).where(active)
         .group_by(FlagSnapshot.unit).tuples(), "projects")
@@ -136,13 +174,83 @@ def frozen_unit_figures(week: str, context) -> dict[int, dict]:
         put(FlagSnapshot.select(FlagSnapshot.unit, peewee.fn.COUNT(peewee.fn.DISTINCT(FlagSnapshot.project)))
             .join(ProgressReport, on=(ProgressReport.project == FlagSnapshot.project))
             .where(active, ProgressReport.week == week, extra).group_by(FlagSnapshot.unit).tuples(), key)
-    forward = ("negotiating", "signed", "started", "completed", "production")
     put(FlagSnapshot.select(FlagSnapshot.unit, peewee.fn.COUNT(StageChange.id))
         .join(StageChange, on=(StageChange.project == FlagSnapshot.project))
         .where(FlagSnapshot.week == week, StageChange.on_date.between(monday, sunday),
-               StageChange.to_stage.in_(forward), StageChange.is_correction == False)  # noqa: E712
+               StageChange.to_stage.in_(FORWARD_STAGES), StageChange.is_correction == False)  # noqa: E712
         .group_by(FlagSnapshot.unit).tuples(), "advances")
     return figures
+
+
+def _insert_batches(model, rows) -> None:
+    for start in range(0, len(rows), 500):
+        model.insert_many(rows[start:start + 500]).execute()
+
+
+def _freeze_shown_figures(week: str, context) -> bool:
+    """Store what the week's meeting page shows besides flags and list counts (unit figures, new in
+    the lists, who reported, the deadline); inside the caller's transaction. False when they were
+    stored already: the conditional update lets one process only claim a week."""
+    claimed = (WeekFreeze.update(figures_frozen_at=utcnow(), report_deadline=context.report_deadline_utc(week))
+               .where(WeekFreeze.week == week, WeekFreeze.figures_frozen_at.is_null()).execute())
+    if not claimed:
+        return False
+    reported = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
+    FlagSnapshot.update(reported=FlagSnapshot.project.in_(reported)).where(FlagSnapshot.week == week).execute()
+    _insert_batches(WeekUnitFigures, [{"week": week, "unit": unit_id, **figures} for unit_id, figures
+                                      in _unit_figures_from_snapshot(week, context).items()])
+    _insert_batches(WeekNewInList, [
+        {"week": week, "list_name": name, "project": p.id, "unit": p.responsible_unit_id,
+         "on_date": getattr(p, field)}
+        for name, field in NEW_IN_LIST_DATES.items() for p in new_in_list_query(week, name)])
+    return True
+
+
+def freeze_missing_figures(weeks: list[str] | None = None) -> list[str]:
+    """Store the shown figures of frozen weeks that lack them (frozen before migration 0012), from
+    the data as it stands now; the weeks done. Safe to run at once from several processes."""
+    query = WeekFreeze.select(WeekFreeze.week).where(WeekFreeze.figures_frozen_at.is_null())
+    if weeks is not None:
+        query = query.where(WeekFreeze.week.in_(weeks))
+    done = []
+    for week in [row.week for row in query.order_by(WeekFreeze.week)]:
+        with database.atomic():
+            if _freeze_shown_figures(week, F.FlagContext.for_week(week)):
+                done.append(week)
+    if done:
+        log.info("stored the shown figures of weeks frozen before they were kept: %s", ", ".join(done))
+    return done
+
+
+def frozen_unit_figures(week: str) -> dict[int, dict]:
+    """Per unit, the figures of a frozen week as they were stored when it was frozen."""
+    return {row.unit_id: {"projects": row.projects, "reported": row.reported, "on_time": row.on_time,
+                          "advances": row.advances}
+            for row in WeekUnitFigures.select().where(WeekUnitFigures.week == week)}
+
+
+def frozen_new_in_lists(week: str, unit_ids=None) -> dict[str, list]:
+    """The projects new in each list in a frozen week, with the unit and date stored then
+    (set on the project objects, which are not to be saved); ``unit_ids`` restricts the units."""
+    query = (WeekNewInList.select(WeekNewInList, Project, Unit)
+             .join(Project, on=(WeekNewInList.project == Project.id))
+             .switch(WeekNewInList).join(Unit, on=(WeekNewInList.unit == Unit.id))
+             .where(WeekNewInList.week == week))
+    if unit_ids is not None:
+        query = query.where(WeekNewInList.unit.in_(unit_ids))
+    lists: dict[str, list] = {name: [] for name in NEW_IN_LIST_DATES}
+    for row in query.order_by(Unit.path, Project.name):
+        project = row.project
+        project.responsible_unit = row.unit
+        setattr(project, NEW_IN_LIST_DATES[row.list_name], row.on_date)
+        lists[row.list_name].append(project)
+    return lists
+
+
+def frozen_report_deadline(week: str) -> dt.datetime | None:
+    """The report deadline a frozen week was judged by (aware, local)."""
+    row = WeekFreeze.get_or_none(WeekFreeze.week == week)
+    return to_local(row.report_deadline) if row else None
 
 
 def frozen_list_counts(week: str) -> dict[int, dict[str, int]]:
@@ -186,23 +294,34 @@ def freeze_pending(max_weeks: int | None = None, day: dt.date | None = None, ref
     return frozen
 
 
-def flag_counts(week: str, unit_ids=None) -> dict[str, int]:
+def last_frozen_week(first: str, last: str) -> str | None:
+    """The latest frozen week from ``first`` to ``last`` (ISO week strings sort in time order)."""
+    return (WeekFreeze.select(peewee.fn.MAX(WeekFreeze.week))
+            .where(WeekFreeze.week >= first, WeekFreeze.week <= last).scalar())
+
+
+def flag_counts(week: str, unit_ids=None, project_ids=None) -> dict[str, int]:
     """``{"red": n, "yellow": n, "green": n}`` for a week, counted in SQL.
 
     A frozen week is counted from its snapshot; the current (or a not yet
     frozen) week from the stored ``Project.flag`` of projects not archived.
-    ``unit_ids`` (a list or a subquery) restricts to those responsible units.
+    ``unit_ids`` (a list or a subquery) restricts to those responsible units;
+    ``project_ids`` (a subquery) to those projects.
     """
     counts = {"red": 0, "yellow": 0, "green": 0}
     if is_frozen(week):
         query = FlagSnapshot.select(FlagSnapshot.flag, peewee.fn.COUNT(FlagSnapshot.id)).where(FlagSnapshot.week == week)
         if unit_ids is not None:
             query = query.where(FlagSnapshot.unit.in_(unit_ids))
+        if project_ids is not None:
+            query = query.where(FlagSnapshot.project.in_(project_ids))
         query = query.group_by(FlagSnapshot.flag)
     else:
         query = F.active_projects().select(Project.flag, peewee.fn.COUNT(Project.id))
         if unit_ids is not None:
             query = query.where(Project.responsible_unit.in_(unit_ids))
+        if project_ids is not None:
+            query = query.where(Project.id.in_(project_ids))
         query = query.group_by(Project.flag)
     for flag, count in query.tuples():
         if flag in counts:
@@ -210,5 +329,6 @@ def flag_counts(week: str, unit_ids=None) -> dict[str, int]:
     return counts
 
 
-__all__ = ["flag_counts", "freeze_pending", "freeze_week", "is_frozen", "last_completed_week", "list_counts",
-           "pending_weeks"]
+__all__ = ["flag_counts", "freeze_missing_figures", "freeze_pending", "freeze_week", "frozen_new_in_lists",
+           "frozen_unit_figures", "is_frozen", "last_completed_week", "last_frozen_week", "list_counts",
+           "new_in_list_query", "pending_weeks"]

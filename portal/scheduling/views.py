@@ -25,16 +25,6 @@ from portal.web import form_status, get_or_404, project_page_url, render, safe_n
 
 bp = Blueprint("scheduling", __name__, url_prefix="/scheduling")
 
-#: (list key, date column, label) – the lists a project enters on a stage date.
-NEW_IN_LISTS = (
-    ("negotiating", "negotiating_on"),
-    ("signed", "signed_on"),
-    ("started", "started_on"),
-    ("completed", "completed_on"),
-    ("production", "production_on"),
-)
-
-
 #: The four lists (四张清单) counted per unit in the weekly snapshots.
 LIST_LABELS = {
     "clues": _l("Clue list"),
@@ -97,7 +87,20 @@ def week_open(week: str) -> bool:
     return week <= iso_week(today()) and not S.is_frozen(week)
 
 
-def _report_projects(unit: Unit):
+def _report_projects(unit: Unit, week: str):
+    """The active projects of the unit and the units below it; of a frozen week, those its snapshot
+    recorded, with the unit and stage they had then (set on the objects, which are not saved)."""
+    if S.is_frozen(week):
+        query = (Project.select(Project, FlagSnapshot, Unit)
+                 .join(FlagSnapshot, on=((FlagSnapshot.project == Project.id) & (FlagSnapshot.week == week)),
+                       attr="snapshot")
+                 .join(Unit, on=(FlagSnapshot.unit == Unit.id), attr="unit_then")
+                 .where(FlagSnapshot.stage.in_(F.ACTIVE_STAGES), Unit.path.startswith(unit.path))
+                 .order_by(Unit.path, Project.name, Project.id))
+        projects = list(permissions.visible_projects(current_user, query))
+        for project in projects:
+            project.responsible_unit, project.stage = project.snapshot.unit_then, project.snapshot.stage
+        return projects
     query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
              .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
                     Unit.path.startswith(unit.path))
@@ -141,7 +144,7 @@ def report():
     if not permissions.can_read_progress(current_user, unit):
         abort(403)
     editable = permissions.can_report_progress(current_user, unit) and week_open(week)
-    projects = _report_projects(unit)
+    projects = _report_projects(unit, week)
     errors, values = {}, {}
     if request.method == "POST":
         if not editable:
@@ -370,7 +373,8 @@ def wallchart():
 def meeting_data(week: str, user) -> dict:
     """Everything the meeting page shows for a week, restricted to what the user reads.
 
-    A frozen week is read from its snapshots only; the current week from the stored flags.
+    A frozen week is read from its snapshots only (every figure as it stood when the week was
+    frozen); the current week, and a past week not yet frozen, from the stored flags and records.
     """
     readable = permissions.readable_unit_ids(user)
     monday, sunday = W.week_days(week)
@@ -382,7 +386,8 @@ def meeting_data(week: str, user) -> dict:
 
     context = F.FlagContext.for_week(week) if week < current else F.FlagContext.live()
     if frozen:  # past weeks come from their snapshot only
-        figures = S.frozen_unit_figures(week, context)
+        S.freeze_missing_figures([week])  # frozen before they were stored, and no upgrade stored them
+        figures = S.frozen_unit_figures(week)
         list_counts = S.frozen_list_counts(week)
     else:
         figures = context.unit_week_figures(week)
@@ -418,18 +423,17 @@ def meeting_data(week: str, user) -> dict:
     units = list(scoped(Unit.select().where(Unit.id.in_(list(unit_ids or {0}))), Unit.id).order_by(Unit.path))
     unit_rows = []
     for unit in units:
-        f = figures.get(unit.id, {"projects": 0, "reported": 0, "on_time": 0, "advances": 0})
+        f = figures.get(unit.id, S.NO_FIGURES)
         rate = round(100 * f["reported"] / f["projects"]) if f["projects"] else None
         unit_rows.append({"unit": unit, "figures": f, "rate": rate, "counts": counts[unit.id],
                           "flag": unit_flags.get(unit.id), "lists": list_counts.get(unit.id, {})})
 
     # Projects that entered each list this week
-    new_in = {}
-    for key, field in NEW_IN_LISTS:
-        column = getattr(Project, field)
-        q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(Project.archived == False, column.between(monday, sunday)))  # noqa: E712
-        new_in[key] = list(scoped(q, Project.responsible_unit).order_by(Unit.path, Project.name))
+    if frozen:
+        new_in = S.frozen_new_in_lists(week, readable)
+    else:
+        new_in = {key: list(scoped(S.new_in_list_query(week, key), Project.responsible_unit)
+                            .order_by(Unit.path, Project.name)) for key in S.NEW_IN_LIST_DATES}
 
     # Red and yellow projects with reasons
     flagged = []
@@ -456,7 +460,7 @@ def meeting_data(week: str, user) -> dict:
              .join(Project, on=(FlagSnapshot.project == Project.id))
              .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
              .where(FlagSnapshot.week == week, FlagSnapshot.stage.in_(F.ACTIVE_STAGES),
-                    FlagSnapshot.project.not_in(reported_ids)))
+                    FlagSnapshot.reported == False))  # noqa: E712 - as the week was frozen
         missing = []
         for snap in scoped(q, FlagSnapshot.unit).order_by(Unit.path, Project.name):
             project = snap.project
@@ -472,7 +476,7 @@ def meeting_data(week: str, user) -> dict:
     return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
             "list_names": LIST_NAMES, "list_labels": LIST_LABELS,
             "new_in": new_in, "flagged": flagged, "missing": missing, "current_week": current,
-            "deadline": context.report_deadline(week)}
+            "deadline": (frozen and S.frozen_report_deadline(week)) or context.report_deadline(week)}
 
 
 @bp.route("/")
