@@ -218,7 +218,7 @@ class ListFilters:
             conds.append(Project.stage.in_(self.spec.stages) if len(self.spec.stages) > 1
                          else Project.stage == self.spec.stages[0])
         if self.unit is not None:
-            conds.append(Project.responsible_unit.in_(self.unit.subtree_ids()))
+            conds.append(permissions.units_projects_condition(self.unit.subtree_ids()))
         if self.industry:
             conds.append(Project.industry_code == self.industry)
         if self.stage:

@@ -11,7 +11,7 @@ import peewee
 from flask_babel import lazy_gettext as _l
 
 from portal import permissions
-from portal.models import Enterprise, Project, Unit
+from portal.models import Enterprise, Project
 
 MASKED_INVESTOR = _l("Confidential investor")
 
@@ -26,18 +26,9 @@ def investor_name(project: Project, user) -> str:
 
 
 def may_see_investor_condition(user):
-    """A SQL condition on Project: true for the rows whose investor ``user`` may read.
-
-    Mirrors permissions.can_see_confidential: not confidential, or the user sees
-    everything, or the project's responsible unit lies within the user's unit.
-    """
-    if permissions.sees_everything(user):
-        return peewee.SQL("1 = 1")
-    not_confidential = Project.is_confidential == False  # noqa: E712
-    if not permissions._logged_in(user):
-        return not_confidential
-    own_units = Unit.select(Unit.id).where(Unit.path.startswith(user.unit.path))
-    return not_confidential | Project.responsible_unit.in_(own_units)
+    """A SQL condition on Project: true for the rows whose investor ``user`` may read
+    (permissions.sees_investor_condition, the SQL twin of can_see_confidential)."""
+    return permissions.sees_investor_condition(user)
 
 
 def contains(field, text: str):
