@@ -242,6 +242,9 @@ class ListFilters:
         if self.q:
             conds.append(masking.search_condition(user, self.q))
         conds.extend(figures.list_conditions(self.figure_filters))
+        class_visible = masking.investor_class_condition(user, self.figure_filters)
+        if class_visible is not None:  # a hidden investor's class must not show through the filter
+            conds.append(class_visible)
         return conds
 
     def order_by(self) -> list:
