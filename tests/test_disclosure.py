@@ -46,3 +46,31 @@ def test_class_filters_do_not_reveal_a_masked_investors_class(login, masked, par
 def test_class_filters_still_find_investors_the_user_may_read(login, masked, username):
     rows = _list_rows(login(username).get("/projects?three500=1").get_data(as_text=True))
     assert rows == {str(masked["secret"].id)}
+
+
+# Duplicate warning on a new project ---------------------------------------------------------
+
+def _new_project(client, org, name, investor="", **more):
+    return client.post_form("/projects/new", {
+        "name": name, "investor_name": investor, "responsible_unit": str(org.units["county_a"].id),
+        "clue_on": "2026-01-10", "total_investment": "5000", "source_channel": "event",
+        "investment_method": "event", "safety_assessment": "pending", "environment_assessment": "pending", **more})
+
+
+def test_duplicate_warning_names_only_projects_the_user_reads(login, org, make_project):
+    harbour = Enterprise.create(name="Blue Ocean Shipping")
+    make_project(name="Harbour logistics park", unit="county_b", enterprise=harbour, stage="signed")
+    make_project(name="Harbour cold store", unit="town_a", stage="negotiating")
+    client = login("unit_a")
+    response = _new_project(client, org, "Harbour", investor="Blue Ocean Shipping")
+    warning = response.get_data(as_text=True).split('id="duplicates"')[1].split("</section>")[0]
+    assert response.status_code == 200
+    assert "Harbour cold store" in warning and "Town A1" in warning  # its own town's project, in full
+    assert "A similar project exists at a unit whose projects you do not read" in warning
+    for secret in ("Harbour logistics park", "Blue Ocean Shipping", "County B", "Signed"):
+        assert secret not in warning
+    # a match only at another unit: the hint alone
+    warning = _new_project(client, org, "Logistics park").get_data(as_text=True).split('id="duplicates"')[1]
+    assert "A similar project exists" in warning.split("</section>")[0] and "<table" not in warning.split("</section>")[0]
+    # saving anyway works
+    assert _new_project(client, org, "Logistics park", confirm_duplicates="1").status_code == 303
