@@ -216,7 +216,9 @@ def hand_over(problem: Problem, user: User, to_unit: Unit, reason: str) -> Probl
 def check_overdue(today: dt.date | None = None) -> int:
     """Notify (once per problem) the assigned unit and the project's leader in charge of every
     problem that became overdue. Safe to call often and from several processes; returns how
-    many problems were newly escalated. The scheduling snapshot and busy pages call it."""
+    many problems were newly escalated. The system is the author (never the person whose
+    request happens to run it): `portal problems check-overdue` and the first request of
+    each day call it; pages compute overdue status on read and never call it."""
     today = today or timeutil.today()
     due = list(Problem.select(Problem.id).where(overdue_condition(today), Problem.overdue_notified_at.is_null()))
     escalated = 0
@@ -233,7 +235,7 @@ def check_overdue(today: dt.date | None = None) -> int:
             if problem.project.leader_id:
                 notify([problem.project.leader_id], "escalated", problem, deadline=deadline,
                        unit=problem.assigned_unit.name)
-            audit.record("overdue", "problem", problem.id, {"deadline": problem.deadline}, user=None)
+            audit.record("overdue", "problem", problem.id, {"deadline": problem.deadline}, user=audit.SYSTEM)
             _changed(problem.project, None)
             escalated += 1
     return escalated
