@@ -74,3 +74,27 @@ def test_duplicate_warning_names_only_projects_the_user_reads(login, org, make_p
     assert "A similar project exists" in warning.split("</section>")[0] and "<table" not in warning.split("</section>")[0]
     # saving anyway works
     assert _new_project(client, org, "Logistics park", confirm_duplicates="1").status_code == 303
+
+
+# Notifications after a handover ---------------------------------------------------------------
+
+def test_notification_hides_a_problem_handed_to_another_unit(login, org, make_project):
+    project = make_project(name="Quiet harbour depot", unit="county_a")
+    unit_a = login("unit_a")
+    assert unit_a.post_form(f"/projects/{project.id}/problems/new", {
+        "category": "land", "description": "Seller wants 40 million under the table",
+        "assigned_unit": org.units["department"].id, "deadline": "2099-01-01", "priority": "high"}).status_code == 303
+    problem = Problem.select().order_by(Problem.id.desc()).get()
+    department = login("department")
+    page = department.get("/notifications").get_data(as_text=True)
+    assert "Quiet harbour depot" in page and "Seller wants 40 million" in page  # while it reads the problem
+    assert department.post_form(f"/problems/{problem.id}/handover", {
+        "unit": org.units["team"].id, "reason": "The team handles this investor"}).status_code == 303
+    assert department.get(f"/problems/{problem.id}").status_code == 404  # the department lost it …
+    page = department.get("/notifications").get_data(as_text=True)
+    assert "Quiet harbour depot" not in page and "Seller wants 40 million" not in page  # … and its text
+    assert "has moved to a unit whose problems you do not read" in page
+    assert 'name="open"' not in page  # no link to a page it may not open
+    # the unit that now holds it reads its notification in full
+    page = login("team").get("/notifications").get_data(as_text=True)
+    assert "Quiet harbour depot" in page and "Seller wants 40 million" in page

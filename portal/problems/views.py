@@ -417,7 +417,8 @@ def notifications():
     query = (Notification.select().where(Notification.user == current_user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
     page = Page(query, page_number(), 50)
-    return render("problems/notifications.html", page=page, text=service.notification_text,
+    return render("problems/notifications.html", page=page,
+                  shown=service.readable_notifications(page.items, current_user),
                   unread=service.unread_count(current_user))
 
 
