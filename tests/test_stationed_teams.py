@@ -100,3 +100,30 @@ def test_team_dashboard_counts_its_sourced_projects_and_links_to_them(login, sou
     assert count == 1  # the Shanghai-sourced plant, not County A's own mill
     rows = _list_rows(team.get(link.replace("&amp;", "&")).get_data(as_text=True))
     assert rows == {str(sourced["ours"].id)}
+
+
+def test_project_rules_agree_in_sql_and_python(app, org, sourced):
+    """visible_projects (SQL) and can_read_project agree for every user; a team reports on what it
+    sourced but edits none of it."""
+    from portal import permissions as perm
+    from portal.models import Project
+
+    users = {**org.users, "team_sz": User.get(User.username == "team_sz")}
+    with app.test_request_context():
+        for name, user in users.items():
+            visible = {p.id for p in perm.visible_projects(user)}
+            assert visible == {p.id for p in Project.select() if perm.can_read_project(user, p)}, name
+        team, ours, theirs = users["team"], sourced["ours"], sourced["theirs"]
+        assert perm.can_report_project_progress(team, ours) and not perm.can_report_project_progress(team, theirs)
+        assert not perm.can_edit_project(team, ours) and not perm.can_edit_milestones(team, ours)
+        assert perm.can_report_project_progress(users["unit_a"], ours)  # the responsible unit still does
+
+
+def test_team_sees_the_confidential_investor_it_brought_in(login, org, make_project):
+    from portal.models import Enterprise
+
+    investor = Enterprise.create(name="Discreet Capital Ltd")
+    project = make_project(name="Discreet plant", unit="county_a", enterprise=investor, is_confidential=True,
+                           source_team=org.units["team"])
+    assert "Discreet Capital Ltd" in login("team").get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "Discreet Capital Ltd" in login("team").get("/projects?q=Discreet+Capital").get_data(as_text=True)
