@@ -26,9 +26,17 @@ def diff(before: dict, after: dict) -> dict:
     return changes
 
 
+#: The author of what the portal does by itself (scheduled checks): stored without a person and
+#: shown as "System", even when it runs during someone's request.
+SYSTEM = object()
+
+
 def record(action: str, entity: str, entity_id: int, changes: dict | None = None, note: str = "", user=None):
-    """Append one entry to the audit log (inside the caller's transaction)."""
-    if user is None and current_user and getattr(current_user, "is_authenticated", False):
+    """Append one entry to the audit log (inside the caller's transaction). Without ``user``
+    the logged-in user of the request is the author; ``user=SYSTEM`` records the system."""
+    if user is SYSTEM:
+        user = None
+    elif user is None and current_user and getattr(current_user, "is_authenticated", False):
         user = current_user
     return AuditLog.create(
         user=user.id if user is not None else None,

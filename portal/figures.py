@@ -46,6 +46,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, Case, fn
 
+from portal import permissions
 from portal.db import backend, database
 from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
@@ -123,7 +124,7 @@ class Scope:
             unit = self.unit()
             if unit is None:
                 return cond & peewee.SQL("1 = 0")
-            cond &= Project.responsible_unit.in_(unit.subtree_ids())
+            cond &= permissions.units_projects_condition(unit.subtree_ids())  # a team: what it sourced
         if self.industry:
             cond &= Project.industry_code == self.industry
         if self.team_id:

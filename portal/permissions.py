@@ -5,7 +5,9 @@ Roles (codes as in ``portal users list``):
 - bureau: the Investment Promotion Bureau's staff; reads and edits everything,
   verifies stage changes, moves stages backwards and corrects dates.
 - unit: staff of a county, zone, town or team; reads and edits the records of
-  their unit and every unit below it.
+  their unit and every unit below it. A stationed team (驻点招商组) also reads the
+  projects it sourced (``Project.source_team``) and their problems and commitments, and
+  files their weekly progress; their own fields stay with the responsible unit.
 - department: staff of a municipal department; reads its own unit's records and
   the projects where it holds a problem or commitment; answers its problems.
 - leader: reads everything, edits nothing.
@@ -94,6 +96,21 @@ def editable_units(user: User):
 
 # Projects ------------------------------------------------------------------
 
+def units_projects_condition(unit_ids):
+    """A SQL condition on Project: the projects of these units (a query of unit ids) — those
+    they are responsible for and those they sourced as a stationed team (the ranking credits
+    the team with them, so the team follows them up)."""
+    return Project.responsible_unit.in_(unit_ids) | Project.source_team.in_(unit_ids)
+
+
+def _sourced_by_users_unit(user: User, project: Project) -> bool:
+    """Did the user's unit (or one below it) source this project as a stationed team?
+    (Asked by id: pages load the source team with its name only.)"""
+    if project.source_team_id is None:
+        return False
+    return Unit.select().where(Unit.id == project.source_team_id, Unit.path.startswith(user.unit.path)).exists()
+
+
 def visible_projects(user: User, query=None):
     """Restrict a project query to the projects the user may read."""
     query = query if query is not None else Project.select()
@@ -101,7 +118,7 @@ def visible_projects(user: User, query=None):
         return query
     if not _logged_in(user):
         return query.where(peewee.SQL("1 = 0"))
-    condition = Project.responsible_unit.in_(readable_unit_ids(user))
+    condition = units_projects_condition(readable_unit_ids(user))
     if user.role == "department":
         for grant in DEPARTMENT_PROJECT_ACCESS:
             condition = condition | Project.id.in_(grant(user))
@@ -112,6 +129,8 @@ def can_read_project(user: User, project: Project) -> bool:
     if not _logged_in(user) or project is None:
         return False
     if sees_everything(user) or can_read_unit(user, project.responsible_unit):
+        return True
+    if _sourced_by_users_unit(user, project):
         return True
     if user.role == "department":
         return any(
@@ -149,19 +168,36 @@ def can_restore_project(user: User) -> bool:
 
 
 def can_see_confidential(user: User, project: Project) -> bool:
-    """The investor of a confidential project is shown only to the owning unit, the bureau and leaders."""
+    """The investor of a confidential project is shown only to the owning unit, the bureau,
+    leaders and the stationed team that sourced it (it brought the investor in)."""
     if not project.is_confidential:
         return True
     if sees_everything(user):
         return True
-    return _logged_in(user) and project.responsible_unit.is_within(user.unit)
+    return _logged_in(user) and (project.responsible_unit.is_within(user.unit)
+                                 or _sourced_by_users_unit(user, project))
+
+
+def sees_investor_condition(user: User):
+    """SQL on Project mirroring ``can_see_confidential``: the rows whose investor ``user`` may read."""
+    if sees_everything(user):
+        return peewee.SQL("1 = 1")
+    not_confidential = Project.is_confidential == False  # noqa: E712
+    if not _logged_in(user):
+        return not_confidential
+    return not_confidential | units_projects_condition(readable_unit_ids(user))
 
 
 # Problems, commitments and notifications (problems feature) -------------------------
 
 def _units_projects(user: User):
-    """A subquery of the ids of the projects whose responsible unit the user reads."""
-    return Project.select(Project.id).where(Project.responsible_unit.in_(readable_unit_ids(user)))
+    """A subquery of the ids of the user's units' projects (responsible for or sourced)."""
+    return Project.select(Project.id).where(units_projects_condition(readable_unit_ids(user)))
+
+
+def _own_project(user: User, project: Project) -> bool:
+    """Is the project one of the user's units' (responsible for or sourced)?"""
+    return project.responsible_unit.is_within(user.unit) or _sourced_by_users_unit(user, project)
 
 
 def visible_problems(user: User, query=None):
@@ -183,7 +219,7 @@ def can_read_problem(user: User, problem) -> bool:
         return False
     if sees_everything(user):
         return True
-    return problem.assigned_unit.is_within(user.unit) or problem.project.responsible_unit.is_within(user.unit)
+    return problem.assigned_unit.is_within(user.unit) or _own_project(user, problem.project)
 
 
 def can_raise_problem(user: User, project: Project) -> bool:
@@ -234,7 +270,7 @@ def can_read_commitment(user: User, commitment) -> bool:
         return False
     if sees_everything(user):
         return True
-    return commitment.unit.is_within(user.unit) or commitment.project.responsible_unit.is_within(user.unit)
+    return commitment.unit.is_within(user.unit) or _own_project(user, commitment.project)
 
 
 def can_add_commitment(user: User, project: Project) -> bool:
@@ -282,6 +318,22 @@ def can_read_scheduling(user: User) -> bool:
 def can_report_progress(user: User, unit: Unit) -> bool:
     """Enter weekly progress for a unit's projects: unit staff for their subtree, the bureau for all."""
     return can_edit_unit(user, unit)
+
+
+def can_report_project_progress(user: User, project: Project) -> bool:
+    """Enter a project's weekly progress: its responsible unit's reporters, and those of the
+    stationed team that sourced it (the team follows its projects up and is credited with them;
+    it reports progress but does not edit the project's own fields)."""
+    if project is None or project.archived:
+        return False
+    if can_report_progress(user, project.responsible_unit):
+        return True
+    return project.source_team_id is not None and can_report_progress(user, project.source_team)
+
+
+def report_projects_condition(unit: Unit):
+    """SQL on Project: the projects on a unit's weekly report (its subtree's, and those it sourced)."""
+    return units_projects_condition(unit.subtree_ids())
 
 
 def can_read_progress(user: User, unit: Unit) -> bool:

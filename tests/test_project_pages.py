@@ -122,18 +122,20 @@ def test_unit_cannot_file_for_another_unit(login, org, extra):
 
 def test_duplicate_warning_masks_confidential_investors(login, org, extra, make_project):
     secret = Enterprise.create(name="Hidden Motors Ltd", credit_code=CODE)
-    make_project(name="Hidden motors battery base", unit="county_b", enterprise=secret, is_confidential=True)
-    client = login("unit_a")
+    make_project(name="Hidden motors battery base", unit="town_a", enterprise=secret, is_confidential=True)
+    client = login("unit_b")  # reads neither the town's project nor (so) its investor
     response = client.post_form("/projects/new", full_form(org, extra, name="Hidden Motors battery base project",
-                                                           investor_name="Hidden Motors Ltd"))
+                                                           investor_name="Hidden Motors Ltd",
+                                                           responsible_unit=str(org.units["county_b"].id)))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Possible duplicates" in page
-    assert "Hidden motors battery base" in page and "Confidential investor" in page
+    assert "A similar project exists at a unit whose projects you do not read" in page
     assert "Hidden Motors Ltd" not in page.split("id=\"duplicates\"")[1].split("</section>")[0]
     assert Project.select().count() == 1
     # Matching only on the confidential investor's code or name reveals nothing.
     response = client.post_form("/projects/new", full_form(org, extra, name="Completely different",
-                                                           investor_name="Hidden Motors Ltd"))
+                                                           investor_name="Hidden Motors Ltd",
+                                                           responsible_unit=str(org.units["county_b"].id)))
     assert "Possible duplicates" not in response.get_data(as_text=True)
     # The bureau sees the investor; confirming saves anyway.
     bureau = login("bureau")

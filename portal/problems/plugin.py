@@ -2,7 +2,9 @@
 project flags, department access to the projects they hold problems on, and demo data."""
 from __future__ import annotations
 
-from flask import render_template
+import logging
+
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -24,6 +26,31 @@ def _projects_with_commitments(user):
 
 
 register_audit_labels()
+
+log = logging.getLogger(__name__)
+
+SKIP_ENDPOINTS = {None, "static", "home.healthz"}
+
+
+@bp.before_app_request
+def _check_overdue_daily():
+    """On the first request of each day (per process), escalate the problems that became overdue,
+    as the system: pages never run the check (they compute overdue status on read), so nobody
+    is recorded as the author of what the portal did by itself. `portal problems check-overdue`
+    does the same from cron. Off in tests unless PROBLEMS_AUTO_OVERDUE is set."""
+    app = current_app
+    if request.endpoint in SKIP_ENDPOINTS or not app.config.get("PROBLEMS_AUTO_OVERDUE", not app.testing):
+        return
+    day = timeutil.today()
+    state = app.extensions.setdefault("problems", {})
+    if state.get("checked_day") == day:
+        return
+    state["checked_day"] = day
+    try:
+        service.check_overdue(day)
+    except Exception:  # noqa: BLE001 - a page must not fail because the check did; the next day (or the CLI) retries
+        log.exception("overdue check on request failed")
+        state.pop("checked_day", None)
 
 for _grant in (_projects_with_problems, _projects_with_commitments):
     if _grant.__name__ not in {g.__name__ for g in permissions.DEPARTMENT_PROJECT_ACCESS}:
@@ -61,7 +88,6 @@ def portal_template_panels(slot, context):
 
 def meeting_sections(user) -> list[dict]:
     """One section per unit holding open problems or unfulfilled commitments, so each answers in turn."""
-    service.check_overdue()
     problems = (Problem.select(Problem, Project, Unit)
                 .join(Project, on=(Problem.project == Project.id))
                 .switch(Problem).join(Unit, on=(Problem.assigned_unit == Unit.id))

@@ -12,7 +12,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import audit, plugins, timeutil
+from portal import audit, permissions, plugins, timeutil
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
@@ -77,13 +77,40 @@ NOTIFICATION_TEXTS = {
 }
 
 
-def notification_text(notification: Notification) -> str:
+#: What a notification says once its problem moved out of the reader's reach (handed over to
+#: another unit): neither the project nor the problem, which the reader may no longer read.
+NO_LONGER_READABLE = _l("A problem you were notified about has moved to a unit whose problems you do not read.")
+
+
+def notification_text(notification: Notification, problem: Problem | None = None) -> str:
+    """The notification's text; with ``problem``, its project's name and summary as they are now."""
     template = NOTIFICATION_TEXTS.get(notification.kind)
     args = {"project": "", "summary": "", "unit": "", "deadline": ""}
     args.update(notification.args or {})
+    if problem is not None:
+        args.update(project=problem.project.name, summary=summary(problem.description))
     if template is None:
         return args.get("summary", "")
     return str(template) % args
+
+
+def readable_notifications(notifications, user) -> dict[int, dict]:
+    """``{notification id: {"text", "readable"}}`` as ``user`` may read each one now: its problem's
+    live project name and text while the user reads the problem (permissions.visible_problems,
+    one query), a text naming neither once the problem moved out of the user's reach."""
+    problem_ids = {(n.args or {}).get("problem") for n in notifications} - {None}
+    problems = {}
+    if problem_ids:
+        query = Problem.select(Problem, Project).join(Project).where(Problem.id.in_(list(problem_ids)))
+        problems = {p.id: p for p in permissions.visible_problems(user, query)}
+    shown = {}
+    for n in notifications:
+        problem_id = (n.args or {}).get("problem")
+        if problem_id is not None and problem_id not in problems:
+            shown[n.id] = {"text": str(NO_LONGER_READABLE), "readable": False}
+        else:
+            shown[n.id] = {"text": notification_text(n, problems.get(problem_id)), "readable": True}
+    return shown
 
 
 def _unit_user_ids(unit_id: int) -> list[int]:
@@ -216,7 +243,9 @@ def hand_over(problem: Problem, user: User, to_unit: Unit, reason: str) -> Probl
 def check_overdue(today: dt.date | None = None) -> int:
     """Notify (once per problem) the assigned unit and the project's leader in charge of every
     problem that became overdue. Safe to call often and from several processes; returns how
-    many problems were newly escalated. The scheduling snapshot and busy pages call it."""
+    many problems were newly escalated. The system is the author (never the person whose
+    request happens to run it): `portal problems check-overdue` and the first request of
+    each day call it; pages compute overdue status on read and never call it."""
     today = today or timeutil.today()
     due = list(Problem.select(Problem.id).where(overdue_condition(today), Problem.overdue_notified_at.is_null()))
     escalated = 0
@@ -233,7 +262,7 @@ def check_overdue(today: dt.date | None = None) -> int:
             if problem.project.leader_id:
                 notify([problem.project.leader_id], "escalated", problem, deadline=deadline,
                        unit=problem.assigned_unit.name)
-            audit.record("overdue", "problem", problem.id, {"deadline": problem.deadline}, user=None)
+            audit.record("overdue", "problem", problem.id, {"deadline": problem.deadline}, user=audit.SYSTEM)
             _changed(problem.project, None)
             escalated += 1
     return escalated

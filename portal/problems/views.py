@@ -136,7 +136,6 @@ def _board_commitments(form: BoardFilterForm, user):
 @bp.route("/problems")
 @login_required
 def board():
-    service.check_overdue()
     form = BoardFilterForm(request.args, industries=industries.choices())
     valid = form.validate()
     if not valid:
@@ -198,7 +197,6 @@ def _export(query):
 def inbox():
     if not permissions.has_problem_inbox(current_user):
         abort(403)
-    service.check_overdue()
     problems = list(Problem.select(Problem, Project).join(Project)
                     .where(Problem.assigned_unit == current_user.unit_id, Problem.state.in_(OPEN_STATES))
                     .order_by(Problem.deadline, Problem.id))
@@ -416,11 +414,11 @@ def panel_context(project, user) -> dict:
 @bp.route("/notifications")
 @login_required
 def notifications():
-    service.check_overdue()
     query = (Notification.select().where(Notification.user == current_user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
     page = Page(query, page_number(), 50)
-    return render("problems/notifications.html", page=page, text=service.notification_text,
+    return render("problems/notifications.html", page=page,
+                  shown=service.readable_notifications(page.items, current_user),
                   unread=service.unread_count(current_user))
 
 

@@ -218,7 +218,7 @@ class ListFilters:
             conds.append(Project.stage.in_(self.spec.stages) if len(self.spec.stages) > 1
                          else Project.stage == self.spec.stages[0])
         if self.unit is not None:
-            conds.append(Project.responsible_unit.in_(self.unit.subtree_ids()))
+            conds.append(permissions.units_projects_condition(self.unit.subtree_ids()))
         if self.industry:
             conds.append(Project.industry_code == self.industry)
         if self.stage:
@@ -242,6 +242,9 @@ class ListFilters:
         if self.q:
             conds.append(masking.search_condition(user, self.q))
         conds.extend(figures.list_conditions(self.figure_filters))
+        class_visible = masking.investor_class_condition(user, self.figure_filters)
+        if class_visible is not None:  # a hidden investor's class must not show through the filter
+            conds.append(class_visible)
         return conds
 
     def order_by(self) -> list:

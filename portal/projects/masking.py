@@ -11,9 +11,11 @@ import peewee
 from flask_babel import lazy_gettext as _l
 
 from portal import permissions
-from portal.models import Enterprise, Project, Unit
+from portal.models import Enterprise, Project
 
 MASKED_INVESTOR = _l("Confidential investor")
+#: The list filters that select by the investor's class (portal.figures.parse_list_filters).
+INVESTOR_CLASS_FILTERS = ("three500", "foreign")
 
 
 def investor_name(project: Project, user) -> str:
@@ -26,18 +28,19 @@ def investor_name(project: Project, user) -> str:
 
 
 def may_see_investor_condition(user):
-    """A SQL condition on Project: true for the rows whose investor ``user`` may read.
+    """A SQL condition on Project: true for the rows whose investor ``user`` may read
+    (permissions.sees_investor_condition, the SQL twin of can_see_confidential)."""
+    return permissions.sees_investor_condition(user)
 
-    Mirrors permissions.can_see_confidential: not confidential, or the user sees
-    everything, or the project's responsible unit lies within the user's unit.
-    """
-    if permissions.sees_everything(user):
-        return peewee.SQL("1 = 1")
-    not_confidential = Project.is_confidential == False  # noqa: E712
-    if not permissions._logged_in(user):
-        return not_confidential
-    own_units = Unit.select(Unit.id).where(Unit.path.startswith(user.unit.path))
-    return not_confidential | Project.responsible_unit.in_(own_units)
+
+def investor_class_condition(user, figure_filters: dict):
+    """A SQL condition on Project for a list filtered by investor class (``three500``,
+    ``foreign``): only the rows whose investor ``user`` may read, so that filtering never
+    tells a user the class of a confidential investor hidden from them. None when the
+    filters ask nothing about the investor's class."""
+    if not any(name in figure_filters for name in INVESTOR_CLASS_FILTERS):
+        return None
+    return may_see_investor_condition(user)
 
 
 def contains(field, text: str):

@@ -6,6 +6,7 @@ htmx requests get the page section back (``portal.web.render``).
 from __future__ import annotations
 
 import re
+import dataclasses
 
 import peewee
 from flask import Blueprint, abort, flash, request, send_file, url_for
@@ -174,7 +175,20 @@ def _like(field, core: str):
     return peewee.NodeList((squeezed, peewee.SQL("LIKE"), pattern, peewee.SQL("ESCAPE '!'")))
 
 
-def find_duplicates(form, user, exclude_id=None, limit=10) -> list[dict]:
+@dataclasses.dataclass
+class Duplicates:
+    """The likely duplicates of a new project: those the user reads, in full; of the others
+    only that one exists (naming it, its investor, unit or stage would let anyone probe the
+    whole city's projects by guessing names), so the user asks the bureau."""
+
+    readable: list = dataclasses.field(default_factory=list)  # [{"project": Project, "investor": str}]
+    elsewhere: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.readable) or self.elsewhere
+
+
+def find_duplicates(form, user, exclude_id=None, limit=10) -> Duplicates:
     """Likely duplicates: same investor credit code, or similar project or investor names.
 
     Matches on the investor (code or name) only count where the user may see the
@@ -192,18 +206,22 @@ def find_duplicates(form, user, exclude_id=None, limit=10) -> list[dict]:
     if len(investor_core) >= 2:
         conditions.append(_like(Enterprise.name, investor_core) & visible_investor)
     if not conditions:
-        return []
+        return Duplicates()
     condition = conditions[0]
     for extra in conditions[1:]:
         condition = condition | extra
+    if exclude_id:
+        condition = condition & (Project.id != exclude_id)
     query = (Project.select(Project, Enterprise, Unit)
              .join(Enterprise, peewee.JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
              .switch(Project).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(condition).order_by(Project.id.desc()).limit(limit))
-    if exclude_id:
-        query = query.where(Project.id != exclude_id)
-    return [{"project": p, "investor": masking.investor_name(p, user),
-             "readable": permissions.can_read_project(user, p)} for p in query]
+             .where(condition))
+    readable = permissions.visible_projects(user, query.clone())
+    unreadable = query.where(Project.id.not_in(permissions.visible_projects(user, Project.select(Project.id))))
+    return Duplicates(
+        readable=[{"project": p, "investor": masking.investor_name(p, user)}
+                  for p in readable.order_by(Project.id.desc()).limit(limit)],
+        elsewhere=unreadable.exists())
 
 
 # Create ---------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def _report_projects(unit: Unit, week: str):
         return projects
     query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
              .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
-                    Unit.path.startswith(unit.path))
+                    permissions.report_projects_condition(unit))
              .order_by(Unit.path, Project.name, Project.id))
     return list(permissions.visible_projects(current_user, query))
 
@@ -183,7 +183,7 @@ def report_row(project_id):
     project = get_or_404(Project, project_id)
     week = _week_arg()
     unit = _unit_arg(default=project.responsible_unit)
-    if project.archived or not permissions.can_report_progress(current_user, project.responsible_unit):
+    if not permissions.can_report_project_progress(current_user, project):
         abort(403)
     if not week_open(week):
         raise BadParameter("week", _("This week is closed for reports."))
@@ -353,7 +353,7 @@ def wallchart():
     query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
              .where(Project.archived == False, Project.stage != "dropped"))  # noqa: E712
     if unit is not None:
-        query = query.where(Unit.path.startswith(unit.path))
+        query = query.where(permissions.report_projects_condition(unit))
     if industry:
         query = query.where(Project.industry_code == industry)
     query = permissions.visible_projects(current_user, query)
@@ -383,6 +383,9 @@ def meeting_data(week: str, user) -> dict:
 
     def scoped(query, column):
         return query if readable is None else query.where(column.in_(readable))
+
+    def scoped_projects(query):  # a team also follows the projects it sourced
+        return query if readable is None else query.where(permissions.units_projects_condition(readable))
 
     context = F.FlagContext.for_week(week) if week < current else F.FlagContext.live()
     if frozen:  # past weeks come from their snapshot only
@@ -432,7 +435,7 @@ def meeting_data(week: str, user) -> dict:
     if frozen:
         new_in = S.frozen_new_in_lists(week, readable)
     else:
-        new_in = {key: list(scoped(S.new_in_list_query(week, key), Project.responsible_unit)
+        new_in = {key: list(scoped_projects(S.new_in_list_query(week, key))
                             .order_by(Unit.path, Project.name)) for key in S.NEW_IN_LIST_DATES}
 
     # Red and yellow projects with reasons
@@ -448,7 +451,7 @@ def meeting_data(week: str, user) -> dict:
     else:
         q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
              .where(Project.archived == False, Project.flag.in_(("red", "yellow"))))  # noqa: E712
-        for project in scoped(q, Project.responsible_unit).order_by(Project.flag.desc(), Unit.path, Project.name):
+        for project in scoped_projects(q).order_by(Project.flag.desc(), Unit.path, Project.name):
             flagged.append({"project": project, "unit": project.responsible_unit, "flag": project.flag,
                             "reasons": project.flag_reasons or []})
     flagged.sort(key=lambda r: (0 if r["flag"] == "red" else 1))
@@ -471,7 +474,7 @@ def meeting_data(week: str, user) -> dict:
         q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
              .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
                     Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
-        missing = list(scoped(q, Project.responsible_unit).order_by(Unit.path, Project.name))
+        missing = list(scoped_projects(q).order_by(Unit.path, Project.name))
 
     return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
             "list_names": LIST_NAMES, "list_labels": LIST_LABELS,
