@@ -399,17 +399,21 @@ def edit(project_id):
                 extra_changes = extra_fields.save_form(form, fresh)
                 if extra_changes:
                     values["extra"] = fresh.extra
-                updated = bool(Project.update(**values, version=form_version + 1, updated_at=utcnow())
-                               .where(Project.id == project.id, Project.version == form_version).execute())
-                if not updated:
-                    raise _EditConflict()  # roll back the investor changes too
                 changes = audit.diff(_named({k: v for k, v in before.items() if k != "extra"}),
                                      _named({k: v for k, v in values.items() if k != "extra"}))
                 changes.update(extra_changes)
-                changes["version"] = [form_version, form_version + 1]
-                audit.record("edit", "project", project.id, changes, user=current_user)
-                project = Project.get_by_id(project.id)
-                plugins.project_changed(project, "edit", current_user)
+                # A form saved unchanged writes nothing: no new version, no audit entry (and it
+                # cannot overwrite anyone's edit, so no conflict either).
+                updated = not changes or bool(
+                    Project.update(**values, version=form_version + 1, updated_at=utcnow())
+                    .where(Project.id == project.id, Project.version == form_version).execute())
+                if not updated:
+                    raise _EditConflict()  # roll back the investor changes too
+                if changes:
+                    changes["version"] = [form_version, form_version + 1]
+                    audit.record("edit", "project", project.id, changes, user=current_user)
+                    project = Project.get_by_id(project.id)
+                    plugins.project_changed(project, "edit", current_user)
         except _EditConflict:
             updated = False
         if updated:
