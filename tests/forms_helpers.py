@@ -88,6 +88,13 @@ class Form:
         return None
 
     @property
+    def submittable(self) -> bool:
+        """A person can send it: it has a submit button, or a text field where Enter submits."""
+        return self.default_button() is not None or any(
+            c.tag == "input" and c.type not in _BUTTON_TYPES | {"hidden", "checkbox", "radio", "file"}
+            and c.enabled for c in self.controls)
+
+    @property
     def method(self) -> str:
         button = self.default_button()
         method = (button.attrs.get("formmethod") if button else None) or self.attrs.get("method") or "get"
