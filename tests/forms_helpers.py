@@ -80,6 +80,24 @@ class Form:
     def id(self) -> str:
         return self.attrs.get("id", "")
 
+    def control(self, name: str) -> Control:
+        [found] = [c for c in self.controls if c.name == name and c.type not in _BUTTON_TYPES]
+        return found
+
+    def type_into(self, name: str, text: str) -> None:
+        """What a person typing into a text field or textarea does (the field must exist)."""
+        control = self.control(name)
+        if control.tag == "textarea":
+            control.value = text
+        else:
+            control.attrs["value"] = text
+
+    def button(self, name: str, value: str | None = None) -> Control:
+        """The submit button with this name (and value), to click it."""
+        [found] = [c for c in self.controls if c.type == "submit" and c.name == name
+                   and value in (None, c.attrs.get("value"))]
+        return found
+
     def default_button(self) -> Control | None:
         """The button Enter or a click on "Save" submits with: the form's first submit button."""
         for control in self.controls:
@@ -108,10 +126,10 @@ class Form:
         parts = urlsplit(urljoin(self.page_url, action))
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def data(self) -> MultiDict:
-        """The form data set of an untouched form submitted with its default button."""
+    def data(self, button: Control | None = None) -> MultiDict:
+        """The form data set, sent with ``button`` (by default the one Enter presses)."""
         pairs = [pair for control in self.controls for pair in control.pairs()]
-        button = self.default_button()
+        button = button or self.default_button()
         if button is not None and button.name and button.enabled:
             pairs.append((button.name, button.attrs.get("value", "")))
         return MultiDict(pairs)
@@ -213,8 +231,9 @@ def forms_on(html: str, page_url: str) -> list[Form]:
     return parser.forms
 
 
-def submit(client, form: Form, **kwargs):
-    """Submit the untouched form with the test client, as a browser would send it."""
+def submit(client, form: Form, button: Control | None = None, **kwargs):
+    """Submit the form as it stands (untouched, or after ``type_into``) with the test client,
+    as a browser would send it when ``button`` (by default the first submit button) is pressed."""
     if form.method == "GET":  # the form data replaces the action's query
-        return client.get(form.action.partition("?")[0], query_string=form.data(), **kwargs)
-    return client.open(form.action, method=form.method, data=form.data(), **kwargs)
+        return client.get(form.action.partition("?")[0], query_string=form.data(button), **kwargs)
+    return client.open(form.action, method=form.method, data=form.data(button), **kwargs)
