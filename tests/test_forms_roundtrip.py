@@ -91,7 +91,7 @@ NEED_INPUT = {"auth.change_password", "admin.user_password", "problems.handover"
               "problems.fulfil"}
 
 
-def _city(org, make_project):
+def make_city(org, make_project):
     """Records of every kind the org's users can open, so their edit pages exist."""
     import datetime as dt
     from decimal import Decimal
@@ -237,7 +237,7 @@ def test_every_form_submitted_unchanged_changes_nothing(app, org, make_project, 
     table (an audit entry is a row too); create forms may only add rows; one-button actions
     are listed above with what they do. A form on no list is an edit form."""
     with app.app_context():
-        _city(org, make_project)
+        make_city(org, make_project)
     failures, submitted, unclassified_actions = [], set(), set()
     for role in ROLES:
         client = login(role)
