@@ -96,17 +96,20 @@ def make_city(org, make_project):
     import datetime as dt
     from decimal import Decimal
 
-    from portal.models import (CapitalEntry, Commitment, Enterprise, Milestone, Problem,
-                               ProblemResponse, StageChange)
+    from portal.models import (CapitalEntry, ChainInfo, Commitment, Enterprise, Industry, Milestone, Problem,
+                               ProblemResponse, StageChange, TargetEnterprise)
     from portal.timeutil import iso_week, today
     from tests.scheduling_helpers import report
 
     bureau = org.users["bureau"]
+    Industry.create(code="food", name_zh="绿色食品", name_en="Green food")
+    Industry.create(code="newenergy", name_zh="新能源", name_en="New energy")
+    Industry.create(code="textile", name_zh="纺织", name_en="Textile", active=False)  # retired since
     special = Unit(name="Battery special team", kind="special_team", parent=org.units["bureau"]).save_with_path()
     investor = Enterprise.create(name="Ningde Battery Co", credit_code="91350900MA2YQ5NB4A",
                                  origin_country="China", fortune_global_500=True, listed=True)
     full = make_project(
-        name="Battery plant", unit="county_a", enterprise=investor, park="East park",
+        name="Battery plant", unit="county_a", enterprise=investor, park="East park", industry_code="newenergy",
         source_channel="stationed_team", investment_method="event", source_team=org.units["team"],
         is_key=True, contracted_amount=Decimal("8000.50"), foreign_capital=Decimal("12.25"),
         expected_output=Decimal("30000"), expected_tax=Decimal("1200"), expected_jobs=450,
@@ -118,7 +121,8 @@ def make_city(org, make_project):
     StageChange.create(project=full, from_stage="clue", to_stage="signed", on_date=dt.date(2026, 3, 2),
                        by=bureau, verification="approved")
     CapitalEntry.create(project=full, on_date=dt.date(2026, 4, 1), amount=Decimal("2500"), by=bureau)
-    town = make_project(name="Town workshop", unit="town_a", stage="negotiating", is_confidential=True)
+    town = make_project(name="Town workshop", unit="town_a", stage="negotiating", is_confidential=True,
+                        industry_code="textile", chain_link_code="textile-dyeing")  # both gone from the lists
     StageChange.create(project=town, from_stage="clue", to_stage="negotiating", on_date=dt.date(2026, 2, 2),
                        by=org.users["town_a"], verification="pending")
     make_project(name="County B mall", unit="county_b", responsible_person="Zhao")
@@ -132,6 +136,10 @@ def make_city(org, make_project):
     Milestone.create(project=full, title="Land handover", planned_on=today() + dt.timedelta(days=20),
                      responsible_unit=org.units["department"], created_by=bureau)
     report(full, iso_week(today()), org.users["unit_a"], percent_complete=40, next_steps="Sign the lease")
+    ChainInfo.create(industry_code="newenergy", leader=org.users["leader"], special_team=special, note="Weekly call")
+    TargetEnterprise.create(industry_code="newenergy", company="Cell Maker Ltd", reason="Supplier of the plant",
+                            reviewed_quarter="2026Q2", status="contacted", project=full, unit=org.units["county_a"],
+                            created_by=bureau)
 
 
 def _endpoint(app, path: str, method: str) -> str | None:
