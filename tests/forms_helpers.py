@@ -92,6 +92,12 @@ class Form:
         else:
             control.attrs["value"] = text
 
+    def choose(self, name: str, value: str) -> None:
+        """What a person picking an option of a select does (the option must exist)."""
+        control = self.control(name)
+        assert value in [v for v, _selected, _disabled in control.options], (name, value)
+        control.options = [(v, v == value, disabled) for v, _selected, disabled in control.options]
+
     def button(self, name: str, value: str | None = None) -> Control:
         """The submit button with this name (and value), to click it."""
         [found] = [c for c in self.controls if c.type == "submit" and c.name == name

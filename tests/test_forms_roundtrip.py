@@ -248,11 +248,32 @@ def _form_key(form):
     return form.method, form.action.partition("?")[0], form.names()
 
 
+def _filter_not_kept(client, form, role, page_url) -> list[str]:
+    """A GET form sent with the last option of each select chosen leads to a page whose same
+    form holds the same values (a select that lost its value would silently reset a filter)."""
+    for select in [c for c in form.controls if c.tag == "select" and c.name and "multiple" not in c.attrs]:
+        enabled = [value for value, _selected, disabled in select.options if not disabled]
+        if enabled:
+            form.choose(select.name, enabled[-1])
+    response = submit(client, form)
+    where = f"{role}: GET form on {page_url} -> {form.action}"
+    if response.status_code != 200:
+        return [f"{where}: status {response.status_code}"]
+    again = [f for f in forms_on(response.get_data(as_text=True), form.action)
+             if _form_key(f) == _form_key(form)]
+    if not again:
+        return []  # another page (a search result): nothing to compare
+    sent, shown = sorted(form.data().items(multi=True)), sorted(again[0].data().items(multi=True))
+    return [] if sent == shown else [f"{where}: sent {sent}, shown again as {shown}"]
+
+
 def test_every_form_submitted_unchanged_changes_nothing(app, org, make_project, login):
-    """Each role crawls the portal from its home page; every POST form found is submitted as
-    the browser would send it untouched. Edit forms must accept it and change no row of any
-    table (an audit entry is a row too); create forms may only add rows; one-button actions
-    are listed above with what they do. A form on no list is an edit form."""
+    """Each role crawls the portal from its home page; every form found is submitted as the
+    browser would send it untouched. Edit forms must accept it and change no row of any table
+    (an audit entry is a row too); create forms may only add rows; one-button actions are
+    listed above with what they do; a GET form (a filter) sent with the last option of each
+    select must show those values again.
+    A POST form on no list is an edit form."""
     assert CREATES | ACTIONS.keys() | NEED_INPUT <= set(app.view_functions), "a listed form no longer exists"
     with app.app_context():
         make_city(org, make_project)
@@ -260,13 +281,18 @@ def test_every_form_submitted_unchanged_changes_nothing(app, org, make_project, 
     for role in ROLES:
         client = login(role)
         for page_url, form in crawl(app, client):
-            if form.method == "GET" or not form.submittable:
-                continue  # searches and filters change nothing; a form without a button cannot be sent
-            endpoint = _endpoint(app, form.action, form.method)
             key = (role, *_form_key(form))
-            if endpoint in ACTIONS or key in submitted:
-                continue
+            if form.method == "GET":  # a filter once per state it is shown in
+                key += tuple(sorted(form.data().items(multi=True)))
+            if not form.submittable or key in submitted:
+                continue  # a form without a button (nor a field to press Enter in) cannot be sent
             submitted.add(key)
+            if form.method == "GET":  # searches and filters change nothing, but must show the choice made
+                failures.extend(_filter_not_kept(client, form, role, page_url))
+                continue
+            endpoint = _endpoint(app, form.action, form.method)
+            if endpoint in ACTIONS:
+                continue
             before = dump_tables()
             response = submit(client, form)
             changes = table_changes(before, dump_tables())
@@ -282,6 +308,6 @@ def test_every_form_submitted_unchanged_changes_nothing(app, org, make_project, 
             elif response.status_code >= 400 and endpoint not in NEED_INPUT:
                 failures.append(f"{where}: the untouched form was refused ({response.status_code})")
     assert not failures, "\n".join(failures)
-    endpoints = {_endpoint(app, action, method) for _role, method, action, _names in submitted}
+    endpoints = {_endpoint(app, key[2], key[1]) for key in submitted if key[1] == "POST"}
     # The crawl reached the edit forms this test is about (guards against a crawl that finds nothing).
     assert {"admin.unit_edit", "admin.user_edit", "projects.edit", "scheduling.report"} <= endpoints
