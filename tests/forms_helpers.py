@@ -92,6 +92,13 @@ class Form:
         else:
             control.attrs["value"] = text
 
+    def tick(self, name: str, checked: bool = True) -> None:
+        """What a person clicking a checkbox does."""
+        control = self.control(name)
+        control.attrs.pop("checked", None)
+        if checked:
+            control.attrs["checked"] = ""
+
     def choose(self, name: str, value: str) -> None:
         """What a person picking an option of a select does (the option must exist)."""
         control = self.control(name)

@@ -39,6 +39,23 @@ def test_project_edit_saved_unchanged_keeps_the_unit(login, org, make_project):
     assert [e.changes for e in AuditLog.select()][audited:] == []
 
 
+def test_project_edit_of_the_investor_class_alone_is_saved_as_a_project_change(login, org, make_project):
+    """Saving unchanged writes nothing, but unticking "Fortune Global 500" is a change of the
+    project too (a new version, in its history, recommendations recomputed)."""
+    from portal.models import Enterprise
+
+    investor = Enterprise.create(name="Ningde Battery Co", fortune_global_500=True)
+    project = make_project(enterprise=investor)
+    bureau = login("bureau")
+    form = _edit_form(bureau, f"/projects/{project.id}/edit")
+    form.tick("fortune_global_500", False)
+    assert submit(bureau, form).status_code == 303
+    assert Enterprise.get_by_id(investor.id).fortune_global_500 is False
+    assert Project.get_by_id(project.id).version == 2
+    entry = AuditLog.get(AuditLog.entity == "project", AuditLog.entity_id == project.id)
+    assert entry.changes["fortune_global_500"] == [True, False]
+
+
 def test_review_decision_is_not_recorded_until_one_is_chosen(login, make_project):
     """The decision select offered "Approved" first: Save without choosing recorded an approval."""
     from portal.models import ReviewDecision
