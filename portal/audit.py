@@ -21,7 +21,8 @@ def diff(before: dict, after: dict) -> dict:
     changes = {}
     for key, new in after.items():
         old = before.get(key)
-        if _plain(old) != _plain(new):
+        # Equal values are no change even when their texts differ (8000.5 read back, 8000.50 from a form).
+        if old != new and _plain(old) != _plain(new):
             changes[key] = [_plain(old), _plain(new)]
     return changes
 

@@ -339,3 +339,38 @@ def test_timeline_statuses(app, make_project, org):
                          ("Completed", "due", 10)]
         project.stage = "dropped"
         assert [i["status"] for i in timeline(project, dt.date(2026, 11, 21))] == ["on_time", "late", "dropped", "dropped"]
+
+
+def test_save_all_with_one_bad_row_keeps_every_typed_value_and_names_the_row(login, projects, app):
+    """A clerk fills three rows, one with a typo, and clicks "Save all rows": nothing is saved
+    (one click, one decision), every row still holds what was typed, and the summary at the top
+    links to the row to fix; fixing it and saving again saves all three."""
+    from tests.forms_helpers import forms_on, submit
+
+    client = login("unit_a")
+    plant, hotel, clue = projects["plant"], projects["hotel"], projects["clue"]
+    typed = {f"happened-{plant.id}": "Land survey done", f"next-{plant.id}": "Permit", f"percent-{plant.id}": "40",
+             f"happened-{hotel.id}": "Second visit", f"percent-{hotel.id}": "4O",  # a letter O
+             f"happened-{clue.id}": "First call\nwith the CEO"}
+    url = "/scheduling/report"
+    [form] = [f for f in forms_on(client.get(url).get_data(as_text=True), url) if f.id == "report-form"]
+    for name, text in typed.items():
+        form.type_into(name, text)
+    response = submit(client, form, button=form.button("all"))  # "Save all rows"
+
+    assert response.status_code == 422
+    with app.app_context():
+        assert ProgressReport.select().count() == 0
+    html = response.get_data(as_text=True)
+    [again] = [f for f in forms_on(html, url) if f.id == "report-form"]
+    assert {name: again.data()[name] for name in typed} == typed
+    summary = html[html.index('id="report-errors"'):html.index("</ul>", html.index('id="report-errors"'))]
+    links = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary)
+    assert links == [(f"percent-{hotel.id}", "Lake hotel")]
+    assert f'id="percent-{hotel.id}"' in html  # the link lands on the field to fix
+
+    again.type_into(f"percent-{hotel.id}", "40")
+    assert submit(client, again, button=again.button("all")).status_code == 303
+    with app.app_context():
+        assert {r.project_id: r.happened for r in ProgressReport.select()} == {
+            plant.id: "Land survey done", hotel.id: "Second visit", clue.id: "First call\nwith the CEO"}

@@ -44,7 +44,7 @@ class UnitSelect(Select):
         for k in dir(flags):
             if k in self.validation_attrs and k not in kwargs:
                 kwargs[k] = getattr(flags, k)
-        current = str(field.data.id) if isinstance(field.data, Unit) else ""
+        current = field._value()
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
         for value, label in field.choices:
             selected = "selected " if value == current else ""
@@ -54,9 +54,15 @@ class UnitSelect(Select):
 
 
 class UnitField(SelectField):
-    """A select of active units whose value is checked against the database."""
+    """A select of active units whose value is checked against the database. Its data is
+    always a Unit or None, whether it came from the stored record or from the request."""
 
     widget = UnitSelect()
+
+    def process_data(self, value):
+        # SelectField would coerce the stored Unit with str(): an id string that no option
+        # compared equal to, so an edit page showed (and saved) the first unit instead.
+        self.data = coerce_unit(value)
 
     def pre_validate(self, form):
         if self.data is None and self.raw_data and self.raw_data[0] not in ("", None):
@@ -70,7 +76,7 @@ class UnitField(SelectField):
         self.data = coerce_unit(valuelist[0]) if valuelist else None
 
     def iter_choices(self):
-        current = str(self.data.id) if isinstance(self.data, Unit) else ""
+        current = self._value()
         for value, label in self.choices:
             yield (value, label, value == current, {})
 

@@ -40,6 +40,9 @@ def units():
     return render_template("admin/units.html", units=rows)
 
 
+UNIT_FIELDS = ("name", "kind", "parent", "city", "sort_order")
+
+
 def _unit_form(unit: Unit | None):
     form = UnitForm(obj=unit)
     form.parent.choices = unit_choices(include_blank=True)
@@ -50,17 +53,18 @@ def _unit_form(unit: Unit | None):
         if unit is not None and form.parent.data is not None and form.parent.data.is_within(unit):
             form.parent.errors.append(_("A unit cannot be placed below itself."))
         else:
-            before = {} if unit is None else {f: getattr(unit, f) for f in ("name", "kind", "parent", "city", "sort_order")}
+            before = {} if unit is None else {f: getattr(unit, f) for f in UNIT_FIELDS}
             target = unit or Unit()
             target.name = form.name.data.strip()
             target.kind = form.kind.data
             target.parent = form.parent.data
             target.city = (form.city.data or "").strip()
             target.sort_order = form.sort_order.data or 0
-            with database.atomic():
-                target.save_with_path()
-                after = {f: getattr(target, f) for f in ("name", "kind", "parent", "city", "sort_order")}
-                audit.record("create" if unit is None else "edit", "unit", target.id, audit.diff(before, after))
+            changes = audit.diff(before, {f: getattr(target, f) for f in UNIT_FIELDS})
+            if changes or unit is None:  # saved unchanged: no write, no audit entry
+                with database.atomic():
+                    target.save_with_path()
+                    audit.record("create" if unit is None else "edit", "unit", target.id, changes)
             flash(_("Unit saved."), "success")
             return see_other("admin.units")
     return render_template("admin/unit_form.html", form=form, unit=unit), form_status(form)
@@ -115,13 +119,13 @@ def _user_form(user: User | None):
             target.password_hash = hash_password(form.password.data)
             if user is not None:
                 target.session_version += 1
-        with database.atomic():
-            target.save()
-            after = {f: getattr(target, f) for f in USER_FIELDS}
-            changes = audit.diff(before, after)
-            if form.password.data and user is not None:
-                changes["password"] = ["***", "***"]
-            audit.record("create" if user is None else "edit", "user", target.id, changes)
+        changes = audit.diff(before, {f: getattr(target, f) for f in USER_FIELDS})
+        if form.password.data and user is not None:
+            changes["password"] = ["***", "***"]
+        if changes or user is None:  # saved unchanged: no write, no audit entry
+            with database.atomic():
+                target.save()
+                audit.record("create" if user is None else "edit", "user", target.id, changes)
         flash(_("User saved."), "success")
         return see_other("admin.users")
     return render_template("admin/user_form.html", form=form, user=user), form_status(form)

@@ -132,6 +132,10 @@ def show(code):
     return _page(code)
 
 
+def _info_values(info: ChainInfo) -> dict:
+    return {"leader": info.leader_id, "special_team": info.special_team_id, "note": info.note or ""}
+
+
 @bp.route("/<code>/info", methods=["POST"])
 @login_required
 def edit_info(code):
@@ -144,14 +148,16 @@ def edit_info(code):
         return _page(code, info_form=form, status=422)
     with database.atomic():
         info = ChainInfo.get_or_none(ChainInfo.industry_code == code)
-        before = {} if info is None else {"leader": info.leader_id, "special_team": info.special_team_id, "note": info.note}
+        before = {} if info is None else _info_values(info)
         info = info or ChainInfo(industry_code=code)
         info.leader, info.special_team = form.leader.data, form.special_team.data
         info.note = (form.note.data or "").strip()
-        info.updated_at = utcnow()
-        info.save()
-        after = {"leader": info.leader_id, "special_team": info.special_team_id, "note": info.note}
-        audit.record("edit", "chain", info.id, audit.diff(before, after), note=code)
+        after = _info_values(info)
+        # Saved unchanged (or still empty, for a chain without a row yet): nothing to write or audit.
+        if after != (before or _info_values(ChainInfo())):
+            info.updated_at = utcnow()
+            info.save()
+            audit.record("edit", "chain", info.id, audit.diff(before, after), note=code)
     flash(_("Chain saved."), "success")
     return see_other("chains.show", code=code)
 
@@ -165,14 +171,16 @@ def _save_target(form, target, code):
     for f in fields:
         setattr(target, f, (getattr(form, f).data or "").strip())
     target.project = form.project.data
-    target.updated_at = utcnow()
     if not target.reviewed_quarter:
         day = today()
         target.reviewed_quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
-    target.save()
     after = {f: getattr(target, f) for f in fields} | {"project": target.project_id}
-    audit.record("edit" if before.get("company") else "create", "target_enterprise", target.id,
-                 audit.diff(before, after), note=code)
+    changes = audit.diff(before, after)
+    if not changes:  # saved unchanged: nothing to write or audit
+        return True
+    target.updated_at = utcnow()
+    target.save()
+    audit.record("edit" if before.get("company") else "create", "target_enterprise", target.id, changes, note=code)
     if target.project_id:  # a target linked to a project: its project's history shows it too
         audit.record("edit", "project", target.project_id, {"target_enterprise": [None, target.company]},
                      note=code)

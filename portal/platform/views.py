@@ -79,8 +79,11 @@ def choose_rules():
         flash(_("Unknown industry system."), "error")
         response = plugin_list()
         return response, 422
+    before = rules.configured_code() or "core"
+    if code == before:  # the form sent back unchanged: nothing to store or audit
+        flash(_("Nothing changed."), "success")
+        return see_other("platform.plugin_list")
     with database.atomic():
-        before = rules.configured_code() or "core"
         rules.set_active(code)
         audit.record("edit", "setting", 0, {rules.SETTING_KEY: [before, code]}, note=rules.SETTING_KEY)
         # The stored recommendations follow the new rules, so the lists' filter stays right.

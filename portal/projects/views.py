@@ -115,6 +115,10 @@ def _initial(project: Project) -> dict:
     return data
 
 
+def _investor_values(enterprise: Enterprise | None) -> dict:
+    return {} if enterprise is None else {f: getattr(enterprise, f) for f in ENTERPRISE_FIELDS}
+
+
 def resolve_enterprise(form, user) -> Enterprise | None:
     """Reuse the investor by credit code or exact name; otherwise create it. Flags and origin are updated."""
     name = (form.investor_name.data or "").strip()
@@ -414,24 +418,31 @@ def edit(project_id):
         updated = False
         try:
             with database.atomic():
+                fresh = Project.get_by_id(project.id)
+                investor_before = _investor_values(fresh.enterprise)
                 enterprise = resolve_enterprise(form, current_user)
                 values["enterprise"] = enterprise
-                fresh = Project.get_by_id(project.id)
                 before = {k: getattr(fresh, k) for k in values}
                 extra_changes = extra_fields.save_form(form, fresh)
                 if extra_changes:
                     values["extra"] = fresh.extra
-                updated = bool(Project.update(**values, version=form_version + 1, updated_at=utcnow())
-                               .where(Project.id == project.id, Project.version == form_version).execute())
-                if not updated:
-                    raise _EditConflict()  # roll back the investor changes too
                 changes = audit.diff(_named({k: v for k, v in before.items() if k != "extra"}),
                                      _named({k: v for k, v in values.items() if k != "extra"}))
                 changes.update(extra_changes)
-                changes["version"] = [form_version, form_version + 1]
-                audit.record("edit", "project", project.id, changes, user=current_user)
-                project = Project.get_by_id(project.id)
-                plugins.project_changed(project, "edit", current_user)
+                if enterprise is not None and enterprise.id == fresh.enterprise_id:  # the same investor, its class edited
+                    changes.update(audit.diff(investor_before, _investor_values(enterprise)))
+                # A form saved unchanged writes nothing: no new version, no audit entry (and it
+                # cannot overwrite anyone's edit, so no conflict either).
+                updated = not changes or bool(
+                    Project.update(**values, version=form_version + 1, updated_at=utcnow())
+                    .where(Project.id == project.id, Project.version == form_version).execute())
+                if not updated:
+                    raise _EditConflict()  # roll back the investor changes too
+                if changes:
+                    changes["version"] = [form_version, form_version + 1]
+                    audit.record("edit", "project", project.id, changes, user=current_user)
+                    project = Project.get_by_id(project.id)
+                    plugins.project_changed(project, "edit", current_user)
         except _EditConflict:
             updated = False
         if updated:

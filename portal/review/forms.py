@@ -7,6 +7,6 @@ from portal.review.service import DECISION_LABELS
 
 
 class DecisionForm(FlaskForm):
-    decision = SelectField(_l("Decision"), choices=list(DECISION_LABELS.items()),
+    decision = SelectField(_l("Decision"), choices=[("", "—"), *DECISION_LABELS.items()],
                            validators=[DataRequired(message=_l("Choose a decision."))])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])

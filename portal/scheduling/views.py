@@ -131,6 +131,11 @@ def save_report(project: Project, week: str, values: dict, user) -> ProgressRepo
     return report
 
 
+def _typed_row(form, project_id) -> dict:
+    """What was typed in one row, as typed, to show it again."""
+    return {k: form.get(f"{k}-{project_id}", "") for k in ("happened", "next", "percent")}
+
+
 def _row_context(project, week, unit, editable, reports, errors=None, values=None):
     return {"project": project, "week": week, "unit": unit, "editable": editable,
             "reports": reports, "errors": errors or {}, "values": values or {}}
@@ -154,10 +159,13 @@ def report():
             row, row_errors = read_report_row(request.form, project.id)
             if row_errors:
                 errors[project.id] = row_errors
-                values[project.id] = {k: request.form.get(f"{k}-{project.id}", "") for k in ("happened", "next", "percent")}
             elif row is not None:
                 rows[project.id] = row
-        if not errors:
+        if errors:
+            # "Save all" is one decision: with a row to fix nothing is saved, so every row keeps
+            # what the clerk typed and one more click saves them all once fixed.
+            values = {p.id: _typed_row(request.form, p.id) for p in projects}
+        else:
             by_id = {p.id: p for p in projects}
             for project_id, row in rows.items():
                 save_report(by_id[project_id], week, row, current_user)
@@ -196,8 +204,7 @@ def report_row(project_id):
         if not row_errors:
             flash(_("Progress saved."), "success")
         return see_other("scheduling.report", week=week, unit=unit.id)
-    values = ({k: request.form.get(f"{k}-{project.id}", "") for k in ("happened", "next", "percent")}
-              if row_errors else {})
+    values = _typed_row(request.form, project.id) if row_errors else {}
     context = _row_context(project, week, unit, True, _week_reports([project.id], week).get(project.id, []),
                            row_errors, values)
     response = render("scheduling/_report_row.html", status=422 if row_errors else 200, **context)
