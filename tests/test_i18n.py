@@ -178,3 +178,21 @@ def test_a_language_chosen_on_the_login_page_is_kept_at_login(app, org):
     later = app.test_client()  # another browser, nothing chosen
     later.login("unit_a")
     assert "Log out" in later.get("/").get_data(as_text=True)
+
+
+def test_chinese_text_keeps_one_typographic_style():
+    """Full-width colons after Chinese, a space between Chinese and a Latin word (导出 Excel, not
+    导出Excel); digits in official expressions (世界500强) stay as they are (docs/CONTRIBUTING.md)."""
+    from babel.messages.pofile import read_po
+
+    cjk = "\u4e00-\u9fff"
+    offenders = []
+    for path in sorted((ROOT / "portal" / "translations" / "src").glob("*.po")):
+        with open(path, "rb") as fh:
+            for message in read_po(fh):
+                strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
+                for text in strings:
+                    plain = re.sub(r"%\(\w+\)[sd]|%%", "", text or "")
+                    if re.search(f"[{cjk}][,:;]|[{cjk}][A-Za-z]|[A-Za-z][{cjk}]", plain):
+                        offenders.append((path.name, text))
+    assert not offenders, offenders
