@@ -196,3 +196,9 @@ def test_chinese_text_keeps_one_typographic_style():
                     if re.search(f"[{cjk}][,:;]|[{cjk}][A-Za-z]|[A-Za-z][{cjk}]", plain):
                         offenders.append((path.name, text))
     assert not offenders, offenders
+
+
+def test_a_count_of_one_reads_in_the_singular(app, org, login, make_project):
+    make_project(name="Only one")
+    html = login("bureau").get("/projects").get_data(as_text=True)
+    assert "1 project<" in html and "1 projects" not in html

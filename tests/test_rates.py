@@ -39,7 +39,7 @@ def _listed(client, query: str) -> tuple[int, str]:
     page = client.get("/projects?" + query)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    return int(re.search(r"(\d+) projects", html).group(1)), html
+    return int(re.search(r"(\d+) projects?\b", html).group(1)), html
 
 
 def _figure_link(html, key):

@@ -9,6 +9,7 @@ import peewee
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal import audit, industries, permissions, plugins
@@ -170,7 +171,7 @@ def report():
             for project_id, row in rows.items():
                 save_report(by_id[project_id], week, row, current_user)
             if rows:
-                flash(_("%(n)s progress entries saved.", n=len(rows)), "success")
+                flash(ngettext("%(num)d progress entry saved.", "%(num)d progress entries saved.", len(rows)), "success")
             else:
                 flash(_("Nothing to save: every row was empty."), "error")
             return see_other("scheduling.report", week=week, unit=unit.id)
