@@ -23,6 +23,7 @@ renders. With PORTAL_STRICT_PLUGINS=1 (tests, CI) a failure is raised instead.
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.metadata
 import importlib.util
@@ -33,10 +34,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import peewee
 import pluggy
 from flask import current_app
 
 from portal import hookspecs
+from portal.db import database
+from portal.models import PluginFailureRecord, PluginState
+from portal.models.fields import utcnow
 from portal.paths import BUNDLED_PLUGINS_DIR
 from portal.plugin_answers import BadReturnValue, check_answer  # noqa: F401 - BadReturnValue re-exported
 
@@ -65,11 +70,23 @@ class PluginError(RuntimeError):
     """A plugin failed and the deployment runs with PORTAL_STRICT_PLUGINS=1."""
 
 
+#: Failures every process meets by itself at start-up: kept in memory only. Any other
+#: failure (in a hook, a rules file, a snapshot) is also recorded in the database, so
+#: every process's /admin/plugins and ``portal plugins`` show it.
+START_UP_STAGES = ("import", "register", "check_pending", "start")
+
+
 @dataclass
 class PluginFailure:
     plugin: str
-    where: str  # "import", "register", "check_pending" or a hook name
+    where: str  # "import", "register", "check_pending", "start", "snapshot", "rules" or a hook name
     error: str
+    count: int = 1
+    last_at: dt.datetime | None = None  # UTC, naive (as stored); None: this process, not yet stored
+
+    @property
+    def last_at_text(self) -> str:
+        return self.last_at.strftime("%Y-%m-%d %H:%M") if isinstance(self.last_at, dt.datetime) else ""
 
 
 @dataclass
@@ -91,17 +108,50 @@ class PluginRegistry:
     failures: list[PluginFailure] = field(default_factory=list)
     infos: dict[str, PluginInfo] = field(default_factory=dict)
     trace: bool = False
+    unsaved: list[PluginFailure] = field(default_factory=list)  # waiting for the end of a transaction
 
     def report(self, plugin: str, where: str, exc: BaseException) -> None:
         log.error("Plugin %s failed in %s: %s", plugin, where, exc, exc_info=exc)
         failure = PluginFailure(plugin, where, f"{type(exc).__name__}: {exc}")
         if failure not in self.failures:
             self.failures.append(failure)
+        if where not in START_UP_STAGES:
+            self.unsaved.append(failure)
+            self.save_failures()
         if self.strict:
             raise PluginError(f"plugin {plugin!r} failed in {where}: {exc}") from exc
 
-    def failures_of(self, plugin: str) -> list[PluginFailure]:
-        return [f for f in self.failures if f.plugin == plugin]
+    def save_failures(self) -> None:
+        """Record unsaved failures in the database, but never inside a transaction: one rolled
+        back (a refused snapshot) would take the record with it; teardown saves the rest."""
+        if not self.unsaved or database.obj is None or database.in_transaction():
+            return
+        pending, self.unsaved = self.unsaved, []
+        try:
+            for failure in pending:
+                _record_failure(failure)
+        except peewee.DatabaseError as exc:  # e.g. not yet migrated: this process still lists them
+            log.warning("plugin failures not recorded in the database (%s)", exc)
+
+    def all_failures(self) -> list[PluginFailure]:
+        """Start-up failures of this process, and the failures every process recorded."""
+        own = [f for f in self.failures if f.where in START_UP_STAGES or f in self.unsaved]
+        try:
+            stored = [PluginFailure(r.plugin, r.hook, r.message, r.count, r.last_at)
+                      for r in PluginFailureRecord.select().order_by(PluginFailureRecord.last_at.desc())]
+        except peewee.DatabaseError as exc:
+            log.warning("plugin failures not read from the database (%s)", exc)
+            return list(self.failures)
+        return own + stored
+
+    def clear_failures(self) -> int:
+        """Forget the recorded failures (an administrator fixed the plugin); how many rows."""
+        self.failures = [f for f in self.failures if f.where in START_UP_STAGES]
+        self.unsaved = []
+        return PluginFailureRecord.delete().execute()
+
+    def failures_of(self, plugin: str, failures: list[PluginFailure] | None = None) -> list[PluginFailure]:
+        return [f for f in (self.all_failures() if failures is None else failures) if f.plugin == plugin]
 
     def hooks_of(self, name: str) -> list[str]:
         module = self.pm.get_plugin(name)
@@ -112,17 +162,32 @@ class PluginRegistry:
     def plugin_list(self) -> list[dict]:
         """Every plugin seen at start-up: name, version, source, hooks, status and errors."""
         rows = []
+        failures = self.all_failures()
         for info in self.infos.values():
-            errors = self.failures_of(info.name)
+            errors = self.failures_of(info.name, failures)
             status = info.status
             if status == "active" and errors:
                 status = "errors"
             rows.append({
                 "name": info.name, "source": info.source, "version": info.version or "",
                 "hooks": self.hooks_of(info.name), "status": status, "location": info.location,
-                "errors": [f"{f.where}: {f.error}" for f in errors],
+                "errors": [f"{f.where}: {f.error}" for f in errors], "failures": errors,
             })
         return rows
+
+
+def _record_failure(failure: PluginFailure) -> None:
+    """Count one more failure of a plugin in a hook (one row per plugin and hook, latest message)."""
+    now = utcnow()
+    key = (PluginFailureRecord.plugin == failure.plugin) & (PluginFailureRecord.hook == failure.where)
+    changes = {"message": failure.error, "last_at": now, "count": PluginFailureRecord.count + 1}
+    if PluginFailureRecord.update(**changes).where(key).execute():
+        return
+    try:
+        PluginFailureRecord.insert(plugin=failure.plugin, hook=failure.where, message=failure.error,
+                                   first_at=now, last_at=now, count=1).execute()
+    except peewee.IntegrityError:  # another process inserted it first
+        PluginFailureRecord.update(**changes).where(key).execute()
 
 
 def create_manager() -> pluggy.PluginManager:
@@ -145,9 +210,6 @@ def _allowed_names(app) -> set[str] | None:
 
 def _blocked_names() -> set[str]:
     """Plugins an administrator disabled; read from the database at start-up."""
-    from portal.db import database
-    from portal.models import PluginState
-
     try:
         with database.connection_context():
             return {row.name for row in PluginState.select().where(PluginState.enabled == False)}  # noqa: E712
@@ -291,6 +353,8 @@ def init_app(app) -> None:
         rules.check_at_start(app)
     app.jinja_env.globals["menu_items"] = menu_items
     app.jinja_env.globals["panels"] = panels
+    # Registered after the database's teardown, so it runs before the connection closes.
+    app.teardown_appcontext(lambda exc: registry_.save_failures())
 
 
 def _as_bool(value) -> bool:

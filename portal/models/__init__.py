@@ -21,11 +21,11 @@ from portal.models.scheduling import (
     UnitWeekFlag,
     WeekFreeze,
 )
-from portal.models.settings import PluginState, Setting
+from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
 ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
-    Unit, User, Setting, PluginState, AuditLog,
+    Unit, User, Setting, PluginState, PluginFailureRecord, AuditLog,
     Industry, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
@@ -35,7 +35,7 @@ ALL_MODELS = [
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
     "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
-    "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
+    "Enterprise", "Industry", "PluginFailureRecord", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
