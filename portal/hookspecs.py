@@ -287,7 +287,9 @@ def portal_project_flags(project, context) -> list[ProjectFlag] | None:
     ``stage_reached(project, stage)``. A plugin may query its own tables by
     ``project.id`` (e.g. overdue problems or commitments).
     Returns: a list of ``{"level": "yellow" | "red", "reason": str}`` (the
-    reason translated, in words), an empty list or None for no warning. Every
+    reason translated, in words, and required: a flag without one is a bad
+    answer), an empty list or None for no warning. While a plugin fails, the
+    stored flag stays and no week is frozen (docs/plugins.md). Every
     plugin's answers are combined: red beats yellow beats green, and all
     reasons are kept. The default rules (``portal.scheduling.default_flags``)
     run last; a county changes their thresholds in its rules file or disables
@@ -305,7 +307,7 @@ def portal_unit_week_flags(week: str, units, context) -> list[UnitFlag] | None:
     ``unit_week_figures(week)`` gives ``{unit_id: {"projects": n,
     "reported": n, "on_time": n, "advances": n}}`` from SQL.
     Returns: a list of ``{"unit_id": int, "flag": "red" | "yellow",
-    "reason": str}`` (units without a flag are left out), or None to leave the
+    "reason": str}`` (reason required; units without a flag are left out), or None to leave the
     decision to the next plugin. ``firstresult``: the first answer wins; the
     default rule runs last, so a county plugin replaces it.
     """
@@ -355,7 +357,8 @@ def portal_project_review(project, context) -> ReviewAnswer | None:
     "points": number, "max_points": number}], "total": number | None,
     "recommendation": "suits" | "discuss" | "unsuitable",
     "vetoes": [str], "notes": [str]}``. Every implementation runs; the page
-    shows each answer and the stored recommendation is the most cautious one.
+    shows each answer and the stored recommendation is the most cautious one
+    (kept unchanged while a review plugin fails).
     """
 
 

@@ -130,7 +130,7 @@ class PluginRegistry:
         try:
             for failure in pending:
                 _record_failure(failure)
-        except peewee.DatabaseError as exc:  # e.g. not yet migrated: this process still lists them
+        except peewee.PeeweeException as exc:  # e.g. not yet migrated: this process still lists them
             log.warning("plugin failures not recorded in the database (%s)", exc)
 
     def all_failures(self) -> list[PluginFailure]:
@@ -139,7 +139,7 @@ class PluginRegistry:
         try:
             stored = [PluginFailure(r.plugin, r.hook, r.message, r.count, r.last_at)
                       for r in PluginFailureRecord.select().order_by(PluginFailureRecord.last_at.desc())]
-        except peewee.DatabaseError as exc:
+        except peewee.PeeweeException as exc:
             log.warning("plugin failures not read from the database (%s)", exc)
             return list(self.failures)
         return own + stored

@@ -137,6 +137,8 @@ def test_portal_snapshot_does_not_freeze_a_week_while_a_flag_plugin_fails_and_fr
                                         STRICT_PLUGINS=False))
     assert "county flag service down" in page and "not frozen" in page
     assert PluginFailureRecord.select().where(PluginFailureRecord.plugin == "county_flags").count() == 2
+    listed = CliRunner().invoke(cli, ["plugins"]).output
+    assert "error: snapshot: WeekNotFrozen: week" in listed and "county flag service down" in listed
 
     marker.unlink()
     frozen = CliRunner().invoke(cli, ["snapshot"])
