@@ -165,3 +165,19 @@ def test_the_ranking_says_when_the_default_assessment_scored_instead_of_a_failed
     sheet = load_workbook(io.BytesIO(export.data)).active
     assert notice in sheet["A3"].value
     assert sheet["A4"].value == "Rank"
+
+
+# The record of failures ------------------------------------------------------------------------
+
+def test_a_failure_in_one_process_shows_in_another_until_an_administrator_clears_it(app, org, make_project):
+    project = make_project(name="Reviewed")
+    worker = lenient(app)
+    with temporary_plugin(worker, RaisingReview(), "raising_review"):
+        assert login_to(worker, "bureau").get(f"/projects/{project.id}").status_code == 200
+        login_to(worker, "bureau").get(f"/projects/{project.id}")
+    admin = login_to(lenient(app), "admin")  # another process: nothing of the worker's memory
+    page = admin.get("/admin/plugins").get_data(as_text=True)
+    assert "raising_review · portal_project_review: RuntimeError: review service down" in page
+    assert "2 times, last at" in page
+    assert admin.post_form("/admin/plugins/failures/clear").status_code == 303
+    assert "review service down" not in admin.get("/admin/plugins").get_data(as_text=True)
