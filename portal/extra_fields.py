@@ -14,9 +14,12 @@ project form, the lists and the exports call these functions:
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from decimal import Decimal, InvalidOperation
 
-FIELD_TYPES = ("text", "int", "decimal", "bool", "date", "choice")
+from portal import hookspecs
+
+FIELD_TYPES = typing.get_args(hookspecs.FieldType)
 PREFIX = "extra_"
 
 

@@ -8,21 +8,172 @@ their results (last registered first). Return None when a question is not
 your plugin's own. The portal isolates failures: an implementation that
 raises is logged, reported to administrators and skipped.
 
+Every hook's return annotation is the shape of a valid answer, stated with the
+types below (TypedDicts, Literals for enums, ``Annotated`` rules such as a finite
+number or a non-empty reason). ``portal.plugin_answers`` checks each answer
+against it; an answer of another shape is that plugin's error, like an exception.
+
 Reference with examples: docs/plugins.md (a test keeps the two in step).
 """
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, NotRequired, TypedDict, Union
 
 import pluggy
+from flask import Blueprint
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup
 
 hookspec = pluggy.HookspecMarker("portal")
+
+
+# ------------------------------------------------- shapes of the answers ----
+
+class Rule:
+    """A condition an answer's value must meet beyond its type (used in ``Annotated``)."""
+
+    def __init__(self, test: Callable[[Any], bool], message: str):
+        self.test, self.message = test, message
+
+    def __repr__(self) -> str:
+        return f"Rule({self.message!r})"
+
+
+#: No figure the portal handles comes near this; larger "numbers" are garbage (and overflow Decimal quantizing).
+NUMBER_LIMIT = 10 ** 15
+
+
+def _finite(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+    return finite and abs(value) < NUMBER_LIMIT
+
+
+#: Words a user reads: a str or a lazy translation, never Markup (it would not be escaped).
+Text = Annotated[Union[str, LazyString], Rule(lambda v: not isinstance(v, Markup), "must be text, not Markup")]
+#: A reason or label that must say something.
+#: A lazy translation is taken as written (it cannot be read outside a request, e.g. in the CLI).
+NonEmptyText = Annotated[Text, Rule(lambda v: isinstance(v, LazyString) or bool(v.strip()), "must not be empty")]
+#: A finite number of sensible size (not NaN, not infinite, not a bool).
+Number = Annotated[Union[int, float, Decimal], Rule(_finite, "must be a finite number (below 10^15)")]
+#: A whole number (not a bool).
+Integer = Annotated[int, Rule(lambda v: not isinstance(v, bool), "must be a whole number")]
+
+
+#: The kinds of extra project field (``portal.extra_fields``) and of review recommendation.
+FieldType = Literal["text", "int", "decimal", "bool", "date", "choice"]
+Recommendation = Literal["suits", "discuss", "unsuitable"]
+
+
+class MenuItem(TypedDict):
+    endpoint: str
+    label: NonEmptyText
+    order: NotRequired[Integer]
+    args: NotRequired[dict[str, Any]]
+
+
+class Panel(TypedDict):
+    title: Text
+    html: Union[Markup, Text]  # plain text is escaped; Markup is trusted as the plugin's HTML
+    order: NotRequired[Integer]
+
+
+class AssessmentItem(TypedDict):
+    label: NonEmptyText
+    points: Number
+    detail: NotRequired[Text]
+
+
+class Assessment(TypedDict):
+    score: Number
+    breakdown: NotRequired[list[AssessmentItem]]
+    vetoes: NotRequired[list[NonEmptyText]]
+
+
+class ProjectFlag(TypedDict):
+    level: Literal["yellow", "red"]
+    reason: NonEmptyText
+
+
+class UnitFlag(TypedDict):
+    unit_id: Integer
+    flag: Literal["red", "yellow"]
+    reason: NonEmptyText
+
+
+class ChainLink(TypedDict):
+    code: str
+    name_zh: NotRequired[str]
+    name_en: NotRequired[str]
+    position: NotRequired[Literal["up", "mid", "down"]]
+
+
+class Industry(TypedDict):
+    code: str
+    name_zh: NotRequired[str]
+    name_en: NotRequired[str]
+    kind: NotRequired[Literal["leading", "characteristic"]]
+    links: NotRequired[list[ChainLink]]
+
+
+class Layout(TypedDict):
+    place: str
+    industries: list[str]
+
+
+class IndustrySystem(TypedDict):
+    code: str
+    name_zh: NotRequired[str]
+    name_en: NotRequired[str]
+    scope: NotRequired[Literal["county", "city"]]
+    rules_file: NotRequired[Union[Path, str]]
+    review_keys: NotRequired[dict[str, str]]
+    industries: NotRequired[list[Industry]]
+    layouts: NotRequired[list[Layout]]
+
+
+class ReviewScore(TypedDict):
+    label: NonEmptyText
+    code: NotRequired[str]
+    value: NotRequired[Union[Text, Number]]
+    benchmark: NotRequired[Union[Text, Number]]
+    points: NotRequired[Number]
+    max_points: NotRequired[Number]
+
+
+class ReviewAnswer(TypedDict):
+    recommendation: Recommendation
+    scores: NotRequired[list[ReviewScore]]
+    total: NotRequired[Union[Number, None]]
+    vetoes: NotRequired[list[NonEmptyText]]
+    notes: NotRequired[list[Text]]
+
+
+class ExtraField(TypedDict):
+    code: str
+    label: NonEmptyText
+    type: FieldType
+    choices: NotRequired[list[tuple[Any, Text]]]
+    required: NotRequired[bool]
+    help: NotRequired[Text]
+    list: NotRequired[bool]
+
+
+class ExportColumn(TypedDict):
+    code: str
+    label: NonEmptyText
+    value: Callable[..., Any]
 
 
 # ---------------------------------------------------------------- pages ----
 
 @hookspec
-def portal_blueprints() -> list[Any]:
+def portal_blueprints() -> list[Blueprint] | None:
     """Flask blueprints to register, e.g. ``[bp]``.
 
     Returns: a list of ``flask.Blueprint`` (or None). The core's own pages come
@@ -31,7 +182,7 @@ def portal_blueprints() -> list[Any]:
 
 
 @hookspec
-def portal_menu_items(user) -> list[dict]:
+def portal_menu_items(user) -> list[MenuItem] | None:
     """Entries for the main navigation, for the logged-in ``user``.
 
     Parameters: ``user`` – the current user (a ``portal.models.User``).
@@ -58,7 +209,7 @@ def portal_demo_data(context) -> None:
 # ------------------------------------------------------- template panels ----
 
 @hookspec
-def portal_template_panels(slot: str, context: dict) -> list[dict] | None:
+def portal_template_panels(slot: str, context: dict) -> list[Panel] | None:
     """Panels a plugin adds to a page at a named slot.
 
     Parameters: ``slot`` – where the page asks, e.g. ``"project_page"``,
@@ -89,7 +240,7 @@ def portal_project_changed(project, change: str, user) -> None:
 # ------------------------------------------------------------ assessment ----
 
 @hookspec(firstresult=True)
-def portal_assess_unit(unit, figures, targets, period, context) -> dict | None:
+def portal_assess_unit(unit, figures, targets, period, context) -> Assessment | None:
     """Score one unit for one period (考核排名); the first non-None answer wins.
 
     Parameters: ``unit`` – the assessed ``portal.models.Unit``; ``figures`` – a
@@ -118,7 +269,7 @@ def portal_assess_unit(unit, figures, targets, period, context) -> dict | None:
 # ----------------------------------------------------------------- flags ----
 
 @hookspec
-def portal_project_flags(project, context) -> list[dict] | None:
+def portal_project_flags(project, context) -> list[ProjectFlag] | None:
     """Warnings on a project that lags (red and yellow flags, 红黄旗).
 
     Called when a project's records change and when a week is frozen, never on
@@ -138,7 +289,9 @@ def portal_project_flags(project, context) -> list[dict] | None:
     ``stage_reached(project, stage)``. A plugin may query its own tables by
     ``project.id`` (e.g. overdue problems or commitments).
     Returns: a list of ``{"level": "yellow" | "red", "reason": str}`` (the
-    reason translated, in words), an empty list or None for no warning. Every
+    reason translated, in words, and required: a flag without one is a bad
+    answer), an empty list or None for no warning. While a plugin fails, the
+    stored flag stays and no week is frozen (docs/plugins.md). Every
     plugin's answers are combined: red beats yellow beats green, and all
     reasons are kept. The default rules (``portal.scheduling.default_flags``)
     run last; a county changes their thresholds in its rules file or disables
@@ -147,7 +300,7 @@ def portal_project_flags(project, context) -> list[dict] | None:
 
 
 @hookspec(firstresult=True)
-def portal_unit_week_flags(week: str, units, context) -> list[dict] | None:
+def portal_unit_week_flags(week: str, units, context) -> list[UnitFlag] | None:
     """The weekly red and yellow flags awarded to units (red: advanced most; yellow: lagged).
 
     Parameters: ``week`` – the ISO week, "2026-W47"; ``units`` – a list of
@@ -156,7 +309,7 @@ def portal_unit_week_flags(week: str, units, context) -> list[dict] | None:
     ``unit_week_figures(week)`` gives ``{unit_id: {"projects": n,
     "reported": n, "on_time": n, "advances": n}}`` from SQL.
     Returns: a list of ``{"unit_id": int, "flag": "red" | "yellow",
-    "reason": str}`` (units without a flag are left out), or None to leave the
+    "reason": str}`` (reason required; units without a flag are left out), or None to leave the
     decision to the next plugin. ``firstresult``: the first answer wins; the
     default rule runs last, so a county plugin replaces it.
     """
@@ -166,7 +319,7 @@ def portal_unit_week_flags(week: str, units, context) -> list[dict] | None:
 # (plugin platform: industry systems, project review, extra fields, exports)
 
 @hookspec
-def portal_industry_systems(context) -> list[dict] | None:
+def portal_industry_systems(context) -> list[IndustrySystem] | None:
     """The industry systems (产业体系) this plugin provides, e.g. a county's "6+3".
 
     Parameters: ``context`` – a ``portal.context.RuleContext`` (``today``,
@@ -194,7 +347,7 @@ def portal_industry_systems(context) -> list[dict] | None:
 
 
 @hookspec
-def portal_project_review(project, context) -> dict | None:
+def portal_project_review(project, context) -> ReviewAnswer | None:
     """Review a project (项目评审/准入) under the active rules.
 
     Parameters: ``project`` – the ``portal.models.Project``; ``context`` – a
@@ -206,12 +359,13 @@ def portal_project_review(project, context) -> dict | None:
     "points": number, "max_points": number}], "total": number | None,
     "recommendation": "suits" | "discuss" | "unsuitable",
     "vetoes": [str], "notes": [str]}``. Every implementation runs; the page
-    shows each answer and the stored recommendation is the most cautious one.
+    shows each answer and the stored recommendation is the most cautious one
+    (kept unchanged while a review plugin fails).
     """
 
 
 @hookspec
-def portal_extra_fields() -> list[dict] | None:
+def portal_extra_fields() -> list[ExtraField] | None:
     """Extra project fields a plugin declares; stored in ``Project.extra`` (JSON).
 
     Returns: a list of ``{"code": str, "label": str, "type": "text" | "int" |
@@ -223,7 +377,7 @@ def portal_extra_fields() -> list[dict] | None:
 
 
 @hookspec
-def portal_export_columns() -> list[dict] | None:
+def portal_export_columns() -> list[ExportColumn] | None:
     """Extra columns for the project exports (Excel/CSV).
 
     Returns: a list of ``{"code": str, "label": str, "value": callable}``

@@ -15,13 +15,15 @@ loads none (only the core). A TESTING app loads installed packages only when
 PORTAL_LOAD_PLUGINS names them. Plugins an administrator disabled (``PluginState``)
 are blocked with ``pm.set_blocked`` before they are imported.
 
-Pluggy does not isolate failures; this module does. ``call`` runs each
-implementation on its own and checks the shape of its answer, so one failing
+Pluggy does not isolate failures; this module does. ``call_hook`` runs each
+implementation on its own and checks its answer against the hookspec's declared
+shape (``portal.plugin_answers``), so one failing
 plugin is logged, reported to administrators and skipped while the page still
 renders. With PORTAL_STRICT_PLUGINS=1 (tests, CI) a failure is raised instead.
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.metadata
 import importlib.util
@@ -32,11 +34,16 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import peewee
 import pluggy
 from flask import current_app
 
 from portal import hookspecs
+from portal.db import database
+from portal.models import PluginFailureRecord, PluginState
+from portal.models.fields import utcnow
 from portal.paths import BUNDLED_PLUGINS_DIR
+from portal.plugin_answers import BadReturnValue, check_answer  # noqa: F401 - BadReturnValue re-exported
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +70,23 @@ class PluginError(RuntimeError):
     """A plugin failed and the deployment runs with PORTAL_STRICT_PLUGINS=1."""
 
 
-class BadReturnValue(ValueError):
-    """A hook implementation answered with a value of the wrong shape."""
+#: Failures every process meets by itself at start-up: kept in memory only. Any other
+#: failure (in a hook, a rules file, a snapshot) is also recorded in the database, so
+#: every process's /admin/plugins and ``portal plugins`` show it.
+START_UP_STAGES = ("import", "register", "check_pending", "start")
 
 
 @dataclass
 class PluginFailure:
     plugin: str
-    where: str  # "import", "register", "check_pending" or a hook name
+    where: str  # "import", "register", "check_pending", "start", "snapshot", "rules" or a hook name
     error: str
+    count: int = 1
+    last_at: dt.datetime | None = None  # UTC, naive (as stored); None: this process, not yet stored
+
+    @property
+    def last_at_text(self) -> str:
+        return self.last_at.strftime("%Y-%m-%d %H:%M") if isinstance(self.last_at, dt.datetime) else ""
 
 
 @dataclass
@@ -93,17 +108,50 @@ class PluginRegistry:
     failures: list[PluginFailure] = field(default_factory=list)
     infos: dict[str, PluginInfo] = field(default_factory=dict)
     trace: bool = False
+    unsaved: list[PluginFailure] = field(default_factory=list)  # waiting for the end of a transaction
 
     def report(self, plugin: str, where: str, exc: BaseException) -> None:
         log.error("Plugin %s failed in %s: %s", plugin, where, exc, exc_info=exc)
         failure = PluginFailure(plugin, where, f"{type(exc).__name__}: {exc}")
         if failure not in self.failures:
             self.failures.append(failure)
+        if where not in START_UP_STAGES:
+            self.unsaved.append(failure)
+            self.save_failures()
         if self.strict:
             raise PluginError(f"plugin {plugin!r} failed in {where}: {exc}") from exc
 
-    def failures_of(self, plugin: str) -> list[PluginFailure]:
-        return [f for f in self.failures if f.plugin == plugin]
+    def save_failures(self) -> None:
+        """Record unsaved failures in the database, but never inside a transaction: one rolled
+        back (a refused snapshot) would take the record with it; teardown saves the rest."""
+        if not self.unsaved or database.obj is None or database.in_transaction():
+            return
+        pending, self.unsaved = self.unsaved, []
+        try:
+            for failure in pending:
+                _record_failure(failure)
+        except peewee.PeeweeException as exc:  # e.g. not yet migrated: this process still lists them
+            log.warning("plugin failures not recorded in the database (%s)", exc)
+
+    def all_failures(self) -> list[PluginFailure]:
+        """Start-up failures of this process, and the failures every process recorded."""
+        own = [f for f in self.failures if f.where in START_UP_STAGES or f in self.unsaved]
+        try:
+            stored = [PluginFailure(r.plugin, r.hook, r.message, r.count, r.last_at)
+                      for r in PluginFailureRecord.select().order_by(PluginFailureRecord.last_at.desc())]
+        except peewee.PeeweeException as exc:
+            log.warning("plugin failures not read from the database (%s)", exc)
+            return list(self.failures)
+        return own + stored
+
+    def clear_failures(self) -> int:
+        """Forget the recorded failures (an administrator fixed the plugin); how many rows."""
+        self.failures = [f for f in self.failures if f.where in START_UP_STAGES]
+        self.unsaved = []
+        return PluginFailureRecord.delete().execute()
+
+    def failures_of(self, plugin: str, failures: list[PluginFailure] | None = None) -> list[PluginFailure]:
+        return [f for f in (self.all_failures() if failures is None else failures) if f.plugin == plugin]
 
     def hooks_of(self, name: str) -> list[str]:
         module = self.pm.get_plugin(name)
@@ -114,17 +162,32 @@ class PluginRegistry:
     def plugin_list(self) -> list[dict]:
         """Every plugin seen at start-up: name, version, source, hooks, status and errors."""
         rows = []
+        failures = self.all_failures()
         for info in self.infos.values():
-            errors = self.failures_of(info.name)
+            errors = self.failures_of(info.name, failures)
             status = info.status
             if status == "active" and errors:
                 status = "errors"
             rows.append({
                 "name": info.name, "source": info.source, "version": info.version or "",
                 "hooks": self.hooks_of(info.name), "status": status, "location": info.location,
-                "errors": [f"{f.where}: {f.error}" for f in errors],
+                "errors": [f"{f.where}: {f.error}" for f in errors], "failures": errors,
             })
         return rows
+
+
+def _record_failure(failure: PluginFailure) -> None:
+    """Count one more failure of a plugin in a hook (one row per plugin and hook, latest message)."""
+    now = utcnow()
+    key = (PluginFailureRecord.plugin == failure.plugin) & (PluginFailureRecord.hook == failure.where)
+    changes = {"message": failure.error, "last_at": now, "count": PluginFailureRecord.count + 1}
+    if PluginFailureRecord.update(**changes).where(key).execute():
+        return
+    try:
+        PluginFailureRecord.insert(plugin=failure.plugin, hook=failure.where, message=failure.error,
+                                   first_at=now, last_at=now, count=1).execute()
+    except peewee.IntegrityError:  # another process inserted it first
+        PluginFailureRecord.update(**changes).where(key).execute()
 
 
 def create_manager() -> pluggy.PluginManager:
@@ -147,9 +210,6 @@ def _allowed_names(app) -> set[str] | None:
 
 def _blocked_names() -> set[str]:
     """Plugins an administrator disabled; read from the database at start-up."""
-    from portal.db import database
-    from portal.models import PluginState
-
     try:
         with database.connection_context():
             return {row.name for row in PluginState.select().where(PluginState.enabled == False)}  # noqa: E712
@@ -293,6 +353,8 @@ def init_app(app) -> None:
         rules.check_at_start(app)
     app.jinja_env.globals["menu_items"] = menu_items
     app.jinja_env.globals["panels"] = panels
+    # Registered after the database's teardown, so it runs before the connection closes.
+    app.teardown_appcontext(lambda exc: registry_.save_failures())
 
 
 def _as_bool(value) -> bool:
@@ -303,130 +365,60 @@ def registry() -> PluginRegistry:
     return current_app.extensions["portal_plugins"]
 
 
-# Checking what implementations return --------------------------------------
-
-def _list_of_dicts(*required: str):
-    def check(value):
-        if not isinstance(value, (list, tuple)):
-            raise BadReturnValue(f"expected a list, got {type(value).__name__}")
-        for item in value:
-            if not isinstance(item, dict):
-                raise BadReturnValue(f"expected a list of dicts, got an item of type {type(item).__name__}")
-            missing = [key for key in required if key not in item]
-            if missing:
-                raise BadReturnValue(f"an item lacks {', '.join(missing)}")
-    return check
-
-
-def _blueprints(value):
-    from flask import Blueprint
-
-    if not isinstance(value, (list, tuple)) or not all(isinstance(bp, Blueprint) for bp in value):
-        raise BadReturnValue("expected a list of flask.Blueprint")
-
-
-def _review(value):
-    if not isinstance(value, dict):
-        raise BadReturnValue(f"expected a dict, got {type(value).__name__}")
-    if value.get("recommendation") not in ("suits", "discuss", "unsuitable"):
-        raise BadReturnValue("recommendation must be 'suits', 'discuss' or 'unsuitable'")
-    _list_of_dicts("label")(value.get("scores", []))
-    if not isinstance(value.get("vetoes", []), (list, tuple)):
-        raise BadReturnValue("vetoes must be a list of strings")
-
-
-def _industry_systems(value):
-    _list_of_dicts("code")(value)
-    for system in value:
-        for industry in system.get("industries") or []:
-            if not isinstance(industry, dict) or "code" not in industry:
-                raise BadReturnValue(f"system {system['code']!r}: every industry needs a code")
-            if industry.get("kind", "leading") not in ("leading", "characteristic"):
-                raise BadReturnValue(f"industry {industry['code']!r}: kind must be leading or characteristic")
-            for link in industry.get("links") or []:
-                if not isinstance(link, dict) or "code" not in link:
-                    raise BadReturnValue(f"industry {industry['code']!r}: every chain link needs a code")
-                if link.get("position", "mid") not in ("up", "mid", "down"):
-                    raise BadReturnValue(f"chain link {link['code']!r}: position must be up, mid or down")
-
-
-def _extra_fields(value):
-    _list_of_dicts("code", "label", "type")(value)
-    from portal.extra_fields import FIELD_TYPES
-
-    for item in value:
-        if item["type"] not in FIELD_TYPES:
-            raise BadReturnValue(f"extra field {item['code']!r}: type must be one of {', '.join(FIELD_TYPES)}")
-
-
-def _export_columns(value):
-    _list_of_dicts("code", "label", "value")(value)
-    for item in value:
-        if not callable(item["value"]):
-            raise BadReturnValue(f"export column {item['code']!r}: value must be a callable(project)")
-
-
-#: Shape checks per hook; a feature adding hooks may add its own check here.
-RESULT_CHECKS = {
-    "portal_blueprints": _blueprints,
-    "portal_menu_items": _list_of_dicts("endpoint", "label"),
-    "portal_industry_systems": _industry_systems,
-    "portal_project_review": _review,
-    "portal_extra_fields": _extra_fields,
-    "portal_export_columns": _export_columns,
-}
-
-
 # Calling hooks ---------------------------------------------------------------
 
-def call(hook_name: str, **kwargs) -> list:
-    """Call every implementation of a hook, isolating failures; return the non-None results."""
+@dataclass
+class HookAnswers:
+    """One hook call: each plugin's valid answer (in pluggy's order) and the plugins that failed."""
+
+    answers: list[tuple[str, object]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def results(self) -> list:
+        return [answer for _name, answer in self.answers]
+
+
+def call_hook(hook_name: str, **kwargs) -> HookAnswers:
+    """Call every implementation of a hook on its own, the one place failures are isolated.
+
+    An implementation that raises, or answers with a value its hookspec does not
+    allow (``portal.plugin_answers``), is reported and skipped; None answers are
+    left out; for a ``firstresult`` hook the first valid answer ends the call.
+    """
     reg = registry()
     caller = getattr(reg.pm.hook, hook_name)
-    check = RESULT_CHECKS.get(hook_name)
-    results = []
+    first_only = bool(caller.spec and caller.spec.opts.get("firstresult"))
+    outcome = HookAnswers()
     for impl in reversed(caller.get_hookimpls()):  # pluggy's order: last registered first
         args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
         try:
             result = impl.function(**args)
-            if result is not None and check is not None:
-                check(result)
+            check_answer(hook_name, result)
         except Exception as exc:  # noqa: BLE001 - a plugin's bug must not take the portal down
             if reg.trace:
                 log.info("hook trace: %s(%s) in %s raised %r", hook_name, ", ".join(args), impl.plugin_name, exc)
             reg.report(impl.plugin_name, hook_name, exc)
+            outcome.failed.append(impl.plugin_name)
             continue
         if reg.trace:
             log.info("hook trace: %s(%s) in %s -> %r", hook_name, ", ".join(args), impl.plugin_name, result)
         if result is not None:
-            results.append(result)
-            if caller.spec and caller.spec.opts.get("firstresult"):
+            outcome.answers.append((impl.plugin_name, result))
+            if first_only:
                 break
-    return results
+    return outcome
+
+
+def call(hook_name: str, **kwargs) -> list:
+    """Call every implementation of a hook, isolating failures; return the valid non-None results."""
+    return call_hook(hook_name, **kwargs).results
 
 
 def call_with_plugins(hook_name: str, **kwargs) -> tuple[list[tuple[str, object]], list[str]]:
     """Like ``call``, but returns ``([(plugin name, result)], [names of plugins that failed])``."""
-    reg = registry()
-    caller = getattr(reg.pm.hook, hook_name)
-    check = RESULT_CHECKS.get(hook_name)
-    results, failed = [], []
-    for impl in reversed(caller.get_hookimpls()):
-        name = impl.plugin_name
-        args = {n: kwargs[n] for n in impl.argnames if n in kwargs}
-        try:
-            result = impl.function(**args)
-            if result is not None and check is not None:
-                check(result)
-        except Exception as exc:  # noqa: BLE001
-            reg.report(name, hook_name, exc)
-            failed.append(name)
-            continue
-        if reg.trace:
-            log.info("hook trace: %s(%s) in %s -> %r", hook_name, ", ".join(args), name, result)
-        if result is not None:
-            results.append((name, result))
-    return results, failed
+    outcome = call_hook(hook_name, **kwargs)
+    return outcome.answers, outcome.failed
 
 
 def call_first(hook_name: str, **kwargs):
@@ -462,27 +454,12 @@ def panels(slot: str, **context) -> list[dict]:
     """
     from markupsafe import Markup, escape
 
-    reg = registry()
-    caller = reg.pm.hook.portal_template_panels
-    collected = []
-    for impl in reversed(caller.get_hookimpls()):
-        try:
-            result = impl.function(**{k: v for k, v in {"slot": slot, "context": context}.items() if k in impl.argnames})
-            if result is not None:
-                _list_of_dicts("html")(result)
-            found = []
-            for panel in result or []:
-                html = panel.get("html", "")
-                found.append({
-                    "title": str(panel.get("title", "")),
-                    "html": html if isinstance(html, Markup) else escape(html),
-                    "order": int(panel.get("order", 100)),
-                    "plugin": impl.plugin_name,
-                })
-            collected.extend(found)
-        except Exception as exc:  # noqa: BLE001
-            reg.report(impl.plugin_name, "portal_template_panels", exc)
-            collected.append(failure_note(impl.plugin_name))
+    outcome = call_hook("portal_template_panels", slot=slot, context=context)
+    collected = [{"title": str(panel["title"]),
+                  "html": panel["html"] if isinstance(panel["html"], Markup) else escape(panel["html"]),
+                  "order": panel.get("order", 100), "plugin": name}
+                 for name, answer in outcome.answers for panel in answer]
+    collected += [failure_note(name) for name in outcome.failed]
     return sorted(collected, key=lambda p: p["order"])
 
 

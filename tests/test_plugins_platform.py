@@ -147,7 +147,7 @@ def test_strict_mode_raises_on_an_exception_or_a_bad_value_in_a_hook(app, org):
         with pytest.raises(plugins.PluginError, match="boom"):
             plugins.menu_items(org.users["bureau"])
     with temporary_plugin(app, Bad(), "bad"), app.test_request_context():
-        with pytest.raises(plugins.PluginError, match="leading or characteristic"):
+        with pytest.raises(plugins.PluginError, match="kind.. must be one of 'leading', 'characteristic'"):
             plugins.call("portal_industry_systems")
 
 

@@ -24,11 +24,11 @@ from portal.models.scheduling import (
     WeekNewInList,
     WeekUnitFigures,
 )
-from portal.models.settings import PluginState, Setting
+from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
 ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
-    Unit, User, RecoveryCode, Setting, PluginState, AuditLog,
+    Unit, User, RecoveryCode, Setting, PluginState, PluginFailureRecord, AuditLog,
     Industry, IndustryLink, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
@@ -39,7 +39,7 @@ ALL_MODELS = [
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
     "ALL_MODELS", "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
-    "Enterprise", "Industry", "IndustryLink", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
+    "Enterprise", "Industry", "IndustryLink", "PluginFailureRecord", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",

@@ -41,3 +41,17 @@ class PluginState(BaseModel):
     name = peewee.CharField(max_length=100, primary_key=True)
     enabled = peewee.BooleanField(default=True)
     changed_at = peewee.DateTimeField(default=utcnow)
+
+
+class PluginFailureRecord(BaseModel):
+    """A plugin's failure in a hook, kept for every process (one row per plugin and hook)."""
+
+    plugin = peewee.CharField(max_length=100)
+    hook = peewee.CharField(max_length=100)
+    message = peewee.TextField()  # the latest failure's
+    first_at = peewee.DateTimeField(default=utcnow)
+    last_at = peewee.DateTimeField(default=utcnow)
+    count = peewee.IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("plugin", "hook"), True),)

@@ -14,7 +14,7 @@ def plugins_command():
                        f"{','.join(row['hooks']) or '-'}")
             for error in row["errors"]:
                 click.echo(f"    error: {error}")
-        for failure in reg.failures:
+        for failure in reg.all_failures():
             if failure.plugin not in reg.infos:
                 click.echo(f"{failure.plugin}\t-\t-\tfailed\t-\n    error: {failure.where}: {failure.error}")
         system = rules.active_system()

@@ -41,11 +41,23 @@ def plugin_list():
         wanted = states.get(row["name"], True)
         row["enabled_next_start"] = wanted
         row["restart_needed"] = (row["status"] == "disabled") == wanted
-    other_failures = [f for f in reg.failures if f.plugin not in reg.infos]
+    other_failures = [f for f in reg.all_failures() if f.plugin not in reg.infos]
     return render_template(
         "platform/plugins.html", rows=rows, other_failures=other_failures,
+        has_failures=bool(other_failures) or any(row["failures"] for row in rows),
         systems=rules.systems(), active=rules.active_system(), configured=rules.configured_code(),
         fixed_by_env=bool(current_app.config.get("RULES")), strict=reg.strict)
+
+
+@bp.route("/plugins/failures/clear", methods=["POST"])
+@plugins_admin_required
+def clear_failures():
+    """Forget the recorded plugin errors (after the plugin was fixed); new ones are recorded again."""
+    with database.atomic():
+        cleared = plugins.registry().clear_failures()
+        audit.record("edit", "setting", 0, {"plugin_failures": [cleared, 0]}, note="plugin failures cleared")
+    flash(_("The recorded plugin errors were cleared."), "success")
+    return see_other("platform.plugin_list")
 
 
 @bp.route("/plugins/<name>/state", methods=["POST"])

@@ -86,6 +86,11 @@ class Ranking:
     previous_period: Period | None
     elapsed_pct: Decimal
     results: list = field(default_factory=list)
+    #: Assessment plugins that failed, so that a later one (the default) scored in their place.
+    failed_plugins: list[str] = field(default_factory=list)
+
+    def note_failures(self, names: list[str]) -> None:
+        self.failed_plugins += [name for name in names if name not in self.failed_plugins]
 
     def for_unit(self, unit_id: int) -> UnitResult | None:
         return next((r for r in self.results if r.unit.id == unit_id), None)
@@ -197,6 +202,7 @@ def assess(period: Period, with_previous: bool = True, today: dt.date | None = N
     if with_previous:
         ranking.previous_period = periods[1]
         before = _rank(periods[1], units, by_period[1], today)
+        ranking.note_failures(before.failed_plugins)
         for result in ranking.results:
             old = before.for_unit(result.unit.id)
             result.previous_rank = old.rank if old else None
@@ -226,13 +232,10 @@ def _rank(period: Period, units: list, figures: dict, today: dt.date) -> Ranking
                                     settings=current_app.config, rules=rules, annual_targets=unit_annual,
                                     system=system)
         unit_figures = figures[unit.id]
-        answer = plugins.call_first("portal_assess_unit", unit=unit, figures=dict(unit_figures), targets=targets,
-                                    period=period, context=context) or {}
-        try:
-            score, breakdown, vetoes = _normalise(answer)
-        except (ArithmeticError, TypeError, ValueError, AttributeError) as exc:  # a plugin's malformed answer
-            plugins.registry().report("portal_assess_unit", "portal_assess_unit", exc)
-            score, breakdown, vetoes = Decimal("0.00"), [], []
+        outcome = plugins.call_hook("portal_assess_unit", unit=unit, figures=dict(unit_figures), targets=targets,
+                                    period=period, context=context)
+        ranking.note_failures(outcome.failed)
+        score, breakdown, vetoes = _normalise(outcome.results[0] if outcome.results else {})
         completion = {f.code: completion_pct(unit_figures.get(f.code), targets.get(f.code)) for f in TARGET_FIGURES}
         ahead = {code: (pct - elapsed).quantize(Decimal("0.1"))
                  for code, pct in completion.items() if pct is not None and FIGURES_BY_CODE[code].cumulative}

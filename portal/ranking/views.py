@@ -85,7 +85,16 @@ def index():
                          download_name=f"ranking-{_file_safe(period.code)}.xlsx")
     return render("ranking/index.html", "ranking/_ranking.html", status=400 if error else 200,
                   ranking=ranking, period=period, error=error, choices=period_choices(period),
+                  plugin_notice=failed_assessment_notice(ranking),
                   figures=TARGET_FIGURES, can_edit_targets=permissions.can_edit_targets(current_user))
+
+
+def failed_assessment_notice(ranking) -> str | None:
+    """Say that scores come from the default assessment because a county's plugin failed (page and export)."""
+    if not ranking.failed_plugins:
+        return None
+    return _("The assessment plugin %(names)s failed, so the default assessment scored instead; "
+             "an administrator can see the error on the plugins page.", names=", ".join(ranking.failed_plugins))
 
 
 def _file_safe(code: str) -> str:
@@ -103,11 +112,15 @@ def _ranking_workbook(ranking) -> bytes:
     ws.append([_("Ranking %(period)s", period=ranking.period.label)])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([_("Time elapsed: %(pct)s%%", pct=ranking.elapsed_pct)])
+    notice = failed_assessment_notice(ranking)
+    if notice:
+        ws.append([notice])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True, color="C00000")
     header = [_("Rank"), _("Unit"), _("Score"), _("Rank change"), _("Vetoes")]
     for figure in TARGET_FIGURES:
         header += [str(figure.label), _("Target"), _("Completion (%)")]
     ws.append(header)
-    for cell in ws[3]:
+    for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for r in ranking.results:
         row = [r.rank, r.unit.name, float(r.score), r.rank_change, "; ".join(r.vetoes)]

@@ -1,14 +1,15 @@
 """Reviewing a project under the active rules (``portal_project_review``) and storing the result."""
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from portal import plugins, rules
+from portal import hookspecs, plugins, rules
 from portal.models import Project
 
-RECOMMENDATIONS = ("suits", "discuss", "unsuitable")
+RECOMMENDATIONS = typing.get_args(hookspecs.Recommendation)
 RECOMMENDATION_LABELS = {
     "suits": _l("Suits: do it"),
     "discuss": _l("Needs discussion"),
@@ -50,8 +51,16 @@ def review(project: Project) -> Review:
 
 
 def store_recommendation(project: Project) -> str:
-    """Save the current recommendation in ``Project.review_recommendation`` (lists filter by it)."""
-    recommendation = review(project).recommendation
+    """Save the current recommendation in ``Project.review_recommendation`` (lists filter by it).
+
+    When a review plugin failed, the stored recommendation stays as it was: the answer
+    of the plugins that worked is not the whole review, and the failing plugin's last
+    word must not be erased by its silence (docs/plugins.md, "When a plugin fails").
+    """
+    result = review(project)
+    if result.failed:
+        return project.review_recommendation
+    recommendation = result.recommendation
     if recommendation != project.review_recommendation:
         Project.update(review_recommendation=recommendation).where(Project.id == project.id).execute()
         project.review_recommendation = recommendation

@@ -12,11 +12,19 @@ def snapshot(max_weeks):
     from portal.cli import AppContext
     from portal.scheduling import flags, snapshots
 
+    refused = None
     with AppContext():
-        frozen = snapshots.freeze_pending(max_weeks=max_weeks, refresh=False)
+        try:
+            frozen = snapshots.freeze_pending(max_weeks=max_weeks, refresh=False)
+        except snapshots.WeekNotFrozen as exc:
+            frozen, refused = exc.frozen, exc
         changed = flags.recompute_all()
     for week in frozen:
         click.echo(f"froze {week}")
-    if not frozen:
+    if refused is not None:
+        click.echo(f"error: {refused} (see /admin/plugins or `portal plugins`)", err=True)
+    elif not frozen:
         click.echo("no completed week waiting to be frozen")
     click.echo(f"current flags refreshed ({changed} changed)")
+    if refused is not None:
+        raise SystemExit(1)  # cron and Task Scheduler report the failed run

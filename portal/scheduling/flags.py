@@ -258,13 +258,30 @@ def combine(results: list) -> tuple[str, list[dict]]:
     return flag, reasons
 
 
+class FlagPluginsFailed(Exception):
+    """A flag plugin failed, so the combined flag is unknown: nothing may be stored in its place.
+
+    The live flag keeps its stored value and a week is not frozen (docs/plugins.md,
+    "When a plugin fails").
+    """
+
+    def __init__(self, hook: str, plugin_names: list[str]):
+        super().__init__(f"{', '.join(plugin_names)} failed in {hook}")
+        self.hook, self.plugin_names = hook, plugin_names
+
+
 def compute(project, context: FlagContext) -> tuple[str, list[dict]]:
-    """Ask every plugin about one project; the combined flag and its reasons (in the default language)."""
+    """Ask every plugin about one project; the combined flag and its reasons (in the default language).
+
+    Raises FlagPluginsFailed when a plugin raised or answered with a bad value.
+    """
     if project.archived:
         return "green", []
     with force_locale(current_app.config["DEFAULT_LOCALE"]):
-        results = plugins.call("portal_project_flags", project=project, context=context)
-    return combine(results)
+        outcome = plugins.call_hook("portal_project_flags", project=project, context=context)
+    if outcome.failed:
+        raise FlagPluginsFailed("portal_project_flags", outcome.failed)
+    return combine(outcome.results)
 
 
 def store(project, flag: str, reasons: list[dict]) -> bool:
@@ -277,8 +294,12 @@ def store(project, flag: str, reasons: list[dict]) -> bool:
 
 
 def recompute_project(project, context: FlagContext | None = None) -> str:
-    """Recompute and store one project's flag now (called when its records change)."""
-    flag, reasons = compute(project, context or FlagContext.live())
+    """Recompute and store one project's flag now (called when its records change);
+    when a flag plugin fails, the stored flag stays (the failure is reported)."""
+    try:
+        flag, reasons = compute(project, context or FlagContext.live())
+    except FlagPluginsFailed:
+        return project.flag
     store(project, flag, reasons)
     return flag
 
@@ -299,12 +320,15 @@ def recompute_all(context: FlagContext | None = None, batch: int = 500) -> int:
         context.preload([p.id for p in projects])
         with database.atomic():
             for project in projects:
-                flag, reasons = compute(project, context)
+                try:
+                    flag, reasons = compute(project, context)
+                except FlagPluginsFailed:
+                    continue  # its stored flag stays; the failure is reported
                 changed += store(project, flag, reasons)
         last_id = projects[-1].id
 
 
-__all__ = ["ACTIVE_STAGES", "DEFAULTS", "FlagContext", "REPORTING_STAGES", "combine", "compute",
+__all__ = ["ACTIVE_STAGES", "DEFAULTS", "FlagContext", "FlagPluginsFailed", "REPORTING_STAGES", "combine", "compute",
            "flag_settings", "recompute_all", "recompute_project", "store", "utcnow"]
 
 

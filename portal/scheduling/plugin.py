@@ -42,6 +42,8 @@ def _freeze_last_week():
         if not S.is_frozen(week):
             S.freeze_pending(max_weeks=int(app.config.get("SCHEDULING_REQUEST_CATCHUP_WEEKS",
                                                           S.DEFAULT_REQUEST_CATCHUP_WEEKS)))
+    except S.WeekNotFrozen as exc:  # reported on /admin/plugins; not retried on every request
+        log.error("%s", exc)
     except Exception:  # noqa: BLE001 - a page must not fail because the snapshot did; `portal snapshot` retries
         log.exception("freezing week %s on request failed", week)
         state.pop("checked_week", None)

@@ -90,8 +90,20 @@ def list_counts(week: str) -> dict[int, dict[str, int]]:
     return {row[0]: {name: int(value or 0) for name, value in zip(LIST_DATE_FIELDS, row[1:])} for row in query}
 
 
+class WeekNotFrozen(Exception):
+    """A flag plugin failed while ``week`` was being frozen: nothing of that week (nor of any
+    later week) was stored; the week is frozen by a later run, once the plugin answers."""
+
+    def __init__(self, week: str, failure: F.FlagPluginsFailed, frozen: list[str]):
+        super().__init__(f"week {week} not frozen: {failure}; it is frozen once the plugin answers")
+        self.week, self.failure, self.frozen = week, failure, frozen
+
+
 def freeze_week(week: str) -> bool:
-    """Freeze one completed week; False when it was frozen already (by us or another process)."""
+    """Freeze one completed week; False when it was frozen already (by us or another process).
+
+    Raises FlagPluginsFailed (and stores nothing) when a flag plugin fails: a frozen week
+    never records a plugin's silence as its answer."""
     context = F.FlagContext.for_week(week)
     try:
         with database.atomic():
@@ -135,7 +147,10 @@ def _write_unit_flags(week: str, context) -> None:
     from flask_babel import force_locale
 
     with force_locale(current_app.config["DEFAULT_LOCALE"]):
-        answer = plugins.call_first("portal_unit_week_flags", week=week, units=units, context=context) or []
+        outcome = plugins.call_hook("portal_unit_week_flags", week=week, units=units, context=context)
+    if outcome.failed:  # a failed county rule must not be frozen as the default rule's answer
+        raise F.FlagPluginsFailed("portal_unit_week_flags", outcome.failed)
+    answer = outcome.results[0] if outcome.results else []
     known = {u.id for u in units}
     rows, seen = [], set()
     for item in answer:
@@ -288,7 +303,18 @@ def pending_weeks(max_weeks: int | None = None, day: dt.date | None = None) -> l
 
 def freeze_pending(max_weeks: int | None = None, day: dt.date | None = None, refresh: bool = True) -> list[str]:
     """Freeze every pending week in order, then refresh the live flags; the weeks frozen here."""
-    frozen = [week for week in pending_weeks(max_weeks, day) if freeze_week(week)]
+    frozen = []
+    for week in pending_weeks(max_weeks, day):
+        try:
+            if freeze_week(week):
+                frozen.append(week)
+        except F.FlagPluginsFailed as failure:
+            # Later weeks wait too: they build on this week's flags, and the next run starts after
+            # the latest frozen week. The administrator reads this on /admin/plugins and in the CLI.
+            refused = WeekNotFrozen(week, failure, frozen)
+            for name in failure.plugin_names:
+                plugins.registry().report(name, "snapshot", refused)
+            raise refused from failure
     if refresh and frozen:
         F.recompute_all()
     return frozen
@@ -329,6 +355,6 @@ def flag_counts(week: str, unit_ids=None, project_ids=None) -> dict[str, int]:
     return counts
 
 
-__all__ = ["flag_counts", "freeze_missing_figures", "freeze_pending", "freeze_week", "frozen_new_in_lists",
-           "frozen_unit_figures", "is_frozen", "last_completed_week", "last_frozen_week", "list_counts",
-           "new_in_list_query", "pending_weeks"]
+__all__ = ["WeekNotFrozen", "flag_counts", "freeze_missing_figures", "freeze_pending", "freeze_week",
+           "frozen_new_in_lists", "frozen_unit_figures", "is_frozen", "last_completed_week", "last_frozen_week",
+           "list_counts", "new_in_list_query", "pending_weeks"]
