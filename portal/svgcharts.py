@@ -40,7 +40,9 @@ def _open(width: int, height: int, title: str, desc: str, css: str) -> tuple[lis
     uid = f"chart{next(_ids)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {escape(css)}" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" role="img" shape-rendering="crispEdges" '
+        # role="group", not "img": an image's content is hidden from screen readers, and the
+        # bars are links to their lists; the title and description still name the chart.
+        f'width="100%" preserveAspectRatio="xMinYMin meet" role="group" shape-rendering="crispEdges" '
         f'aria-labelledby="{uid}-t {uid}-d">',
         f'<title id="{uid}-t">{escape(title)}</title>',
         f'<desc id="{uid}-d">{escape(desc)}</desc>',
@@ -48,10 +50,13 @@ def _open(width: int, height: int, title: str, desc: str, css: str) -> tuple[lis
     return parts, uid
 
 
-def _linked(href: str, inner: str, label: str) -> str:
+def _linked(href: str, inner: str, label: str | None = None) -> str:
+    """A link around a bar; ``label`` names a link whose bar shows no text (a screen reader reads
+    the text of the others, so their name matches what sighted users see)."""
     if not href:
         return inner
-    return f'<a href="{escape(href)}" aria-label="{escape(label)}">{inner}</a>'
+    named = f' aria-label="{escape(label)}"' if label else ""
+    return f'<a href="{escape(href)}"{named}>{inner}</a>'
 
 
 def _describe(bars: list[Bar]) -> str:
@@ -76,7 +81,7 @@ def bar_chart(bars: list[Bar], title: str, empty_text: str = "", width: int = 64
                  f'{escape(_truncate(bar.label, 18))}</text>'
                  f'<rect x="{label_w}" y="{y + 4}" width="{_fmt(w)}" height="{row - 8}" class="bar"></rect>'
                  f'<text x="{label_w + w + pad:.1f}" y="{y + row * 0.65:.1f}" class="chart-value">{escape(text)}</text>')
-        parts.append(_linked(bar.href, f"<g>{inner}</g>", f"{bar.label}: {text}"))
+        parts.append(_linked(bar.href, f"<g>{inner}</g>"))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -99,7 +104,7 @@ def funnel_chart(bars: list[Bar], title: str, width: int = 640, row: int = 30) -
                  f'class="bar stage-{i}"></rect>'
                  f'<text x="{_fmt(centre)}" y="{y + row * 0.65:.1f}" text-anchor="middle" class="chart-value on-bar">'
                  f'{escape(text)}</text>')
-        parts.append(_linked(bar.href, f"<g>{inner}</g>", f"{bar.label}: {text}"))
+        parts.append(_linked(bar.href, f"<g>{inner}</g>"))
     parts.append("</svg>")
     return Markup("".join(parts))
 
