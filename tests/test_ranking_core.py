@@ -74,7 +74,9 @@ def test_rules_from_settings_bonus_deduction_and_veto(app, org, make_project, ta
     app.config["RANKING_RULES"] = {"weights": {"signed_count": 100}, "bonus": {}, "deductions": [
         {"figure": "start_rate", "below": 50, "points": 5}],
         "vetoes": [{"figure": "signed_count", "below": 1, "reason": "nothing signed"}]}
-    signed(make_project, "county_a", dt.date(2026, 2, 1), started_on=dt.date(2026, 3, 1))
+    started = signed(make_project, "county_a", dt.date(2026, 2, 1), started_on=dt.date(2026, 3, 1))
+    StageChange.create(project=started, from_stage="signed", to_stage="started", on_date=dt.date(2026, 3, 1),
+                       by=started.created_by)  # rates count the stage change, not started_on
     signed(make_project, "county_a", dt.date(2026, 2, 1))
     targets("county_a", signed_count=2)
     targets("county_b", signed_count=2)

@@ -34,6 +34,8 @@ def city(org, make_project):
 
     p1 = signed("county_a", dt.date(2026, 3, 1), 150000, enterprise=big, foreign_capital=Decimal(300),
                 started_on=dt.date(2026, 4, 1))
+    StageChange.create(project=p1, from_stage="signed", to_stage="started", on_date=dt.date(2026, 4, 1),
+                       by=bureau)  # rates count the stage change, not started_on
     signed("county_a", dt.date(2026, 5, 1), 20000)
     signed("county_b", dt.date(2026, 6, 1), 5000)
     CapitalEntry.create(project=p1, on_date=dt.date(2026, 7, 1), amount=Decimal(5000), by=bureau)
