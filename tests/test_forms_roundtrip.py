@@ -83,6 +83,7 @@ CREATES = {
     "projects.upload", "problems.raise_problem", "problems.add_commitment", "problems.answer",
     "chains.add_target", "scheduling.milestones", "scheduling.report_row", "ranking.targets_upload",
     "review.decide",  # each decision is a new entry of the project's review history
+    "admin.industry_new", "admin.industry_link_new",
 }
 
 #: POST forms that are one button doing one thing: pressing it is the change. Not submitted.
@@ -102,12 +103,17 @@ ACTIONS = {
     "problems.notifications_read_all": "marks every notification read",
     "scheduling.milestone_complete": "marks the milestone done",
     "platform.plugin_state": "switches a plugin on or off",
+    "admin.industry_active": "retires or restores the industry",
+    "admin.industry_link_active": "retires or restores the chain link",
+    "projects.verification": "approves the ticked stage changes",
+    "auth.two_factor_setup": "starts setting up two-factor login (a new secret)",
+    "auth.two_factor_reset": "removes a user's two-factor login",
 }
 
 #: Edit forms that need something typed before they can be sent (a new password, a reason);
 #: untouched they may be refused (4xx), and like every edit form they must change nothing.
 NEED_INPUT = {"auth.change_password", "admin.user_password", "problems.handover", "projects.correct",
-              "problems.fulfil"}
+              "problems.fulfil", "auth.two_factor_confirm", "auth.two_factor_off", "auth.two_factor_new_codes"}
 
 
 def make_city(org, make_project):

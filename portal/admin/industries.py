@@ -54,10 +54,12 @@ def _save(form, record, model, fields, entity, extra=None):
         if hasattr(form, name) and not (name == "code" and record is not None):
             value = getattr(form, name).data
             setattr(target, name, value.strip() if isinstance(value, str) else (value or 0))
+    changes = audit.diff(before, {f: getattr(target, f) for f in fields})
+    if record is not None and not changes:
+        return target  # saved unchanged: nothing to write, nothing to record
     with database.atomic():
         target.save()
-        audit.record("create" if record is None else "edit", entity, target.id,
-                     audit.diff(before, {f: getattr(target, f) for f in fields}))
+        audit.record("create" if record is None else "edit", entity, target.id, changes)
     return target
 
 
