@@ -328,7 +328,10 @@ def can_report_project_progress(user: User, project: Project) -> bool:
         return False
     if can_report_progress(user, project.responsible_unit):
         return True
-    return project.source_team_id is not None and can_report_progress(user, project.source_team)
+    if project.source_team_id is None:
+        return False
+    # Read afresh: pages load the source team with its name only.
+    return can_report_progress(user, Unit.get_or_none(Unit.id == project.source_team_id))
 
 
 def report_projects_condition(unit: Unit):
@@ -357,7 +360,8 @@ def dashboard_unit(user: User) -> Unit | None:
     """The unit a user's figures are confined to (with its sub-units), or None for the whole city.
 
     Leaders, the bureau and administrators see the city; unit staff their subtree;
-    departments their own unit.
+    departments their own unit. A unit's figures cover ``units_projects_condition``: a
+    stationed team's are those of the projects it sourced.
     """
     if sees_everything(user):
         return None
