@@ -3,6 +3,7 @@ from portal.models.audit import AuditLog
 from portal.models.chains import ChainInfo, ReviewDecision, TargetEnterprise
 from portal.models.org import ROLES, UNIT_KINDS, Unit, User
 from portal.models.projects import (
+    INVESTOR_CLASSES,
     STAGES,
     Attachment,
     CapitalEntry,
@@ -34,7 +35,7 @@ ALL_MODELS = [
 
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
-    "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
+    "ALL_MODELS", "INVESTOR_CLASSES", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
     "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",

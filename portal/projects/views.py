@@ -15,12 +15,13 @@ from wtforms import HiddenField
 
 from portal import audit, extra_fields, permissions, plugins, stages
 from portal.db import database
-from portal.models import Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange, Unit, User
+from portal.models import (INVESTOR_CLASSES, Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange,
+                           Unit, User)
 from portal.models.fields import utcnow
 from portal.projects import files, masking
 from portal.projects.forms import (ASSESSMENTS, CHANNELS, AttachmentForm, CapitalForm, ChainLinkForm, CorrectionForm,
                                    NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm, VerifyForm,
-                                   chain_link_groups)
+                                   chain_link_groups, known_investor)
 from portal.timeutil import today
 from portal.web import get_or_404, parse_id, render, see_other, wants_partial
 
@@ -34,8 +35,7 @@ FIELDS = (
     "responsible_unit", "responsible_person", "leader", "special_team",
     "planned_sign_date", "planned_start_date", "planned_completion_date", "planned_production_date",
 )
-ENTERPRISE_FIELDS = ("origin_country", "origin_province", "origin_city", "fortune_global_500", "china_500",
-                     "china_private_500", "central_soe", "foreign_invested", "listed")
+ENTERPRISE_FIELDS = ("origin_country", "origin_province", "origin_city") + INVESTOR_CLASSES
 TEXT_FIELDS = {"name", "chain_link_code", "park", "responsible_person"}
 
 
@@ -114,20 +114,18 @@ def _initial(project: Project) -> dict:
 
 
 def resolve_enterprise(form, user) -> Enterprise | None:
-    """Reuse the investor by credit code or exact name; otherwise create it. Flags and origin are updated."""
+    """Reuse the investor by credit code or exact name; otherwise create it. Origin is updated, and
+    the class where the user may change it (``permissions.can_change_investor_class``; the form
+    refused a changed class otherwise). Every change is audited on the enterprise."""
     name = (form.investor_name.data or "").strip()
     code = (form.investor_credit_code.data or "").strip().upper() or None
     if not name and not code:
         return None
-    enterprise = None
-    if code:
-        enterprise = Enterprise.get_or_none(Enterprise.credit_code == code)
-    if enterprise is None and name:
-        query = Enterprise.select().where(Enterprise.name == name)
-        query = query.where(Enterprise.credit_code.is_null() | (Enterprise.credit_code == code)) if code else query
-        enterprise = query.order_by(Enterprise.id).first()
+    enterprise = known_investor(name, code)
     values = {f: (getattr(form, f).data or ("" if f.startswith("origin") else False)) for f in ENTERPRISE_FIELDS}
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    if enterprise is not None and not permissions.can_change_investor_class(user, enterprise):
+        values = {k: v for k, v in values.items() if k not in INVESTOR_CLASSES}
     if enterprise is None:
         enterprise = Enterprise.create(name=name, credit_code=code, **values)
         audit.record("create", "enterprise", enterprise.id, audit.diff({}, dict(name=name, credit_code=code, **values)),
@@ -277,10 +275,12 @@ def _page_context(project: Project, **extra) -> dict:
     for change in changes:
         change.attachments = by_change.get(change.id, [])
     can_edit = permissions.can_edit_project(user, project)
+    show_enterprise = permissions.can_see_confidential(user, project)
     context = dict(
         project=project,
         investor=masking.investor_name(project, user),
-        show_enterprise=permissions.can_see_confidential(user, project),
+        show_enterprise=show_enterprise,
+        record_warnings=record_warnings(project) if show_enterprise else [],
         timeline=stages.timeline(project, changes=changes),
         changes=changes,
         capital=capital, capital_total=capital_total,
@@ -303,6 +303,18 @@ def _page_context(project: Project, **extra) -> dict:
     )
     context.update(extra)
     return context
+
+
+def record_warnings(project: Project) -> list[str]:
+    """Doubts about the record shown with it (they never stop a save): foreign capital entered
+    for a domestic investor counts in the foreign-capital figure (docs/dashboard.md), so it is
+    worth a second look."""
+    warnings = []
+    enterprise = project.enterprise
+    if project.foreign_capital and enterprise is not None and not enterprise.foreign_invested:
+        warnings.append(_("Foreign capital is entered, but the investor is not marked foreign-invested: "
+                          "check the foreign capital and the investor's class."))
+    return warnings
 
 
 def _industry_label(code):
@@ -381,7 +393,8 @@ class _EditConflict(Exception):
 def edit(project_id):
     project = load_project(project_id)
     require(permissions.can_edit_project(current_user, project))
-    form = extra_fields.form_class(ProjectForm)(data=_initial(project), user=current_user)
+    form = extra_fields.form_class(ProjectForm)(data=_initial(project), user=current_user,
+                                                investor=project.enterprise)
     if request.method == "GET":
         extra_fields.load_form(form, project)
     conflicts = None
