@@ -22,6 +22,7 @@ from tests.test_schema import _table as table
 
 D = dt.date
 LOCKED = "Only the bureau can change an investor's class."
+KEPT = "The investor's class was kept as recorded: only the bureau can change an investor's class."
 
 
 class _FormFields(HTMLParser):
@@ -142,16 +143,24 @@ def test_a_unit_sees_a_shared_investors_class_read_only_and_a_forged_post_change
     assert Project.get_by_id(a.id).park == "East park"
     assert Enterprise.get_by_id(investor.id).china_500 is True
 
-    # … a forged class is refused with the message, and nothing moves.
+    assert KEPT not in unescape(client.get(saved.headers["Location"]).get_data(as_text=True))
+
+    # … a forged class is not applied (the rest is saved), and the user is told so.
     dashboard = login("bureau")
     value, listing = figure_and_list(dashboard, "three500_count", "period=2025")
     assert value == "1" and "Beta line" in listing
-    forged = edit_project(client, a, foreign_invested="y", park="West park")
-    assert forged.status_code == 422
-    assert LOCKED in unescape(forged.get_data(as_text=True))
+    forged = edit_project(client, a, foreign_invested="y", china_500=None, park="West park")
+    assert forged.status_code == 303
+    assert KEPT in unescape(client.get(forged.headers["Location"]).get_data(as_text=True))
     stored = Enterprise.get_by_id(investor.id)
     assert (stored.foreign_invested, stored.china_500) == (False, True)
-    assert Project.get_by_id(a.id).park == "East park"
+    assert Project.get_by_id(a.id).park == "West park"
+    # With htmx the saved section says it.
+    data, _ = form_of(client, f"/projects/{a.id}/edit")
+    data["foreign_invested"] = "y"
+    partial = client.htmx("POST", f"/projects/{a.id}/edit", data=data)
+    assert partial.status_code == 200 and KEPT in unescape(partial.get_data(as_text=True))
+    assert Enterprise.get_by_id(investor.id).foreign_invested is False
     assert figure_and_list(dashboard, "foreign_count", "period=2025")[0] == "0"
     value, listing = figure_and_list(dashboard, "three500_count", "period=2025")
     assert value == "1" and "Beta line" in listing
@@ -166,20 +175,15 @@ def test_a_unit_naming_a_shared_investor_on_a_new_project_cannot_reclassify_it(l
     data, _disabled = form_of(client, "/projects/new")
     data.update(name="Gamma line", investor_name="Shared Holdings", total_investment="5000",
                 fortune_global_500="y", china_500="y", confirm_duplicates="1")
-    refused = client.post("/projects/new", data=data)
-    assert refused.status_code == 422
-    assert LOCKED in unescape(refused.get_data(as_text=True))
-    assert not Project.select().where(Project.name == "Gamma line").exists()
-    assert Enterprise.get_by_id(investor.id).fortune_global_500 is False
-    # The form now shows the investor's class read-only: submitted as it is, the project is saved.
-    parser = _FormFields("/projects/new")
-    parser.feed(refused.get_data(as_text=True))
-    assert "fortune_global_500" in parser.disabled and "fortune_global_500" not in parser.data
-    saved = client.post("/projects/new", data=parser.data)
+    saved = client.post("/projects/new", data=data)
     assert saved.status_code == 303, saved.get_data(as_text=True)
+    assert KEPT in unescape(client.get(saved.headers["Location"]).get_data(as_text=True))
     project = Project.get(Project.name == "Gamma line")
     assert project.enterprise_id == investor.id
-    assert Enterprise.get_by_id(investor.id).fortune_global_500 is False
+    stored = Enterprise.get_by_id(investor.id)
+    assert (stored.fortune_global_500, stored.china_500) == (False, True)
+    entries = AuditLog.select().where(AuditLog.entity == "enterprise", AuditLog.entity_id == investor.id)
+    assert not entries.exists()
 
 
 def test_a_unit_sets_the_class_of_a_new_investor_and_of_one_only_its_projects_share(login, org):
@@ -222,6 +226,8 @@ def test_a_class_change_after_signing_leaves_a_closed_period_as_reported(login, 
     assert Enterprise.get_by_id(investor.id).china_500 is False
     value, listing = figure_and_list(client, "three500_count", "period=2025")
     assert value == "1" and "Beta line" in listing  # as reported
+    page = client.get(f"/projects/{b.id}").get_data(as_text=True)
+    assert "Counted in the figures with its class at signing: China 500" in page
     # The unsigned project follows the investor's class as it is now.
     assert "Alpha line" not in client.get("/projects?three500=1").get_data(as_text=True)
     assert "Alpha line" in client.get("/projects?three500=0").get_data(as_text=True)

@@ -36,8 +36,8 @@ ASSESSMENTS = {
     "failed": _l("Not passed"),
 }
 
-#: Why a unit user's form may not change a shared investor's class.
-CLASS_LOCKED = _l("Only the bureau can change an investor's class.")
+#: Said when a class posted for an investor the user may not reclassify was not applied.
+CLASS_KEPT = _l("The investor's class was kept as recorded: only the bureau can change an investor's class.")
 #: Largest amount a money column holds (16 digits, 2 decimals).
 MAX_AMOUNT = Decimal("99999999999999.99")
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10}$")
@@ -300,29 +300,17 @@ class ProjectForm(FlaskForm):
             self.source_team.errors = list(self.source_team.errors) + [
                 _l("Choose the stationed team the project came from.")]
             ok = False
-        return self._check_investor_class() and ok
+        return ok
 
-    def investor(self) -> Enterprise | None:
-        """The known investor the posted name and credit code name (None: a new one)."""
-        code = (self.investor_credit_code.data or "").strip().upper() or None
-        return known_investor((self.investor_name.data or "").strip(), code)
-
-    def _check_investor_class(self) -> bool:
-        """A user who may not change the named investor's class (``permissions.can_change_investor_class``)
-        posts no class flags (they are shown read-only) or only the investor's own; any other is
-        refused at the class fields, which then show the investor's class read-only."""
-        investor = self.investor()
+    def class_change_refused(self, investor: Enterprise | None) -> bool:
+        """Did the form post a class for ``investor`` that the user may not give it
+        (``permissions.can_change_investor_class``)? Such a class is not applied (the read-only
+        boxes post nothing: only a class ticked for a known investor on a new project, or a
+        forged one, gets here); the user is told so after saving."""
         if investor is None or permissions.can_change_investor_class(self.user, investor):
-            self.investor_locked = False
-            return True
-        self.investor_locked = True
-        fields = [getattr(self, flag) for flag in self.CLASS_FIELDS]
-        changed = [f for f in fields if f.raw_data and bool(f.data) != bool(getattr(investor, f.name))]
-        for f in fields:  # the re-rendered form shows the investor's class as recorded
-            f.data = getattr(investor, f.name)
-        if changed:
-            changed[0].errors = list(changed[0].errors) + [CLASS_LOCKED]
-        return not changed
+            return False
+        return any(field.raw_data and bool(field.data) != bool(getattr(investor, name))
+                   for name, field in ((name, getattr(self, name)) for name in self.CLASS_FIELDS))
 
     def validate_planned_start_date(self, field):
         if field.data and self.planned_sign_date.data and field.data < self.planned_sign_date.data:

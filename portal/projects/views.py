@@ -15,13 +15,14 @@ from wtforms import HiddenField
 
 from portal import audit, extra_fields, permissions, plugins, stages
 from portal.db import database
+from portal.labels import INVESTOR_CLASS_LABELS
 from portal.models import (INVESTOR_CLASSES, Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange,
                            Unit, User)
 from portal.models.fields import utcnow
 from portal.projects import files, masking
-from portal.projects.forms import (ASSESSMENTS, CHANNELS, AttachmentForm, CapitalForm, ChainLinkForm, CorrectionForm,
-                                   NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm, VerifyForm,
-                                   chain_link_groups, known_investor)
+from portal.projects.forms import (ASSESSMENTS, CHANNELS, CLASS_KEPT, AttachmentForm, CapitalForm, ChainLinkForm,
+                                   CorrectionForm, NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm,
+                                   VerifyForm, chain_link_groups, known_investor)
 from portal.timeutil import today
 from portal.web import get_or_404, parse_id, render, see_other, wants_partial
 
@@ -221,6 +222,7 @@ def new():
             with database.atomic():
                 values = _form_values(form)
                 enterprise = resolve_enterprise(form, current_user)
+                class_kept = form.class_change_refused(enterprise)
                 project = Project(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data,
                                   created_by=current_user.id, **values)
                 extra_changes = extra_fields.save_form(form, project)
@@ -232,6 +234,8 @@ def new():
                 audit.record("create", "project", project.id, changes, user=current_user)
                 plugins.project_changed(project, "create", current_user)
             flash(_("Project saved."), "success")
+            if class_kept:
+                flash(str(CLASS_KEPT), "warning")
             return see_other("projects.show", project_id=project.id)
         form.confirm_duplicates.data = "1"
     status = 422 if form.errors else 200
@@ -281,6 +285,7 @@ def _page_context(project: Project, **extra) -> dict:
         investor=masking.investor_name(project, user),
         show_enterprise=show_enterprise,
         record_warnings=record_warnings(project) if show_enterprise else [],
+        class_at_signing=class_at_signing(project) if show_enterprise else None,
         timeline=stages.timeline(project, changes=changes),
         changes=changes,
         capital=capital, capital_total=capital_total,
@@ -303,6 +308,18 @@ def _page_context(project: Project, **extra) -> dict:
     )
     context.update(extra)
     return context
+
+
+def class_at_signing(project: Project) -> list[str] | None:
+    """The labels of the investor's class as the figures count this signed project (its class at
+    signing), when that is no longer the investor's class; else None."""
+    enterprise = project.enterprise
+    if enterprise is None or project.foreign_invested_at_signing is None:
+        return None
+    at_signing = {flag for flag in INVESTOR_CLASSES if getattr(project, f"{flag}_at_signing")}
+    if at_signing == {flag for flag in INVESTOR_CLASSES if getattr(enterprise, flag)}:
+        return None
+    return [str(INVESTOR_CLASS_LABELS[flag]) for flag in INVESTOR_CLASSES if flag in at_signing]
 
 
 def record_warnings(project: Project) -> list[str]:
@@ -406,6 +423,7 @@ def edit(project_id):
         try:
             with database.atomic():
                 enterprise = resolve_enterprise(form, current_user)
+                class_kept = form.class_change_refused(enterprise)
                 values["enterprise"] = enterprise
                 fresh = Project.get_by_id(project.id)
                 before = {k: getattr(fresh, k) for k in values}
@@ -427,8 +445,12 @@ def edit(project_id):
             updated = False
         if updated:
             note_done(_("Project saved."), "success")
+            notices = [str(CLASS_KEPT)] if class_kept else []
+            for notice in notices:
+                note_done(notice, "warning")
             if wants_partial():
-                return render("projects/show.html", "projects/_details.html", **_page_context(project))
+                return render("projects/show.html", "projects/_details.html",
+                              **_page_context(project, notices=notices))
             return see_other("projects.show", project_id=project.id)
         project = Project.get_by_id(project.id)
         conflicts = _conflicts(project, form, form_version)
