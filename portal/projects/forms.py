@@ -309,8 +309,8 @@ class ProjectForm(FlaskForm):
         forged one, gets here); the user is told so after saving."""
         if investor is None or permissions.can_change_investor_class(self.user, investor):
             return False
-        return any(field.raw_data and bool(field.data) != bool(getattr(investor, name))
-                   for name, field in ((name, getattr(self, name)) for name in self.CLASS_FIELDS))
+        posted = [self[name] for name in self.CLASS_FIELDS if self[name].raw_data]
+        return any(bool(field.data) != bool(getattr(investor, field.name)) for field in posted)
 
     def validate_planned_start_date(self, field):
         if field.data and self.planned_sign_date.data and field.data < self.planned_sign_date.data:

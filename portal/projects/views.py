@@ -116,8 +116,9 @@ def _initial(project: Project) -> dict:
 
 def resolve_enterprise(form, user) -> Enterprise | None:
     """Reuse the investor by credit code or exact name; otherwise create it. Origin is updated, and
-    the class where the user may change it (``permissions.can_change_investor_class``; the form
-    refused a changed class otherwise). Every change is audited on the enterprise."""
+    the class where the user may change it (``permissions.can_change_investor_class``; otherwise
+    the posted class is not applied and ``ProjectForm.class_change_refused`` says so). Every
+    change is audited on the enterprise."""
     name = (form.investor_name.data or "").strip()
     code = (form.investor_credit_code.data or "").strip().upper() or None
     if not name and not code:
