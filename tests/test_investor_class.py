@@ -275,10 +275,13 @@ def test_the_foreign_capital_figure_is_the_sum_over_its_list(login, org, make_pr
         p = make_project(name, "county_a", enterprise=investor, stage="negotiating",
                          foreign_capital=Decimal(capital) if capital else None)
         sign(p, D(2026, 4, 1), by)
-    value, listing = figure_and_list(login("bureau"), "foreign_capital", "period=2026")
+    client = login("bureau")
+    value, listing = figure_and_list(client, "foreign_capital", "period=2026")
     assert value == "USD 8 million"  # 800 (10k USD)
     listed = {name for name in ("Home plant", "Overseas plant", "Overseas depot") if name in listing}
     assert listed == {"Home plant", "Overseas plant"}  # 300 + 500
+    assert "Overseas depot" in client.get("/projects?foreign_capital=0").get_data(as_text=True)
+    assert client.get("/projects?foreign_capital=maybe").status_code == 400
 
 
 def test_foreign_capital_for_a_domestic_investor_is_saved_with_a_warning(login, org, make_project):
