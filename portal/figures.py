@@ -15,6 +15,10 @@ Counting rules (tested in tests/test_figures.py):
   May counts once (in May) for the year, and its amounts are added once.
 - A project's amounts (total investment, contracted amount, foreign capital) are
   its current values. Archived projects are never counted.
+- A signed project counts as Three-Category-500 or foreign-invested by its investor's class
+  when its signing came to count (copied onto the project by portal.stages), so a later
+  change of the investor's class leaves reported periods alone. Foreign capital sums every
+  signed project's foreign capital; its list holds the signed projects with some entered.
 - New clues: projects whose clue date (``clue_on``) falls in the period.
 - Capital in place: the sum of the CapitalEntry amounts dated in the period.
 - Rates, in percent (None where the denominator is nil), from counted dates only,
@@ -34,6 +38,8 @@ Counting rules (tested in tests/test_figures.py):
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import threading
 import time
 from collections import OrderedDict
@@ -44,7 +50,7 @@ from urllib.parse import urlencode
 import peewee
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, Case, fn
+from peewee import Case, fn
 
 from portal import permissions
 from portal.db import backend, database
@@ -293,9 +299,15 @@ def _rate(numerator, denominator) -> Decimal | None:
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(TENTH, ROUND_HALF_UP)
 
 
-def _three500():
-    return ((Enterprise.fortune_global_500 == True) | (Enterprise.china_500 == True)  # noqa: E712
-            | (Enterprise.china_private_500 == True))  # noqa: E712
+#: The investor classes of the Three-Category-500 (三类500强).
+THREE500_CLASSES = ("fortune_global_500", "china_500", "china_private_500")
+
+
+def _of_class(flags, at_signing: bool):
+    """The investor is of one of the classes ``flags``: as copied onto the project at signing
+    (``Project.<flag>_at_signing``, what a signed project counts by), or as the investor is now."""
+    columns = [getattr(Project, f"{flag}_at_signing") if at_signing else getattr(Enterprise, flag) for flag in flags]
+    return functools.reduce(operator.or_, [column == True for column in columns])  # noqa: E712
 
 
 #: Up to this many projects with repeated counted milestones are passed to SQL as a list of ids.
@@ -420,8 +432,9 @@ def _milestone_select(family: str, i: int, period: Period, date, ok, started_by)
             _sum_where(ok, Project.total_investment).alias(f"signed_investment_{i}"),
             _sum_where(ok, Project.contracted_amount).alias(f"contracted_amount_{i}"),
             _count_if(_and(ok, Project.total_investment >= ONE_BILLION_WAN)).alias(f"projects_1bn_{i}"),
-            _count_if(_and(ok, _three500())).alias(f"three500_count_{i}"),
-            _count_if(_and(ok, Enterprise.foreign_invested == True)).alias(f"foreign_count_{i}"),  # noqa: E712
+            # Counted signings only: each project by its investor's class at signing.
+            _count_if(_and(ok, _of_class(THREE500_CLASSES, True))).alias(f"three500_count_{i}"),
+            _count_if(_and(ok, _of_class(("foreign_invested",), True))).alias(f"foreign_count_{i}"),
             _sum_where(ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
             _count_if(_and(ok, started_by)).alias(f"_implemented_{i}"),
         ]
@@ -445,8 +458,6 @@ def _source_query(source: str, families, i: int, period: Period, scope: Scope) -
         # repeated counted changes come from their stage changes (``_repeated_milestones``).
         column = _counted_column(source)
         query = Project.select().where(scope.condition() & ~Project.counted_repeats & _in(column, period))
-        if "signed" in families:
-            query = query.join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
         select = [e for family in families
                   for e in _milestone_select(family, i, period, column, None, _started_by_stored(period))]
         return query, select
@@ -494,9 +505,7 @@ def _repeated_milestones(periods, scope: Scope, families_per_period, repeated) -
         column = getattr(d.c, f"{stage}_{i}")
         select += _milestone_select(family, i, periods[i], column, column.is_null(False),
                                     _has_counted("started", periods[i].end))
-    query = (Project.select().join(d, on=(Project.id == d.c.pid))
-             .join(Enterprise, JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
-             .where(scope.condition()))
+    query = Project.select().join(d, on=(Project.id == d.c.pid)).where(scope.condition())
     return query, select
 
 
@@ -666,7 +675,8 @@ def list_args(key: str, period: Period | None, scope: Scope) -> dict:
 
     /projects (all projects) filters ``from``/``to`` on the clue date and ``min`` on
     the total investment; the other dates are filtered with ``signed_from``/``signed_to``,
-    ``started_from``/… and the investor class with ``three500=1`` / ``foreign=1``,
+    ``started_from``/… and the investor class with ``three500=1`` / ``foreign=1``, foreign
+    capital entered with ``foreign_capital=1``,
     the source team with ``team=<id>`` (portal/projects/filters.py).
     """
     args = dict(scope.query_args())
@@ -681,8 +691,10 @@ def list_args(key: str, period: Period | None, scope: Scope) -> dict:
         args["min"] = str(ONE_BILLION_WAN)
     elif key == "three500_count":
         args["three500"] = "1"
-    elif key in ("foreign_count", "foreign_capital"):
+    elif key == "foreign_count":
         args["foreign"] = "1"
+    elif key == "foreign_capital":  # every signed project with foreign capital, as the figure sums
+        args["foreign_capital"] = "1"
     return args
 
 
@@ -1087,8 +1099,11 @@ def for_units(periods: list[Period], units, keys=tuple(FIGURES)) -> dict:
 #: counted stage change to that stage in the range, exactly as the figures count them;
 #: ``capital_from``/``capital_to`` those with capital in place dated in the range.
 _MILESTONE_FILTERS = ("signed", "started", "completed", "production", "capital")
+#: Yes/no filters: the investor's class (``three500``, ``foreign``: at signing for a signed project,
+#: as the figures count it) and ``foreign_capital`` (foreign capital entered, more than zero).
+_YES_NO_FILTERS = ("three500", "foreign", "foreign_capital")
 FIGURE_FILTER_PARAMS = tuple(f"{m}_{end}" for m in _MILESTONE_FILTERS for end in ("from", "to")) + (
-    "three500", "foreign", "team")
+    _YES_NO_FILTERS + ("team",))
 
 
 def parse_list_filters(raw: dict) -> tuple[dict, dict]:
@@ -1104,7 +1119,7 @@ def parse_list_filters(raw: dict) -> tuple[dict, dict]:
                 values[name] = dt.date.fromisoformat(text)
             except ValueError:
                 errors[name] = _("Enter a date as YYYY-MM-DD.")
-    for name in ("three500", "foreign"):
+    for name in _YES_NO_FILTERS:
         text = (raw.get(name) or "").strip()
         if text:
             if text in ("1", "0"):
@@ -1142,15 +1157,12 @@ def list_conditions(values: dict) -> list:
             if end is not None:
                 sub = sub.where(StageChange.on_date <= end)
         conds.append(Project.id.in_(sub))
-    if "three500" in values or "foreign" in values:
-        three = Enterprise.select(Enterprise.id).where(_three500())
-        foreign = Enterprise.select(Enterprise.id).where(Enterprise.foreign_invested == True)  # noqa: E712
-        if "three500" in values:
-            conds.append(Project.enterprise.in_(three) if values["three500"]
-                         else (Project.enterprise.is_null(True) | Project.enterprise.not_in(three)))
-        if "foreign" in values:
-            conds.append(Project.enterprise.in_(foreign) if values["foreign"]
-                         else (Project.enterprise.is_null(True) | Project.enterprise.not_in(foreign)))
+    for name, flags in (("three500", THREE500_CLASSES), ("foreign", ("foreign_invested",))):
+        if name in values:
+            conds.append(_class_condition(flags, values[name]))
+    if "foreign_capital" in values:
+        entered = Project.foreign_capital > 0
+        conds.append(entered if values["foreign_capital"] else (Project.foreign_capital.is_null(True) | ~entered))
     if "team" in values:
         conds.append(Project.source_team == values["team"])
     return conds
@@ -1174,3 +1186,15 @@ def first_project_year() -> int | None:
 def _as_date(value) -> dt.date:
     """A date column's value: SQLite hands back text from a subquery."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _class_condition(flags, wanted: bool):
+    """Projects whose investor is (``wanted``) or is not of one of the classes ``flags``, as the
+    figures count them: a signed project by its class at signing, the others by the investor's
+    current class (a project without an investor is of no class)."""
+    taken = Project.foreign_invested_at_signing.is_null(False)  # the copies are written together
+    at_signing = _of_class(flags, True)
+    now = Enterprise.select(Enterprise.id).where(_of_class(flags, False))
+    if wanted:
+        return (taken & at_signing) | (~taken & Project.enterprise.in_(now))
+    return (taken & ~at_signing) | (~taken & (Project.enterprise.is_null(True) | Project.enterprise.not_in(now)))

@@ -26,6 +26,16 @@ ROLE_LABELS = {
     "leader": _l("Leader"),
 }
 
+#: An investor's class flags (portal.models.INVESTOR_CLASSES).
+INVESTOR_CLASS_LABELS = {
+    "fortune_global_500": _l("Fortune Global 500"),
+    "china_500": _l("China 500"),
+    "china_private_500": _l("China private 500"),
+    "central_soe": _l("Central SOE"),
+    "foreign_invested": _l("Foreign-invested"),
+    "listed": _l("Listed company"),
+}
+
 UNIT_KIND_LABELS = {
     "bureau": _l("Investment Promotion Bureau"),
     "county": _l("County"),

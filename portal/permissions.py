@@ -150,6 +150,22 @@ def can_edit_project(user: User, project: Project) -> bool:
     return can_edit_unit(user, project.responsible_unit)
 
 
+def can_change_investor_class(user: User, enterprise) -> bool:
+    """Set an investor's class (Fortune Global 500, China 500, …, foreign-invested, listed), which
+    every project of that investor counts by: the bureau and administrators always; unit staff for
+    a new investor (``enterprise`` None) or one whose every project is a project of their units, so
+    no other unit's figures move. (A signed project keeps its class at signing anyway.)"""
+    if is_bureau(user) or is_admin(user):
+        return True
+    if not can_create_project(user):
+        return False
+    if enterprise is None:
+        return True
+    others = Project.select().where(Project.enterprise == enterprise.id,
+                                    Project.responsible_unit.not_in(readable_unit_ids(user)))
+    return not others.exists()
+
+
 def can_correct_stages(user: User) -> bool:
     """Move a project backwards or correct a stage date (with a reason)."""
     return is_bureau(user)

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from portal import audit, permissions, plugins
 from portal.db import database
 from portal.labels import STAGE_LABELS
-from portal.models import Project, StageChange, Unit, User
+from portal.models import INVESTOR_CLASSES, Enterprise, Project, StageChange, Unit, User
 from portal.models.fields import utcnow
 from portal.timeutil import today
 
@@ -377,9 +377,10 @@ def refresh_counted(project_ids=None) -> None:
 
     ``Project.counted_<milestone>_on`` is the latest date of a counted change (``counted_changes``)
     to that milestone; ``Project.counted_repeats`` is set when some milestone has more than one
-    counted change (the figures then read that project's stage changes). THE one place that
-    writes these columns: every stage change written here calls it, ``StageChange.save`` and
-    ``delete_instance`` call it, and bulk loads (demo, seed) call it after their inserts.
+    counted change (the figures then read that project's stage changes); with them the investor's
+    class at signing (``Project.<flag>_at_signing``). THE one place that writes these columns:
+    every stage change written here calls it, ``StageChange.save`` and ``delete_instance`` call
+    it, and bulk loads (demo, seed) call it after their inserts.
     ``project_ids``: the projects to refresh (None: all).
     """
     sc = StageChange.alias("scc")
@@ -396,10 +397,29 @@ def refresh_counted(project_ids=None) -> None:
     values[Project.counted_repeats] = repeats
     if project_ids is None:
         Project.update(values).execute()
+        _keep_class_at_signing(None)
         return
     ids = sorted({int(i) for i in project_ids if i is not None})
     for start in range(0, len(ids), 500):
-        Project.update(values).where(Project.id.in_(ids[start:start + 500])).execute()
+        chunk = Project.id.in_(ids[start:start + 500])
+        Project.update(values).where(chunk).execute()
+        _keep_class_at_signing(chunk)
+
+
+def _keep_class_at_signing(where) -> None:
+    """Copy the investor's class onto the projects whose signing has just come to count (the
+    figures count a signed project by the class it had then, whatever the investor's class
+    becomes), and clear it where no signing counts any more (an unsigned project follows its
+    investor). A copy once taken stays while the signing counts: a date correction or a full
+    recompute (``portal db refresh-figures``) does not rewrite it. ``where``: the projects (None: all)."""
+    columns = {flag: getattr(Project, f"{flag}_at_signing") for flag in INVESTOR_CLASSES}
+    taken = Project.foreign_invested_at_signing.is_null(False)  # the flags are written together
+    signed = Project.counted_signed_on.is_null(False)
+    investor = {column: peewee.fn.COALESCE(Enterprise.select(getattr(Enterprise, flag))
+                                           .where(Enterprise.id == Project.enterprise), False)
+                for flag, column in columns.items()}
+    for values, condition in ((investor, signed & ~taken), (dict.fromkeys(columns.values()), ~signed & taken)):
+        Project.update(values).where(condition if where is None else (where & condition)).execute()
 
 
 def pending_changes():

@@ -5,8 +5,8 @@ end, and the start rate the projects waiting to start (a counted signing, no cou
 both read ``counted_started_on`` / ``counted_signed_on``, never ``started_on`` / ``signed_on``
 (set while a change still awaits verification).
 
-- project_signed_counted_figures: project_signed_figures (0009) with counted_started_on in
-  place of started_on, so the signed figures and the implementation rate read no project row;
+- project_signed_counted_figures: project_signed_figures (0009, rebuilt by 0010 with the class at
+  signing) with counted_started_on in place of started_on, so the signed figures and the implementation rate read no project row;
 - project_waiting_to_start: counted signing and start dates with the grouping columns (the
   start rate's denominator), in place of project_start_rate (signed_on, started_on).
 """
@@ -14,7 +14,9 @@ both read ``counted_started_on`` / ``counted_signed_on``, never ``started_on`` /
 
 GROUPS = ('responsible_unit_id', 'industry_code', 'source_team_id')
 MILESTONE = ('archived', 'counted_repeats') + GROUPS
-SIGNED_VALUES = ('total_investment', 'contracted_amount', 'foreign_capital', 'enterprise_id', 'clue_on')
+# The signed figures' values as 0010 left them: the investor's class at signing in place of enterprise_id.
+SIGNED_VALUES = ('total_investment', 'contracted_amount', 'foreign_capital', 'fortune_global_500_at_signing',
+                 'china_500_at_signing', 'china_private_500_at_signing', 'foreign_invested_at_signing', 'clue_on')
 NEW = {
     'project_signed_counted_figures': ('counted_signed_on',) + MILESTONE + SIGNED_VALUES + ('counted_started_on',),
     'project_waiting_to_start': ('counted_signed_on', 'counted_started_on') + MILESTONE,

@@ -3,6 +3,7 @@ from portal.models.audit import AuditLog
 from portal.models.chains import ChainInfo, ReviewDecision, TargetEnterprise
 from portal.models.org import ROLES, UNIT_KINDS, RecoveryCode, Unit, User
 from portal.models.projects import (
+    INVESTOR_CLASSES,
     STAGES,
     Attachment,
     CapitalEntry,
@@ -38,7 +39,7 @@ ALL_MODELS = [
 
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
-    "ALL_MODELS", "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
+    "ALL_MODELS", "INVESTOR_CLASSES", "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
     "Enterprise", "Industry", "IndustryLink", "PluginFailureRecord", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",

@@ -12,9 +12,14 @@ from portal.models.org import Unit, User
 
 #: Stages of a project's life, in order; stalled and dropped are off-ramps.
 STAGES = ("clue", "negotiating", "signed", "started", "completed", "production", "stalled", "dropped")
+#: An investor's class flags (Enterprise columns); a project keeps a copy of each as it was at
+#: signing (``Project.<flag>_at_signing``).
+INVESTOR_CLASSES = ("fortune_global_500", "china_500", "china_private_500", "central_soe", "foreign_invested",
+                    "listed")
 #: Project columns derived from the stage history (see Project.counted_signed_on).
 COUNTED_FIELDS = frozenset({"counted_signed_on", "counted_started_on", "counted_completed_on",
-                            "counted_production_on", "counted_repeats"})
+                            "counted_production_on", "counted_repeats"}
+                           | {f"{flag}_at_signing" for flag in INVESTOR_CLASSES})
 
 
 class Industry(BaseModel):
@@ -119,6 +124,15 @@ class Project(BaseModel):
     counted_completed_on = peewee.DateField(null=True)
     counted_production_on = peewee.DateField(null=True)
     counted_repeats = peewee.BooleanField(default=False)
+    # The investor's class when the project's signing came to count (NULL while no signing counts:
+    # the project then follows its investor's current class). Kept by portal.stages.refresh_counted,
+    # read by portal.figures, so a later change of the investor's class leaves reported figures alone.
+    fortune_global_500_at_signing = peewee.BooleanField(null=True)
+    china_500_at_signing = peewee.BooleanField(null=True)
+    china_private_500_at_signing = peewee.BooleanField(null=True)
+    central_soe_at_signing = peewee.BooleanField(null=True)
+    foreign_invested_at_signing = peewee.BooleanField(null=True)
+    listed_at_signing = peewee.BooleanField(null=True)
 
     # Stored by the flag rules (scheduling), so lists filter and count flags in SQL.
     flag = peewee.CharField(max_length=10, default="green")

@@ -145,7 +145,7 @@ class ListFilters:
                 f.sort = raw["sort"]
             else:
                 f.errors["sort"] = _("Unknown sort order.")
-        # The projects behind a dashboard figure (signed_from/_to …, three500, foreign, team).
+        # The projects behind a dashboard figure (signed_from/_to …, three500, foreign, foreign_capital, team).
         f.figure_filters, figure_errors = figures.parse_list_filters(raw)
         f.errors.update(figure_errors)
         return f

@@ -15,7 +15,7 @@ from wtforms.widgets import html_params
 from portal import extra_fields, industries, permissions
 from portal.admin.forms import UnitField
 from portal.labels import STAGE_LABELS
-from portal.models import Unit, User
+from portal.models import INVESTOR_CLASSES, Enterprise, Unit, User
 from portal.timeutil import today
 from portal.web import parse_id
 
@@ -36,6 +36,8 @@ ASSESSMENTS = {
     "failed": _l("Not passed"),
 }
 
+#: Said when a class posted for an investor the user may not reclassify was not applied.
+CLASS_KEPT = _l("The investor's class was kept as recorded: only the bureau can change an investor's class.")
 #: Largest amount a money column holds (16 digits, 2 decimals).
 MAX_AMOUNT = Decimal("99999999999999.99")
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10}$")
@@ -174,6 +176,17 @@ class ChainLinkField(SelectField):
         self.choices = [choice for _group, options in groups for choice in options]
 
 
+def known_investor(name: str, code: str | None) -> Enterprise | None:
+    """The investor already recorded under this credit code, or else under this exact name (one
+    without a credit code, or with this one); None for a new investor."""
+    enterprise = Enterprise.get_or_none(Enterprise.credit_code == code) if code else None
+    if enterprise is None and name:
+        query = Enterprise.select().where(Enterprise.name == name)
+        query = query.where(Enterprise.credit_code.is_null() | (Enterprise.credit_code == code)) if code else query
+        enterprise = query.order_by(Enterprise.id).first()
+    return enterprise
+
+
 def _choices(mapping, blank=True):
     return ([("", "—")] if blank else []) + [(k, v) for k, v in mapping.items()]
 
@@ -225,9 +238,14 @@ class ProjectForm(FlaskForm):
 
     version = HiddenField()
 
-    def __init__(self, *args, user=None, **kwargs):
+    #: The investor's class fields, shown read-only while ``investor_locked``.
+    CLASS_FIELDS = INVESTOR_CLASSES
+
+    def __init__(self, *args, user=None, investor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The investor the form shows (the project's); its class is read-only for those who may not change it.
+        self.investor_locked = investor is not None and not permissions.can_change_investor_class(user, investor)
         self.industry_code.choices = [("", "—")] + industries.choices()
         known = {c for c, _l_ in self.industry_code.choices}
         current = (kwargs.get("data") or {}).get("industry_code")
@@ -283,6 +301,16 @@ class ProjectForm(FlaskForm):
                 _l("Choose the stationed team the project came from.")]
             ok = False
         return ok
+
+    def class_change_refused(self, investor: Enterprise | None) -> bool:
+        """Did the form post a class for ``investor`` that the user may not give it
+        (``permissions.can_change_investor_class``)? Such a class is not applied (the read-only
+        boxes post nothing: only a class ticked for a known investor on a new project, or a
+        forged one, gets here); the user is told so after saving."""
+        if investor is None or permissions.can_change_investor_class(self.user, investor):
+            return False
+        posted = [self[name] for name in self.CLASS_FIELDS if self[name].raw_data]
+        return any(bool(field.data) != bool(getattr(investor, field.name)) for field in posted)
 
     def validate_planned_start_date(self, field):
         if field.data and self.planned_sign_date.data and field.data < self.planned_sign_date.data:

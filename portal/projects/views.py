@@ -17,12 +17,14 @@ from wtforms import HiddenField
 
 from portal import audit, extra_fields, permissions, plugins, stages
 from portal.db import database
-from portal.models import Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange, Unit, User
+from portal.labels import INVESTOR_CLASS_LABELS
+from portal.models import (INVESTOR_CLASSES, Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange,
+                           Unit, User)
 from portal.models.fields import utcnow
 from portal.projects import files, masking
-from portal.projects.forms import (ASSESSMENTS, CHANNELS, AttachmentForm, CapitalForm, ChainLinkForm, CorrectionForm,
-                                   NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm, VerifyForm,
-                                   chain_link_groups)
+from portal.projects.forms import (ASSESSMENTS, CHANNELS, CLASS_KEPT, AttachmentForm, CapitalForm, ChainLinkForm,
+                                   CorrectionForm, NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm,
+                                   VerifyForm, chain_link_groups, known_investor)
 from portal.timeutil import today
 from portal.web import get_or_404, parse_id, render, see_other, wants_partial
 
@@ -36,8 +38,7 @@ FIELDS = (
     "responsible_unit", "responsible_person", "leader", "special_team",
     "planned_sign_date", "planned_start_date", "planned_completion_date", "planned_production_date",
 )
-ENTERPRISE_FIELDS = ("origin_country", "origin_province", "origin_city", "fortune_global_500", "china_500",
-                     "china_private_500", "central_soe", "foreign_invested", "listed")
+ENTERPRISE_FIELDS = ("origin_country", "origin_province", "origin_city") + INVESTOR_CLASSES
 TEXT_FIELDS = {"name", "chain_link_code", "park", "responsible_person"}
 
 
@@ -120,20 +121,19 @@ def _investor_values(enterprise: Enterprise | None) -> dict:
 
 
 def resolve_enterprise(form, user) -> Enterprise | None:
-    """Reuse the investor by credit code or exact name; otherwise create it. Flags and origin are updated."""
+    """Reuse the investor by credit code or exact name; otherwise create it. Origin is updated, and
+    the class where the user may change it (``permissions.can_change_investor_class``; otherwise
+    the posted class is not applied and ``ProjectForm.class_change_refused`` says so). Every
+    change is audited on the enterprise."""
     name = (form.investor_name.data or "").strip()
     code = (form.investor_credit_code.data or "").strip().upper() or None
     if not name and not code:
         return None
-    enterprise = None
-    if code:
-        enterprise = Enterprise.get_or_none(Enterprise.credit_code == code)
-    if enterprise is None and name:
-        query = Enterprise.select().where(Enterprise.name == name)
-        query = query.where(Enterprise.credit_code.is_null() | (Enterprise.credit_code == code)) if code else query
-        enterprise = query.order_by(Enterprise.id).first()
+    enterprise = known_investor(name, code)
     values = {f: (getattr(form, f).data or ("" if f.startswith("origin") else False)) for f in ENTERPRISE_FIELDS}
     values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    if enterprise is not None and not permissions.can_change_investor_class(user, enterprise):
+        values = {k: v for k, v in values.items() if k not in INVESTOR_CLASSES}
     if enterprise is None:
         enterprise = Enterprise.create(name=name, credit_code=code, **values)
         audit.record("create", "enterprise", enterprise.id, audit.diff({}, dict(name=name, credit_code=code, **values)),
@@ -248,6 +248,7 @@ def new():
             with database.atomic():
                 values = _form_values(form)
                 enterprise = resolve_enterprise(form, current_user)
+                class_kept = form.class_change_refused(enterprise)
                 project = Project(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data,
                                   created_by=current_user.id, **values)
                 extra_changes = extra_fields.save_form(form, project)
@@ -259,6 +260,8 @@ def new():
                 audit.record("create", "project", project.id, changes, user=current_user)
                 plugins.project_changed(project, "create", current_user)
             flash(_("Project saved."), "success")
+            if class_kept:
+                flash(str(CLASS_KEPT), "warning")
             return see_other("projects.show", project_id=project.id)
         form.confirm_duplicates.data = "1"
     status = 422 if form.errors else 200
@@ -302,10 +305,13 @@ def _page_context(project: Project, **extra) -> dict:
     for change in changes:
         change.attachments = by_change.get(change.id, [])
     can_edit = permissions.can_edit_project(user, project)
+    show_enterprise = permissions.can_see_confidential(user, project)
     context = dict(
         project=project,
         investor=masking.investor_name(project, user),
-        show_enterprise=permissions.can_see_confidential(user, project),
+        show_enterprise=show_enterprise,
+        record_warnings=record_warnings(project) if show_enterprise else [],
+        class_at_signing=class_at_signing(project) if show_enterprise else None,
         timeline=stages.timeline(project, changes=changes),
         changes=changes,
         capital=capital, capital_total=capital_total,
@@ -329,6 +335,30 @@ def _page_context(project: Project, **extra) -> dict:
     )
     context.update(extra)
     return context
+
+
+def class_at_signing(project: Project) -> list[str] | None:
+    """The labels of the investor's class as the figures count this signed project (its class at
+    signing), when that is no longer the investor's class; else None."""
+    enterprise = project.enterprise
+    if enterprise is None or project.foreign_invested_at_signing is None:
+        return None
+    at_signing = {flag for flag in INVESTOR_CLASSES if getattr(project, f"{flag}_at_signing")}
+    if at_signing == {flag for flag in INVESTOR_CLASSES if getattr(enterprise, flag)}:
+        return None
+    return [str(INVESTOR_CLASS_LABELS[flag]) for flag in INVESTOR_CLASSES if flag in at_signing]
+
+
+def record_warnings(project: Project) -> list[str]:
+    """Doubts about the record shown with it (they never stop a save): foreign capital entered
+    for a domestic investor counts in the foreign-capital figure (docs/dashboard.md), so it is
+    worth a second look."""
+    warnings = []
+    enterprise = project.enterprise
+    if project.foreign_capital and enterprise is not None and not enterprise.foreign_invested:
+        warnings.append(_("Foreign capital is entered, but the investor is not marked foreign-invested: "
+                          "check the foreign capital and the investor's class."))
+    return warnings
 
 
 def _industry_label(code):
@@ -407,7 +437,8 @@ class _EditConflict(Exception):
 def edit(project_id):
     project = load_project(project_id)
     require(permissions.can_edit_project(current_user, project))
-    form = extra_fields.form_class(ProjectForm)(data=_initial(project), user=current_user)
+    form = extra_fields.form_class(ProjectForm)(data=_initial(project), user=current_user,
+                                                investor=project.enterprise)
     if request.method == "GET":
         extra_fields.load_form(form, project)
     conflicts = None
@@ -421,6 +452,7 @@ def edit(project_id):
                 fresh = Project.get_by_id(project.id)
                 investor_before = _investor_values(fresh.enterprise)
                 enterprise = resolve_enterprise(form, current_user)
+                class_kept = form.class_change_refused(enterprise)
                 values["enterprise"] = enterprise
                 before = {k: getattr(fresh, k) for k in values}
                 extra_changes = extra_fields.save_form(form, fresh)
@@ -447,8 +479,12 @@ def edit(project_id):
             updated = False
         if updated:
             note_done(_("Project saved."), "success")
+            notices = [str(CLASS_KEPT)] if class_kept else []
+            for notice in notices:
+                note_done(notice, "warning")
             if wants_partial():
-                return render("projects/show.html", "projects/_details.html", **_page_context(project))
+                return render("projects/show.html", "projects/_details.html",
+                              **_page_context(project, notices=notices))
             return see_other("projects.show", project_id=project.id)
         project = Project.get_by_id(project.id)
         conflicts = _conflicts(project, form, form_version)
