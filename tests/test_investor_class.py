@@ -277,7 +277,7 @@ def test_the_foreign_capital_figure_is_the_sum_over_its_list(login, org, make_pr
         sign(p, D(2026, 4, 1), by)
     client = login("bureau")
     value, listing = figure_and_list(client, "foreign_capital", "period=2026")
-    assert value == "USD 8 million"  # 800 (10k USD)
+    assert value == "USD 8.00 million"  # 800 (10k USD)
     listed = {name for name in ("Home plant", "Overseas plant", "Overseas depot") if name in listing}
     assert listed == {"Home plant", "Overseas plant"}  # 300 + 500
     assert "Overseas depot" in client.get("/projects?foreign_capital=0").get_data(as_text=True)
