@@ -131,6 +131,11 @@ def can_edit_project(user: User, project: Project) -> bool:
     return can_edit_unit(user, project.responsible_unit)
 
 
+def can_import_projects(user: User) -> bool:
+    """Import projects from a sheet (and undo an import): the bureau and the administrator."""
+    return is_bureau(user) or is_admin(user)
+
+
 def can_correct_stages(user: User) -> bool:
     """Move a project backwards or correct a stage date (with a reason)."""
     return is_bureau(user)

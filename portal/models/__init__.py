@@ -11,6 +11,7 @@ from portal.models.projects import (
     Project,
     StageChange,
 )
+from portal.models.imports import ImportBatch, ImportItem
 from portal.models.problems import Commitment, Notification, Problem, ProblemResponse
 from portal.models.ranking import TopTenSelection, UnitTarget
 from portal.models.scheduling import (
@@ -30,6 +31,7 @@ ALL_MODELS = [
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
+    ImportBatch, ImportItem,
 ]
 
 __all__ = [
@@ -39,4 +41,5 @@ __all__ = [
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
+    "ImportBatch", "ImportItem",
 ]

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from portal import hookimpl, permissions
 from portal.labels import form_field_labels, register_field_labels
 from portal.projects import forms
+from portal.projects.importing.views import bp as import_bp
 from portal.projects.views import bp
 
 # The history names recorded project fields as their forms do.
@@ -14,7 +15,7 @@ register_field_labels({"investor_name": _l("Investor enterprise"), "to_stage": _
 
 @hookimpl
 def portal_blueprints():
-    return [bp]
+    return [bp, import_bp]
 
 
 @hookimpl
@@ -24,4 +25,6 @@ def portal_menu_items(user):
         items.append({"endpoint": "projects.new", "label": _l("New project"), "order": 20})
     if permissions.can_verify_stages(user):
         items.append({"endpoint": "projects.verification", "label": _l("Verification"), "order": 25})
+    if permissions.can_import_projects(user):
+        items.append({"endpoint": "importing.index", "label": _l("Import projects"), "order": 26})
     return items
