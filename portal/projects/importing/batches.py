@@ -15,7 +15,7 @@ from portal import audit, permissions, plugins
 from portal.db import database
 from portal.models import AuditLog, Enterprise, ImportBatch, ImportItem, Project, StageChange
 from portal.models.fields import utcnow
-from portal.projects.importing import planning
+from portal.projects.importing import fastsql, planning
 from portal.projects.importing.sheets import check_extension
 from portal.stages import VERIFIED, refresh_counted, verify_enabled
 
@@ -66,70 +66,82 @@ def label(batch: ImportBatch) -> str:
     return _("Import #%(id)s (%(file)s)", id=batch.id, file=batch.file_name)
 
 
-def _resolve_investor(investor: dict | None, user, items_created: list) -> Enterprise | None:
-    """By unified social credit code, then by exact name; otherwise created."""
-    if not investor:
-        return None
-    enterprise = None
-    if investor["credit_code"]:
-        enterprise = Enterprise.get_or_none(Enterprise.credit_code == investor["credit_code"])
-    if enterprise is None:
-        query = Enterprise.select().where(Enterprise.name == investor["name"])
-        if investor["credit_code"]:
-            query = query.where(Enterprise.credit_code.is_null() | (Enterprise.credit_code == investor["credit_code"]))
-        enterprise = query.order_by(Enterprise.id).first()
-    if enterprise is None:
-        enterprise = Enterprise.create(name=investor["name"], credit_code=investor["credit_code"])
-        audit.record("create", "enterprise", enterprise.id,
-                     audit.diff({}, {"name": investor["name"], "credit_code": investor["credit_code"]}), user=user)
-        items_created.append(enterprise.id)
-    elif investor["credit_code"] and not enterprise.credit_code:
-        Enterprise.update(credit_code=investor["credit_code"]).where(Enterprise.id == enterprise.id).execute()
-    return enterprise
+class BatchWriter:
+    """Writes a batch's rows: projects, investors, stage changes, history and the batch's items."""
 
+    def __init__(self, batch: ImportBatch, user):
+        self.batch, self.user, self.note = batch, user, label(batch)
+        self.projects = fastsql.Inserter(Project)
+        self.stage_changes = fastsql.Inserter(StageChange)
+        self.items = fastsql.Inserter(ImportItem)
+        self.enterprises = fastsql.Inserter(Enterprise)
+        self.investor_ids: dict[tuple, int] = {}  # (name, code) -> id, for investors named on many rows
+        self.verify = verify_enabled()
 
-def _stage_changes(project: Project, plan: planning.RowPlan, user, note: str) -> list[int]:
-    """One verified stage change per dated stage the row adds, verified by the importer."""
-    ids = []
-    now = utcnow()
-    for stage in planning.LINE:
-        from_stage = planning.LINE[planning.rank(stage) - 1] if planning.rank(stage) > 0 else ""
-        if stage in plan.new_dates:
-            verified = verify_enabled() and stage in VERIFIED
-            ids.append(StageChange.insert(
-                project=project.id, from_stage=from_stage, to_stage=stage, on_date=plan.new_dates[stage],
-                note=note, by=user.id, at=now, verification="approved" if verified else "not_required",
-                verified_by=user.id if verified else None, verified_at=now if verified else None,
-            ).execute())
-    return ids
+    def investor(self, investor: dict | None) -> tuple[int | None, int | None]:
+        """(enterprise id, id if this import created it): by unified social credit code, then by
+        exact name; otherwise created."""
+        if not investor:
+            return None, None
+        key = (investor["name"], investor["credit_code"])
+        if key in self.investor_ids:
+            return self.investor_ids[key], None
+        name, code = key
+        found = fastsql.first_id(fastsql.ENTERPRISE_BY_CODE, code) if code else None
+        if found is None:
+            found = (fastsql.first_id(fastsql.ENTERPRISE_BY_NAME_AND_CODE, name, code) if code
+                     else fastsql.first_id(fastsql.ENTERPRISE_BY_NAME, name))
+            if found is not None and code:
+                Enterprise.update(credit_code=code).where(Enterprise.id == found, Enterprise.credit_code.is_null()).execute()
+        created = None
+        if found is None:
+            found = created = self.enterprises.insert(name=name, credit_code=code)
+            audit.record("create", "enterprise", created, audit.diff({}, {"name": name, "credit_code": code}),
+                         user=self.user)
+        self.investor_ids[key] = found
+        return found, created
 
+    def stage_changes_of(self, project_id: int, plan: planning.RowPlan) -> list[int]:
+        """One stage change per dated stage the row adds, counted at once: verified by the importer."""
+        ids = []
+        now = utcnow()
+        for stage in planning.LINE:
+            if stage not in plan.new_dates:
+                continue
+            verified = self.verify and stage in VERIFIED
+            from_stage = planning.LINE[planning.rank(stage) - 1] if planning.rank(stage) > 0 else ""
+            ids.append(self.stage_changes.insert(
+                project=project_id, from_stage=from_stage, to_stage=stage, on_date=plan.new_dates[stage],
+                note=self.note, by=self.user.id, at=now, verification="approved" if verified else "not_required",
+                verified_by=self.user.id if verified else None, verified_at=now if verified else None))
+        return ids
 
-def _named(values: dict) -> dict:
-    return {k: _plain_name(v) for k, v in values.items()}
+    def row(self, plan: planning.RowPlan) -> int:
+        values = dict(plan.fields)
+        enterprise_created = None
+        if plan.investor:
+            values["enterprise"], enterprise_created = self.investor(plan.investor)
+        if plan.project is None:
+            if values.get("total_investment") is None:
+                values["total_investment"] = 0
+            project_id = self.projects.insert(created_by=self.user.id, **values)
+            changes = audit.diff({}, _named(dict(values, enterprise=(plan.investor or {}).get("name"))))
+            before, action, version = None, "created", 1
+        else:
+            project_id, before, changes, version = self._update(plan.project, values)
+            action = "updated"
+        change_ids = self.stage_changes_of(project_id, plan)
+        audit.record("import", "project", project_id, changes, note=self.note, user=self.user)
+        self.items.insert(batch=self.batch.id, project=project_id, action=action, version_after=version,
+                          before=before, stage_change_ids=change_ids, enterprise_created=enterprise_created)
+        return project_id
 
-
-def _apply_row(batch: ImportBatch, plan: planning.RowPlan, user, note: str, enterprises: list) -> int:
-    values = dict(plan.fields)
-    created_before = len(enterprises)
-    if plan.investor:
-        values["enterprise"] = _resolve_investor(plan.investor, user, enterprises)
-    enterprise_created = enterprises[-1] if len(enterprises) > created_before else None
-    if plan.project is None:
-        values.setdefault("total_investment", 0)
-        if values["total_investment"] is None:
-            values["total_investment"] = 0
-        project = Project(created_by=user.id, **values)
-        project.save(force_insert=True)
-        changes = audit.diff({}, _named(values))
-        before, action = None, "created"
-        version = project.version
-    else:
-        project = plan.project
+    def _update(self, project: Project, values: dict):
         if values.get("total_investment", 0) is None:
             values.pop("total_investment")
-        before = {k: _raw(getattr(project, k + "_id" if k in ("responsible_unit", "leader", "enterprise") else k))
-                  for k in values}
-        changes = audit.diff({k: getattr(project, k) for k in values}, values)
+        before = {k: audit._plain(getattr(project, k + "_id" if k in FOREIGN_KEYS else k)) for k in values}
+        changes = audit.diff({k: getattr(project, k + "_id" if k in FOREIGN_KEYS else k) for k in values},
+                             {k: getattr(v, "id", v) if k in FOREIGN_KEYS else v for k, v in values.items()})
         version = project.version + 1
         updated = (Project.update(**values, version=version, updated_at=utcnow())
                    .where(Project.id == project.id, Project.version == project.version).execute())
@@ -137,21 +149,14 @@ def _apply_row(batch: ImportBatch, plan: planning.RowPlan, user, note: str, ente
             raise ImportRefused(_l("Someone changed project “%(name)s” while the import ran. Import again.",
                                    name=project.name))
         changes["version"] = [project.version, version]
-        action = "updated"
-    change_ids = _stage_changes(project, plan, user, note)
-    audit.record("import", "project", project.id, _named_changes(changes), note=note, user=user)
-    ImportItem.create(batch=batch.id, project=project.id, action=action, version_after=version, before=before,
-                      stage_change_ids=change_ids, enterprise_created=enterprise_created)
-    plugins.project_changed(Project.get_by_id(project.id), "import", user)
-    return project.id
+        return project.id, before, changes, version
 
 
-def _raw(value):
-    return audit._plain(value)
+FOREIGN_KEYS = ("responsible_unit", "leader", "enterprise")
 
 
-def _named_changes(changes: dict) -> dict:
-    return {k: [_plain_name(v) for v in pair] for k, pair in changes.items()}
+def _named(values: dict) -> dict:
+    return {k: _plain_name(v) for k, v in values.items()}
 
 
 def _plain_name(value):
@@ -160,6 +165,15 @@ def _plain_name(value):
     if hasattr(value, "name") and not isinstance(value, str):
         return value.name
     return value
+
+
+def _after_import(project_ids: list[int], user) -> None:
+    """Counted milestone dates, then the plugins told (flags, reviews), a chunk of projects at a time."""
+    for start_at in range(0, len(project_ids), _REFRESH_CHUNK):
+        chunk = project_ids[start_at:start_at + _REFRESH_CHUNK]
+        refresh_counted(chunk)
+        for project in Project.select().where(Project.id.in_(chunk)):
+            plugins.project_changed(project, "import", user)
 
 
 def apply(batch: ImportBatch, user) -> ImportBatch:
@@ -173,19 +187,17 @@ def apply(batch: ImportBatch, user) -> ImportBatch:
     result = planning.Preview(layout)
     if not layout.header_row or layout.missing_required():
         raise ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
-    note = label(batch)
     touched: list[int] = []
-    enterprises: list[int] = []
     with database.atomic() as transaction:
+        writer = BatchWriter(batch, user)
         for plan in planning.plan_rows(path, batch.file_name, layout):
             result.add(plan)
             if plan.action in ("create", "update") and not result.problem_count:
-                touched.append(_apply_row(batch, plan, user, note, enterprises))
+                touched.append(writer.row(plan))
         if not result.ok:
             transaction.rollback()
             raise ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
-        for start_at in range(0, len(touched), _REFRESH_CHUNK):
-            refresh_counted(touched[start_at:start_at + _REFRESH_CHUNK])
+        _after_import(touched, user)
         ImportBatch.update(state="imported", imported_at=utcnow(), created_count=result.created,
                            updated_count=result.updated, skipped_count=result.skipped).where(
             ImportBatch.id == batch.id).execute()

@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-import peewee
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -28,6 +27,7 @@ from portal.labels import STAGE_LABELS
 from portal.models import Enterprise, Project, Unit, User
 from portal.projects.forms import credit_code_valid
 from portal.projects.importing import columns as C
+from portal.projects.importing import fastsql
 from portal.projects.importing.sheets import read_rows
 from portal.projects.importing.values import (ValueProblem, blank, parse_amount, parse_bool, parse_date,
                                               parse_integer, parse_number, text)
@@ -240,13 +240,12 @@ class RowChecker:
 
     def _match(self, values: dict, unit: Unit, investor_name: str) -> Project | None:
         if values.get("code"):
-            return Project.select().where(Project.code == values["code"]).order_by(Project.id).first()
-        query = (Project.select(Project)
-                 .join(Enterprise, peewee.JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
-                 .where(Project.name == values.get("name"), Project.responsible_unit == unit.id))
-        query = query.where(Enterprise.name == investor_name) if investor_name else query.where(
-            Project.enterprise.is_null())
-        return query.order_by(Project.id).first()
+            project_id = fastsql.first_id(fastsql.MATCH_BY_CODE, values["code"])
+        elif investor_name:
+            project_id = fastsql.first_id(fastsql.MATCH_BY_INVESTOR, values.get("name"), unit.id, investor_name)
+        else:
+            project_id = fastsql.first_id(fastsql.MATCH_WITHOUT_INVESTOR, values.get("name"), unit.id)
+        return Project.get_by_id(project_id) if project_id else None
 
     # Stages -------------------------------------------------------------------
 
