@@ -75,6 +75,7 @@ class BatchWriter:
         self.stage_changes = fastsql.Inserter(StageChange)
         self.items = fastsql.Inserter(ImportItem)
         self.enterprises = fastsql.Inserter(Enterprise)
+        self.audit_entries = fastsql.Inserter(AuditLog)
         self.investor_ids: dict[tuple, int] = {}  # (name, code) -> id, for investors named on many rows
         self.verify = verify_enabled()
 
@@ -96,10 +97,12 @@ class BatchWriter:
         created = None
         if found is None:
             found = created = self.enterprises.insert(name=name, credit_code=code)
-            audit.record("create", "enterprise", created, audit.diff({}, {"name": name, "credit_code": code}),
-                         user=self.user)
+            self.audit("create", "enterprise", created, audit.diff({}, {"name": name, "credit_code": code}))
         self.investor_ids[key] = found
         return found, created
+
+    def audit(self, action: str, entity: str, entity_id: int, changes: dict, note: str = "") -> None:
+        self.audit_entries.insert(**audit.entry_values(action, entity, entity_id, changes, note, self.user))
 
     def stage_changes_of(self, project_id: int, plan: planning.RowPlan) -> list[int]:
         """One stage change per dated stage the row adds, counted at once: verified by the importer."""
@@ -131,7 +134,7 @@ class BatchWriter:
             project_id, before, changes, version = self._update(plan.project, values)
             action = "updated"
         change_ids = self.stage_changes_of(project_id, plan)
-        audit.record("import", "project", project_id, changes, note=self.note, user=self.user)
+        self.audit("import", "project", project_id, changes, note=self.note)
         self.items.insert(batch=self.batch.id, project=project_id, action=action, version_after=version,
                           before=before, stage_change_ids=change_ids, enterprise_created=enterprise_created)
         return project_id

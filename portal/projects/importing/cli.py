@@ -36,7 +36,10 @@ def import_projects(file: Path, dry_run: bool, username: str):
     from portal import permissions
     from portal.cli import AppContext, _find_user
 
-    with AppContext() as app, force_locale(app.config["DEFAULT_LOCALE"]):  # no request: no user's language
+    # One request context for the whole command, as for an import confirmed on the page: the
+    # values the plugins read per request (settings, rules) are read once, not once per project.
+    with AppContext() as app, app.test_request_context("/projects/import"), \
+            force_locale(app.config["DEFAULT_LOCALE"]):
         user = _find_user(username)
         if not permissions.can_import_projects(user):
             raise click.ClickException(f"{username!r} may not import projects (bureau or admin only)")
