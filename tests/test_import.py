@@ -222,6 +222,19 @@ def test_not_a_sheet_is_refused(login):
     assert confirm(bureau, bid).status_code == 422
 
 
+def test_damaged_workbook_is_a_message_not_a_500(login):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types")
+        archive.writestr("xl/workbook.xml", "not xml at all <<")
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, buffer.getvalue(), "damaged.xlsx"))
+    response = bureau.get(f"/projects/import/{bid}")
+    assert response.status_code == 422 and "not an Excel workbook that can be read" in response.get_data(as_text=True)
+
+
 def test_template_names_every_column(login):
     response = login("bureau").get("/projects/import/template.xlsx")
     header = [c.value for c in load_workbook(io.BytesIO(response.data)).active[1]]

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 
 EXTENSIONS = (".xlsx", ".csv")
 _CHUNK = 64 * 1024
+#: What a damaged or disguised workbook raises in openpyxl (zip, XML, missing parts).
+_UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError)
 
 
 class SheetError(ValueError):
@@ -52,7 +54,7 @@ def _csv_rows(path: Path) -> Iterator[list]:
 def _xlsx_rows(path: Path) -> Iterator[list]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except _UNREADABLE as exc:
         raise SheetError(_l("This file is not an Excel workbook that can be read. Save it as .xlsx and upload it again.")) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -69,7 +71,9 @@ def read_rows(path: Path, file_name: str) -> Iterator[tuple[int, list]]:
     try:
         for number, row in enumerate(rows, start=1):
             yield number, row
+    except SheetError:
+        raise
     except csv.Error as exc:
         raise SheetError(_l("This CSV file cannot be read: %(error)s", error=str(exc))) from exc
-    except (zipfile.BadZipFile, KeyError) as exc:
+    except _UNREADABLE as exc:
         raise SheetError(_l("This file is not an Excel workbook that can be read. Save it as .xlsx and upload it again.")) from exc
