@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from decimal import Decimal
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
+from portal import figures
+from portal.cli import cli
 from portal.db import database
+from portal.periods import Period
 from portal.models import AuditLog, Enterprise, ImportBatch, Project, StageChange
 
 
-def xlsx(rows, title=None, merge=None) -> bytes:
+def xlsx(rows, merge=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     for row in rows:
@@ -223,8 +228,6 @@ def test_not_a_sheet_is_refused(login):
 
 
 def test_damaged_workbook_is_a_message_not_a_500(login):
-    import zipfile
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types")
@@ -241,15 +244,11 @@ def test_template_names_every_column(login):
     assert "Project name" in header and "Responsible unit" in header and "Signing date" in header
 
 
-def test_cli_dry_run_writes_nothing_then_imports(app, org, tmp_path, runner):
+def test_cli_dry_run_writes_nothing_then_imports(app, org, tmp_path):
     path = tmp_path / "projects.xlsx"
     path.write_bytes(xlsx(clean_rows()))
     env = {"PORTAL_DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_INSTANCE_PATH": app.config["INSTANCE_PATH"],
            "PORTAL_SECRET_KEY": "x"}
-    from click.testing import CliRunner
-
-    from portal.cli import cli
-
     result = CliRunner().invoke(cli, ["import", "projects", str(path), "--dry-run", "--user", "bureau"], env=env)
     assert result.exit_code == 0, result.output
     assert "rows to create: 3" in result.output
@@ -267,9 +266,6 @@ def _export_rows(client) -> list[list]:
 
 
 def _figures(year=2026):
-    from portal import figures
-    from portal.periods import Period
-
     result = {}
     for period in (Period.of_year(year), Period.of_month(year, 3), Period.of_month(year, 2)):
         data = figures.compute(period)

@@ -242,10 +242,6 @@ def changed_since(batch: ImportBatch) -> list[Project]:
     return changed
 
 
-def can_undo(batch: ImportBatch) -> bool:
-    return batch.state == "imported"
-
-
 def undo(batch: ImportBatch, user) -> None:
     """Delete the projects the batch created and restore those it updated, in one transaction."""
     if not permissions.can_import_projects(user) or batch.state != "imported":

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask_babel import force_locale
 
+from portal import permissions
 from portal.projects.importing import batches, planning
 from portal.projects.importing.sheets import SheetError
 
@@ -33,8 +34,7 @@ def _echo_preview(result: planning.Preview) -> None:
 @click.option("--user", "username", default="admin", show_default=True,
               help="The bureau or admin user the import is recorded under.")
 def import_projects(file: Path, dry_run: bool, username: str):
-    from portal import permissions
-    from portal.cli import AppContext, _find_user
+    from portal.cli import AppContext, _find_user  # portal.cli adds this command: imported here to break the cycle
 
     # One request context for the whole command, as for an import confirmed on the page: the
     # values the plugins read per request (settings, rules) are read once, not once per project.

@@ -12,7 +12,6 @@ stage change, no date column: the current lists count them, no dated figure does
 """
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal

@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from portal import permissions
 from portal.models import ImportBatch, User
