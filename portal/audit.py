@@ -32,20 +32,27 @@ def diff(before: dict, after: dict) -> dict:
 SYSTEM = object()
 
 
-def record(action: str, entity: str, entity_id: int, changes: dict | None = None, note: str = "", user=None):
-    """Append one entry to the audit log (inside the caller's transaction). Without ``user``
-    the logged-in user of the request is the author; ``user=SYSTEM`` records the system."""
+def entry_values(action: str, entity: str, entity_id: int, changes: dict | None = None, note: str = "",
+                 user=None) -> dict:
+    """The columns of one audit entry (``record`` writes them; bulk writers insert them themselves).
+    Without ``user`` the logged-in user of the request is the author; ``user=SYSTEM`` records the
+    system."""
     if user is SYSTEM:
         user = None
     elif user is None and current_user and getattr(current_user, "is_authenticated", False):
         user = current_user
-    return AuditLog.create(
+    return dict(
         user=user.id if user is not None else None,
         action=action, entity=entity, entity_id=entity_id,
         changes={k: [_plain(v) for v in pair] if isinstance(pair, (list, tuple)) else _plain(pair)
                  for k, pair in (changes or {}).items()} or None,
         note=note,
     )
+
+
+def record(action: str, entity: str, entity_id: int, changes: dict | None = None, note: str = "", user=None):
+    """Append one entry to the audit log (inside the caller's transaction)."""
+    return AuditLog.create(**entry_values(action, entity, entity_id, changes, note, user))
 
 
 def record_names(entries) -> dict:

@@ -271,6 +271,11 @@ from portal.problems.cli import problems_command  # noqa: E402
 cli.add_command(problems_command)
 
 
+from portal.projects.importing.cli import import_command  # noqa: E402
+
+cli.add_command(import_command)
+
+
 def main():
     cli(prog_name="portal")
 

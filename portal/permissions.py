@@ -166,6 +166,11 @@ def can_change_investor_class(user: User, enterprise) -> bool:
     return not others.exists()
 
 
+def can_import_projects(user: User) -> bool:
+    """Import projects from a sheet (and undo an import): the bureau and the administrator."""
+    return is_bureau(user) or is_admin(user)
+
+
 def can_correct_stages(user: User) -> bool:
     """Move a project backwards or correct a stage date (with a reason)."""
     return is_bureau(user)

@@ -13,6 +13,7 @@ from portal.models.projects import (
     Project,
     StageChange,
 )
+from portal.models.imports import ImportBatch, ImportItem
 from portal.models.problems import Commitment, Notification, Problem, ProblemResponse
 from portal.models.ranking import TopTenSelection, UnitTarget
 from portal.models.scheduling import (
@@ -35,6 +36,7 @@ ALL_MODELS = [
     Problem, ProblemResponse, Commitment, Notification,
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
     WeekUnitFigures, WeekNewInList,
+    ImportBatch, ImportItem,
 ]
 
 __all__ = [
@@ -45,4 +47,5 @@ __all__ = [
     "Commitment", "Notification", "Problem", "ProblemResponse",
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
     "WeekNewInList", "WeekUnitFigures",
+    "ImportBatch", "ImportItem",
 ]

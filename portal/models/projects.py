@@ -76,6 +76,7 @@ class Project(BaseModel):
     """
 
     name = peewee.CharField(max_length=200, index=True)
+    code = peewee.CharField(max_length=40, null=True, index=True)  # the city's own project code (项目编号)
     enterprise = peewee.ForeignKeyField(Enterprise, null=True, backref="projects", on_delete="RESTRICT")
     industry_code = peewee.CharField(max_length=40, default="", index=True)
     chain_link_code = peewee.CharField(max_length=60, default="")

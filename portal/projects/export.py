@@ -14,6 +14,7 @@ from typing import Callable
 
 from flask import Response
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -88,7 +89,22 @@ def _core_columns(spec, date_field, industry_names) -> list[ExportColumn]:
         ExportColumn(_("Leader in charge"), lambda p, u: p.leader.display_name if p.leader_id else "", width=12),
         ExportColumn(_("Responsible person"), lambda p, u: p.responsible_person, width=12),
         ExportColumn(_("Flag"), lambda p, u: label(FLAG_LABELS, p.flag), width=14),
+        *_round_trip_columns(date_field),
     ]
+
+
+#: The other stage dates and the project code, so an exported list imports back unchanged
+#: (portal.projects.importing recognises these headers).
+STAGE_DATE_HEADERS = (("clue_on", _l("Clue date")), ("negotiating_on", _l("Negotiation date")),
+                      ("signed_on", _l("Signing date")), ("started_on", _l("Start date")),
+                      ("completed_on", _l("Completion date")), ("production_on", _l("Production date")))
+
+
+def _round_trip_columns(date_field) -> list[ExportColumn]:
+    columns = [ExportColumn(header, lambda p, u, f=field: getattr(p, f), DATE_FORMAT, 12)
+               for field, header in STAGE_DATE_HEADERS if field != date_field]
+    columns.append(ExportColumn(_("Project code"), lambda p, u: p.code or "", width=14))
+    return columns
 
 
 def filename(spec, today: dt.date) -> str:

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from portal import hookimpl, industries, permissions
 from portal.labels import form_field_labels, register_field_labels, register_value_labels
 from portal.projects import forms
+from portal.projects.importing.views import bp as import_bp
 from portal.projects.views import bp
 
 # The history names recorded project fields as their forms do.
@@ -19,7 +20,7 @@ for _field, _labels in (("safety_assessment", forms.ASSESSMENTS), ("environment_
 
 @hookimpl
 def portal_blueprints():
-    return [bp]
+    return [bp, import_bp]
 
 
 @hookimpl
@@ -29,4 +30,6 @@ def portal_menu_items(user):
         items.append({"endpoint": "projects.new", "label": _l("New project"), "order": 20, "group": "projects"})
     if permissions.can_verify_stages(user):
         items.append({"endpoint": "projects.verification", "label": _l("Verification"), "order": 25, "group": "projects"})
+    if permissions.can_import_projects(user):
+        items.append({"endpoint": "importing.index", "label": _l("Import projects"), "order": 26, "group": "projects"})
     return items

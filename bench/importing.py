@@ -1,0 +1,94 @@
+"""Import 10,000 projects with stage histories from an .xlsx sheet into a fresh SQLite instance.
+
+    python bench/importing.py [--projects 10000] [--keep]
+
+Builds the sheet (every project with a clue, most with signing and some with start,
+completion and production dates, 1,000 investors, five units), runs `portal init` and
+times `portal import projects` in-process: the read of the file for the header, the
+checking pass and the write in one transaction (the preview pass the page shows before
+confirming is a separate request and not counted). Prints the wall time and the machine's
+load average before and after.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from openpyxl import Workbook
+
+UNITS = ("东湖区", "西山县", "南岭开发区", "北川县", "高新区")
+STAGES = ("线索", "洽谈", "签约", "开工", "竣工", "投产")
+HEADER = ["项目名称", "投资方", "责任单位", "阶段", "总投资(亿元)", "签约金额", "线索日期", "洽谈日期", "签约日期",
+          "开工日期", "竣工日期", "投产日期", "是否重点"]
+
+
+def build_sheet(path: Path, count: int) -> None:
+    rng = random.Random(7)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("项目")
+    ws.append(["2026年招商项目清单"])
+    ws.append(HEADER)
+    for n in range(count):
+        reached = rng.choices(range(6), weights=(30, 15, 25, 15, 8, 7))[0]
+        day = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 900))
+        dates = []
+        for _stage in range(6):
+            dates.append(day)
+            day += dt.timedelta(days=rng.randint(5, 60))
+        row_dates = [dates[i] if i <= reached else None for i in range(6)]
+        ws.append([f"项目{n:05d}", f"投资企业{n % 1000:04d}有限公司", UNITS[n % len(UNITS)], STAGES[reached],
+                   round(rng.uniform(0.1, 50), 2), f"{rng.randint(100, 90000)}万" if reached >= 2 else None,
+                   *row_dates, "是" if n % 10 == 0 else "否"])
+    wb.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=10000)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    instance = Path(tempfile.mkdtemp(prefix="portal-import-bench-"))
+    os.environ.update(PORTAL_INSTANCE_PATH=str(instance), PORTAL_SECRET_KEY="bench",
+                      PORTAL_DATABASE_URL=f"sqlite:///{instance / 'portal.sqlite3'}")
+    from click.testing import CliRunner
+
+    from portal.cli import AppContext, cli
+    from portal.models import Project, StageChange, Unit
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["init", "--password", "bench-password"])
+    assert result.exit_code == 0, result.output
+    with AppContext():
+        bureau = Unit.get(Unit.kind == "bureau")
+        for name in UNITS:
+            Unit(name=name, kind="county", parent=bureau).save_with_path()
+    sheet = instance / "projects.xlsx"
+    build_sheet(sheet, args.projects)
+    load_before = os.getloadavg()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = runner.invoke(cli, ["import", "projects", str(sheet)])
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    load_after = os.getloadavg()
+    print(result.output.strip())
+    if result.exit_code != 0:
+        print(result.exception, file=sys.stderr)
+        sys.exit(1)
+    with AppContext():
+        projects, changes = Project.select().count(), StageChange.select().count()
+    print(f"{projects} projects, {changes} stage changes imported in {elapsed:.1f} s "
+          f"({cpu:.1f} s of CPU in this process) "
+          f"(sheet {sheet.stat().st_size // 1024} KB; load average before {load_before[0]:.2f}, "
+          f"after {load_after[0]:.2f}; {os.cpu_count()} CPUs)")
+    if not args.keep:
+        shutil.rmtree(instance)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,303 @@
+"""Importing projects from the sheets offices keep: messy workbooks, CSV encodings, re-imports,
+undo, the export round trip, the CLI and who may import."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+
+from portal import figures
+from portal.cli import cli
+from portal.db import database
+from portal.periods import Period
+from portal.models import AuditLog, Enterprise, ImportBatch, Project, StageChange
+
+
+def xlsx(rows, merge=None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    if merge:
+        ws.merge_cells(merge)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+HEADER = ["项目名称", "签约企业", "统一社会信用代码", "责任单位", "阶段", "总投资(亿元)", "签约金额", "签约日期", "是否重点"]
+
+
+def clean_rows():
+    return [
+        ["2026年重点招商项目清单", None, None, None, None, None, None, None, None],
+        [None] * 9,
+        HEADER,
+        ["新能源电池项目", "宁德时代", "", "County A", "已签约", 7.6, "50000", dt.datetime(2026, 3, 1), "是"],
+        ["智能装备产业园", "三一重工", "", "County B", "开工", "2.5亿", "2亿元", "2026/2/3", "√"],
+        [None] * 9,
+        ["农产品加工", "", "", "Town A1", "洽谈", "76,290万", "", "", "否"],
+    ]
+
+
+def upload(client, data: bytes, name="projects.xlsx"):
+    return client.post_form("/projects/import", {"file": (io.BytesIO(data), name)},
+                            content_type="multipart/form-data")
+
+
+def batch_id(response) -> int:
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def confirm(client, bid):
+    return client.post_form(f"/projects/import/{bid}/confirm")
+
+
+def test_clean_workbook_preview_then_confirm(login):
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, xlsx(clean_rows(), merge="A1:I1")))
+    page = bureau.get(f"/projects/import/{bid}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'id="count-created">3<' in html
+    assert Project.select().count() == 0  # nothing saved before confirming
+    response = confirm(bureau, bid)
+    assert response.status_code == 303
+    battery = Project.get(Project.name == "新能源电池项目")
+    assert battery.total_investment == Decimal("76000.00")  # 7.6 亿元 in 万元
+    assert battery.contracted_amount == Decimal("50000.00")
+    assert battery.stage == "signed" and battery.signed_on == dt.date(2026, 3, 1) and battery.is_key
+    assert battery.counted_signed_on == dt.date(2026, 3, 1)  # counts in the figures at once
+    change = StageChange.get(StageChange.project == battery.id, StageChange.to_stage == "signed")
+    assert change.verification == "approved" and change.verified_by.username == "bureau"
+    assert "Import #" in change.note
+    park = Project.get(Project.name == "智能装备产业园")
+    assert park.total_investment == Decimal("25000.00") and park.contracted_amount == Decimal("20000.00")
+    # Started with no start date: passed without a date (no stage change, no date column).
+    assert park.stage == "started" and park.started_on is None and park.signed_on == dt.date(2026, 2, 3)
+    assert park.counted_started_on is None
+    farm = Project.get(Project.name == "农产品加工")
+    assert farm.total_investment == Decimal("76290.00") and farm.enterprise is None and not farm.is_key
+    batch = ImportBatch.get_by_id(bid)
+    assert (batch.state, batch.created_count, batch.user.username) == ("imported", 3, "bureau")
+    assert AuditLog.select().where(AuditLog.action == "import", AuditLog.entity == "project").count() == 3
+
+
+def messy_rows():
+    rows = clean_rows()
+    rows[3][7] = "2026-13-45"  # a bad date
+    rows[4][3] = "County C"  # an unknown unit
+    rows.append(list(rows[6]))  # a duplicate row
+    return rows
+
+
+def test_messy_workbook_gets_row_errors_and_imports_nothing(login):
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, xlsx(messy_rows(), merge="A1:I1")))
+    html = bureau.get(f"/projects/import/{bid}").get_data(as_text=True)
+    assert "Enter a date, for example 2022-03-01" in html
+    assert "No active unit is called “County C”. Did you mean:" in html and "County A" in html
+    assert "This row repeats row 7" in html
+    assert 'id="confirm"' not in html
+    response = confirm(bureau, bid)
+    assert response.status_code == 422
+    assert "Nothing was imported" in response.get_data(as_text=True)
+    assert Project.select().count() == 0 and Enterprise.select().count() == 0
+
+
+def test_problems_in_the_users_language(login, org):
+    org.users["bureau"].locale = "zh_CN"
+    org.users["bureau"].save()
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, xlsx(messy_rows())))
+    html = bureau.get(f"/projects/import/{bid}").get_data(as_text=True)
+    assert "没有名为“County C”的有效单位" in html and "与第 7 行重复" in html
+
+
+def test_reimport_updates_instead_of_duplicating(login):
+    bureau = login("bureau")
+    confirm(bureau, batch_id(upload(bureau, xlsx(clean_rows()))))
+    rows = clean_rows()
+    rows[6][5] = "80000万元"  # the farm's investment changed
+    bid = batch_id(upload(bureau, xlsx(rows)))
+    html = bureau.get(f"/projects/import/{bid}").get_data(as_text=True)
+    assert 'id="count-created">0<' in html and 'id="count-updated">1<' in html and 'id="count-skipped">2<' in html
+    assert "农产品加工" in html  # the match is shown
+    confirm(bureau, bid)
+    assert Project.select().count() == 3
+    assert Project.get(Project.name == "农产品加工").total_investment == Decimal("80000.00")
+
+
+def test_undo_while_unchanged_and_refused_after_a_change(login, org):
+    bureau = login("bureau")
+    first = batch_id(upload(bureau, xlsx(clean_rows())))
+    confirm(bureau, first)
+    assert Project.select().count() == 3
+    response = bureau.post_form(f"/projects/import/{first}/undo")
+    assert response.status_code == 303
+    assert Project.select().count() == 0 and StageChange.select().count() == 0
+    assert Enterprise.select().count() == 0
+    assert ImportBatch.get_by_id(first).state == "undone"
+
+    second = batch_id(upload(bureau, xlsx(clean_rows())))
+    confirm(bureau, second)
+    farm = Project.get(Project.name == "农产品加工")
+    Project.update(version=farm.version + 1).where(Project.id == farm.id).execute()  # someone edited it
+    response = bureau.post_form(f"/projects/import/{second}/undo")
+    assert response.status_code == 409
+    assert "changed after the import" in response.get_data(as_text=True)
+    assert Project.select().count() == 3
+
+
+def test_undo_of_an_update_restores_the_project(login):
+    bureau = login("bureau")
+    confirm(bureau, batch_id(upload(bureau, xlsx(clean_rows()))))
+    rows = clean_rows()
+    rows[6][4] = "已签约"
+    rows[6][7] = "2026-04-01"
+    rows[6][6] = "100"
+    bid = batch_id(upload(bureau, xlsx(rows)))
+    confirm(bureau, bid)
+    farm = Project.get(Project.name == "农产品加工")
+    assert farm.stage == "signed" and farm.counted_signed_on == dt.date(2026, 4, 1)
+    assert bureau.post_form(f"/projects/import/{bid}/undo").status_code == 303
+    farm = Project.get(Project.name == "农产品加工")
+    assert farm.stage == "negotiating" and farm.signed_on is None and farm.counted_signed_on is None
+    assert farm.contracted_amount is None
+
+
+def test_gbk_csv(login):
+    bureau = login("bureau")
+    text = "项目名称,投资方,责任单位,产业,阶段,总投资,签约日期\n光伏组件,隆基绿能,County A,,签约,1.2亿,2022年3月1日\n"
+    bid = batch_id(upload(bureau, text.encode("gbk"), "清单.csv"))
+    assert confirm(bureau, bid).status_code == 303
+    project = Project.get(Project.name == "光伏组件")
+    assert project.enterprise.name == "隆基绿能" and project.total_investment == Decimal("12000.00")
+    assert project.signed_on == dt.date(2022, 3, 1)
+
+
+def test_utf8_bom_csv_and_english_headers(login):
+    bureau = login("bureau")
+    text = "Project name,Investor,Responsible unit,Stage,Total investment,Signing date,Key project\n" \
+           "Solar,Longi,County A,Signed,500,2022.3.1,Y\n"
+    bid = batch_id(upload(bureau, text.encode("utf-8-sig"), "list.csv"))
+    assert confirm(bureau, bid).status_code == 303
+    project = Project.get(Project.name == "Solar")
+    assert project.signed_on == dt.date(2022, 3, 1) and project.is_key
+
+
+def test_unrecognised_header_mapped_by_the_importer(login):
+    bureau = login("bureau")
+    rows = [["项目名称", "责任单位", "盘子大小"], ["光伏组件", "County A", "300"]]
+    bid = batch_id(upload(bureau, xlsx(rows)))
+    html = bureau.get(f"/projects/import/{bid}").get_data(as_text=True)
+    assert 'name="col_2"' in html
+    response = bureau.post_form(f"/projects/import/{bid}/mapping", {"col_2": "total_investment"})
+    assert response.status_code == 303
+    confirm(bureau, bid)
+    assert Project.get(Project.name == "光伏组件").total_investment == Decimal("300.00")
+
+
+@pytest.mark.parametrize("user, status", [("unit_a", 403), ("leader", 403), ("department", 403), ("admin", 200)])
+def test_only_bureau_and_admin_may_import(login, user, status):
+    assert login(user).get("/projects/import").status_code == status
+
+
+def test_others_cannot_confirm_or_undo_a_batch(login):
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, xlsx(clean_rows())))
+    unit = login("unit_a")
+    assert unit.post_form(f"/projects/import/{bid}/confirm").status_code == 403
+    assert unit.post_form(f"/projects/import/{bid}/undo").status_code == 403
+    assert bureau.get("/projects/import/99999").status_code == 404
+    assert Project.select().count() == 0
+
+
+def test_not_a_sheet_is_refused(login):
+    bureau = login("bureau")
+    assert upload(bureau, b"hello", "notes.txt").status_code == 422
+    bid = batch_id(upload(bureau, b"not a zip", "fake.xlsx"))
+    assert bureau.get(f"/projects/import/{bid}").status_code == 422
+    assert confirm(bureau, bid).status_code == 422
+
+
+def test_damaged_workbook_is_a_message_not_a_500(login):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types")
+        archive.writestr("xl/workbook.xml", "not xml at all <<")
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, buffer.getvalue(), "damaged.xlsx"))
+    response = bureau.get(f"/projects/import/{bid}")
+    assert response.status_code == 422 and "not an Excel workbook that can be read" in response.get_data(as_text=True)
+
+
+def test_template_names_every_column(login):
+    response = login("bureau").get("/projects/import/template.xlsx")
+    header = [c.value for c in load_workbook(io.BytesIO(response.data)).active[1]]
+    assert "Project name" in header and "Responsible unit" in header and "Signing date" in header
+
+
+def test_cli_dry_run_writes_nothing_then_imports(app, org, tmp_path):
+    path = tmp_path / "projects.xlsx"
+    path.write_bytes(xlsx(clean_rows()))
+    env = {"PORTAL_DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_INSTANCE_PATH": app.config["INSTANCE_PATH"],
+           "PORTAL_SECRET_KEY": "x"}
+    result = CliRunner().invoke(cli, ["import", "projects", str(path), "--dry-run", "--user", "bureau"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "rows to create: 3" in result.output
+    assert Project.select().count() == 0 and ImportBatch.select().count() == 0
+    result = CliRunner().invoke(cli, ["import", "projects", str(path), "--user", "bureau"], env=env)
+    assert result.exit_code == 0, result.output
+    database.connect(reuse_if_open=True)
+    assert Project.select().count() == 3
+
+
+def _export_rows(client) -> list[list]:
+    response = client.get("/projects?format=xlsx")
+    rows = [list(r) for r in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)]
+    return [rows[0]] + sorted(rows[1:], key=lambda r: str(r[0]))
+
+
+def _figures(year=2026):
+    result = {}
+    for period in (Period.of_year(year), Period.of_month(year, 3), Period.of_month(year, 2)):
+        data = figures.compute(period)
+        result[period.start] = {key: (item.value, item.previous) for key, item in data.items.items()}
+    return result
+
+
+def test_export_imports_back_with_the_same_lists_and_figures(login, app):
+    bureau = login("bureau")
+    rows = clean_rows()
+    rows[2] = rows[2] + ["线索日期", "开工日期"]
+    rows[3] += [dt.date(2026, 1, 10), None]
+    rows[4] += [dt.date(2025, 12, 1), dt.date(2026, 3, 15)]
+    rows[6] += ["2026-01-20", None]
+    first = batch_id(upload(bureau, xlsx(rows)))
+    assert confirm(bureau, first).status_code == 303
+    exported = _export_rows(bureau)
+    with app.app_context():
+        figures_before = _figures()
+    sheet = load_workbook(io.BytesIO(bureau.get("/projects?format=xlsx").data))
+    buffer = io.BytesIO()
+    sheet.save(buffer)
+    # Back to an instance without projects (and investors), then the export imported.
+    assert bureau.post_form(f"/projects/import/{first}/undo").status_code == 303
+    assert Project.select().count() == 0 and Enterprise.select().count() == 0
+    second = batch_id(upload(bureau, buffer.getvalue(), "projects-2026.xlsx"))
+    assert confirm(bureau, second).status_code == 303, bureau.get(f"/projects/import/{second}").get_data(as_text=True)
+    assert _export_rows(bureau) == exported
+    with app.app_context():
+        assert _figures() == figures_before
+    assert any(v[0] for v in figures_before[dt.date(2026, 3, 1)].values())  # the figures are not all empty
+    # Imported again: nothing new, nothing changed.
+    third = batch_id(upload(bureau, buffer.getvalue(), "projects-2026.xlsx"))
+    html = bureau.get(f"/projects/import/{third}").get_data(as_text=True)
+    assert 'id="count-created">0<' in html and 'id="count-updated">0<' in html and 'id="count-skipped">3<' in html
