@@ -143,7 +143,26 @@ def serve(host, port, threads):
             f"the database schema is version {st.current}, this portal needs {st.expected}: "
             "run `portal db upgrade` first")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="portal")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="portal",
+                   **waitress_proxy_settings(app.config))
+
+
+def waitress_proxy_settings(config) -> dict:
+    """Waitress's own trusted-proxy settings from PORTAL_PROXIES / PORTAL_PROXY_ADDRESS.
+
+    Waitress removes every X-Forwarded-* header it was not told to trust before the
+    application sees it, so the app's ProxyFix alone never learns that a request came over
+    HTTPS: waitress must apply the headers itself (scheme, client address, host).
+    """
+    proxies = int(config["PROXIES"] or 0)
+    if proxies <= 0:
+        return {"clear_untrusted_proxy_headers": True}
+    return {
+        "trusted_proxy": config["PROXY_ADDRESS"],
+        "trusted_proxy_count": proxies,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 @cli.group(help="Database schema.")

@@ -23,6 +23,7 @@ ENV_SETTINGS = {
     "PORTAL_HTTPS": "SESSION_COOKIE_SECURE",
     "PORTAL_VERIFY_STAGES": "VERIFY_STAGES",
     "PORTAL_PROXIES": "PROXIES",
+    "PORTAL_PROXY_ADDRESS": "PROXY_ADDRESS",
 }
 BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES"}
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -57,6 +58,9 @@ def load_settings(app, overrides: dict | None) -> None:
         # How many reverse proxies stand in front of the portal (their X-Forwarded-* headers
         # are trusted, so HTTPS is recognised for Secure cookies and HSTS). 0: none.
         PROXIES=0,
+        # The address the (nearest) proxy connects from; only its headers are believed by
+        # `portal serve` (waitress). "*": any peer (only when nothing else can reach the port).
+        PROXY_ADDRESS="127.0.0.1",
         PAGE_SIZE=50,
         # Login throttling: after SLOW_AFTER failures each attempt waits longer;
         # after LOCK_AFTER failures the account is locked for LOCK_MINUTES.
