@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import industries, permissions, timeutil
+from portal import industries, permissions, timeutil, xlsx
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
@@ -167,12 +167,12 @@ def _export(query):
     ws.title = _("Problems")[:31]
     headers = [_("No."), _("Project"), _("Problem category"), _("Problem"), _("Assigned to"), _("Deadline"),
                _("Priority"), _("State"), _("Overdue"), _("Raised on"), _("Resolved on"), _("Days to resolve")]
-    ws.append(headers)
+    ws.append(xlsx.row(ws, headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     today = timeutil.today()
     for problem in query:
-        ws.append([
+        ws.append(xlsx.row(ws, [
             problem.id, problem.project.name, str(CATEGORY_LABELS.get(problem.category, problem.category)),
             problem.description, problem.assigned_unit.name, problem.deadline,
             str(PRIORITY_LABELS.get(problem.priority, problem.priority)),
@@ -181,7 +181,7 @@ def _export(query):
             timeutil.to_local(problem.created_at).date(),
             timeutil.to_local(problem.resolved_at).date() if problem.resolved_at else None,
             problem.resolve_days,
-        ])
+        ]))
     for column, width in zip("ABCDEFGHIJKL", (6, 28, 16, 50, 20, 12, 10, 16, 8, 12, 12, 10)):
         ws.column_dimensions[column].width = width
     buffer = io.BytesIO()
