@@ -24,8 +24,12 @@ ENV_SETTINGS = {
     "PORTAL_VERIFY_STAGES": "VERIFY_STAGES",
     "PORTAL_PROXIES": "PROXIES",
     "PORTAL_PROXY_ADDRESS": "PROXY_ADDRESS",
+    "PORTAL_SESSION_LIFETIME": "SESSION_LIFETIME_MINUTES",
+    "PORTAL_SESSION_IDLE": "SESSION_IDLE_MINUTES",
 }
 BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES"}
+#: Whole minutes, at least one (the environment variable named in the error).
+MINUTES_KEYS = {"SESSION_LIFETIME_MINUTES": "PORTAL_SESSION_LIFETIME", "SESSION_IDLE_MINUTES": "PORTAL_SESSION_IDLE"}
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
@@ -37,6 +41,16 @@ def _as_bool(value) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _as_minutes(value, env_name: str) -> int:
+    try:
+        minutes = int(str(value).strip())
+    except ValueError:
+        minutes = 0
+    if minutes < 1:
+        raise RuntimeError(f"{env_name}={value!r} is not a number of minutes (a whole number, at least 1).")
+    return minutes
 
 
 def load_settings(app, overrides: dict | None) -> None:
@@ -72,7 +86,10 @@ def load_settings(app, overrides: dict | None) -> None:
         SESSION_COOKIE_SECURE=False,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
+        # A session ends after this long however active it is, and after IDLE minutes without
+        # a request (portal/auth/sessions.py); the cookie expires with the absolute lifetime.
+        SESSION_LIFETIME_MINUTES=12 * 60,
+        SESSION_IDLE_MINUTES=30,
         # One token per session, valid for as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
@@ -86,6 +103,9 @@ def load_settings(app, overrides: dict | None) -> None:
         app.config.update(overrides)
     for key in BOOLEAN_KEYS:
         app.config[key] = _as_bool(app.config[key])
+    for key, env_name in MINUTES_KEYS.items():
+        app.config[key] = _as_minutes(app.config[key], env_name)
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_LIFETIME_MINUTES"] * 60
 
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(instance / "portal.sqlite3")

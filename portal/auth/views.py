@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from portal.auth import throttle
+from portal.auth import sessions, throttle
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.config import SUPPORTED_LOCALES
@@ -29,7 +29,8 @@ def load_user(session_id: str):
         return None
     if user is None or not user.active or user.session_version != version:
         return None
-    return user
+    open_, _ended_now = sessions.validate(user)
+    return user if open_ else None
 
 
 @login_manager.unauthorized_handler
@@ -70,6 +71,7 @@ def login():
             session.clear()
             login_user(user)
             session.permanent = True
+            sessions.start(user)
             if user.locale:
                 session["locale"] = user.locale
             return redirect(_safe_next(request.args.get("next")), code=303)
@@ -90,6 +92,8 @@ def login():
 def logout():
     if current_user.is_authenticated and request.form.get("everywhere"):
         User.update(session_version=User.session_version + 1).where(User.id == current_user.id).execute()
+        sessions.end_all(current_user, "everywhere")
+    sessions.end_current("logout")
     logout_user()
     locale = session.get("locale")
     session.clear()
@@ -112,6 +116,7 @@ def change_password():
                 password_hash=hash_password(form.new_password.data),
                 session_version=User.session_version + 1,
             ).where(User.id == current_user.id).execute()
+            sessions.end_all(current_user, "password", keep_current=True)
             user = User.get_by_id(current_user.id)
             login_user(user)
             flash(_("Your password was changed. Other sessions were logged out."), "success")

@@ -21,11 +21,12 @@ from portal.models.scheduling import (
     UnitWeekFlag,
     WeekFreeze,
 )
+from portal.models.sessions import SignInEvent, UserSession
 from portal.models.settings import PluginState, Setting
 
 ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
-    Unit, User, Setting, PluginState, AuditLog,
+    Unit, User, UserSession, SignInEvent, Setting, PluginState, AuditLog,
     Industry, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
@@ -35,7 +36,8 @@ ALL_MODELS = [
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
     "ALL_MODELS", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
-    "Enterprise", "Industry", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
+    "Enterprise", "Industry", "PluginState", "Project", "Setting", "SignInEvent", "StageChange", "Unit", "User",
+    "UserSession",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import industries, permissions, timeutil, xlsx
+from portal.auth import sessions
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
@@ -425,6 +426,7 @@ def notifications():
 
 
 @bp.route("/notifications/count")
+@sessions.passive  # a poll every minute: an open tab alone does not keep the session alive
 @login_required  # polled by htmx: after a logout htmx gets 401 with HX-Redirect to the login page
 def notification_count():
     response = make_response(render_template("problems/_notification_count.html",
