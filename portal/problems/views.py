@@ -153,6 +153,7 @@ def board():
     commitments = list(commitments_query.limit(200))
     export_args = request.args.to_dict(flat=True)
     export_args.pop("page", None)
+    export_args.pop("format", None)  # ?format=csv shows the page; the link asks for xlsx
     return render("problems/board.html", "problems/_board_results.html", status=200 if valid else 400,
                   form=form, page=page, counts=counts, commitments=commitments,
                   commitments_total=commitments_query.count(), today=timeutil.today(),
