@@ -26,6 +26,7 @@ ENV_SETTINGS = {
     "PORTAL_PROXY_ADDRESS": "PROXY_ADDRESS",
     "PORTAL_SESSION_LIFETIME": "SESSION_LIFETIME_MINUTES",
     "PORTAL_SESSION_IDLE": "SESSION_IDLE_MINUTES",
+    "PORTAL_PASSWORD_MIN_LENGTH": "PASSWORD_MIN_LENGTH",
 }
 BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES"}
 #: Whole minutes, at least one (the environment variable named in the error).
@@ -51,6 +52,17 @@ def _as_minutes(value, env_name: str) -> int:
     if minutes < 1:
         raise RuntimeError(f"{env_name}={value!r} is not a number of minutes (a whole number, at least 1).")
     return minutes
+
+
+def _as_password_length(value) -> int:
+    """At least 8 (the common-password list covers passwords of 8 characters and more)."""
+    try:
+        length = int(str(value).strip())
+    except ValueError:
+        length = 0
+    if not 8 <= length <= 200:
+        raise RuntimeError(f"PORTAL_PASSWORD_MIN_LENGTH={value!r} must be a whole number from 8 to 200.")
+    return length
 
 
 def load_settings(app, overrides: dict | None) -> None:
@@ -90,6 +102,7 @@ def load_settings(app, overrides: dict | None) -> None:
         # a request (portal/auth/sessions.py); the cookie expires with the absolute lifetime.
         SESSION_LIFETIME_MINUTES=12 * 60,
         SESSION_IDLE_MINUTES=30,
+        PASSWORD_MIN_LENGTH=12,
         # One token per session, valid for as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
@@ -106,6 +119,7 @@ def load_settings(app, overrides: dict | None) -> None:
     for key, env_name in MINUTES_KEYS.items():
         app.config[key] = _as_minutes(app.config[key], env_name)
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_LIFETIME_MINUTES"] * 60
+    app.config["PASSWORD_MIN_LENGTH"] = _as_password_length(app.config["PASSWORD_MIN_LENGTH"])
 
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(instance / "portal.sqlite3")

@@ -18,6 +18,8 @@ def portal_menu_items(user):
             {"endpoint": "admin.units", "label": _l("Units"), "order": 900},
             {"endpoint": "admin.users", "label": _l("Users"), "order": 910},
         ]
+    if permissions.can_read_sign_in_log(user):
+        items.append({"endpoint": "admin.sign_ins", "label": _l("Sign-in log"), "order": 925})
     if permissions.can_read_audit_log(user):
         items.append({"endpoint": "admin.audit_log", "label": _l("Audit log"), "order": 920})
     return items

@@ -13,6 +13,7 @@ import secrets
 
 from flask import current_app, request, session
 
+from portal.auth import events
 from portal.models import User, UserSession
 from portal.models.fields import utcnow
 
@@ -99,5 +100,14 @@ def end_all(user: User, reason: str, keep_current: bool = False) -> int:
 
 
 def _end_rows(condition, reason: str, now: dt.datetime) -> int:
-    return (UserSession.update(ended_at=now, end_reason=reason)
-            .where(condition & UserSession.ended_at.is_null()).execute())
+    """End the open sessions matching ``condition``, each one noted in the sign-in log."""
+    rows = list(UserSession.select(UserSession.id, UserSession.user)
+                .where(condition & UserSession.ended_at.is_null()))
+    if not rows:
+        return 0
+    UserSession.update(ended_at=now, end_reason=reason).where(
+        UserSession.id.in_([row.id for row in rows]) & UserSession.ended_at.is_null()).execute()
+    users = {user.id: user for user in User.select().where(User.id.in_({row.user_id for row in rows}))}
+    for row in rows:
+        events.record(events.SESSION_ENDED, users.get(row.user_id), detail=reason)
+    return len(rows)

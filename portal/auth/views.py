@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from portal.auth import sessions, throttle
+from portal.auth import events, sessions, throttle
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.config import SUPPORTED_LOCALES
@@ -53,9 +53,11 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = User.get_or_none(User.username == form.username.data.strip())
+        typed_name = form.username.data.strip()
+        user = User.get_or_none(User.username == typed_name)
         wait = throttle.seconds_to_wait(user) if user else 0
         if wait:
+            events.record(events.SIGN_IN_FAILED, user, detail="locked" if throttle.is_locked(user) else "throttled")
             if throttle.is_locked(user):
                 form.password.errors.append(
                     _("This account is locked after repeated failed logins. Try again in %(minutes)d minutes or ask an administrator to unlock it.",
@@ -66,6 +68,7 @@ def login():
             status = 429
         elif user and user.active and verify_password(user.password_hash, form.password.data):
             throttle.record_success(user)
+            events.record(events.SIGN_IN, user)
             if needs_rehash(user.password_hash):
                 User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
             session.clear()
@@ -79,8 +82,12 @@ def login():
             if not user or not user.active:
                 # same time as a real check: unknown and deactivated accounts are not told apart
                 verify_password(user.password_hash if user else None, form.password.data)
+            events.record(events.SIGN_IN_FAILED, user, username=typed_name,
+                          detail="inactive" if user and not user.active else "")
             if user and user.active:
                 throttle.record_failure(user)
+                if throttle.is_locked(user):
+                    events.record(events.LOCKED, user)
             form.password.errors.append(_("Wrong username or password."))
             status = 401
     elif request.method == "POST":
@@ -116,6 +123,7 @@ def change_password():
                 password_hash=hash_password(form.new_password.data),
                 session_version=User.session_version + 1,
             ).where(User.id == current_user.id).execute()
+            events.record(events.PASSWORD_CHANGED, current_user, detail="self")
             sessions.end_all(current_user, "password", keep_current=True)
             user = User.get_by_id(current_user.id)
             login_user(user)

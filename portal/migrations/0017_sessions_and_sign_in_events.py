@@ -29,6 +29,7 @@ def up(migrator, db):
         kind = CharField(max_length=24)
         user = ForeignKeyField(User, null=True, on_delete='CASCADE')
         username = CharField(max_length=64, default='')
+        detail = CharField(max_length=32, default='')
         source_address = CharField(max_length=45, default='')
         user_agent = CharField(max_length=255, default='')
         class Meta:

@@ -36,6 +36,7 @@ class SignInEvent(BaseModel):
     # None for a failed sign-in with an unknown name; ``username`` keeps what was typed.
     user = peewee.ForeignKeyField(User, null=True, backref="sign_in_events", on_delete="CASCADE")
     username = peewee.CharField(max_length=64, default="")
+    detail = peewee.CharField(max_length=32, default="")  # e.g. why a session ended, who changed a password
     source_address = peewee.CharField(max_length=45, default="")
     user_agent = peewee.CharField(max_length=255, default="")
 
