@@ -5,9 +5,10 @@ import secrets
 import sys
 
 import click
+from flask_babel import force_locale
 
-from portal.auth import throttle
-from portal.auth.passwords import MIN_LENGTH, hash_password
+from portal.auth import events, sessions, throttle
+from portal.auth.passwords import hash_password, password_problem
 from portal.db import database
 from portal.models import ROLES
 
@@ -71,9 +72,12 @@ def _find_user(username: str):
     return user
 
 
-def _check_password(password: str) -> str:
-    if len(password) < MIN_LENGTH:
-        raise click.BadParameter(f"at least {MIN_LENGTH} characters", param_hint="--password")
+def _check_password(password: str, username: str = "") -> str:
+    """The portal's password policy (portal/auth/passwords.py); needs the app context."""
+    with force_locale("en"):  # the command line speaks English
+        problem = password_problem(password, username)
+        if problem:
+            raise click.BadParameter(str(problem), param_hint="--password")
     return password
 
 
@@ -98,7 +102,7 @@ def init(username, password, unit_name):
             return
         if not password:
             password = click.prompt("Password for the administrator", hide_input=True, confirmation_prompt=True)
-        _check_password(password)
+        _check_password(password, username)
         with database.atomic():
             bureau = Unit.get_or_none(Unit.kind == "bureau", Unit.parent.is_null())
             if bureau is None:
@@ -114,11 +118,10 @@ def demo(password):
     from portal.demo import DEMO_USERS, build_demo
     from portal.timeutil import today
 
-    if password:
-        _check_password(password)
     generated = not password
-    password = password or secrets.token_urlsafe(9)
+    password = password or secrets.token_urlsafe(12)
     with AppContext():
+        _check_password(password)
         _upgrade(echo=False)
         context = build_demo(password, today())
     click.echo(f"demo city ready: {len(context.units)} units, {len(DEMO_USERS)} users")
@@ -149,7 +152,26 @@ def serve(host, port, threads, workers):
     workers = workers or server.default_workers()
     click.echo(f"serving on http://{host}:{port}/ with {workers} process(es) of {threads} threads (Ctrl+C stops)")
     # Each worker process builds its own app after the fork: no connection crosses processes.
-    server.run(_app if workers > 1 else (lambda: app), host=host, port=port, threads=threads, workers=workers)
+    server.run(_app if workers > 1 else (lambda: app), host=host, port=port, threads=threads, workers=workers,
+               **waitress_proxy_settings(app.config))
+
+
+def waitress_proxy_settings(config) -> dict:
+    """Waitress's own trusted-proxy settings from PORTAL_PROXIES / PORTAL_PROXY_ADDRESS.
+
+    Waitress removes every X-Forwarded-* header it was not told to trust before the
+    application sees it, so the app's ProxyFix alone never learns that a request came over
+    HTTPS: waitress must apply the headers itself (scheme, client address, host).
+    """
+    proxies = int(config["PROXIES"] or 0)
+    if proxies <= 0:
+        return {"clear_untrusted_proxy_headers": True}
+    return {
+        "trusted_proxy": config["PROXY_ADDRESS"],
+        "trusted_proxy_count": proxies,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 @cli.group(help="Database schema.")
@@ -208,7 +230,7 @@ def users_create(username, role, unit_name, display_name, password):
             raise click.ClickException(f"user {username!r} exists already")
         if not password:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        _check_password(password)
+        _check_password(password, username)
         User.create(username=username, display_name=display_name or username, role=role, unit=unit,
                     password_hash=hash_password(password))
     click.echo(f"user {username!r} created")
@@ -235,10 +257,12 @@ def users_reset_password(username, password):
         user = _find_user(username)
         if not password:
             password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-        _check_password(password)
+        _check_password(password, username)
         User.update(password_hash=hash_password(password), session_version=User.session_version + 1,
                     active=True).where(User.id == user.id).execute()
         throttle.unlock(user)
+        events.record(events.PASSWORD_CHANGED, user, detail="command line")
+        sessions.end_all(user, "password")
     click.echo(f"password of {username!r} reset")
 
 

@@ -25,8 +25,14 @@ ENV_SETTINGS = {
     "PORTAL_VERIFY_BY_ANOTHER": "VERIFY_BY_ANOTHER",
     "PORTAL_REQUIRE_2FA": "REQUIRE_2FA",
     "PORTAL_PROXIES": "PROXIES",
+    "PORTAL_PROXY_ADDRESS": "PROXY_ADDRESS",
+    "PORTAL_SESSION_LIFETIME": "SESSION_LIFETIME_MINUTES",
+    "PORTAL_SESSION_IDLE": "SESSION_IDLE_MINUTES",
+    "PORTAL_PASSWORD_MIN_LENGTH": "PASSWORD_MIN_LENGTH",
 }
 BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES", "VERIFY_BY_ANOTHER"}
+#: Whole minutes, at least one (the environment variable named in the error).
+MINUTES_KEYS = {"SESSION_LIFETIME_MINUTES": "PORTAL_SESSION_LIFETIME", "SESSION_IDLE_MINUTES": "PORTAL_SESSION_IDLE"}
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
@@ -38,6 +44,27 @@ def _as_bool(value) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _as_minutes(value, env_name: str) -> int:
+    try:
+        minutes = int(str(value).strip())
+    except ValueError:
+        minutes = 0
+    if minutes < 1:
+        raise RuntimeError(f"{env_name}={value!r} is not a number of minutes (a whole number, at least 1).")
+    return minutes
+
+
+def _as_password_length(value) -> int:
+    """At least 8 (the common-password list covers passwords of 8 characters and more)."""
+    try:
+        length = int(str(value).strip())
+    except ValueError:
+        length = 0
+    if not 8 <= length <= 200:
+        raise RuntimeError(f"PORTAL_PASSWORD_MIN_LENGTH={value!r} must be a whole number from 8 to 200.")
+    return length
 
 
 def load_settings(app, overrides: dict | None) -> None:
@@ -63,6 +90,9 @@ def load_settings(app, overrides: dict | None) -> None:
         # How many reverse proxies stand in front of the portal (their X-Forwarded-* headers
         # are trusted, so HTTPS is recognised for Secure cookies and HSTS). 0: none.
         PROXIES=0,
+        # The address the (nearest) proxy connects from; only its headers are believed by
+        # `portal serve` (waitress). "*": any peer (only when nothing else can reach the port).
+        PROXY_ADDRESS="127.0.0.1",
         PAGE_SIZE=50,
         # Login throttling: after SLOW_AFTER failures each attempt waits longer;
         # after LOCK_AFTER failures the account is locked for LOCK_MINUTES.
@@ -74,7 +104,11 @@ def load_settings(app, overrides: dict | None) -> None:
         SESSION_COOKIE_SECURE=False,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
+        # A session ends after this long however active it is, and after IDLE minutes without
+        # a request (portal/auth/sessions.py); the cookie expires with the absolute lifetime.
+        SESSION_LIFETIME_MINUTES=12 * 60,
+        SESSION_IDLE_MINUTES=30,
+        PASSWORD_MIN_LENGTH=12,
         # One token per session, valid for as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
@@ -88,6 +122,10 @@ def load_settings(app, overrides: dict | None) -> None:
         app.config.update(overrides)
     for key in BOOLEAN_KEYS:
         app.config[key] = _as_bool(app.config[key])
+    for key, env_name in MINUTES_KEYS.items():
+        app.config[key] = _as_minutes(app.config[key], env_name)
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_LIFETIME_MINUTES"] * 60
+    app.config["PASSWORD_MIN_LENGTH"] = _as_password_length(app.config["PASSWORD_MIN_LENGTH"])
 
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(instance / "portal.sqlite3")

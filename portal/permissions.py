@@ -53,6 +53,11 @@ def can_read_audit_log(user: User) -> bool:
     return is_admin(user) or is_bureau(user)
 
 
+def can_read_sign_in_log(user: User) -> bool:
+    """Sign-ins, failed sign-ins and the addresses they came from: administrators only."""
+    return is_admin(user)
+
+
 # Units -------------------------------------------------------------------
 
 def can_read_unit(user: User, unit: Unit) -> bool:

@@ -1,6 +1,7 @@
 """Small helpers every view uses: htmx-aware rendering, 303 redirects, forms and pagination."""
+import re
 from math import ceil
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from flask import abort, g, has_request_context, redirect, render_template, request, url_for
 
@@ -83,10 +84,24 @@ def project_page_url(project) -> str | None:
 
 def safe_next(target: str | None, default: str) -> str:
     """``target`` when it is a path on this site, else ``default``: a "next" address from a form
-    or query string must never send the user to another host (//evil.example, /\\evil, http:…)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    or query string must never send the user to another host.
+
+    Browsers drop tabs and newlines inside URLs and read ``\\`` as ``/``, so ``/\t/evil`` and
+    ``/\\evil`` lead off-site; a newline would also break the Location header (a 500). Any
+    control character or backslash therefore refuses the target, and what is left must resolve
+    to a path on this host.
+    """
+    if not target or _UNSAFE_IN_NEXT.search(target):
+        return default
+    resolved = urlsplit(urljoin("http://portal.invalid/", target))
+    if not target.startswith("/") or (resolved.scheme, resolved.netloc) != ("http", "portal.invalid"):
+        return default
+    return target
+
+
+#: Control characters (C0, DEL, C1), backslashes and Unicode line/space separators: none
+#: belongs in a path of this site, and browsers strip or reinterpret each of them.
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\\\u2028\u2029\u3000]")
 
 
 def get_or_404(model, pk):

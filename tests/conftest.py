@@ -16,7 +16,7 @@ from portal import create_app
 from portal.auth.passwords import hash_password
 from portal.db import database, make_database
 
-PASSWORD = "password123"
+PASSWORD = "Lantern-Harbour-2026"  # passes the password policy (12+ characters, not common)
 TEST_DB_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 

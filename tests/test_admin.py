@@ -143,7 +143,9 @@ def test_create_a_user_who_then_logs_in(app, org, admin):
     ({"username": "u" * 65}, "Field must be between 2 and 64 characters long."),
     ({"username": "with space"}, "Use letters, digits, dot, dash and underscore only."),
     ({"password": ""}, "A new user needs a password."),
-    ({"password": "short"}, "Field must be between 8 and 200 characters long."),
+    ({"password": "short"}, "Use at least 12 characters."),
+    ({"password": "password1234"}, "This password is too common; choose another."),
+    ({"username": "wangfang", "password": "Wangfang-2026-x"}, "The password must not contain the username."),
     ({"role": "king"}, "Not a valid choice."),
 ])
 def test_bad_user_input_gets_a_message_and_4xx(org, admin, data, message):

@@ -69,21 +69,21 @@ def test_help_explains_every_command():
 
 
 def test_init_creates_the_database_and_the_first_administrator(instance):
-    result = portal("init", "--password", "first-admin-pw")
+    result = portal("init", "--password", "first-chief-pw")
     assert result.exit_code == 0, result.output
     assert "database schema version" in result.output
     assert "administrator 'admin' created" in result.output
     assert users_table() == {"admin": ("admin", "投资促进服务中心")}
-    assert can_log_in(instance, "admin", "first-admin-pw")
+    assert can_log_in(instance, "admin", "first-chief-pw")
     # A second run upgrades (nothing to do) and leaves the administrator alone.
     again = portal("init", "--password", "another-password")
     assert again.exit_code == 0 and "exists already" in again.output
-    assert can_log_in(instance, "admin", "first-admin-pw")
+    assert can_log_in(instance, "admin", "first-chief-pw")
 
 
 def test_init_asks_for_the_password_and_refuses_a_short_one(instance):
     short = portal("init", "--password", "short")
-    assert short.exit_code == 2 and "at least 8 characters" in short.output
+    assert short.exit_code == 2 and "Use at least 12 characters." in short.output
     asked = portal("init", "--username", "chief", input="typed-password\ntyped-password\n")
     assert asked.exit_code == 0, asked.output
     assert users_table()["chief"][0] == "admin"
@@ -114,9 +114,9 @@ def test_demo_is_idempotent_and_its_password_works(instance):
 
 
 def test_users_create_list_reset_password_and_unlock(instance):
-    assert portal("init", "--password", "first-admin-pw").exit_code == 0
+    assert portal("init", "--password", "first-chief-pw").exit_code == 0
     created = portal("users", "create", "wang", "--role", "bureau", "--unit", "投资促进服务中心",
-                     "--name", "王晓明", "--password", "wang-password")
+                     "--name", "王晓明", "--password", "yellow-river-pw")
     assert created.exit_code == 0, created.output
     assert users_table()["wang"] == ("bureau", "投资促进服务中心")
     result = portal("users", "list")
@@ -138,25 +138,25 @@ def test_users_create_list_reset_password_and_unlock(instance):
         User.update(failed_logins=9, locked_until=dt.datetime(2099, 1, 1), active=False).where(
             User.username == "wang").execute()
         version = User.get(User.username == "wang").session_version
-    reset = portal("users", "reset-password", "wang", input="new-wang-password\nnew-wang-password\n")
+    reset = portal("users", "reset-password", "wang", input="blue-river-stone\nblue-river-stone\n")
     assert reset.exit_code == 0, reset.output
     with app.app_context(), database.connection_context():
         user = User.get(User.username == "wang")
         assert (user.failed_logins, user.locked_until, user.active) == (0, None, True)
         assert user.session_version == version + 1  # old sessions end
-    assert can_log_in(instance, "wang", "new-wang-password")
+    assert can_log_in(instance, "wang", "blue-river-stone")
 
     # unlock lifts a lock without touching the password.
     with app.app_context(), database.connection_context():
         User.update(failed_logins=9, locked_until=dt.datetime(2099, 1, 1)).where(User.username == "wang").execute()
-    assert not can_log_in(instance, "wang", "new-wang-password")
+    assert not can_log_in(instance, "wang", "blue-river-stone")
     unlocked = portal("users", "unlock", "wang")
     assert unlocked.exit_code == 0 and "unlocked" in unlocked.output
-    assert can_log_in(instance, "wang", "new-wang-password")
+    assert can_log_in(instance, "wang", "blue-river-stone")
 
 
 def test_users_list_marks_deactivated_users(instance):
-    assert portal("init", "--password", "first-admin-pw").exit_code == 0
+    assert portal("init", "--password", "first-chief-pw").exit_code == 0
     from portal.models import User
 
     app = create_app({"DATABASE_URL": instance})
@@ -168,7 +168,7 @@ def test_users_list_marks_deactivated_users(instance):
 def test_db_refresh_figures_repairs_stage_changes_written_outside_the_portal(instance):
     """A bulk import in SQL bypasses the portal, so the counted dates the figures read stay empty
     until `portal db refresh-figures`."""
-    assert portal("init", "--password", "first-admin-pw").exit_code == 0
+    assert portal("init", "--password", "first-chief-pw").exit_code == 0
     app = create_app()
     with app.app_context(), database.connection_context():
         from portal.models import Project, StageChange, Unit, User

@@ -6,7 +6,7 @@ from wtforms import IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import Select, html_params
 
-from portal.auth.passwords import MIN_LENGTH
+from portal.auth.passwords import StrongPassword
 from portal.labels import ROLE_LABELS, UNIT_KIND_LABELS
 from portal.models import ROLES, UNIT_KINDS, Unit, User
 from portal.web import parse_id
@@ -99,7 +99,8 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
     unit = UnitField(_l("Unit"), validators=[DataRequired(message=_l("Choose a unit from the list."))])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)], filters=[lambda v: v or ""])
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=MIN_LENGTH, max=200)])
+    password = PasswordField(_l("Password"), validators=[
+        Optional(), Length(max=200), StrongPassword(username=lambda form: form.username.data)])
 
     def __init__(self, *args, editing: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,4 +123,11 @@ class UserForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])
+    """An administrator sets a user's password (``username``: that user's)."""
+
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(max=200), StrongPassword(username=lambda form: form.username)])
+
+    def __init__(self, *args, username: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.username = username

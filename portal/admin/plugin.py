@@ -25,6 +25,8 @@ def portal_menu_items(user):
         ]
     if permissions.can_manage_industries(user):
         items.append({"endpoint": "admin.industries", "label": _l("Industries"), "order": 915, "group": "admin"})
+    if permissions.can_read_sign_in_log(user):
+        items.append({"endpoint": "admin.sign_ins", "label": _l("Sign-in log"), "order": 925, "group": "admin"})
     if permissions.can_read_audit_log(user):
         items.append({"endpoint": "admin.audit_log", "label": _l("Audit log"), "order": 920, "group": "admin"})
     return items

@@ -10,10 +10,10 @@ from flask_login import current_user, login_required
 
 from portal import audit, permissions
 from portal.admin.forms import ResetPasswordForm, UnitForm, UserForm, unit_choices
-from portal.auth import throttle
+from portal.auth import events, sessions, throttle
 from portal.auth.passwords import hash_password
 from portal.db import database
-from portal.models import AuditLog, Unit, User
+from portal.models import AuditLog, SignInEvent, Unit, User
 from portal.timeutil import local_midnight_utc
 from portal.web import Page, form_status, get_or_404, page_number, parse_id, see_other
 
@@ -125,6 +125,9 @@ def _user_form(user: User | None):
         if changes or user is None:  # saved unchanged: no write, no audit entry
             with database.atomic():
                 target.save()
+                if form.password.data and user is not None:
+                    events.record(events.PASSWORD_CHANGED, target, detail="administrator")
+                    sessions.end_all(target, "password")
                 audit.record("create" if user is None else "edit", "user", target.id, changes)
         flash(_("User saved."), "success")
         return see_other("admin.users")
@@ -174,19 +177,36 @@ def user_unlock(user_id):
 @admin_required
 def user_password(user_id):
     user = get_or_404(User, user_id)
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(username=user.username)
     if form.validate_on_submit():
         with database.atomic():
             User.update(password_hash=hash_password(form.password.data),
                         session_version=User.session_version + 1).where(User.id == user.id).execute()
             throttle.unlock(user)
             audit.record("reset_password", "user", user.id)
+            events.record(events.PASSWORD_CHANGED, user, detail="administrator")
+            sessions.end_all(user, "password")
         flash(_("The password was reset."), "success")
         return see_other("admin.users")
     return render_template("admin/user_password.html", form=form, user=user), form_status(form)
 
 
 # Audit log -----------------------------------------------------------------------
+
+@bp.route("/sign-ins")
+@login_required
+def sign_ins():
+    """The sign-in log: sign-ins, failed sign-ins, lockouts, password changes, session ends."""
+    if not permissions.can_read_sign_in_log(current_user):
+        abort(403)
+    query = SignInEvent.select().order_by(SignInEvent.at.desc(), SignInEvent.id.desc())
+    username = request.args.get("username", "").strip()[:64]
+    if username:
+        query = query.where(SignInEvent.username == username)
+    page = Page(query, page_number(), 100)
+    return render_template("admin/sign_ins.html", page=page, username=username,
+                           kind_labels=events.KIND_LABELS, detail_labels=events.DETAIL_LABELS)
+
 
 @bp.route("/audit")
 @login_required

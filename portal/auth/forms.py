@@ -1,10 +1,11 @@
 """Forms for logging in and changing a password."""
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.auth.passwords import MIN_LENGTH
+from portal.auth.passwords import StrongPassword
 
 
 class LoginForm(FlaskForm):
@@ -14,7 +15,8 @@ class LoginForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])
+    new_password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(max=200), StrongPassword(username=lambda form: current_user.username)])
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],

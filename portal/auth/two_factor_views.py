@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.auth import throttle, two_factor
+from portal.auth import events, sessions, throttle, two_factor
 from portal.auth.forms import ConfirmTwoFactorForm, LoginCodeForm, PasswordCheckForm
 from portal.auth.passwords import verify_password
 from portal.auth.views import PENDING_LOGIN, _safe_next, bp, complete_login
@@ -55,6 +55,7 @@ def login_code():
             return redirect(_safe_next(pending.get("next")), code=303)
         else:
             throttle.record_failure(user)
+            events.record(events.SIGN_IN_FAILED, user, detail="second factor")
             form.code.errors.append(_("This code is not right, or it was used already."))
             status = 422
     elif request.method == "POST":
@@ -95,6 +96,7 @@ def two_factor_confirm():
     if form.validate_on_submit():
         codes = two_factor.confirm_setup(current_user, form.code.data)
         if codes is not None:  # shown once, never again
+            events.record(events.TWO_FACTOR_CHANGED, current_user, detail="enabled")
             return render_template("auth/recovery_codes.html", codes=codes, first=True)
         form.code.errors.append(_("This code is not right. Check the clock of your phone and try the next code."))
     return _setup_page(form, 422)
@@ -115,6 +117,7 @@ def two_factor_off():
         return see_other("auth.two_factor_page")
     if _password_checked(PasswordCheckForm()):
         two_factor.turn_off(current_user, current_user, end_sessions=False)
+        events.record(events.TWO_FACTOR_CHANGED, current_user, detail="disabled")
         flash(_("Two-factor login is off."), "success")
     return see_other("auth.two_factor_page")
 
@@ -137,6 +140,8 @@ def two_factor_reset(user_id):
         abort(403)
     user = get_or_404(User, user_id)
     two_factor.turn_off(user, current_user, action="reset_two_factor")
+    sessions.end_all(user, "reset")
+    events.record(events.TWO_FACTOR_CHANGED, user, detail="reset")
     flash(_("Two-factor login of %(name)s was reset: they set it up again at their next login.",
             name=user.display_name), "success")
     return see_other("admin.users")

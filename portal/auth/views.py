@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from portal.auth import throttle, two_factor
+from portal.auth import events, sessions, throttle, two_factor
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.config import SUPPORTED_LOCALES
@@ -33,7 +33,8 @@ def load_user(session_id: str):
         return None
     if user is None or not user.active or user.session_version != version:
         return None
-    return user
+    open_, _ended_now = sessions.validate(user)
+    return user if open_ else None
 
 
 @login_manager.unauthorized_handler
@@ -56,9 +57,11 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = User.get_or_none(User.username == form.username.data.strip())
+        typed_name = form.username.data.strip()
+        user = User.get_or_none(User.username == typed_name)
         wait = throttle.seconds_to_wait(user) if user else 0
         if wait:
+            events.record(events.SIGN_IN_FAILED, user, detail="locked" if throttle.is_locked(user) else "throttled")
             if throttle.is_locked(user):
                 form.password.errors.append(
                     _("This account is locked after repeated failed logins. Try again in %(minutes)d minutes or ask an administrator to unlock it.",
@@ -84,8 +87,12 @@ def login():
             if not user or not user.active:
                 # same time as a real check: unknown and deactivated accounts are not told apart
                 verify_password(user.password_hash if user else None, form.password.data)
+            events.record(events.SIGN_IN_FAILED, user, username=typed_name,
+                          detail="inactive" if user and not user.active else "")
             if user and user.active:
                 throttle.record_failure(user)
+                if throttle.is_locked(user):
+                    events.record(events.LOCKED, user)
             form.password.errors.append(_("Wrong username or password."))
             status = 401
     elif request.method == "POST":
@@ -99,6 +106,8 @@ def complete_login(user: User, chosen_locale: str | None) -> None:
     session.clear()
     login_user(user)
     session.permanent = True
+    sessions.start(user)
+    events.record(events.SIGN_IN, user)
     if chosen_locale and chosen_locale != user.locale:
         User.update(locale=chosen_locale).where(User.id == user.id).execute()
     if chosen_locale or user.locale:
@@ -109,6 +118,8 @@ def complete_login(user: User, chosen_locale: str | None) -> None:
 def logout():
     if current_user.is_authenticated and request.form.get("everywhere"):
         User.update(session_version=User.session_version + 1).where(User.id == current_user.id).execute()
+        sessions.end_all(current_user, "everywhere")
+    sessions.end_current("logout")
     logout_user()
     locale = session.get("locale")
     session.clear()
@@ -131,6 +142,8 @@ def change_password():
                 password_hash=hash_password(form.new_password.data),
                 session_version=User.session_version + 1,
             ).where(User.id == current_user.id).execute()
+            events.record(events.PASSWORD_CHANGED, current_user, detail="self")
+            sessions.end_all(current_user, "password", keep_current=True)
             user = User.get_by_id(current_user.id)
             login_user(user)
             flash(_("Your password was changed. Other sessions were logged out."), "success")

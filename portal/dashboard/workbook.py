@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from portal import xlsx
 from portal.labels import FLAG_LABELS, label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,11 +25,11 @@ def _cell(value):
 def _sheet(wb, title: str, headers: list[str], rows: list[list], first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title[:31]
-    ws.append([str(h) for h in headers])
+    ws.append(xlsx.row(ws, [str(h) for h in headers]))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([_cell(v) for v in row])
+        ws.append(xlsx.row(ws, [_cell(v) for v in row]))
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(str(header)) * 2 + 4))
     ws.freeze_panes = "A2"

@@ -26,11 +26,12 @@ from portal.models.scheduling import (
     WeekNewInList,
     WeekUnitFigures,
 )
+from portal.models.sessions import SignInEvent, UserSession
 from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
 ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
-    Unit, User, RecoveryCode, Setting, PluginState, PluginFailureRecord, AuditLog,
+    Unit, User, RecoveryCode, UserSession, SignInEvent, Setting, PluginState, PluginFailureRecord, AuditLog,
     Industry, IndustryLink, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
@@ -43,6 +44,7 @@ __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
     "ALL_MODELS", "INVESTOR_CLASSES", "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
     "Enterprise", "Industry", "IndustryLink", "PluginFailureRecord", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
+    "SignInEvent", "UserSession",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import industries, permissions, timeutil
+from portal import industries, permissions, timeutil, xlsx
+from portal.auth import sessions
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
@@ -151,6 +152,7 @@ def board():
     commitments = list(commitments_query.limit(200))
     export_args = request.args.to_dict(flat=True)
     export_args.pop("page", None)
+    export_args.pop("format", None)  # ?format=csv shows the page; the link asks for xlsx
     return render("problems/board.html", "problems/_board_results.html", status=200 if valid else 400,
                   form=form, page=page, counts=counts, commitments=commitments,
                   commitments_total=commitments_query.count(), today=timeutil.today(),
@@ -166,12 +168,12 @@ def _export(query):
     ws.title = _("Problems")[:31]
     headers = [_("No."), _("Project"), _("Problem category"), _("Problem"), _("Assigned to"), _("Deadline"),
                _("Priority"), _("State"), _("Overdue"), _("Raised on"), _("Resolved on"), _("Days to resolve")]
-    ws.append(headers)
+    ws.append(xlsx.row(ws, headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     today = timeutil.today()
     for problem in query:
-        ws.append([
+        ws.append(xlsx.row(ws, [
             problem.id, problem.project.name, str(CATEGORY_LABELS.get(problem.category, problem.category)),
             problem.description, problem.assigned_unit.name, problem.deadline,
             str(PRIORITY_LABELS.get(problem.priority, problem.priority)),
@@ -180,7 +182,7 @@ def _export(query):
             timeutil.to_local(problem.created_at).date(),
             timeutil.to_local(problem.resolved_at).date() if problem.resolved_at else None,
             problem.resolve_days,
-        ])
+        ]))
     for column, width in zip("ABCDEFGHIJKL", (6, 28, 16, 50, 20, 12, 10, 16, 8, 12, 12, 10)):
         ws.column_dimensions[column].width = width
     buffer = io.BytesIO()
@@ -423,6 +425,7 @@ def notifications():
 
 
 @bp.route("/notifications/count")
+@sessions.passive  # a poll every minute: an open tab alone does not keep the session alive
 @login_required  # polled by htmx: after a logout htmx gets 401 with HX-Redirect to the login page
 def notification_count():
     response = make_response(render_template("problems/_notification_count.html",

@@ -16,11 +16,10 @@ from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from portal import extra_fields, industries
+from portal import extra_fields, industries, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 from portal.projects import masking
 from portal.projects.filters import ListFilters
@@ -123,14 +122,14 @@ def build_workbook(query, spec, user) -> bytes:
     bold = Font(bold=True)
     header = []
     for column in columns:
-        cell = WriteOnlyCell(ws, value=str(column.header))
+        cell = xlsx.cell(ws, str(column.header))
         cell.font = bold
         header.append(cell)
     ws.append(header)
     for project in query.iterator():
         row = []
         for column in columns:
-            cell = WriteOnlyCell(ws, value=column.value(project, user))
+            cell = xlsx.cell(ws, column.value(project, user))
             if column.number_format:
                 cell.number_format = column.number_format
             row.append(cell)

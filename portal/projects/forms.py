@@ -53,13 +53,15 @@ def credit_code_valid(code: str) -> bool:
     return _CREDIT_CHARS[(31 - total % 31) % 31] == code[17]
 
 
+AMOUNT_RANGE_MESSAGE = _l("Enter an amount between 0 and %(max)s.", max="99,999,999,999,999")
+
+
 class AmountField(DecimalField):
     """An exact amount ≥ 0 (万元); text, NaN and infinities are refused with a message."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         validators = list(validators or [Optional()])
-        validators.append(NumberRange(min=0, max=MAX_AMOUNT, message=_l("Enter an amount between 0 and %(max)s.",
-                                                                          max="99,999,999,999,999")))
+        validators.append(NumberRange(min=0, max=MAX_AMOUNT, message=AMOUNT_RANGE_MESSAGE))
         super().__init__(label, validators, places=2, **kwargs)
 
     def process_formdata(self, valuelist):
@@ -76,6 +78,9 @@ class AmountField(DecimalField):
             if not value.is_finite():
                 self.data = None
                 raise ValueError(_l("Enter a number, for example 1200.50."))
+            if abs(value) > MAX_AMOUNT:  # 1e308 cannot even be rounded to cents
+                self.data = None
+                raise ValueError(AMOUNT_RANGE_MESSAGE)
             self.data = value.quantize(Decimal("0.01"))
 
 

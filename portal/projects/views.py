@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
 from wtforms import HiddenField
 
 from portal import audit, extra_fields, permissions, plugins, stages
@@ -587,11 +588,12 @@ def stage(project_id):
 
 def _posted_version(form) -> int:
     """The project version the form was filled in against; a missing or forged one is a 400
-    (falling back to the current version would silently skip the concurrent-edit check)."""
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
+    (falling back to the current version would silently skip the concurrent-edit check). Versions
+    count from 1 and fit the database's integer, as ids do: 2**63 is a 400, not an overflow."""
+    version = parse_id(form.version.data)
+    if version is None:
         abort(400)
+    return version
 
 
 def _stage_change_of(project: Project, change_id) -> StageChange:
@@ -734,7 +736,9 @@ def upload(project_id):
     project = load_project(project_id)
     require(permissions.can_edit_project(current_user, project))
     form = AttachmentForm()
-    storages = [s for s in (form.files.data or []) if s and s.filename] if form.validate_on_submit() else None
+    # A "files" field posted as plain text (not a file) is no file: the 422 "choose a file".
+    storages = ([s for s in (form.files.data or []) if isinstance(s, FileStorage) and s.filename]
+                if form.validate_on_submit() else None)
     if storages is None:
         abort(400)
     errors = _check_uploads(storages) if storages else [_("Choose a file to upload.")]

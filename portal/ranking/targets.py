@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import audit
+from portal import audit, xlsx
 from portal.db import database
 from portal.models import Unit, UnitTarget
 from portal.models.fields import utcnow
@@ -148,7 +148,7 @@ def template_workbook(year: int) -> bytes:
     targets = targets_for_year(year)
     for row, unit in enumerate(assessed_units(), start=HEADER_ROW + 1):
         ws.cell(row=row, column=1, value=unit.id).fill = grey
-        ws.cell(row=row, column=2, value=unit.name).fill = grey
+        xlsx.as_text(ws.cell(row=row, column=2, value=unit.name)).fill = grey
         for col, figure in enumerate(TARGET_FIGURES, start=3):
             value = targets.get(unit.id, {}).get(figure.code)
             if value is not None:

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import figures, periods, permissions
+from portal import figures, periods, permissions, xlsx
 from portal.models import Unit
 from portal.periods import Period
 from portal.ranking import assessment, top_ten
@@ -109,17 +109,17 @@ def _ranking_workbook(ranking) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _file_safe(ranking.period.code)[:31] or "ranking"
-    ws.append([_("Ranking %(period)s", period=ranking.period.label)])
+    ws.append(xlsx.row(ws, [_("Ranking %(period)s", period=ranking.period.label)]))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("Time elapsed: %(pct)s%%", pct=ranking.elapsed_pct)])
+    ws.append(xlsx.row(ws, [_("Time elapsed: %(pct)s%%", pct=ranking.elapsed_pct)]))
     notice = failed_assessment_notice(ranking)
     if notice:
-        ws.append([notice])
+        ws.append(xlsx.row(ws, [notice]))
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True, color="C00000")
     header = [_("Rank"), _("Unit"), _("Score"), _("Rank change"), _("Vetoes")]
     for figure in TARGET_FIGURES:
         header += [str(figure.label), _("Target"), _("Completion (%)")]
-    ws.append(header)
+    ws.append(xlsx.row(ws, header))
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for r in ranking.results:
@@ -130,7 +130,7 @@ def _ranking_workbook(ranking) -> bytes:
             pct = r.completion.get(figure.code)
             row += [None if value is None else float(value), None if target is None else float(target),
                     None if pct is None else float(pct)]
-        ws.append(row)
+        ws.append(xlsx.row(ws, row))
     ws.column_dimensions["B"].width = 28
     out = io.BytesIO()
     wb.save(out)

@@ -5,16 +5,17 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from portal import xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 
 
 def _sheet(wb, title, header, rows):
     ws = wb.create_sheet(title=title[:31])
-    ws.append(header)
+    ws.append(xlsx.row(ws, header))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append(xlsx.row(ws, row))
     for column in ws.columns:
         width = max((len(str(c.value or "")) for c in column), default=8)
         ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
