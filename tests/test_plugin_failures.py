@@ -7,8 +7,8 @@ import textwrap
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from portal import hookimpl
-from portal.models import FlagSnapshot, PluginFailureRecord, Project, UnitTarget, WeekFreeze
+from portal import hookimpl, rules
+from portal.models import FlagSnapshot, PluginFailureRecord, Project, Setting, UnitTarget, WeekFreeze
 from tests.plugins_helpers import BUNDLED, login_to, other_app, temporary_plugin
 
 PROJECT_STAGE = dict(stage="negotiating", negotiating_on=dt.date(2026, 2, 1))
@@ -51,6 +51,7 @@ def admin_plugins_page(portal) -> str:
 
 def test_a_failing_review_plugin_leaves_stored_recommendations_when_the_rules_are_saved(app, org, make_project):
     reviewed = make_project(name="Reviewed", review_recommendation="suits")
+    Setting.set_value(rules.SETTING_KEY, "six_plus_three")  # choosing "core" is then a change
     portal = lenient(app)
     admin = login_to(portal, "admin")
     with temporary_plugin(portal, RaisingReview(), "raising_review"):
