@@ -105,3 +105,48 @@ def test_meeting_fits_a4_landscape_with_its_list_columns(live_server, page, org,
     last_list = {"zh_CN": "投产清单", "en": "Productionlist"}[language]
     assert last_list in text.split("智能制造")[0]  # the units table's last column, before the project rows
     assert text.count("Noprogressreportfortwoweeks") == 20  # every red and yellow project's reasons, the last column
+
+
+# Dashboard and the leaders' summary ----------------------------------------------------------
+
+def signed_projects(org, make_project, live_server, count: int = 40) -> None:
+    """A year of signings across ten units and eight industries, one or more in every month."""
+    codes = ["new_energy_batteries", "integrated_circuits", "biomedicine", "high_end_equipment",
+             "new_materials", "modern_logistics", "digital_economy", "green_agriculture"]
+    units = [org.units["county_a"], org.units["county_b"], org.units["town_a"], *more_counties(org, 7)]
+    for i in range(count):
+        signed = dt.date(YEAR, 1 + i % 12, 3 + i % 20)
+        project = make_project(
+            name=f"高端装备制造基地项目 {i + 1:02d}", unit=units[i % len(units)], stage="signed",
+            industry_code=codes[i % len(codes)], clue_on=dt.date(YEAR, 1, 2), signed_on=signed,
+            total_investment=Decimal(85000 + 12345 * i), created_at=LONG_AGO)
+        StageChange.create(project=project, to_stage="signed", on_date=signed, by=org.users["bureau"],
+                           verification="approved")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_dashboard_tables_print_on_a4_landscape_without_cut_columns(live_server, page, org, make_project, language):
+    browser_login(page, "leader")
+    signed_projects(org, make_project, live_server)
+    pdf = printed(page, f"/dashboard?period={YEAR}", language, "dashboard")
+    assert page_size_mm(pdf) == (297, 210)  # A4 landscape
+    text = text_of(pdf)
+    last_column = {"zh_CN": "履约率", "en": "Implementationrate"}[language]
+    # The unit, industry and team tables each print their last column; the last unit's row too.
+    assert text.count(last_column) >= 3
+    assert "CountyI" in text.split(last_column)[1]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_leaders_summary_prints_on_one_a4_page_with_the_monthly_values(live_server, page, org, make_project, language):
+    browser_login(page, "leader")
+    signed_projects(org, make_project, live_server)
+    pdf = printed(page, f"/dashboard/summary?period={YEAR}", language, "summary")
+    assert page_size_mm(pdf) == (210, 297)  # A4 portrait
+    assert len(pdf.pages) == 1
+    text = text_of(pdf)
+    assert DECEMBER[language] in text
+    # December's signed amount (projects 12, 24 and 36) is printed, not only drawn.
+    december = Decimal(3 * 85000 + 12345 * (11 + 23 + 35))
+    shown = {"zh_CN": f"{december / 10000:,.2f}亿元", "en": f"CNY{december / 100000:,.2f}billion"}[language]
+    assert shown in text
