@@ -5,6 +5,8 @@ and gettext would never find a folder named ``zh_CN``.
 """
 from decimal import Decimal
 
+from babel.dates import get_month_names
+
 from flask import current_app, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
@@ -53,6 +55,11 @@ def format_amount(value_wan) -> str:
     return _("%(amount)s wan yuan", amount=format_decimal(value, format=WAN_FORMAT))
 
 
+def format_month_short(month: int) -> str:
+    """A month's short name in the user's language: 12月, Dec."""
+    return get_month_names("abbreviated", locale=get_locale())[month]
+
+
 def format_usd_amount(value_wan) -> str:
     """An amount in 万美元 (USD 10 thousand)."""
     if value_wan is None or value_wan == "":
@@ -72,6 +79,7 @@ def init_app(app) -> None:
     )
     app.jinja_env.filters["amount"] = format_amount
     app.jinja_env.filters["usd_amount"] = format_usd_amount
+    app.jinja_env.filters["month_short"] = format_month_short
     # Stored timestamps are naive UTC; Flask-Babel shows them in PORTAL_TIMEZONE.
     app.jinja_env.filters["localtime"] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm") if v else "—"
     app.jinja_env.filters["date"] = lambda v: format_date(v, "yyyy-MM-dd") if v else "—"

@@ -246,7 +246,7 @@ def test_wall_chart(login, projects, app, org):
 def test_wall_chart_prints_on_a3(app):
     css = open(app.static_folder + "/css/portal.css", encoding="utf-8").read()
     named = re.search(r"@page\s+(\w+)\s*\{[^}]*size:\s*A3 landscape", css)
-    assert named and re.search(r"\.wallchart-sheet\s*\{\s*page:\s*%s" % named.group(1), css)
+    assert named and re.search(r"\.paper-a3-landscape[^{]*\{\s*page:\s*%s" % named.group(1), css)
 
 
 # Meeting page ----------------------------------------------------------------------------------

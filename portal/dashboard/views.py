@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from portal import figures, industries, permissions, svgcharts
 from portal.figures import Scope
-from portal.i18n import format_amount
+from portal.i18n import format_amount, format_month_short
 from portal.models import Unit
 from portal.periods import Period
 from portal.periods import choices as period_choices
@@ -95,7 +95,7 @@ def projects_url(query: str) -> str:
 # Panels -----------------------------------------------------------------------------
 
 def _monthly_chart(points, year):
-    months = [str(p.month) for p in points]
+    months = [format_month_short(p.month) for p in points]
     return svgcharts.monthly_chart(
         months, [p.value for p in points], [p.previous for p in points],
         title=_("Signed amount per month, %(year)s against %(last)s", year=year, last=year - 1),
