@@ -17,6 +17,7 @@ Reference with examples: docs/plugins.md (a test keeps the two in step).
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,6 +28,8 @@ import pluggy
 from flask import Blueprint
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
+
+from portal import flag_reasons
 
 hookspec = pluggy.HookspecMarker("portal")
 
@@ -95,15 +98,45 @@ class Assessment(TypedDict):
     vetoes: NotRequired[list[NonEmptyText]]
 
 
+#: A value in a reason's params: a name (str, shown as typed), a number or a date (formatted for the locale).
+ReasonParam = Union[str, Annotated[Union[int, float], Rule(_finite, "must be a finite number (below 10^15)")], dt.date]
+
+
+def _reason_shows(reason: dict) -> bool:
+    """A coded reason can be shown: its code is the core's or it brings its message, whose
+    placeholders its params fill (checked in the answer's language)."""
+    message = reason.get("message")
+    if message is None:
+        return reason["code"] in flag_reasons.REGISTRY
+    params = reason.get("params") or {}
+    try:
+        if params:  # without params the message is shown as written
+            str(message) % {name: "" for name in params}
+    except (KeyError, ValueError, TypeError):
+        return False
+    return bool(str(message).strip())
+
+
+class ReasonCode(TypedDict):
+    code: Annotated[str, Rule(lambda v: 0 < len(v) <= 60, "must be a code of 1 to 60 characters")]
+    params: NotRequired[dict[str, ReasonParam]]
+    message: NotRequired[Text]  # English, with %(name)s placeholders; translate it with _l
+
+
+#: Why a flag was given: words (shown as they are), or a code with params shown in the reader's language.
+Reason = Union[NonEmptyText, Annotated[ReasonCode, Rule(
+    _reason_shows, "must be a core reason code or bring a non-empty message whose %(name)s placeholders its params fill")]]
+
+
 class ProjectFlag(TypedDict):
     level: Literal["yellow", "red"]
-    reason: NonEmptyText
+    reason: Reason
 
 
 class UnitFlag(TypedDict):
     unit_id: Integer
     flag: Literal["red", "yellow"]
-    reason: NonEmptyText
+    reason: Reason
 
 
 class ChainLink(TypedDict):
