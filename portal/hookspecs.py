@@ -321,9 +321,15 @@ def portal_project_flags(project, context) -> list[ProjectFlag] | None:
     ``report_deadline(week)``, ``previous_flags(project, n)``,
     ``stage_reached(project, stage)``. A plugin may query its own tables by
     ``project.id`` (e.g. overdue problems or commitments).
-    Returns: a list of ``{"level": "yellow" | "red", "reason": str}`` (the
-    reason translated, in words, and required: a flag without one is a bad
-    answer), an empty list or None for no warning. While a plugin fails, the
+    Returns: a list of ``{"level": "yellow" | "red", "reason": Reason}``, an
+    empty list or None for no warning. The reason is required (a flag without
+    one is a bad answer) and is either words (a str, stored and shown as
+    written) or ``{"code": str, "params": {name: str | number | date},
+    "message": _l("English template with %(name)s placeholders")}``: stored
+    as the code, params and English template, and shown in each reader's
+    language (``portal.flag_reasons``; names as typed, numbers and dates
+    formatted for the locale). ``message`` may be left out for a core code
+    (``portal.flag_reasons.REGISTRY``). While a plugin fails, the
     stored flag stays and no week is frozen (docs/plugins.md). Every
     plugin's answers are combined: red beats yellow beats green, and all
     reasons are kept. The default rules (``portal.scheduling.default_flags``)
@@ -342,7 +348,8 @@ def portal_unit_week_flags(week: str, units, context) -> list[UnitFlag] | None:
     ``unit_week_figures(week)`` gives ``{unit_id: {"projects": n,
     "reported": n, "on_time": n, "advances": n}}`` from SQL.
     Returns: a list of ``{"unit_id": int, "flag": "red" | "yellow",
-    "reason": str}`` (reason required; units without a flag are left out), or None to leave the
+    "reason": Reason}`` (reason required, words or a code with params as for
+    ``portal_project_flags``; units without a flag are left out), or None to leave the
     decision to the next plugin. ``firstresult``: the first answer wins; the
     default rule runs last, so a county plugin replaces it.
     """
