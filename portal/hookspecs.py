@@ -17,6 +17,7 @@ Reference with examples: docs/plugins.md (a test keeps the two in step).
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,6 +28,8 @@ import pluggy
 from flask import Blueprint
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
+
+from portal import flag_reasons
 
 hookspec = pluggy.HookspecMarker("portal")
 
@@ -95,15 +98,45 @@ class Assessment(TypedDict):
     vetoes: NotRequired[list[NonEmptyText]]
 
 
+#: A value in a reason's params: a name (str, shown as typed), a number or a date (formatted for the locale).
+ReasonParam = Union[str, Annotated[Union[int, float], Rule(_finite, "must be a finite number (below 10^15)")], dt.date]
+
+
+def _reason_shows(reason: dict) -> bool:
+    """A coded reason can be shown: its code is the core's or it brings its message, whose
+    placeholders its params fill (checked in the answer's language)."""
+    message = reason.get("message")
+    if message is None:
+        return reason["code"] in flag_reasons.REGISTRY
+    params = reason.get("params") or {}
+    try:
+        if params:  # without params the message is shown as written
+            str(message) % {name: "" for name in params}
+    except (KeyError, ValueError, TypeError):
+        return False
+    return bool(str(message).strip())
+
+
+class ReasonCode(TypedDict):
+    code: Annotated[str, Rule(lambda v: 0 < len(v) <= 60, "must be a code of 1 to 60 characters")]
+    params: NotRequired[dict[str, ReasonParam]]
+    message: NotRequired[Text]  # English, with %(name)s placeholders; translate it with _l
+
+
+#: Why a flag was given: words (shown as they are), or a code with params shown in the reader's language.
+Reason = Union[NonEmptyText, Annotated[ReasonCode, Rule(
+    _reason_shows, "must be a core reason code or bring a non-empty message whose %(name)s placeholders its params fill")]]
+
+
 class ProjectFlag(TypedDict):
     level: Literal["yellow", "red"]
-    reason: NonEmptyText
+    reason: Reason
 
 
 class UnitFlag(TypedDict):
     unit_id: Integer
     flag: Literal["red", "yellow"]
-    reason: NonEmptyText
+    reason: Reason
 
 
 class ChainLink(TypedDict):
@@ -288,9 +321,15 @@ def portal_project_flags(project, context) -> list[ProjectFlag] | None:
     ``report_deadline(week)``, ``previous_flags(project, n)``,
     ``stage_reached(project, stage)``. A plugin may query its own tables by
     ``project.id`` (e.g. overdue problems or commitments).
-    Returns: a list of ``{"level": "yellow" | "red", "reason": str}`` (the
-    reason translated, in words, and required: a flag without one is a bad
-    answer), an empty list or None for no warning. While a plugin fails, the
+    Returns: a list of ``{"level": "yellow" | "red", "reason": Reason}``, an
+    empty list or None for no warning. The reason is required (a flag without
+    one is a bad answer) and is either words (a str, stored and shown as
+    written) or ``{"code": str, "params": {name: str | number | date},
+    "message": _l("English template with %(name)s placeholders")}``: stored
+    as the code, params and English template, and shown in each reader's
+    language (``portal.flag_reasons``; names as typed, numbers and dates
+    formatted for the locale). ``message`` may be left out for a core code
+    (``portal.flag_reasons.REGISTRY``). While a plugin fails, the
     stored flag stays and no week is frozen (docs/plugins.md). Every
     plugin's answers are combined: red beats yellow beats green, and all
     reasons are kept. The default rules (``portal.scheduling.default_flags``)
@@ -309,7 +348,8 @@ def portal_unit_week_flags(week: str, units, context) -> list[UnitFlag] | None:
     ``unit_week_figures(week)`` gives ``{unit_id: {"projects": n,
     "reported": n, "on_time": n, "advances": n}}`` from SQL.
     Returns: a list of ``{"unit_id": int, "flag": "red" | "yellow",
-    "reason": str}`` (reason required; units without a flag are left out), or None to leave the
+    "reason": Reason}`` (reason required, words or a code with params as for
+    ``portal_project_flags``; units without a flag are left out), or None to leave the
     decision to the next plugin. ``firstresult``: the first answer wins; the
     default rule runs last, so a county plugin replaces it.
     """

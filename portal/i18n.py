@@ -12,6 +12,7 @@ from flask_babel import Babel, format_date, format_datetime, format_decimal, get
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import flag_reasons
 from portal.config import SUPPORTED_LOCALES
 from portal.paths import TRANSLATIONS_DIR
 
@@ -80,6 +81,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["amount"] = format_amount
     app.jinja_env.filters["usd_amount"] = format_usd_amount
     app.jinja_env.filters["month_short"] = format_month_short
+    app.jinja_env.filters["flag_reason"] = flag_reasons.render  # a stored flag reason in the reader's language
     # Stored timestamps are naive UTC; Flask-Babel shows them in PORTAL_TIMEZONE.
     app.jinja_env.filters["localtime"] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm") if v else "—"
     app.jinja_env.filters["date"] = lambda v: format_date(v, "yyyy-MM-dd") if v else "—"

@@ -2,6 +2,9 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
+
+from portal import flag_reasons
 from portal.models import ProgressReport
 from portal.scheduling import weeks as W
 from portal.scheduling.flags import FlagContext, flag_settings
@@ -25,3 +28,10 @@ def report(project, week, user, when=None, **fields):
     values.update(fields)
     return ProgressReport.create(project=project, week=week, author=user,
                                  created_at=W.to_utc_naive(when), **values)
+
+
+def shown(reasons, locale="en"):
+    """Stored flag reasons (``{"level", "reason"}`` entries or bare reasons) as a reader of ``locale`` reads them."""
+    with force_locale(locale):
+        return [{"level": r["level"], "reason": flag_reasons.render(r)} if isinstance(r, dict) and "level" in r
+                else flag_reasons.render(r) for r in reasons or []]

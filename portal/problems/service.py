@@ -12,7 +12,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import audit, permissions, plugins, timeutil
+from portal import audit, flag_reasons, permissions, plugins, timeutil
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
@@ -305,6 +305,12 @@ def fulfil_commitment(commitment: Commitment, user: User, fulfilled_on: dt.date,
 
 RED_AFTER_DAYS = 30
 
+# The stored reasons name the category or kind by code, shown by its label in the reader's language.
+flag_reasons.register("problem_overdue", _l("A problem (%(category)s) is %(days)s days overdue."),
+                      category=lambda code: _category_label(code))
+flag_reasons.register("commitment_overdue", _l("A government commitment (%(kind)s) is %(days)s days overdue."),
+                      kind=lambda code: _commitment_label(code))
+
 
 def project_flags(project: Project, today: dt.date | None = None, red_after: int = RED_AFTER_DAYS) -> list[dict]:
     """Yellow for each overdue problem or commitment, red when more than ``red_after`` days overdue."""
@@ -314,14 +320,12 @@ def project_flags(project: Project, today: dt.date | None = None, red_after: int
             Problem.project == project.id, overdue_condition(today)).order_by(Problem.deadline):
         days = days_overdue(problem.deadline, today)
         flags.append({"level": "red" if days > red_after else "yellow",
-                      "reason": _("A problem (%(category)s) is %(days)s days overdue.",
-                                  category=_category_label(problem.category), days=days)})
+                      "reason": flag_reasons.reason("problem_overdue", category=problem.category, days=days)})
     for commitment in Commitment.select(Commitment.id, Commitment.due_date, Commitment.kind).where(
             Commitment.project == project.id, commitment_overdue_condition(today)).order_by(Commitment.due_date):
         days = days_overdue(commitment.due_date, today)
         flags.append({"level": "red" if days > red_after else "yellow",
-                      "reason": _("A government commitment (%(kind)s) is %(days)s days overdue.",
-                                  kind=_commitment_label(commitment.kind), days=days)})
+                      "reason": flag_reasons.reason("commitment_overdue", kind=commitment.kind, days=days)})
     return flags
 
 

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from portal import extra_fields, industries, xlsx
+from portal import extra_fields, flag_reasons, industries, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 from portal.projects import masking
 from portal.projects.filters import ListFilters
@@ -88,6 +88,7 @@ def _core_columns(spec, date_field, industry_names) -> list[ExportColumn]:
         ExportColumn(_("Leader in charge"), lambda p, u: p.leader.display_name if p.leader_id else "", width=12),
         ExportColumn(_("Responsible person"), lambda p, u: p.responsible_person, width=12),
         ExportColumn(_("Flag"), lambda p, u: label(FLAG_LABELS, p.flag), width=14),
+        ExportColumn(_("Flag reasons"), lambda p, u: flag_reasons.render_all(p.flag_reasons), width=40),
         *_round_trip_columns(date_field),
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
-from portal import extra_fields, industries
+from portal import extra_fields, flag_reasons, industries
 from portal.labels import FLAG_LABELS, STAGE_LABELS
 from portal.projects import export, masking
 from portal.projects.filters import (
@@ -26,17 +26,8 @@ bp = Blueprint("lists", __name__)
 
 
 def flag_reason_text(project) -> str:
-    """The stored flag reasons as one line of text (the reasons are what the flag means)."""
-    reasons = project.flag_reasons or []
-    if isinstance(reasons, (str, dict)):
-        reasons = [reasons]
-    parts = []
-    for reason in reasons:
-        if isinstance(reason, dict):
-            reason = reason.get("text") or reason.get("reason") or reason.get("message") or ""
-        if reason:
-            parts.append(str(reason))
-    return "; ".join(parts)
+    """The stored flag reasons as one line in the reader's language (the reasons are what the flag means)."""
+    return flag_reasons.render_all(project.flag_reasons)
 
 
 def show_list(key: str):

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from portal import xlsx
+from portal import flag_reasons, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 
 
@@ -23,7 +23,7 @@ def _sheet(wb, title, header, rows):
 
 
 def _reasons(reasons) -> str:
-    return "; ".join(r["reason"] if isinstance(r, dict) else str(r) for r in reasons or [])
+    return flag_reasons.render_all(reasons)
 
 
 def meeting_workbook(data: dict) -> Workbook:

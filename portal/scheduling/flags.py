@@ -2,7 +2,8 @@
 
 Flags are computed when a project's records change and when a week is frozen,
 and stored in ``Project.flag``/``Project.flag_reasons``; no page view calls the
-hook. Reasons are stored in the deployment's default language.
+hook. Reasons are stored as codes with params (``portal.flag_reasons``), shown in the
+reader's language; a plugin's plain-text reason is stored as it is.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import peewee
 from flask import current_app
 from flask_babel import force_locale
 
-from portal import plugins
+from portal import flag_reasons, plugins
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, StageChange
 from portal.models.fields import utcnow
@@ -250,7 +251,7 @@ def combine(results: list) -> tuple[str, list[dict]]:
             level = item.get("level") if isinstance(item, dict) else None
             if level not in ("yellow", "red"):
                 continue
-            reason = {"level": level, "reason": str(item.get("reason", ""))}
+            reason = {"level": level, "reason": flag_reasons.stored(item.get("reason", ""))}
             if reason not in reasons:
                 reasons.append(reason)
     reasons.sort(key=lambda r: -LEVELS[r["level"]])
@@ -271,7 +272,8 @@ class FlagPluginsFailed(Exception):
 
 
 def compute(project, context: FlagContext) -> tuple[str, list[dict]]:
-    """Ask every plugin about one project; the combined flag and its reasons (in the default language).
+    """Ask every plugin about one project; the combined flag and its reasons (codes, or a
+    plugin's text in the default language).
 
     Raises FlagPluginsFailed when a plugin raised or answered with a bad value.
     """

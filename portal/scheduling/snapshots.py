@@ -20,7 +20,7 @@ import logging
 import peewee
 from flask import current_app
 
-from portal import plugins
+from portal import flag_reasons, plugins
 from portal.db import database
 from portal.models import (
     FlagSnapshot,
@@ -157,7 +157,7 @@ def _write_unit_flags(week: str, context) -> None:
         if item.get("flag") in ("red", "yellow") and item.get("unit_id") in known and item["unit_id"] not in seen:
             seen.add(item["unit_id"])
             rows.append({"week": week, "unit": item["unit_id"], "flag": item["flag"],
-                         "reasons": [str(item.get("reason", ""))]})
+                         "reasons": [flag_reasons.stored(item.get("reason", ""))]})
     if rows:
         UnitWeekFlag.insert_many(rows).execute()
 

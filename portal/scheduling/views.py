@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from portal import audit, industries, permissions, plugins
+from portal import audit, flag_reasons, industries, permissions, plugins
 from portal.admin.forms import coerce_unit
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
@@ -428,7 +428,8 @@ def meeting_data(week: str, user) -> dict:
         answer = plugins.call_first("portal_unit_week_flags", week=week, units=units_all, context=context) or []
         for item in answer:
             if item.get("flag") in ("red", "yellow"):
-                unit_flags[item.get("unit_id")] = {"flag": item["flag"], "reasons": [str(item.get("reason", ""))]}
+                unit_flags[item.get("unit_id")] = {"flag": item["flag"],
+                                                   "reasons": [flag_reasons.stored(item.get("reason", ""))]}
 
     unit_ids = set(figures) | set(counts) | set(unit_flags) | set(list_counts)
     units = list(scoped(Unit.select().where(Unit.id.in_(list(unit_ids or {0}))), Unit.id).order_by(Unit.path))
