@@ -22,6 +22,8 @@ import waitress
 #: portal that cannot start does not spin.
 QUICK_DEATH_SECONDS = 5
 RESTART_PAUSE_SECONDS = 2
+#: How long the workers get to finish their requests after SIGTERM before they are killed.
+STOP_SECONDS = 10
 
 
 def default_workers() -> int:
@@ -48,6 +50,7 @@ class Supervisor:
             make_app, listener, threads, workers, options)
         self.children: dict[int, float] = {}  # pid -> start time
         self.stopping = False
+        self.stop_deadline = 0.0
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._stop)
@@ -55,11 +58,16 @@ class Supervisor:
         for _i in range(self.workers):
             self._spawn()
         while self.children:
+            if self.stopping and time.monotonic() > self.stop_deadline:
+                self._kill_stragglers()
             try:
-                pid, status = os.wait()
+                pid, status = os.waitpid(-1, os.WNOHANG if self.stopping else 0)
             except ChildProcessError:
                 break
             except InterruptedError:
+                continue
+            if pid == 0:  # stopping: nobody ended yet
+                time.sleep(0.1)
                 continue
             started = self.children.pop(pid, None)
             if started is None or self.stopping:
@@ -76,6 +84,9 @@ class Supervisor:
         if pid == 0:  # the worker
             code = 0
             try:
+                # The fork copied the supervisor's handlers: until it serves, SIGTERM simply ends
+                # this worker (the supervisor's handler here would kill its siblings instead).
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
                 server = waitress.create_server(self.make_app(), sockets=[self.listener], threads=self.threads,
                                                 ident="portal", **self.options)
@@ -88,8 +99,17 @@ class Supervisor:
                 os._exit(code)
         self.children[pid] = time.monotonic()
 
+    def _kill_stragglers(self) -> None:
+        """Workers still running STOP_SECONDS after SIGTERM are killed."""
+        for pid in list(self.children):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def _stop(self, signum, _frame) -> None:
         self.stopping = True
+        self.stop_deadline = time.monotonic() + STOP_SECONDS
         for pid in list(self.children):
             try:
                 os.kill(pid, signal.SIGTERM)
