@@ -46,16 +46,17 @@ def portal_project_flags(project, context):
             reasons.append(_overdue((today - planned).days, settings["overdue_red_days"], what))
     for milestone in context.milestones(project):
         if milestone.planned_on < today and context.done_on(milestone) is None:
-            what = _("The milestone “%(title)s” (%(date)s)", title=milestone.title, date=milestone.planned_on.isoformat())
+            what = _("The milestone “%(title)s” (%(date)s)",
+                     title=milestone.title, date=milestone.planned_on.isoformat())
             reasons.append(_overdue((today - milestone.planned_on).days, settings["overdue_red_days"], what))
     if project.stage in REPORTING_STAGES:
         deadline = context.report_deadline()
         # A project entered after the deadline owes its first report next week.
         created_before_deadline = project.created_at is None or project.created_at <= context.report_deadline_utc()
         if context.now > deadline and created_before_deadline and not context.has_report(project):
-            reasons.append({"level": "yellow", "reason": _("No progress report for %(week)s after the deadline %(deadline)s",
-                                                           week=context.week,
-                                                           deadline=deadline.strftime("%Y-%m-%d %H:%M"))})
+            reasons.append({"level": "yellow",
+                            "reason": _("No progress report for %(week)s after the deadline %(deadline)s",
+                                        week=context.week, deadline=deadline.strftime("%Y-%m-%d %H:%M"))})
     if project.stage == "clue":
         last = context.last_report_on(project) or project.clue_on or (project.created_at and project.created_at.date())
         if last is not None:
