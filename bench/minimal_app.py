@@ -16,7 +16,8 @@ from flask import Flask, abort, render_template_string, request
 
 PAGE = """<!doctype html><title>{{ title }}</title><h1>{{ title }}</h1><p>{{ total }}</p>
 <table>{% for r in rows %}<tr><td><a href="/projects/{{ r[0] }}">{{ r[1] }}</a></td><td>{{ r[2] or "" }}</td>
-<td>{{ r[3] }}</td><td>{{ r[4] }}</td><td>{{ r[5] }}</td><td>{{ r[6] or "" }}</td><td>{{ r[7] or "" }}</td></tr>{% endfor %}</table>"""
+<td>{{ r[3] }}</td><td>{{ r[4] }}</td><td>{{ r[5] }}</td><td>{{ r[6] or "" }}</td><td>{{ r[7] or "" }}</td></tr>
+{% endfor %}</table>"""
 
 COLUMNS = """p.id, p.name, e.name, u.name, p.stage, p.total_investment, p.signed_on, l.display_name"""
 FROM = """FROM project AS p INNER JOIN unit AS u ON p.responsible_unit_id = u.id

@@ -186,7 +186,8 @@ def main():
         signed_in_unit = conn.execute(
             "SELECT COUNT(*) FROM project WHERE stage = 'signed' AND archived = 0 AND responsible_unit_id IN "
             "(SELECT id FROM unit WHERE path LIKE ?)", (unit_path + "%",)).fetchone()[0]
-        project_id = conn.execute("SELECT id FROM project WHERE stage = 'signed' ORDER BY id DESC LIMIT 1").fetchone()[0]
+        project_id = conn.execute(
+            "SELECT id FROM project WHERE stage = 'signed' ORDER BY id DESC LIMIT 1").fetchone()[0]
         conn.close()
         lines.append(f"- database: {projects} projects, {db_file.stat().st_size // 2**20} MB; "
                      f"the county's signed list holds {signed_in_unit} projects")

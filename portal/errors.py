@@ -19,7 +19,9 @@ def _messages():
         413: (_("Too large"), _("The file or form is larger than allowed.")),
         422: (_("Please check the form"), _("Some fields need your attention.")),
         429: (_("Too many attempts"), _("Please wait a moment and try again.")),
-        500: (_("Something went wrong"), _("The portal could not finish this request. Nothing was saved. Please try again; if it happens again, tell your administrator.")),
+        500: (_("Something went wrong"),
+              _("The portal could not finish this request. Nothing was saved. "
+                "Please try again; if it happens again, tell your administrator.")),
     }
 
 
@@ -37,7 +39,8 @@ def render_error(code: int, detail: str | None = None):
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
-        return render_error(400, _("Your form has expired or was not sent by this portal. Please reload the page and try again."))
+        return render_error(
+            400, _("Your form has expired or was not sent by this portal. Please reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def _http_error(error):

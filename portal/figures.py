@@ -565,7 +565,8 @@ def _aggregate(periods: list[Period], scope: Scope, group=None, families=ALL_FAM
 
     One small query per source and period, each reading only the rows dated in the period
     through an index, plus one for the few projects with repeated counted milestones."""
-    per_period = [frozenset(f) for f in families] if isinstance(families, list) else [frozenset(families)] * len(periods)
+    per_period = ([frozenset(f) for f in families] if isinstance(families, list)
+                  else [frozenset(families)] * len(periods))
     raw: dict = {}
     for i, (period, wanted) in enumerate(zip(periods, per_period)):
         sources: dict = {}

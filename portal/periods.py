@@ -167,7 +167,9 @@ class Period:
         if self.kind == "year":
             return _("Year %(year)s", year=self.year)
         if self.kind == "half":
-            return _("%(year)s first half", year=self.year) if self.part == 1 else _("%(year)s second half", year=self.year)
+            if self.part == 1:
+                return _("%(year)s first half", year=self.year)
+            return _("%(year)s second half", year=self.year)
         if self.kind == "quarter":
             return _("%(year)s Q%(quarter)s", year=self.year, quarter=self.part)
         if self.kind == "month":
@@ -214,8 +216,8 @@ class Period:
         while dt.date(year, month, 1) <= self.end:
             start = max(self.start, dt.date(year, month, 1))
             end = min(self.end, _month_end(year, month))
-            result.append(Period(start, end, "month" if (start.day == 1 and end == _month_end(year, month)) else "custom",
-                                 year, month))
+            whole_month = start.day == 1 and end == _month_end(year, month)
+            result.append(Period(start, end, "month" if whole_month else "custom", year, month))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return result
 

@@ -147,7 +147,8 @@ def _save_project(project: Project, values: dict, expected_version: int | None) 
     updated = (Project.update(**values)
                .where(Project.id == project.id, Project.version == version).execute())
     if not updated:
-        raise StageConflict("version", _l("Someone else changed this project at the same time. Reload the page and try again."))
+        raise StageConflict(
+            "version", _l("Someone else changed this project at the same time. Reload the page and try again."))
     for key, value in values.items():
         setattr(project, key, value)
 
@@ -166,7 +167,8 @@ def change_stage(project: Project, user, to_stage: str, on_date, *, note: str = 
     note, reason = (note or "").strip(), (reason or "").strip()
     backwards = is_backwards(project, to_stage)
     if to_stage == project.stage:
-        raise StageError("to_stage", _l("The project is already at this stage. To correct its date, use the date correction."))
+        raise StageError(
+            "to_stage", _l("The project is already at this stage. To correct its date, use the date correction."))
     if backwards:
         if not permissions.can_correct_stages(user):
             raise StageError("to_stage", _l("Only the bureau may move a project backwards."))

@@ -80,7 +80,8 @@ def bar_chart(bars: list[Bar], title: str, empty_text: str = "", width: int = 64
         inner = (f'<text x="{label_w - pad}" y="{y + row * 0.65:.1f}" text-anchor="end" class="chart-label">'
                  f'{escape(_truncate(bar.label, 18))}</text>'
                  f'<rect x="{label_w}" y="{y + 4}" width="{_fmt(w)}" height="{row - 8}" class="bar"></rect>'
-                 f'<text x="{label_w + w + pad:.1f}" y="{y + row * 0.65:.1f}" class="chart-value">{escape(text)}</text>')
+                 f'<text x="{label_w + w + pad:.1f}" y="{y + row * 0.65:.1f}" class="chart-value">'
+                 f'{escape(text)}</text>')
         parts.append(_linked(bar.href, f"<g>{inner}</g>"))
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -38,8 +38,8 @@ def test_units_and_records_show_by_name_in_the_log_and_the_history(app, org, log
 def test_the_log_is_filtered_by_record_action_person_and_dates(app, org, login):
     admin = login("admin")
     admin.post_form("/admin/units/new", {"name": "New zone", "kind": "zone", "parent": org.units["bureau"].id})
-    AuditLog.create(user=org.users["bureau"].id, action="edit", entity="project", entity_id=7, changes={"name": ["a", "b"]},
-                    at=dt.datetime(2025, 1, 10, 3, 0))
+    AuditLog.create(user=org.users["bureau"].id, action="edit", entity="project", entity_id=7,
+                    changes={"name": ["a", "b"]}, at=dt.datetime(2025, 1, 10, 3, 0))
     by_unit = _rows(admin.get("/admin/audit?entity=unit").get_data(as_text=True))
     assert by_unit and all("Unit New zone" in row for row in by_unit)
     by_person = _rows(admin.get(f"/admin/audit?user={org.users['bureau'].id}").get_data(as_text=True))

@@ -38,7 +38,8 @@ def test_login_and_logout(client, org):
 
 def test_login_redirects_only_to_local_pages(client, org):
     token = client.csrf_token()
-    response = client.post("/login?next=//evil.example/x", data={"username": "admin", "password": PASSWORD, "csrf_token": token})
+    response = client.post("/login?next=//evil.example/x",
+                           data={"username": "admin", "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303
     assert "evil.example" not in response.headers["Location"]
 

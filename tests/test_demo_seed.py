@@ -44,7 +44,8 @@ def test_demo_adds_projects_with_histories_once(demo):
     assert Project.select().where(Project.leader.is_null(False)).exists()
     assert Enterprise.select().where(Enterprise.foreign_invested == True).exists()  # noqa: E712
     oldest = Project.select(Project.clue_on).order_by(Project.clue_on).first().clue_on
-    assert dt.date(2024, 11, 1) <= oldest and Project.select().where(Project.signed_on > dt.date(2026, 11, 21)).count() == 0
+    assert dt.date(2024, 11, 1) <= oldest
+    assert Project.select().where(Project.signed_on > dt.date(2026, 11, 21)).count() == 0
 
     again = demo()
     assert again.created["projects"] == 0
@@ -86,7 +87,8 @@ def test_seed_adds_projects_with_histories(app, org):
     unit_ids = {p.responsible_unit_id for p in Project.select(Project.responsible_unit).distinct()}
     assert unit_ids <= {org.units[k].id for k in ("county_a", "town_a", "county_b")}
     # every project sits on a link of its own industry's chain (chain pages have data)
-    links = {(p.industry_code, p.chain_link_code) for p in Project.select(Project.industry_code, Project.chain_link_code)}
+    links = {(p.industry_code, p.chain_link_code)
+             for p in Project.select(Project.industry_code, Project.chain_link_code)}
     assert all(link and link.split(".")[0] == code and link.split(".")[1] in ("up", "mid", "down")
                for code, link in links)
     assert len({link.split(".")[1] for _, link in links}) == 3

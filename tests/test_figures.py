@@ -201,7 +201,8 @@ def test_one_grouped_query_set_gives_the_same_numbers(data, org):
             assert (alone[key].value, alone[key].previous) == (shared[key].value, shared[key].previous), key
         for fn in (figures.by_unit, figures.by_industry, figures.by_team):
             a = [(r.label, [(f.value, f.previous) for f in r.figures.values()]) for r in fn(period, scope)]
-            b = [(r.label, [(f.value, f.previous) for f in r.figures.values()]) for r in fn(period, scope, data=grouped)]
+            b = [(r.label, [(f.value, f.previous) for f in r.figures.values()])
+                 for r in fn(period, scope, data=grouped)]
             assert a == b, fn.__name__
 
 
@@ -252,7 +253,8 @@ def test_a_period_longer_than_a_year_overlaps_last_year_and_each_counts_its_own(
     assert (f.signed_count.value, f.signed_count.previous) == (3, 2)  # P1, P2, P4 | P6 (leap day), P4
     assert f.signed_investment.value == Decimal("190000.00") and f.signed_investment.previous == Decimal("21000.00")
     rows = {r.label: r for r in figures.by_unit(period)}
-    assert rows["County B"]["signed_count"].value == 1 and rows["County B"]["signed_investment"].previous == Decimal("21000.00")
+    assert rows["County B"]["signed_count"].value == 1
+    assert rows["County B"]["signed_investment"].previous == Decimal("21000.00")
 
 
 def test_a_month_and_a_custom_range_of_the_same_days_are_cached_apart(app, data):

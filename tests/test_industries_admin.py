@@ -88,7 +88,8 @@ def test_only_administrators_edit_industries(app, org, login):
     for username in ("bureau", "unit_a", "leader", "department"):
         client = login(username)
         assert client.get("/admin/industries").status_code == 403, username
-        assert client.post_form("/admin/industries/new", {"code": "x", "name_zh": "x", "kind": "leading"}).status_code == 403
+        new = {"code": "x", "name_zh": "x", "kind": "leading"}
+        assert client.post_form("/admin/industries/new", new).status_code == 403
         assert client.post_form(f"/admin/industries/{industry.id}/active", {"active": "0"}).status_code == 403
     assert Industry.select().count() == 1 and Industry.get_by_id(industry.id).active
     assert "/admin/industries" in login("admin").get("/").get_data(as_text=True)

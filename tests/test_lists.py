@@ -34,7 +34,8 @@ def projects(org, make_project):
         "built": make_project("Warehouse", "county_a", stage="started", started_on=dt.date(2026, 6, 1)),
         "done": make_project("Mill", "county_b", stage="completed", started_on=dt.date(2025, 6, 1)),
         "prod": make_project("Brewery", "town_a", stage="production", production_on=dt.date(2026, 9, 1)),
-        "old": make_project("Archived signed", "county_a", stage="signed", archived=True, signed_on=dt.date(2026, 1, 1)),
+        "old": make_project("Archived signed", "county_a", stage="signed", archived=True,
+                            signed_on=dt.date(2026, 1, 1)),
     }
     return made
 

@@ -73,8 +73,9 @@ def test_every_listed_package_exists_with_its_init():
     for package, folder in _package_dirs().items():
         if not folder.is_dir():
             problems.append(f"{package}: no folder {folder.relative_to(ROOT)}")
-        elif package.count(".") and package.split(".")[1] not in ("templates", "static", "bundled_plugins", "translations") \
-                and not (folder / "__init__.py").exists():
+        elif (package.count(".")
+              and package.split(".")[1] not in ("templates", "static", "bundled_plugins", "translations")
+              and not (folder / "__init__.py").exists()):
             problems.append(f"{package}: no __init__.py")
     assert not problems, problems
 

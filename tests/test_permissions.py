@@ -127,7 +127,8 @@ def test_anonymous_user_reads_nothing(org, projects):
     assert not perm.can_read_unit(anonymous, org.units["county_a"])
     assert not perm.can_edit_project(anonymous, projects["county_a"])
     assert list(perm.visible_projects(anonymous)) == []
-    assert not perm.can_see_confidential(anonymous, Project(is_confidential=True, responsible_unit=org.units["county_a"]))
+    confidential = Project(is_confidential=True, responsible_unit=org.units["county_a"])
+    assert not perm.can_see_confidential(anonymous, confidential)
 
 
 def test_unit_moved_below_another_changes_who_reads_it(org, make_project):

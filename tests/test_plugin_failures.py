@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from portal import hookimpl, rules
 from portal.models import FlagSnapshot, PluginFailureRecord, Project, Setting, UnitTarget, WeekFreeze
-from tests.plugins_helpers import BUNDLED, login_to, other_app, temporary_plugin
+from tests.plugins_helpers import login_to, other_app, temporary_plugin
 
 PROJECT_STAGE = dict(stage="negotiating", negotiating_on=dt.date(2026, 2, 1))
 

@@ -69,7 +69,8 @@ def test_departments_keep_target_enterprises(app, org, login, make_project):
     assert ok.status_code == 303
     target = TargetEnterprise.get(TargetEnterprise.company == "Storage Co")
     assert target.unit_id == org.units["department"].id and target.status == "contacted"
-    assert login("unit_a").post_form("/chains/new_energy/targets", {"company": "x", "status": "contacted"}).status_code == 403
+    response = login("unit_a").post_form("/chains/new_energy/targets", {"company": "x", "status": "contacted"})
+    assert response.status_code == 403
     # the bureau links it to its project once it became a clue
     response = login("bureau").post_form(f"/chains/targets/{target.id}", {
         "company": "Storage Co", "chain_link_code": "new_energy.mid", "reason": "leader in storage",

@@ -160,14 +160,16 @@ def test_commitments_added_fulfilled_and_overdue_on_board(login, problems, org):
     row = board.split(f'data-commitment="{commitment.id}"')[1].split("</tr>")[0]
     assert "Overdue" in row
     # bad input: message at the field
-    response = c.post_form(f"/projects/{a.id}/commitments/new", {"kind": "land", "promise": "", "unit": "", "due_date": "soon"})
+    response = c.post_form(f"/projects/{a.id}/commitments/new",
+                           {"kind": "land", "promise": "", "unit": "", "due_date": "soon"})
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "Choose a unit from the list." in body and "Enter a date as YYYY-MM-DD." in body
     # the promising department records fulfilment; a future date is refused
     dept = login("department")
     future = (local_today() + dt.timedelta(days=3)).isoformat()
-    response = dept.post_form(f"/commitments/{commitment.id}/fulfil", {"fulfilled_on": future, "evidence": "Handed over"})
+    response = dept.post_form(f"/commitments/{commitment.id}/fulfil",
+                              {"fulfilled_on": future, "evidence": "Handed over"})
     assert response.status_code == 422 and "cannot be in the future" in response.get_data(as_text=True)
     response = dept.post_form(f"/commitments/{commitment.id}/fulfil", {"fulfilled_on": local_today().isoformat(),
                                                                      "evidence": "Land handed over"})
@@ -243,7 +245,8 @@ def test_overdue_problems_raise_the_projects_stored_flag(app, login, problems, o
             pytest.skip("no flag rules in this build")
         context = FlagContext.live()
         answers = plugins.call("portal_project_flags", project=b, context=context)
-        assert {"level": "yellow", "reason": "A problem (Labour) is 2 days overdue."} in shown([r for a_ in answers for r in a_])
+        reasons = shown([r for a_ in answers for r in a_])
+        assert {"level": "yellow", "reason": "A problem (Labour) is 2 days overdue."} in reasons
         recompute_project(a)
     a = Project.get_by_id(a.id)
     assert a.flag == "red"
@@ -271,5 +274,6 @@ def test_closed_this_month_counts_from_local_midnight(app, problems):
     Problem.update(closed_at=dt.datetime(2026, 11, 30, 19, 0)).where(Problem.id == problems["a_closed"].id).execute()
     query = Problem.select().join(Unit, on=(Problem.assigned_unit == Unit.id))
     with app.test_request_context():
-        counts = {row["unit"]: row["closed_this_month"] for row in service.department_counts(query, dt.date(2026, 12, 5))}
+        counts = {row["unit"]: row["closed_this_month"]
+                  for row in service.department_counts(query, dt.date(2026, 12, 5))}
     assert counts["Land Department"] == 1

@@ -68,7 +68,8 @@ def test_create_with_every_field(login, org, extra):
     assert (p.industry_code, p.chain_link_code, p.is_key, p.is_confidential) == ("nev", "", True, False)
     assert p.planned_production_date == dt.date(2027, 9, 1) and p.created_by.username == "unit_a"
     e = p.enterprise
-    assert (e.credit_code, e.origin_city, e.fortune_global_500, e.listed, e.china_500) == (CODE, "Ningde", True, True, False)
+    assert ((e.credit_code, e.origin_city, e.fortune_global_500, e.listed, e.china_500)
+            == (CODE, "Ningde", True, True, False))
     assert StageChange.get(StageChange.project == p.id).to_stage == "clue"
     assert AuditLog.get(AuditLog.entity == "project", AuditLog.entity_id == p.id).action == "create"
     page = client.get(f"/projects/{p.id}").get_data(as_text=True)
@@ -139,7 +140,8 @@ def test_duplicate_warning_masks_confidential_investors(login, org, extra, make_
     assert "Possible duplicates" not in response.get_data(as_text=True)
     # The bureau sees the investor; confirming saves anyway.
     bureau = login("bureau")
-    page = bureau.post_form("/projects/new", full_form(org, extra, name="Other", investor_name="Hidden Motors")).get_data(as_text=True)
+    page = bureau.post_form("/projects/new", full_form(org, extra, name="Other", investor_name="Hidden Motors")
+                            ).get_data(as_text=True)
     assert "Possible duplicates" in page and "Hidden Motors Ltd" in page
     response = bureau.post_form("/projects/new", full_form(org, extra, name="Other", investor_name="Hidden Motors",
                                                            investor_credit_code="", confirm_duplicates="1"))
@@ -279,7 +281,8 @@ def test_capital_in_place(login, org, extra):
         assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert [e.amount for e in CapitalEntry.select()] == [Decimal("1500.25")]
     assert AuditLog.select().where(AuditLog.action == "capital").count() == 1
-    assert login("leader").post_form(f"/projects/{p.id}/capital", {"on_date": "2026-02-01", "amount": "5"}).status_code == 403
+    response = login("leader").post_form(f"/projects/{p.id}/capital", {"on_date": "2026-02-01", "amount": "5"})
+    assert response.status_code == 403
 
 
 def _docx():

@@ -210,7 +210,8 @@ def test_a_workbook_for_another_year_is_refused_naming_both_years_and_applies_on
     assert _upload(client, wb, year=2025).status_code == 303
     assert _targets(2025) == {(a, "signed_count"): 10} and _targets(2026) == {}
     # The year may also stand in the title cell of a renamed sheet.
-    assert _upload(client, _workbook("Sheet1", a, {"signed_count": 11}, title="2026年招商目标"), 2026).status_code == 303
+    titled = _upload(client, _workbook("Sheet1", a, {"signed_count": 11}, title="2026年招商目标"), 2026)
+    assert titled.status_code == 303
     assert _targets(2026) == {(a, "signed_count"): 11}
     nameless = _upload(client, _workbook("Sheet1", a, {"signed_count": 12}), 2026)
     assert nameless.status_code == 422

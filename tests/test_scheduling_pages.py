@@ -116,7 +116,8 @@ def test_row_post_without_javascript_redirects_back(login, projects):
 
 def test_report_permissions(login, projects, org, app):
     plant = projects["plant"]
-    assert login("unit_b").post_form(f"/scheduling/report/row/{plant.id}", {f"happened-{plant.id}": "x"}).status_code == 403
+    response = login("unit_b").post_form(f"/scheduling/report/row/{plant.id}", {f"happened-{plant.id}": "x"})
+    assert response.status_code == 403
     assert login("unit_b").get(f"/scheduling/report?unit={org.units['county_a'].id}").status_code == 403
     leader = login("leader")
     page = leader.get(f"/scheduling/report?unit={org.units['county_a'].id}")
@@ -186,7 +187,8 @@ def test_add_and_complete_milestones(login, projects, app, org):
 @pytest.mark.parametrize("data, message", [
     ({"title": "", "planned_on": "2026-12-01"}, "This field is required."),
     ({"title": "Permit", "planned_on": "soon"}, "Enter a date such as 2026-11-20."),
-    ({"title": "Permit", "planned_on": "2026-12-01", "actual_on": "2099-01-01"}, "The actual date cannot be in the future."),
+    ({"title": "Permit", "planned_on": "2026-12-01", "actual_on": "2099-01-01"},
+     "The actual date cannot be in the future."),
     ({"title": "Permit", "planned_on": "2026-12-01", "responsible_unit": "777"}, "Choose a unit from the list."),
 ])
 def test_bad_milestones_are_refused(login, projects, app, data, message):
@@ -338,7 +340,8 @@ def test_timeline_statuses(app, make_project, org):
         assert items == [("Signed", "on_time", 0), ("Land", "late", 5), ("Started (landed)", "overdue", 204),
                          ("Completed", "due", 10)]
         project.stage = "dropped"
-        assert [i["status"] for i in timeline(project, dt.date(2026, 11, 21))] == ["on_time", "late", "dropped", "dropped"]
+        statuses = [i["status"] for i in timeline(project, dt.date(2026, 11, 21))]
+        assert statuses == ["on_time", "late", "dropped", "dropped"]
 
 
 def test_save_all_with_one_bad_row_keeps_every_typed_value_and_names_the_row(login, projects, app):

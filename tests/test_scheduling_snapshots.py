@@ -100,7 +100,8 @@ def test_list_counts_and_unit_flags_are_frozen(ctx_app, make_project, org):
                  signed_on=dt.date(2026, 2, 1), started_on=dt.date(2026, 3, 1), production_on=dt.date(2026, 9, 1),
                  created_at=LONG_AGO)
     S.freeze_week("2026-W41")  # 5–11 October
-    counts = {(r.unit_id, r.list_name): r.count for r in ListCountSnapshot.select().where(ListCountSnapshot.week == "2026-W41")}
+    counts = {(r.unit_id, r.list_name): r.count
+              for r in ListCountSnapshot.select().where(ListCountSnapshot.week == "2026-W41")}
     a, b = org.units["county_a"].id, org.units["county_b"].id
     assert counts[(a, "clues")] == 2 and counts[(a, "signed")] == 1 and counts[(a, "landed")] == 0
     assert counts[(b, "production")] == 1

@@ -149,7 +149,8 @@ def test_method_not_allowed_and_bad_ids_are_4xx(login):
 
 # Nothing from another host ---------------------------------------------------------------
 
-EXTERNAL = re.compile(r"""(?:src|href|action|formaction|hx-(?:get|post|put|patch|delete))\s*=\s*["']\s*(?:https?:)?//""", re.I)
+EXTERNAL = re.compile(r"""(?:src|href|action|formaction|hx-(?:get|post|put|patch|delete))"""
+                      r"""\s*=\s*["']\s*(?:https?:)?//""", re.I)
 CSS_EXTERNAL = re.compile(r"""(?:url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//)""", re.I)
 INLINE = re.compile(r"""\sstyle\s*=|<script(?![^>]*\ssrc=)[^>]*>|\son[a-z]+\s*=\s*["']""", re.I)
 
@@ -242,6 +243,7 @@ def test_next_addresses_stay_on_this_site():
     """The one check every "next" redirect goes through (login, logout, scheduling, problems)."""
     from portal.web import safe_next
 
-    for bad in ("//evil.example/x", "/\\evil.example", "\\\\evil.example", "http://evil.example", "javascript:alert(1)", "", None):
+    for bad in ("//evil.example/x", "/\\evil.example", "\\\\evil.example", "http://evil.example",
+                "javascript:alert(1)", "", None):
         assert safe_next(bad, "/home") == "/home", bad
     assert safe_next("/projects?unit=3", "/home") == "/projects?unit=3"

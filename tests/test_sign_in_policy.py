@@ -43,7 +43,8 @@ def test_a_new_password_follows_the_policy(login, new, message):
 def test_a_password_change_needs_the_current_password(login):
     client = login("unit_a")
     response = client.post_form("/account/password", {
-        "current_password": "Not-the-password-1", "new_password": "Fresh-Harbour-2027", "confirm": "Fresh-Harbour-2027"})
+        "current_password": "Not-the-password-1", "new_password": "Fresh-Harbour-2027",
+        "confirm": "Fresh-Harbour-2027"})
     assert response.status_code == 422 and "The current password is wrong." in response.get_data(as_text=True)
 
 

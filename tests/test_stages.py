@@ -39,14 +39,16 @@ def test_forward_one_stage_at_a_time_and_dates_kept_in_step(project, org):
     assert err.value.field == "to_stage"
     change = move(project, unit, "signed", D(2026, 3, 1), contracted_amount=Decimal("5000"))
     p = fresh(project)
-    assert (p.stage, p.negotiating_on, p.signed_on, p.contracted_amount) == ("signed", D(2026, 2, 1), D(2026, 3, 1), Decimal("5000"))
+    assert ((p.stage, p.negotiating_on, p.signed_on, p.contracted_amount)
+            == ("signed", D(2026, 2, 1), D(2026, 3, 1), Decimal("5000")))
     assert change.by.id == unit.id and change.from_stage == "negotiating"
     assert AuditLog.select().where(AuditLog.action == "stage", AuditLog.entity_id == p.id).count() == 2
     move(project, unit, "started", D(2026, 4, 1))
     move(project, unit, "completed", D(2026, 5, 1))
     move(project, unit, "production", D(2026, 6, 1))
     p = fresh(project)
-    assert (p.stage, p.started_on, p.completed_on, p.production_on) == ("production", D(2026, 4, 1), D(2026, 5, 1), D(2026, 6, 1))
+    assert ((p.stage, p.started_on, p.completed_on, p.production_on)
+            == ("production", D(2026, 4, 1), D(2026, 5, 1), D(2026, 6, 1)))
     assert stages.allowed_targets(p, unit) == []  # production is the end of the line
 
 

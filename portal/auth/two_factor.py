@@ -108,7 +108,8 @@ def new_recovery_codes(user: User) -> list[str]:
         codes.append("-".join(raw[i:i + 5] for i in range(0, 20, 5)))
     with database.atomic():
         RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
-        RecoveryCode.insert_many([{"user": user.id, "code_hash": _hash(c), "created_at": utcnow()} for c in codes]).execute()
+        RecoveryCode.insert_many([{"user": user.id, "code_hash": _hash(c), "created_at": utcnow()}
+                                  for c in codes]).execute()
     return codes
 
 
@@ -133,6 +134,7 @@ def turn_off(user: User, by: User, action: str = "disable_two_factor", end_sessi
     the user's sessions."""
     with database.atomic():
         User.update(totp_secret=None, totp_enabled_at=None, totp_last_step=None,
-                    session_version=User.session_version + (1 if end_sessions else 0)).where(User.id == user.id).execute()
+                    session_version=User.session_version + (1 if end_sessions else 0)
+                    ).where(User.id == user.id).execute()
         RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
         audit.record(action, "user", user.id, user=by)

@@ -64,11 +64,13 @@ def login():
             events.record(events.SIGN_IN_FAILED, user, detail="locked" if throttle.is_locked(user) else "throttled")
             if throttle.is_locked(user):
                 form.password.errors.append(
-                    _("This account is locked after repeated failed logins. Try again in %(minutes)d minutes or ask an administrator to unlock it.",
+                    _("This account is locked after repeated failed logins. "
+                      "Try again in %(minutes)d minutes or ask an administrator to unlock it.",
                       minutes=max(1, round(wait / 60)))
                 )
             else:
-                form.password.errors.append(_("Too many failed attempts. Please wait %(seconds)d seconds.", seconds=wait))
+                form.password.errors.append(
+                    _("Too many failed attempts. Please wait %(seconds)d seconds.", seconds=wait))
             status = 429
         elif user and user.active and verify_password(user.password_hash, form.password.data):
             throttle.record_success(user)

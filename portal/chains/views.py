@@ -78,7 +78,8 @@ def _industry_or_404(code):
 def _target_form(code, target=None, formdata=None):
     form = TargetForm(formdata=formdata, obj=target)
     form.chain_link_code.choices = [("", "—")] + industries.chain_link_choices(code)
-    visible = (permissions.visible_projects(current_user).where(Project.industry_code == code, Project.archived == False)  # noqa: E712
+    visible = (permissions.visible_projects(current_user)
+               .where(Project.industry_code == code, Project.archived == False)  # noqa: E712
                .order_by(Project.name))
     form.project.choices = [(None, "—")] + [(p.id, p.name) for p in visible]
     if target is not None and formdata is None:
@@ -121,7 +122,8 @@ def _page(code, info_form=None, target_form=None, status=200):
         can_edit_chain=permissions.can_edit_chain(current_user),
         can_add_target=permissions.can_add_target_enterprise(current_user),
         can_edit_target=lambda t: permissions.can_edit_target_enterprise(current_user, t),
-        link_label=industries.chain_link_label, project_url=project_page_url, kind=industries.kind_label(item.get("kind", "leading")),
+        link_label=industries.chain_link_label, project_url=project_page_url,
+        kind=industries.kind_label(item.get("kind", "leading")),
     ), status
 
 
@@ -163,7 +165,8 @@ def edit_info(code):
 
 
 def _save_target(form, target, code):
-    if form.project.data and not permissions.visible_projects(current_user).where(Project.id == form.project.data).exists():
+    readable = permissions.visible_projects(current_user).where(Project.id == form.project.data)
+    if form.project.data and not readable.exists():
         form.project.errors.append(_("Choose a project you may read."))
         return False
     fields = ("company", "chain_link_code", "reason", "reviewed_quarter", "status")

@@ -107,7 +107,8 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'project'
-            indexes = ((('archived', 'stage', 'responsible_unit'), False), (('responsible_unit', 'stage'), False), (('signed_on',), False), (('flag',), False))
+            indexes = ((('archived', 'stage', 'responsible_unit'), False), (('responsible_unit', 'stage'), False),
+                       (('signed_on',), False), (('flag',), False))
     db.create_tables([Project])
 
     class StageChange(Model):

@@ -37,7 +37,8 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'problem'
-            indexes = ((('assigned_unit', 'state', 'deadline'), False), (('state', 'deadline'), False), (('project', 'state'), False))
+            indexes = ((('assigned_unit', 'state', 'deadline'), False), (('state', 'deadline'), False),
+                       (('project', 'state'), False))
     db.create_tables([Problem])
 
     class ProblemResponse(Model):

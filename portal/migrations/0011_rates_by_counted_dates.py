@@ -6,7 +6,8 @@ both read ``counted_started_on`` / ``counted_signed_on``, never ``started_on`` /
 (set while a change still awaits verification).
 
 - project_signed_counted_figures: project_signed_figures (0009, rebuilt by 0010 with the class at
-  signing) with counted_started_on in place of started_on, so the signed figures and the implementation rate read no project row;
+  signing) with counted_started_on in place of started_on, so the signed figures and the implementation
+  rate read no project row;
 - project_waiting_to_start: counted signing and start dates with the grouping columns (the
   start rate's denominator), in place of project_start_rate (signed_on, started_on).
 """

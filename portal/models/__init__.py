@@ -42,8 +42,9 @@ ALL_MODELS = [
 
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
-    "ALL_MODELS", "INVESTOR_CLASSES", "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog", "CapitalEntry",
-    "Enterprise", "Industry", "IndustryLink", "PluginFailureRecord", "PluginState", "Project", "Setting", "StageChange", "Unit", "User",
+    "ALL_MODELS", "INVESTOR_CLASSES", "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog",
+    "CapitalEntry", "Enterprise", "Industry", "IndustryLink", "PluginFailureRecord", "PluginState", "Project",
+    "Setting", "StageChange", "Unit", "User",
     "SignInEvent", "UserSession",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",

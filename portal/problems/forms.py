@@ -71,8 +71,9 @@ class CommitmentForm(FlaskForm):
 
 class FulfilForm(FlaskForm):
     fulfilled_on = DateField(_l("Fulfilled on"), validators=[DataRequired(message=_l("Enter a date as YYYY-MM-DD."))])
-    evidence = TextAreaField(_l("Evidence"), validators=[DataRequired(message=_l("Describe the evidence of fulfilment.")),
-                                                        Length(max=4000)])
+    evidence = TextAreaField(_l("Evidence"),
+                             validators=[DataRequired(message=_l("Describe the evidence of fulfilment.")),
+                                         Length(max=4000)])
 
     def validate_fulfilled_on(self, field):
         if field.data and field.data > timeutil.today():
@@ -89,7 +90,8 @@ class BoardFilterForm(FlaskForm):
     category = SelectField(_l("Category"), validators=[Optional()],
                            choices=[("", "—")] + [(c, CATEGORY_LABELS[c]) for c in PROBLEM_CATEGORIES])
     state = SelectField(_l("State"), validators=[Optional()],
-                        choices=[("", "—"), ("active", _l("Open (all)"))] + [(s, STATE_LABELS[s]) for s in PROBLEM_STATES])
+                        choices=[("", "—"), ("active", _l("Open (all)"))]
+                        + [(s, STATE_LABELS[s]) for s in PROBLEM_STATES])
     overdue = BooleanField(_l("Overdue only"))
     unit = UnitField(_l("Project's unit"), validators=[Optional()])
     industry = SelectField(_l("Industry"), validators=[Optional()])

@@ -127,5 +127,6 @@ def portal_demo_data(context):
 def portal_project_flags(project, context):
     """Yellow for an overdue problem or commitment, red when more than ``overdue_red_days`` (30) days overdue."""
     settings = getattr(context, "settings", None) or {}
-    red_after = settings.get("overdue_red_days", service.RED_AFTER_DAYS) if isinstance(settings, dict) else service.RED_AFTER_DAYS
+    red_after = (settings.get("overdue_red_days", service.RED_AFTER_DAYS) if isinstance(settings, dict)
+                 else service.RED_AFTER_DAYS)
     return service.project_flags(project, getattr(context, "today", None), red_after=red_after) or None

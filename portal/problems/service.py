@@ -73,7 +73,8 @@ NOTIFICATION_TEXTS = {
     "resolved": _l("%(unit)s marked your problem on %(project)s resolved; please confirm it or reopen it."),
     "reopened": _l("A problem of %(project)s was reopened: %(summary)s"),
     "overdue": _l("A problem of %(project)s assigned to your unit is overdue (deadline %(deadline)s): %(summary)s"),
-    "escalated": _l("A problem of %(project)s, a project you lead, is overdue at %(unit)s (deadline %(deadline)s): %(summary)s"),
+    "escalated": _l("A problem of %(project)s, a project you lead, is overdue at %(unit)s "
+                    "(deadline %(deadline)s): %(summary)s"),
 }
 
 

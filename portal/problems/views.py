@@ -76,7 +76,8 @@ def _responses(problem):
     FromUnit, ToUnit = Unit.alias(), Unit.alias()
     return list(ProblemResponse.select(ProblemResponse, User, FromUnit, ToUnit)
                 .join(User, on=(ProblemResponse.by == User.id))
-                .switch(ProblemResponse).join(FromUnit, peewee.JOIN.LEFT_OUTER, on=(ProblemResponse.from_unit == FromUnit.id))
+                .switch(ProblemResponse)
+                .join(FromUnit, peewee.JOIN.LEFT_OUTER, on=(ProblemResponse.from_unit == FromUnit.id))
                 .switch(ProblemResponse).join(ToUnit, peewee.JOIN.LEFT_OUTER, on=(ProblemResponse.to_unit == ToUnit.id))
                 .where(ProblemResponse.problem == problem.id)
                 .order_by(ProblemResponse.at, ProblemResponse.id))
@@ -320,8 +321,8 @@ def _project_for(project_id) -> Project:
 
 
 def _back_to_project(project):
-    return redirect(_safe_next(project_page_url(project) or url_for("problems.project_problems", project_id=project.id)),
-                    code=303)
+    page = project_page_url(project) or url_for("problems.project_problems", project_id=project.id)
+    return redirect(_safe_next(page), code=303)
 
 
 @bp.route("/projects/<project_id>/problems", methods=["GET"])

@@ -160,7 +160,8 @@ class GroupedSelect:
             if group:
                 html.append(f"<optgroup {html_params(label=str(group))}>")
             for value, text in options:
-                html.append(f"<option {html_params(value=value, selected=value == current)}>{escape(str(text))}</option>")
+                attributes = html_params(value=value, selected=value == current)
+                html.append(f"<option {attributes}>{escape(str(text))}</option>")
             if group:
                 html.append("</optgroup>")
         html.append("</select>")
@@ -231,7 +232,8 @@ class ProjectForm(FlaskForm):
     safety_assessment = SelectField(_l("Safety assessment"), choices=_choices(ASSESSMENTS))
     environment_assessment = SelectField(_l("Environmental assessment"), choices=_choices(ASSESSMENTS))
 
-    responsible_unit = UnitField(_l("Responsible unit"), validators=[DataRequired(message=_l("Choose a unit from the list."))])
+    responsible_unit = UnitField(_l("Responsible unit"),
+                                 validators=[DataRequired(message=_l("Choose a unit from the list."))])
     responsible_person = StringField(_l("Responsible person"), validators=[Optional(), Length(max=100)])
     leader = ModelSelectField(_l("Leader in charge"), validators=[Optional()], model=User)
     special_team = ModelSelectField(_l("Special team"), validators=[Optional()], model=Unit)
@@ -301,7 +303,8 @@ class ProjectForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if self.source_channel.data == "stationed_team" and self.source_team.data is None and not self.source_team.errors:
+        if (self.source_channel.data == "stationed_team" and self.source_team.data is None
+                and not self.source_team.errors):
             self.source_team.errors = list(self.source_team.errors) + [
                 _l("Choose the stationed team the project came from.")]
             ok = False

@@ -29,7 +29,8 @@ def portal_menu_items(user):
     if permissions.can_create_project(user):
         items.append({"endpoint": "projects.new", "label": _l("New project"), "order": 20, "group": "projects"})
     if permissions.can_verify_stages(user):
-        items.append({"endpoint": "projects.verification", "label": _l("Verification"), "order": 25, "group": "projects"})
+        items.append({"endpoint": "projects.verification", "label": _l("Verification"), "order": 25,
+                      "group": "projects"})
     if permissions.can_import_projects(user):
         items.append({"endpoint": "importing.index", "label": _l("Import projects"), "order": 26, "group": "projects"})
     return items

@@ -292,12 +292,14 @@ def _page_context(project: Project, **extra) -> dict:
     # Who recorded each row: only the name is shown, so only id and name are read.
     capital = list(CapitalEntry.select(CapitalEntry, User.id, User.display_name)
                    .join(User, on=(CapitalEntry.by == User.id))
-                   .where(CapitalEntry.project == project.id).order_by(CapitalEntry.on_date.desc(), CapitalEntry.id.desc()))
+                   .where(CapitalEntry.project == project.id)
+                   .order_by(CapitalEntry.on_date.desc(), CapitalEntry.id.desc()))
     capital_total = sum((entry.amount for entry in capital if entry.amount is not None), 0) if capital else None
     changes = list(StageChange.select(StageChange, User.id, User.display_name)
                    .join(User, on=(StageChange.by == User.id))
                    .where(StageChange.project == project.id).order_by(StageChange.on_date, StageChange.id))
-    attachments = list(Attachment.select().where(Attachment.project == project.id).order_by(Attachment.at, Attachment.id))
+    attachments = list(Attachment.select().where(Attachment.project == project.id)
+                       .order_by(Attachment.at, Attachment.id))
     # Each change's files from the list above (no query per change), in upload order.
     by_change = {}
     for attachment in sorted(attachments, key=lambda a: a.id):
@@ -462,7 +464,8 @@ def edit(project_id):
                 changes = audit.diff(_named({k: v for k, v in before.items() if k != "extra"}),
                                      _named({k: v for k, v in values.items() if k != "extra"}))
                 changes.update(extra_changes)
-                if enterprise is not None and enterprise.id == fresh.enterprise_id:  # the same investor, its class edited
+                # the same investor, its class edited
+                if enterprise is not None and enterprise.id == fresh.enterprise_id:
                     changes.update(audit.diff(investor_before, _investor_values(enterprise)))
                 # A form saved unchanged writes nothing: no new version, no audit entry (and it
                 # cannot overwrite anyone's edit, so no conflict either).

@@ -45,7 +45,8 @@ def portal_demo_data(context):
     created = 0
     with database.atomic():
         for year in (context.today.year - 1, context.today.year):
-            have = {unit_id for (unit_id,) in UnitTarget.select(UnitTarget.unit).where(UnitTarget.year == year).tuples()}
+            have = {unit_id for (unit_id,)
+                    in UnitTarget.select(UnitTarget.unit).where(UnitTarget.year == year).tuples()}
             rng = random.Random(year)  # its own generator: other features' demo data stay as they are
             for unit in units:
                 factor = scale.get(unit.kind, 1.0) * rng.uniform(0.8, 1.2)

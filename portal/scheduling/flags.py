@@ -79,7 +79,8 @@ def _valid(name, value):
 def flag_settings(year: int | None = None) -> dict:
     """Thresholds: defaults, then the rules file's [YEAR.scheduling] section, then SCHEDULING_* settings."""
     settings = dict(DEFAULTS)
-    layers = [_rules_section(year or now_local().year), {n: current_app.config[k] for n, k in CONFIG_KEYS.items() if k in current_app.config}]
+    layers = [_rules_section(year or now_local().year),
+              {n: current_app.config[k] for n, k in CONFIG_KEYS.items() if k in current_app.config}]
     for layer in layers:
         for name, value in layer.items():
             if name not in DEFAULTS:
@@ -154,7 +155,8 @@ class FlagContext:
             chunk = ids[chunk_start:chunk_start + 500]
             for m in Milestone.select().where(Milestone.project.in_(chunk)).order_by(Milestone.planned_on):
                 milestones[m.project_id].append(m)
-            rows = (ProgressReport.select(ProgressReport.project, peewee.fn.MAX(ProgressReport.created_at).alias("last"))
+            last = peewee.fn.MAX(ProgressReport.created_at).alias("last")
+            rows = (ProgressReport.select(ProgressReport.project, last)
                     .where(ProgressReport.project.in_(chunk), ProgressReport.created_at <= self.now_utc)
                     .group_by(ProgressReport.project).tuples())
             for pid, last in rows:

@@ -14,7 +14,8 @@ MAX_TEXT = 2000
 
 class MilestoneForm(FlaskForm):
     title = StringField(_l("Milestone"), validators=[DataRequired(), Length(max=200)])
-    planned_on = DateField(_l("Planned date"), validators=[DataRequired(message=_l("Enter a date such as 2026-11-20."))])
+    planned_on = DateField(_l("Planned date"),
+                           validators=[DataRequired(message=_l("Enter a date such as 2026-11-20."))])
     actual_on = DateField(_l("Actual date"), validators=[Optional()])
     responsible_unit = UnitField(_l("Responsible unit"), validators=[Optional()])
 

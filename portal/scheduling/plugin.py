@@ -63,7 +63,8 @@ def portal_menu_items(user):
         {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320, "group": "scheduling"},
     ]
     if permissions.can_report_progress(user, user.unit) or permissions.can_read_progress(user, user.unit):
-        items.append({"endpoint": "scheduling.report", "label": _l("Weekly report"), "order": 310, "group": "scheduling"})
+        items.append({"endpoint": "scheduling.report", "label": _l("Weekly report"), "order": 310,
+                      "group": "scheduling"})
     return items
 
 

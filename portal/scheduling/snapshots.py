@@ -336,7 +336,8 @@ def flag_counts(week: str, unit_ids=None, project_ids=None) -> dict[str, int]:
     """
     counts = {"red": 0, "yellow": 0, "green": 0}
     if is_frozen(week):
-        query = FlagSnapshot.select(FlagSnapshot.flag, peewee.fn.COUNT(FlagSnapshot.id)).where(FlagSnapshot.week == week)
+        query = (FlagSnapshot.select(FlagSnapshot.flag, peewee.fn.COUNT(FlagSnapshot.id))
+                 .where(FlagSnapshot.week == week))
         if unit_ids is not None:
             query = query.where(FlagSnapshot.unit.in_(unit_ids))
         if project_ids is not None:

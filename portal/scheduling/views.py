@@ -171,7 +171,8 @@ def report():
             for project_id, row in rows.items():
                 save_report(by_id[project_id], week, row, current_user)
             if rows:
-                flash(ngettext("%(num)d progress entry saved.", "%(num)d progress entries saved.", len(rows)), "success")
+                flash(ngettext("%(num)d progress entry saved.", "%(num)d progress entries saved.", len(rows)),
+                      "success")
             else:
                 flash(_("Nothing to save: every row was empty."), "error")
             return see_other("scheduling.report", week=week, unit=unit.id)
@@ -236,7 +237,8 @@ def timeline(project: Project, day: dt.date | None = None) -> list[dict]:
     for milestone in Milestone.select(Milestone, Unit).join(Unit, peewee.JOIN.LEFT_OUTER).where(
             Milestone.project == project.id).order_by(Milestone.planned_on, Milestone.id):
         items.append({"title": milestone.title, "planned": milestone.planned_on, "actual": milestone.actual_on,
-                      "milestone": milestone, "unit": milestone.responsible_unit if milestone.responsible_unit_id else None})
+                      "milestone": milestone,
+                      "unit": milestone.responsible_unit if milestone.responsible_unit_id else None})
     for item in items:
         planned, actual = item["planned"], item["actual"]
         if actual:

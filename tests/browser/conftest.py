@@ -137,7 +137,8 @@ def _page(browser, live_server, js_enabled: bool):
     # htmx logs every 4xx/5xx answer ("Response Status Error Code 422 …") as an error: expected
     # for forms with errors; failed_requests records those that should not happen.
     page.on("console", lambda msg: page.js_errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith(("Failed to load resource", "Response Status Error Code"))
+            if msg.type == "error"
+            and not msg.text.startswith(("Failed to load resource", "Response Status Error Code"))
             else None)
     page.on("response", lambda r: page.failed_requests.append(f"{r.status} {r.url}")
             if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)

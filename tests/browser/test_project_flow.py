@@ -39,7 +39,8 @@ def test_create_project_and_move_it_to_signed(live_server, page, org, js_enabled
     expect(page.locator('#stage table.timeline .verification[data-state="pending"]')).to_have_count(1)
     project = Project.get_by_id(project.id)
     assert (project.stage, str(project.signed_on), project.contracted_amount) == ("signed", "2026-03-01", 80000)
-    assert StageChange.get(StageChange.project == project.id, StageChange.to_stage == "signed").verification == "pending"
+    signing = StageChange.get(StageChange.project == project.id, StageChange.to_stage == "signed")
+    assert signing.verification == "pending"
     assert not page.js_errors, page.js_errors
 
 

@@ -93,7 +93,8 @@ class BatchWriter:
             found = (fastsql.first_id(fastsql.ENTERPRISE_BY_NAME_AND_CODE, name, code) if code
                      else fastsql.first_id(fastsql.ENTERPRISE_BY_NAME, name))
             if found is not None and code:
-                Enterprise.update(credit_code=code).where(Enterprise.id == found, Enterprise.credit_code.is_null()).execute()
+                (Enterprise.update(credit_code=code)
+                 .where(Enterprise.id == found, Enterprise.credit_code.is_null()).execute())
         created = None
         if found is None:
             found = created = self.enterprises.insert(name=name, credit_code=code)

@@ -269,8 +269,9 @@ class RowChecker:
             return
         for s, date in sheet_dates.items():
             if rank(s) > rank(base):
-                self.problem(plan, DATE_COLUMN[s], _l("The project has not reached this stage (its stage is %(stage)s).",
-                                                      stage=STAGE_LABELS[stage]))
+                self.problem(plan, DATE_COLUMN[s],
+                             _l("The project has not reached this stage (its stage is %(stage)s).",
+                                stage=STAGE_LABELS[stage]))
             elif date > today():
                 self.problem(plan, DATE_COLUMN[s], _l("The date cannot be in the future."))
         known = {}
@@ -288,8 +289,9 @@ class RowChecker:
         for s in LINE:
             if s in known:
                 if previous and known[s] < previous:
-                    self.problem(plan, DATE_COLUMN[s], _l("This date is before the date of an earlier stage (%(date)s).",
-                                                          date=previous.isoformat()))
+                    self.problem(plan, DATE_COLUMN[s],
+                                 _l("This date is before the date of an earlier stage (%(date)s).",
+                                    date=previous.isoformat()))
                 previous = known[s]
         if project is None or stage != project.stage:
             plan.fields["stage"] = stage

@@ -15,6 +15,7 @@ EXTENSIONS = (".xlsx", ".csv")
 _CHUNK = 64 * 1024
 #: What a damaged or disguised workbook raises in openpyxl (zip, XML, missing parts).
 _UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError)
+NOT_A_WORKBOOK = _l("This file is not an Excel workbook that can be read. Save it as .xlsx and upload it again.")
 
 
 class SheetError(ValueError):
@@ -55,7 +56,7 @@ def _xlsx_rows(path: Path) -> Iterator[list]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except _UNREADABLE as exc:
-        raise SheetError(_l("This file is not an Excel workbook that can be read. Save it as .xlsx and upload it again.")) from exc
+        raise SheetError(NOT_A_WORKBOOK) from exc
     try:
         sheet = workbook.worksheets[0]
         for row in sheet.iter_rows(values_only=True):
@@ -76,4 +77,4 @@ def read_rows(path: Path, file_name: str) -> Iterator[tuple[int, list]]:
     except csv.Error as exc:
         raise SheetError(_l("This CSV file cannot be read: %(error)s", error=str(exc))) from exc
     except _UNREADABLE as exc:
-        raise SheetError(_l("This file is not an Excel workbook that can be read. Save it as .xlsx and upload it again.")) from exc
+        raise SheetError(NOT_A_WORKBOOK) from exc
