@@ -266,7 +266,7 @@ def users_reset_password(username, password):
     click.echo(f"password of {username!r} reset")
 
 
-@users.command("unlock", help="Lift a lock after repeated failed logins.")
+@users.command("unlock", help="Lift the slow-down after repeated failed logins.")
 @click.argument("username")
 def users_unlock(username):
     with AppContext():

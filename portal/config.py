@@ -29,6 +29,7 @@ ENV_SETTINGS = {
     "PORTAL_SESSION_LIFETIME": "SESSION_LIFETIME_MINUTES",
     "PORTAL_SESSION_IDLE": "SESSION_IDLE_MINUTES",
     "PORTAL_PASSWORD_MIN_LENGTH": "PASSWORD_MIN_LENGTH",
+    "PORTAL_LOGIN_MAX_CONCURRENT_HASHES": "LOGIN_MAX_CONCURRENT_HASHES",
 }
 BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES", "VERIFY_BY_ANOTHER"}
 #: Whole minutes, at least one (the environment variable named in the error).
@@ -94,11 +95,17 @@ def load_settings(app, overrides: dict | None) -> None:
         # `portal serve` (waitress). "*": any peer (only when nothing else can reach the port).
         PROXY_ADDRESS="127.0.0.1",
         PAGE_SIZE=50,
-        # Login throttling: after SLOW_AFTER failures each attempt waits longer;
-        # after LOCK_AFTER failures the account is locked for LOCK_MINUTES.
+        # Login throttling (portal/auth/throttle.py): growing delays (2, 4, 8 … s) after this
+        # many failures per (username, address), per address and per account; the account's
+        # delay stays short because anyone anywhere can cause it. No hard lock.
         LOGIN_SLOW_AFTER=3,
-        LOGIN_LOCK_AFTER=6,
-        LOGIN_LOCK_MINUTES=15,
+        LOGIN_ADDRESS_SLOW_AFTER=10,
+        LOGIN_ACCOUNT_SLOW_AFTER=10,
+        LOGIN_MAX_DELAY_SECONDS=15 * 60,
+        LOGIN_ACCOUNT_MAX_DELAY_SECONDS=60,
+        # Password checks running at once per process, and how long a login waits for a free one.
+        LOGIN_MAX_CONCURRENT_HASHES=4,
+        LOGIN_HASH_WAIT_SECONDS=2,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from portal.models import AuditLog, Unit, User
+from portal.models import AuditLog, LoginThrottle, Unit, User
 
 
 def audit_entries(entity, entity_id):
@@ -195,11 +195,11 @@ def test_administrator_cannot_deactivate_themselves(org, admin):
 
 def test_unlock_and_reset_password_are_audited(org, admin):
     user = org.users["unit_b"]
-    User.update(failed_logins=7, locked_until=dt.datetime(2099, 1, 1)).where(User.id == user.id).execute()
-    assert "Locked" in admin.get("/admin/users").get_data(as_text=True)
+    LoginThrottle.create(key=f"user:{user.id}", failures=15, last_failed_at=dt.datetime.utcnow())
+    assert "Slowed down" in admin.get("/admin/users").get_data(as_text=True)
     assert admin.post_form(f"/admin/users/{user.id}/unlock").status_code == 303
+    assert not LoginThrottle.select().where(LoginThrottle.key == f"user:{user.id}").exists()
     user = User.get_by_id(user.id)
-    assert (user.failed_logins, user.locked_until) == (0, None)
     short = admin.post_form(f"/admin/users/{user.id}/password", {"password": "short"})
     assert short.status_code == 422
     assert admin.post_form(f"/admin/users/{user.id}/password", {"password": "brand-new-password"}).status_code == 303

@@ -1,9 +1,10 @@
 """Logging in and out, throttling, sessions, passwords."""
 import datetime as dt
+import re
 
 import pytest
 
-from portal.models import User
+from portal.models import LoginThrottle, SignInEvent, User
 from tests.conftest import PASSWORD
 
 
@@ -73,20 +74,57 @@ def test_htmx_request_sends_token_in_header(login):
     assert response.status_code == 303
 
 
-def test_repeated_failures_slow_then_lock_the_account(app, client, org):
-    lock_after = app.config["LOGIN_LOCK_AFTER"]
-    codes = []
-    for _ in range(lock_after + 2):
-        user = User.get(User.username == "admin")
-        # Let the slow-down pass, so each attempt counts as a real failure.
-        User.update(last_failed_at=dt.datetime(2000, 1, 1)).where(User.id == user.id).execute()
-        codes.append(client.post_form("/login", {"username": "admin", "password": "wrong"}).status_code)
-    assert codes[0] == 401
-    assert codes[-1] == 429
-    # Locked: even the right password is refused, with a clear message.
-    response = client.post_form("/login", {"username": "admin", "password": PASSWORD})
+ATTACKER = {"REMOTE_ADDR": "10.0.0.9"}
+OWNER = {"REMOTE_ADDR": "10.0.0.5"}
+LONG_AGO = dt.datetime(2000, 1, 1)
+
+
+def _wrong(client, username="admin", address=ATTACKER):
+    return client.post_form("/login", {"username": username, "password": "wrong"}, environ_base=address)
+
+
+def _let_delays_pass():
+    """Move every failure into the past, so the next attempt is not slowed (counters stay)."""
+    LoginThrottle.update(last_failed_at=dt.datetime.utcnow() - dt.timedelta(hours=1)).execute()
+
+
+def _throttled_events():
+    return SignInEvent.select().where(SignInEvent.detail == "throttled").count()
+
+
+def test_repeated_failures_slow_the_attacker_but_not_the_owner_elsewhere(app, client, org):
+    # An attacker hammers the administrator's account from one address, waiting out each delay.
+    for _ in range(12):
+        _let_delays_pass()
+        assert _wrong(client).status_code == 401
+    # Now even the right password from the attacker's address waits (per pair and per address).
+    response = client.post_form("/login", {"username": "admin", "password": PASSWORD}, environ_base=ATTACKER)
     assert response.status_code == 429
-    assert "locked" in response.get_data(as_text=True)
+    assert "wait" in response.get_data(as_text=True)
+    # The owner elsewhere waits at most a minute: the account's delay is capped, there is no lock.
+    owner = app.test_client()
+    response = owner.post_form("/login", {"username": "admin", "password": PASSWORD}, environ_base=OWNER)
+    assert response.status_code == 429
+    wait = int(re.search(r"wait (\d+) seconds", response.get_data(as_text=True)).group(1))
+    assert 0 < wait <= 61
+    # Once that minute has passed the owner logs in, while the attacker's address is still slowed.
+    LoginThrottle.update(last_failed_at=dt.datetime.utcnow() - dt.timedelta(seconds=61)).where(
+        LoginThrottle.key.startswith("user:")).execute()
+    assert owner.post_form("/login", {"username": "admin", "password": PASSWORD},
+                           environ_base=OWNER).status_code == 303
+    assert client.post_form("/login", {"username": "admin", "password": PASSWORD},
+                            environ_base=ATTACKER).status_code == 429
+
+
+def test_owner_elsewhere_is_not_slowed_below_the_account_threshold(app, client, org):
+    for _ in range(app.config["LOGIN_SLOW_AFTER"]):
+        _wrong(client)
+    assert _wrong(client).status_code == 429  # the attacker's pair is slowed
+    assert client.post_form("/login", {"username": "admin", "password": PASSWORD},
+                            environ_base=ATTACKER).status_code == 429
+    owner = app.test_client()
+    assert owner.post_form("/login", {"username": "admin", "password": PASSWORD},
+                           environ_base=OWNER).status_code == 303
 
 
 def test_slow_down_refuses_rapid_attempts(app, client, org):
@@ -97,18 +135,60 @@ def test_slow_down_refuses_rapid_attempts(app, client, org):
     assert "wait" in response.get_data(as_text=True)
 
 
-def test_lock_is_lifted_by_time(app, client, org):
-    User.update(failed_logins=99, locked_until=dt.datetime(2000, 1, 1), last_failed_at=dt.datetime(2000, 1, 1)).where(
-        User.username == "admin").execute()
+def test_unknown_name_flood_from_one_address_is_refused_before_hashing(app, client, org):
+    for number in range(app.config["LOGIN_ADDRESS_SLOW_AFTER"]):
+        _let_delays_pass()  # not the pair brake: a new name each time, only the address counts
+        assert _wrong(client, f"nobody{number}").status_code == 401
+    assert _throttled_events() == 0
+    response = _wrong(client, "nobody-else")
+    assert response.status_code == 429
+    # Recorded as refused by the throttle, which answers before any password is checked.
+    assert _throttled_events() == 1
+    # Spraying real accounts from that address is refused too; other addresses are untouched.
+    assert client.post_form("/login", {"username": "unit_a", "password": PASSWORD},
+                            environ_base=ATTACKER).status_code == 429
+    assert client.post_form("/login", {"username": "unit_a", "password": PASSWORD},
+                            environ_base=OWNER).status_code == 303
+
+
+def test_too_many_password_checks_at_once_are_refused(app, client, org):
+    app.config["LOGIN_HASH_WAIT_SECONDS"] = 0.05
+    slots = app.extensions["login_hash_slots"]
+    taken = [slots.acquire(blocking=False) for _ in range(app.config["LOGIN_MAX_CONCURRENT_HASHES"])]
+    assert all(taken)
+    try:
+        response = client.login("admin")
+        assert response.status_code == 429
+        assert "Too many sign-ins at once" in response.get_data(as_text=True)
+        assert SignInEvent.get(SignInEvent.kind == "sign_in_failed").detail == "busy"
+        assert LoginThrottle.select().count() == 0  # not counted as a wrong password
+    finally:
+        for _ in taken:
+            slots.release()
     assert client.login("admin").status_code == 303
-    assert User.get(User.username == "admin").failed_logins == 0
 
 
-def test_administrator_unlocks_an_account(login, org):
-    User.update(failed_logins=9, locked_until=dt.datetime(2999, 1, 1)).where(User.username == "unit_a").execute()
+def test_delays_are_lifted_by_time(app, client, org):
+    LoginThrottle.insert_many([{"key": key, "failures": 99, "last_failed_at": LONG_AGO}
+                               for key in ("pair:admin|127.0.0.1", "addr:127.0.0.1",
+                                           f"user:{org.users['admin'].id}")]).execute()
+    assert client.login("admin").status_code == 303
+    assert LoginThrottle.select().count() == 0  # cleared by the success, the old address row too
+
+
+def test_administrator_unlocks_an_account(app, login, org):
+    client = app.test_client()
+    for _ in range(12):
+        _let_delays_pass()
+        _wrong(client, "unit_a")
+    assert client.post_form("/login", {"username": "unit_a", "password": PASSWORD},
+                            environ_base=ATTACKER).status_code == 429
     admin = login("admin")
+    assert "Slowed down" in admin.get("/admin/users").get_data(as_text=True)
     assert admin.post_form(f"/admin/users/{org.users['unit_a'].id}/unlock").status_code == 303
-    assert User.get(User.username == "unit_a").locked_until is None
+    assert "Slowed down" not in admin.get("/admin/users").get_data(as_text=True)
+    # The account and its pairs start again (the address's own counter is not the account's).
+    assert [row.key for row in LoginThrottle.select()] == ["addr:10.0.0.9"]
 
 
 def test_deactivated_user_cannot_log_in(client, org):

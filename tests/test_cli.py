@@ -131,7 +131,7 @@ def test_users_create_list_reset_password_and_unlock(instance):
     assert portal("users", "reset-password", "nobody", "--password", "whatever-pw").exit_code == 2
 
     # A locked, deactivated account: reset-password sets the password, unlocks and reactivates it.
-    from portal.models import User
+    from portal.models import LoginThrottle, User
 
     app = create_app({"DATABASE_URL": instance})
     with app.app_context(), database.connection_context():
@@ -146,9 +146,11 @@ def test_users_create_list_reset_password_and_unlock(instance):
         assert user.session_version == version + 1  # old sessions end
     assert can_log_in(instance, "wang", "blue-river-stone")
 
-    # unlock lifts a lock without touching the password.
+    # unlock lifts the slow-down of the account and its (username, address) pairs, not the password.
     with app.app_context(), database.connection_context():
-        User.update(failed_logins=9, locked_until=dt.datetime(2099, 1, 1)).where(User.username == "wang").execute()
+        user_id = User.get(User.username == "wang").id
+        LoginThrottle.insert_many([{"key": key, "failures": 15, "last_failed_at": dt.datetime.utcnow()}
+                                   for key in (f"user:{user_id}", "pair:wang|127.0.0.1")]).execute()
     assert not can_log_in(instance, "wang", "blue-river-stone")
     unlocked = portal("users", "unlock", "wang")
     assert unlocked.exit_code == 0 and "unlocked" in unlocked.output

@@ -8,7 +8,7 @@ import re
 import pyotp
 
 from portal.auth import two_factor
-from portal.models import AuditLog, RecoveryCode, User
+from portal.models import AuditLog, LoginThrottle, RecoveryCode, User
 from tests.conftest import PASSWORD
 
 
@@ -77,6 +77,19 @@ def test_failed_codes_slow_the_account_down(app, org, login):
     _password_step(browser)
     statuses = [browser.post_form("/login/code", {"code": "123456"}).status_code for _i in range(8)]
     assert statuses[-1] == 429 and 422 in statuses
+
+
+def test_the_password_again_does_not_lift_the_slow_down_of_codes(app, org, login):
+    _set_up(login("bureau"))
+    browser = app.test_client()
+    _password_step(browser)
+    for _i in range(app.config["LOGIN_SLOW_AFTER"]):
+        browser.post_form("/login/code", {"code": "123456"})
+    LoginThrottle.update(last_failed_at=dt.datetime.utcnow() - dt.timedelta(hours=1)).execute()
+    assert _password_step(browser).status_code == 303  # the password is right: on to the code
+    # The next wrong code is already slowed down: the counters were not reset by the password.
+    browser.post_form("/login/code", {"code": "123456"})
+    assert browser.post_form("/login/code", {"code": "123456"}).status_code == 429
 
 
 def test_required_roles_must_set_it_up_before_anything_else(app, org, login):

@@ -100,7 +100,7 @@ def unit_active(unit_id):
 @admin_required
 def users():
     query = User.select(User, Unit).join(Unit).order_by(User.active.desc(), Unit.path, User.username)
-    return render_template("admin/users.html", users=list(query), now_locked=throttle.is_locked)
+    return render_template("admin/users.html", users=list(query), throttled=throttle.accounts_with_failures())
 
 
 USER_FIELDS = ("username", "display_name", "role", "unit", "phone")

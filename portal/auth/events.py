@@ -31,6 +31,7 @@ KIND_LABELS = {
 DETAIL_LABELS = {
     "locked": _l("account locked"),
     "throttled": _l("too many attempts"),
+    "busy": _l("too many sign-ins at once"),
     "inactive": _l("deactivated account"),
     "self": _l("by the user"),
     "administrator": _l("by an administrator"),

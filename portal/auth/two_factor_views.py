@@ -42,19 +42,21 @@ def login_code():
     form = LoginCodeForm()
     status = 200
     if form.validate_on_submit():
-        wait = throttle.seconds_to_wait(user)
+        keys = throttle.keys_for(user.username, user)
+        wait = throttle.seconds_to_wait(keys)
         if wait:
+            events.record(events.SIGN_IN_FAILED, user, detail="throttled")
             form.code.errors.append(_("Too many failed attempts. Please wait %(seconds)d seconds.", seconds=wait))
             status = 429
         elif two_factor.check_code(user, form.code.data) or two_factor.use_recovery_code(user, form.code.data):
-            throttle.record_success(user)
+            throttle.record_success(user, keys)
             complete_login(user, pending.get("locale"))
             if len(form.code.data.strip()) > 8:  # a recovery code was used: say how many are left
                 flash(_("You logged in with a recovery code; %(count)d are left.",
                         count=two_factor.recovery_codes_left(user)), "info")
             return redirect(_safe_next(pending.get("next")), code=303)
         else:
-            throttle.record_failure(user)
+            throttle.record_failure(keys)
             events.record(events.SIGN_IN_FAILED, user, detail="second factor")
             form.code.errors.append(_("This code is not right, or it was used already."))
             status = 422

@@ -59,21 +59,21 @@ def login():
     if form.validate_on_submit():
         typed_name = form.username.data.strip()
         user = User.get_or_none(User.username == typed_name)
-        wait = throttle.seconds_to_wait(user) if user else 0
-        if wait:
-            events.record(events.SIGN_IN_FAILED, user, detail="locked" if throttle.is_locked(user) else "throttled")
-            if throttle.is_locked(user):
-                form.password.errors.append(
-                    _("This account is locked after repeated failed logins. "
-                      "Try again in %(minutes)d minutes or ask an administrator to unlock it.",
-                      minutes=max(1, round(wait / 60)))
-                )
-            else:
-                form.password.errors.append(
-                    _("Too many failed attempts. Please wait %(seconds)d seconds.", seconds=wait))
+        keys = throttle.keys_for(typed_name, user)
+        wait = throttle.seconds_to_wait(keys)
+        if wait:  # refused before any password is hashed
+            events.record(events.SIGN_IN_FAILED, user, username=typed_name, detail="throttled")
+            form.password.errors.append(
+                _("Too many failed attempts. Please wait %(seconds)d seconds.", seconds=wait))
+            return render_template("auth/login.html", form=form), 429
+        with throttle.hashing_slot() as free:
+            # Unknown and deactivated accounts cost the same check: they are not told apart.
+            right = free and verify_password(user.password_hash if user else None, form.password.data)
+        if not free:
+            events.record(events.SIGN_IN_FAILED, user, username=typed_name, detail="busy")
+            form.password.errors.append(_("Too many sign-ins at once. Please try again in a moment."))
             status = 429
-        elif user and user.active and verify_password(user.password_hash, form.password.data):
-            throttle.record_success(user)
+        elif right and user.active:
             if needs_rehash(user.password_hash):
                 User.update(password_hash=hash_password(form.password.data)).where(User.id == user.id).execute()
             chosen = session.get("locale")  # picked on the login page: it wins and is remembered
@@ -83,18 +83,15 @@ def login():
                                           "at": int(time.time()), "locale": chosen,
                                           "next": request.args.get("next") or ""}
                 return see_other("auth.login_code")
+            # Counters clear only once the sign-in is complete: a known password alone must not
+            # reset the brake on guessing two-factor codes.
+            throttle.record_success(user, keys)
             complete_login(user, chosen)
             return redirect(_safe_next(request.args.get("next")), code=303)
         else:
-            if not user or not user.active:
-                # same time as a real check: unknown and deactivated accounts are not told apart
-                verify_password(user.password_hash if user else None, form.password.data)
             events.record(events.SIGN_IN_FAILED, user, username=typed_name,
                           detail="inactive" if user and not user.active else "")
-            if user and user.active:
-                throttle.record_failure(user)
-                if throttle.is_locked(user):
-                    events.record(events.LOCKED, user)
+            throttle.record_failure(keys)
             form.password.errors.append(_("Wrong username or password."))
             status = 401
     elif request.method == "POST":
@@ -166,3 +163,4 @@ def set_language():
 
 def init_app(app) -> None:
     login_manager.init_app(app)
+    throttle.init_app(app)

@@ -26,12 +26,12 @@ from portal.models.scheduling import (
     WeekNewInList,
     WeekUnitFigures,
 )
-from portal.models.sessions import SignInEvent, UserSession
+from portal.models.sessions import LoginThrottle, SignInEvent, UserSession
 from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
 ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
-    Unit, User, RecoveryCode, UserSession, SignInEvent, Setting, PluginState, PluginFailureRecord, AuditLog,
+    Unit, User, RecoveryCode, UserSession, SignInEvent, LoginThrottle, Setting, PluginState, PluginFailureRecord, AuditLog,
     Industry, IndustryLink, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,

@@ -43,3 +43,14 @@ class SignInEvent(BaseModel):
     class Meta:
         table_name = "sign_in_event"
         indexes = ((("user", "at"), False),)
+
+
+class LoginThrottle(BaseModel):
+    """Failed sign-ins counted under one key: "pair:<username>|<address>", "addr:<address>"
+    or "user:<id>" (portal/auth/throttle.py)."""
+    key = peewee.CharField(max_length=160, unique=True)
+    failures = peewee.IntegerField(default=0)
+    last_failed_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "login_throttle"
