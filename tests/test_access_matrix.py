@@ -111,7 +111,45 @@ EXPECTED: dict[str, dict[str, str]] = {
 
 #: POST-only routes and routes whose POST writes: the roles that may write. Every other role
 #: must be refused (403/404) before the form is even validated; anonymous is sent to login.
-WRITERS: dict[str, tuple[str, ...]] = {}
+WRITERS: dict[str, tuple[str, ...]] = {
+    # The organisation and the platform: administrators.
+    **{e: ("admin",) for e in (
+        "admin.industry_active", "admin.industry_edit", "admin.industry_link_active", "admin.industry_link_edit",
+        "admin.industry_link_new", "admin.industry_new", "admin.unit_active", "admin.unit_edit", "admin.unit_new",
+        "admin.user_active", "admin.user_edit", "admin.user_new", "admin.user_password", "admin.user_unlock",
+        "auth.two_factor_reset", "platform.choose_rules", "platform.clear_failures", "platform.plugin_state")},
+    # One's own account, language and notifications: everyone signed in (signing in: anyone).
+    **{e: SIGNED_IN for e in (
+        "auth.change_password", "auth.logout", "auth.two_factor_confirm", "auth.two_factor_new_codes",
+        "auth.two_factor_off", "auth.two_factor_setup", "problems.notifications_read_all")},
+    **{e: ROLES for e in ("auth.login", "auth.login_code", "auth.set_language")},
+    "problems.notification_read": ("unit_a",),  # the notification is unit_a's
+    # Imports: the bureau and the administrator.
+    **{e: ("admin", "bureau") for e in (
+        "importing.confirm", "importing.discard", "importing.index", "importing.mapping", "importing.undo")},
+    # The bureau alone: chains, targets, the top ten, verification, corrections.
+    **{e: ("bureau",) for e in (
+        "chains.edit_info", "chains.edit_target", "ranking.targets", "ranking.targets_row",
+        "ranking.targets_upload", "ranking.top_ten_page", "projects.correct", "projects.verification",
+        "projects.verify", "review.decide")},
+    # County A's project: its editors.
+    **{e: EDIT_PROJECT for e in (
+        "projects.archive", "projects.capital", "projects.edit", "projects.stage", "projects.upload",
+        "projects.resubmit", "problems.add_commitment", "problems.raise_problem", "scheduling.milestones",
+        "scheduling.milestone_complete")},
+    "projects.restore": ("admin", "bureau"),
+    "chains.add_target": ("bureau", "department"),  # departments keep the target lists
+    "projects.new": ("bureau", "unit_a", "town_a", "unit_b", "team"),
+    # Its problem, assigned to the department and raised by unit_a; the department's commitment.
+    "problems.answer": ("bureau", "department"),
+    "problems.handover": ("bureau", "department"),
+    "problems.change_state": ("bureau", "department", "unit_a"),
+    "problems.fulfil": ("bureau", "unit_a", "department"),
+    # Weekly progress: the project's editors and the team that sourced it; the report page
+    # saves only the rows of the user's own projects.
+    "scheduling.report_row": EDIT_PROJECT + ("team",),
+    "scheduling.report": SIGNED_IN,
+}
 
 
 # Records and URLs ------------------------------------------------------------------------------
