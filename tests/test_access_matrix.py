@@ -260,3 +260,19 @@ def test_roles_that_may_not_write_are_refused_before_validation(app, city):
             if got != want:
                 wrong.append(f"{endpoint} as {role}: expected {want}, got {got}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_pages_other_units_may_open_do_not_show_county_a_records(app, city):
+    """Opening a page is not enough: the pages County B and the town below County A may open
+    (lists, boards, the dashboard, the meeting) must not name County A's project, its investor,
+    its problem, commitment or weekly report."""
+    routes, clients = city
+    county_a_texts = ("Battery plant", "Ningde", "Land handover is late", "Hand over 150 mu", "Sign the lease")
+    shown = []
+    for role in ("unit_b", "town_a"):
+        for endpoint, (url, methods) in sorted(routes.items()):
+            response = clients[role].get(url) if "GET" in methods else None
+            if response is not None and response.status_code == 200:
+                page = response.get_data(as_text=True)
+                shown += [f"{role} sees {text!r} on {url}" for text in county_a_texts if text in page]
+    assert not shown, "\n".join(shown)
