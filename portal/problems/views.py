@@ -271,6 +271,9 @@ def answer(problem_id):
 @login_required
 def change_state(problem_id):
     problem = _problem_for(current_user, problem_id)
+    if not (permissions.can_answer_problem(current_user, problem)
+            or permissions.can_confirm_problem(current_user, problem)):
+        abort(403)  # no action is theirs: refused before the form is read, as every write is
     form = StateForm()
     if not form.validate_on_submit():
         return _detail(problem, 422, state_form=form)
