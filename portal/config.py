@@ -57,6 +57,16 @@ def _as_minutes(value, env_name: str) -> int:
     return minutes
 
 
+def _as_positive_int(value, env_name: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise RuntimeError(f"{env_name}={value!r} must be a whole number, at least 1.")
+    return number
+
+
 def _as_password_length(value) -> int:
     """At least 8 (the common-password list covers passwords of 8 characters and more)."""
     try:
@@ -133,6 +143,8 @@ def load_settings(app, overrides: dict | None) -> None:
         app.config[key] = _as_minutes(app.config[key], env_name)
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_LIFETIME_MINUTES"] * 60
     app.config["PASSWORD_MIN_LENGTH"] = _as_password_length(app.config["PASSWORD_MIN_LENGTH"])
+    app.config["LOGIN_MAX_CONCURRENT_HASHES"] = _as_positive_int(app.config["LOGIN_MAX_CONCURRENT_HASHES"],
+                                                                 "PORTAL_LOGIN_MAX_CONCURRENT_HASHES")
 
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(instance / "portal.sqlite3")

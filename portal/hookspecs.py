@@ -125,7 +125,8 @@ class ReasonCode(TypedDict):
 
 #: Why a flag was given: words (shown as they are), or a code with params shown in the reader's language.
 Reason = Union[NonEmptyText, Annotated[ReasonCode, Rule(
-    _reason_shows, "must be a core reason code or bring a non-empty message whose %(name)s placeholders its params fill")]]
+    _reason_shows,
+    "must be a core reason code or bring a non-empty message whose %(name)s placeholders its params fill")]]
 
 
 class ProjectFlag(TypedDict):

@@ -114,6 +114,13 @@ def test_unknown_time_zone_stops_the_portal_with_a_message(instance, monkeypatch
         _app(instance)
 
 
+@pytest.mark.parametrize("value", ["four", "0", "-2"])
+def test_a_bad_number_of_concurrent_password_checks_stops_the_portal_with_a_message(instance, monkeypatch, value):
+    monkeypatch.setenv("PORTAL_LOGIN_MAX_CONCURRENT_HASHES", value)
+    with pytest.raises(RuntimeError, match="PORTAL_LOGIN_MAX_CONCURRENT_HASHES=.* must be a whole number, at least 1"):
+        _app(instance)
+
+
 def test_unknown_setting_messages_reach_the_command_line(instance, monkeypatch):
     from click.testing import CliRunner
 

@@ -39,7 +39,8 @@ def test_milestone_overdue_up_to_30_days_is_yellow_beyond_red(ctx_app, make_proj
 
     flag, reasons = judged(dt.date(2026, 3, 21))
     assert flag == "yellow"
-    assert shown(reasons) == [{"level": "yellow", "reason": "The milestone “Land handover” (Mar 2, 2026) is 19 days overdue"}]
+    assert shown(reasons) == [
+        {"level": "yellow", "reason": "The milestone “Land handover” (Mar 2, 2026) is 19 days overdue"}]
     assert judged(dt.date(2026, 4, 1))[0] == "yellow"  # exactly 30 days
     flag, reasons = judged(dt.date(2026, 4, 2))
     assert flag == "red" and "31 days overdue" in shown(reasons)[0]["reason"]
@@ -78,7 +79,8 @@ def test_report_missing_after_the_weekly_deadline(ctx_app, make_project, moment,
     flag, reasons = F.compute(project, context(moment))
     assert flag == expected
     if expected == "yellow":
-        assert shown(reasons)[0]["reason"] == f"No progress report for 2026-W47 after the deadline Nov 20, 2026 {SIX_PM}"
+        assert shown(reasons)[0]["reason"] == (
+            f"No progress report for 2026-W47 after the deadline Nov 20, 2026 {SIX_PM}")
 
 
 def test_deadline_follows_the_deployment_time_zone(ctx_app, make_project):
@@ -201,8 +203,8 @@ def test_a_plugin_changes_the_rules(ctx_app, make_project, county_rule, org):
     moment = at(2026, 11, 20, 19)
     flag, reasons = F.compute(big, context(moment))
     assert flag == "red"
-    assert {r["reason"] for r in shown(reasons)} == {"Key project without a reversed schedule",
-                                                     f"No progress report for 2026-W47 after the deadline Nov 20, 2026 {SIX_PM}"}
+    missing = f"No progress report for 2026-W47 after the deadline Nov 20, 2026 {SIX_PM}"
+    assert {r["reason"] for r in shown(reasons)} == {"Key project without a reversed schedule", missing}
     assert F.compute(small, context(moment))[0] == "yellow"
     # The unit rule is firstresult: the county's answer replaces the default.
     assert S.freeze_week("2026-W46")
@@ -222,7 +224,8 @@ def test_default_unit_week_flags(ctx_app, make_project, org):
                        by=org.users["unit_a"])
     report(slow[0], "2026-W46", org.users["unit_b"], when=at(2026, 11, 14, 9))  # Saturday: late
     assert S.freeze_week("2026-W46")
-    flags = {r.unit_id: (r.flag, shown(r.reasons)[0]) for r in UnitWeekFlag.select().where(UnitWeekFlag.week == "2026-W46")}
+    frozen = UnitWeekFlag.select().where(UnitWeekFlag.week == "2026-W46")
+    flags = {r.unit_id: (r.flag, shown(r.reasons)[0]) for r in frozen}
     assert flags == {
         org.units["county_a"].id: ("red", "Advanced 1 projects a stage; 2 of 2 reported on time"),
         org.units["county_b"].id: ("yellow", "Only 0 of 3 projects reported on time"),

@@ -31,7 +31,8 @@ from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
 ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
-    Unit, User, RecoveryCode, UserSession, SignInEvent, LoginThrottle, Setting, PluginState, PluginFailureRecord, AuditLog,
+    Unit, User, RecoveryCode, UserSession, SignInEvent, LoginThrottle,
+    Setting, PluginState, PluginFailureRecord, AuditLog,
     Industry, IndustryLink, Enterprise, Project, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,

@@ -90,7 +90,8 @@ def test_meeting_fits_a4_landscape_with_its_list_columns(live_server, page, org,
     units = [org.units["county_a"], org.units["county_b"], org.units["town_a"], *more_counties(org, 7)]
     for i in range(40):
         project = make_project(
-            name=f"智能制造装备项目 {i + 1:02d}", unit=units[i % len(units)], stage=("negotiating", "signed", "started")[i % 3],
+            name=f"智能制造装备项目 {i + 1:02d}", unit=units[i % len(units)],
+            stage=("negotiating", "signed", "started")[i % 3],
             created_at=LONG_AGO)
         if i % 3:
             report(project, week, org.users["unit_a"])
