@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import peewee
 from flask import current_app, request
 
+from portal.db import backend
 from portal.models import LoginThrottle, User
 from portal.models.fields import utcnow
 
@@ -68,10 +69,12 @@ def record_failure(keys: list[str]) -> None:
     """Count a failure under each key in one statement per key, safe when processes fail at once."""
     now = utcnow()
     counted = peewee.Case(None, [(LoginThrottle.last_failed_at < now - FORGET_AFTER, 1)], LoginThrottle.failures + 1)
+    # MySQL's ON DUPLICATE KEY UPDATE names no conflict target (the unique key decides); its
+    # assignments run in order, so the count reads the last failure before it is replaced.
+    target = {} if backend() == "mysql" else {"conflict_target": [LoginThrottle.key]}
     for key in keys:
         (LoginThrottle.insert(key=key, failures=1, last_failed_at=now)
-         .on_conflict(conflict_target=[LoginThrottle.key],
-                      update={LoginThrottle.failures: counted, LoginThrottle.last_failed_at: now})
+         .on_conflict(**target, update={LoginThrottle.failures: counted, LoginThrottle.last_failed_at: now})
          .execute())
 
 
