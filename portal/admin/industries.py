@@ -76,7 +76,9 @@ def _industry_form(industry: Industry | None):
             _save(form, industry, Industry, INDUSTRY_FIELDS, "industry")
             flash(_("Industry saved."), "success")
             return see_other("admin.industries")
-    return render_template("admin/industry_form.html", form=form, industry=industry), form_status(form)
+    return render_template("admin/industry_form.html", form=form, record=industry, parent=None,
+                           new_title=_("New industry"),
+                           code_hint=_("Stored on projects and never changed, e.g. new_energy.")), form_status(form)
 
 
 @bp.route("/industries/new", methods=["GET", "POST"])
@@ -118,7 +120,9 @@ def _link_form(industry: Industry, link: IndustryLink | None):
             _save(form, link, IndustryLink, LINK_FIELDS, "industry_link", {"industry": industry})
             flash(_("Chain link saved."), "success")
             return see_other("admin.industries")
-    return (render_template("admin/industry_link_form.html", form=form, industry=industry, link=link),
+    return (render_template("admin/industry_form.html", form=form, record=link, parent=industry,
+                            new_title=_("New chain link"),
+                            code_hint=_("Stored on projects and never changed, e.g. new_energy.battery.")),
             form_status(form))
 
 
