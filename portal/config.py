@@ -47,33 +47,33 @@ def _as_bool(value) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _as_minutes(value, env_name: str) -> int:
+def _whole_number(value, low: int, high: int | None = None) -> int | None:
+    """A setting's whole number within [low, high], or None (then the caller names the setting)."""
     try:
-        minutes = int(str(value).strip())
+        number = int(str(value).strip())
     except ValueError:
-        minutes = 0
-    if minutes < 1:
+        return None
+    return number if number >= low and (high is None or number <= high) else None
+
+
+def _as_minutes(value, env_name: str) -> int:
+    minutes = _whole_number(value, 1)
+    if minutes is None:
         raise RuntimeError(f"{env_name}={value!r} is not a number of minutes (a whole number, at least 1).")
     return minutes
 
 
 def _as_positive_int(value, env_name: str) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = 0
-    if number < 1:
+    number = _whole_number(value, 1)
+    if number is None:
         raise RuntimeError(f"{env_name}={value!r} must be a whole number, at least 1.")
     return number
 
 
 def _as_password_length(value) -> int:
     """At least 8 (the common-password list covers passwords of 8 characters and more)."""
-    try:
-        length = int(str(value).strip())
-    except ValueError:
-        length = 0
-    if not 8 <= length <= 200:
+    length = _whole_number(value, 8, 200)
+    if length is None:
         raise RuntimeError(f"PORTAL_PASSWORD_MIN_LENGTH={value!r} must be a whole number from 8 to 200.")
     return length
 

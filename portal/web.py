@@ -1,9 +1,11 @@
 """Small helpers every view uses: htmx-aware rendering, 303 redirects, forms and pagination."""
 import re
+from functools import wraps
 from math import ceil
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from flask import abort, g, has_request_context, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 _REQUEST_CACHE = "_portal_request_cache"
 
@@ -149,3 +151,19 @@ def page_number() -> int:
         return min(max(1, int(request.args.get("page", 1))), MAX_ID)
     except ValueError:
         return 1
+
+
+def requires(check):
+    """A view decorator: logged in (else the login page), and ``check(current_user)`` from
+    portal.permissions (else 403). One place for the page-level permission guard."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate

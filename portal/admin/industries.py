@@ -4,11 +4,9 @@ Used when no county plugin provides the industry system (``portal.industries``).
 stored on projects, so a code is fixed once created; renaming changes only the names, and
 retiring hides an industry or link from the choices while projects keep its name.
 """
-from functools import wraps
 
-from flask import abort, flash, render_template, request
+from flask import flash, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from portal import audit, permissions, rules
 from portal.admin.industry_forms import IndustryForm, LinkForm, NewIndustryForm, NewLinkForm
@@ -16,22 +14,13 @@ from portal.admin.views import bp
 from portal.db import database
 from portal.industries import kind_label, position_label
 from portal.models import Industry, IndustryLink
-from portal.web import form_status, get_or_404, see_other
+from portal.web import form_status, get_or_404, requires, see_other
 
 INDUSTRY_FIELDS = ("code", "name_zh", "name_en", "kind", "sort_order")
 LINK_FIELDS = ("code", "name_zh", "name_en", "position", "sort_order")
 
 
-def industries_admin(view):
-    """Only administrators edit the industry list."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not permissions.can_manage_industries(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+industries_admin = requires(permissions.can_manage_industries)
 
 
 @bp.route("/industries")

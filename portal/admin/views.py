@@ -1,6 +1,5 @@
 """Administrators manage units and users (deactivate, never delete) and read the audit log."""
 import datetime as dt
-from functools import wraps
 
 import peewee
 
@@ -15,20 +14,12 @@ from portal.auth.passwords import hash_password
 from portal.db import database
 from portal.models import AuditLog, SignInEvent, Unit, User
 from portal.timeutil import local_midnight_utc
-from portal.web import Page, form_status, get_or_404, page_number, parse_id, see_other
+from portal.web import Page, form_status, get_or_404, page_number, parse_id, requires, see_other
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not permissions.can_manage_organisation(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+admin_required = requires(permissions.can_manage_organisation)
 
 
 # Units -----------------------------------------------------------------------

@@ -1,30 +1,20 @@
 """The administrators' plugins page: every plugin, its hooks and status; enable, disable; the active rules."""
 from __future__ import annotations
 
-from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from portal import audit, permissions, plugins, rules
 from portal.db import database
 from portal.models import PluginState
 from portal.models.fields import utcnow
-from portal.web import see_other
+from portal.web import requires, see_other
 
 bp = Blueprint("platform", __name__, url_prefix="/admin")
 
 
-def plugins_admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not permissions.can_manage_plugins(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+plugins_admin_required = requires(permissions.can_manage_plugins)
 
 
 def stored_states() -> dict[str, bool]:
