@@ -102,7 +102,15 @@ def test_demo_is_idempotent_and_its_password_works(instance):
     assert {"驻上海招商组", "驻深圳招商组", "驻北京招商组"} <= units
     assert can_log_in(instance, "admin", "demo-pass-2026")
 
-    # Again on the same instance, without --password: nothing duplicated, a new password printed.
+    # Again on the same instance, without --password: nothing duplicated, a new password printed,
+    # and a demo user slowed down by failed logins gets in at once.
+    from portal.models import LoginThrottle, User
+
+    app = create_app({"DATABASE_URL": instance})
+    with app.app_context(), database.connection_context():
+        mayor = User.get(User.username == "mayor")
+        LoginThrottle.insert_many([{"key": key, "failures": 15, "last_failed_at": dt.datetime.utcnow()}
+                                   for key in (f"user:{mayor.id}", "pair:mayor|127.0.0.1")]).execute()
     second = portal("demo")
     assert second.exit_code == 0, second.output
     assert first.output.splitlines()[0] == second.output.splitlines()[0]  # same numbers of units and users
@@ -130,19 +138,23 @@ def test_users_create_list_reset_password_and_unlock(instance):
     assert taken.exit_code == 1 and "exists already" in taken.output
     assert portal("users", "reset-password", "nobody", "--password", "whatever-pw").exit_code == 2
 
-    # A locked, deactivated account: reset-password sets the password, unlocks and reactivates it.
+    # A slowed-down, deactivated account: reset-password sets the password, lifts the slow-down
+    # and reactivates it.
     from portal.models import LoginThrottle, User
 
     app = create_app({"DATABASE_URL": instance})
     with app.app_context(), database.connection_context():
-        User.update(failed_logins=9, locked_until=dt.datetime(2099, 1, 1), active=False).where(
-            User.username == "wang").execute()
-        version = User.get(User.username == "wang").session_version
+        User.update(active=False).where(User.username == "wang").execute()
+        wang = User.get(User.username == "wang")
+        version = wang.session_version
+        LoginThrottle.insert_many([{"key": key, "failures": 15, "last_failed_at": dt.datetime.utcnow()}
+                                   for key in (f"user:{wang.id}", "pair:wang|127.0.0.1")]).execute()
     reset = portal("users", "reset-password", "wang", input="blue-river-stone\nblue-river-stone\n")
     assert reset.exit_code == 0, reset.output
     with app.app_context(), database.connection_context():
         user = User.get(User.username == "wang")
-        assert (user.failed_logins, user.locked_until, user.active) == (0, None, True)
+        assert user.active and not LoginThrottle.select().where(
+            LoginThrottle.key.in_([f"user:{user.id}", "pair:wang|127.0.0.1"])).exists()
         assert user.session_version == version + 1  # old sessions end
     assert can_log_in(instance, "wang", "blue-river-stone")
 

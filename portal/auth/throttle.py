@@ -90,7 +90,6 @@ def unlock(user: User) -> None:
     (administrators and `portal users unlock`)."""
     pairs = LoginThrottle.key.startswith(f"pair:{user.username}|")
     LoginThrottle.delete().where((LoginThrottle.key == f"user:{user.id}") | pairs).execute()
-    User.update(failed_logins=0, last_failed_at=None, locked_until=None).where(User.id == user.id).execute()
 
 
 def accounts_with_failures() -> dict[int, int]:

@@ -75,9 +75,6 @@ class User(BaseModel):
     phone = peewee.CharField(max_length=30, default="")
     # Bumped on logout-everywhere and password change: older session cookies stop working.
     session_version = peewee.IntegerField(default=1)
-    failed_logins = peewee.IntegerField(default=0)
-    last_failed_at = peewee.DateTimeField(null=True)
-    locked_until = peewee.DateTimeField(null=True)
     last_login_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
     # Two-factor login (portal.auth.two_factor): a secret set up but not yet confirmed has no
