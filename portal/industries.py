@@ -7,12 +7,18 @@ figures ask this module, never the table or a plugin directly.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from portal.i18n import current_locale
 from portal.models import Industry, IndustryLink
 from portal.web import per_request
 
-KIND_ORDER = {"leading": 0, "characteristic": 1}
-POSITION_ORDER = {"up": 0, "mid": 1, "down": 2}
+#: The kinds of industry and the positions of a chain link, in display order: the one list
+#: that the pages, the admin forms and the sort order read.
+KIND_LABELS = {"leading": _l("Leading industry"), "characteristic": _l("Characteristic industry")}
+POSITION_LABELS = {"up": _l("Upstream"), "mid": _l("Midstream"), "down": _l("Downstream")}
+KIND_ORDER = {kind: number for number, kind in enumerate(KIND_LABELS)}
+POSITION_ORDER = {position: number for number, position in enumerate(POSITION_LABELS)}
 
 
 def _name(item: dict) -> str:
@@ -138,12 +144,8 @@ def _table_link_label(code: str) -> str | None:
 
 
 def kind_label(kind: str) -> str:
-    from flask_babel import gettext as _
-
-    return {"leading": _("Leading industry"), "characteristic": _("Characteristic industry")}.get(kind, kind)
+    return str(KIND_LABELS.get(kind, kind))
 
 
 def position_label(position: str) -> str:
-    from flask_babel import gettext as _
-
-    return {"up": _("Upstream"), "mid": _("Midstream"), "down": _("Downstream")}.get(position, position)
+    return str(POSITION_LABELS.get(position, position))

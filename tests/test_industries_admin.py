@@ -99,3 +99,20 @@ def test_with_a_plugin_system_in_force_the_page_says_the_list_is_not_used(app, o
     Setting.set_value(rules.SETTING_KEY, "six_plus_three")
     page = login("admin").get("/admin/industries").get_data(as_text=True)
     assert "from a plugin" in page
+
+
+def test_kinds_and_positions_read_in_the_readers_language_on_the_list_and_in_the_forms(app, org, login):
+    admin = login("admin")
+    _create_industry(admin, "new_energy", "新能源", "New energy")
+    energy = Industry.get(Industry.code == "new_energy")
+    admin.post_form(f"/admin/industries/{energy.id}/links/new",
+                    {"code": "new_energy.battery", "name_zh": "电池", "name_en": "Batteries",
+                     "position": "up", "sort_order": "0"})
+    for locale, kind, position in (("zh_CN", "主导产业", "上游"), ("en", "Leading industry", "Upstream")):
+        admin.post_form("/language", {"locale": locale, "next": "/"})
+        listing = admin.get("/admin/industries").get_data(as_text=True)
+        assert kind in listing and position in listing
+        form = admin.get(f"/admin/industries/{energy.id}").get_data(as_text=True)
+        assert ("leading", kind) in _options(form, "kind")
+        link_form = admin.get(f"/admin/industries/{energy.id}/links/new").get_data(as_text=True)
+        assert ("up", position) in _options(link_form, "position")

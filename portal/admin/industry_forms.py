@@ -4,13 +4,15 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from portal.industries import KIND_LABELS, POSITION_LABELS
+
 #: Codes are stored on projects, so they are plain, stable and never edited after creation.
 CODE_RULE = Regexp(r"^[a-z][a-z0-9_]*$", message=_l("Use lower-case letters, digits and _ , starting with a letter."))
 LINK_CODE_RULE = Regexp(r"^[a-z][a-z0-9_.]*$",
                         message=_l("Use lower-case letters, digits, _ and . , starting with a letter."))
 
-KIND_CHOICES = [("leading", _l("Leading industry")), ("characteristic", _l("Characteristic industry"))]
-POSITION_CHOICES = [("up", _l("Upstream")), ("mid", _l("Midstream")), ("down", _l("Downstream"))]
+KIND_CHOICES = list(KIND_LABELS.items())
+POSITION_CHOICES = list(POSITION_LABELS.items())
 
 
 class IndustryForm(FlaskForm):
