@@ -16,12 +16,7 @@ import pytest
 
 from portal import create_app, schema
 from portal.db import database
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.net_helpers import free_port
 
 
 @pytest.fixture
@@ -34,7 +29,7 @@ def serve(tmp_path):
     servers = []
 
     def start(**env) -> int:
-        port = _free_port()
+        port = free_port()
         environ = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
         environ.update(PORTAL_INSTANCE=str(tmp_path), PORTAL_DATABASE_URL=url, **env)
         server = subprocess.Popen(

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.net_helpers import free_port, wait_for
+
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="several processes need fork (not on Windows)")
 
 PORTAL = str(Path(sys.executable).with_name("portal"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _children(pid: int) -> set[int]:
@@ -35,15 +29,6 @@ def _children(pid: int) -> set[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.add(int(entry.name))
     return found
-
-
-def _wait_for(predicate, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _healthy(port: int) -> bool:
@@ -60,21 +45,21 @@ def test_workers_share_the_port_are_replaced_and_stop_together(tmp_path):
            "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}"}
     env.pop("PORTAL_SECRET_KEY", None)
     subprocess.run([PORTAL, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([PORTAL, "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        assert _wait_for(lambda: _healthy(port) and len(_children(server.pid)) == 2), "workers did not come up"
+        assert wait_for(lambda: _healthy(port) and len(_children(server.pid)) == 2), "workers did not come up"
         first = _children(server.pid)
         victim = sorted(first)[0]
         os.kill(victim, signal.SIGKILL)
-        assert _wait_for(lambda: len(_children(server.pid)) == 2 and victim not in _children(server.pid)), \
+        assert wait_for(lambda: len(_children(server.pid)) == 2 and victim not in _children(server.pid)), \
             "the dead worker was not replaced"
-        assert _wait_for(lambda: all(_healthy(port) for _i in range(5)))
+        assert wait_for(lambda: all(_healthy(port) for _i in range(5)))
         workers = _children(server.pid)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        assert _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 10)
+        assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 10)
         assert not _healthy(port)
     finally:
         if server.poll() is None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import socket
 import threading
 from dataclasses import dataclass
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.net_helpers import free_port
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -84,19 +84,13 @@ def app(app):
     return app
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(app):
     """The portal served by waitress on 127.0.0.1 and a free port for this test."""
     from waitress.server import create_server
 
     logging.getLogger("waitress").setLevel(logging.ERROR)
-    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4, clear_untrusted_proxy_headers=True)
+    server = create_server(app, host="127.0.0.1", port=free_port(), threads=4, clear_untrusted_proxy_headers=True)
     port = server.effective_port
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
