@@ -7,7 +7,7 @@ import sys
 import click
 from flask_babel import force_locale
 
-from portal.auth import events, sessions, throttle
+from portal.auth import events, housekeeping, sessions, throttle
 from portal.auth.passwords import hash_password, password_problem
 from portal.db import database
 from portal.models import ROLES
@@ -208,6 +208,17 @@ def db_refresh_figures():
             refresh_counted()
         count = Project.select().count()
     click.echo(f"counted milestone dates recomputed for {count} projects")
+
+
+@db.command("prune", help="Delete old sign-in rows: end sessions that ran out, delete sessions ended more "
+                          "than --keep-days ago and forgotten login-throttle counters (the sign-in log is kept). "
+                          "The portal also does this once a day; run it from cron when it sits idle.")
+@click.option("--keep-days", type=click.IntRange(min=1), default=90, show_default=True)
+def db_prune(keep_days):
+    with AppContext():
+        counts = housekeeping.prune(keep_days=keep_days)
+    click.echo(f"sessions ended: {counts['sessions_ended']}, sessions deleted: {counts['sessions_deleted']}, "
+               f"throttle rows deleted: {counts['throttle_rows_deleted']}")
 
 
 @cli.group(help="Manage users (so a locked-out administrator is never stuck).")

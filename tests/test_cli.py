@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from portal import create_app
 from portal.cli import cli
 from portal.db import database
+from portal.models import LoginThrottle
+from portal.models.fields import utcnow
 from tests.conftest import TEST_DB_URL, Client, _server_database
 
 
@@ -198,3 +200,15 @@ def test_db_refresh_figures_repairs_stage_changes_written_outside_the_portal(ins
     assert result.exit_code == 0 and "recomputed for 1 projects" in result.output
     with app.app_context(), database.connection_context():
         assert Project.get_by_id(project.id).counted_signed_on == dt.date(2026, 3, 2)
+
+
+def test_db_prune_deletes_forgotten_throttle_rows_and_says_what_it_did(instance):
+    assert portal("db", "upgrade").exit_code == 0
+    app = create_app({"DATABASE_URL": instance})
+    with app.app_context(), database.connection_context():
+        LoginThrottle.create(key="addr:203.0.113.9", failures=3, last_failed_at=utcnow() - dt.timedelta(days=3))
+    result = portal("db", "prune", "--keep-days", "30")
+    assert result.exit_code == 0, result.output
+    assert "throttle rows deleted: 1" in result.output
+    with app.app_context(), database.connection_context():
+        assert LoginThrottle.select().count() == 0

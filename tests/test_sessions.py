@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from portal import create_app
-from portal.models import User, UserSession
+from portal.auth import housekeeping
+from portal.models import LoginThrottle, SignInEvent, User, UserSession
 from portal.models.fields import utcnow
 
 PAGE = "/account/password"  # any page that needs a login
@@ -95,3 +96,23 @@ def test_limits_come_from_the_settings(app, login, tmp_path, monkeypatch):
     monkeypatch.setenv("PORTAL_SESSION_IDLE", "half an hour")
     with pytest.raises(RuntimeError, match="PORTAL_SESSION_IDLE"):
         create_app({"DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})
+
+
+def test_pruning_ends_sessions_that_ran_out_and_forgets_old_rows(app, login):
+    """Sessions whose cookie never comes back are ended (and logged); rows ended long ago and
+    forgotten throttle counters are deleted; open sessions and the sign-in log are kept."""
+    login("bureau"), login("unit_a"), login("leader")
+    _age("bureau", last_seen_at=utcnow() - dt.timedelta(minutes=31))
+    _age("unit_a", created_at=utcnow() - dt.timedelta(days=200), last_seen_at=utcnow() - dt.timedelta(days=200),
+         ended_at=utcnow() - dt.timedelta(days=199), end_reason="logout")
+    LoginThrottle.create(key="addr:203.0.113.9", failures=4, last_failed_at=utcnow() - dt.timedelta(days=2))
+    LoginThrottle.create(key="addr:203.0.113.10", failures=4, last_failed_at=utcnow())
+    events_before = SignInEvent.select().count()
+    with app.test_request_context():
+        counts = housekeeping.prune()
+    assert counts == {"sessions_ended": 1, "sessions_deleted": 1, "throttle_rows_deleted": 1}
+    assert _session_of("bureau").end_reason == "idle"
+    assert _session_of("leader").ended_at is None
+    assert not UserSession.select().join(User).where(User.username == "unit_a").exists()
+    assert [row.key for row in LoginThrottle.select()] == ["addr:203.0.113.10"]
+    assert SignInEvent.select().count() == events_before + 1  # the ended session, noted

@@ -99,6 +99,11 @@ def end_all(user: User, reason: str, keep_current: bool = False) -> int:
     return _end_rows(condition, reason, utcnow())
 
 
+def end_where(condition, reason: str, now: dt.datetime | None = None) -> int:
+    """End the open sessions matching ``condition`` (housekeeping), each noted in the sign-in log."""
+    return _end_rows(condition, reason, now or utcnow())
+
+
 def _end_rows(condition, reason: str, now: dt.datetime) -> int:
     """End the open sessions matching ``condition``, each one noted in the sign-in log."""
     rows = list(UserSession.select(UserSession.id, UserSession.user)
