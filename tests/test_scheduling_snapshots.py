@@ -1,16 +1,20 @@
 """Weekly snapshots: frozen once (also by two threads at once), immutable afterwards, catching up
 missed weeks, list counts, flag_counts for the dashboard, `portal snapshot` and the first request of a week."""
 import datetime as dt
+import sqlite3
 import threading
 
 import pytest
 from click.testing import CliRunner
 
+from portal import hookimpl
 from portal.db import database
 from portal.models import FlagSnapshot, ListCountSnapshot, Milestone, Project, UnitWeekFlag, WeekFreeze
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.timeutil import iso_week, today
+from tests.conftest import TEST_DB_URL
+from tests.plugins_helpers import temporary_plugin
 from tests.scheduling_helpers import LONG_AGO, report
 
 
@@ -150,3 +154,29 @@ def test_first_request_of_a_week_freezes_the_last_week(app, make_project, login)
     client.get("/")
     with app.app_context():
         assert WeekFreeze.select().count() == frozen
+
+
+@pytest.mark.skipif(bool(TEST_DB_URL), reason="SQLite's whole-database write lock")
+def test_freezing_a_week_lets_other_writers_in_while_the_flag_rules_run(ctx_app, make_project):
+    """The flags are computed before the freeze's transaction: a clerk saving a report while a
+    long freeze runs its rules is not refused with 'database is locked'."""
+    project = make_project(name="Busy", stage="negotiating", created_at=LONG_AGO)
+    path = ctx_app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    writes = []
+
+    class SlowCountyRules:
+        @hookimpl
+        def portal_unit_week_flags(self, week, units, context):
+            other = sqlite3.connect(path, timeout=0.2)  # another process's connection, impatient
+            try:
+                with other:
+                    other.execute("UPDATE project SET name = name WHERE id = ?", (project.id,))
+                writes.append("saved")
+            except sqlite3.OperationalError as error:
+                writes.append(str(error))
+            finally:
+                other.close()
+
+    with temporary_plugin(ctx_app, SlowCountyRules()):
+        assert S.freeze_week("2026-W40") is True
+    assert writes == ["saved"]

@@ -102,18 +102,25 @@ class WeekNotFrozen(Exception):
 def freeze_week(week: str) -> bool:
     """Freeze one completed week; False when it was frozen already (by us or another process).
 
+    The flags (the slow part: every project through the flag rules and plugins) are computed
+    before the transaction, so the database's write lock (all of it, on SQLite) is held only
+    while the rows are written, not while the rules run.
+
     Raises FlagPluginsFailed (and stores nothing) when a flag plugin fails: a frozen week
     never records a plugin's silence as its answer."""
+    if is_frozen(week):
+        return False
     context = F.FlagContext.for_week(week)
+    flag_rows = _flag_snapshot_rows(week, context)
+    unit_flag_rows = _unit_flag_rows(week, context)
+    count_rows = [{"week": week, "unit": unit_id, "list_name": name, "count": count}
+                  for unit_id, counts in list_counts(week).items() for name, count in counts.items()]
     try:
         with database.atomic():
             WeekFreeze.insert(week=week, frozen_at=utcnow()).execute()
-            _write_flag_snapshots(week, context)
-            rows = [{"week": week, "unit": unit_id, "list_name": name, "count": count}
-                    for unit_id, counts in list_counts(week).items() for name, count in counts.items()]
-            for start in range(0, len(rows), 500):
-                ListCountSnapshot.insert_many(rows[start:start + 500]).execute()
-            _write_unit_flags(week, context)
+            _insert_batches(FlagSnapshot, flag_rows)
+            _insert_batches(ListCountSnapshot, count_rows)
+            _insert_batches(UnitWeekFlag, unit_flag_rows)
             _freeze_shown_figures(week, context)
     except peewee.IntegrityError:
         log.info("week %s was frozen already (by another process)", week)
@@ -122,28 +129,28 @@ def freeze_week(week: str) -> bool:
     return True
 
 
-def _write_flag_snapshots(week: str, context) -> None:
-    last_id = 0
+def _flag_snapshot_rows(week: str, context) -> list[dict]:
+    """Every project's flag as of the week, read 500 projects at a time."""
+    rows, last_id = [], 0
     while True:
         projects = list(_projects_as_of(week).where(Project.id > last_id).order_by(Project.id).limit(500))
         if not projects:
-            return
+            return rows
         context.preload([p.id for p in projects])
-        rows = []
         for project in projects:
             flag, reasons = F.compute(project, context)
             rows.append({"week": week, "project": project.id, "unit": project.responsible_unit_id,
                          "stage": F.stage_as_of(project, context.today), "flag": flag, "reasons": reasons or None})
-        FlagSnapshot.insert_many(rows).execute()
         last_id = projects[-1].id
 
 
-def _write_unit_flags(week: str, context) -> None:
+def _unit_flag_rows(week: str, context) -> list[dict]:
+    """The units' own flags for the week, as the unit-flag hook answers them."""
     unit_ids = (Project.select(Project.responsible_unit).distinct()
                 .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES)))  # noqa: E712
     units = list(Unit.select().where(Unit.id.in_(unit_ids)).order_by(Unit.path))
     if not units:
-        return
+        return []
     from flask_babel import force_locale
 
     with force_locale(current_app.config["DEFAULT_LOCALE"]):
@@ -158,8 +165,7 @@ def _write_unit_flags(week: str, context) -> None:
             seen.add(item["unit_id"])
             rows.append({"week": week, "unit": item["unit_id"], "flag": item["flag"],
                          "reasons": [flag_reasons.stored(item.get("reason", ""))]})
-    if rows:
-        UnitWeekFlag.insert_many(rows).execute()
+    return rows
 
 
 def new_in_list_query(week: str, list_name: str):
