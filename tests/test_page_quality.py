@@ -33,3 +33,13 @@ def test_the_refusal_to_create_a_project_says_who_can(app, org, login):
         response = login(username).get("/projects/new")
         assert response.status_code == 403
         assert "bureau's staff and by unit staff" in html.unescape(response.get_data(as_text=True))
+
+
+def test_the_required_mark_stands_inside_its_fields_label(app, org, login):
+    """The asterisk of a required field is part of its label (on the label's line), not a loose
+    item that the field's column layout puts on a line of its own."""
+    page = login("bureau").get("/projects/new").get_data(as_text=True)
+    marks = re.findall(r'(<label for="[^"]+">[^<]*)?\s*<span class="required" aria-hidden="true">\*</span>(</label>)?',
+                       page)
+    assert len(marks) >= 3  # the project name, the total investment, the responsible unit …
+    assert all(opening and closing for opening, closing in marks), marks

@@ -7,6 +7,7 @@ import json
 import logging
 
 import pytest
+from markupsafe import escape
 
 from portal import create_app
 from portal.auth.passwords import common_passwords
@@ -107,3 +108,17 @@ def test_administrators_read_the_sign_in_log(org, login):
     filtered = admin.get("/admin/sign-ins?username=bureau").get_data(as_text=True)
     assert filtered.count('data-kind="sign_in"') == 1
     assert login("bureau").get("/admin/sign-ins").status_code == 403
+
+
+@pytest.mark.parametrize("agent, shown", [
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+     "Safari/537.36 Edg/131.0.2903.86", "Edge 131 · Windows"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+     "Version/17.5 Mobile/15E148 Safari/604.1", "Safari 17 · iOS"),
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox 128 · Linux"),
+    ("python-requests/2.32.3", "python-requests/2.32.3"),
+])
+def test_the_sign_in_log_names_the_browser_and_keeps_the_full_string_as_its_title(org, client, login, agent, shown):
+    client.post_form("/login", {"username": "nobody", "password": "x"}, headers={"User-Agent": agent})
+    html = login("admin").get("/admin/sign-ins?username=nobody").get_data(as_text=True)
+    assert f'<span title="{escape(agent)}">{escape(shown)}</span>' in html

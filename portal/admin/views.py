@@ -196,7 +196,8 @@ def sign_ins():
         query = query.where(SignInEvent.username == username)
     page = Page(query, page_number(), 100)
     return render_template("admin/sign_ins.html", page=page, username=username,
-                           kind_labels=events.KIND_LABELS, detail_labels=events.DETAIL_LABELS)
+                           kind_labels=events.KIND_LABELS, detail_labels=events.DETAIL_LABELS,
+                           browser_summary=events.browser_summary)
 
 
 @bp.route("/audit")

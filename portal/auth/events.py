@@ -60,3 +60,23 @@ def record(kind: str, user: User | None = None, username: str = "", detail: str 
                          "username": event.username, "detail": detail, "source_address": address,
                          "user_agent": agent}, ensure_ascii=False))
     return event
+
+
+# Checked in this order: Edge and Opera also say "Chrome", Chrome also says "Safari".
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+             ("Version/", "Safari"))
+_SYSTEMS = (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iOS"),
+            ("Mac OS X", "macOS"), ("Linux", "Linux"))
+
+
+def browser_summary(agent: str) -> str:
+    """A user-agent string as an administrator reads it ("Chrome 156 · Windows"); the raw string
+    when it names no browser this knows (a script, an old client). Shown with the full string
+    as its title, so nothing is hidden."""
+    browser = next(((name, agent.split(marker, 1)[1].split(".", 1)[0]) for marker, name in _BROWSERS
+                    if marker in agent), None)
+    if browser is None:
+        return agent
+    system = next((name for marker, name in _SYSTEMS if marker in agent), "")
+    text = f"{browser[0]} {browser[1]}".strip()
+    return f"{text} · {system}" if system else text
