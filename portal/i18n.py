@@ -11,6 +11,7 @@ from flask import current_app, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from portal import flag_reasons
 from portal.config import SUPPORTED_LOCALES
@@ -71,6 +72,17 @@ def format_usd_amount(value_wan) -> str:
     return _("%(amount)s wan USD", amount=format_decimal(value, format="#,##0.##"))
 
 
+def separators() -> tuple[str, str, str]:
+    """The colon, comma and semicolon of the reader's language, for text joined in code
+    (an ASCII colon or comma after Chinese is a typesetting error in official writing)."""
+    return ("：", "，", "；") if current_locale() == "zh_CN" else (": ", ", ", "; ")
+
+
+def with_colon(label) -> Markup:
+    """A label followed by the colon of the reader's language: 表头行：2, Header row: 2."""
+    return escape(label) + Markup(separators()[0])
+
+
 def init_app(app) -> None:
     Babel(
         app,
@@ -81,12 +93,14 @@ def init_app(app) -> None:
     app.jinja_env.filters["amount"] = format_amount
     app.jinja_env.filters["usd_amount"] = format_usd_amount
     app.jinja_env.filters["month_short"] = format_month_short
+    app.jinja_env.filters["colon"] = with_colon  # {{ _("Header row")|colon }}{{ value }}
     app.jinja_env.filters["flag_reason"] = flag_reasons.render  # a stored flag reason in the reader's language
     # Stored timestamps are naive UTC; Flask-Babel shows them in PORTAL_TIMEZONE.
     app.jinja_env.filters["localtime"] = lambda v: format_datetime(v, "yyyy-MM-dd HH:mm") if v else "—"
     app.jinja_env.filters["date"] = lambda v: format_date(v, "yyyy-MM-dd") if v else "—"
     app.jinja_env.globals.update(
         current_locale=current_locale,
+        separators=separators,  # {{ separators()[1] }}: the reader's comma between joined items
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         SUPPORTED_LOCALES=SUPPORTED_LOCALES,
     )

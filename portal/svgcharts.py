@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from portal.i18n import separators
+
 _ids = itertools.count(1)
 
 
@@ -60,7 +62,8 @@ def _linked(href: str, inner: str, label: str | None = None) -> str:
 
 
 def _describe(bars: list[Bar]) -> str:
-    return "; ".join(f"{b.label}: {b.text or b.value}" for b in bars)
+    colon, _comma, semicolon = separators()
+    return semicolon.join(f"{b.label}{colon}{b.text or b.value}" for b in bars)
 
 
 def bar_chart(bars: list[Bar], title: str, empty_text: str = "", width: int = 640, row: int = 26) -> Markup:
@@ -116,8 +119,9 @@ def monthly_chart(months: list[str], this_year: list, last_year: list, title: st
     """Twelve pairs of bars: this year (linked to its list) against last year, with a legend."""
     value_text = value_text or (lambda v: str(v))
     pad_l, pad_r, pad_t, pad_b = 10, 10, 28, 28
-    desc = "; ".join(f"{m}: {this_label} {value_text(a)}, {last_label} {value_text(b)}"
-                     for m, a, b in zip(months, this_year, last_year))
+    colon, comma, semicolon = separators()
+    desc = semicolon.join(f"{m}{colon}{this_label} {value_text(a)}{comma}{last_label} {value_text(b)}"
+                          for m, a, b in zip(months, this_year, last_year))
     parts, _ = _open(width, height, title, desc, "monthly-chart")
     top = max([_num(v) for v in list(this_year) + list(last_year)] + [0]) or 1
     plot_h = height - pad_t - pad_b
