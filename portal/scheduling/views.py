@@ -184,13 +184,13 @@ def _report_page(week, unit, editable, show, projects, errors=None, values=None,
 
 
 def _back_to_report(week, unit, show, saved_ids):
-    """303 to the report page, opened at the next row still to report (``at`` puts the cursor
-    there, without JavaScript too; the anchor scrolls to it), the filter kept."""
+    """303 to the report page, opened at the next row still to report: ``at`` puts the cursor
+    there (``autofocus``, which scrolls to it, without JavaScript too; no ``#anchor``, since a
+    browser skips autofocus on a page opened at one), the filter kept."""
     projects = _report_projects(unit, week)
     reports = _week_reports([p.id for p in projects], week)
     at = C.landing_row([p.id for p in projects], {p.id for p in projects if reports.get(p.id)}, saved_ids)
-    return redirect(url_for("scheduling.report", week=week, unit=unit.id, show=show or None, at=at,
-                            _anchor=f"report-row-{at}" if at else None), code=303)
+    return redirect(url_for("scheduling.report", week=week, unit=unit.id, show=show or None, at=at), code=303)
 
 
 @bp.route("/report", methods=["GET", "POST"])
