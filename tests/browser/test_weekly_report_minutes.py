@@ -60,7 +60,7 @@ def test_a_week_for_40_projects_by_keyboard(live_server, page, county_week, js_e
     # Only the rows still to report: the filter is a link (and a box in the filters form).
     page.goto("/scheduling/report?show=unreported")
     progress = page.locator("#report-progress")
-    expect(progress).to_contain_text(f"0 of {ROWS} projects reported, {ROWS} left")
+    expect(progress).to_contain_text(f"本周{ROWS}个项目已报送0个，还剩{ROWS}个")  # the portal speaks Chinese
     expected = {}
     for n, project in enumerate(projects, start=1):
         happened = page.locator(f"#happened-{project.id}")
@@ -93,8 +93,8 @@ def test_a_week_for_40_projects_by_keyboard(live_server, page, county_week, js_e
             keys.press("Enter")
             page.wait_for_load_state("load")
         expected[project.id] = (plan, f"下周：第{n}项开工准备", percent)
-        expect(progress).to_contain_text(f"{n} of {ROWS} projects reported, {ROWS - n} left"
-                                         if n < ROWS else f"All {ROWS} projects reported this week.")
+        expect(progress).to_contain_text(f"本周{ROWS}个项目已报送{n}个，还剩{ROWS - n}个"
+                                         if n < ROWS else f"本周{ROWS}个项目已全部报送。")
         if not js_enabled and n < ROWS:  # the page came back at the next row, the filter kept
             assert "show=unreported" in page.url and page.url.endswith(f"at={projects[n].id}")
 
