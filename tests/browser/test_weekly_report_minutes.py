@@ -110,3 +110,24 @@ def test_a_week_for_40_projects_by_keyboard(live_server, page, county_week, js_e
     assert len(loads) <= (1 if js_enabled else ROWS + 1)
     errors = [e for e in page.js_errors if "Response Status Error Code" not in e]
     assert not errors and not page.failed_requests, (errors, page.failed_requests)
+
+
+def test_the_report_with_offered_plans_and_a_refused_row_passes_axe(browser, live_server, county_week):
+    """The marks this page adds (the offered plan, the count bar, a row refused in place) meet
+    axe's serious and critical rules."""
+    from tests.browser.test_accessibility import _login, _serious
+
+    week, projects = county_week
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="en-US")
+    page = context.new_page()
+    try:
+        _login(page, "unit_a")
+        page.goto("/scheduling/report")
+        first = projects[0].id
+        page.fill(f"#percent-{first}", "120")
+        page.locator(f"#report-row-{first} button.save-row").click()
+        expect(page.locator(f"#percent-{first}-error")).to_be_visible()
+        expect(page.locator(f"#percent-{first}")).to_be_focused()  # the cursor goes to the field to fix
+        assert _serious(page) == []
+    finally:
+        context.close()
