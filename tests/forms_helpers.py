@@ -29,6 +29,7 @@ class Control:
     value: str = ""  # textarea text
     options: list = field(default_factory=list)  # select: [(value, selected, disabled)]
     in_disabled_fieldset: bool = False
+    position: int = 0  # place in the page: a form's controls (form="id" ones too) are in page order
 
     @property
     def name(self) -> str:
@@ -127,14 +128,22 @@ class Form:
 
     @property
     def method(self) -> str:
-        button = self.default_button()
-        method = (button.attrs.get("formmethod") if button else None) or self.attrs.get("method") or "get"
-        return method.upper()
+        return self.method_with()
 
     @property
     def action(self) -> str:
         """The absolute path (with query) the form is sent to, resolved against the page."""
-        button = self.default_button()
+        return self.action_with()
+
+    def method_with(self, button: Control | None = None) -> str:
+        """The method the form is sent with when ``button`` (by default the one Enter presses) is pressed."""
+        button = button or self.default_button()
+        method = (button.attrs.get("formmethod") if button else None) or self.attrs.get("method") or "get"
+        return method.upper()
+
+    def action_with(self, button: Control | None = None) -> str:
+        """Where the form is sent when ``button`` is pressed: its formaction, else the form's action."""
+        button = button or self.default_button()
         action = (button.attrs.get("formaction") if button else None) or self.attrs.get("action") or self.page_url
         parts = urlsplit(urljoin(self.page_url, action))
         return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -163,9 +172,12 @@ class _FormParser(HTMLParser):
         self.option_text: list[str] = []
         self.textarea: Control | None = None
         self.disabled_fieldsets: list[bool] = []  # one entry per open fieldset
+        self.seen = 0  # controls read so far
 
     def _add(self, control: Control):
         control.in_disabled_fieldset = any(self.disabled_fieldsets)
+        self.seen += 1
+        control.position = self.seen
         owner = control.attrs.get("form")
         if owner:
             self.orphans.append((owner, control))
@@ -234,6 +246,8 @@ class _FormParser(HTMLParser):
         for owner, control in self.orphans:
             if owner in by_id:
                 by_id[owner].controls.append(control)
+        for form in self.forms:  # a browser's default button is the first in page order
+            form.controls.sort(key=lambda control: control.position)
 
 
 def forms_on(html: str, page_url: str) -> list[Form]:
@@ -247,6 +261,6 @@ def forms_on(html: str, page_url: str) -> list[Form]:
 def submit(client, form: Form, button: Control | None = None, **kwargs):
     """Submit the form as it stands (untouched, or after ``type_into``) with the test client,
     as a browser would send it when ``button`` (by default the first submit button) is pressed."""
-    if form.method == "GET":  # the form data replaces the action's query
-        return client.get(form.action.partition("?")[0], query_string=form.data(button), **kwargs)
-    return client.open(form.action, method=form.method, data=form.data(button), **kwargs)
+    if form.method_with(button) == "GET":  # the form data replaces the action's query
+        return client.get(form.action_with(button).partition("?")[0], query_string=form.data(button), **kwargs)
+    return client.open(form.action_with(button), method=form.method_with(button), data=form.data(button), **kwargs)

@@ -164,7 +164,7 @@ def test_the_weekly_report_of_a_frozen_week_lists_the_projects_it_had(app, login
         Project.update(responsible_unit=org.units["county_b"]).where(Project.id == projects["mill"].id).execute()
     page = login("bureau").get(f"/scheduling/report?week={FROZEN}&unit={org.units['county_a'].id}")
     html = page.get_data(as_text=True)
-    assert "1 of 2 projects reported this week" in html
+    assert "1 of 2 projects reported, 1 left" in html
     assert "Paper mill" in html and "Entered later" not in html
     current = login("bureau").get(f"/scheduling/report?unit={org.units['county_a'].id}").get_data(as_text=True)
     assert "Entered later" in current and "Paper mill" not in current

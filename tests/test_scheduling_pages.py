@@ -41,7 +41,7 @@ def test_report_page_lists_the_units_active_projects(login, projects):
     assert set(rows) == ids  # the town below is included, production and other counties are not
     assert set(rows.values()) == {"no"}
     assert "No report this week yet" in page
-    assert "0 of 3 projects reported this week" in page
+    assert "0 of 3 projects reported, 3 left" in page
 
 
 def test_plain_post_saves_every_row(login, projects, app):

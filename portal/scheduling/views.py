@@ -17,12 +17,13 @@ from portal.admin.forms import coerce_unit
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
 from portal.models.scheduling import LIST_NAMES
+from portal.scheduling import carry_over as C
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.scheduling import weeks as W
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm, read_report_row
 from portal.timeutil import iso_week, today
-from portal.web import form_status, get_or_404, project_page_url, render, safe_next, see_other
+from portal.web import form_status, get_or_404, parse_id, project_page_url, render, safe_next
 
 bp = Blueprint("scheduling", __name__, url_prefix="/scheduling")
 
@@ -137,62 +138,112 @@ def _typed_row(form, project_id) -> dict:
     return {k: form.get(f"{k}-{project_id}", "") for k in ("happened", "next", "percent")}
 
 
-def _row_context(project, week, unit, editable, reports, errors=None, values=None):
-    return {"project": project, "week": week, "unit": unit, "editable": editable,
-            "reports": reports, "errors": errors or {}, "values": values or {}}
+#: ``?show=unreported``: only the rows still without a report this week.
+SHOW_UNREPORTED = "unreported"
 
 
-@bp.route("/report", methods=["GET", "POST"])
-@login_required
-def report():
+def _show_arg() -> str:
+    return SHOW_UNREPORTED if request.values.get("show") == SHOW_UNREPORTED else ""
+
+
+def _report_scope():
+    """The week, the unit and whether the user may enter its progress; 403 for a unit the user
+    may not read."""
     week = _week_arg()
     unit = _unit_arg(default=current_user.unit)
     if not permissions.can_read_progress(current_user, unit):
         abort(403)
-    editable = permissions.can_report_progress(current_user, unit) and week_open(week)
-    projects = _report_projects(unit, week)
-    errors, values = {}, {}
-    if request.method == "POST":
-        if not editable:
-            abort(403)
-        rows = {}
-        for project in projects:
-            row, row_errors = read_report_row(request.form, project.id)
-            if row_errors:
-                errors[project.id] = row_errors
-            elif row is not None:
-                rows[project.id] = row
-        if errors:
-            # "Save all" is one decision: with a row to fix nothing is saved, so every row keeps
-            # what the clerk typed and one more click saves them all once fixed.
-            values = {p.id: _typed_row(request.form, p.id) for p in projects}
-        else:
-            by_id = {p.id: p for p in projects}
-            for project_id, row in rows.items():
-                save_report(by_id[project_id], week, row, current_user)
-            if rows:
-                flash(ngettext("%(num)d progress entry saved.", "%(num)d progress entries saved.", len(rows)),
-                      "success")
-            else:
-                flash(_("Nothing to save: every row was empty."), "error")
-            return see_other("scheduling.report", week=week, unit=unit.id)
-    reports = _week_reports([p.id for p in projects], week)
+    return week, unit, permissions.can_report_progress(current_user, unit) and week_open(week)
+
+
+def _progress(projects, reports) -> dict:
     reported = sum(1 for p in projects if reports.get(p.id))
-    status = 422 if errors else 200
-    return render("scheduling/report.html", status=status, week=week, unit=unit, projects=projects,
-                  reports=reports, editable=editable, errors=errors, values=values, reported=reported,
-                  current_week=iso_week(today()), frozen=S.is_frozen(week),
+    return {"reported": reported, "total": len(projects), "left": len(projects) - reported}
+
+
+def _row_context(project, week, unit, show, progress, reports, plan=None, errors=None, values=None, focus=None):
+    return {"project": project, "week": week, "unit": unit, "editable": True, "show": show, "progress": progress,
+            "save_all": True,
+            "reports": reports, "plan": plan, "errors": errors or {}, "values": values or {}, "focus": focus}
+
+
+def _report_page(week, unit, editable, show, projects, errors=None, values=None, status=200):
+    reports = _week_reports([p.id for p in projects], week)
+    shown = [p for p in projects if not reports.get(p.id)] if show else projects
+    waiting = [p.id for p in shown if not reports.get(p.id)]
+    plans = C.last_plans(waiting, week) if editable else {}
+    at = parse_id(request.args.get("at"))
+    focus_id = at if at in waiting else (waiting[0] if waiting and not errors else None)
+    return render("scheduling/report.html", status=status, week=week, unit=unit, projects=shown,
+                  reports=reports, editable=editable, errors=errors or {}, values=values or {}, plans=plans,
+                  show=show, progress=_progress(projects, reports), focus_id=focus_id,
+                  save_all=editable and bool(shown), current_week=iso_week(today()), frozen=S.is_frozen(week),
                   previous_week=W.shift_week(week, -1),
                   next_week=W.shift_week(week, 1) if week < iso_week(today()) else None,
                   unit_choices=_readable_unit_choices())
 
 
+def _back_to_report(week, unit, show, saved_ids):
+    """303 to the report page, opened at the next row still to report: ``at`` puts the cursor
+    there (``autofocus``, which scrolls to it, without JavaScript too; no ``#anchor``, since a
+    browser skips autofocus on a page opened at one), the filter kept."""
+    projects = _report_projects(unit, week)
+    reports = _week_reports([p.id for p in projects], week)
+    at = C.landing_row([p.id for p in projects], {p.id for p in projects if reports.get(p.id)}, saved_ids)
+    return redirect(url_for("scheduling.report", week=week, unit=unit.id, show=show or None, at=at), code=303)
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@login_required
+def report():
+    week, unit, editable = _report_scope()
+    show = _show_arg()
+    projects = _report_projects(unit, week)
+    if request.method == "GET":
+        return _report_page(week, unit, editable, show, projects)
+    if not editable:
+        abort(403)
+    reports = _week_reports([p.id for p in projects], week)
+    plans = C.last_plans([p.id for p in projects if not reports.get(p.id)], week)
+    rows, errors, untouched = {}, {}, 0
+    for project in projects:
+        row, row_errors = read_report_row(request.form, project.id)
+        if row_errors:
+            errors[project.id] = row_errors
+        elif row is not None and C.untouched(row, plans.get(project.id)):
+            untouched += 1
+        elif row is not None:
+            rows[project.id] = row
+    if errors:
+        # "Save all" is one decision: with a row to fix nothing is saved, so every row keeps
+        # what the clerk typed and one more click saves them all once fixed.
+        values = {p.id: _typed_row(request.form, p.id) for p in projects}
+        return _report_page(week, unit, editable, show, projects, errors, values, status=422)
+    by_id = {p.id: p for p in projects}
+    for project_id, row in rows.items():
+        save_report(by_id[project_id], week, row, current_user)
+    if rows:
+        flash(ngettext("%(num)d progress entry saved.", "%(num)d progress entries saved.", len(rows)), "success")
+    elif untouched:
+        flash(ngettext("%(num)d row still shows last week's plan unchanged and was not saved: "
+                       "its own “Save this row” button keeps the plan as this week's progress.",
+                       "%(num)d rows still show last week's plan unchanged and were not saved: "
+                       "a row's own “Save this row” button keeps the plan as this week's progress.",
+                       untouched), "error")
+    else:
+        flash(_("Nothing to save: every row was empty."), "error")
+    return _back_to_report(week, unit, show, list(rows))
+
+
 @bp.route("/report/row/<project_id>", methods=["POST"])
 @login_required
 def report_row(project_id):
+    """Save one row: htmx swaps the row in place (and the count out of band); without JavaScript
+    the row's button posts the whole form here and the page comes back at the next row."""
     project = get_or_404(Project, project_id)
     week = _week_arg()
     unit = _unit_arg(default=project.responsible_unit)
+    show = _show_arg()
     if not permissions.can_report_project_progress(current_user, project):
         abort(403)
     if not week_open(week):
@@ -205,12 +256,24 @@ def report_row(project_id):
     if not request.headers.get("HX-Request"):
         if not row_errors:
             flash(_("Progress saved."), "success")
-        return see_other("scheduling.report", week=week, unit=unit.id)
-    values = _typed_row(request.form, project.id) if row_errors else {}
-    context = _row_context(project, week, unit, True, _week_reports([project.id], week).get(project.id, []),
-                           row_errors, values)
-    response = render("scheduling/_report_row.html", status=422 if row_errors else 200, **context)
-    return response
+            return _back_to_report(week, unit, show, [project.id])
+        # The page again with every typed value and the message at the row (nothing was saved).
+        if not permissions.can_read_progress(current_user, unit):
+            abort(403)
+        projects = _report_projects(unit, week)
+        values = {p.id: _typed_row(request.form, p.id) for p in projects}
+        editable = permissions.can_report_progress(current_user, unit)
+        return _report_page(week, unit, editable, show, projects, {project.id: row_errors}, values, status=422)
+    reports = _week_reports([project.id], week).get(project.id, [])
+    plan = None if reports else C.last_plans([project.id], week).get(project.id)
+    progress = None
+    if permissions.can_read_progress(current_user, unit):
+        projects = _report_projects(unit, week)
+        progress = _progress(projects, _week_reports([p.id for p in projects], week))
+    context = _row_context(project, week, unit, show, progress, reports, plan, row_errors,
+                           _typed_row(request.form, project.id) if row_errors else {},
+                           focus="error" if row_errors else "next")
+    return render("scheduling/_report_row_answer.html", status=422 if row_errors else 200, **context)
 
 
 # Milestones -----------------------------------------------------------------------

@@ -31,6 +31,44 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { closeMenus(null); }
   });
+  // The weekly report: Enter in a row's field saves that row (Shift+Enter starts a new line, and
+  // the Enter that ends an input-method composition is the IME's); after a save the cursor moves
+  // on to the next row still to report, after a refusal to the field to fix. Without JavaScript
+  // the row's button, Enter in the percent field and the page's "at" anchor do the same work.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey
+        || event.isComposing || event.keyCode === 229) { return; }
+    var field = event.target;
+    var row = field.closest && field.matches("input, textarea") && field.closest(".report-row");
+    var button = row && row.querySelector("button.save-row");
+    if (!button) { return; }
+    event.preventDefault();
+    button.click();
+  });
+  function nextRowToReport(row) {
+    for (var next = row.nextElementSibling; next; next = next.nextElementSibling) {
+      if (next.matches(".report-row[data-reported=no]") && next.querySelector("textarea")) { return next; }
+    }
+    var first = document.querySelector(".report-row[data-reported=no] textarea");
+    return first && first.closest(".report-row");
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    var row = document.querySelector(".report-row[data-focus]");
+    if (!row) { return; }
+    var how = row.getAttribute("data-focus");
+    row.removeAttribute("data-focus");
+    var next = how === "next" ? nextRowToReport(row) : row;
+    var field = next && next.querySelector(how === "next" ? "textarea" : "[aria-invalid=true]");
+    if (!field) { return; }
+    field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);  // after the offered plan
+  });
+  // A changed suggestion is the clerk's own text: drop its mark.
+  document.addEventListener("input", function (event) {
+    if (event.target.classList && event.target.classList.contains("suggested")) {
+      event.target.classList.remove("suggested");
+    }
+  });
   // A network failure has no response to swap: say so in the page.
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("htmx-error");

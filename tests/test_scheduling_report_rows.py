@@ -1,0 +1,175 @@
+"""The weekly report row by row: last week's plan offered as this week's progress, the filter of
+rows still to report, the count of what is left, and a row saved without leaving its place
+(the page comes back at the next row to report without JavaScript; htmx swaps the row and the
+count). Forms are sent as a browser sends them (tests/forms_helpers.py)."""
+import datetime as dt
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from portal.models import AuditLog, ProgressReport
+from portal.scheduling import weeks as W
+from portal.timeutil import iso_week
+from tests.forms_helpers import forms_on, submit
+from tests.scheduling_helpers import LONG_AGO, SHANGHAI, report
+
+URL = "/scheduling/report"
+
+
+def this_week():
+    return iso_week(dt.datetime.now(SHANGHAI).date())
+
+
+@pytest.fixture
+def rows(app, org, make_project):
+    """Three county A projects ordered by name; two were planned last week, one three weeks ago."""
+    week, clerk = this_week(), org.users["unit_a"]
+    made = {key: make_project(name=name, unit="county_a", stage="signed", created_at=LONG_AGO)
+            for key, name in (("a", "A plant"), ("b", "B mill"), ("c", "C park"))}
+    report(made["a"], W.shift_week(week, -2), clerk, next_steps="An older plan")
+    report(made["a"], W.shift_week(week, -1), clerk, next_steps="Sign the lease")
+    report(made["b"], W.shift_week(week, -3), clerk, next_steps="Visit the site")
+    return made
+
+
+def report_form(client, url=URL):
+    html = client.get(url).get_data(as_text=True)
+    [form] = [f for f in forms_on(html, url) if f.id == "report-form"]
+    return html, form
+
+
+def query(location):
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+
+
+def saved():
+    return {(r.project_id, r.happened, r.next_steps, r.percent_complete)
+            for r in ProgressReport.select().where(ProgressReport.week == this_week())}
+
+
+def test_last_weeks_plan_is_offered_in_the_row_marked_as_a_suggestion(login, rows):
+    html, form = report_form(login("unit_a"))
+    a, b, c = rows["a"], rows["b"], rows["c"]
+    assert form.data()[f"happened-{a.id}"] == "Sign the lease"  # the latest plan, not the older one
+    assert form.data()[f"happened-{b.id}"] == "Visit the site"  # skipped a week: its plan still stands
+    assert form.data()[f"happened-{c.id}"] == ""  # never planned
+    assert f'id="happened-{a.id}-plan"' in html and f'id="happened-{c.id}-plan"' not in html
+    plan_note = re.search(rf'<p class="hint suggestion" id="happened-{a.id}-plan">([^<]+)</p>', html).group(1)
+    assert W.shift_week(this_week(), -1) in plan_note and "not saved until you save" in plan_note
+    # The first row still to report has the cursor.
+    assert re.search(rf'<textarea id="happened-{a.id}"[^>]*autofocus', html)
+
+
+def test_save_all_leaves_untouched_suggestions_and_saves_the_rows_changed(login, rows, app):
+    client = login("unit_a")
+    _html, form = report_form(client)
+    response = submit(client, form, button=form.button("all"))  # nothing changed: nothing saved
+    assert response.status_code == 303
+    assert saved() == set()
+    assert "2 rows still show last week&#39;s plan unchanged" in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+
+    a, b = rows["a"], rows["b"]
+    _html, form = report_form(client)
+    form.type_into(f"next-{a.id}", "Start the works")  # plan accepted, next week's typed: a change
+    response = submit(client, form, button=form.button("all"))
+    assert response.status_code == 303
+    assert saved() == {(a.id, "Sign the lease", "Start the works", None)}
+    assert AuditLog.select().where(AuditLog.action == "progress", AuditLog.entity_id == a.id).count() == 1
+    assert query(response.headers["Location"])["at"] == str(b.id)  # on to the next row to report
+
+
+def test_the_rows_own_button_accepts_the_plan_without_javascript(login, rows):
+    client = login("unit_a")
+    _html, form = report_form(client)
+    a = rows["a"]
+    response = submit(client, form, button=form.button("row", str(a.id)))  # "Save this row", untouched
+    assert response.status_code == 303
+    assert saved() == {(a.id, "Sign the lease", "", None)}
+    # The page comes back at the next row still to report, which has the cursor.
+    location = response.headers["Location"]
+    assert query(location)["at"] == str(rows["b"].id)
+    html = client.get(location).get_data(as_text=True)
+    assert re.search(rf'<textarea id="happened-{rows["b"].id}"[^>]*autofocus', html)
+    assert len(re.findall(r"\bautofocus\b", html)) == 1
+    assert "Progress saved." in html and "1 of 3 projects reported, 2 left" in html
+
+
+def test_filter_shows_only_rows_still_to_report_and_is_kept_after_a_save(login, rows):
+    client = login("unit_a")
+    a, b, c = rows["a"], rows["b"], rows["c"]
+    html, form = report_form(client)
+    form.type_into(f"happened-{b.id}", "Site visited")
+    response = submit(client, form, button=form.button("row", str(b.id)))
+    assert response.status_code == 303
+
+    # The filters form has the box; sent with it ticked, the page lists the two rows left.
+    [filters] = [f for f in forms_on(client.get(URL).get_data(as_text=True), URL) if f.method == "GET"]
+    [box] = [ctl for ctl in filters.controls if ctl.name == "show"]
+    box.attrs["checked"] = ""
+    page = submit(client, filters)
+    assert page.status_code == 200
+    url = f"{URL}?{urlsplit(page.request.url).query}"
+    html, form = report_form(client, url)
+    assert set(re.findall(r'<tr id="report-row-(\d+)"', html)) == {str(a.id), str(c.id)}
+    assert "1 of 3 projects reported, 2 left" in html  # the count covers every row
+    assert 'name="show" value="unreported" checked' in html
+
+    form.type_into(f"happened-{c.id}", "Called the investor")
+    response = submit(client, form, button=form.button("row", str(c.id)))
+    location = response.headers["Location"]
+    assert query(location) == {"week": this_week(), "unit": str(c.responsible_unit_id), "show": "unreported",
+                               "at": str(a.id)}  # wraps round to the first row left
+    html = client.get(location).get_data(as_text=True)
+    assert set(re.findall(r'<tr id="report-row-(\d+)"', html)) == {str(a.id)}
+
+
+def test_a_bad_row_without_javascript_comes_back_with_every_typed_value(login, rows):
+    client = login("unit_a")
+    a, b, c = rows["a"], rows["b"], rows["c"]
+    _html, form = report_form(client)
+    typed = {f"happened-{a.id}": "Lease signed", f"happened-{c.id}": "Called", f"percent-{c.id}": "1O0"}
+    for name, text in typed.items():
+        form.type_into(name, text)
+    response = submit(client, form, button=form.button("row", str(c.id)))
+    assert response.status_code == 422
+    assert saved() == set()
+    html = response.get_data(as_text=True)
+    [again] = [f for f in forms_on(html, URL) if f.id == "report-form"]
+    assert {name: again.data()[name] for name in typed} == typed
+    assert again.data()[f"happened-{b.id}"] == "Visit the site"  # still offered
+    assert re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', html[html.index('id="report-errors"'):])[:1] == [
+        (f"percent-{c.id}", "C park")]
+    assert 'aria-invalid="true"' in html
+
+
+def test_htmx_answers_the_row_and_the_count_out_of_band(login, rows):
+    client = login("unit_a")
+    a = rows["a"]
+    _html, form = report_form(client)
+    row_button = form.button("row", str(a.id))
+    response = client.htmx("POST", row_button.attrs["hx-post"], form.data(row_button))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<tr id="report-row-{a.id}"') and 'data-focus="next"' in html
+    progress = re.search(r'<div id="report-progress"[^>]*>', html).group(0)
+    assert 'hx-swap-oob="true"' in progress and 'data-reported="1"' in progress and 'data-left="2"' in progress
+    assert "1 of 3 projects reported, 2 left" in html
+    assert saved() == {(a.id, "Sign the lease", "", None)}
+
+    bad = client.htmx("POST", row_button.attrs["hx-post"], {f"happened-{a.id}": "More", f"percent-{a.id}": "x"})
+    assert bad.status_code == 422 and 'data-focus="error"' in bad.get_data(as_text=True)
+
+
+def test_reading_or_frozen_pages_offer_no_plan(login, rows, org, app):
+    from portal.scheduling import snapshots as S
+
+    html = login("leader").get(f"{URL}?unit={org.units['county_a'].id}").get_data(as_text=True)
+    assert "report-row" in html and "Sign the lease" not in html  # readers are offered no plan
+    assert "suggestion" not in html and "<textarea" not in html
+    last = W.shift_week(this_week(), -1)
+    with app.app_context():
+        S.freeze_week(last)
+    html = login("unit_a").get(f"{URL}?week={last}").get_data(as_text=True)
+    assert "This week is frozen" in html and "suggestion" not in html
