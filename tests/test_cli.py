@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from portal import create_app
 from portal.cli import cli
 from portal.db import database
-from tests.conftest import TEST_DB_URL, Client, _server_database
+from tests.conftest import TEST_DB_URL, Client, server_database
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def instance(tmp_path, monkeypatch):
     """PORTAL_INSTANCE and PORTAL_DATABASE_URL pointing at a fresh instance and empty database."""
     drop = None
     if TEST_DB_URL:
-        url, drop = _server_database(TEST_DB_URL)
+        url, drop = server_database(TEST_DB_URL)
     else:
         url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path))
