@@ -271,6 +271,19 @@ def portal_project_changed(project, change: str, user) -> None:
     """
 
 
+@hookspec
+def portal_rules_changed(system_code: str, user) -> None:
+    """Told after an administrator chose another industry system (``/admin/plugins``), inside
+    the same transaction.
+
+    Parameters: ``system_code`` – the active system's code now (``"core"`` for the core
+    industry list); ``user`` – the administrator. Recompute what the rules decide and the
+    portal stores (the review stores recommendations, the flag rules store flags), so a
+    county's rules apply at once and not at the next change or snapshot.
+    Returns: nothing.
+    """
+
+
 # ------------------------------------------------------------ assessment ----
 
 @hookspec(firstresult=True)

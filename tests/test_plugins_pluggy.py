@@ -1,6 +1,9 @@
 """Every hook is called through pluggy: hook wrappers, tryfirst, firstresult and pluggy's tracing
 work, and a failing plugin is still reported by name and skipped while the others answer."""
-from portal import hookimpl, plugins
+import datetime as dt
+
+from portal import hookimpl, plugins, rules
+from portal.models import Project
 from tests.plugins_helpers import login_to, other_app, temporary_plugin
 
 ASSESS = dict(unit=None, figures={}, targets={}, period=None, context=None)
@@ -101,3 +104,31 @@ def test_pluggy_tracing_sees_every_hook_call(app, org):
         pm.trace.root.setwriter(None)
     assert any("portal_menu_items" in m for m in messages)
     assert any("finish portal_menu_items" in m for m in messages)
+
+
+class CountyFlags:
+    """A county system whose flag rule applies while the system is active."""
+
+    @hookimpl
+    def portal_industry_systems(self, context):
+        return [{"code": "flag_county", "name_zh": "旗县产业体系", "name_en": "Flag county system",
+                 "industries": [{"code": "tea", "name_zh": "茶叶", "name_en": "Tea", "kind": "characteristic"}]}]
+
+    @hookimpl
+    def portal_project_flags(self, project, context):
+        if rules.configured_code() != "flag_county":
+            return None
+        return [{"level": "red", "reason": "County rule: no visit this month"}]
+
+
+def test_choosing_a_system_recomputes_the_stored_flags_at_once_through_portal_rules_changed(app, org, make_project):
+    project = make_project(name="Watched", stage="negotiating", negotiating_on=dt.date(2026, 2, 1))
+    admin = login_to(app, "admin")
+    with temporary_plugin(app, CountyFlags(), "flag_county_plugin"):
+        assert admin.post_form("/admin/plugins/rules", {"system": "flag_county"}).status_code == 303
+        stored = Project.get_by_id(project.id)
+        assert stored.flag == "red" and "County rule: no visit this month" in str(stored.flag_reasons)
+        page = admin.get(f"/projects/{project.id}").get_data(as_text=True)
+        assert "County rule: no visit this month" in page
+        assert admin.post_form("/admin/plugins/rules", {"system": "core"}).status_code == 303
+    assert "County rule" not in str(Project.get_by_id(project.id).flag_reasons)
