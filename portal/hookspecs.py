@@ -246,12 +246,12 @@ def portal_demo_data(context) -> None:
 def portal_template_panels(slot: str, context: dict) -> list[Panel] | None:
     """Panels a plugin adds to a page at a named slot.
 
-    Parameters: ``slot`` – where the page asks, e.g. ``"project_page"``,
-    ``"project_sidebar"``, ``"dashboard"``, ``"scheduling"``; ``context`` – a dict
-    with what the page shows (for project slots: ``project`` and ``user``).
-    Returns: a list of ``{"title": str, "html": markupsafe.Markup | str,
-    "order": int}``, or None when the slot is not yours. Plain ``str`` html is
-    escaped; return ``Markup`` (e.g. from ``render_template``) for markup.
+    Parameters: ``slot`` – where the page asks: ``"project_page"`` (context
+    ``project``, ``user``), ``"dashboard"`` (``period``, ``scope``, ``user``) or
+    ``"scheduling_meeting"`` (``week``, ``user``); ``context`` – a dict with what
+    the page shows. Returns: a list of ``{"title": str, "html": markupsafe.Markup
+    | str, "order": int}``, or None when the slot is not yours. Plain ``str`` html
+    is escaped; wrap markup in ``Markup`` (``render_template`` returns a ``str``).
     A panel whose plugin fails is replaced by a visible note.
     """
 
