@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -202,6 +203,24 @@ class ExportColumn(TypedDict):
     code: str
     label: NonEmptyText
     value: Callable[..., Any]
+
+
+#: The lists of codes a county may supply: the project's investment method (招商方式) and source
+#: channel, a problem's category.
+ChoiceListName = Literal["investment_method", "source_channel", "problem_category"]
+#: A code stored in a project's or problem's column (at most 20 characters, the shortest column).
+ChoiceCode = Annotated[str, Rule(lambda v: re.fullmatch(r"[a-z0-9_.-]{1,20}", v) is not None,
+                                 "must be a code of 1 to 20 characters (a-z 0-9 _ . -)")]
+
+
+class Choice(TypedDict):
+    code: ChoiceCode
+    label: NonEmptyText
+
+
+class ChoiceList(TypedDict):
+    list: ChoiceListName
+    choices: Annotated[list[Choice], Rule(bool, "must offer at least one choice")]
 
 
 # ---------------------------------------------------------------- pages ----
@@ -436,4 +455,16 @@ def portal_export_columns() -> list[ExportColumn] | None:
 
     Returns: a list of ``{"code": str, "label": str, "value": callable}``
     where ``value(project)`` returns a str, number, date or None.
+    """
+
+
+@hookspec
+def portal_choice_lists() -> list[ChoiceList] | None:
+    """Lists of choices a county supplies in place of the core's fixed ones.
+
+    Returns: a list of ``{"list": "investment_method" | "source_channel" |
+    "problem_category", "choices": [{"code": str, "label": str}]}``, or None. For
+    each list the first plugin that gives it (in pluggy's order: the core's own
+    lists come last) decides the choices the forms offer; stored codes missing from
+    it still read with the label any plugin gives them (``portal.choice_lists``).
     """

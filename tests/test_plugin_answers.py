@@ -43,6 +43,10 @@ SPECIFIC = {
                               '{"recommendation": "suits", "vetoes": [None]}', '{"scores": []}'],
     "portal_extra_fields": ['[{"code": "x", "label": "X", "type": "colour"}]', '[{"code": "x", "type": "text"}]'],
     "portal_export_columns": ['[{"code": "x", "label": "X", "value": "not callable"}]'],
+    "portal_choice_lists": ['[{"list": "colours", "choices": [{"code": "a", "label": "A"}]}]',
+                            '[{"list": "source_channel", "choices": []}]',
+                            '[{"list": "source_channel", "choices": [{"code": "Bad Code", "label": "x"}]}]',
+                            '[{"list": "problem_category", "choices": [{"code": "ok", "label": " "}]}]'],
 }
 
 
@@ -94,6 +98,7 @@ VISITS = {
     "portal_project_review": _visit_project_page,
     "portal_extra_fields": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_export_columns": lambda ctx: [ctx.bureau.get("/projects?format=xlsx")],
+    "portal_choice_lists": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
 }
 
 
