@@ -196,9 +196,12 @@ def test_the_project_page_shows_the_review(login, make_project):
 CI = '''\
 #!/usr/bin/env bash
 # CI for this plugin: a fresh virtualenv with the portal and this plugin installed, then its tests.
+# PORTAL_PACKAGE names the portal to test against (a wheel, a folder or a requirement such as
+# "investment-portal==0.1.0"); unset, pip finds investment-portal on the package index.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 python3 -m venv .venv
+if [[ -n "${PORTAL_PACKAGE:-}" ]]; then .venv/bin/pip install -q "$PORTAL_PACKAGE"; fi
 .venv/bin/pip install -q -e '.[test]'
 .venv/bin/pytest -q
 '''
