@@ -2,6 +2,7 @@
 portal, with the fixtures of its pytest plugin (portal.testing, entry point pytest11)."""
 import configparser
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,17 +35,28 @@ def test_the_fixtures_are_a_pytest_plugin_of_the_installed_portal():
     assert setup["options.entry_points"]["pytest11"].split() == ["portal", "=", "portal.testing"]
 
 
-def test_a_generated_plugin_passes_its_own_tests_against_the_installed_portal(tmp_path):
-    result = CliRunner().invoke(cli, ["plugin", "new", "tea_county", "--dir", str(tmp_path)])
+def docs_testing_examples() -> list[str]:
+    """The Python blocks of docs/plugins.md's "Testing a plugin": its conftest.py and its test."""
+    docs = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    section = docs.split("## Testing a plugin", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_a_generated_plugin_passes_its_own_tests_and_the_docs_test_against_the_installed_portal(tmp_path):
+    result = CliRunner().invoke(cli, ["plugin", "new", "my_county", "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    package = tmp_path / "portal-tea-county"
+    package = tmp_path / "portal-my-county"
     assert {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()} == {
-        "pyproject.toml", "README.md", "ci.sh", "tea_county/__init__.py", "tea_county/rules.toml",
-        "tests/conftest.py", "tests/test_tea_county.py"}
+        "pyproject.toml", "README.md", "ci.sh", "my_county/__init__.py", "my_county/rules.toml",
+        "tests/conftest.py", "tests/test_my_county.py"}
     assert os.access(package / "ci.sh", os.X_OK)
+    conftest, docs_test = docs_testing_examples()
+    [settings] = re.findall(r"return \{.*\}", conftest)  # the docs' conftest is the generated one's
+    assert settings in (package / "tests" / "conftest.py").read_text(encoding="utf-8")
+    (package / "tests" / "test_from_the_docs.py").write_text(docs_test, encoding="utf-8")
     pip_install(package, tmp_path / "site")
     ran = run_pytest(package, tmp_path / "site")
-    assert ran.returncode == 0 and "5 passed" in ran.stdout, ran.stdout + ran.stderr
+    assert ran.returncode == 0 and "6 passed" in ran.stdout, ran.stdout + ran.stderr
     # The fixtures come from the portal's pytest plugin: switched off, the package has none.
     alone = run_pytest(package, tmp_path / "site", "-p", "no:portal")
     assert alone.returncode != 0 and "fixture 'app' not found" in alone.stdout, alone.stdout
