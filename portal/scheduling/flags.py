@@ -15,7 +15,7 @@ import peewee
 from flask import current_app
 from flask_babel import force_locale
 
-from portal import flag_reasons, plugins
+from portal import flag_reasons, plugins, rules
 from portal.db import database
 from portal.models import (
     ACTIVE_STAGES,
@@ -53,10 +53,6 @@ CONFIG_KEYS = {name: "SCHEDULING_" + name.upper() for name in DEFAULTS}
 
 def _rules_section(year: int) -> dict:
     """The ``[YEAR.scheduling]`` section of the active rules file (portal.rules), when there is one."""
-    try:
-        from portal import rules
-    except ImportError:  # a portal without rules files
-        return {}
     try:
         system = rules.active_system()
         if not system or not system.get("file"):
