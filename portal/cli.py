@@ -296,9 +296,10 @@ from portal.scheduling.snapshots import freeze_missing_figures as _freeze_missin
 cli.add_command(_snapshot)
 
 
-from portal.platform.cli import plugins_command  # noqa: E402
+from portal.platform.cli import plugin_group, plugins_command  # noqa: E402
 
 cli.add_command(plugins_command)
+cli.add_command(plugin_group)
 
 
 from portal.problems.cli import problems_command  # noqa: E402

@@ -54,7 +54,7 @@ from peewee import Case, fn
 
 from portal import permissions
 from portal.db import backend, database
-from portal.models import CapitalEntry, Enterprise, Project, StageChange, Unit
+from portal.models import STAGES, CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
 from portal.scheduling import snapshots, weeks
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
@@ -70,7 +70,7 @@ ONE_BILLION_WAN = Decimal("100000")
 #: Unit kinds that always get a row in the table by unit, even without numbers.
 PLACE_KINDS = ("county", "district", "zone", "town")
 #: Stages in funnel order (off-ramps last).
-FUNNEL_STAGES = ("clue", "negotiating", "signed", "started", "completed", "production", "stalled", "dropped")
+FUNNEL_STAGES = STAGES
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")

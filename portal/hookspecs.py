@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -204,6 +205,24 @@ class ExportColumn(TypedDict):
     value: Callable[..., Any]
 
 
+#: The lists of codes a county may supply: the project's investment method (招商方式) and source
+#: channel, a problem's category.
+ChoiceListName = Literal["investment_method", "source_channel", "problem_category"]
+#: A code stored in a project's or problem's column (at most 20 characters, the shortest column).
+ChoiceCode = Annotated[str, Rule(lambda v: re.fullmatch(r"[a-z0-9_.-]{1,20}", v) is not None,
+                                 "must be a code of 1 to 20 characters (a-z 0-9 _ . -)")]
+
+
+class Choice(TypedDict):
+    code: ChoiceCode
+    label: NonEmptyText
+
+
+class ChoiceList(TypedDict):
+    list: ChoiceListName
+    choices: Annotated[list[Choice], Rule(bool, "must offer at least one choice")]
+
+
 # ---------------------------------------------------------------- pages ----
 
 @hookspec
@@ -246,12 +265,12 @@ def portal_demo_data(context) -> None:
 def portal_template_panels(slot: str, context: dict) -> list[Panel] | None:
     """Panels a plugin adds to a page at a named slot.
 
-    Parameters: ``slot`` – where the page asks, e.g. ``"project_page"``,
-    ``"project_sidebar"``, ``"dashboard"``, ``"scheduling"``; ``context`` – a dict
-    with what the page shows (for project slots: ``project`` and ``user``).
-    Returns: a list of ``{"title": str, "html": markupsafe.Markup | str,
-    "order": int}``, or None when the slot is not yours. Plain ``str`` html is
-    escaped; return ``Markup`` (e.g. from ``render_template``) for markup.
+    Parameters: ``slot`` – where the page asks: ``"project_page"`` (context
+    ``project``, ``user``), ``"dashboard"`` (``period``, ``scope``, ``user``) or
+    ``"scheduling_meeting"`` (``week``, ``user``); ``context`` – a dict with what
+    the page shows. Returns: a list of ``{"title": str, "html": markupsafe.Markup
+    | str, "order": int}``, or None when the slot is not yours. Plain ``str`` html
+    is escaped; wrap markup in ``Markup`` (``render_template`` returns a ``str``).
     A panel whose plugin fails is replaced by a visible note.
     """
 
@@ -267,6 +286,19 @@ def portal_project_changed(project, change: str, user) -> None:
     ``"restore"``, ``"capital"``, or a feature's own word (``"progress"``,
     ``"problem"`` …); ``user`` – who made the change (None for the system).
     Use it to recompute stored values such as flags or review results.
+    Returns: nothing.
+    """
+
+
+@hookspec
+def portal_rules_changed(system_code: str, user) -> None:
+    """Told after an administrator chose another industry system (``/admin/plugins``), inside
+    the same transaction.
+
+    Parameters: ``system_code`` – the active system's code now (``"core"`` for the core
+    industry list); ``user`` – the administrator. Recompute what the rules decide and the
+    portal stores (the review stores recommendations, the flag rules store flags), so a
+    county's rules apply at once and not at the next change or snapshot.
     Returns: nothing.
     """
 
@@ -423,4 +455,16 @@ def portal_export_columns() -> list[ExportColumn] | None:
 
     Returns: a list of ``{"code": str, "label": str, "value": callable}``
     where ``value(project)`` returns a str, number, date or None.
+    """
+
+
+@hookspec
+def portal_choice_lists() -> list[ChoiceList] | None:
+    """Lists of choices a county supplies in place of the core's fixed ones.
+
+    Returns: a list of ``{"list": "investment_method" | "source_channel" |
+    "problem_category", "choices": [{"code": str, "label": str}]}``, or None. For
+    each list the first plugin that gives it (in pluggy's order: the core's own
+    lists come last) decides the choices the forms offer; stored codes missing from
+    it still read with the label any plugin gives them (``portal.choice_lists``).
     """

@@ -15,15 +15,21 @@ loads none (only the core). A TESTING app loads installed packages only when
 PORTAL_LOAD_PLUGINS names them. Plugins an administrator disabled (``PluginState``)
 are blocked with ``pm.set_blocked`` before they are imported.
 
-Pluggy does not isolate failures; this module does. ``call_hook`` runs each
-implementation on its own and checks its answer against the hookspec's declared
-shape (``portal.plugin_answers``), so one failing
-plugin is logged, reported to administrators and skipped while the page still
-renders. With PORTAL_STRICT_PLUGINS=1 (tests, CI) a failure is raised instead.
+Every hook is called through pluggy (``pm.hook.<name>(...)``), so ``firstresult``,
+``tryfirst``/``trylast``, hook wrappers and pluggy's tracing hold. Pluggy does not
+isolate failures; ``PortalPluginManager`` does, once: when a plugin is registered, each
+of its implementations is wrapped so that an exception, or an answer of another shape
+than its hookspec declares (``portal.plugin_answers``), is reported with the plugin's
+name and the implementation answers None, which pluggy skips. One failing plugin is
+logged, reported to administrators and skipped while the page still renders. With
+PORTAL_STRICT_PLUGINS=1 (tests, CI) a failure is raised instead. Hook wrappers are
+not wrapped: they see every call and its outcome, and are trusted like the core.
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -190,8 +196,61 @@ def _record_failure(failure: PluginFailure) -> None:
         PluginFailureRecord.update(**changes).where(key).execute()
 
 
-def create_manager() -> pluggy.PluginManager:
-    pm = pluggy.PluginManager("portal")
+class PortalPluginManager(pluggy.PluginManager):
+    """Pluggy's manager, with every implementation a plugin registers made safe (see the module's doc).
+
+    ``report(plugin name, hook name, exception)`` is told of each failure; until a registry
+    sets it, failures are raised.
+    """
+
+    def __init__(self):
+        super().__init__("portal")
+        self.report = None
+
+    def register(self, plugin, name: str | None = None) -> str | None:
+        plugin_name = super().register(plugin, name)
+        if plugin_name is not None:
+            for caller in self.get_hookcallers(plugin) or []:
+                for impl in caller.get_hookimpls():
+                    if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper):
+                        impl.function = _isolated(self, caller.name, impl.plugin_name, impl.function)
+        return plugin_name
+
+    def failed(self, plugin_name: str, hook_name: str, exc: Exception) -> None:
+        if self.report is None:
+            raise exc
+        self.report(plugin_name, hook_name, exc)
+
+
+#: The hook call under way in this context (``call_hook``): each implementation's answer and failure.
+_current_call: contextvars.ContextVar[HookAnswers | None] = contextvars.ContextVar("portal_hook_call", default=None)
+
+
+def _isolated(pm: PortalPluginManager, hook_name: str, plugin_name: str, function):
+    """``function`` (one plugin's implementation of a hook) made to answer None instead of failing."""
+    checked = hasattr(hookspecs, hook_name)  # an unknown hook is reported by check_pending
+
+    @functools.wraps(function)
+    def implementation(*args, **kwargs):
+        outcome = _current_call.get()
+        try:
+            result = function(*args, **kwargs)
+            if checked:
+                check_answer(hook_name, result)
+        except Exception as exc:  # noqa: BLE001 - a plugin's bug must not take the portal down
+            if outcome is not None:
+                outcome.failed.append(plugin_name)
+            pm.failed(plugin_name, hook_name, exc)
+            return None
+        if outcome is not None and result is not None:
+            outcome.given.append((plugin_name, result))
+        return result
+
+    return implementation
+
+
+def create_manager() -> PortalPluginManager:
+    pm = PortalPluginManager()
     pm.add_hookspecs(hookspecs)
     return pm
 
@@ -339,9 +398,10 @@ def init_app(app) -> None:
     pm = create_manager()
     registry_ = PluginRegistry(pm=pm, strict=bool(app.config.get("STRICT_PLUGINS")))
     registry_.trace = _as_bool(app.config.get("TRACE_HOOKS") or os.environ.get("PORTAL_TRACE_HOOKS"))
+    pm.report = registry_.report
     app.extensions["portal_plugins"] = registry_
     if registry_.trace:
-        pm.trace.root.setwriter(lambda message: log.info("hook trace: %s", message.rstrip()))
+        pm.trace.root.setwriter(lambda message: log.info("hook trace: %s", message.strip()))
         pm.enable_tracing()
     discover(app, registry_)
     with app.app_context():
@@ -373,45 +433,39 @@ class HookAnswers:
 
     answers: list[tuple[str, object]] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    given: list[tuple[str, object]] = field(default_factory=list)  # as the implementations answered
 
     @property
     def results(self) -> list:
         return [answer for _name, answer in self.answers]
 
+    def plugin_of(self, answer) -> str:
+        """The plugin that gave an answer; "" for one a hook wrapper put in."""
+        return next((name for name, given in self.given if given is answer), "")
+
 
 def call_hook(hook_name: str, **kwargs) -> HookAnswers:
-    """Call every implementation of a hook on its own, the one place failures are isolated.
+    """Call a hook through pluggy; return the answers with the names of the plugins that gave them.
 
-    An implementation that raises, or answers with a value its hookspec does not
-    allow (``portal.plugin_answers``), is reported and skipped; None answers are
-    left out; for a ``firstresult`` hook the first valid answer ends the call.
+    The failures were isolated where each implementation was registered (``PortalPluginManager``):
+    a plugin that raised or answered with a bad shape is in ``failed``. None answers are left out;
+    a ``firstresult`` hook has at most one answer. Every argument of the hookspec must be given.
     """
-    reg = registry()
-    caller = getattr(reg.pm.hook, hook_name)
-    first_only = bool(caller.spec and caller.spec.opts.get("firstresult"))
+    caller = getattr(registry().pm.hook, hook_name)
     outcome = HookAnswers()
-    for impl in reversed(caller.get_hookimpls()):  # pluggy's order: last registered first
-        args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
-        try:
-            result = impl.function(**args)
-            check_answer(hook_name, result)
-        except Exception as exc:  # noqa: BLE001 - a plugin's bug must not take the portal down
-            if reg.trace:
-                log.info("hook trace: %s(%s) in %s raised %r", hook_name, ", ".join(args), impl.plugin_name, exc)
-            reg.report(impl.plugin_name, hook_name, exc)
-            outcome.failed.append(impl.plugin_name)
-            continue
-        if reg.trace:
-            log.info("hook trace: %s(%s) in %s -> %r", hook_name, ", ".join(args), impl.plugin_name, result)
-        if result is not None:
-            outcome.answers.append((impl.plugin_name, result))
-            if first_only:
-                break
+    token = _current_call.set(outcome)
+    try:
+        result = caller(**kwargs)
+    finally:
+        _current_call.reset(token)
+    if caller.spec and caller.spec.opts.get("firstresult"):
+        result = [] if result is None else [result]
+    outcome.answers = [(outcome.plugin_of(answer), answer) for answer in result]
     return outcome
 
 
 def call(hook_name: str, **kwargs) -> list:
-    """Call every implementation of a hook, isolating failures; return the valid non-None results."""
+    """Call a hook through pluggy; return the valid non-None results (a list even for ``firstresult``)."""
     return call_hook(hook_name, **kwargs).results
 
 

@@ -27,22 +27,29 @@ from flask_babel import lazy_gettext as _l
 from portal import audit, permissions, plugins
 from portal.db import database
 from portal.labels import STAGE_LABELS
-from portal.models import INVESTOR_CLASSES, Enterprise, Project, StageChange, Unit, User
+from portal.models import (
+    ACTIVE_STAGES,
+    INVESTOR_CLASSES,
+    STAGE_DATE_COLUMNS,
+    STAGE_LINE,
+    Enterprise,
+    Project,
+    StageChange,
+    Unit,
+    User,
+)
 from portal.models.fields import utcnow
 from portal.timeutil import today
 
-#: The main line of a project's life, in order.
-LINE = ("clue", "negotiating", "signed", "started", "completed", "production")
+#: The main line of a project's life, in order (portal.models.projects holds the stage lists).
+LINE = STAGE_LINE
 OFF_RAMPS = ("stalled", "dropped")
 #: Stages from which a project may stall or be dropped.
-ACTIVE = ("clue", "negotiating", "signed", "started", "completed")
+ACTIVE = ACTIVE_STAGES
 #: Changes into these stages are verified by the bureau (when verification is on).
 VERIFIED = frozenset({"signed", "started", "completed", "production"})
 #: The Project column holding each stage's actual date.
-DATE_COLUMN = {
-    "clue": "clue_on", "negotiating": "negotiating_on", "signed": "signed_on",
-    "started": "started_on", "completed": "completed_on", "production": "production_on",
-}
+DATE_COLUMN = STAGE_DATE_COLUMNS
 #: Verification states whose changes count in statistics.
 COUNTED = ("approved", "not_required")
 

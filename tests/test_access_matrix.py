@@ -59,7 +59,6 @@ EXPECTED: dict[str, dict[str, str]] = {
     "chains.index":                 _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "chains.show":                  _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "dashboard.index":              _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "dashboard.panel":              _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "dashboard.summary":            _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "home.healthz":                 _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "home.index":                   _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),

@@ -12,7 +12,7 @@ from portal.cli import cli
 from portal.db import database
 from portal.models import LoginThrottle
 from portal.models.fields import utcnow
-from tests.conftest import TEST_DB_URL, Client, _server_database
+from tests.conftest import TEST_DB_URL, Client, server_database
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def instance(tmp_path, monkeypatch):
     """PORTAL_INSTANCE and PORTAL_DATABASE_URL pointing at a fresh instance and empty database."""
     drop = None
     if TEST_DB_URL:
-        url, drop = _server_database(TEST_DB_URL)
+        url, drop = server_database(TEST_DB_URL)
     else:
         url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path))

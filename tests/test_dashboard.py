@@ -58,10 +58,6 @@ def test_htmx_request_gets_only_the_panels(login, signed):
     assert response.status_code == 200
     assert 'id="panel-figures"' in html and "<html" not in html and "dashboard-controls" not in html
     assert "HX-Request" in response.headers.get("Vary", "")
-    one = client.get("/dashboard/panels/funnel?period=2026", headers={"HX-Request": "true"})
-    assert one.status_code == 200 and 'id="panel-funnel"' in one.get_data(as_text=True)
-    assert 'id="panel-figures"' not in one.get_data(as_text=True)
-    assert client.get("/dashboard/panels/nope").status_code == 404
 
 
 def test_bad_period_is_a_400_with_a_message_at_the_field(login):
@@ -82,7 +78,6 @@ def test_unit_staff_see_only_their_subtree(login, signed, org):
     assert 'value="">' not in html.split('id="dash-unit"')[1].split("</select>")[0]  # no "whole city" choice
     # County B's numbers are not reachable through ?unit=
     assert client.get(f"/dashboard?period=2025&unit={org.units['county_b'].id}").status_code == 403
-    assert client.get(f"/dashboard/panels/figures?period=2025&unit={org.units['county_b'].id}").status_code == 403
     assert client.get(f"/dashboard/summary?period=2025&unit={org.units['county_b'].id}").status_code == 403
     # Without ?unit= the scope is forced to County A: last year's County B signing is not counted.
     row = _figure_cell(client.get("/dashboard?period=2026").get_data(as_text=True), "signed_count")

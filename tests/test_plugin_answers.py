@@ -27,6 +27,7 @@ SPECIFIC = {
     "portal_template_panels": ['[{"title": "t", "html": "x", "order": float("nan")}]', '[{"html": "x"}]',
                                '[{"title": None, "html": "x"}]'],
     "portal_project_changed": ['"edited"'],
+    "portal_rules_changed": ['"recomputed"'],
     "portal_assess_unit": ['{"score": float("nan")}', '{"score": Decimal("Infinity")}', '{"score": None}',
                            '{"score": "high"}', '{"breakdown": []}', '{"score": 1, "vetoes": "none"}',
                            '{"score": 1, "breakdown": [{"label": "x", "points": float("inf")}]}', '{"score": 1e300}'],
@@ -42,6 +43,10 @@ SPECIFIC = {
                               '{"recommendation": "suits", "vetoes": [None]}', '{"scores": []}'],
     "portal_extra_fields": ['[{"code": "x", "label": "X", "type": "colour"}]', '[{"code": "x", "type": "text"}]'],
     "portal_export_columns": ['[{"code": "x", "label": "X", "value": "not callable"}]'],
+    "portal_choice_lists": ['[{"list": "colours", "choices": [{"code": "a", "label": "A"}]}]',
+                            '[{"list": "source_channel", "choices": []}]',
+                            '[{"list": "source_channel", "choices": [{"code": "Bad Code", "label": "x"}]}]',
+                            '[{"list": "problem_category", "choices": [{"code": "ok", "label": " "}]}]'],
 }
 
 
@@ -85,6 +90,7 @@ VISITS = {
     "portal_demo_data": _visit_demo,
     "portal_template_panels": _visit_project_page,
     "portal_project_changed": _visit_project_changes,
+    "portal_rules_changed": lambda ctx: [ctx.admin.post_form("/admin/plugins/rules", {"system": "six_plus_three"})],
     "portal_assess_unit": _visit_ranking,
     "portal_project_flags": _visit_project_changes,
     "portal_unit_week_flags": lambda ctx: [ctx.bureau.get("/scheduling")],
@@ -92,6 +98,7 @@ VISITS = {
     "portal_project_review": _visit_project_page,
     "portal_extra_fields": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_export_columns": lambda ctx: [ctx.bureau.get("/projects?format=xlsx")],
+    "portal_choice_lists": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
 }
 
 

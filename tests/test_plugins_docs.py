@@ -1,5 +1,9 @@
-"""docs/plugins.md documents every hook, every hook has a test, and an installed package is loaded."""
+"""docs/plugins.md documents every hook with its hookspec's signature, every hook has a test, the
+slots it names are the ones pages render, and an installed package is loaded."""
+import ast
+import inspect
 import re
+import textwrap
 import shutil
 import subprocess
 import sys
@@ -19,6 +23,47 @@ def test_every_hook_is_documented():
     documented = set(re.findall(r"^### (portal_\w+)$", docs, re.M))
     assert set(HOOKS) - documented == set(), "undocumented hooks in docs/plugins.md"
     assert documented - set(HOOKS) == set(), "docs/plugins.md documents hooks that do not exist"
+
+
+def hook_sections() -> dict[str, str]:
+    docs = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    parts = re.split(r"^### (portal_\w+)$", docs, flags=re.M)
+    return {name: body.split("\n## ", 1)[0] for name, body in zip(parts[1::2], parts[2::2])}
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_each_documented_signature_matches_its_hookspec(hook):
+    """As Datasette's docs test: the signature the docs give is the hookspec's, argument for argument."""
+    section = hook_sections()[hook]
+    match = re.search(r"^`" + hook + r"\(([^)]*)\) -> ([^`]+)`", section, re.M)
+    assert match, f"docs/plugins.md gives no `{hook}(...) -> ...` signature line"
+    spec = getattr(hookspecs, hook)
+    documented_args = [a.strip() for a in match.group(1).split(",") if a.strip()]
+    assert documented_args == list(inspect.signature(spec).parameters), f"{hook}: arguments differ"
+    assert match.group(2).strip() == spec.__annotations__["return"], f"{hook}: return type differs"
+    first_paragraph = section.strip().split("\n\n", 1)[0]
+    assert ("`firstresult`" in first_paragraph) == spec.portal_spec["firstresult"], f"{hook}: firstresult"
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_each_documented_example_takes_only_arguments_of_its_hookspec(hook):
+    spec_args = set(inspect.signature(getattr(hookspecs, hook)).parameters)
+    examples = re.findall(r"```python\n(.*?)```", hook_sections()[hook], re.S)
+    defined = [node for code in examples for node in ast.walk(ast.parse(textwrap.dedent(code)))
+               if isinstance(node, ast.FunctionDef) and node.name == hook]
+    assert defined, f"{hook}: no example implementation"
+    for function in defined:
+        assert {a.arg for a in function.args.args} <= spec_args, f"{hook}: example takes unknown arguments"
+
+
+def test_the_documented_slots_are_the_slots_pages_render():
+    docs = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    table = hook_sections()["portal_template_panels"]
+    documented = set(re.findall(r"^\| `(\w+)` \|", table, re.M))
+    templates = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "templates").rglob("*.html"))
+    rendered = set(re.findall(r'slot="(\w+)"', templates)) | set(re.findall(r'panels\("(\w+)"', templates))
+    assert documented == rendered
+    assert "project_sidebar" not in docs
 
 
 def test_every_hook_has_a_test():

@@ -148,7 +148,7 @@ def test_strict_mode_raises_on_an_exception_or_a_bad_value_in_a_hook(app, org):
             plugins.menu_items(org.users["bureau"])
     with temporary_plugin(app, Bad(), "bad"), app.test_request_context():
         with pytest.raises(plugins.PluginError, match="kind.. must be one of 'leading', 'characteristic'"):
-            plugins.call("portal_industry_systems")
+            plugins.call("portal_industry_systems", context=None)
 
 
 def test_a_disabled_plugin_is_blocked_before_import_and_can_be_enabled(app, org, login, tmp_path):

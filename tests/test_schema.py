@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from portal import create_app, schema
 from portal.cli import cli
 from portal.db import database
-from tests.conftest import PASSWORD, TEST_DB_URL, Client, _server_database
+from tests.conftest import PASSWORD, TEST_DB_URL, Client, server_database
 
 FIRST = "0001_foundation_and_projects"
 NOW = dt.datetime(2026, 3, 1, 8, 0)
@@ -22,7 +22,7 @@ NOW = dt.datetime(2026, 3, 1, 8, 0)
 def empty_database(tmp_path):
     """The URL of an empty database of its own (an SQLite file, or a fresh server schema)."""
     if TEST_DB_URL:
-        url, drop = _server_database(TEST_DB_URL)
+        url, drop = server_database(TEST_DB_URL)
         yield url
         if hasattr(database.obj, "close_all"):
             database.obj.close_all()

@@ -221,20 +221,6 @@ def index():
     return render("dashboard/index.html", "dashboard/_panels.html", status=status, **_full_context(req))
 
 
-@bp.route("/panels/<name>")
-@login_required
-def panel(name):
-    """One panel alone (htmx lazy loading, or a panel's own refresh)."""
-    if name not in PANELS or not permissions.can_view_dashboard(current_user):
-        abort(404)
-    req = _parse(current_user)
-    if req.errors:
-        return render("dashboard/_errors.html", status=400, **_common(req))
-    context = {**_common(req), **_all_panels(req, (name,))}
-    response = render(f"dashboard/_{name}.html", **context)
-    return response
-
-
 @bp.route("/summary")
 @login_required
 def summary():

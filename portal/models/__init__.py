@@ -3,7 +3,10 @@ from portal.models.audit import AuditLog
 from portal.models.chains import ChainInfo, ReviewDecision, TargetEnterprise
 from portal.models.org import ROLES, UNIT_KINDS, RecoveryCode, Unit, User
 from portal.models.projects import (
+    ACTIVE_STAGES,
     INVESTOR_CLASSES,
+    STAGE_DATE_COLUMNS,
+    STAGE_LINE,
     STAGES,
     Attachment,
     CapitalEntry,
@@ -43,7 +46,8 @@ ALL_MODELS = [
 
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
-    "ALL_MODELS", "INVESTOR_CLASSES", "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog",
+    "ACTIVE_STAGES", "ALL_MODELS", "INVESTOR_CLASSES", "STAGE_DATE_COLUMNS", "STAGE_LINE",
+    "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog",
     "CapitalEntry", "Enterprise", "Industry", "IndustryLink", "PluginFailureRecord", "PluginState", "Project",
     "Setting", "StageChange", "Unit", "User",
     "SignInEvent", "UserSession",

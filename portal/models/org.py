@@ -27,20 +27,12 @@ class Unit(BaseModel):
     active = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=utcnow)
 
-    def subtree(self):
-        """This unit and every unit below it (active or not)."""
-        return Unit.select().where(Unit.path.startswith(self.path))
-
     def subtree_ids(self):
         return Unit.select(Unit.id).where(Unit.path.startswith(self.path))
 
     def is_within(self, other: "Unit") -> bool:
         """True when this unit is ``other`` or below it."""
         return bool(other.path) and self.path.startswith(other.path)
-
-    def ancestors(self):
-        ids = [int(p) for p in self.path.strip("/").split("/") if p]
-        return list(Unit.select().where(Unit.id.in_(ids)).order_by(peewee.fn.LENGTH(Unit.path)))
 
     def save_with_path(self):
         """Save and (re)compute the materialised path of this unit and its descendants."""

@@ -10,8 +10,15 @@ from portal.db import BaseModel
 from portal.models.fields import JSONField, money_field, utcnow
 from portal.models.org import Unit, User
 
-#: Stages of a project's life, in order; stalled and dropped are off-ramps.
+#: Stages of a project's life, in order; stalled and dropped are off-ramps. The one copy of the
+#: stage lists: the others below and in portal.stages, scheduling and figures are derived from it.
 STAGES = ("clue", "negotiating", "signed", "started", "completed", "production", "stalled", "dropped")
+#: The main line of a project's life, in order (without the off-ramps).
+STAGE_LINE = STAGES[:6]
+#: Stages a project is worked on (and from which it may stall or be dropped): the line but production.
+ACTIVE_STAGES = STAGE_LINE[:-1]
+#: The Project column holding the date each stage of the line was reached.
+STAGE_DATE_COLUMNS = {stage: f"{stage}_on" for stage in STAGE_LINE}
 #: An investor's class flags (Enterprise columns); a project keeps a copy of each as it was at
 #: signing (``Project.<flag>_at_signing``).
 INVESTOR_CLASSES = ("fortune_global_500", "china_500", "china_private_500", "central_soe", "foreign_invested",

@@ -1,5 +1,9 @@
-"""``portal plugins``: the same list as /admin/plugins, for the command line."""
+"""``portal plugins``: the same list as /admin/plugins, for the command line; ``portal plugin new``."""
+from pathlib import Path
+
 import click
+
+from portal.platform import scaffold
 
 
 @click.command("plugins", help="List every plugin: name, version, source, status, hooks and errors.")
@@ -19,3 +23,22 @@ def plugins_command():
                 click.echo(f"{failure.plugin}\t-\t-\tfailed\t-\n    error: {failure.where}: {failure.error}")
         system = rules.active_system()
         click.echo(f"industry system: {system['code'] if system else 'core'}")
+
+
+@click.group("plugin", help="Write plugins for the portal.")
+def plugin_group():
+    pass
+
+
+@plugin_group.command("new", help="Generate a plugin package NAME (portal-NAME): pyproject with the entry "
+                                  "point, hook implementations, rules file, tests and a CI script.")
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder in which the package folder is made.")
+def plugin_new(name, parent):
+    try:
+        target = scaffold.create(name, parent)
+    except scaffold.ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"created {target}")
+    click.echo(f"next: cd {target} && ./ci.sh   (or pip install -e '.[test]' && pytest)")

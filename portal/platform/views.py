@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal import audit, permissions, plugins, rules
 from portal.db import database
@@ -88,9 +89,7 @@ def choose_rules():
     with database.atomic():
         rules.set_active(code)
         audit.record("edit", "setting", 0, {rules.SETTING_KEY: [before, code]}, note=rules.SETTING_KEY)
-        # The stored recommendations follow the new rules, so the lists' filter stays right.
-        from portal.review.service import recompute_all
-
-        recompute_all()
+        # Stored results (recommendations, flags) follow the new rules at once.
+        plugins.call("portal_rules_changed", system_code=code, user=current_user)
     flash(_("Industry system changed."), "success")
     return see_other("platform.plugin_list")

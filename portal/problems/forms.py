@@ -4,12 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal import timeutil
+from portal import choice_lists, timeutil
 from portal.admin.forms import UnitField, unit_choices
-from portal.models.problems import COMMITMENT_KINDS, PROBLEM_CATEGORIES, PROBLEM_PRIORITIES, PROBLEM_STATES
+from portal.models.problems import COMMITMENT_KINDS, PROBLEM_PRIORITIES, PROBLEM_STATES
 from portal.problems.labels import (
     ACTION_LABELS,
-    CATEGORY_LABELS,
     COMMITMENT_KIND_LABELS,
     PRIORITY_LABELS,
     STATE_LABELS,
@@ -19,7 +18,7 @@ REQUIRED_UNIT = _l("Choose a unit from the list.")
 
 
 class ProblemForm(FlaskForm):
-    category = SelectField(_l("Category"), choices=[(c, CATEGORY_LABELS[c]) for c in PROBLEM_CATEGORIES])
+    category = SelectField(_l("Category"))  # the county's list (portal.choice_lists), set per form
     description = TextAreaField(_l("Problem"), validators=[DataRequired(), Length(max=4000)])
     assigned_unit = UnitField(_l("Assigned to"), validators=[DataRequired(message=REQUIRED_UNIT)])
     deadline = DateField(_l("Deadline"), validators=[DataRequired(message=_l("Enter a date as YYYY-MM-DD."))])
@@ -27,6 +26,7 @@ class ProblemForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.category.choices = choice_lists.choices("problem_category")
         self.assigned_unit.choices = unit_choices(include_blank=True)
 
     def validate_deadline(self, field):
@@ -87,8 +87,7 @@ class BoardFilterForm(FlaskForm):
         csrf = False
 
     department = UnitField(_l("Assigned to"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()],
-                           choices=[("", "—")] + [(c, CATEGORY_LABELS[c]) for c in PROBLEM_CATEGORIES])
+    category = SelectField(_l("Category"), validators=[Optional()])
     state = SelectField(_l("State"), validators=[Optional()],
                         choices=[("", "—"), ("active", _l("Open (all)"))]
                         + [(s, STATE_LABELS[s]) for s in PROBLEM_STATES])
@@ -99,6 +98,8 @@ class BoardFilterForm(FlaskForm):
 
     def __init__(self, *args, industries=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Every category a plugin names: problems recorded under an earlier list are still found.
+        self.category.choices = [("", "—")] + choice_lists.filter_choices("problem_category")
         self.department.choices = unit_choices(include_blank=True)
         self.unit.choices = unit_choices(include_blank=True)
         self.industry.choices = [("", "—")] + list(industries)

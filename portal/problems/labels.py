@@ -1,6 +1,8 @@
 """Translated labels for the problem feature's codes."""
 from flask_babel import lazy_gettext as _l
 
+from portal.choice_lists import Labels
+
 CATEGORY_LABELS = {
     "approvals": _l("Approvals and procedures"),
     "land": _l("Land"),
@@ -86,6 +88,7 @@ def register_audit_labels() -> None:
         register_field_labels(form_field_labels(form))
     register_field_labels({"state": _l("State"), "problem": _l("Problem"), "commitment": _l("Commitment"),
                            "projects": _l("Projects")})
-    for field, labels in (("category", CATEGORY_LABELS), ("priority", PRIORITY_LABELS), ("state", STATE_LABELS),
+    for field, labels in (("category", Labels("problem_category")), ("priority", PRIORITY_LABELS),
+                          ("state", STATE_LABELS),
                           ("kind", COMMITMENT_KIND_LABELS)):
         register_value_labels(field, labels)

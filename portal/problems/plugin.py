@@ -10,9 +10,9 @@ from markupsafe import Markup
 
 from portal import hookimpl, permissions, timeutil
 from portal.models import Commitment, Problem, Project, Unit
-from portal.models.problems import OPEN_STATES
+from portal.models.problems import OPEN_STATES, PROBLEM_CATEGORIES
 from portal.problems import service
-from portal.problems.labels import register_audit_labels
+from portal.problems.labels import CATEGORY_LABELS, register_audit_labels
 from portal.problems.views import bp, panel_context
 
 
@@ -113,6 +113,13 @@ def meeting_sections(user) -> list[dict]:
         entry["commitments"].append(commitment)
         entry["overdue"] += commitment.due_date < today
     return sorted(sections.values(), key=lambda s: s["unit"].path)
+
+
+@hookimpl(trylast=True)
+def portal_choice_lists():
+    """The core's problem categories; a county's list replaces them."""
+    return [{"list": "problem_category",
+             "choices": [{"code": code, "label": CATEGORY_LABELS[code]} for code in PROBLEM_CATEGORIES]}]
 
 
 @hookimpl(trylast=True)

@@ -12,7 +12,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import audit, flag_reasons, permissions, plugins, timeutil
+from portal import audit, choice_lists, flag_reasons, permissions, plugins, timeutil
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
@@ -363,9 +363,7 @@ def _state_label(code):
 
 
 def _category_label(code):
-    from portal.problems.labels import CATEGORY_LABELS
-
-    return str(CATEGORY_LABELS.get(code, code))
+    return choice_lists.label("problem_category", code)
 
 
 def _commitment_label(code):

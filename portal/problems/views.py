@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import industries, permissions, timeutil, xlsx
+from portal import choice_lists, industries, permissions, timeutil, xlsx
 from portal.auth import sessions
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
@@ -27,7 +27,6 @@ from portal.problems.forms import (
 )
 from portal.problems.labels import (
     ACTION_LABELS,
-    CATEGORY_LABELS,
     COMMITMENT_KIND_LABELS,
     PRIORITY_LABELS,
     RESPONSE_KIND_LABELS,
@@ -50,7 +49,7 @@ def _globals():
 
     return {
         "unread_notifications": unread_notifications,
-        "PROBLEM_CATEGORY_LABELS": CATEGORY_LABELS,
+        "PROBLEM_CATEGORY_LABELS": choice_lists.Labels("problem_category"),
         "PROBLEM_STATE_LABELS": STATE_LABELS,
         "PROBLEM_PRIORITY_LABELS": PRIORITY_LABELS,
         "PROBLEM_ACTION_LABELS": ACTION_LABELS,
@@ -175,7 +174,7 @@ def _export(query):
     today = timeutil.today()
     for problem in query:
         ws.append(xlsx.row(ws, [
-            problem.id, problem.project.name, str(CATEGORY_LABELS.get(problem.category, problem.category)),
+            problem.id, problem.project.name, choice_lists.label("problem_category", problem.category),
             problem.description, problem.assigned_unit.name, problem.deadline,
             str(PRIORITY_LABELS.get(problem.priority, problem.priority)),
             str(STATE_LABELS.get(problem.state, problem.state)),

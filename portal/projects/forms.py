@@ -12,14 +12,15 @@ from wtforms import (BooleanField, DateField, DecimalField, HiddenField, Integer
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import html_params
 
-from portal import extra_fields, industries, permissions
+from portal import choice_lists, extra_fields, industries, permissions
 from portal.admin.forms import UnitField
 from portal.labels import STAGE_LABELS
 from portal.models import INVESTOR_CLASSES, Enterprise, Unit, User
 from portal.timeutil import today
 from portal.web import parse_id
 
-#: Source channels and investment methods (招商方式): code -> label.
+#: The core's source channels and investment methods (招商方式): code -> label; a county's lists
+#: replace them (``portal_choice_lists``, see portal.choice_lists).
 CHANNELS = {
     "stationed_team": _l("Via a stationed team"),
     "event": _l("Event or expo"),
@@ -216,8 +217,8 @@ class ProjectForm(FlaskForm):
     # The links of every industry, grouped (works without JavaScript); htmx narrows it to the chosen industry.
     chain_link_code = ChainLinkField(_l("Chain link"), validators=[Optional()])
     park = StringField(_l("Park"), validators=[Optional(), Length(max=100)])
-    source_channel = SelectField(_l("Source channel"), choices=_choices(CHANNELS))
-    investment_method = SelectField(_l("Investment method"), choices=_choices(CHANNELS))
+    source_channel = SelectField(_l("Source channel"))  # the county's lists (portal.choice_lists), set per form
+    investment_method = SelectField(_l("Investment method"))
     source_team = ModelSelectField(_l("Source team"), validators=[Optional()], model=Unit)
     is_key = BooleanField(_l("Key project"))
     is_confidential = BooleanField(_l("Confidential (mask the investor)"))
@@ -258,6 +259,8 @@ class ProjectForm(FlaskForm):
         current = (kwargs.get("data") or {}).get("industry_code")
         if current and current not in known:  # a code no longer in the system stays selectable
             self.industry_code.choices.append((current, industries.label(current)))
+        for name in ("source_channel", "investment_method"):  # a stored code no longer listed stays selectable
+            getattr(self, name).choices = choice_lists.choices(name, (kwargs.get("data") or {}).get(name), blank=True)
         self.stored_chain_link = (kwargs.get("data") or {}).get("chain_link_code") or ""
         self.chain_link_code.set_groups(chain_link_groups(None, self.stored_chain_link))
         units = list(permissions.editable_units(user))

@@ -1,7 +1,7 @@
 """Registers the project pages and their menu entries."""
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl, industries, permissions
+from portal import choice_lists, hookimpl, industries, permissions
 from portal.labels import form_field_labels, register_field_labels, register_value_labels
 from portal.projects import forms
 from portal.projects.importing.views import bp as import_bp
@@ -13,9 +13,17 @@ for _form in (forms.ProjectForm, forms.StageForm, forms.CorrectionForm, forms.Ca
 register_field_labels({"investor_name": _l("Investor enterprise"), "to_stage": _l("New stage")})
 # …and their stored codes as the forms show them.
 for _field, _labels in (("safety_assessment", forms.ASSESSMENTS), ("environment_assessment", forms.ASSESSMENTS),
-                        ("source_channel", forms.CHANNELS), ("investment_method", forms.CHANNELS),
+                        ("source_channel", choice_lists.Labels("source_channel")),
+                        ("investment_method", choice_lists.Labels("investment_method")),
                         ("industry_code", industries.label), ("chain_link_code", industries.chain_link_label)):
     register_value_labels(_field, _labels)
+
+
+@hookimpl(trylast=True)
+def portal_choice_lists():
+    """The core's source channels and investment methods; a county's lists replace them."""
+    choices = [{"code": code, "label": text} for code, text in forms.CHANNELS.items()]
+    return [{"list": "source_channel", "choices": choices}, {"list": "investment_method", "choices": choices}]
 
 
 @hookimpl

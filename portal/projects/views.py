@@ -16,14 +16,14 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from wtforms import HiddenField
 
-from portal import audit, extra_fields, permissions, plugins, stages
+from portal import audit, choice_lists, extra_fields, permissions, plugins, stages
 from portal.db import database
 from portal.labels import INVESTOR_CLASS_LABELS
 from portal.models import (INVESTOR_CLASSES, Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange,
                            Unit, User)
 from portal.models.fields import utcnow
 from portal.projects import files, masking
-from portal.projects.forms import (ASSESSMENTS, CHANNELS, CLASS_KEPT, AttachmentForm, CapitalForm, ChainLinkForm,
+from portal.projects.forms import (ASSESSMENTS, CLASS_KEPT, AttachmentForm, CapitalForm, ChainLinkForm,
                                    CorrectionForm, NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm,
                                    VerifyForm, chain_link_groups, known_investor)
 from portal.timeutil import today
@@ -270,7 +270,8 @@ def new():
 
 
 def _choice_labels():
-    return {"CHANNELS": CHANNELS, "ASSESSMENTS": ASSESSMENTS}
+    return {"SOURCE_CHANNELS": choice_lists.Labels("source_channel"),
+            "INVESTMENT_METHODS": choice_lists.Labels("investment_method"), "ASSESSMENTS": ASSESSMENTS}
 
 
 # Read ---------------------------------------------------------------------------

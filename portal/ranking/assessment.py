@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask import current_app
 
 from portal import plugins
+from portal import rules as rule_files  # the module; `rules` below are a year's assessment rules
 from portal.models import Unit
 from portal.periods import Period
 from portal.ranking import data
@@ -124,11 +125,7 @@ def _merge(base: dict, override: dict) -> dict:
 def active_system() -> dict | None:
     """The active industry system (portal.rules), or None."""
     try:
-        from portal import rules as rules_module
-    except ImportError:
-        return None
-    try:
-        return rules_module.active_system()
+        return rule_files.active_system()
     except Exception:  # noqa: BLE001 - a broken rules file is reported by portal.rules itself
         return None
 
@@ -141,10 +138,8 @@ def rules_for_year(year: int, system: dict | None = None) -> dict:
     if not system or not system.get("file"):
         return rules
     try:
-        from portal import rules as rules_module
-
-        parsed = rules_module.load_file(system["file"], system.get("review_keys"))
-        _year, section = rules_module.year_section(parsed, year)
+        parsed = rule_files.load_file(system["file"], system.get("review_keys"))
+        _year, section = rule_files.year_section(parsed, year)
     except Exception:  # noqa: BLE001 - without a readable file the settings apply
         return rules
     table = section.get("assessment")

@@ -33,3 +33,9 @@ def portal_template_panels(slot, context):
 def portal_project_changed(project, change, user):
     """Store the active rules' recommendation so that lists filter by it."""
     service.store_recommendation(project)
+
+
+@hookimpl
+def portal_rules_changed(system_code, user):
+    """Another system's review rules decide now: store every project's recommendation again."""
+    service.recompute_all()

@@ -15,9 +15,18 @@ import peewee
 from flask import current_app
 from flask_babel import force_locale
 
-from portal import flag_reasons, plugins
+from portal import flag_reasons, plugins, rules
 from portal.db import database
-from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, StageChange
+from portal.models import (
+    ACTIVE_STAGES,
+    STAGE_DATE_COLUMNS,
+    STAGE_LINE,
+    FlagSnapshot,
+    Milestone,
+    ProgressReport,
+    Project,
+    StageChange,
+)
 from portal.models.fields import utcnow
 from portal.scheduling import weeks as W
 from portal.timeutil import iso_week, now_local, to_local, tz
@@ -25,15 +34,11 @@ from portal.timeutil import iso_week, now_local, to_local, tz
 log = logging.getLogger(__name__)
 
 LEVELS = {"green": 0, "yellow": 1, "red": 2}
-#: The main sequence of stages; stalled and dropped are off-ramps.
-SEQUENCE = ("clue", "negotiating", "signed", "started", "completed", "production")
-STAGE_DATE_FIELDS = {
-    "clue": "clue_on", "negotiating": "negotiating_on", "signed": "signed_on", "started": "started_on",
-    "completed": "completed_on", "production": "production_on",
-}
-#: Projects that are worked on and so report every week (clues get follow-up notes).
-ACTIVE_STAGES = ("clue", "negotiating", "signed", "started", "completed")
-REPORTING_STAGES = ("negotiating", "signed", "started", "completed")
+#: The main sequence of stages (portal.models.projects holds the stage lists); stalled and dropped are off-ramps.
+SEQUENCE = STAGE_LINE
+STAGE_DATE_FIELDS = STAGE_DATE_COLUMNS
+#: Projects that are worked on (ACTIVE_STAGES) report every week, but clues: they get follow-up notes.
+REPORTING_STAGES = ACTIVE_STAGES[1:]
 
 DEFAULTS = {
     "overdue_red_days": 30,        # overdue up to this many days: yellow; more: red
@@ -48,10 +53,6 @@ CONFIG_KEYS = {name: "SCHEDULING_" + name.upper() for name in DEFAULTS}
 
 def _rules_section(year: int) -> dict:
     """The ``[YEAR.scheduling]`` section of the active rules file (portal.rules), when there is one."""
-    try:
-        from portal import rules
-    except ImportError:  # a portal without rules files
-        return {}
     try:
         system = rules.active_system()
         if not system or not system.get("file"):

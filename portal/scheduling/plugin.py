@@ -95,6 +95,12 @@ def portal_project_changed(project, change, user):
     F.recompute_project(project)
 
 
+@hookimpl
+def portal_rules_changed(system_code, user):
+    """The new system's flag rules and thresholds ([YEAR.scheduling]) decide now: recompute the flags."""
+    F.recompute_all()
+
+
 @hookimpl(trylast=True)
 def portal_demo_data(context):
     """Progress reports and milestones for some demo projects, then freeze the weeks of the history.

@@ -23,6 +23,8 @@ from flask import current_app
 from portal import flag_reasons, plugins
 from portal.db import database
 from portal.models import (
+    STAGE_DATE_COLUMNS,
+    STAGE_LINE,
     FlagSnapshot,
     ListCountSnapshot,
     ProgressReport,
@@ -54,15 +56,9 @@ LIST_DATE_FIELDS = {
 }
 
 #: "new in the lists" of a week: list key -> the stage date that puts a project on it that week
-NEW_IN_LIST_DATES = {
-    "negotiating": "negotiating_on",
-    "signed": "signed_on",
-    "started": "started_on",
-    "completed": "completed_on",
-    "production": "production_on",
-}
+NEW_IN_LIST_DATES = {stage: STAGE_DATE_COLUMNS[stage] for stage in STAGE_LINE[1:]}
 #: The stages a project advances to (the "stage advances" of a week).
-FORWARD_STAGES = ("negotiating", "signed", "started", "completed", "production")
+FORWARD_STAGES = STAGE_LINE[1:]
 NO_FIGURES = {"projects": 0, "reported": 0, "on_time": 0, "advances": 0}
 
 
