@@ -17,7 +17,7 @@ from portal.models import AuditLog, Enterprise, ImportBatch, ImportItem, Project
 from portal.models.fields import utcnow
 from portal.projects.importing import fastsql, planning
 from portal.projects.importing.sheets import check_extension
-from portal.stages import VERIFIED, refresh_counted, verify_enabled
+from portal.stages import enter_history, refresh_counted
 
 #: Project columns an import may write (and an undo restores).
 RESTORED = planning.PLAIN_FIELDS + ("responsible_unit", "industry_code", "leader", "enterprise", "stage",
@@ -77,7 +77,6 @@ class BatchWriter:
         self.enterprises = fastsql.Inserter(Enterprise)
         self.audit_entries = fastsql.Inserter(AuditLog)
         self.investor_ids: dict[tuple, int] = {}  # (name, code) -> id, for investors named on many rows
-        self.verify = verify_enabled()
 
     def investor(self, investor: dict | None) -> tuple[int | None, int | None]:
         """(enterprise id, id if this import created it): by unified social credit code, then by
@@ -105,21 +104,6 @@ class BatchWriter:
     def audit(self, action: str, entity: str, entity_id: int, changes: dict, note: str = "") -> None:
         self.audit_entries.insert(**audit.entry_values(action, entity, entity_id, changes, note, self.user))
 
-    def stage_changes_of(self, project_id: int, plan: planning.RowPlan) -> list[int]:
-        """One stage change per dated stage the row adds, counted at once: verified by the importer."""
-        ids = []
-        now = utcnow()
-        for stage in planning.LINE:
-            if stage not in plan.new_dates:
-                continue
-            verified = self.verify and stage in VERIFIED
-            from_stage = planning.LINE[planning.rank(stage) - 1] if planning.rank(stage) > 0 else ""
-            ids.append(self.stage_changes.insert(
-                project=project_id, from_stage=from_stage, to_stage=stage, on_date=plan.new_dates[stage],
-                note=self.note, by=self.user.id, at=now, verification="approved" if verified else "not_required",
-                verified_by=self.user.id if verified else None, verified_at=now if verified else None))
-        return ids
-
     def row(self, plan: planning.RowPlan) -> int:
         values = dict(plan.fields)
         enterprise_created = None
@@ -134,7 +118,7 @@ class BatchWriter:
         else:
             project_id, before, changes, version = self._update(plan.project, values)
             action = "updated"
-        change_ids = self.stage_changes_of(project_id, plan)
+        change_ids = enter_history(project_id, plan.new_dates, self.user, self.note, insert=self.stage_changes.insert)
         self.audit("import", "project", project_id, changes, note=self.note)
         self.items.insert(batch=self.batch.id, project=project_id, action=action, version_after=version,
                           before=before, stage_change_ids=change_ids, enterprise_created=enterprise_created)
