@@ -40,7 +40,7 @@ from flask import current_app
 
 from portal import hookspecs
 from portal.db import database
-from portal.models import PluginFailureRecord, PluginState
+from portal.models import PluginFailureRecord, PluginState, Project
 from portal.models.fields import utcnow
 from portal.paths import BUNDLED_PLUGINS_DIR
 from portal.plugin_answers import BadReturnValue, check_answer  # noqa: F401 - BadReturnValue re-exported
@@ -379,10 +379,11 @@ class HookAnswers:
         return [answer for _name, answer in self.answers]
 
 
-def call_hook(hook_name: str, **kwargs) -> HookAnswers:
+def call_hook(hook_name: str, *, skip_plugins=frozenset(), **kwargs) -> HookAnswers:
     """Call every implementation of a hook on its own, the one place failures are isolated.
 
-    An implementation that raises, or answers with a value its hookspec does not
+    ``skip_plugins``: names of plugins not to call (``projects_changed``). An
+    implementation that raises, or answers with a value its hookspec does not
     allow (``portal.plugin_answers``), is reported and skipped; None answers are
     left out; for a ``firstresult`` hook the first valid answer ends the call.
     """
@@ -391,6 +392,8 @@ def call_hook(hook_name: str, **kwargs) -> HookAnswers:
     first_only = bool(caller.spec and caller.spec.opts.get("firstresult"))
     outcome = HookAnswers()
     for impl in reversed(caller.get_hookimpls()):  # pluggy's order: last registered first
+        if impl.plugin_name in skip_plugins:
+            continue
         args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
         try:
             result = impl.function(**args)
@@ -466,3 +469,24 @@ def panels(slot: str, **context) -> list[dict]:
 def project_changed(project, change: str, user=None) -> None:
     """Tell every plugin that a project changed (flags, reviews … recompute their stored values)."""
     call("portal_project_changed", project=project, change=change, user=user)
+
+
+#: Projects read at a time for the plugins told one project at a time (``projects_changed``).
+CHANGED_CHUNK = 500
+
+
+def projects_changed(project_ids, change: str, user=None) -> None:
+    """Tell every plugin that many projects changed together (an import): once, through
+    ``portal_projects_changed``, each plugin that implements it; every other plugin that
+    listens to ``portal_project_changed`` project by project, as before."""
+    ids = sorted({int(i) for i in project_ids})
+    if not ids:
+        return
+    reg = registry()
+    batched = {impl.plugin_name for impl in reg.pm.hook.portal_projects_changed.get_hookimpls()}
+    call("portal_projects_changed", project_ids=ids, change=change, user=user)
+    if not [impl for impl in reg.pm.hook.portal_project_changed.get_hookimpls() if impl.plugin_name not in batched]:
+        return
+    for start in range(0, len(ids), CHANGED_CHUNK):
+        for project in Project.select().where(Project.id.in_(ids[start:start + CHANGED_CHUNK])):
+            call_hook("portal_project_changed", skip_plugins=batched, project=project, change=change, user=user)

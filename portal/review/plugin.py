@@ -33,3 +33,9 @@ def portal_template_panels(slot, context):
 def portal_project_changed(project, change, user):
     """Store the active rules' recommendation so that lists filter by it."""
     service.store_recommendation(project)
+
+
+@hookimpl
+def portal_projects_changed(project_ids, change, user):
+    """The same for many projects at once (an import)."""
+    service.store_recommendations(project_ids)

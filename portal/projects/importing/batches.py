@@ -23,7 +23,6 @@ from portal.stages import enter_history, refresh_counted
 RESTORED = planning.PLAIN_FIELDS + ("responsible_unit", "industry_code", "leader", "enterprise", "stage",
                                     "stage_before_stall", "clue_on", "negotiating_on", "signed_on", "started_on",
                                     "completed_on", "production_on")
-_REFRESH_CHUNK = 500
 
 
 class ImportRefused(ValueError):
@@ -156,12 +155,9 @@ def _plain_name(value):
 
 
 def _after_import(project_ids: list[int], user) -> None:
-    """Counted milestone dates, then the plugins told (flags, reviews), a chunk of projects at a time."""
-    for start_at in range(0, len(project_ids), _REFRESH_CHUNK):
-        chunk = project_ids[start_at:start_at + _REFRESH_CHUNK]
-        refresh_counted(chunk)
-        for project in Project.select().where(Project.id.in_(chunk)):
-            plugins.project_changed(project, "import", user)
+    """Counted milestone dates, then the plugins told (flags, reviews) once for the whole batch."""
+    refresh_counted(project_ids)
+    plugins.projects_changed(project_ids, "import", user)
 
 
 def apply(batch: ImportBatch, user) -> ImportBatch:
@@ -241,8 +237,7 @@ def undo(batch: ImportBatch, user) -> None:
     except peewee.IntegrityError:  # records added to a project since (reports, problems …) keep it
         raise ImportRefused(_l("Records were added to the imported projects since, so the import can no longer "
                                "be undone.")) from None
-    for project_id in restored:
-        plugins.project_changed(Project.get_by_id(project_id), "import", user)
+    plugins.projects_changed(restored, "import", user)
 
 
 def _undo_items(batch: ImportBatch, user, note: str) -> list[int]:
@@ -264,8 +259,7 @@ def _undo_items(batch: ImportBatch, user, note: str) -> list[int]:
             if item.enterprise_created and not Project.select().where(
                     Project.enterprise == item.enterprise_created).exists():
                 Enterprise.delete().where(Enterprise.id == item.enterprise_created).execute()
-        for start_at in range(0, len(restored), _REFRESH_CHUNK):
-            refresh_counted(restored[start_at:start_at + _REFRESH_CHUNK])
+        refresh_counted(restored)
         ImportBatch.update(state="undone", undone_at=utcnow(), undone_by=user.id).where(
             ImportBatch.id == batch.id).execute()
         audit.record("import_undo", "import_batch", batch.id, {}, note=batch.file_name, user=user)

@@ -43,9 +43,12 @@ def first_id(template: str, *params) -> int | None:
 
 
 MATCH_BY_CODE = "SELECT id FROM project WHERE code = ? ORDER BY id LIMIT 1"
+# "responsible_unit_id + 0": found through the project name's index. Without statistics (a fresh
+# instance, rows added in the same import) SQLite chose the unit's index and read every project of
+# the unit for each row, so an import of N projects cost N² (10,000 rows: 9 of 10 s of SQL).
 MATCH_BY_INVESTOR = ("SELECT p.id FROM project p JOIN enterprise e ON p.enterprise_id = e.id"
-                     " WHERE p.name = ? AND p.responsible_unit_id = ? AND e.name = ? ORDER BY p.id LIMIT 1")
-MATCH_WITHOUT_INVESTOR = ("SELECT id FROM project WHERE name = ? AND responsible_unit_id = ?"
+                     " WHERE p.name = ? AND p.responsible_unit_id + 0 = ? AND e.name = ? ORDER BY p.id LIMIT 1")
+MATCH_WITHOUT_INVESTOR = ("SELECT id FROM project WHERE name = ? AND responsible_unit_id + 0 = ?"
                           " AND enterprise_id IS NULL ORDER BY id LIMIT 1")
 ENTERPRISE_BY_CODE = "SELECT id FROM enterprise WHERE credit_code = ?"
 ENTERPRISE_BY_NAME = "SELECT id FROM enterprise WHERE name = ? ORDER BY id LIMIT 1"
