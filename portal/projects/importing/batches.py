@@ -71,10 +71,11 @@ class BatchWriter:
     def __init__(self, batch: ImportBatch, user):
         self.batch, self.user, self.note = batch, user, label(batch)
         self.projects = fastsql.Inserter(Project)
-        self.stage_changes = fastsql.Inserter(StageChange)
-        self.items = fastsql.Inserter(ImportItem)
+        self.stage_changes = fastsql.Inserter(StageChange)  # of updated projects: their ids undo them
+        self.new_stage_changes = fastsql.Buffer(StageChange)  # of created projects: undone with them
+        self.items = fastsql.Buffer(ImportItem)
         self.enterprises = fastsql.Inserter(Enterprise)
-        self.audit_entries = fastsql.Inserter(AuditLog)
+        self.audit_entries = fastsql.Buffer(AuditLog)
         self.investor_ids: dict[tuple, int] = {}  # (name, code) -> id, for investors named on many rows
 
     def investor(self, investor: dict | None) -> tuple[int | None, int | None]:
@@ -101,7 +102,7 @@ class BatchWriter:
         return found, created
 
     def audit(self, action: str, entity: str, entity_id: int, changes: dict, note: str = "") -> None:
-        self.audit_entries.insert(**audit.entry_values(action, entity, entity_id, changes, note, self.user))
+        self.audit_entries.add(**audit.entry_values(action, entity, entity_id, changes, note, self.user))
 
     def row(self, plan: planning.RowPlan) -> int:
         values = dict(plan.fields)
@@ -117,11 +118,21 @@ class BatchWriter:
         else:
             project_id, before, changes, version = self._update(plan.project, values)
             action = "updated"
-        change_ids = enter_history(project_id, plan.new_dates, self.user, self.note, insert=self.stage_changes.insert)
+        if action == "created":  # deleting the project deletes them
+            enter_history(project_id, plan.new_dates, self.user, self.note, insert=self.new_stage_changes.add)
+            change_ids = []
+        else:
+            change_ids = enter_history(project_id, plan.new_dates, self.user, self.note,
+                                       insert=self.stage_changes.insert)
         self.audit("import", "project", project_id, changes, note=self.note)
-        self.items.insert(batch=self.batch.id, project=project_id, action=action, version_after=version,
-                          before=before, stage_change_ids=change_ids, enterprise_created=enterprise_created)
+        self.items.add(batch=self.batch.id, project=project_id, action=action, version_after=version,
+                       before=before, stage_change_ids=change_ids, enterprise_created=enterprise_created)
         return project_id
+
+    def flush(self) -> None:
+        """Write the buffered rows (before anything reads them)."""
+        for buffer in (self.new_stage_changes, self.items, self.audit_entries):
+            buffer.flush()
 
     def _update(self, project: Project, values: dict):
         if values.get("total_investment", 0) is None:
@@ -178,6 +189,7 @@ def apply(batch: ImportBatch, user) -> ImportBatch:
             result.add(plan)
             if plan.action in ("create", "update") and not result.problem_count:
                 touched.append(writer.row(plan))
+        writer.flush()
         if not result.ok:
             transaction.rollback()
             raise ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
