@@ -1,13 +1,14 @@
 """Import 10,000 projects with stage histories from an .xlsx sheet into a fresh SQLite instance.
 
-    python bench/importing.py [--projects 10000] [--keep]
+    python bench/importing.py [--projects 10000] [--keep] [--database-url postgresql://…]
 
 Builds the sheet (every project with a clue, most with signing and some with start,
 completion and production dates, 1,000 investors, five units), runs `portal init` and
 times `portal import projects` in-process: the read of the file for the header, the
 checking pass and the write in one transaction (the preview pass the page shows before
 confirming is a separate request and not counted). Prints the wall time and the machine's
-load average before and after.
+load average before and after. With ``--database-url`` (a PostgreSQL or MySQL server) it
+imports into a fresh schema (PostgreSQL) or database (MySQL) there, dropped afterwards.
 """
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -53,10 +56,48 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=10000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--database-url", help="a PostgreSQL or MySQL server (default: a new SQLite file)")
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="portal-import-bench-"))
-    os.environ.update(PORTAL_INSTANCE_PATH=str(instance), PORTAL_SECRET_KEY="bench",
-                      PORTAL_DATABASE_URL=f"sqlite:///{instance / 'portal.sqlite3'}")
+    url, drop = (server_database(args.database_url) if args.database_url
+                 else (f"sqlite:///{instance / 'portal.sqlite3'}", None))
+    os.environ.update(PORTAL_INSTANCE_PATH=str(instance), PORTAL_SECRET_KEY="bench", PORTAL_DATABASE_URL=url)
+    try:
+        run(args, instance)
+    finally:
+        if drop and not args.keep:
+            drop()
+    if not args.keep:
+        shutil.rmtree(instance)
+
+
+def server_database(url: str):
+    """A fresh schema (PostgreSQL) or database (MySQL) on the server: (its URL, a function dropping it)."""
+    from portal.db import make_database  # like the imports in run(): the portal only after the environment
+
+    name = "bench_" + uuid.uuid4().hex[:10]
+    admin = make_database(url)
+    admin.connect()
+    if url.startswith("postgres"):
+        admin.execute_sql(f"CREATE SCHEMA {name}")
+        run_url, statement = f"{url}{'&' if '?' in url else '?'}schema={name}", f"DROP SCHEMA {name} CASCADE"
+    else:
+        admin.execute_sql(f"CREATE DATABASE {name} CHARACTER SET utf8mb4")
+        base, _, query = url.partition("?")
+        run_url = base.rsplit("/", 1)[0] + "/" + name + (("?" + query) if query else "")
+        statement = f"DROP DATABASE {name}"
+    admin.close()
+
+    def drop():
+        admin = make_database(url)
+        admin.connect()
+        admin.execute_sql(statement)
+        admin.close()
+
+    return run_url, drop
+
+
+def run(args, instance: Path) -> None:
     from click.testing import CliRunner
 
     from portal.cli import AppContext, cli
@@ -85,9 +126,8 @@ def main() -> None:
     print(f"{projects} projects, {changes} stage changes imported in {elapsed:.1f} s "
           f"({cpu:.1f} s of CPU in this process) "
           f"(sheet {sheet.stat().st_size // 1024} KB; load average before {load_before[0]:.2f}, "
-          f"after {load_after[0]:.2f}; {os.cpu_count()} CPUs)")
-    if not args.keep:
-        shutil.rmtree(instance)
+          f"after {load_after[0]:.2f}; {os.cpu_count()} CPUs; "
+          f"peak memory of the process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)")
 
 
 if __name__ == "__main__":

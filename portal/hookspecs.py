@@ -303,6 +303,22 @@ def portal_rules_changed(system_code: str, user) -> None:
     """
 
 
+@hookspec
+def portal_projects_changed(project_ids: list, change: str, user) -> None:
+    """Told once after many projects were created or changed together (an import and its
+    undo), inside the same transaction, after their counted dates were refreshed.
+
+    Parameters: ``project_ids`` – the ids of the changed projects (a list of ints, possibly
+    thousands: read them in chunks); ``change`` – as for ``portal_project_changed``
+    (``"import"`` …); ``user`` – who made the change.
+    A plugin that implements this hook is not told about each of these projects through
+    ``portal_project_changed``: it recomputes its stored values for the whole set here (in a
+    few queries per chunk rather than a few per project). A plugin that implements only
+    ``portal_project_changed`` is still told about every project, one call each.
+    Returns: nothing.
+    """
+
+
 # ------------------------------------------------------------ assessment ----
 
 @hookspec(firstresult=True)

@@ -176,6 +176,13 @@ def can_import_projects(user: User) -> bool:
     return is_bureau(user) or is_admin(user)
 
 
+def can_enter_history(user: User) -> bool:
+    """Enter a new project at the stage it has reached, with the dates of the stages it passed,
+    counted at once without a verification round: the bureau only (the staff who verify stage
+    changes anyway; the administrator creates no projects, the units' entries are verified)."""
+    return is_bureau(user)
+
+
 def can_correct_stages(user: User) -> bool:
     """Move a project backwards or correct a stage date (with a reason)."""
     return is_bureau(user)

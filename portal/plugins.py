@@ -46,7 +46,7 @@ from flask import current_app
 
 from portal import hookspecs
 from portal.db import database
-from portal.models import PluginFailureRecord, PluginState
+from portal.models import PluginFailureRecord, PluginState, Project
 from portal.models.fields import utcnow
 from portal.paths import BUNDLED_PLUGINS_DIR
 from portal.plugin_answers import BadReturnValue, check_answer  # noqa: F401 - BadReturnValue re-exported
@@ -444,14 +444,19 @@ class HookAnswers:
         return next((name for name, given in self.given if given is answer), "")
 
 
-def call_hook(hook_name: str, **kwargs) -> HookAnswers:
+def call_hook(hook_name: str, *, skip_plugins=frozenset(), **kwargs) -> HookAnswers:
     """Call a hook through pluggy; return the answers with the names of the plugins that gave them.
 
     The failures were isolated where each implementation was registered (``PortalPluginManager``):
     a plugin that raised or answered with a bad shape is in ``failed``. None answers are left out;
     a ``firstresult`` hook has at most one answer. Every argument of the hookspec must be given.
+    ``skip_plugins``: names of plugins not to call (``projects_changed``: they had the batch hook).
     """
-    caller = getattr(registry().pm.hook, hook_name)
+    pm = registry().pm
+    caller = getattr(pm.hook, hook_name)
+    if skip_plugins:  # pluggy's own subset caller keeps ordering, wrappers and tracing
+        caller = pm.subset_hook_caller(hook_name, [pm.get_plugin(name) for name in skip_plugins
+                                                   if pm.get_plugin(name) is not None])
     outcome = HookAnswers()
     token = _current_call.set(outcome)
     try:
@@ -520,3 +525,24 @@ def panels(slot: str, **context) -> list[dict]:
 def project_changed(project, change: str, user=None) -> None:
     """Tell every plugin that a project changed (flags, reviews … recompute their stored values)."""
     call("portal_project_changed", project=project, change=change, user=user)
+
+
+#: Projects read at a time for the plugins told one project at a time (``projects_changed``).
+CHANGED_CHUNK = 500
+
+
+def projects_changed(project_ids, change: str, user=None) -> None:
+    """Tell every plugin that many projects changed together (an import): once, through
+    ``portal_projects_changed``, each plugin that implements it; every other plugin that
+    listens to ``portal_project_changed`` project by project, as before."""
+    ids = sorted({int(i) for i in project_ids})
+    if not ids:
+        return
+    reg = registry()
+    batched = {impl.plugin_name for impl in reg.pm.hook.portal_projects_changed.get_hookimpls()}
+    call("portal_projects_changed", project_ids=ids, change=change, user=user)
+    if not [impl for impl in reg.pm.hook.portal_project_changed.get_hookimpls() if impl.plugin_name not in batched]:
+        return
+    for start in range(0, len(ids), CHANGED_CHUNK):
+        for project in Project.select().where(Project.id.in_(ids[start:start + CHANGED_CHUNK])):
+            call_hook("portal_project_changed", skip_plugins=batched, project=project, change=change, user=user)

@@ -359,6 +359,60 @@ def resubmit(change: StageChange, user, on_date, note: str = "") -> StageChange:
     return StageChange.get_by_id(change.id)
 
 
+# Entering a project with its history (the new-project form and the import) -----------------
+
+def history_problems(stage: str, dates: dict, known: dict | None = None) -> list[tuple[str, object]]:
+    """What is wrong with entering a project at main-line ``stage`` with ``dates`` (stage ->
+    date, for the passed stages that have one; a passed stage without a date is simply left
+    out): ``(stage whose date is wrong, message)`` pairs, none when all is well. Dates must
+    follow the stages' order and not lie in the future; a date for a stage after ``stage`` is
+    refused. ``known``: dates the project already has (a re-import), part of the order check."""
+    problems = []
+    for s, on_date in dates.items():
+        if rank(s) > rank(stage):
+            problems.append((s, _l("The project has not reached this stage (its stage is %(stage)s).",
+                                   stage=STAGE_LABELS[stage])))
+        elif on_date > today():
+            problems.append((s, _l("The date cannot be in the future.")))
+    merged = {**dates, **{s: d for s, d in (known or {}).items() if d}}
+    previous = None
+    for s in LINE:
+        if s in merged:
+            if previous and merged[s] < previous:
+                problems.append((s, _l("This date is before the date of an earlier stage (%(date)s).",
+                                       date=previous.isoformat())))
+            previous = merged[s]
+    return problems
+
+
+def enter_history(project_id: int, dates: dict, user, note: str, insert=None) -> list[int]:
+    """Record a project's passed stages as they happened: one stage change per stage of
+    ``dates`` (stage -> date; passed stages without a date get none: "passed with no date").
+    They count at once, without a verification round: where verification applies they are
+    recorded as approved by the user who enters them (the bureau entering history, or the
+    importer). ``insert(**values) -> id`` writes a row (the import passes its fast inserter);
+    the caller refreshes the counted dates (``refresh_counted``) once it has written the
+    project. Returns the new changes' ids, in stage order. THE one place both the new-project
+    form and the import go through, so entered history is the same whichever way it came in."""
+    insert = insert or _insert_change
+    ids = []
+    now = utcnow()
+    for stage in LINE:
+        if stage not in dates:
+            continue
+        verified = needs_verification(stage)
+        ids.append(insert(
+            project=project_id, from_stage=LINE[rank(stage) - 1] if rank(stage) > 0 else "", to_stage=stage,
+            on_date=dates[stage], note=note, by=user.id, at=now,
+            verification="approved" if verified else "not_required",
+            verified_by=user.id if verified else None, verified_at=now if verified else None))
+    return ids
+
+
+def _insert_change(**values) -> int:
+    return StageChange.insert(**values).execute()
+
+
 def record_initial(project: Project, user, on_date) -> StageChange:
     """The first change of a new project (its clue date); called inside the create transaction."""
     return StageChange.create(project=project.id, from_stage="", to_stage=project.stage,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal import hookspecs
+from portal import hookspecs, plugins
 from portal.models import UnitTarget
 from portal.plugin_answers import BadReturnValue, answer_shape, check_answer
 from portal.timeutil import today
@@ -28,6 +28,7 @@ SPECIFIC = {
                                '[{"title": None, "html": "x"}]'],
     "portal_project_changed": ['"edited"'],
     "portal_rules_changed": ['"recomputed"'],
+    "portal_projects_changed": ['"imported"'],
     "portal_assess_unit": ['{"score": float("nan")}', '{"score": Decimal("Infinity")}', '{"score": None}',
                            '{"score": "high"}', '{"breakdown": []}', '{"score": 1, "vetoes": "none"}',
                            '{"score": 1, "breakdown": [{"label": "x", "points": float("inf")}]}', '{"score": 1e300}'],
@@ -71,6 +72,13 @@ def _visit_project_changes(ctx):
             ctx.admin.post_form(f"/projects/{ctx.project.id}/restore"), ctx.bureau.get(f"/projects/{ctx.project.id}")]
 
 
+def _visit_projects_changed(ctx):
+    """What an import does once it is confirmed: tell the plugins about its projects at once."""
+    with ctx.portal.app_context():
+        plugins.projects_changed([ctx.project.id], "import")
+    return [ctx.bureau.get(f"/projects/{ctx.project.id}")]
+
+
 def _visit_ranking(ctx):
     return [ctx.bureau.get("/ranking"), ctx.bureau.get("/ranking?format=xlsx")]
 
@@ -91,6 +99,7 @@ VISITS = {
     "portal_template_panels": _visit_project_page,
     "portal_project_changed": _visit_project_changes,
     "portal_rules_changed": lambda ctx: [ctx.admin.post_form("/admin/plugins/rules", {"system": "six_plus_three"})],
+    "portal_projects_changed": _visit_projects_changed,
     "portal_assess_unit": _visit_ranking,
     "portal_project_flags": _visit_project_changes,
     "portal_unit_week_flags": lambda ctx: [ctx.bureau.get("/scheduling")],

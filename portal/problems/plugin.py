@@ -136,4 +136,8 @@ def portal_project_flags(project, context):
     settings = getattr(context, "settings", None) or {}
     red_after = (settings.get("overdue_red_days", service.RED_AFTER_DAYS) if isinstance(settings, dict)
                  else service.RED_AFTER_DAYS)
-    return service.project_flags(project, getattr(context, "today", None), red_after=red_after) or None
+    today = getattr(context, "today", None)
+    preloaded = getattr(context, "preloaded", None)  # many projects at once: their records read once
+    overdue = (preloaded(project, "problems.overdue", lambda ids: service.overdue_items(ids, today))
+               if preloaded else None)
+    return service.project_flags(project, today, red_after=red_after, overdue=overdue) or None

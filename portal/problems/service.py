@@ -313,20 +313,38 @@ flag_reasons.register("commitment_overdue", _l("A government commitment (%(kind)
                       kind=lambda code: _commitment_label(code))
 
 
-def project_flags(project: Project, today: dt.date | None = None, red_after: int = RED_AFTER_DAYS) -> list[dict]:
-    """Yellow for each overdue problem or commitment, red when more than ``red_after`` days overdue."""
+def overdue_items(project_ids, today: dt.date | None = None) -> dict[int, list[tuple]]:
+    """Per project: its overdue problems and commitments as ``(kind, deadline, category or kind
+    code)``, by deadline; two queries for any number of projects (chunks of 500 ids)."""
     today = today or timeutil.today()
+    ids = list(project_ids)
+    items: dict[int, list[tuple]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for pid, deadline, code in (Problem.select(Problem.project, Problem.deadline, Problem.category)
+                                    .where(Problem.project.in_(chunk), overdue_condition(today))
+                                    .order_by(Problem.deadline, Problem.id).tuples()):
+            items.setdefault(pid, []).append(("problem", deadline, code))
+        for pid, deadline, code in (Commitment.select(Commitment.project, Commitment.due_date, Commitment.kind)
+                                    .where(Commitment.project.in_(chunk), commitment_overdue_condition(today))
+                                    .order_by(Commitment.due_date, Commitment.id).tuples()):
+            items.setdefault(pid, []).append(("commitment", deadline, code))
+    return items
+
+
+def project_flags(project: Project, today: dt.date | None = None, red_after: int = RED_AFTER_DAYS,
+                  overdue: dict | None = None) -> list[dict]:
+    """Yellow for each overdue problem or commitment, red when more than ``red_after`` days overdue.
+    ``overdue``: ``overdue_items`` of a set of projects including this one (read once for many)."""
+    today = today or timeutil.today()
+    if overdue is None:
+        overdue = overdue_items([project.id], today)
     flags = []
-    for problem in Problem.select(Problem.id, Problem.deadline, Problem.category).where(
-            Problem.project == project.id, overdue_condition(today)).order_by(Problem.deadline):
-        days = days_overdue(problem.deadline, today)
-        flags.append({"level": "red" if days > red_after else "yellow",
-                      "reason": flag_reasons.reason("problem_overdue", category=problem.category, days=days)})
-    for commitment in Commitment.select(Commitment.id, Commitment.due_date, Commitment.kind).where(
-            Commitment.project == project.id, commitment_overdue_condition(today)).order_by(Commitment.due_date):
-        days = days_overdue(commitment.due_date, today)
-        flags.append({"level": "red" if days > red_after else "yellow",
-                      "reason": flag_reasons.reason("commitment_overdue", kind=commitment.kind, days=days)})
+    for kind, deadline, code in overdue.get(project.id, []):
+        days = days_overdue(deadline, today)
+        reason = (flag_reasons.reason("problem_overdue", category=code, days=days) if kind == "problem"
+                  else flag_reasons.reason("commitment_overdue", kind=code, days=days))
+        flags.append({"level": "red" if days > red_after else "yellow", "reason": reason})
     return flags
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from portal.db import database
 from portal.models import AuditLog, CapitalEntry, Enterprise, Industry, Project, StageChange
+from portal.projects.histories import random_history
 from portal.stages import DATE_COLUMN, LINE, VERIFIED, refresh_counted
 
 #: The core industries created when the Industry table is empty: the codes of the bundled
@@ -229,20 +230,8 @@ def _departments_lead_some(context, projects: list, per_department: int = 5) -> 
 
 def _history(project: Project, final: str, rng, today: dt.date, filer, bureau) -> None:
     """Walk the project from clue to ``final``, dating each step; save it with its stage changes."""
-    start = today - dt.timedelta(days=rng.randrange(20, 730))
-    steps: list[tuple[str, dt.date]] = [("clue", start)]
-    target = final if final in LINE else rng.choice(["clue", "negotiating", "signed", "started"])
-    day = start
-    for stage in LINE[1:LINE.index(target) + 1]:
-        day = day + dt.timedelta(days=rng.randrange(15, 120))
-        if day > today:
-            break
-        steps.append((stage, day))
-    off_ramp = None
-    if final in ("stalled", "dropped"):
-        off_day = steps[-1][1] + dt.timedelta(days=rng.randrange(10, 90))
-        if off_day <= today:
-            off_ramp = (final, off_day)
+    history = random_history(rng, final, today, began_within=(20, 730), gaps=(15, 120), off_ramp_after=(10, 90))
+    start, steps, off_ramp = history.began, history.steps, history.off_ramp
     last_stage = steps[-1][0]
     for stage, on in steps:
         setattr(project, DATE_COLUMN[stage], on)

@@ -16,6 +16,7 @@ from portal import choice_lists, extra_fields, industries, permissions
 from portal.admin.forms import UnitField
 from portal.labels import STAGE_LABELS
 from portal.models import INVESTOR_CLASSES, Enterprise, Unit, User
+from portal.stages import DATE_COLUMN, LINE, history_problems, rank
 from portal.timeutil import today
 from portal.web import parse_id
 
@@ -352,9 +353,63 @@ class ChainLinkForm(FlaskForm):
     chain_link_code = ChainLinkField(_l("Chain link"), validators=[Optional()])
 
 
+class StageDateField(DateField):
+    """An optional stage date; one that cannot be read asks for the date, as a missing one does."""
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, validators=[Optional()], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter the date.")) from None
+
+
 class NewProjectForm(ProjectForm):
-    clue_on = DateField(_l("Clue date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future])
+    """A new project: a key clue with its date; the bureau may instead enter it at the stage it
+    has reached with the dates of the stages it passed (``permissions.can_enter_history``).
+    Every stage's date field is on the page (the form works without JavaScript); only those up
+    to the chosen stage may be filled, and the chosen stage's date is required."""
+
+    stage = SelectField(_l("Current stage"), default="clue", choices=[(s, STAGE_LABELS[s]) for s in LINE])
+    clue_on = StageDateField(_l("Clue date"))
+    negotiating_on = StageDateField(_l("Negotiation date"))
+    signed_on = StageDateField(_l("Signing date"))
+    started_on = StageDateField(_l("Start date"))
+    completed_on = StageDateField(_l("Completion date"))
+    production_on = StageDateField(_l("Production date"))
     confirm_duplicates = HiddenField()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if not permissions.can_enter_history(user):  # everyone else enters a key clue
+            for name in ("stage",) + tuple(DATE_COLUMN[s] for s in LINE[1:]):
+                delattr(self, name)
+            self.clue_on.flags.required = True
+
+    def entered_stage(self) -> str:
+        return self.stage.data if "stage" in self and self.stage.data in LINE else "clue"
+
+    def stage_dates(self) -> dict:
+        """stage -> date, for the stages whose date field is filled."""
+        return {s: self[DATE_COLUMN[s]].data for s in LINE if DATE_COLUMN[s] in self and self[DATE_COLUMN[s]].data}
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        stage = self.entered_stage()
+        current = self[DATE_COLUMN[stage]]
+        if not current.data and not current.errors:
+            current.errors = list(current.errors) + [_l("Enter the date.")]
+            ok = False
+        for s, message in history_problems(stage, self.stage_dates()):
+            self[DATE_COLUMN[s]].errors = list(self[DATE_COLUMN[s]].errors) + [message]
+            ok = False
+        if rank(stage) >= rank("signed") and not self.contracted_amount.data and not self.contracted_amount.errors:
+            self.contracted_amount.errors = list(self.contracted_amount.errors) + [
+                _l("Signing needs the contracted amount.")]
+            ok = False
+        return ok
 
 
 class StageForm(FlaskForm):

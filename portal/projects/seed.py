@@ -18,6 +18,7 @@ import peewee
 
 from portal.db import backend, database
 from portal.models import AuditLog, Enterprise, Industry, Project, StageChange, Unit, User
+from portal.projects.histories import random_history
 from portal.stages import DATE_COLUMN, LINE, refresh_counted
 
 BATCH = 400
@@ -147,15 +148,8 @@ CHAIN_POSITIONS = ("up", "mid", "down")
 
 
 def _project_row(name, final, rng, today, unit_ids, codes, leaders, teams, enterprise_ids, filer_id):
-    begin = today - dt.timedelta(days=rng.randrange(1, 1100))
-    target = final if final in LINE else rng.choice(LINE[:4])
-    steps = [("clue", begin)]
-    day = begin
-    for stage in LINE[1:LINE.index(target) + 1]:
-        day = day + dt.timedelta(days=rng.randrange(10, 90))
-        if day > today:
-            break
-        steps.append((stage, day))
+    history = random_history(rng, final, today, began_within=(1, 1100), gaps=(10, 90))
+    begin, steps = history.began, history.steps
     last = steps[-1][0]
     total = Decimal(rng.randrange(10, 20000) * 100)
     flag = rng.choices(("green", "yellow", "red"), (80, 15, 5))[0]

@@ -250,15 +250,19 @@ def new():
                 values = _form_values(form)
                 enterprise = resolve_enterprise(form, current_user)
                 class_kept = form.class_change_refused(enterprise)
-                project = Project(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data,
-                                  created_by=current_user.id, **values)
+                stage, dates = form.entered_stage(), form.stage_dates()
+                dated = {stages.DATE_COLUMN[s]: d for s, d in dates.items()}
+                project = Project(enterprise=enterprise, stage=stage, created_by=current_user.id, **values, **dated)
                 extra_changes = extra_fields.save_form(form, project)
                 project.save(force_insert=True)
-                stages.record_initial(project, current_user, form.clue_on.data)
-                changes = audit.diff({}, _named(dict(values, enterprise=enterprise, stage="clue",
-                                                     clue_on=form.clue_on.data)))
+                history = stage != "clue" or len(dates) > 1
+                note = _("Entered with its history") if history else ""
+                stages.enter_history(project.id, dates, current_user, note)
+                stages.refresh_counted([project.id])
+                changes = audit.diff({}, _named(dict(values, enterprise=enterprise, stage=stage, **dated)))
                 changes.update(extra_changes)
-                audit.record("create", "project", project.id, changes, user=current_user)
+                audit.record("create", "project", project.id, changes, note=note, user=current_user)
+                project = Project.get_by_id(project.id)  # with its counted dates, for the plugins
                 plugins.project_changed(project, "create", current_user)
             flash(_("Project saved."), "success")
             if class_kept:

@@ -39,3 +39,9 @@ def portal_project_changed(project, change, user):
 def portal_rules_changed(system_code, user):
     """Another system's review rules decide now: store every project's recommendation again."""
     service.recompute_all()
+
+
+@hookimpl
+def portal_projects_changed(project_ids, change, user):
+    """The same for many projects at once (an import)."""
+    service.store_recommendations(project_ids)

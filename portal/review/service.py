@@ -67,6 +67,14 @@ def store_recommendation(project: Project) -> str:
     return recommendation
 
 
+def store_recommendations(project_ids, chunk: int = 500) -> None:
+    """``store_recommendation`` for many projects, read a chunk at a time."""
+    ids = sorted(set(project_ids))
+    for start in range(0, len(ids), chunk):
+        for project in Project.select().where(Project.id.in_(ids[start:start + chunk])):
+            store_recommendation(project)
+
+
 def recompute_all() -> int:
     """Recompute every project's stored recommendation (after the industry system changed)."""
     count = 0

@@ -172,7 +172,18 @@ class FlagContext:
             for pid, week, flag in rows:
                 previous.setdefault(pid, {})[week] = flag
         self._cache = {"milestones": milestones, "last_report": last_report, "week_reports": week_reports,
-                       "previous": previous, "ids": set(ids)}
+                       "previous": previous, "ids": set(ids), "plugins": {}}
+
+    def preloaded(self, project, key: str, load):
+        """For a flag plugin's own records: ``load(project ids)`` once for the projects
+        ``preload`` fetched (cached under ``key``), or None when ``project`` is not among them
+        (the plugin then reads that project's records alone)."""
+        if not self._cached(project):
+            return None
+        shared = self._cache["plugins"]
+        if key not in shared:
+            shared[key] = load(sorted(self._cache["ids"]))
+        return shared[key]
 
     def _cached(self, project) -> bool:
         return bool(self._cache) and project.id in self._cache["ids"]
@@ -309,6 +320,24 @@ def recompute_project(project, context: FlagContext | None = None) -> str:
     return flag
 
 
+def recompute_projects(project_ids, context: FlagContext | None = None, batch: int = 500) -> int:
+    """Recompute and store the flags of many projects (an import), their records read a chunk
+    at a time (``FlagContext.preload``); the number changed."""
+    context = context or FlagContext.live()
+    ids = sorted(set(project_ids))
+    changed = 0
+    for start in range(0, len(ids), batch):
+        projects = list(Project.select().where(Project.id.in_(ids[start:start + batch])))
+        context.preload([p.id for p in projects])
+        for project in projects:
+            try:
+                flag, reasons = compute(project, context)
+            except FlagPluginsFailed:
+                continue  # its stored flag stays; the failure is reported
+            changed += store(project, flag, reasons)
+    return changed
+
+
 def active_projects():
     return Project.select().where(Project.archived == False)  # noqa: E712
 
@@ -334,7 +363,7 @@ def recompute_all(context: FlagContext | None = None, batch: int = 500) -> int:
 
 
 __all__ = ["ACTIVE_STAGES", "DEFAULTS", "FlagContext", "FlagPluginsFailed", "REPORTING_STAGES", "combine", "compute",
-           "flag_settings", "recompute_all", "recompute_project", "store", "utcnow"]
+           "flag_settings", "recompute_all", "recompute_project", "recompute_projects", "store", "utcnow"]
 
 
 def unit_week_figures(week: str, context: FlagContext | None = None) -> dict[int, dict]:

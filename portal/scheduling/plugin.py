@@ -101,6 +101,12 @@ def portal_rules_changed(system_code, user):
     F.recompute_all()
 
 
+@hookimpl
+def portal_projects_changed(project_ids, change, user):
+    """Many projects at once (an import): their flags, a chunk of projects at a time."""
+    F.recompute_projects(project_ids)
+
+
 @hookimpl(trylast=True)
 def portal_demo_data(context):
     """Progress reports and milestones for some demo projects, then freeze the weeks of the history.

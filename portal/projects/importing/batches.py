@@ -17,13 +17,12 @@ from portal.models import AuditLog, Enterprise, ImportBatch, ImportItem, Project
 from portal.models.fields import utcnow
 from portal.projects.importing import fastsql, planning
 from portal.projects.importing.sheets import check_extension
-from portal.stages import VERIFIED, refresh_counted, verify_enabled
+from portal.stages import enter_history, refresh_counted
 
 #: Project columns an import may write (and an undo restores).
 RESTORED = planning.PLAIN_FIELDS + ("responsible_unit", "industry_code", "leader", "enterprise", "stage",
                                     "stage_before_stall", "clue_on", "negotiating_on", "signed_on", "started_on",
                                     "completed_on", "production_on")
-_REFRESH_CHUNK = 500
 
 
 class ImportRefused(ValueError):
@@ -72,12 +71,12 @@ class BatchWriter:
     def __init__(self, batch: ImportBatch, user):
         self.batch, self.user, self.note = batch, user, label(batch)
         self.projects = fastsql.Inserter(Project)
-        self.stage_changes = fastsql.Inserter(StageChange)
-        self.items = fastsql.Inserter(ImportItem)
+        self.stage_changes = fastsql.Inserter(StageChange)  # of updated projects: their ids undo them
+        self.new_stage_changes = fastsql.Buffer(StageChange)  # of created projects: undone with them
+        self.items = fastsql.Buffer(ImportItem)
         self.enterprises = fastsql.Inserter(Enterprise)
-        self.audit_entries = fastsql.Inserter(AuditLog)
+        self.audit_entries = fastsql.Buffer(AuditLog)
         self.investor_ids: dict[tuple, int] = {}  # (name, code) -> id, for investors named on many rows
-        self.verify = verify_enabled()
 
     def investor(self, investor: dict | None) -> tuple[int | None, int | None]:
         """(enterprise id, id if this import created it): by unified social credit code, then by
@@ -103,22 +102,7 @@ class BatchWriter:
         return found, created
 
     def audit(self, action: str, entity: str, entity_id: int, changes: dict, note: str = "") -> None:
-        self.audit_entries.insert(**audit.entry_values(action, entity, entity_id, changes, note, self.user))
-
-    def stage_changes_of(self, project_id: int, plan: planning.RowPlan) -> list[int]:
-        """One stage change per dated stage the row adds, counted at once: verified by the importer."""
-        ids = []
-        now = utcnow()
-        for stage in planning.LINE:
-            if stage not in plan.new_dates:
-                continue
-            verified = self.verify and stage in VERIFIED
-            from_stage = planning.LINE[planning.rank(stage) - 1] if planning.rank(stage) > 0 else ""
-            ids.append(self.stage_changes.insert(
-                project=project_id, from_stage=from_stage, to_stage=stage, on_date=plan.new_dates[stage],
-                note=self.note, by=self.user.id, at=now, verification="approved" if verified else "not_required",
-                verified_by=self.user.id if verified else None, verified_at=now if verified else None))
-        return ids
+        self.audit_entries.add(**audit.entry_values(action, entity, entity_id, changes, note, self.user))
 
     def row(self, plan: planning.RowPlan) -> int:
         values = dict(plan.fields)
@@ -134,11 +118,21 @@ class BatchWriter:
         else:
             project_id, before, changes, version = self._update(plan.project, values)
             action = "updated"
-        change_ids = self.stage_changes_of(project_id, plan)
+        if action == "created":  # deleting the project deletes them
+            enter_history(project_id, plan.new_dates, self.user, self.note, insert=self.new_stage_changes.add)
+            change_ids = []
+        else:
+            change_ids = enter_history(project_id, plan.new_dates, self.user, self.note,
+                                       insert=self.stage_changes.insert)
         self.audit("import", "project", project_id, changes, note=self.note)
-        self.items.insert(batch=self.batch.id, project=project_id, action=action, version_after=version,
-                          before=before, stage_change_ids=change_ids, enterprise_created=enterprise_created)
+        self.items.add(batch=self.batch.id, project=project_id, action=action, version_after=version,
+                       before=before, stage_change_ids=change_ids, enterprise_created=enterprise_created)
         return project_id
+
+    def flush(self) -> None:
+        """Write the buffered rows (before anything reads them)."""
+        for buffer in (self.new_stage_changes, self.items, self.audit_entries):
+            buffer.flush()
 
     def _update(self, project: Project, values: dict):
         if values.get("total_investment", 0) is None:
@@ -172,12 +166,9 @@ def _plain_name(value):
 
 
 def _after_import(project_ids: list[int], user) -> None:
-    """Counted milestone dates, then the plugins told (flags, reviews), a chunk of projects at a time."""
-    for start_at in range(0, len(project_ids), _REFRESH_CHUNK):
-        chunk = project_ids[start_at:start_at + _REFRESH_CHUNK]
-        refresh_counted(chunk)
-        for project in Project.select().where(Project.id.in_(chunk)):
-            plugins.project_changed(project, "import", user)
+    """Counted milestone dates, then the plugins told (flags, reviews) once for the whole batch."""
+    refresh_counted(project_ids)
+    plugins.projects_changed(project_ids, "import", user)
 
 
 def apply(batch: ImportBatch, user) -> ImportBatch:
@@ -198,6 +189,7 @@ def apply(batch: ImportBatch, user) -> ImportBatch:
             result.add(plan)
             if plan.action in ("create", "update") and not result.problem_count:
                 touched.append(writer.row(plan))
+        writer.flush()
         if not result.ok:
             transaction.rollback()
             raise ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
@@ -257,8 +249,7 @@ def undo(batch: ImportBatch, user) -> None:
     except peewee.IntegrityError:  # records added to a project since (reports, problems …) keep it
         raise ImportRefused(_l("Records were added to the imported projects since, so the import can no longer "
                                "be undone.")) from None
-    for project_id in restored:
-        plugins.project_changed(Project.get_by_id(project_id), "import", user)
+    plugins.projects_changed(restored, "import", user)
 
 
 def _undo_items(batch: ImportBatch, user, note: str) -> list[int]:
@@ -280,8 +271,7 @@ def _undo_items(batch: ImportBatch, user, note: str) -> list[int]:
             if item.enterprise_created and not Project.select().where(
                     Project.enterprise == item.enterprise_created).exists():
                 Enterprise.delete().where(Enterprise.id == item.enterprise_created).execute()
-        for start_at in range(0, len(restored), _REFRESH_CHUNK):
-            refresh_counted(restored[start_at:start_at + _REFRESH_CHUNK])
+        refresh_counted(restored)
         ImportBatch.update(state="undone", undone_at=utcnow(), undone_by=user.id).where(
             ImportBatch.id == batch.id).execute()
         audit.record("import_undo", "import_batch", batch.id, {}, note=batch.file_name, user=user)

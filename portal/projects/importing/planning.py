@@ -30,8 +30,7 @@ from portal.projects.importing import fastsql
 from portal.projects.importing.sheets import read_rows
 from portal.projects.importing.values import (ValueProblem, blank, parse_amount, parse_bool, parse_date,
                                               parse_integer, parse_number, text)
-from portal.stages import DATE_COLUMN, LINE, OFF_RAMPS, effective_stage, rank
-from portal.timeutil import today
+from portal.stages import DATE_COLUMN, LINE, OFF_RAMPS, effective_stage, history_problems, rank
 
 #: More words offices use for the stages.
 STAGE_ALIASES = {
@@ -267,13 +266,6 @@ class RowChecker:
                                            "Move it back on the project's page.",
                                            current=STAGE_LABELS[project.stage], stage=STAGE_LABELS[stage]))
             return
-        for s, date in sheet_dates.items():
-            if rank(s) > rank(base):
-                self.problem(plan, DATE_COLUMN[s],
-                             _l("The project has not reached this stage (its stage is %(stage)s).",
-                                stage=STAGE_LABELS[stage]))
-            elif date > today():
-                self.problem(plan, DATE_COLUMN[s], _l("The date cannot be in the future."))
         known = {}
         for s in LINE[: rank(base) + 1]:
             existing = getattr(project, DATE_COLUMN[s]) if project is not None else None
@@ -283,16 +275,10 @@ class RowChecker:
                                                       "Correct it on the project's page.", date=existing.isoformat()))
             elif date and not existing:
                 plan.new_dates[s] = date
-            if existing or date:
-                known[s] = existing or date
-        previous = None
-        for s in LINE:
-            if s in known:
-                if previous and known[s] < previous:
-                    self.problem(plan, DATE_COLUMN[s],
-                                 _l("This date is before the date of an earlier stage (%(date)s).",
-                                    date=previous.isoformat()))
-                previous = known[s]
+            if existing:
+                known[s] = existing
+        for s, message in history_problems(base, sheet_dates, known):
+            self.problem(plan, DATE_COLUMN[s], message)
         if project is None or stage != project.stage:
             plan.fields["stage"] = stage
             plan.fields["stage_before_stall"] = base if stage in OFF_RAMPS else ""
