@@ -130,3 +130,21 @@ def parse_bool(value) -> bool:
     if raw in _NO:
         return False
     raise ValueProblem(_l("Enter 是 or 否 (yes or no)."))
+
+
+def parse_cell(kind: str, value, column_factor: Decimal | None = None):
+    """A cell read as its column's kind (``columns.Field.kind``); names of units, roles, stages …
+    come back as text for the list's own lookups."""
+    if kind in ("amount", "usd"):
+        return parse_amount(value, column_factor)
+    if kind == "number":
+        return parse_number(value)
+    if kind == "integer":
+        return parse_integer(value)
+    if kind == "date":
+        return parse_date(value)
+    if kind == "bool":
+        return parse_bool(value)
+    if kind == "code":
+        return text(value).upper() or None
+    return text(value)
