@@ -30,7 +30,7 @@ UNIT_FIELDS = C.FieldSet((
 
 USER_FIELDS = C.FieldSet((
     F("username", _l("Username"), "text", ("用户名", "账号", "帐号", "登录名", "username", "login"), required=True),
-    F("display_name", _l("Name"), "text", ("姓名", "名字", "显示名", "name", "display name")),
+    F("display_name", _l("Full name"), "text", ("姓名", "名字", "显示名", "name", "display name")),
     F("role", _l("Role"), "text", ("角色", "权限", "role")),
     F("unit", _l("Unit"), "text", ("所属单位", "单位", "单位名称", "unit")),
     F("phone", _l("Phone"), "text", ("电话", "手机", "手机号", "联系电话", "phone", "mobile")),
