@@ -300,3 +300,10 @@ def test_cli_units_dry_run_then_users_with_printed_passwords(app, org, tmp_path)
     assert "2 created, 1 updated" in result.output and "zhang.san\t张三\t" in result.output
     database.connect(reuse_if_open=True)
     assert User.get(User.username == "zhang.san").role == "unit"
+
+
+def test_each_import_page_links_the_other_lists_its_user_may_import(login):
+    html = login("bureau").get("/projects/import").get_data(as_text=True)
+    assert f'href="{INVESTORS}"' in html and f'href="{CAPITAL}"' in html and f'href="{USERS}"' not in html
+    html = login("admin").get(UNITS).get_data(as_text=True)
+    assert f'href="{USERS}"' in html and 'href="/projects/import"' in html and f'href="{CAPITAL}"' not in html

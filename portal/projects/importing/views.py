@@ -75,8 +75,10 @@ def make_blueprint(kind, name: str, url_prefix: str) -> Blueprint:  # noqa: C901
                     .order_by(ImportBatch.id.desc()).limit(20))
 
     def page(form, status=200, undo_error=None):
+        others = [(other.title, f"{other_name}.index") for other, other_name, _prefix in KINDS.values()
+                  if other is not kind and other.may_import(current_user)]
         return render("projects/import.html", None, status=status, form=form, batches=recent_batches(),
-                      action_form=ActionForm(), undo_error=undo_error, kind=kind, bp_name=name)
+                      action_form=ActionForm(), undo_error=undo_error, kind=kind, bp_name=name, others=others)
 
     @bp.route("", methods=["GET", "POST"])
     @login_required
