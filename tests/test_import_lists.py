@@ -119,7 +119,7 @@ def test_users_from_a_gbk_csv_get_a_password_shown_once(login, org, app):
     bid, html = preview(admin, USERS, USERS_CSV.encode("gbk"), "用户.csv")
     assert (count(html, "created"), count(html, "updated"), count(html, "errors")) == (2, 1, 0)
     response = press_import(admin, USERS, bid, html)
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
     zhang = User.get(User.username == "zhang.san")
     assert (zhang.display_name, zhang.role, zhang.unit_id, zhang.phone) == ("张三", "unit", org.units["county_a"].id,

@@ -61,7 +61,7 @@ KINDS = {
 }
 
 
-def make_blueprint(kind, name: str, url_prefix: str) -> Blueprint:  # noqa: C901 (one page per nested view)
+def make_blueprint(kind, name: str, url_prefix: str) -> Blueprint:
     bp = Blueprint(name, __name__, url_prefix=url_prefix)
 
     def require_importer():
@@ -163,8 +163,10 @@ def make_blueprint(kind, name: str, url_prefix: str) -> Blueprint:  # noqa: C901
         message = _("Imported: %(created)s created, %(updated)s updated, %(skipped)s skipped.",
                     created=batch.created_count, updated=batch.updated_count, skipped=batch.skipped_count)
         if shown_once:  # the new users' passwords: on this page only, never stored in clear
-            return render("projects/import_passwords.html", None, batch=batch, message=message,
-                          passwords=shown_once, kind=kind, bp_name=name)
+            response = render("projects/import_passwords.html", None, batch=batch, message=message,
+                              passwords=shown_once, kind=kind, bp_name=name)
+            response.headers["Cache-Control"] = "no-store"  # no copy of the passwords in a cache
+            return response
         flash(message, "success")
         return see_other(f"{name}.index")
 
