@@ -60,6 +60,7 @@ def test_unit_tree_preview_then_confirm_then_reimport_without_duplicates(login, 
     before = Unit.select().count()
     bid, html = preview(admin, UNITS, xlsx(unit_rows(), merge="A1:E1"))
     assert (count(html, "created"), count(html, "updated"), count(html, "errors")) == (4, 1, 0)
+    assert "<td>9</td><td>County A</td>" in html.split('id="matches"')[1]  # the row that updates a unit
     assert Unit.select().count() == before  # nothing saved before confirming
     assert press_import(admin, UNITS, bid, html).status_code == 303
     zone = Unit.get(Unit.name == "Zone C9")

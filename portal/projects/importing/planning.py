@@ -337,6 +337,9 @@ class Preview:
             self.error_rows += 1
         if plan.project is not None and len(self.matches) < self.LIMIT:
             self.matches.append((plan.number, plan.project.id, plan.project.name, plan.action))
+        elif plan.record is not None and len(self.matches) < self.LIMIT:  # other lists: no page to link
+            name = getattr(plan.record, "username", None) or getattr(plan.record, "name", "")
+            self.matches.append((plan.number, None, name, plan.action))
         self.problem_count += len(plan.problems)
         room = self.LIMIT - len(self.problems)
         if room > 0:
