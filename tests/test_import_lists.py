@@ -308,3 +308,17 @@ def test_each_import_page_links_the_other_lists_its_user_may_import(login):
     assert f'href="{INVESTORS}"' in html and f'href="{CAPITAL}"' in html and f'href="{USERS}"' not in html
     html = login("admin").get(UNITS).get_data(as_text=True)
     assert f'href="{USERS}"' in html and 'href="/projects/import"' in html and f'href="{CAPITAL}"' not in html
+
+
+def test_an_unrecognised_column_mapped_by_the_importer(login, org):
+    rows = [["用户名", "姓名", "角色", "所在科室"], ["wang.wu", "王五", "unit", "County B"]]
+    admin = login("admin")
+    bid, html = preview(admin, USERS, xlsx(rows))
+    assert "The unit is missing." in html
+    form = next(f for f in forms_on(html, f"{USERS}/{bid}") if f.action.endswith("/mapping"))
+    form.choose("col_3", "unit")
+    assert submit(admin, form).status_code == 303
+    html = admin.get(f"{USERS}/{bid}").get_data(as_text=True)
+    assert count(html, "created") == 1 and count(html, "errors") == 0
+    press_import(admin, USERS, bid, html)
+    assert User.get(User.username == "wang.wu").unit_id == org.units["county_b"].id
