@@ -322,3 +322,17 @@ def test_an_unrecognised_column_mapped_by_the_importer(login, org):
     assert count(html, "created") == 1 and count(html, "errors") == 0
     press_import(admin, USERS, bid, html)
     assert User.get(User.username == "wang.wu").unit_id == org.units["county_b"].id
+
+
+def test_capital_given_per_month_stays_on_one_day_across_re_imports(login, make_project):
+    project = make_project(name="Battery plant", stage="signed")
+    csv = "项目名称,月份,到位资金（万元）\nBattery plant,2026年2月,300\nBattery plant,2026-01,200\nBattery plant,上月,1\n"
+    bureau = login("bureau")
+    bid, html = preview(bureau, CAPITAL, csv.encode("gbk"), "到位资金.csv")
+    assert "Enter a date or a month, for example 2026-03-15 or 2026年3月." in html
+    bid, html = preview(bureau, CAPITAL, csv.rsplit("Battery plant,上月", 1)[0].encode("gbk"), "到位资金.csv")
+    press_import(bureau, CAPITAL, bid, html)
+    bid, html = preview(bureau, CAPITAL, csv.rsplit("Battery plant,上月", 1)[0].encode("gbk"), "到位资金.csv")
+    assert count(html, "skipped") == 2
+    assert sorted((e.on_date, e.amount) for e in CapitalEntry.select().where(CapitalEntry.project == project.id)) == [
+        (dt.date(2026, 1, 1), Decimal("200.00")), (dt.date(2026, 2, 1), Decimal("300.00"))]

@@ -43,7 +43,7 @@ CAPITAL_FIELDS = C.FieldSet((
     F("project_code", _l("Project code"), "code", ("项目编号", "项目代码", "编号", "项目编码", "project id")),
     F("project", _l("Project name"), "text", ("项目名称", "项目", "project", "name"), required=True),
     F("unit", _l("Responsible unit"), "text", ("责任单位", "牵头单位", "所属单位", "unit")),
-    F("on_date", _l("Date"), "date", ("到位日期", "到位时间", "日期", "date"), required=True),
+    F("on_date", _l("Date"), "period", ("到位日期", "到位时间", "日期", "月份", "期间", "date", "month"), required=True),
     F("amount", _l("Capital in place (10k CNY)"), "amount",
       ("到位资金", "资金到位", "到位金额", "实际到位资金", "到位资金额", "capital in place", "amount"), required=True),
     F("note", _l("Note"), "text", ("备注", "说明", "note")),
