@@ -326,7 +326,8 @@ def test_an_unrecognised_column_mapped_by_the_importer(login, org):
 
 def test_capital_given_per_month_stays_on_one_day_across_re_imports(login, make_project):
     project = make_project(name="Battery plant", stage="signed")
-    csv = "项目名称,月份,到位资金（万元）\nBattery plant,2026年2月,300\nBattery plant,2026-01,200\nBattery plant,上月,1\n"
+    csv = ("项目名称,月份,到位资金（万元）\n"
+           "Battery plant,2026年2月,300\nBattery plant,2026-01,200\nBattery plant,上月,1\n")
     bureau = login("bureau")
     bid, html = preview(bureau, CAPITAL, csv.encode("gbk"), "到位资金.csv")
     assert "Enter a date or a month, for example 2026-03-15 or 2026年3月." in html
