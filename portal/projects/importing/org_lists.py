@@ -101,7 +101,7 @@ class UnitChecker(ListChecker):
         if self.has("parent"):
             wanted["parent"] = values.get("parent") or ""  # a name, resolved once every row is read
         for key in ("city", "sort_order"):
-            if self.has(key) and (values.get(key) is not None or unit is None):
+            if self.has(key) and (values.get(key) not in (None, "") or unit is None):  # blank: kept
                 wanted[key] = values.get(key) or ("" if key == "city" else 0)
         if (wanted.get("sort_order") or 0) > 9999:
             self.problem(plan, "sort_order", _l("Enter a whole number from 0 to 9999."))
