@@ -164,10 +164,10 @@ class ListKind:
             raise batches.ImportRefused(_l("This import has been confirmed or discarded already."))
         if not self.may_import(user):
             raise batches.ImportRefused(_l("You may not import this list."))
-        result, plans = self.check_file(batches.file_path(batch), batch.file_name, user, batch.mapping)
-        if not result.ok:
-            raise batches.ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
-        with database.atomic():
+        with database.atomic():  # checked and written in the one transaction: what was checked is saved
+            result, plans = self.check_file(batches.file_path(batch), batch.file_name, user, batch.mapping)
+            if not result.ok:
+                raise batches.ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
             shown_once = self.write([p for p in plans if p.action in ("create", "update")], user,
                                     _("Import #%(id)s (%(file)s)", id=batch.id, file=batch.file_name))
             ImportBatch.update(state="imported", imported_at=utcnow(), created_count=result.created,
