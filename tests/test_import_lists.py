@@ -337,3 +337,17 @@ def test_capital_given_per_month_stays_on_one_day_across_re_imports(login, make_
     assert count(html, "skipped") == 2
     assert sorted((e.on_date, e.amount) for e in CapitalEntry.select().where(CapitalEntry.project == project.id)) == [
         (dt.date(2026, 1, 1), Decimal("200.00")), (dt.date(2026, 2, 1), Decimal("300.00"))]
+
+
+def test_moving_a_unit_moves_its_subtree_and_new_units_below_it(login, org):
+    rows = [["单位名称", "上级单位", "类型"],
+            ["Region North", "Bureau", "district"],
+            ["County A", "Region North", ""],  # moves, with Town A1 below it
+            ["Village A1-1", "Town A1", "town"]]  # new, below a unit that moved in this import
+    admin = login("admin")
+    bid, html = preview(admin, UNITS, xlsx(rows))
+    assert count(html, "errors") == 0
+    assert press_import(admin, UNITS, bid, html).status_code == 303
+    village = Unit.get(Unit.name == "Village A1-1")
+    assert [u.name for u in village.ancestors()] == ["Bureau", "Region North", "County A", "Town A1", "Village A1-1"]
+    assert Unit.get(Unit.name == "Town A1").is_within(Unit.get(Unit.name == "Region North"))

@@ -173,10 +173,11 @@ class UnitsKind(ListKind):
 
     @staticmethod
     def _save(plan, units, user, note) -> Unit:
-        unit = plan.record or Unit()
+        # Read afresh: moving a unit earlier in this import rewrote the paths of the units below it.
+        unit = Unit.get_by_id(plan.record.id) if plan.record is not None else Unit()
         for key, value in plan.fields.items():
             if key == "parent":
-                unit.parent = units[value] if value else None
+                unit.parent = Unit.get_by_id(units[value].id) if value else None
             else:
                 setattr(unit, key, value)
         unit.save_with_path()
