@@ -69,11 +69,8 @@ class InvestorChecker(ListChecker):
             return
         investor = known_investor(name, code)
         wanted = {"name": name}
-        if code:
+        if code:  # known_investor looked the code up first: no other investor has it
             wanted["credit_code"] = code
-            holder = Enterprise.get_or_none(Enterprise.credit_code == code)
-            if holder is not None and investor is not None and holder.id != investor.id:
-                self.problem(plan, "credit_code", _l("Another investor has this credit code."))
         for key in ("origin_country", "origin_province", "origin_city"):
             if values.get(key):
                 wanted[key] = values[key]

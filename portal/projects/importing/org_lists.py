@@ -116,7 +116,7 @@ class UnitChecker(ListChecker):
         for name, plan in rows.items():
             if "parent" in plan.fields:
                 parent_of[name] = plan.fields["parent"]
-        known = set(self.units) | set(rows)
+        known = set(self.units) | {p.fields["name"] for p in plans if p.fields.get("name")}  # with problems too
         for name, plan in rows.items():
             parent = plan.fields.get("parent")
             if not parent:
