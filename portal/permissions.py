@@ -183,6 +183,22 @@ def can_enter_history(user: User) -> bool:
     return is_bureau(user)
 
 
+def can_import_organisation(user: User) -> bool:
+    """Import the unit tree and the users from a sheet: whoever creates units and users."""
+    return can_manage_organisation(user)
+
+
+def can_import_investors(user: User) -> bool:
+    """Import investors with their class: the bureau (who changes any investor's class and edits
+    every project; the administrator edits no project)."""
+    return is_bureau(user)
+
+
+def can_import_capital(user: User) -> bool:
+    """Import capital in place for any project: the bureau, who records it on every project."""
+    return is_bureau(user)
+
+
 def can_correct_stages(user: User) -> bool:
     """Move a project backwards or correct a stage date (with a reason)."""
     return is_bureau(user)

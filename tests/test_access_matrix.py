@@ -65,6 +65,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     "importing.index":              _row(LOGIN, OK,    OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "importing.show":               _row(LOGIN, OK,    OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "importing.template":           _row(LOGIN, OK,    OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    # The other lists: units and users for the administrator, investors and capital for the bureau.
+    # The batch in the URL is a projects batch: another list's page does not open it (404).
+    "import_units.index":           _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_units.show":            _row(LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_units.template":        _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_users.index":           _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_users.show":            _row(LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_users.template":        _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_investors.index":       _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_investors.show":        _row(LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_investors.template":    _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_capital.index":         _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_capital.show":          _row(LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_capital.template":      _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "lists.all_projects":           _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.clues":                  _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.landed":                 _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
@@ -122,6 +136,10 @@ WRITERS: dict[str, tuple[str, ...]] = {
     # Imports: the bureau and the administrator.
     **{e: ("admin", "bureau") for e in (
         "importing.confirm", "importing.discard", "importing.index", "importing.mapping", "importing.undo")},
+    # The other lists: the organisation for the administrator, investors and capital for the bureau.
+    **{f"import_{kind}.{view}": roles for kind, roles in (("units", ("admin",)), ("users", ("admin",)),
+                                                          ("investors", ("bureau",)), ("capital", ("bureau",)))
+       for view in ("confirm", "discard", "index", "mapping")},
     # The bureau alone: chains, targets, the top ten, verification, corrections.
     **{e: ("bureau",) for e in (
         "chains.edit_info", "chains.edit_target", "ranking.targets", "ranking.targets_row",

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from portal import choice_lists, hookimpl, industries, permissions
 from portal.labels import form_field_labels, register_field_labels, register_value_labels
 from portal.projects import forms
-from portal.projects.importing.views import bp as import_bp
+from portal.projects.importing.views import BLUEPRINTS as IMPORT_BLUEPRINTS
 from portal.projects.views import bp
 
 # The history names recorded project fields as their forms do.
@@ -28,7 +28,7 @@ def portal_choice_lists():
 
 @hookimpl
 def portal_blueprints():
-    return [bp, import_bp]
+    return [bp, *IMPORT_BLUEPRINTS]
 
 
 @hookimpl
@@ -41,4 +41,15 @@ def portal_menu_items(user):
                       "group": "projects"})
     if permissions.can_import_projects(user):
         items.append({"endpoint": "importing.index", "label": _l("Import projects"), "order": 26, "group": "projects"})
+    if permissions.can_import_investors(user):
+        items.append({"endpoint": "import_investors.index", "label": _l("Import investors"), "order": 27,
+                      "group": "projects"})
+    if permissions.can_import_capital(user):
+        items.append({"endpoint": "import_capital.index", "label": _l("Import capital in place"), "order": 28,
+                      "group": "projects"})
+    if permissions.can_import_organisation(user):
+        items += [
+            {"endpoint": "import_units.index", "label": _l("Import units"), "order": 905, "group": "admin"},
+            {"endpoint": "import_users.index", "label": _l("Import users"), "order": 912, "group": "admin"},
+        ]
     return items

@@ -44,7 +44,7 @@ def file_path(batch: ImportBatch) -> Path:
     return imports_dir() / batch.stored_name
 
 
-def start(stream, file_name: str, user) -> ImportBatch:
+def start(stream, file_name: str, user, kind: str = "projects") -> ImportBatch:
     """Store an uploaded sheet under a random name and open a batch in the preview state."""
     file_name = Path(file_name or "").name[:200]
     extension = check_extension(file_name)
@@ -53,7 +53,7 @@ def start(stream, file_name: str, user) -> ImportBatch:
     with target.open("wb") as out:
         while chunk := stream.read(64 * 1024):
             out.write(chunk)
-    return ImportBatch.create(user=user.id, file_name=file_name, stored_name=stored_name)
+    return ImportBatch.create(user=user.id, file_name=file_name, stored_name=stored_name, kind=kind)
 
 
 def preview(batch: ImportBatch) -> planning.Preview:
@@ -200,17 +200,17 @@ def apply(batch: ImportBatch, user) -> ImportBatch:
         audit.record("import", "import_batch", batch.id,
                      {"created": result.created, "updated": result.updated, "skipped": result.skipped},
                      note=batch.file_name, user=user)
-    _remove_file(batch)
+    discard_file(batch)
     return ImportBatch.get_by_id(batch.id)
 
 
 def discard(batch: ImportBatch) -> None:
     if batch.state == "preview":
         ImportBatch.update(state="discarded").where(ImportBatch.id == batch.id).execute()
-        _remove_file(batch)
+        discard_file(batch)
 
 
-def _remove_file(batch: ImportBatch) -> None:
+def discard_file(batch: ImportBatch) -> None:
     try:
         file_path(batch).unlink()
     except FileNotFoundError:

@@ -1,4 +1,5 @@
-"""`portal import projects FILE [--dry-run]`: the same checks and batch as the import page."""
+"""`portal import projects|units|users|investors|capital FILE [--dry-run]`: the same checks and
+batches as the import pages."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +9,7 @@ from flask_babel import force_locale
 
 from portal import permissions
 from portal.projects.importing import batches, planning
+from portal.projects.importing.views import KINDS
 from portal.projects.importing.sheets import SheetError
 
 
@@ -64,3 +66,56 @@ def import_projects(file: Path, dry_run: bool, username: str):
             raise click.ClickException(str(exc.message if hasattr(exc, "message") else exc))
     click.echo(f"import #{batch.id}: {batch.created_count} created, {batch.updated_count} updated, "
                f"{batch.skipped_count} skipped")
+
+
+def _import_list(key: str, file: Path, dry_run: bool, username: str) -> None:
+    from portal.cli import AppContext, _find_user  # portal.cli adds this command: imported here to break the cycle
+
+    kind = KINDS[key][0]
+    with AppContext() as app, app.test_request_context("/"), force_locale(app.config["DEFAULT_LOCALE"]):
+        user = _find_user(username)
+        if not kind.may_import(user):
+            raise click.ClickException(f"{username!r} may not import {key}")
+        try:
+            if dry_run:
+                result, _plans = kind.check_file(file, file.name, user)
+                _echo_preview(result)
+                if not result.ok:
+                    raise click.ClickException("the sheet has problems; nothing would be imported")
+                click.echo("dry run: nothing saved")
+                return
+            with file.open("rb") as stream:
+                batch = batches.start(stream, file.name, user, key)
+            try:
+                batch, shown_once = kind.apply(batch, user)
+            except batches.ImportRefused as exc:
+                batches.discard(batch)
+                if exc.preview is not None:
+                    _echo_preview(exc.preview)
+                raise click.ClickException(str(exc.message))
+        except SheetError as exc:
+            raise click.ClickException(str(exc))
+    click.echo(f"import #{batch.id}: {batch.created_count} created, {batch.updated_count} updated, "
+               f"{batch.skipped_count} skipped")
+    if shown_once:
+        click.echo("first passwords of the new users (shown this once, not stored):")
+        for login, name, password in shown_once:
+            click.echo(f"  {login}\t{name}\t{password}")
+
+
+def _list_command(key: str, help_text: str, default_user: str):
+    @import_command.command(key, help=help_text + " --dry-run checks the sheet and saves nothing.")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Check and count only; nothing is saved.")
+    @click.option("--user", "username", default=default_user, show_default=True,
+                  help="The user the import is recorded under (who may import this list).")
+    def command(file: Path, dry_run: bool, username: str):
+        _import_list(key, file, dry_run, username)
+
+    return command
+
+
+_list_command("units", "Import the unit tree (each unit under its parent, by name).", "admin")
+_list_command("users", "Import users; new users get a first password, printed once.", "admin")
+_list_command("investors", "Import investors with their class (bureau).", "bureau")
+_list_command("capital", "Import capital in place per project and date (bureau).", "bureau")

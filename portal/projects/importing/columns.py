@@ -62,11 +62,32 @@ FIELDS = (
     Field("flag", _l("Flag"), "ignore", ("红黄旗", "旗")),
 )
 BY_KEY = {f.key: f for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class FieldSet:
+    """The columns one kind of list has: the header row is the first with the ``anchor`` column and
+    another known one; ``extra_headers`` maps more header texts (lazy strings) to field keys."""
+
+    fields: tuple
+    anchor: str
+    extra_headers: tuple = ()
+
+    @property
+    def by_key(self) -> dict:
+        return {f.key: f for f in self.fields}
+
+    @property
+    def template_fields(self) -> tuple:
+        return tuple(f for f in self.fields if f.kind != "ignore")
+
+
 #: Headers of the portal's list export (portal/projects/export.py) that differ from the labels above,
 #: so an exported list imports back in either language.
 EXPORT_HEADERS = {_l("Project"): "name", _l("Investor"): "investor_name"}
 #: The columns of the downloadable template, in order (everything but derived columns).
 TEMPLATE_FIELDS = tuple(f for f in FIELDS if f.kind != "ignore")
+PROJECT_FIELDS = FieldSet(FIELDS, "name", tuple(EXPORT_HEADERS.items()))
 LOCALES = ("en", "zh_CN")
 _UNIT_RE = re.compile(r"^(.*?)[(（]([^()（）]*)[)）]\s*$")
 _SPACE_RE = re.compile(r"[\s\u3000*:：]+")
@@ -87,18 +108,18 @@ def split_unit(header) -> tuple[str, Decimal | None]:
     return normalise(raw), None
 
 
-def _known_headers() -> dict[str, str]:
+def _known_headers(fieldset: FieldSet) -> dict[str, str]:
     """normalised header -> field key: the labels in every language, then the aliases."""
     known: dict[str, str] = {}
     for locale in LOCALES:
         with force_locale(locale):
-            for item in FIELDS:
+            for item in fieldset.fields:
                 name, _factor = split_unit(str(item.label))
                 known.setdefault(name, item.key)
                 known.setdefault(normalise(str(item.label)), item.key)
-            for label, key in EXPORT_HEADERS.items():
+            for label, key in fieldset.extra_headers:
                 known.setdefault(normalise(str(label)), key)
-    for item in FIELDS:
+    for item in fieldset.fields:
         known.setdefault(normalise(item.key), item.key)
         for alias in item.aliases:
             known.setdefault(normalise(alias), item.key)
@@ -110,6 +131,7 @@ class Layout:
     """Where the table starts and what each column holds."""
 
     header_row: int  # row number of the header (1-based); 0: none found
+    fieldset: FieldSet = PROJECT_FIELDS
     headers: dict[int, str] = field(default_factory=dict)  # column index -> header text
     columns: dict[int, str] = field(default_factory=dict)  # column index -> field key ("" ignored)
     factors: dict[int, Decimal] = field(default_factory=dict)  # column index -> 万元 per unit of the header
@@ -117,7 +139,7 @@ class Layout:
 
     def missing_required(self) -> list[Field]:
         present = set(self.columns.values())
-        return [f for f in FIELDS if f.required and f.key not in present]
+        return [f for f in self.fieldset.fields if f.required and f.key not in present]
 
     def column_of(self, key: str) -> int | None:
         for index, name in self.columns.items():
@@ -138,19 +160,20 @@ def recognise(row: list, known: dict[str, str]) -> dict[int, tuple[str, Decimal 
     return found
 
 
-def find_layout(rows, mapping: dict | None = None) -> Layout:
-    """The header row (the first of the first rows with a project name column and another known
-    column), its columns, and the importer's choices for the unrecognised ones (``mapping``:
-    {"column index": field key or ""})."""
-    known = _known_headers()
+def find_layout(rows, mapping: dict | None = None, fieldset: FieldSet = PROJECT_FIELDS) -> Layout:
+    """The header row (the first of the first rows with the anchor column, a project's name for
+    projects, and another known column), its columns, and the importer's choices for the
+    unrecognised ones (``mapping``: {"column index": field key or ""})."""
+    known = _known_headers(fieldset)
+    by_key = fieldset.by_key
     for number, row in rows:
         if number > HEADER_SEARCH_ROWS:
             break
         found = recognise(row, known)
         keys = {key for key, _f in found.values()}
-        if "name" not in keys or len(keys) < 2:
+        if fieldset.anchor not in keys or len(keys) < 2:
             continue
-        layout = Layout(header_row=number)
+        layout = Layout(header_row=number, fieldset=fieldset)
         taken = set()
         for index, cell in enumerate(row):
             if not text(cell):
@@ -158,23 +181,23 @@ def find_layout(rows, mapping: dict | None = None) -> Layout:
             layout.headers[index] = text(cell)
             key, factor = found.get(index, ("", None))
             if key and key not in taken:
-                layout.columns[index] = "" if BY_KEY[key].kind == "ignore" else key
+                layout.columns[index] = "" if by_key[key].kind == "ignore" else key
                 taken.add(key)
                 if factor is not None:
                     layout.factors[index] = factor
             else:
                 layout.unrecognised.append(index)
                 layout.columns[index] = ""
-        _apply_mapping(layout, mapping or {})
+        _apply_mapping(layout, mapping or {}, by_key)
         return layout
-    return Layout(header_row=0)
+    return Layout(header_row=0, fieldset=fieldset)
 
 
-def _apply_mapping(layout: Layout, mapping: dict) -> None:
+def _apply_mapping(layout: Layout, mapping: dict, by_key: dict) -> None:
     taken = {key for key in layout.columns.values() if key}
     for index in layout.unrecognised:
         key = mapping.get(str(index), "")
-        if key in BY_KEY and BY_KEY[key].kind != "ignore" and key not in taken:
+        if key in by_key and by_key[key].kind != "ignore" and key not in taken:
             layout.columns[index] = key
             taken.add(key)
             _name, factor = split_unit(layout.headers[index])

@@ -28,8 +28,7 @@ from portal.projects.forms import credit_code_valid
 from portal.projects.importing import columns as C
 from portal.projects.importing import fastsql
 from portal.projects.importing.sheets import read_rows
-from portal.projects.importing.values import (ValueProblem, blank, parse_amount, parse_bool, parse_date,
-                                              parse_integer, parse_number, text)
+from portal.projects.importing.values import ValueProblem, blank, parse_cell, text
 from portal.stages import DATE_COLUMN, LINE, OFF_RAMPS, effective_stage, history_problems, rank
 
 #: More words offices use for the stages.
@@ -63,6 +62,8 @@ class RowPlan:
     new_dates: dict = field(default_factory=dict)  # stage -> date of each stage change to record
     project: Project | None = None
     problems: list = field(default_factory=list)
+    record: object = None  # other lists: the unit, user, investor … the row updates
+    changes: dict = field(default_factory=dict)  # other lists: field -> [old, new]
 
 
 class Lookups:
@@ -91,7 +92,8 @@ class Lookups:
             self.stages.setdefault(code, code)
 
 
-def _suggest(name: str, names) -> object:
+def suggest(name: str, names) -> object:
+    """The nearest of ``names`` as "Did you mean …?", or an empty string."""
     close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.4)
     if close:
         return _l("Did you mean: %(names)s?", names="、".join(close))
@@ -99,7 +101,7 @@ def _suggest(name: str, names) -> object:
 
 
 def _unknown(kind_message, name, names):
-    hint = _suggest(name, names)
+    hint = suggest(name, names)
     return f"{kind_message} {hint}".strip() if hint else kind_message
 
 
@@ -166,7 +168,7 @@ class RowChecker:
         for key, raw in cells.items():
             spec = C.BY_KEY[key]
             try:
-                values[key] = self._parse(spec, raw, key)
+                values[key] = parse_cell(spec.kind, raw, self.layout.factors.get(self.layout.column_of(key)))
             except ValueProblem as exc:
                 self.problem(plan, key, exc.message)
         for key, limit in TEXT_LIMITS.items():
@@ -180,21 +182,6 @@ class RowChecker:
         if code and not values.get("investor_name"):
             self.problem(plan, "investor_name", _l("Enter the investor's name with its credit code."))
         return values
-
-    def _parse(self, spec: C.Field, raw, key):
-        if spec.kind in ("amount", "usd"):
-            return parse_amount(raw, self.layout.factors.get(self.layout.column_of(key)))
-        if spec.kind == "number":
-            return parse_number(raw)
-        if spec.kind == "integer":
-            return parse_integer(raw)
-        if spec.kind == "date":
-            return parse_date(raw)
-        if spec.kind == "bool":
-            return parse_bool(raw)
-        if spec.kind == "code":
-            return text(raw).upper() or None
-        return text(raw)
 
     def _unit(self, plan: RowPlan, cells: dict) -> Unit | None:
         name = text(cells.get("responsible_unit"))
@@ -336,6 +323,9 @@ class Preview:
             self.error_rows += 1
         if plan.project is not None and len(self.matches) < self.LIMIT:
             self.matches.append((plan.number, plan.project.id, plan.project.name, plan.action))
+        elif plan.record is not None and len(self.matches) < self.LIMIT:  # other lists: no page to link
+            name = getattr(plan.record, "username", None) or getattr(plan.record, "name", "")
+            self.matches.append((plan.number, None, name, plan.action))
         self.problem_count += len(plan.problems)
         room = self.LIMIT - len(self.problems)
         if room > 0:

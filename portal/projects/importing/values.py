@@ -23,6 +23,7 @@ AMOUNT_UNITS = {
 _UNIT_PATTERN = "|".join(re.escape(u) for u in sorted(AMOUNT_UNITS, key=len, reverse=True))
 _AMOUNT_RE = re.compile(rf"^([+-]?[\d,，]*\.?\d+)\s*({_UNIT_PATTERN})?$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(份)?$")
 _YES = {"是", "√", "✓", "✔", "y", "yes", "1", "true", "有", "对"}
 _NO = {"否", "×", "✗", "n", "no", "0", "false", "无", "不是", ""}
 #: Excel's day 0 (serial dates in CSV files saved from Excel).
@@ -120,6 +121,19 @@ def parse_date(value) -> dt.date | None:
     raise ValueProblem(_l("Enter a date, for example 2022-03-01 or 2022年3月1日."))
 
 
+def parse_period(value) -> dt.date | None:
+    """A date as ``parse_date`` reads it, or a month (2026年3月, 2026-03, 2026/3, 2026.3) as its
+    first day: entries a sheet gives per month stay on the same day on every re-import."""
+    if not blank(value) and isinstance(value, str):
+        match = _MONTH_RE.match(text(value))
+        if match and 1 <= int(match.group(2)) <= 12:
+            return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    try:
+        return parse_date(value)
+    except ValueProblem:
+        raise ValueProblem(_l("Enter a date or a month, for example 2026-03-15 or 2026年3月.")) from None
+
+
 def parse_bool(value) -> bool:
     """是/否, √, Y/N, 1/0, yes/no (and the portal's own export: Yes/No in either language)."""
     if isinstance(value, bool):
@@ -130,3 +144,23 @@ def parse_bool(value) -> bool:
     if raw in _NO:
         return False
     raise ValueProblem(_l("Enter 是 or 否 (yes or no)."))
+
+
+def parse_cell(kind: str, value, column_factor: Decimal | None = None):
+    """A cell read as its column's kind (``columns.Field.kind``); names of units, roles, stages …
+    come back as text for the list's own lookups."""
+    if kind in ("amount", "usd"):
+        return parse_amount(value, column_factor)
+    if kind == "number":
+        return parse_number(value)
+    if kind == "integer":
+        return parse_integer(value)
+    if kind == "date":
+        return parse_date(value)
+    if kind == "period":
+        return parse_period(value)
+    if kind == "bool":
+        return parse_bool(value)
+    if kind == "code":
+        return text(value).upper() or None
+    return text(value)

@@ -1,7 +1,10 @@
-"""The import pages: upload → preview (with the column mapping) → confirm; the batches and undo.
+"""The import pages, one flow for every list: upload → preview (with the column mapping) →
+confirm; the batches, and undo for projects.
 
 Every step is a plain form. The uploaded file is kept under its batch in the uploads folder,
-so whichever server process answers the next request reads it from there."""
+so whichever server process answers the next request reads it from there. ``make_blueprint``
+builds the pages of one kind of list (projects, units, users, investors, capital in place).
+"""
 from __future__ import annotations
 
 import io
@@ -17,11 +20,9 @@ from openpyxl import Workbook
 from portal import permissions
 from portal.models import ImportBatch, User
 from portal.projects.export import XLSX_MIME
-from portal.projects.importing import batches, columns
+from portal.projects.importing import batches, columns, investor_lists, org_lists
 from portal.projects.importing.sheets import SheetError
 from portal.web import get_or_404, render, see_other
-
-bp = Blueprint("importing", __name__, url_prefix="/projects/import")
 
 
 class UploadForm(FlaskForm):
@@ -32,129 +33,168 @@ class ActionForm(FlaskForm):
     """Confirm, discard, undo: the CSRF token only."""
 
 
-def _require_importer():
-    if not permissions.can_import_projects(current_user):
-        abort(403)
+class ProjectsKind:
+    """Projects: the streaming planner and the undoable batches of ``batches``."""
+
+    key = "projects"
+    fieldset = columns.PROJECT_FIELDS
+    title = _l("Import projects")
+    undo = True
+    may_import = staticmethod(permissions.can_import_projects)
+
+    @staticmethod
+    def preview(batch, user):
+        return batches.preview(batch)
+
+    @staticmethod
+    def apply(batch, user):
+        return batches.apply(batch, user), []
 
 
-def _recent_batches():
-    return list(ImportBatch.select(ImportBatch, User.id, User.display_name)
-                .join(User, on=(ImportBatch.user == User.id))
-                .where(ImportBatch.state != "discarded")
-                .order_by(ImportBatch.id.desc()).limit(20))
+#: The lists an office imports: kind -> (blueprint name, URL prefix).
+KINDS = {
+    "projects": (ProjectsKind(), "importing", "/projects/import"),
+    "units": (org_lists.UnitsKind(), "import_units", "/admin/units/import"),
+    "users": (org_lists.UsersKind(), "import_users", "/admin/users/import"),
+    "investors": (investor_lists.InvestorsKind(), "import_investors", "/import/investors"),
+    "capital": (investor_lists.CapitalKind(), "import_capital", "/import/capital"),
+}
 
 
-def _index(form, status=200, undo_error=None):
-    return render("projects/import.html", None, status=status, form=form, batches=_recent_batches(),
-                  action_form=ActionForm(), undo_error=undo_error)
+def make_blueprint(kind, name: str, url_prefix: str) -> Blueprint:
+    bp = Blueprint(name, __name__, url_prefix=url_prefix)
+
+    def require_importer():
+        if not kind.may_import(current_user):
+            abort(403)
+
+    def recent_batches():
+        return list(ImportBatch.select(ImportBatch, User.id, User.display_name)
+                    .join(User, on=(ImportBatch.user == User.id))
+                    .where(ImportBatch.state != "discarded", ImportBatch.kind == kind.key)
+                    .order_by(ImportBatch.id.desc()).limit(20))
+
+    def page(form, status=200, undo_error=None):
+        others = [(other.title, f"{other_name}.index") for other, other_name, _prefix in KINDS.values()
+                  if other is not kind and other.may_import(current_user)]
+        return render("projects/import.html", None, status=status, form=form, batches=recent_batches(),
+                      action_form=ActionForm(), undo_error=undo_error, kind=kind, bp_name=name, others=others)
+
+    @bp.route("", methods=["GET", "POST"])
+    @login_required
+    def index():
+        require_importer()
+        form = UploadForm()
+        if request.method == "GET":
+            return page(form)
+        upload = form.file.data
+        if not form.validate_on_submit():
+            return page(form, 400)
+        if upload is None or not upload.filename:
+            form.file.errors = [_("Choose the sheet to import.")]
+            return page(form, 422)
+        try:
+            batch = batches.start(upload.stream, upload.filename, current_user, kind.key)
+        except SheetError as exc:
+            form.file.errors = [str(exc)]
+            return page(form, 422)
+        return see_other(f"{name}.show", batch_id=batch.id)
+
+    @bp.route("/template.xlsx")
+    @login_required
+    def template():
+        """An empty sheet naming every column the import reads, in the user's language."""
+        require_importer()
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(str(kind.title)[:31])
+        sheet.append([str(item.label) for item in kind.fieldset.template_fields])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = Response(buffer.getvalue(), mimetype=XLSX_MIME)
+        response.headers["Content-Disposition"] = f'attachment; filename="{kind.key}-import-template.xlsx"'
+        return response
+
+    def load(batch_id) -> ImportBatch:
+        require_importer()
+        batch = get_or_404(ImportBatch, batch_id)
+        if batch.kind != kind.key:
+            abort(404)
+        return batch
+
+    def preview_page(batch: ImportBatch, status=200, refused=None, result=None):
+        try:
+            result = result or (kind.preview(batch, current_user) if batch.state == "preview" else None)
+        except SheetError as exc:
+            refused, result, status = str(exc), None, 422
+        return render("projects/import_preview.html", None, status=status, batch=batch, result=result,
+                      refused=refused, fields=kind.fieldset.template_fields, action_form=ActionForm(),
+                      mapping=batch.mapping or {}, kind=kind, bp_name=name)
+
+    @bp.route("/<batch_id>")
+    @login_required
+    def show(batch_id):
+        return preview_page(load(batch_id))
+
+    @bp.route("/<batch_id>/mapping", methods=["POST"])
+    @login_required
+    def mapping(batch_id):
+        batch = load(batch_id)
+        form = ActionForm()
+        if not form.validate_on_submit() or batch.state != "preview":
+            return preview_page(batch, 400)
+        known = kind.fieldset.by_key
+        chosen = {key[4:]: value for key, value in request.form.items()
+                  if key.startswith("col_") and (value == "" or value in known)}
+        ImportBatch.update(mapping=chosen).where(ImportBatch.id == batch.id).execute()
+        return see_other(f"{name}.show", batch_id=batch.id)
+
+    @bp.route("/<batch_id>/confirm", methods=["POST"])
+    @login_required
+    def confirm(batch_id):
+        batch = load(batch_id)
+        if not ActionForm().validate_on_submit():
+            return preview_page(batch, 400)
+        try:
+            batch, shown_once = kind.apply(batch, current_user)
+        except batches.ImportRefused as exc:
+            return preview_page(batch, 422, refused=str(exc.message), result=exc.preview)
+        except SheetError as exc:
+            return preview_page(batch, 422, refused=str(exc))
+        message = _("Imported: %(created)s created, %(updated)s updated, %(skipped)s skipped.",
+                    created=batch.created_count, updated=batch.updated_count, skipped=batch.skipped_count)
+        if shown_once:  # the new users' passwords: on this page only, never stored in clear
+            response = render("projects/import_passwords.html", None, batch=batch, message=message,
+                              passwords=shown_once, kind=kind, bp_name=name)
+            response.headers["Cache-Control"] = "no-store"  # no copy of the passwords in a cache
+            return response
+        flash(message, "success")
+        return see_other(f"{name}.index")
+
+    @bp.route("/<batch_id>/discard", methods=["POST"])
+    @login_required
+    def discard(batch_id):
+        batch = load(batch_id)
+        if ActionForm().validate_on_submit():
+            batches.discard(batch)
+        return see_other(f"{name}.index")
+
+    if kind.undo:
+        @bp.route("/<batch_id>/undo", methods=["POST"])
+        @login_required
+        def undo(batch_id):
+            batch = load(batch_id)
+            form = ActionForm()
+            if not form.validate_on_submit():
+                return page(UploadForm(formdata=None), 400)
+            try:
+                batches.undo(batch, current_user)
+            except batches.ImportRefused as exc:
+                return page(UploadForm(formdata=None), 409, undo_error=str(exc.message))
+            flash(_("The import was undone."), "success")
+            return see_other(f"{name}.index")
+
+    return bp
 
 
-@bp.route("", methods=["GET", "POST"])
-@login_required
-def index():
-    _require_importer()
-    form = UploadForm()
-    if request.method == "GET":
-        return _index(form)
-    upload = form.file.data
-    if not form.validate_on_submit():
-        return _index(form, 400)
-    if upload is None or not upload.filename:
-        form.file.errors = [_("Choose the sheet to import.")]
-        return _index(form, 422)
-    try:
-        batch = batches.start(upload.stream, upload.filename, current_user)
-    except SheetError as exc:
-        form.file.errors = [str(exc)]
-        return _index(form, 422)
-    return see_other("importing.show", batch_id=batch.id)
-
-
-@bp.route("/template.xlsx")
-@login_required
-def template():
-    """An empty sheet naming every column the import reads, in the user's language."""
-    _require_importer()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Projects")[:31])
-    sheet.append([str(item.label) for item in columns.TEMPLATE_FIELDS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = Response(buffer.getvalue(), mimetype=XLSX_MIME)
-    response.headers["Content-Disposition"] = 'attachment; filename="project-import-template.xlsx"'
-    return response
-
-
-def _load(batch_id) -> ImportBatch:
-    _require_importer()
-    return get_or_404(ImportBatch, batch_id)
-
-
-def _preview_page(batch: ImportBatch, status=200, refused=None, result=None):
-    try:
-        result = result or (batches.preview(batch) if batch.state == "preview" else None)
-    except SheetError as exc:
-        refused, result, status = str(exc), None, 422
-    return render("projects/import_preview.html", None, status=status, batch=batch, result=result,
-                  refused=refused, fields=[f for f in columns.TEMPLATE_FIELDS], action_form=ActionForm(),
-                  mapping=batch.mapping or {})
-
-
-@bp.route("/<batch_id>")
-@login_required
-def show(batch_id):
-    return _preview_page(_load(batch_id))
-
-
-@bp.route("/<batch_id>/mapping", methods=["POST"])
-@login_required
-def mapping(batch_id):
-    batch = _load(batch_id)
-    form = ActionForm()
-    if not form.validate_on_submit() or batch.state != "preview":
-        return _preview_page(batch, 400)
-    chosen = {key[4:]: value for key, value in request.form.items()
-              if key.startswith("col_") and (value == "" or value in columns.BY_KEY)}
-    ImportBatch.update(mapping=chosen).where(ImportBatch.id == batch.id).execute()
-    return see_other("importing.show", batch_id=batch.id)
-
-
-@bp.route("/<batch_id>/confirm", methods=["POST"])
-@login_required
-def confirm(batch_id):
-    batch = _load(batch_id)
-    if not ActionForm().validate_on_submit():
-        return _preview_page(batch, 400)
-    try:
-        batch = batches.apply(batch, current_user)
-    except batches.ImportRefused as exc:
-        return _preview_page(batch, 422, refused=str(exc.message), result=exc.preview)
-    except SheetError as exc:
-        return _preview_page(batch, 422, refused=str(exc))
-    flash(_("Imported: %(created)s created, %(updated)s updated, %(skipped)s skipped.",
-            created=batch.created_count, updated=batch.updated_count, skipped=batch.skipped_count), "success")
-    return see_other("importing.index")
-
-
-@bp.route("/<batch_id>/discard", methods=["POST"])
-@login_required
-def discard(batch_id):
-    batch = _load(batch_id)
-    if ActionForm().validate_on_submit():
-        batches.discard(batch)
-    return see_other("importing.index")
-
-
-@bp.route("/<batch_id>/undo", methods=["POST"])
-@login_required
-def undo(batch_id):
-    batch = _load(batch_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return _index(UploadForm(formdata=None), 400)
-    try:
-        batches.undo(batch, current_user)
-    except batches.ImportRefused as exc:
-        return _index(UploadForm(formdata=None), 409, undo_error=str(exc.message))
-    flash(_("The import was undone."), "success")
-    return see_other("importing.index")
+BLUEPRINTS = [make_blueprint(kind, name, prefix) for kind, name, prefix in KINDS.values()]
+bp = BLUEPRINTS[0]
