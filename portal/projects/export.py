@@ -16,8 +16,6 @@ from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from portal import extra_fields, flag_reasons, industries, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
@@ -25,8 +23,8 @@ from portal.projects import masking
 from portal.projects.filters import ListFilters
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AMOUNT_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
+AMOUNT_FORMAT = xlsx.AMOUNT_FORMAT
+DATE_FORMAT = xlsx.DATE_FORMAT
 MAX_SHEET_NAME = 31
 
 
@@ -117,24 +115,9 @@ def build_workbook(query, spec, user) -> bytes:
     columns = export_columns(spec, user)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=str(spec.title)[:MAX_SHEET_NAME])
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = xlsx.cell(ws, str(column.header))
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    for project in query.iterator():
-        row = []
-        for column in columns:
-            cell = xlsx.cell(ws, column.value(project, user))
-            if column.number_format:
-                cell.number_format = column.number_format
-            row.append(cell)
-        ws.append(row)
+    rows = ([column.value(project, user) for column in columns] for project in query.iterator())
+    xlsx.table(ws, [column.header for column in columns], rows,
+               formats=[column.number_format for column in columns], widths=[column.width for column in columns])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -10,6 +10,8 @@ from functools import wraps
 from flask import Blueprint, abort, flash, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from portal import figures, periods, permissions, xlsx
 from portal.models import Unit
@@ -102,10 +104,12 @@ def _file_safe(code: str) -> str:
     return re.sub(r"[:\\/?*\[\]]", "_", code)
 
 
-def _ranking_workbook(ranking) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+#: The number format of a target figure's value and target by its kind.
+KIND_FORMATS = {"count": xlsx.COUNT_FORMAT, "amount": xlsx.AMOUNT_FORMAT, "usd": xlsx.AMOUNT_FORMAT,
+                "rate": xlsx.PERCENT_FORMAT}
 
+
+def _ranking_workbook(ranking) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _file_safe(ranking.period.code)[:31] or "ranking"
@@ -117,21 +121,18 @@ def _ranking_workbook(ranking) -> bytes:
         ws.append(xlsx.row(ws, [notice]))
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True, color="C00000")
     header = [_("Rank"), _("Unit"), _("Score"), _("Rank change"), _("Vetoes")]
+    formats = [xlsx.COUNT_FORMAT, None, "0.00", xlsx.COUNT_FORMAT, None]
     for figure in TARGET_FIGURES:
         header += [str(figure.label), _("Target"), _("Completion (%)")]
-    ws.append(xlsx.row(ws, header))
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
+        formats += [KIND_FORMATS.get(figure.kind)] * 2 + [xlsx.PERCENT_FORMAT]
+    rows = []
     for r in ranking.results:
-        row = [r.rank, r.unit.name, float(r.score), r.rank_change, "; ".join(r.vetoes)]
+        row = [r.rank, r.unit.name, r.score, r.rank_change, "; ".join(r.vetoes)]
         for figure in TARGET_FIGURES:
-            value = r.figures.get(figure.code)
-            target = r.targets.get(figure.code)
-            pct = r.completion.get(figure.code)
-            row += [None if value is None else float(value), None if target is None else float(target),
-                    None if pct is None else float(pct)]
-        ws.append(xlsx.row(ws, row))
-    ws.column_dimensions["B"].width = 28
+            row += [r.figures.get(figure.code), r.targets.get(figure.code), r.completion.get(figure.code)]
+        rows.append(row)
+    # The titles are long: they would widen column A, so the table fits its own cells only.
+    xlsx.table(ws, header, rows, formats, widths=[8], above=ws.max_row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
