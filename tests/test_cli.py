@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 import pytest
@@ -198,3 +199,13 @@ def test_db_refresh_figures_repairs_stage_changes_written_outside_the_portal(ins
     assert result.exit_code == 0 and "recomputed for 1 projects" in result.output
     with app.app_context(), database.connection_context():
         assert Project.get_by_id(project.id).counted_signed_on == dt.date(2026, 3, 2)
+
+
+def test_demo_on_a_fresh_instance_logs_no_error(instance, caplog):
+    """A fresh instance has no tables yet when the app starts: reading the disabled plugins
+    must not fail (it logged "plugin states not read (OperationalError)")."""
+    with caplog.at_level(logging.INFO):
+        result = portal("demo", "--password", "demo-pass-2026")
+    assert result.exit_code == 0, result.output
+    portal_lines = [r.getMessage() for r in caplog.records if r.name.startswith("portal")]
+    assert not [line for line in portal_lines if "not read" in line or "Error" in line], portal_lines
