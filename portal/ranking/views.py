@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from portal import figures, periods, permissions, xlsx
+from portal.form_errors import FieldError
 from portal.models import Unit
 from portal.periods import Period
 from portal.ranking import assessment, top_ten
@@ -187,8 +188,13 @@ def targets():
             flash(_("Targets saved (%(count)s units changed).", count=changed), "success")
             return see_other("ranking.targets", year=year)
         flash(_("Some targets could not be saved; see the marked cells."), "error")
+    names = {u.id: u.name for u in units}
+    labels = {f.code: f.label for f in TARGET_FIGURES}
+    summary = [FieldError(_field_name(unit_id, code), f"{names[unit_id]} · {labels[code]}", message)
+               for (unit_id, code), message in errors.items()]
     return render("ranking/targets.html", status=422 if errors else 200, year=year, error=None, units=units,
-                  values=values, errors=errors, figures=TARGET_FIGURES, upload_errors=[], field_name=_field_name)
+                  values=values, errors=errors, figures=TARGET_FIGURES, upload_errors=[], field_name=_field_name,
+                  form_errors=summary)
 
 
 @bp.route("/targets/<unit_id>/row", methods=["POST"])
@@ -267,9 +273,10 @@ def _wrong_year(year: int, sheet_year: int | None):
 def _targets_page_after_upload(year: int, upload_errors: list, status: int, other_year: int | None = None):
     units = list(assessed_units())
     values = {u.id: {code: _plain(v) for code, v in targets_for_year(year).get(u.id, {}).items()} for u in units}
+    summary = [FieldError("targets-file", _("Filled-in template (.xlsx)"), e.text) for e in upload_errors]
     return render("ranking/targets.html", status=status, year=year, error=None, units=units, values=values,
                   errors={}, figures=TARGET_FIGURES, upload_errors=upload_errors, field_name=_field_name,
-                  other_year=other_year)
+                  other_year=other_year, form_errors=summary)
 
 
 def assessment_error(message: str):
