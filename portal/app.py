@@ -5,7 +5,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, i18n, labels, menu, plugins, schema, security, static_files
+from portal import db, errors, form_errors, i18n, labels, menu, plugins, schema, security, static_files
 from portal.auth import views as auth_views
 from portal.config import default_instance_path, load_settings
 from portal.paths import STATIC_DIR, TEMPLATES_DIR
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    form_errors.init_app(app)
     menu.init_app(app)
     auth_views.init_app(app)
     errors.init_app(app)

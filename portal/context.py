@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from portal import labels
+
 COUNTY_KINDS = ("county", "district", "zone")
 
 
@@ -45,6 +47,13 @@ class RuleContext:
                 return unit
             unit = unit.parent
         return None
+
+    def value_label(self, field: str, value) -> str:
+        """A project field's stored code as the reader reads it, in their language: an industry's
+        name for ``industry_code``, "Passed" for ``safety_assessment`` = "passed"; '' for none."""
+        if value is None or value == "":
+            return ""
+        return labels.audit_value(field, value)
 
     def projects(self):
         """A query over every project (rules that compare a project with others)."""

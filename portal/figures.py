@@ -183,6 +183,7 @@ class Figure:
     #: availability rate the capital in place) and the denominator; None for other figures.
     numerator: object = None
     denominator: object = None
+    previous_link: str = ""  # the same list for the same period last year
 
     @property
     def label(self) -> str:
@@ -808,7 +809,7 @@ def compute(period: Period, scope: Scope | None = None, data: GroupedFigures | N
     figures = Figures(period=period, previous_period=previous, scope=scope)
     for key in FIGURES:
         figures.items[key] = Figure(key, current[key], last[key], list_query(key, period, scope),
-                                    *_parts(key, current))
+                                    *_parts(key, current), previous_link=list_query(key, previous, scope))
     return figures
 
 
@@ -817,8 +818,9 @@ def _has_values(row: Row) -> bool:
 
 
 def _row(key, label, current, last, period, link_scope) -> Row:
+    previous = period.previous_year()
     figures = {f: Figure(f, current[f], last[f] if f in TABLE_PREVIOUS else None, list_query(f, period, link_scope),
-                         *_parts(f, current))
+                         *_parts(f, current), previous_link=list_query(f, previous, link_scope))
                for f in TABLE_FIGURES}
     return Row(key, label, figures)
 
@@ -970,6 +972,7 @@ class MonthPoint:
     value: Decimal
     previous: Decimal
     link: str
+    previous_link: str = ""
 
     @property
     def change_pct(self):
@@ -1012,7 +1015,8 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
     for month in range(1, 13):
         m = Period.of_month(year, month)
         points.append(MonthPoint(month, _money(row.get(f"m0_{month}")), _money(row.get(f"m1_{month}")),
-                                 list_query("signed_investment", m, scope)))
+                                 list_query("signed_investment", m, scope),
+                                 list_query("signed_investment", Period.of_month(year - 1, month), scope)))
     return points
 
 

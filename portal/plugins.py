@@ -268,11 +268,14 @@ def _allowed_names(app) -> set[str] | None:
 
 
 def _blocked_names() -> set[str]:
-    """Plugins an administrator disabled; read from the database at start-up."""
+    """Plugins an administrator disabled; read from the database at start-up. A fresh instance
+    (``portal init``/``demo`` build the app before they migrate) has no table yet: none disabled."""
     try:
         with database.connection_context():
+            if not PluginState.table_exists():
+                return set()
             return {row.name for row in PluginState.select().where(PluginState.enabled == False)}  # noqa: E712
-    except Exception as exc:  # noqa: BLE001 - a database not yet created has no disabled plugins
+    except Exception as exc:  # noqa: BLE001 - an unreachable database: start with every plugin
         log.info("plugin states not read (%s); no plugin is disabled", type(exc).__name__)
         return set()
 

@@ -4,8 +4,11 @@ from functools import wraps
 from math import ceil
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from flask import abort, g, has_request_context, redirect, render_template, request, url_for
+from flask import (abort, g, get_template_attribute, has_request_context, make_response, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user, login_required
+
+from portal import form_errors
 
 _REQUEST_CACHE = "_portal_request_cache"
 
@@ -46,10 +49,11 @@ def wants_partial() -> bool:
 def render(full_template: str, partial_template: str | None = None, status: int = 200, **context):
     """Render the full page, or only its partial for an htmx request; always Vary on HX-Request."""
     name = partial_template if (partial_template and wants_partial()) else full_template
-    response = render_template(name, **context), status
-    from flask import make_response
-
-    resp = make_response(response)
+    html = render_template(name, **context)
+    errors = form_errors.of_values(context.values()) if status == 422 and name == partial_template else []
+    if errors and not html.lstrip().startswith(("<tr", "<li")):  # the partial replaces the form: its summary too
+        html = str(get_template_attribute("_form_macros.html", "error_summary")(errors)) + html
+    resp = make_response(html, status)
     resp.headers.add("Vary", "HX-Request")
     return resp
 

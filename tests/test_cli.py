@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 import pytest
@@ -212,3 +213,13 @@ def test_db_prune_deletes_forgotten_throttle_rows_and_says_what_it_did(instance)
     assert "throttle rows deleted: 1" in result.output
     with app.app_context(), database.connection_context():
         assert LoginThrottle.select().count() == 0
+
+
+def test_demo_on_a_fresh_instance_logs_no_error(instance, caplog):
+    """A fresh instance has no tables yet when the app starts: reading the disabled plugins
+    must not fail (it logged "plugin states not read (OperationalError)")."""
+    with caplog.at_level(logging.INFO):
+        result = portal("demo", "--password", "demo-pass-2026")
+    assert result.exit_code == 0, result.output
+    portal_lines = [r.getMessage() for r in caplog.records if r.name.startswith("portal")]
+    assert not [line for line in portal_lines if "not read" in line or "Error" in line], portal_lines

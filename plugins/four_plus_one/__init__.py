@@ -26,20 +26,25 @@ def portal_industry_systems():
              "rules_file": RULES_FILE, "review_keys": REVIEW_KEYS}]
 
 
-def review(project, rules: dict, industry_codes: set) -> dict:
+def _code(field, value) -> str:
+    return value or ""
+
+
+def review(project, rules: dict, industry_codes: set, label=_code) -> dict:
+    """``label(field, code)``: a stored code as the reader reads it (``context.value_label``)."""
     scores, vetoes, notes = [], [], []
     unknown = False
 
-    def check(code, label, value, benchmark, passed, veto_text):
+    def check(code, measure, value, benchmark, passed, veto_text):
         nonlocal unknown
         if passed is None:
             unknown = True
         elif not passed:
             vetoes.append(veto_text)
-        scores.append({"code": code, "label": label, "value": value, "benchmark": benchmark,
+        scores.append({"code": code, "label": measure, "value": value, "benchmark": benchmark,
                        "points": POINTS if passed else Decimal(0), "max_points": POINTS})
 
-    check("industry", _l("Industry among the 4+1"), project.industry_code or "", "4+1",
+    check("industry", _l("Industry among the 4+1"), label("industry_code", project.industry_code), "4+1",
           project.industry_code in industry_codes, _l("The industry is not one of the 4+1 key industries."))
     intensity = project.investment_intensity
     min_intensity = Decimal(str(rules["min_intensity"]))
@@ -49,12 +54,14 @@ def review(project, rules: dict, industry_codes: set) -> dict:
     min_investment = Decimal(str(rules["min_investment"]))
     check("investment", _l("Total investment (10k yuan)"), str(project.total_investment), str(min_investment),
           project.total_investment >= min_investment, _l("Total investment is below the entry threshold."))
-    for code, label, state, veto in (
-        ("safety", _l("Safety assessment"), project.safety_assessment, _l("The safety assessment failed.")),
-        ("environment", _l("Environmental assessment"), project.environment_assessment,
+    for code, measure, field, veto in (
+        ("safety", _l("Safety assessment"), "safety_assessment", _l("The safety assessment failed.")),
+        ("environment", _l("Environmental assessment"), "environment_assessment",
          _l("The environmental assessment failed.")),
     ):
-        check(code, label, state or "", "passed", {"passed": True, "failed": False}.get(state), veto)
+        state = getattr(project, field)
+        check(code, measure, label(field, state), label(field, "passed"), {"passed": True, "failed": False}.get(state),
+              veto)
     if intensity is None:
         notes.append(_l("No land area: investment intensity cannot be checked yet."))
     if vetoes:
@@ -72,7 +79,7 @@ def portal_project_review(project, context):
     if context.system_code != CODE:
         return None
     codes = {item["code"] for item in context.system["industries"]}
-    result = review(project, context.rules, codes)
+    result = review(project, context.rules, codes, context.value_label)
     if result["vetoes"]:
         result["notes"].append(_l("One-vote veto: any failed check rules the project out."))
     return result

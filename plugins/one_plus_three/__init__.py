@@ -25,7 +25,12 @@ def portal_industry_systems():
              "rules_file": RULES_FILE, "review_keys": REVIEW_KEYS}]
 
 
-def review(project, city_codes: set, county_name: str | None, layout: list, rules: dict) -> dict:
+def _code(field, value) -> str:
+    return value or ""
+
+
+def review(project, city_codes: set, county_name: str | None, layout: list, rules: dict, label=_code) -> dict:
+    """``label(field, code)``: a stored code as the reader reads it (``context.value_label``)."""
     code = project.industry_code
     vetoes, notes = [], []
     if code in layout:
@@ -40,8 +45,9 @@ def review(project, city_codes: set, county_name: str | None, layout: list, rule
     else:
         points, recommendation = Decimal(0), "unsuitable"
         vetoes.append(_l("The industry is outside the city's 1+3 system."))
-    scores = [{"code": "layout", "label": _l("Fits the county's 1+1 layout"), "value": code or "",
-               "benchmark": ", ".join(layout), "points": points, "max_points": Decimal(100)}]
+    scores = [{"code": "layout", "label": _l("Fits the county's 1+1 layout"), "value": label("industry_code", code),
+               "benchmark": ", ".join(label("industry_code", item) for item in layout), "points": points,
+               "max_points": Decimal(100)}]
     return {"scores": scores, "total": points, "recommendation": recommendation, "vetoes": vetoes, "notes": notes}
 
 
@@ -52,7 +58,7 @@ def portal_project_review(project, context):
     county = context.county_of(project.responsible_unit)
     city_codes = {item["code"] for item in context.system["industries"]}
     return review(project, city_codes, county.name if county else None, context.layout_of(project.responsible_unit),
-                  context.rules)
+                  context.rules, context.value_label)
 
 
 # Assessment and ranking (考核排名) ----------------------------------------------------------

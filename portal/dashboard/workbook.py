@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 
 from flask import send_file
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from portal import xlsx
 from portal.labels import FLAG_LABELS, label
@@ -16,24 +13,20 @@ from portal.labels import FLAG_LABELS, label
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def _sheet(wb, title: str, headers: list[str], rows: list[list], first: bool = False):
+def _sheet(wb, title: str, headers: list, rows: list[list], formats=(), first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title[:31]
-    ws.append(xlsx.row(ws, [str(h) for h in headers]))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(xlsx.row(ws, [_cell(v) for v in row]))
-    for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(str(header)) * 2 + 4))
-    ws.freeze_panes = "A2"
+    xlsx.table(ws, headers, rows, formats)
     return ws
+
+
+#: The number format of a figure by its kind (one figure a row on the figures sheet).
+KIND_FORMATS = {"amount": xlsx.AMOUNT_FORMAT, "usd": xlsx.AMOUNT_FORMAT, "percent": xlsx.PERCENT_FORMAT,
+                "days": xlsx.PERCENT_FORMAT, "count": xlsx.COUNT_FORMAT}
+#: The by-unit, by-industry and by-team tables: a label, then these figures.
+TABLE_FORMATS = (None, xlsx.COUNT_FORMAT, xlsx.COUNT_FORMAT, xlsx.AMOUNT_FORMAT, xlsx.AMOUNT_FORMAT,
+                 xlsx.COUNT_FORMAT, xlsx.COUNT_FORMAT, xlsx.COUNT_FORMAT, xlsx.AMOUNT_FORMAT, xlsx.PERCENT_FORMAT,
+                 xlsx.AMOUNT_FORMAT, xlsx.PERCENT_FORMAT)
 
 
 def _unit_of(kind: str) -> str:
@@ -59,25 +52,30 @@ def workbook_response(req, ctx: dict):
     # A rate's change is in percentage points, in its own column: one unit per column.
     _sheet(wb, _("Figures"), [_("Figure"), _("Unit of measure"), period.label, f.previous_period.label,
                               _("Change (%)"), _("Change (percentage points)")],
-           [[fig.label, _unit_of(fig.kind), fig.value, fig.previous, fig.change_pct, fig.change_points] for fig in f],
-           first=True)
+           [[fig.label, _unit_of(fig.kind), xlsx.Formatted(fig.value, KIND_FORMATS.get(fig.kind)),
+             xlsx.Formatted(fig.previous, KIND_FORMATS.get(fig.kind)), fig.change_pct, fig.change_points] for fig in f],
+           (None, None, None, None, xlsx.PERCENT_FORMAT, xlsx.PERCENT_FORMAT), first=True)
     _sheet(wb, _("Pipeline"), [_("Stage"), _("Projects"), _("Total investment (10,000 yuan)")],
-           [[s.label, s.count, s.investment] for s in ctx["stages"]])
+           [[s.label, s.count, s.investment] for s in ctx["stages"]],
+           (None, xlsx.COUNT_FORMAT, xlsx.AMOUNT_FORMAT))
     table_headers = [_("New clues"), _("Newly signed projects"), _("Signed amount (10,000 yuan)"),
                      _("Contracted amount (10,000 yuan)"), _("Projects of 1 billion yuan or more"),
                      _("Three-Category-500 projects"), _("Newly started projects"),
                      _("Capital in place (10,000 yuan)"), _("Implementation rate (%)"),
                      _("Signed amount last year (10,000 yuan)"), _("Change (%)")]
-    _sheet(wb, _("By unit"), [_("Unit")] + table_headers, _table_rows(ctx["unit_rows"]))
-    _sheet(wb, _("By industry"), [_("Industry")] + table_headers, _table_rows(ctx["industry_rows"]))
-    _sheet(wb, _("By stationed team"), [_("Stationed team")] + table_headers, _table_rows(ctx["team_rows"]))
+    _sheet(wb, _("By unit"), [_("Unit")] + table_headers, _table_rows(ctx["unit_rows"]), TABLE_FORMATS)
+    _sheet(wb, _("By industry"), [_("Industry")] + table_headers, _table_rows(ctx["industry_rows"]), TABLE_FORMATS)
+    _sheet(wb, _("By stationed team"), [_("Stationed team")] + table_headers, _table_rows(ctx["team_rows"]),
+           TABLE_FORMATS)
     year = ctx["year"]
     _sheet(wb, _("Monthly signed amount"),
            [_("Month"), _("%(year)s (10,000 yuan)", year=year), _("%(year)s (10,000 yuan)", year=year - 1),
             _("Change (%)")],
-           [[p.month, p.value, p.previous, p.change_pct] for p in ctx["points"]])
+           [[p.month, p.value, p.previous, p.change_pct] for p in ctx["points"]],
+           (None, xlsx.AMOUNT_FORMAT, xlsx.AMOUNT_FORMAT, xlsx.PERCENT_FORMAT))
     _sheet(wb, _("Flags"), [_("Week"), _("Flag"), _("Projects")],
-           [[ctx["flag_title"], label(FLAG_LABELS, flag), n] for flag, n in ctx["flags"].items()])
+           [[ctx["flag_title"], label(FLAG_LABELS, flag), n] for flag, n in ctx["flags"].items()],
+           (None, None, xlsx.COUNT_FORMAT))
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)

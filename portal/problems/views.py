@@ -8,6 +8,7 @@ import peewee
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from openpyxl import Workbook
 
 from portal import choice_lists, industries, permissions, timeutil, xlsx
 from portal.auth import sessions
@@ -160,31 +161,25 @@ def board():
 
 
 def _export(query):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     ws = wb.active
     ws.title = _("Problems")[:31]
     headers = [_("No."), _("Project"), _("Problem category"), _("Problem"), _("Assigned to"), _("Deadline"),
                _("Priority"), _("State"), _("Overdue"), _("Raised on"), _("Resolved on"), _("Days to resolve")]
-    ws.append(xlsx.row(ws, headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
     today = timeutil.today()
-    for problem in query:
-        ws.append(xlsx.row(ws, [
-            problem.id, problem.project.name, choice_lists.label("problem_category", problem.category),
-            problem.description, problem.assigned_unit.name, problem.deadline,
-            str(PRIORITY_LABELS.get(problem.priority, problem.priority)),
-            str(STATE_LABELS.get(problem.state, problem.state)),
-            _("Yes") if service.is_overdue(problem, today) else "",
-            timeutil.to_local(problem.created_at).date(),
-            timeutil.to_local(problem.resolved_at).date() if problem.resolved_at else None,
-            problem.resolve_days,
-        ]))
-    for column, width in zip("ABCDEFGHIJKL", (6, 28, 16, 50, 20, 12, 10, 16, 8, 12, 12, 10)):
-        ws.column_dimensions[column].width = width
+    rows = ([
+        problem.id, problem.project.name, choice_lists.label("problem_category", problem.category),
+        problem.description, problem.assigned_unit.name, problem.deadline,
+        str(PRIORITY_LABELS.get(problem.priority, problem.priority)),
+        str(STATE_LABELS.get(problem.state, problem.state)),
+        _("Yes") if service.is_overdue(problem, today) else "",
+        timeutil.to_local(problem.created_at).date(),
+        timeutil.to_local(problem.resolved_at).date() if problem.resolved_at else None,
+        problem.resolve_days,
+    ] for problem in query)
+    date = xlsx.DATE_FORMAT
+    xlsx.table(ws, headers, rows, (None, None, None, None, None, date, None, None, None, date, date, xlsx.COUNT_FORMAT),
+               widths=(6, 28, 16, 50, 20))
     buffer = io.BytesIO()
     wb.save(buffer)
     buffer.seek(0)

@@ -16,17 +16,17 @@ from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from peewee import fn
 
 from portal import extra_fields, flag_reasons, industries, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 from portal.projects import masking
-from portal.projects.filters import ListFilters
+from portal.models import CapitalEntry, Project
+from portal.projects.filters import ListFilters, ShownDate, as_date
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AMOUNT_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
+AMOUNT_FORMAT = xlsx.AMOUNT_FORMAT
+DATE_FORMAT = xlsx.DATE_FORMAT
 MAX_SHEET_NAME = 31
 
 
@@ -63,17 +63,16 @@ def _plugin_columns() -> list[ExportColumn]:
     return columns
 
 
-def export_columns(spec, user) -> list[ExportColumn]:
+def export_columns(filters: ListFilters, user) -> list[ExportColumn]:
     """The columns of a list's export, in order: the core's, then the plugins' (extra fields, hook)."""
-    date_field = spec.date_field
     industry_names = dict(industries.choices())
     return [
-        *_core_columns(spec, date_field, industry_names),
+        *_core_columns(filters.shown_date, industry_names),
         *_plugin_columns(),
     ]
 
 
-def _core_columns(spec, date_field, industry_names) -> list[ExportColumn]:
+def _core_columns(shown: ShownDate, industry_names) -> list[ExportColumn]:
     return [
         ExportColumn(_("Project"), lambda p, u: p.name, width=36),
         ExportColumn(_("Investor"), lambda p, u: masking.investor_name(p, u), width=30),
@@ -83,13 +82,14 @@ def _core_columns(spec, date_field, industry_names) -> list[ExportColumn]:
         ExportColumn(_("Total investment (10,000 yuan)"), lambda p, u: _num(p.total_investment), AMOUNT_FORMAT, 16),
         ExportColumn(_("Contracted amount (10,000 yuan)"), lambda p, u: _num(p.contracted_amount), AMOUNT_FORMAT, 16),
         ExportColumn(_("Foreign capital (10,000 USD)"), lambda p, u: _num(p.foreign_capital), AMOUNT_FORMAT, 16),
-        ExportColumn(spec.date_label, lambda p, u: getattr(p, date_field), DATE_FORMAT, 12),
+        ExportColumn(_("Capital in place (10,000 yuan)"), lambda p, u: _num(p.capital_in_place), AMOUNT_FORMAT, 16),
+        ExportColumn(shown.label, lambda p, u: as_date(p.shown_on), DATE_FORMAT, 12),
         ExportColumn(_("Key project"), lambda p, u: _("Yes") if p.is_key else _("No"), width=8),
         ExportColumn(_("Leader in charge"), lambda p, u: p.leader.display_name if p.leader_id else "", width=12),
         ExportColumn(_("Responsible person"), lambda p, u: p.responsible_person, width=12),
         ExportColumn(_("Flag"), lambda p, u: label(FLAG_LABELS, p.flag), width=14),
         ExportColumn(_("Flag reasons"), lambda p, u: flag_reasons.render_all(p.flag_reasons), width=40),
-        *_round_trip_columns(date_field),
+        *_round_trip_columns(shown.field),
     ]
 
 
@@ -112,36 +112,28 @@ def filename(spec, today: dt.date) -> str:
     return f"{spec.key}-list-{today.isoformat()}.xlsx" if spec.key != "all" else f"projects-{today.isoformat()}.xlsx"
 
 
-def build_workbook(query, spec, user) -> bytes:
-    """The .xlsx bytes of every row of ``query`` (already filtered, sorted and permission-checked)."""
-    columns = export_columns(spec, user)
+def capital_in_place():
+    """Each project's capital in place to date (万元), as a subquery beside the list's columns."""
+    return (CapitalEntry.select(fn.COALESCE(fn.SUM(CapitalEntry.amount), 0))
+            .where(CapitalEntry.project == Project.id))
+
+
+def build_workbook(query, filters: ListFilters, user) -> bytes:
+    """The .xlsx bytes of every row of ``query`` (a ``base_query``: filtered, sorted and permission-checked)."""
+    columns = export_columns(filters, user)
+    query = query.select_extend(capital_in_place().alias("capital_in_place"))
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=str(spec.title)[:MAX_SHEET_NAME])
-    for index, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = xlsx.cell(ws, str(column.header))
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    for project in query.iterator():
-        row = []
-        for column in columns:
-            cell = xlsx.cell(ws, column.value(project, user))
-            if column.number_format:
-                cell.number_format = column.number_format
-            row.append(cell)
-        ws.append(row)
+    ws = wb.create_sheet(title=str(filters.spec.title)[:MAX_SHEET_NAME])
+    rows = ([column.value(project, user) for column in columns] for project in query.iterator())
+    xlsx.table(ws, [column.header for column in columns], rows,
+               formats=[column.number_format for column in columns], widths=[column.width for column in columns])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
 def response(query, filters: ListFilters, user, today: dt.date) -> Response:
-    data = build_workbook(query, filters.spec, user)
+    data = build_workbook(query, filters, user)
     resp = Response(data, mimetype=XLSX_MIME)
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename(filters.spec, today)}"'
     resp.headers["Cache-Control"] = "private, no-store"

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import figures, permissions
-from portal.models import STAGES, Enterprise, Project, Unit, User
+from portal.models import STAGES, CapitalEntry, Enterprise, Project, Unit, User
 from portal.projects import masking
 from portal.projects.forms import MAX_AMOUNT  # the largest amount a project holds (money_field)
 from portal.web import parse_id
@@ -43,6 +43,37 @@ LISTS: dict[str, ListSpec] = {
                            "production_on", _l("Production date")),
 }
 
+
+
+@dataclass(frozen=True)
+class ShownDate:
+    """The date column of a list: its own, or the one a dashboard figure counts."""
+
+    field: str | None  # a Project date field; None: the latest capital entry in the filtered period
+    label: object
+
+
+#: The list behind a dashboard figure shows the date the figure counts (the first of its
+#: milestone filters given: signing for the signed figures, start for the starts…), not the
+#: list's own date (the clue date on /projects).
+FIGURE_DATES = {
+    "signed": ShownDate("signed_on", _l("Signing date")),
+    "started": ShownDate("started_on", _l("Start date")),
+    "completed": ShownDate("completed_on", _l("Completion date")),
+    "production": ShownDate("production_on", _l("Production date")),
+    "capital": ShownDate(None, _l("Capital in place on")),
+}
+
+
+def as_date(value) -> dt.date | None:
+    """A date read through a subquery (SQLite returns text, others a date or datetime)."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
 FLAGS = ("green", "yellow", "red")
 RECOMMENDATIONS = {
     "suits": _l("Suits: do it"),
@@ -58,7 +89,7 @@ SORTS = {
     "industry": (_l("Industry"), lambda spec: Project.industry_code),
     "stage": (_l("Stage"), lambda spec: Project.stage),
     "amount": (_l("Total investment"), lambda spec: Project.total_investment),
-    "date": (_l("Date"), lambda spec: getattr(Project, spec.date_field)),
+    "date": (_l("Date"), None),  # the shown date (ListFilters.shown_date_column)
     "updated": (_l("Last change"), lambda spec: Project.updated_at),
 }
 DEFAULT_SORT = "-date"
@@ -211,6 +242,27 @@ class ListFilters:
     def date_column(self):
         return getattr(Project, self.spec.date_field)
 
+    @property
+    def shown_date(self) -> ShownDate:
+        for milestone, shown in FIGURE_DATES.items():
+            if f"{milestone}_from" in self.figure_filters or f"{milestone}_to" in self.figure_filters:
+                return shown
+        return ShownDate(self.spec.date_field, self.spec.date_label)
+
+    @property
+    def shown_date_column(self):
+        """The shown date as SQL (selected as ``shown_on`` and sorted on)."""
+        shown = self.shown_date
+        if shown.field is not None:
+            return getattr(Project, shown.field)
+        latest = CapitalEntry.select(peewee.fn.MAX(CapitalEntry.on_date)).where(CapitalEntry.project == Project.id)
+        start, end = self.figure_filters.get("capital_from"), self.figure_filters.get("capital_to")
+        if start is not None:
+            latest = latest.where(CapitalEntry.on_date >= start)
+        if end is not None:
+            latest = latest.where(CapitalEntry.on_date <= end)
+        return latest
+
     def conditions(self, user) -> list:
         """The WHERE conditions of this list and its filters (permissions come separately)."""
         conds = [Project.archived == False]  # noqa: E712
@@ -249,9 +301,10 @@ class ListFilters:
 
     def order_by(self) -> list:
         name = self.sort.lstrip("-")
-        column = SORTS[name][1](self.spec)
+        column = self.shown_date_column if name == "date" else SORTS[name][1](self.spec)
         descending = self.sort.startswith("-")
-        return [column.desc() if descending else column.asc(), Project.id.desc() if descending else Project.id.asc()]
+        direction = "DESC" if descending else "ASC"  # Ordering: the column may be a subquery (no .desc())
+        return [peewee.Ordering(column, direction), peewee.Ordering(Project.id, direction)]
 
     def sort_link(self, name: str) -> str:
         """The sort parameter a column header links to (toggles asc/desc)."""
@@ -303,6 +356,8 @@ def base_query(user, filters: ListFilters, *, columns=None):
         .join(leader, peewee.JOIN.LEFT_OUTER, on=(Project.leader == leader.id), attr="leader")
         .switch(Project)
     )
+    if columns is None:
+        query = query.select_extend(filters.shown_date_column.alias("shown_on"))
     query = permissions.visible_projects(user, query)
     conds = filters.conditions(user)
     return query.where(*conds) if conds else query

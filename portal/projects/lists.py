@@ -14,6 +14,7 @@ from portal.projects.filters import (
     RECOMMENDATIONS,
     SORTS,
     ListFilters,
+    as_date,
     base_query,
     count,
     leader_choices,
@@ -51,7 +52,7 @@ def show_list(key: str):
         investor=lambda project: masking.investor_name(project, current_user),
         industry_label=lambda code: industry_names.get(code, code or ""), flag_reason=flag_reason_text,
         export_url=_export_url(), partial=wants_partial(),
-        list_date=lambda project: getattr(project, spec.date_field),
+        list_date=lambda project: as_date(project.shown_on), date_label=filters.shown_date.label,
         extra_columns=[item for item in extra_fields.declared_fields() if item.get("list")],
         extra_value=extra_fields.display,
     )

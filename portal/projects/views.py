@@ -18,6 +18,7 @@ from wtforms import HiddenField
 
 from portal import audit, choice_lists, extra_fields, permissions, plugins, stages
 from portal.db import database
+from portal.form_errors import FieldError
 from portal.labels import INVESTOR_CLASS_LABELS
 from portal.models import (INVESTOR_CLASSES, Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange,
                            Unit, User)
@@ -751,8 +752,9 @@ def upload(project_id):
         abort(400)
     errors = _check_uploads(storages) if storages else [_("Choose a file to upload.")]
     if errors:
+        summary = [FieldError(form.files.id, str(form.files.label.text), message) for message in errors]
         return render("projects/show.html", "projects/_attachments.html", status=422,
-                      **_page_context(project, upload_errors=errors))
+                      **_page_context(project, upload_errors=errors, form_errors=summary))
     with database.atomic():
         _upload_all(storages, project)
         plugins.project_changed(project, "attachment", current_user)

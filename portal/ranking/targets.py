@@ -168,6 +168,14 @@ class CellError:
     column: str
     message: str
 
+    @property
+    def text(self) -> str:
+        """The message with the cell it is about (none for a message about the whole file)."""
+        if not self.row:
+            return self.message
+        return _("Row %(row)s, column %(column)s: %(message)s", row=self.row, column=self.column or "—",
+                 message=self.message)
+
 
 @dataclass
 class Upload:

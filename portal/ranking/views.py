@@ -10,8 +10,11 @@ from functools import wraps
 from flask import Blueprint, abort, flash, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from portal import figures, periods, permissions, xlsx
+from portal.form_errors import FieldError
 from portal.models import Unit
 from portal.periods import Period
 from portal.ranking import assessment, top_ten
@@ -102,10 +105,12 @@ def _file_safe(code: str) -> str:
     return re.sub(r"[:\\/?*\[\]]", "_", code)
 
 
-def _ranking_workbook(ranking) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+#: The number format of a target figure's value and target by its kind.
+KIND_FORMATS = {"count": xlsx.COUNT_FORMAT, "amount": xlsx.AMOUNT_FORMAT, "usd": xlsx.AMOUNT_FORMAT,
+                "rate": xlsx.PERCENT_FORMAT}
 
+
+def _ranking_workbook(ranking) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _file_safe(ranking.period.code)[:31] or "ranking"
@@ -117,21 +122,18 @@ def _ranking_workbook(ranking) -> bytes:
         ws.append(xlsx.row(ws, [notice]))
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True, color="C00000")
     header = [_("Rank"), _("Unit"), _("Score"), _("Rank change"), _("Vetoes")]
+    formats = [xlsx.COUNT_FORMAT, None, "0.00", xlsx.COUNT_FORMAT, None]
     for figure in TARGET_FIGURES:
         header += [str(figure.label), _("Target"), _("Completion (%)")]
-    ws.append(xlsx.row(ws, header))
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
+        formats += [KIND_FORMATS.get(figure.kind)] * 2 + [xlsx.PERCENT_FORMAT]
+    rows = []
     for r in ranking.results:
-        row = [r.rank, r.unit.name, float(r.score), r.rank_change, "; ".join(r.vetoes)]
+        row = [r.rank, r.unit.name, r.score, r.rank_change, "; ".join(r.vetoes)]
         for figure in TARGET_FIGURES:
-            value = r.figures.get(figure.code)
-            target = r.targets.get(figure.code)
-            pct = r.completion.get(figure.code)
-            row += [None if value is None else float(value), None if target is None else float(target),
-                    None if pct is None else float(pct)]
-        ws.append(xlsx.row(ws, row))
-    ws.column_dimensions["B"].width = 28
+            row += [r.figures.get(figure.code), r.targets.get(figure.code), r.completion.get(figure.code)]
+        rows.append(row)
+    # The titles are long: they would widen column A, so the table fits its own cells only.
+    xlsx.table(ws, header, rows, formats, widths=[8], above=ws.max_row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -186,8 +188,13 @@ def targets():
             flash(_("Targets saved (%(count)s units changed).", count=changed), "success")
             return see_other("ranking.targets", year=year)
         flash(_("Some targets could not be saved; see the marked cells."), "error")
+    names = {u.id: u.name for u in units}
+    labels = {f.code: f.label for f in TARGET_FIGURES}
+    summary = [FieldError(_field_name(unit_id, code), f"{names[unit_id]} · {labels[code]}", message)
+               for (unit_id, code), message in errors.items()]
     return render("ranking/targets.html", status=422 if errors else 200, year=year, error=None, units=units,
-                  values=values, errors=errors, figures=TARGET_FIGURES, upload_errors=[], field_name=_field_name)
+                  values=values, errors=errors, figures=TARGET_FIGURES, upload_errors=[], field_name=_field_name,
+                  form_errors=summary)
 
 
 @bp.route("/targets/<unit_id>/row", methods=["POST"])
@@ -266,9 +273,10 @@ def _wrong_year(year: int, sheet_year: int | None):
 def _targets_page_after_upload(year: int, upload_errors: list, status: int, other_year: int | None = None):
     units = list(assessed_units())
     values = {u.id: {code: _plain(v) for code, v in targets_for_year(year).get(u.id, {}).items()} for u in units}
+    summary = [FieldError("targets-file", _("Filled-in template (.xlsx)"), e.text) for e in upload_errors]
     return render("ranking/targets.html", status=status, year=year, error=None, units=units, values=values,
                   errors={}, figures=TARGET_FIGURES, upload_errors=upload_errors, field_name=_field_name,
-                  other_year=other_year)
+                  other_year=other_year, form_errors=summary)
 
 
 def assessment_error(message: str):

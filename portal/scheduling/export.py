@@ -3,22 +3,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from portal import flag_reasons, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 
 
-def _sheet(wb, title, header, rows):
+def _sheet(wb, title, header, rows, formats=()):
     ws = wb.create_sheet(title=title[:31])
-    ws.append(xlsx.row(ws, header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(xlsx.row(ws, row))
-    for column in ws.columns:
-        width = max((len(str(c.value or "")) for c in column), default=8)
-        ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+    xlsx.table(ws, header, rows, formats)
     return ws
 
 
@@ -36,14 +28,17 @@ def meeting_workbook(data: dict) -> Workbook:
            [[r["unit"].name, label(FLAG_LABELS, r["flag"]["flag"]) if r["flag"] else "",
              _reasons(r["flag"]["reasons"]) if r["flag"] else "", r["figures"]["projects"], r["figures"]["reported"],
              r["figures"]["on_time"], r["rate"], r["figures"]["advances"], r["counts"]["red"], r["counts"]["yellow"],
-             r["counts"]["green"]] + [r["lists"].get(name, 0) for name in data["list_names"]] for r in data["units"]])
+             r["counts"]["green"]] + [r["lists"].get(name, 0) for name in data["list_names"]] for r in data["units"]],
+           (None, None, None) + (xlsx.COUNT_FORMAT,) * 3 + (xlsx.PERCENT_FORMAT,)
+           + (xlsx.COUNT_FORMAT,) * (4 + len(data["list_names"])))
     rows = []
     for key, projects in data["new_in"].items():
         for p in projects:
             rows.append([label(STAGE_LABELS, key), p.name, p.responsible_unit.name,
                          getattr(p, {"negotiating": "negotiating_on", "signed": "signed_on", "started": "started_on",
                                      "completed": "completed_on", "production": "production_on"}[key])])
-    _sheet(wb, _("New in the lists"), [_("List"), _("Project"), _("Unit"), _("Date")], rows)
+    _sheet(wb, _("New in the lists"), [_("List"), _("Project"), _("Unit"), _("Date")], rows,
+           (None, None, None, xlsx.DATE_FORMAT))
     _sheet(wb, _("Red and yellow flags"), [_("Flag"), _("Project"), _("Unit"), _("Reasons")],
            [[label(FLAG_LABELS, r["flag"]), r["project"].name, r["unit"].name, _reasons(r["reasons"])]
             for r in data["flagged"]])

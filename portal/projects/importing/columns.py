@@ -60,6 +60,8 @@ FIELDS = (
     Field("expected_jobs", _l("Expected jobs"), "integer", ("预计就业", "就业人数", "带动就业", "jobs")),
     # Columns the portal's own export writes that an import leaves alone (derived by the portal).
     Field("flag", _l("Flag"), "ignore", ("红黄旗", "旗")),
+    Field("capital_in_place", _l("Capital in place (10,000 yuan)"), "ignore", ("到位资金",)),
+    Field("capital_on", _l("Capital in place on"), "ignore", ()),
 )
 BY_KEY = {f.key: f for f in FIELDS}
 
