@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.auth.passwords import hash_password
-from portal.db import database, make_database
+from portal.db import close_pool, database, make_database
 
 PASSWORD = "Lantern-Harbour-2026"  # passes the password policy (12+ characters, not common)
 TEST_DB_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
@@ -81,6 +81,7 @@ def _migrate(url: str, instance) -> None:
 
     with app.app_context(), database.connection_context():
         schema.upgrade()
+    close_pool()  # the template file is copied: its WAL must be folded back first
 
 
 @pytest.fixture(scope="session")
