@@ -380,12 +380,78 @@ def wallchart():
 
 # The weekly scheduling meeting ------------------------------------------------------------
 
-def meeting_data(week: str, user) -> dict:
+#: Rows of the flagged and the missing lists the meeting page shows at a time.
+MEETING_LIST_LIMIT = 50
+#: Projects named in each "new in the list" card (the count says how many more; Excel has all).
+NEW_IN_SHOWN = 20
+
+
+def _page_arg(name) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise BadParameter(name, _("Enter a page number such as 2."))
+    return int(raw)
+
+
+def _flag_order(column):
+    return peewee.Case(None, [(column == "red", 0)], 1)
+
+
+def _flagged_query(week, frozen, scoped, scoped_projects):
+    if frozen:
+        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
+             .join(Project, on=(FlagSnapshot.project == Project.id))
+             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
+             .where(FlagSnapshot.week == week, FlagSnapshot.flag.in_(("red", "yellow"))))
+        return scoped(q, FlagSnapshot.unit).order_by(_flag_order(FlagSnapshot.flag), Unit.path, Project.name,
+                                                     Project.id)
+    q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+         .where(Project.archived == False, Project.flag.in_(("red", "yellow"))))  # noqa: E712
+    return scoped_projects(q).order_by(_flag_order(Project.flag), Unit.path, Project.name, Project.id)
+
+
+def _flagged_row(row, frozen) -> dict:
+    if frozen:
+        return {"project": row.project, "unit": row.unit, "flag": row.flag, "reasons": row.reasons or []}
+    return {"project": row, "unit": row.responsible_unit, "flag": row.flag, "reasons": row.flag_reasons or []}
+
+
+def _missing_query(week, frozen, scoped, scoped_projects):
+    if frozen:
+        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
+             .join(Project, on=(FlagSnapshot.project == Project.id))
+             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
+             .where(FlagSnapshot.week == week, FlagSnapshot.stage.in_(F.ACTIVE_STAGES),
+                    FlagSnapshot.reported == False))  # noqa: E712 - as the week was frozen
+        return scoped(q, FlagSnapshot.unit).order_by(Unit.path, Project.name, Project.id)
+    reported_ids = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
+    end_utc = W.to_utc_naive(W.week_end(week))
+    q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+         .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
+                Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
+    return scoped_projects(q).order_by(Unit.path, Project.name, Project.id)
+
+
+def _missing_row(row, frozen):
+    if not frozen:
+        return row
+    project = row.project
+    project.responsible_unit, project.stage = row.unit, row.stage  # as they were that week
+    return project
+
+
+def meeting_data(week: str, user, limit: int | None = None, pages: dict | None = None) -> dict:
     """Everything the meeting page shows for a week, restricted to what the user reads.
+
+    ``limit`` rows of the flagged and of the missing lists, at ``pages["flagged"]`` and
+    ``pages["missing"]`` (1 when not given); all of them when ``limit`` is None (the workbook).
 
     A frozen week is read from its snapshots only (every figure as it stood when the week was
     frozen); the current week, and a past week not yet frozen, from the stored flags and records.
     """
+    pages = pages or {}
     readable = permissions.readable_unit_ids(user)
     monday, sunday = W.week_days(week)
     frozen = S.is_frozen(week)
@@ -449,47 +515,27 @@ def meeting_data(week: str, user) -> dict:
         new_in = {key: list(scoped_projects(S.new_in_list_query(week, key))
                             .order_by(Unit.path, Project.name)) for key in S.NEW_IN_LIST_DATES}
 
-    # Red and yellow projects with reasons
-    flagged = []
-    if frozen:
-        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
-             .join(Project, on=(FlagSnapshot.project == Project.id))
-             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
-             .where(FlagSnapshot.week == week, FlagSnapshot.flag.in_(("red", "yellow"))))
-        for snap in scoped(q, FlagSnapshot.unit).order_by(FlagSnapshot.flag.desc(), Unit.path, Project.name):
-            flagged.append({"project": snap.project, "unit": snap.unit, "flag": snap.flag,
-                            "reasons": snap.reasons or []})
+    # Red and yellow projects with reasons, and the reports missing: counted in full, listed a page at
+    # a time (at province scale they run to tens of thousands, more than a meeting reads; the
+    # per-unit counts stand in the units' table above).
+    flagged_query, missing_query = _flagged_query(week, frozen, scoped, scoped_projects), \
+        _missing_query(week, frozen, scoped, scoped_projects)
+    flagged_page, missing_page = pages.get("flagged", 1), pages.get("missing", 1)
+    if limit is None:
+        flagged_rows, missing_rows = list(flagged_query), list(missing_query)
+        flagged_total, missing_total = len(flagged_rows), len(missing_rows)
     else:
-        q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(Project.archived == False, Project.flag.in_(("red", "yellow"))))  # noqa: E712
-        for project in scoped_projects(q).order_by(Project.flag.desc(), Unit.path, Project.name):
-            flagged.append({"project": project, "unit": project.responsible_unit, "flag": project.flag,
-                            "reasons": project.flag_reasons or []})
-    flagged.sort(key=lambda r: (0 if r["flag"] == "red" else 1))
-
-    # Reports missing this week
-    reported_ids = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
-    if frozen:
-        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
-             .join(Project, on=(FlagSnapshot.project == Project.id))
-             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
-             .where(FlagSnapshot.week == week, FlagSnapshot.stage.in_(F.ACTIVE_STAGES),
-                    FlagSnapshot.reported == False))  # noqa: E712 - as the week was frozen
-        missing = []
-        for snap in scoped(q, FlagSnapshot.unit).order_by(Unit.path, Project.name):
-            project = snap.project
-            project.responsible_unit, project.stage = snap.unit, snap.stage  # as they were that week
-            missing.append(project)
-    else:
-        end_utc = W.to_utc_naive(W.week_end(week))
-        q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
-                    Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
-        missing = list(scoped_projects(q).order_by(Unit.path, Project.name))
+        flagged_total, missing_total = flagged_query.count(), missing_query.count()
+        flagged_rows = list(flagged_query.paginate(flagged_page, limit))
+        missing_rows = list(missing_query.paginate(missing_page, limit))
+    flagged = [_flagged_row(row, frozen) for row in flagged_rows]
+    missing = [_missing_row(row, frozen) for row in missing_rows]
 
     return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
             "list_names": LIST_NAMES, "list_labels": LIST_LABELS,
             "new_in": new_in, "flagged": flagged, "missing": missing, "current_week": current,
+            "flagged_total": flagged_total, "missing_total": missing_total, "limit": limit,
+            "flagged_page": flagged_page, "missing_page": missing_page,
             "deadline": (frozen and S.frozen_report_deadline(week)) or context.report_deadline(week)}
 
 
@@ -500,8 +546,8 @@ def meeting():
     if not permissions.can_read_scheduling(current_user):
         abort(403)
     week = _week_arg()
-    data = meeting_data(week, current_user)
     if request.args.get("format") == "xlsx":
+        data = meeting_data(week, current_user)
         from portal.scheduling.export import meeting_workbook
 
         buffer = io.BytesIO()
@@ -509,7 +555,9 @@ def meeting():
         buffer.seek(0)
         return send_file(buffer, as_attachment=True, download_name=f"scheduling-{week}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return render("scheduling/meeting.html", previous_week=W.shift_week(week, -1),
+    data = meeting_data(week, current_user, limit=MEETING_LIST_LIMIT,
+                        pages={name: _page_arg(f"{name}_page") for name in ("flagged", "missing")})
+    return render("scheduling/meeting.html", new_in_shown=NEW_IN_SHOWN, previous_week=W.shift_week(week, -1),
                   next_week=W.shift_week(week, 1) if week < data["current_week"] else None, **data)
 
 
