@@ -1,6 +1,6 @@
-"""The meeting page at province scale: the red/yellow and the missing-report lists show a page of
-rows with the full count and links to the next rows (each unit's count stands in the units' table);
-the Excel file keeps every row. Red comes before yellow on every page."""
+"""The meeting page and the weekly report at province scale: the red/yellow and the missing-report
+lists show a page of rows with the full count and links to the next rows (each unit's count stands in the
+units' table), the Excel file keeps every row; the weekly report form shows 100 rows a page."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +9,9 @@ import re
 
 from openpyxl import load_workbook
 
-from portal.models import Project
+from portal.models import ProgressReport, Project
 from portal.scheduling import snapshots as S
-from portal.scheduling.views import MEETING_LIST_LIMIT, NEW_IN_SHOWN
+from portal.scheduling.views import MEETING_LIST_LIMIT, NEW_IN_SHOWN, REPORT_PAGE_SIZE
 from portal.timeutil import iso_week
 from tests.scheduling_helpers import LONG_AGO, SHANGHAI
 
@@ -92,3 +92,36 @@ def test_new_in_list_cards_name_the_first_projects_and_count_the_others(app, log
     assert f"({total})" in card
     assert len(re.findall(r">(P\d{4})</a>", card)) == NEW_IN_SHOWN
     assert "and 3 more" in card
+
+
+# The weekly report form, a page of rows at a time ----------------------------------------------
+
+def _report_ids(html):
+    return re.findall(r'<tr id="report-row-(\d+)"', html)
+
+
+def test_report_form_shows_a_page_of_rows_with_the_whole_units_count(app, login, make_project):
+    total = REPORT_PAGE_SIZE + 3
+    projects = _many(app, make_project, total)
+    client = login("unit_a")
+    first = client.get("/scheduling/report").get_data(as_text=True)
+    assert len(_report_ids(first)) == REPORT_PAGE_SIZE
+    assert f'data-total="{total}"' in first and f"0 of {total} projects reported" in first
+    assert f"Rows 1–{REPORT_PAGE_SIZE} of {total}." in first
+    second = client.get(re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&"))
+    rest = _report_ids(second.get_data(as_text=True))
+    assert len(rest) == 3 and set(rest) == {str(p.id) for p in projects[-3:]}
+
+
+def test_save_all_on_the_second_page_saves_its_rows_and_comes_back_to_it(app, login, make_project):
+    projects = _many(app, make_project, REPORT_PAGE_SIZE + 2)
+    client = login("unit_a")
+    page = client.get("/scheduling/report?page=2").get_data(as_text=True)
+    action = re.search(r'<form id="report-form" method="post" action="([^"]+)"', page).group(1).replace("&amp;", "&")
+    last = projects[-1]
+    response = client.post_form(action, {f"happened-{last.id}": "Foundations poured", "all": "1"})
+    assert response.status_code == 303 and "page=2" in response.headers["Location"]
+    with app.app_context():
+        assert ProgressReport.get(ProgressReport.project == last.id).happened == "Foundations poured"
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"1 of {REPORT_PAGE_SIZE + 2} projects reported" in again

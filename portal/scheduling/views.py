@@ -88,25 +88,40 @@ def week_open(week: str) -> bool:
     return week <= iso_week(today()) and not S.is_frozen(week)
 
 
-def _report_projects(unit: Unit, week: str):
+#: Rows of the weekly report form at a time: a county at province scale has thousands of projects.
+REPORT_PAGE_SIZE = 100
+
+
+def _report_query(unit: Unit, week: str):
     """The active projects of the unit and the units below it; of a frozen week, those its snapshot
-    recorded, with the unit and stage they had then (set on the objects, which are not saved)."""
+    recorded (with the unit and stage they had then: see ``_as_reported``), in the page's order."""
     if S.is_frozen(week):
         query = (Project.select(Project, FlagSnapshot, Unit)
                  .join(FlagSnapshot, on=((FlagSnapshot.project == Project.id) & (FlagSnapshot.week == week)),
                        attr="snapshot")
                  .join(Unit, on=(FlagSnapshot.unit == Unit.id), attr="unit_then")
-                 .where(FlagSnapshot.stage.in_(F.ACTIVE_STAGES), Unit.path.startswith(unit.path))
-                 .order_by(Unit.path, Project.name, Project.id))
-        projects = list(permissions.visible_projects(current_user, query))
+                 .where(FlagSnapshot.stage.in_(F.ACTIVE_STAGES), Unit.path.startswith(unit.path)))
+    else:
+        query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+                 .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
+                        permissions.report_projects_condition(unit)))
+    return permissions.visible_projects(current_user, query).order_by(Unit.path, Project.name, Project.id)
+
+
+def _as_reported(projects, week) -> list:
+    """Of a frozen week, each project with the unit and stage it had then (set on the objects, which
+    are not saved)."""
+    projects = list(projects)
+    if S.is_frozen(week):
         for project in projects:
             project.responsible_unit, project.stage = project.snapshot.unit_then, project.snapshot.stage
-        return projects
-    query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
-                    permissions.report_projects_condition(unit))
-             .order_by(Unit.path, Project.name, Project.id))
-    return list(permissions.visible_projects(current_user, query))
+    return projects
+
+
+def _report_projects(unit: Unit, week: str, page: int | None = None):
+    """The projects of the report form: one page of them, or all when ``page`` is None."""
+    query = _report_query(unit, week)
+    return _as_reported(query if page is None else query.paginate(page, REPORT_PAGE_SIZE), week)
 
 
 def _week_reports(project_ids, week) -> dict[int, list]:
@@ -150,7 +165,8 @@ def report():
     if not permissions.can_read_progress(current_user, unit):
         abort(403)
     editable = permissions.can_report_progress(current_user, unit) and week_open(week)
-    projects = _report_projects(unit, week)
+    page = _page_arg("page")
+    projects = _report_projects(unit, week, page)
     errors, values = {}, {}
     if request.method == "POST":
         if not editable:
@@ -175,11 +191,15 @@ def report():
                       "success")
             else:
                 flash(_("Nothing to save: every row was empty."), "error")
-            return see_other("scheduling.report", week=week, unit=unit.id)
+            return see_other("scheduling.report", week=week, unit=unit.id, **({"page": page} if page > 1 else {}))
     reports = _week_reports([p.id for p in projects], week)
-    reported = sum(1 for p in projects if reports.get(p.id))
+    query = _report_query(unit, week)
+    total = query.count()
+    reported = query.where(Project.id.in_(ProgressReport.select(ProgressReport.project)
+                                          .where(ProgressReport.week == week))).count()
     status = 422 if errors else 200
     return render("scheduling/report.html", status=status, week=week, unit=unit, projects=projects,
+                  page=page, page_size=REPORT_PAGE_SIZE, total=total,
                   reports=reports, editable=editable, errors=errors, values=values, reported=reported,
                   current_week=iso_week(today()), frozen=S.is_frozen(week),
                   previous_week=W.shift_week(week, -1),
