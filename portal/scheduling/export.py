@@ -1,24 +1,40 @@
-"""The meeting page as an Excel workbook (openpyxl): one sheet per section."""
+"""The meeting page as an Excel workbook (openpyxl): one sheet per section.
+
+Write-only: each row goes to disk as it is appended (the flagged and missing lists come as
+generators read a chunk at a time), so a province's lists do not sit in memory; the column widths
+come from the header and the first rows."""
 from __future__ import annotations
+
+import itertools
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from portal import flag_reasons, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 
 
+#: Rows read before the sheet's column widths are set from them and the header.
+WIDTH_SAMPLE = 200
+
+
 def _sheet(wb, title, header, rows):
     ws = wb.create_sheet(title=title[:31])
-    ws.append(xlsx.row(ws, header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+    for index, column in enumerate(zip(header, *sample) if sample else [(h,) for h in header], start=1):
+        width = max(len(str(value or "")) for value in column)
+        ws.column_dimensions[get_column_letter(index)].width = min(60, max(10, width + 2))
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    bold = Font(bold=True)
+    cells = xlsx.row(ws, header)
+    for cell in cells:
+        cell.font = bold
+    ws.append(cells)
+    for row in itertools.chain(sample, rows):
         ws.append(xlsx.row(ws, row))
-    for column in ws.columns:
-        width = max((len(str(c.value or "")) for c in column), default=8)
-        ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
     return ws
 
 
@@ -27,8 +43,7 @@ def _reasons(reasons) -> str:
 
 
 def meeting_workbook(data: dict) -> Workbook:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     _sheet(wb, _("Units"),
            [_("Unit"), _("Weekly flag"), _("Reasons"), _("Active projects"), _("Reported"), _("On time"),
             _("Report rate (%)"), _("Stage advances"), _("Red"), _("Yellow"), _("Green")]
@@ -45,11 +60,9 @@ def meeting_workbook(data: dict) -> Workbook:
                                      "completed": "completed_on", "production": "production_on"}[key])])
     _sheet(wb, _("New in the lists"), [_("List"), _("Project"), _("Unit"), _("Date")], rows)
     _sheet(wb, _("Red and yellow flags"), [_("Flag"), _("Project"), _("Unit"), _("Reasons")],
-           [[label(FLAG_LABELS, r["flag"]), r["project"].name, r["unit"].name, _reasons(r["reasons"])]
-            for r in data["flagged"]])
+           ([label(FLAG_LABELS, r["flag"]), r["project"].name, r["unit"].name, _reasons(r["reasons"])]
+            for r in data["flagged"]))
     _sheet(wb, _("Reports missing"), [_("Project"), _("Unit"), _("Stage")],
-           [[p.name, p.responsible_unit.name, label(STAGE_LABELS, p.stage)] for p in data["missing"]])
-    for ws in wb.worksheets:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+           ([p.name, p.responsible_unit.name, label(STAGE_LABELS, p.stage)] for p in data["missing"]))
     wb.properties.title = _("Weekly scheduling %(week)s", week=data["week"])
     return wb

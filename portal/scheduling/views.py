@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
+import tempfile
 from collections import defaultdict
 
 import peewee
@@ -17,6 +17,7 @@ from portal.admin.forms import coerce_unit
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
 from portal.models.scheduling import LIST_NAMES
+from portal.projects.export import in_chunks
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.scheduling import weeks as W
@@ -466,7 +467,8 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
     """Everything the meeting page shows for a week, restricted to what the user reads.
 
     ``limit`` rows of the flagged and of the missing lists, at ``pages["flagged"]`` and
-    ``pages["missing"]`` (1 when not given); all of them when ``limit`` is None (the workbook).
+    ``pages["missing"]`` (1 when not given); when ``limit`` is None (the workbook), all of them as
+    generators, to be read once.
 
     A frozen week is read from its snapshots only (every figure as it stood when the week was
     frozen); the current week, and a past week not yet frozen, from the stored flags and records.
@@ -541,15 +543,14 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
     flagged_query, missing_query = _flagged_query(week, frozen, scoped, scoped_projects), \
         _missing_query(week, frozen, scoped, scoped_projects)
     flagged_page, missing_page = pages.get("flagged", 1), pages.get("missing", 1)
-    if limit is None:
-        flagged_rows, missing_rows = list(flagged_query), list(missing_query)
-        flagged_total, missing_total = len(flagged_rows), len(missing_rows)
+    if limit is None:  # the workbook: every row, read a chunk at a time as it is written
+        flagged_total = missing_total = None
+        flagged = (_flagged_row(row, frozen) for row in in_chunks(flagged_query))
+        missing = (_missing_row(row, frozen) for row in in_chunks(missing_query))
     else:
         flagged_total, missing_total = flagged_query.count(), missing_query.count()
-        flagged_rows = list(flagged_query.paginate(flagged_page, limit))
-        missing_rows = list(missing_query.paginate(missing_page, limit))
-    flagged = [_flagged_row(row, frozen) for row in flagged_rows]
-    missing = [_missing_row(row, frozen) for row in missing_rows]
+        flagged = [_flagged_row(row, frozen) for row in flagged_query.paginate(flagged_page, limit)]
+        missing = [_missing_row(row, frozen) for row in missing_query.paginate(missing_page, limit)]
 
     return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
             "list_names": LIST_NAMES, "list_labels": LIST_LABELS,
@@ -570,10 +571,10 @@ def meeting():
         data = meeting_data(week, current_user)
         from portal.scheduling.export import meeting_workbook
 
-        buffer = io.BytesIO()
-        meeting_workbook(data).save(buffer)
-        buffer.seek(0)
-        return send_file(buffer, as_attachment=True, download_name=f"scheduling-{week}.xlsx",
+        out = tempfile.TemporaryFile(suffix=".xlsx")  # sent in blocks, removed once closed
+        meeting_workbook(data).save(out)
+        out.seek(0)
+        return send_file(out, as_attachment=True, download_name=f"scheduling-{week}.xlsx", max_age=0,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     data = meeting_data(week, current_user, limit=MEETING_LIST_LIMIT,
                         pages={name: _page_arg(f"{name}_page") for name in ("flagged", "missing")})
