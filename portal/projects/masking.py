@@ -11,6 +11,7 @@ import peewee
 from flask_babel import lazy_gettext as _l
 
 from portal import permissions
+from portal.db import backend
 from portal.models import Enterprise, Project
 
 MASKED_INVESTOR = _l("Confidential investor")
@@ -43,10 +44,26 @@ def investor_class_condition(user, figure_filters: dict):
     return may_see_investor_condition(user)
 
 
+#: The SQLite FTS5 trigram tables over names (migration 0028), by (table, column).
+TRIGRAM_TABLES = {("project", "name"): "project_name_fts", ("enterprise", "name"): "enterprise_name_fts"}
+#: The trigram index finds substrings of at least three characters.
+TRIGRAM_MIN = 3
+
+
 def contains(field, text: str):
     """Case-insensitive substring match with LIKE wildcards escaped (ILIKE on PostgreSQL,
-    LIKE elsewhere: SQLite and MySQL's default collations ignore case already)."""
-    return field.contains(text)
+    LIKE elsewhere: SQLite and MySQL's default collations ignore case already).
+
+    On SQLite a text of three characters or more first narrows the rows through the name's FTS5
+    trigram index, then the same LIKE decides (so the results are LIKE's, whatever the index's
+    case folding); PostgreSQL's pg_trgm index serves ILIKE by itself; MySQL scans."""
+    like = field.contains(text)
+    fts = TRIGRAM_TABLES.get((field.model._meta.table_name, field.column_name))
+    if fts is None or backend() != "sqlite" or len(text) < TRIGRAM_MIN or any(c in text for c in "%_\\"):
+        return like
+    pattern = f"%{text}%"
+    matching = peewee.SQL(f"(SELECT rowid FROM {fts} WHERE name LIKE ?)", [pattern])
+    return field.model._meta.primary_key.in_(matching) & like
 
 
 def search_condition(user, text: str):
