@@ -40,9 +40,11 @@ def make_database(url: str) -> peewee.Database:
     if scheme == "sqlite":
         # sqlite:///relative/file.db and sqlite:////absolute/file.db, as in SQLAlchemy.
         path = unquote(url.split("://", 1)[1].split("?", 1)[0])[1:]
-        # A pooled connection keeps its pragmas; stale_timeout recycles idle ones. Each server process
-        # builds its own app (and pool) after the fork, so no connection crosses processes.
+        # A pooled connection keeps its pragmas; stale_timeout recycles idle ones. It serves one request
+        # (one thread) at a time but not always the same thread, hence check_same_thread off. Each
+        # server process builds its own app (and pool) after the fork: no connection crosses processes.
         return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", timeout=15,
+                                    check_same_thread=False,
                                     max_connections=int(options.pop("max_connections", 32)), stale_timeout=300)
     connect = dict(
         host=parsed.hostname or "localhost",

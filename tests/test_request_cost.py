@@ -3,6 +3,8 @@ paid once per connection, not once per request), /healthz does not read the migr
 every call, and plugin answers are checked without resolving their annotations each time."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from portal import plugin_answers, plugins, schema
@@ -25,6 +27,17 @@ def test_requests_reuse_one_pooled_connection(app, client):
     with database.connection_context():
         assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+@pytest.mark.skipif(bool(TEST_DB_URL), reason="the SQLite pool")
+def test_a_pooled_connection_serves_a_request_in_another_thread(app, client):
+    database.close()
+    assert client.get("/healthz").get_json()["database"] == "ok"  # the pool now holds this thread's connection
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(client.get("/healthz").get_json()))
+    worker.start()
+    worker.join(30)
+    assert answers == [client.get("/healthz").get_json()] and answers[0]["status"] == "ok"
 
 
 def test_healthz_reads_the_migrations_folder_once_per_process(client):
