@@ -2,7 +2,8 @@
 
 No login, no templates on disk, no plugins, no translations: just the SQL the
 portal runs for the signed list filtered by unit, the text search and the project
-page, and a bare HTML table; ``/bare`` answers "ok" (Flask and the server alone). bench/run.py serves it with waitress next to the portal.
+page, and a bare HTML table; ``/bare`` answers "ok" (Flask and the server
+alone). bench/run.py serves it with waitress next to the portal.
 
     python bench/minimal_app.py /path/to/portal.sqlite3 8001
 """

@@ -125,3 +125,28 @@ def test_save_all_on_the_second_page_saves_its_rows_and_comes_back_to_it(app, lo
         assert ProgressReport.get(ProgressReport.project == last.id).happened == "Foundations poured"
     again = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"1 of {REPORT_PAGE_SIZE + 2} projects reported" in again
+
+
+def test_the_meetings_cached_unit_figures_follow_a_new_project(app, login, make_project):
+    app.config["FIGURES_CACHE_SECONDS"] = 300  # the production default: whole-table counts are kept
+    signed = dt.date(2026, 1, 10)
+    _many(app, make_project, 2, signed_on=signed)
+    client = login("bureau")
+
+    def active_in_county():
+        page = client.get("/scheduling").get_data(as_text=True)
+        row = page.split(f'data-unit="{_unit_id(app)}"')[1].split("</tr>")[0]
+        return int(re.findall(r'<td class="num">(\d+)</td>', row)[0]), \
+            int(re.search(r'data-list-count="signed">(\d+)<', row).group(1))
+
+    assert active_in_county() == (2, 2)
+    assert active_in_county() == (2, 2)  # from the cache
+    _many(app, make_project, 1, signed_on=signed)  # a new project: a new change stamp, whichever process wrote it
+    assert active_in_county() == (3, 3)
+
+
+def _unit_id(app):
+    from portal.models import Unit
+
+    with app.app_context():
+        return Unit.get(Unit.name == "County A").id

@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal import audit, flag_reasons, industries, permissions, plugins
+from portal.figures import cached
 from portal.admin.forms import coerce_unit
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
@@ -491,8 +492,10 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
         figures = S.frozen_unit_figures(week)
         list_counts = S.frozen_list_counts(week)
     else:
-        figures = context.unit_week_figures(week)
-        list_counts = S.list_counts(week)
+        figures = context.unit_week_figures(week)  # cached per change stamp
+        # A whole-table aggregate, kept per change stamp: projects and their stage dates are audited,
+        # so a change made through any process gives a new stamp and fresh counts.
+        list_counts = cached(("meeting_list_counts", week), lambda: S.list_counts(week))
 
     # Flag counts per unit
     counts: dict = defaultdict(lambda: {"red": 0, "yellow": 0, "green": 0})
@@ -533,9 +536,13 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
     # Projects that entered each list this week
     if frozen:
         new_in = S.frozen_new_in_lists(week, readable)
-    else:
-        new_in = {key: list(scoped_projects(S.new_in_list_query(week, key))
-                            .order_by(Unit.path, Project.name)) for key in S.NEW_IN_LIST_DATES}
+        new_in_totals = {key: len(projects) for key, projects in new_in.items()}
+    else:  # the page names the first NEW_IN_SHOWN of each list and counts the rest
+        queries = {key: scoped_projects(S.new_in_list_query(week, key)).order_by(Unit.path, Project.name, Project.id)
+                   for key in S.NEW_IN_LIST_DATES}
+        new_in = {key: list(query if limit is None else query.limit(NEW_IN_SHOWN)) for key, query in queries.items()}
+        new_in_totals = {key: len(new_in[key]) if len(new_in[key]) < NEW_IN_SHOWN or limit is None
+                         else query.count() for key, query in queries.items()}
 
     # Red and yellow projects with reasons, and the reports missing: counted in full, listed a page at
     # a time (at province scale they run to tens of thousands, more than a meeting reads; the
@@ -554,7 +561,8 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
 
     return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
             "list_names": LIST_NAMES, "list_labels": LIST_LABELS,
-            "new_in": new_in, "flagged": flagged, "missing": missing, "current_week": current,
+            "new_in": new_in, "new_in_totals": new_in_totals, "flagged": flagged, "missing": missing,
+            "current_week": current,
             "flagged_total": flagged_total, "missing_total": missing_total, "limit": limit,
             "flagged_page": flagged_page, "missing_page": missing_page,
             "deadline": (frozen and S.frozen_report_deadline(week)) or context.report_deadline(week)}
