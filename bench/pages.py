@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -75,6 +76,36 @@ def cases(db_file: Path, portal: int, minimal: int, cookie: dict) -> list[tuple[
     ]
 
 
+def under_exports(pages, exports: int) -> list[str]:
+    """While ``exports`` clients download the export over and over, time the login page and the
+    signed list (10 requests each): do other pages still answer?"""
+    by_title = {title: (port, path, headers) for title, port, path, headers in pages}
+    export = by_title["export: county's signed list"]
+    stop, done, failed = threading.Event(), [], []
+
+    def exporter():
+        while not stop.is_set():
+            try:
+                done.append(get(*export)[0])
+            except (OSError, RuntimeError, http.client.HTTPException):
+                failed.append(1)
+
+    threads = [threading.Thread(target=exporter) for _ in range(exports)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    out = [f"- while {exports} clients export at once:"]
+    for title in ("login page", "signed list, county"):
+        times = sorted(get(*by_title[title])[0] for _ in range(10))
+        out.append(f"  - {title}: median {statistics.median(times):.0f} ms, max {times[-1]:.0f} ms")
+    stop.set()
+    for thread in threads:
+        thread.join()
+    out.append(f"  - exports completed meanwhile: {len(done)} (median {statistics.median(done):.0f} ms), "
+               f"failed: {len(failed)}" if done else f"  - exports completed meanwhile: 0, failed: {len(failed)}")
+    return out
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", required=True, help="a seeded SQLite file (copied, never changed)")
@@ -82,6 +113,8 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=5, help="per page and round")
     parser.add_argument("--port", type=int, default=18500)
     parser.add_argument("--out", default=str(HERE / "last-pages.md"))
+    parser.add_argument("--exports", type=int, default=8, help="concurrent exports while other pages are timed")
+    parser.add_argument("--workers", type=int, default=1, help="portal serve --workers")
     args = parser.parse_args(argv)
 
     instance = Path(tempfile.mkdtemp(prefix="portal-pages-"))
@@ -98,7 +131,8 @@ def main(argv=None) -> None:
     projects = sqlite3.connect(db_file).execute("SELECT COUNT(*) FROM project").fetchone()[0]
     lines.append(f"- database: {projects} projects, {db_file.stat().st_size // 2**20} MB")
     portal, minimal = args.port, args.port + 1
-    procs = [subprocess.Popen(PORTAL + ["serve", "--port", str(portal), "--workers", "1", "--threads", "8"],
+    procs = [subprocess.Popen(PORTAL + ["serve", "--port", str(portal), "--workers", str(args.workers),
+                                        "--threads", "8"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
              subprocess.Popen([PYTHON, str(HERE / "minimal_app.py"), str(db_file), str(minimal)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
@@ -114,12 +148,14 @@ def main(argv=None) -> None:
             for title, port, path, headers in pages:
                 for _ in range(args.requests):
                     times[title].append(get(port, path, headers)[0])
+        if args.exports:
+            lines += under_exports(pages, args.exports)
         lines.append(f"- after: `{uptime()}`")
         bare = statistics.median(times["bare Flask page"])
         minimal_list = statistics.median(times["minimal list page (signed, county)"])
         lines += ["", f"One client, one request at a time; {args.rounds} interleaved rounds of {args.requests} "
-                      "requests per page; portal: `portal serve --workers 1 --threads 8`; minimal: waitress, "
-                      "8 threads.", "",
+                      f"requests per page; portal: `portal serve --workers {args.workers} --threads 8`; "
+                      "minimal: waitress, 8 threads.", "",
                   "| page | cold ms | median ms | p10–p90 ms | bytes | × bare | × minimal list |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
         for title, *_ in pages:
