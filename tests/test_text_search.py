@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from portal.db import backend, database
-from portal.models import Enterprise, Project
+from portal.models import Enterprise, Project, User
 from portal.projects import masking
 
 NAMES = ["宁德时代动力电池基地", "动力电池回收项目", "光伏组件产业园", "储能电站二期", "Battery Plant East",
@@ -68,12 +68,18 @@ def test_the_index_follows_inserts_renames_and_deletes(named, login, org):
 @pytest.mark.skipif(bool(__import__("tests.conftest", fromlist=["TEST_DB_URL"]).TEST_DB_URL)
                     and "mysql" in __import__("tests.conftest", fromlist=["TEST_DB_URL"]).TEST_DB_URL,
                     reason="MySQL keeps LIKE")
-def test_a_search_of_three_characters_or_more_uses_the_index(named, app):
+def test_a_search_of_three_characters_or_more_uses_the_index(named, app, org):
     if backend() == "sqlite":
         condition = masking.contains(Project.name, "动力电池")
         sql, params = Project.select(Project.id).where(condition).sql()
         plan = " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
         assert "project_name_fts VIRTUAL TABLE INDEX" in plan
+        # The list's condition looks both names up in their indexes: no project row is tested in turn.
+        bureau = User.get(User.username == "bureau")
+        sql, params = Project.select(Project.id).where(masking.search_condition(bureau, "动力电池")).sql()
+        plan = " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        assert "project_name_fts VIRTUAL TABLE INDEX" in plan and "enterprise_name_fts VIRTUAL TABLE INDEX" in plan
+        assert "SCAN t1" not in plan
         sql, params = Project.select(Project.id).where(masking.contains(Project.name, "电池")).sql()
         assert "project_name_fts" not in sql  # two characters: LIKE, as before
     else:
