@@ -2,7 +2,8 @@
 
 No login, no templates on disk, no plugins, no translations: just the SQL the
 portal runs for the signed list filtered by unit, the text search and the project
-page, and a bare HTML table. bench/run.py serves it with waitress next to the portal.
+page, and a bare HTML table; ``/bare`` answers "ok" (Flask and the server
+alone). bench/run.py serves it with waitress next to the portal.
 
     python bench/minimal_app.py /path/to/portal.sqlite3 8001
 """
@@ -47,6 +48,10 @@ def create_app(path: str) -> Flask:
         total = conn.execute(f"SELECT COUNT(p.id) {FROM} {where}", params).fetchone()[0]
         rows = conn.execute(f"SELECT {COLUMNS} {FROM} {where} {order}", params).fetchall()
         return render_template_string(PAGE, title=title, total=total, rows=rows)
+
+    @app.route("/bare")
+    def bare():  # the floor: Flask and the server, nothing else
+        return "ok"
 
     @app.route("/signed")
     def signed():

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from portal.auth import events, housekeeping, sessions, throttle
 from portal.auth.passwords import hash_password, password_problem
-from portal.db import database
+from portal.db import close_pool, database
 from portal.models import ROLES
 
 
@@ -33,8 +33,7 @@ class AppContext:
         return self.app
 
     def __exit__(self, *exc):
-        if not database.is_closed():
-            database.close()
+        close_pool()  # a command leaves the SQLite file whole, its WAL folded back
         self.ctx.pop()
 
 

@@ -4,6 +4,7 @@ Each file in portal/migrations/ is a numbered, frozen migration. The schema
 version of a database is the number of the newest migration applied to it.
 """
 from dataclasses import dataclass
+from functools import cache
 
 from playhouse.migrations import Migration, Runner
 
@@ -36,8 +37,15 @@ def _runner() -> Runner:
     return Runner(database.obj, directory=str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
 
 
+@cache
+def _shipped() -> tuple[Migration, ...]:
+    # The migrations ship with the code: a running process never sees the folder change, so it is
+    # read once per process (/healthz read it on every call). What is applied lives in the database.
+    return tuple(Migration.load_directory(str(MIGRATIONS_DIR)))
+
+
 def known_migrations() -> list[Migration]:
-    return Migration.load_directory(str(MIGRATIONS_DIR))
+    return list(_shipped())
 
 
 def status() -> SchemaStatus:

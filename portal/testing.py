@@ -29,7 +29,7 @@ from flask.testing import FlaskClient
 
 from portal import create_app, schema
 from portal.auth.passwords import hash_password
-from portal.db import database, make_database
+from portal.db import close_pool, database, make_database
 from portal.models import Project, Unit, User
 
 PASSWORD = "Lantern-Harbour-2026"  # passes the password policy (12+ characters, not common)
@@ -95,6 +95,7 @@ def _migrate(url: str, instance) -> None:
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "x"})
     with app.app_context(), database.connection_context():
         schema.upgrade()
+    close_pool()  # the template file is copied: its WAL must be folded back first
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import peewee
 from flask_babel import lazy_gettext as _l
 
 from portal import permissions
+from portal.db import backend
 from portal.models import Enterprise, Project
 
 MASKED_INVESTOR = _l("Confidential investor")
@@ -43,20 +44,43 @@ def investor_class_condition(user, figure_filters: dict):
     return may_see_investor_condition(user)
 
 
+#: The SQLite FTS5 trigram tables over names (migration 0028), by (table, column).
+TRIGRAM_TABLES = {("project", "name"): "project_name_fts", ("enterprise", "name"): "enterprise_name_fts"}
+#: The trigram index finds substrings of at least three characters.
+TRIGRAM_MIN = 3
+
+
 def contains(field, text: str):
     """Case-insensitive substring match with LIKE wildcards escaped (ILIKE on PostgreSQL,
-    LIKE elsewhere: SQLite and MySQL's default collations ignore case already)."""
-    return field.contains(text)
+    LIKE elsewhere: SQLite and MySQL's default collations ignore case already).
+
+    On SQLite a text of three characters or more first narrows the rows through the name's FTS5
+    trigram index, then the same LIKE decides (so the results are LIKE's, whatever the index's
+    case folding); PostgreSQL's pg_trgm index serves ILIKE by itself; MySQL scans."""
+    like = field.contains(text)
+    fts = TRIGRAM_TABLES.get((field.model._meta.table_name, field.column_name))
+    if fts is None or backend() != "sqlite" or len(text) < TRIGRAM_MIN or any(c in text for c in "%_\\"):
+        return like
+    pattern = f"%{text}%"
+    matching = peewee.SQL(f"(SELECT rowid FROM {fts} WHERE name LIKE ?)", [pattern])
+    return field.model._meta.primary_key.in_(matching) & like
+
+
+def matching_ids(field, text: str):
+    """A subquery: the ids of ``field``'s model whose ``field`` contains ``text`` (``contains``)."""
+    model = field.model
+    return model.select(model._meta.primary_key).where(contains(field, text))
 
 
 def search_condition(user, text: str):
-    """A SQL condition: project name or (visible) investor name contains ``text``.
+    """A SQL condition on Project: its name or its (visible) investor's name contains ``text``.
 
-    The query must join Enterprise (LEFT OUTER) on Project.enterprise. A masked
+    Each side is an ``IN`` over the ids that match (through the text index where there is one),
+    so the database looks the matches up instead of testing every project's row. A masked
     investor's name never matches for a user who may not read it.
     """
     text = (text or "").strip()
     if not text:
         return peewee.SQL("1 = 1")
-    investor_matches = contains(Enterprise.name, text) & may_see_investor_condition(user)
-    return contains(Project.name, text) | investor_matches
+    investor_matches = Project.enterprise.in_(matching_ids(Enterprise.name, text)) & may_see_investor_condition(user)
+    return Project.id.in_(matching_ids(Project.name, text)) | investor_matches

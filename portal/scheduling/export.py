@@ -1,5 +1,11 @@
-"""The meeting page as an Excel workbook (openpyxl): one sheet per section."""
+"""The meeting page as an Excel workbook (openpyxl): one sheet per section.
+
+Write-only: each row goes to disk as it is appended (the flagged and missing lists come as
+generators read a chunk at a time), so a province's lists do not sit in memory; the column widths
+come from the header and the first rows."""
 from __future__ import annotations
+
+import itertools
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -8,9 +14,19 @@ from portal import flag_reasons, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 
 
+#: Rows read before the sheet's column widths are set from them and the header.
+WIDTH_SAMPLE = 200
+
+
 def _sheet(wb, title, header, rows, formats=()):
+    """A streamed sheet: widths fitted to the header and the first rows, then every row."""
     ws = wb.create_sheet(title=title[:31])
-    xlsx.table(ws, header, rows, formats)
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+    widths = [min(60, max(xlsx.text_width(value) for value in column) + 2)
+              for column in (zip(header, *sample) if sample else [(h,) for h in header])]
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    xlsx.table(ws, header, itertools.chain(sample, rows), formats, widths)
     return ws
 
 
@@ -19,8 +35,7 @@ def _reasons(reasons) -> str:
 
 
 def meeting_workbook(data: dict) -> Workbook:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     _sheet(wb, _("Units"),
            [_("Unit"), _("Weekly flag"), _("Reasons"), _("Active projects"), _("Reported"), _("On time"),
             _("Report rate (%)"), _("Stage advances"), _("Red"), _("Yellow"), _("Green")]
@@ -40,11 +55,9 @@ def meeting_workbook(data: dict) -> Workbook:
     _sheet(wb, _("New in the lists"), [_("List"), _("Project"), _("Unit"), _("Date")], rows,
            (None, None, None, xlsx.DATE_FORMAT))
     _sheet(wb, _("Red and yellow flags"), [_("Flag"), _("Project"), _("Unit"), _("Reasons")],
-           [[label(FLAG_LABELS, r["flag"]), r["project"].name, r["unit"].name, _reasons(r["reasons"])]
-            for r in data["flagged"]])
+           ([label(FLAG_LABELS, r["flag"]), r["project"].name, r["unit"].name, _reasons(r["reasons"])]
+            for r in data["flagged"]))
     _sheet(wb, _("Reports missing"), [_("Project"), _("Unit"), _("Stage")],
-           [[p.name, p.responsible_unit.name, label(STAGE_LABELS, p.stage)] for p in data["missing"]])
-    for ws in wb.worksheets:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+           ([p.name, p.responsible_unit.name, label(STAGE_LABELS, p.stage)] for p in data["missing"]))
     wb.properties.title = _("Weekly scheduling %(week)s", week=data["week"])
     return wb

@@ -15,7 +15,7 @@ import peewee
 from flask import current_app
 from flask_babel import force_locale
 
-from portal import flag_reasons, plugins, rules
+from portal import figures, flag_reasons, plugins, rules  # figures.cached, read at call time (figures imports us)
 from portal.db import database
 from portal.models import (
     ACTIVE_STAGES,
@@ -406,7 +406,11 @@ def _context_unit_week_figures(self, week=None) -> dict:
     week = week or self.week
     memo = self.__dict__.setdefault("_unit_week_memo", {})  # not _cache: its truth means "preloaded"
     if week not in memo:
-        memo[week] = unit_week_figures(week, self)
+        # Whole-table aggregates, kept per change stamp (projects, stage changes and progress
+        # reports are audited: a change through any process gives fresh figures); the deadline
+        # they are judged by is part of the key.
+        memo[week] = figures.cached(("unit_week_figures", week, self.report_deadline_utc(week)),
+                            lambda: unit_week_figures(week, self))
     return memo[week]
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
+import tempfile
 from collections import defaultdict
 
 import peewee
@@ -13,10 +13,12 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal import audit, flag_reasons, industries, permissions, plugins
+from portal.figures import cached
 from portal.admin.forms import coerce_unit
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
 from portal.models.scheduling import LIST_NAMES
+from portal.projects.export import in_chunks
 from portal.scheduling import carry_over as C
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
@@ -89,25 +91,40 @@ def week_open(week: str) -> bool:
     return week <= iso_week(today()) and not S.is_frozen(week)
 
 
-def _report_projects(unit: Unit, week: str):
+#: Rows of the weekly report form at a time: a county at province scale has thousands of projects.
+REPORT_PAGE_SIZE = 100
+
+
+def _report_query(unit: Unit, week: str):
     """The active projects of the unit and the units below it; of a frozen week, those its snapshot
-    recorded, with the unit and stage they had then (set on the objects, which are not saved)."""
+    recorded (with the unit and stage they had then: see ``_as_reported``), in the page's order."""
     if S.is_frozen(week):
         query = (Project.select(Project, FlagSnapshot, Unit)
                  .join(FlagSnapshot, on=((FlagSnapshot.project == Project.id) & (FlagSnapshot.week == week)),
                        attr="snapshot")
                  .join(Unit, on=(FlagSnapshot.unit == Unit.id), attr="unit_then")
-                 .where(FlagSnapshot.stage.in_(F.ACTIVE_STAGES), Unit.path.startswith(unit.path))
-                 .order_by(Unit.path, Project.name, Project.id))
-        projects = list(permissions.visible_projects(current_user, query))
+                 .where(FlagSnapshot.stage.in_(F.ACTIVE_STAGES), Unit.path.startswith(unit.path)))
+    else:
+        query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+                 .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
+                        permissions.report_projects_condition(unit)))
+    return permissions.visible_projects(current_user, query).order_by(Unit.path, Project.name, Project.id)
+
+
+def _as_reported(projects, week) -> list:
+    """Of a frozen week, each project with the unit and stage it had then (set on the objects, which
+    are not saved)."""
+    projects = list(projects)
+    if S.is_frozen(week):
         for project in projects:
             project.responsible_unit, project.stage = project.snapshot.unit_then, project.snapshot.stage
-        return projects
-    query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
-                    permissions.report_projects_condition(unit))
-             .order_by(Unit.path, Project.name, Project.id))
-    return list(permissions.visible_projects(current_user, query))
+    return projects
+
+
+def _report_projects(unit: Unit, week: str, page: int | None = None):
+    """The projects of the report form: one page of them, or all when ``page`` is None."""
+    query = _report_query(unit, week)
+    return _as_reported(query if page is None else query.paginate(page, REPORT_PAGE_SIZE), week)
 
 
 def _week_reports(project_ids, week) -> dict[int, list]:
@@ -443,12 +460,79 @@ def wallchart():
 
 # The weekly scheduling meeting ------------------------------------------------------------
 
-def meeting_data(week: str, user) -> dict:
+#: Rows of the flagged and the missing lists the meeting page shows at a time.
+MEETING_LIST_LIMIT = 50
+#: Projects named in each "new in the list" card (the count says how many more; Excel has all).
+NEW_IN_SHOWN = 20
+
+
+def _page_arg(name) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return 1
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise BadParameter(name, _("Enter a page number such as 2."))
+    return int(raw)
+
+
+def _flag_order(column):
+    return peewee.Case(None, [(column == "red", 0)], 1)
+
+
+def _flagged_query(week, frozen, scoped, scoped_projects):
+    if frozen:
+        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
+             .join(Project, on=(FlagSnapshot.project == Project.id))
+             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
+             .where(FlagSnapshot.week == week, FlagSnapshot.flag.in_(("red", "yellow"))))
+        return scoped(q, FlagSnapshot.unit).order_by(_flag_order(FlagSnapshot.flag), Unit.path, Project.name,
+                                                     Project.id)
+    q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+         .where(Project.archived == False, Project.flag.in_(("red", "yellow"))))  # noqa: E712
+    return scoped_projects(q).order_by(_flag_order(Project.flag), Unit.path, Project.name, Project.id)
+
+
+def _flagged_row(row, frozen) -> dict:
+    if frozen:
+        return {"project": row.project, "unit": row.unit, "flag": row.flag, "reasons": row.reasons or []}
+    return {"project": row, "unit": row.responsible_unit, "flag": row.flag, "reasons": row.flag_reasons or []}
+
+
+def _missing_query(week, frozen, scoped, scoped_projects):
+    if frozen:
+        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
+             .join(Project, on=(FlagSnapshot.project == Project.id))
+             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
+             .where(FlagSnapshot.week == week, FlagSnapshot.stage.in_(F.ACTIVE_STAGES),
+                    FlagSnapshot.reported == False))  # noqa: E712 - as the week was frozen
+        return scoped(q, FlagSnapshot.unit).order_by(Unit.path, Project.name, Project.id)
+    reported_ids = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
+    end_utc = W.to_utc_naive(W.week_end(week))
+    q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+         .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
+                Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
+    return scoped_projects(q).order_by(Unit.path, Project.name, Project.id)
+
+
+def _missing_row(row, frozen):
+    if not frozen:
+        return row
+    project = row.project
+    project.responsible_unit, project.stage = row.unit, row.stage  # as they were that week
+    return project
+
+
+def meeting_data(week: str, user, limit: int | None = None, pages: dict | None = None) -> dict:
     """Everything the meeting page shows for a week, restricted to what the user reads.
+
+    ``limit`` rows of the flagged and of the missing lists, at ``pages["flagged"]`` and
+    ``pages["missing"]`` (1 when not given); when ``limit`` is None (the workbook), all of them as
+    generators, to be read once.
 
     A frozen week is read from its snapshots only (every figure as it stood when the week was
     frozen); the current week, and a past week not yet frozen, from the stored flags and records.
     """
+    pages = pages or {}
     readable = permissions.readable_unit_ids(user)
     monday, sunday = W.week_days(week)
     frozen = S.is_frozen(week)
@@ -466,8 +550,10 @@ def meeting_data(week: str, user) -> dict:
         figures = S.frozen_unit_figures(week)
         list_counts = S.frozen_list_counts(week)
     else:
-        figures = context.unit_week_figures(week)
-        list_counts = S.list_counts(week)
+        figures = context.unit_week_figures(week)  # cached per change stamp
+        # A whole-table aggregate, kept per change stamp: projects and their stage dates are audited,
+        # so a change made through any process gives a new stamp and fresh counts.
+        list_counts = cached(("meeting_list_counts", week), lambda: S.list_counts(week))
 
     # Flag counts per unit
     counts: dict = defaultdict(lambda: {"red": 0, "yellow": 0, "green": 0})
@@ -508,51 +594,35 @@ def meeting_data(week: str, user) -> dict:
     # Projects that entered each list this week
     if frozen:
         new_in = S.frozen_new_in_lists(week, readable)
-    else:
-        new_in = {key: list(scoped_projects(S.new_in_list_query(week, key))
-                            .order_by(Unit.path, Project.name)) for key in S.NEW_IN_LIST_DATES}
+        new_in_totals = {key: len(projects) for key, projects in new_in.items()}
+    else:  # the page names the first NEW_IN_SHOWN of each list and counts the rest
+        queries = {key: scoped_projects(S.new_in_list_query(week, key)).order_by(Unit.path, Project.name, Project.id)
+                   for key in S.NEW_IN_LIST_DATES}
+        new_in = {key: list(query if limit is None else query.limit(NEW_IN_SHOWN)) for key, query in queries.items()}
+        new_in_totals = {key: len(new_in[key]) if len(new_in[key]) < NEW_IN_SHOWN or limit is None
+                         else query.count() for key, query in queries.items()}
 
-    # Red and yellow projects with reasons
-    flagged = []
-    if frozen:
-        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
-             .join(Project, on=(FlagSnapshot.project == Project.id))
-             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
-             .where(FlagSnapshot.week == week, FlagSnapshot.flag.in_(("red", "yellow"))))
-        for snap in scoped(q, FlagSnapshot.unit).order_by(FlagSnapshot.flag.desc(), Unit.path, Project.name):
-            flagged.append({"project": snap.project, "unit": snap.unit, "flag": snap.flag,
-                            "reasons": snap.reasons or []})
+    # Red and yellow projects with reasons, and the reports missing: counted in full, listed a page at
+    # a time (at province scale they run to tens of thousands, more than a meeting reads; the
+    # per-unit counts stand in the units' table above).
+    flagged_query, missing_query = _flagged_query(week, frozen, scoped, scoped_projects), \
+        _missing_query(week, frozen, scoped, scoped_projects)
+    flagged_page, missing_page = pages.get("flagged", 1), pages.get("missing", 1)
+    if limit is None:  # the workbook: every row, read a chunk at a time as it is written
+        flagged_total = missing_total = None
+        flagged = (_flagged_row(row, frozen) for row in in_chunks(flagged_query))
+        missing = (_missing_row(row, frozen) for row in in_chunks(missing_query))
     else:
-        q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(Project.archived == False, Project.flag.in_(("red", "yellow"))))  # noqa: E712
-        for project in scoped_projects(q).order_by(Project.flag.desc(), Unit.path, Project.name):
-            flagged.append({"project": project, "unit": project.responsible_unit, "flag": project.flag,
-                            "reasons": project.flag_reasons or []})
-    flagged.sort(key=lambda r: (0 if r["flag"] == "red" else 1))
-
-    # Reports missing this week
-    reported_ids = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
-    if frozen:
-        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
-             .join(Project, on=(FlagSnapshot.project == Project.id))
-             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
-             .where(FlagSnapshot.week == week, FlagSnapshot.stage.in_(F.ACTIVE_STAGES),
-                    FlagSnapshot.reported == False))  # noqa: E712 - as the week was frozen
-        missing = []
-        for snap in scoped(q, FlagSnapshot.unit).order_by(Unit.path, Project.name):
-            project = snap.project
-            project.responsible_unit, project.stage = snap.unit, snap.stage  # as they were that week
-            missing.append(project)
-    else:
-        end_utc = W.to_utc_naive(W.week_end(week))
-        q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
-                    Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
-        missing = list(scoped_projects(q).order_by(Unit.path, Project.name))
+        flagged_total, missing_total = flagged_query.count(), missing_query.count()
+        flagged = [_flagged_row(row, frozen) for row in flagged_query.paginate(flagged_page, limit)]
+        missing = [_missing_row(row, frozen) for row in missing_query.paginate(missing_page, limit)]
 
     return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
             "list_names": LIST_NAMES, "list_labels": LIST_LABELS,
-            "new_in": new_in, "flagged": flagged, "missing": missing, "current_week": current,
+            "new_in": new_in, "new_in_totals": new_in_totals, "flagged": flagged, "missing": missing,
+            "current_week": current,
+            "flagged_total": flagged_total, "missing_total": missing_total, "limit": limit,
+            "flagged_page": flagged_page, "missing_page": missing_page,
             "deadline": (frozen and S.frozen_report_deadline(week)) or context.report_deadline(week)}
 
 
@@ -563,16 +633,18 @@ def meeting():
     if not permissions.can_read_scheduling(current_user):
         abort(403)
     week = _week_arg()
-    data = meeting_data(week, current_user)
     if request.args.get("format") == "xlsx":
+        data = meeting_data(week, current_user)
         from portal.scheduling.export import meeting_workbook
 
-        buffer = io.BytesIO()
-        meeting_workbook(data).save(buffer)
-        buffer.seek(0)
-        return send_file(buffer, as_attachment=True, download_name=f"scheduling-{week}.xlsx",
+        out = tempfile.TemporaryFile(suffix=".xlsx")  # sent in blocks, removed once closed
+        meeting_workbook(data).save(out)
+        out.seek(0)
+        return send_file(out, as_attachment=True, download_name=f"scheduling-{week}.xlsx", max_age=0,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return render("scheduling/meeting.html", previous_week=W.shift_week(week, -1),
+    data = meeting_data(week, current_user, limit=MEETING_LIST_LIMIT,
+                        pages={name: _page_arg(f"{name}_page") for name in ("flagged", "missing")})
+    return render("scheduling/meeting.html", new_in_shown=NEW_IN_SHOWN, previous_week=W.shift_week(week, -1),
                   next_week=W.shift_week(week, 1) if week < data["current_week"] else None, **data)
 
 

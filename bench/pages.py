@@ -1,0 +1,183 @@
+"""Benchmark: every heavy page's latency at a given database size, as ratios to a bare Flask page
+and a minimal Flask + sqlite3 list page served the same way in the same run.
+
+    python bench/pages.py --database /tmp/b100k.sqlite3          # a seeded file (bench/seeded.py), copied
+    python bench/pages.py --database FILE --rounds 3 --requests 7
+
+The file is copied into a fresh instance folder (the copy is upgraded; the original is not
+touched). `portal serve --workers 1 --threads 8` and bench/minimal_app.py (waitress, 8 threads)
+start on 127.0.0.1. One client, one request at a time: for each page the first request after the
+start (cold), then ``--rounds`` interleaved rounds of ``--requests`` requests over all pages (so a
+burst of load from elsewhere falls on every page alike). Reported per page: cold ms, median ms,
+p10–p90 ms, bytes of HTML, and the median's ratio to the bare page and to the minimal list page.
+`uptime` is recorded before and after: on a shared machine the load says how far to trust a figure.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import PASSWORD, PORTAL, PYTHON, login, machine, run, wait_for  # noqa: E402
+
+
+def get(port: int, path: str, headers: dict) -> tuple[float, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    started = time.perf_counter()
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path} on port {port} answered {response.status}")
+    return elapsed, len(body)
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def cases(db_file: Path, portal: int, minimal: int, cookie: dict) -> list[tuple[str, int, str, dict]]:
+    conn = sqlite3.connect(db_file)
+    unit_id = conn.execute("SELECT id FROM unit WHERE kind = 'county' ORDER BY id").fetchone()[0]
+    project_id = conn.execute("SELECT id FROM project WHERE stage = 'signed' ORDER BY id DESC LIMIT 1").fetchone()[0]
+    conn.close()
+    q3, q2 = urllib.parse.quote("动力电池"), urllib.parse.quote("华鼎")
+    return [
+        ("bare Flask page", minimal, "/bare", {}),
+        ("minimal list page (signed, county)", minimal, f"/signed?unit={unit_id}", {}),
+        ("login page", portal, "/login", {}),
+        ("/healthz", portal, "/healthz", {}),
+        ("signed list, county", portal, f"/lists/signed?unit={unit_id}", cookie),
+        ("all projects", portal, "/projects", cookie),
+        ("search, 4 characters (index)", portal, f"/projects?q={q3}", cookie),
+        ("search, 2 characters (LIKE)", portal, f"/projects?q={q2}", cookie),
+        ("project page", portal, f"/projects/{project_id}", cookie),
+        ("/scheduling (meeting)", portal, "/scheduling", cookie),
+        ("/scheduling/report", portal, "/scheduling/report", cookie),
+        ("/scheduling/wallchart", portal, "/scheduling/wallchart", cookie),
+        ("/ranking", portal, "/ranking", cookie),
+        ("/dashboard", portal, "/dashboard", cookie),
+        ("export: county's signed list", portal, f"/lists/signed?unit={unit_id}&format=xlsx", cookie),
+    ]
+
+
+def under_exports(pages, exports: int) -> list[str]:
+    """While ``exports`` clients download the export over and over, time the login page and the
+    signed list (10 requests each): do other pages still answer?"""
+    by_title = {title: (port, path, headers) for title, port, path, headers in pages}
+    export = by_title["export: county's signed list"]
+    stop, done, failed = threading.Event(), [], []
+
+    def exporter():
+        while not stop.is_set():
+            try:
+                done.append(get(*export)[0])
+            except (OSError, RuntimeError, http.client.HTTPException):
+                failed.append(1)
+
+    threads = [threading.Thread(target=exporter) for _ in range(exports)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    out = [f"- while {exports} clients export at once:"]
+    for title in ("login page", "signed list, county"):
+        times = sorted(get(*by_title[title])[0] for _ in range(10))
+        out.append(f"  - {title}: median {statistics.median(times):.0f} ms, max {times[-1]:.0f} ms")
+    stop.set()
+    for thread in threads:
+        thread.join()
+    out.append(f"  - exports completed meanwhile: {len(done)} (median {statistics.median(done):.0f} ms), "
+               f"failed: {len(failed)}" if done else f"  - exports completed meanwhile: 0, failed: {len(failed)}")
+    return out
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", required=True, help="a seeded SQLite file (copied, never changed)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=5, help="per page and round")
+    parser.add_argument("--port", type=int, default=18500)
+    parser.add_argument("--out", default=str(HERE / "last-pages.md"))
+    parser.add_argument("--exports", type=int, default=8, help="concurrent exports while other pages are timed")
+    parser.add_argument("--workers", type=int, default=1, help="portal serve --workers")
+    args = parser.parse_args(argv)
+
+    instance = Path(tempfile.mkdtemp(prefix="portal-pages-"))
+    db_file = instance / "portal.sqlite3"
+    shutil.copy(args.database, db_file)
+    env = dict(os.environ, PORTAL_INSTANCE=str(instance), PORTAL_DATABASE_URL=f"sqlite:///{db_file}",
+               PORTAL_LOCALE="zh_CN")
+    env.pop("PORTAL_STRICT_PLUGINS", None)
+    (instance / "portal.cfg").write_text("SCHEDULING_AUTO_SNAPSHOT = False\nPROBLEMS_AUTO_OVERDUE = False\n",
+                                         encoding="utf-8")
+    lines = [f"Machine: {machine()}", f"- before: `{uptime()}`"]
+    lines.append(f"- `portal db upgrade` on the copy: {run(PORTAL + ['db', 'upgrade'], env):.1f} s")
+    run(PORTAL + ["users", "reset-password", "bureau", "--password", PASSWORD], env)
+    projects = sqlite3.connect(db_file).execute("SELECT COUNT(*) FROM project").fetchone()[0]
+    lines.append(f"- database: {projects} projects, {db_file.stat().st_size // 2**20} MB")
+    portal, minimal = args.port, args.port + 1
+    procs = [subprocess.Popen(PORTAL + ["serve", "--port", str(portal), "--workers", str(args.workers),
+                                        "--threads", "8"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+             subprocess.Popen([PYTHON, str(HERE / "minimal_app.py"), str(db_file), str(minimal)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        wait_for(portal)
+        wait_for(minimal)
+        cookie = {"Cookie": login(portal, "bureau")}
+        pages = cases(db_file, portal, minimal, cookie)
+        cold, sizes, times = {}, {}, {title: [] for title, *_ in pages}
+        for title, port, path, headers in pages:
+            cold[title], sizes[title] = get(port, path, headers)
+        for _round in range(args.rounds):
+            for title, port, path, headers in pages:
+                for _ in range(args.requests):
+                    times[title].append(get(port, path, headers)[0])
+        if args.exports:
+            lines += under_exports(pages, args.exports)
+        lines.append(f"- after: `{uptime()}`")
+        bare = statistics.median(times["bare Flask page"])
+        minimal_list = statistics.median(times["minimal list page (signed, county)"])
+        lines += ["", f"One client, one request at a time; {args.rounds} interleaved rounds of {args.requests} "
+                      f"requests per page; portal: `portal serve --workers {args.workers} --threads 8`; "
+                      "minimal: waitress, 8 threads.", "",
+                  "| page | cold ms | median ms | p10–p90 ms | bytes | × bare | × minimal list |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for title, *_ in pages:
+            values = sorted(times[title])
+            median = statistics.median(values)
+            p10, p90 = values[len(values) // 10], values[min(len(values) - 1, len(values) * 9 // 10)]
+            lines.append(f"| {title} | {cold[title]:.0f} | {median:.1f} | {p10:.0f}–{p90:.0f} | {sizes[title]} | "
+                         f"{median / bare:.1f} | {median / minimal_list:.2f} |")
+            print(lines[-1], flush=True)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(instance, ignore_errors=True)
+    text = "\n".join(lines) + "\n"
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The meeting page and the weekly report at province scale: the red/yellow and the missing-report
+lists show a page of rows with the full count and links to the next rows (each unit's count stands in the
+units' table), the Excel file keeps every row; the weekly report form shows 100 rows a page."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+from openpyxl import load_workbook
+
+from portal.models import Project
+from portal.scheduling import snapshots as S
+from portal.scheduling.views import MEETING_LIST_LIMIT, NEW_IN_SHOWN
+from portal.timeutil import iso_week
+from tests.scheduling_helpers import LONG_AGO, SHANGHAI
+
+EXTRA = 7
+
+
+def _today():
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def _many(app, make_project, count, **fields):
+    with app.app_context():
+        return [make_project(name=f"P{i:04d}", unit="county_a", stage="signed", created_at=LONG_AGO, **fields)
+                for i in range(count)]
+
+
+def _section(page, anchor):
+    return page.split(f'<section id="{anchor}">')[1].split("</section>")[0]
+
+
+def test_flagged_list_shows_a_page_with_the_total_and_links_to_the_rest(app, login, make_project):
+    total = MEETING_LIST_LIMIT + EXTRA
+    projects = _many(app, make_project, total)
+    with app.app_context():
+        Project.update(flag="yellow", flag_reasons=[{"level": "yellow", "reason": "Late"}]).execute()
+        Project.update(flag="red").where(Project.id == projects[-1].id).execute()  # last by name, first shown
+    client = login("bureau")
+    first = _section(client.get("/scheduling").get_data(as_text=True), "flagged")
+    assert f"Red and yellow projects ({total})" in first
+    names = re.findall(r">(P\d{4})</a>", first)
+    assert len(names) == MEETING_LIST_LIMIT
+    assert names[0] == projects[-1].name  # red first
+    assert f"Rows 1–{MEETING_LIST_LIMIT} of {total}" in first
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "flagged_page=2" in next_link
+    second = _section(client.get(next_link).get_data(as_text=True), "flagged")
+    rest = re.findall(r">(P\d{4})</a>", second)
+    assert len(rest) == EXTRA and not set(rest) & set(names)
+    assert set(names) | set(rest) == {p.name for p in projects}
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_missing_reports_of_a_frozen_week_are_paged_and_the_workbook_keeps_all(app, login, make_project):
+    total = MEETING_LIST_LIMIT + EXTRA
+    _many(app, make_project, total)
+    with app.app_context():
+        assert S.freeze_week("2026-W40")
+    client = login("bureau")
+    page = client.get("/scheduling?week=2026-W40").get_data(as_text=True)
+    missing = _section(page, "missing")
+    assert f"Reports missing ({total})" in missing
+    assert len(re.findall(r"data-missing=", missing)) == MEETING_LIST_LIMIT
+    last = _section(client.get("/scheduling?week=2026-W40&missing_page=2").get_data(as_text=True), "missing")
+    assert len(re.findall(r"data-missing=", last)) == EXTRA
+    book = load_workbook(io.BytesIO(client.get("/scheduling?week=2026-W40&format=xlsx").data))
+    assert book["Reports missing"].max_row == total + 1  # the header and every row
+
+
+def test_a_page_past_the_end_keeps_the_count_and_a_way_back(app, login, make_project):
+    _many(app, make_project, MEETING_LIST_LIMIT + 1)
+    page = login("bureau").get("/scheduling?missing_page=9").get_data(as_text=True)
+    missing = _section(page, "missing")
+    assert f"Reports missing ({MEETING_LIST_LIMIT + 1})" in missing and 'rel="prev"' in missing
+    assert "Every active project reported" not in missing
+
+
+def test_a_bad_page_number_is_a_400_naming_the_field(login, org):
+    response = login("bureau").get("/scheduling?flagged_page=abc")
+    assert response.status_code == 400 and "Enter a page number" in response.get_data(as_text=True)
+
+
+def test_new_in_list_cards_name_the_first_projects_and_count_the_others(app, login, make_project):
+    monday = _today() - dt.timedelta(days=_today().weekday())
+    total = NEW_IN_SHOWN + 3
+    _many(app, make_project, total, signed_on=monday)
+    page = login("bureau").get(f"/scheduling?week={iso_week(_today())}").get_data(as_text=True)
+    card = page.split('data-list="signed"')[1].split("</div>")[0]
+    assert f"({total})" in card
+    assert len(re.findall(r">(P\d{4})</a>", card)) == NEW_IN_SHOWN
+    assert "and 3 more" in card
+
+
+def test_the_meetings_cached_unit_figures_follow_a_new_project(app, login, make_project):
+    app.config["FIGURES_CACHE_SECONDS"] = 300  # the production default: whole-table counts are kept
+    signed = dt.date(2026, 1, 10)
+    _many(app, make_project, 2, signed_on=signed)
+    client = login("bureau")
+
+    def active_in_county():
+        page = client.get("/scheduling").get_data(as_text=True)
+        row = page.split(f'data-unit="{_unit_id(app)}"')[1].split("</tr>")[0]
+        return int(re.findall(r'<td class="num">(\d+)</td>', row)[0]), \
+            int(re.search(r'data-list-count="signed">(\d+)<', row).group(1))
+
+    assert active_in_county() == (2, 2)
+    assert active_in_county() == (2, 2)  # from the cache
+    _many(app, make_project, 1, signed_on=signed)  # a new project: a new change stamp, whichever process wrote it
+    assert active_in_county() == (3, 3)
+
+
+def _unit_id(app):
+    from portal.models import Unit
+
+    with app.app_context():
+        return Unit.get(Unit.name == "County A").id
