@@ -468,17 +468,20 @@ def contact_units(user: User):
 
 
 def readable_investors_condition(user: User):
-    """SQL on Enterprise: the investors whose page ``user`` may open. An investor is hidden only
-    where masking hides it: when every project of it is confidential to the user (and the user's
-    units logged no contact with it). An investor without projects is a target anyone may read."""
+    """SQL on Enterprise: the investors whose page ``user`` may open — as the project pages name
+    them: those of a project the user reads with its investor shown (not masked), and those the
+    user's units logged a contact with. An investor with neither projects nor contacts (a bare
+    target) is open to all."""
     if sees_everything(user):
         return peewee.SQL("1 = 1")
     if not _logged_in(user):
         return peewee.SQL("1 = 0")
-    with_projects = Project.select(Project.enterprise).where(Project.enterprise.is_null(False))
-    seen = Project.select(Project.enterprise).where(Project.enterprise.is_null(False), sees_investor_condition(user))
+    seen = visible_projects(user, Project.select(Project.enterprise).where(Project.enterprise.is_null(False),
+                                                                            sees_investor_condition(user)))
     own_contacts = Contact.select(Contact.enterprise).where(Contact.unit.in_(readable_unit_ids(user)))
-    return (Enterprise.id.not_in(with_projects) | Enterprise.id.in_(seen) | Enterprise.id.in_(own_contacts))
+    with_projects = Project.select(Project.enterprise).where(Project.enterprise.is_null(False))
+    bare = Enterprise.id.not_in(with_projects) & Enterprise.id.not_in(Contact.select(Contact.enterprise))
+    return Enterprise.id.in_(seen) | Enterprise.id.in_(own_contacts) | bare
 
 
 def visible_investors(user: User, query=None):
