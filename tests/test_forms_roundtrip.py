@@ -349,4 +349,5 @@ def test_every_form_submitted_unchanged_changes_nothing(app, org, make_project, 
     assert not failures, "\n".join(failures)
     endpoints = {_endpoint(app, key[2], key[1]) for key in submitted if key[1] == "POST"}
     # The crawl reached the edit forms this test is about (guards against a crawl that finds nothing).
-    assert {"admin.unit_edit", "admin.user_edit", "projects.edit", "scheduling.report"} <= endpoints
+    assert {"admin.unit_edit", "admin.user_edit", "projects.edit", "scheduling.report",
+            "sourcing.edit_contact", "sourcing.edit_event", "sourcing.log_contact"} <= endpoints
