@@ -1,6 +1,9 @@
 """Translated labels for the sourcing feature's codes."""
 from flask_babel import lazy_gettext as _l
 
+from portal.labels import (AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS, form_field_labels, register_field_labels,
+                           register_value_labels)
+
 CONTACT_KIND_LABELS = {
     "visit": _l("Visit"),
     "call": _l("Phone call"),
@@ -36,8 +39,7 @@ AUDIT_ENTITIES = {"contact": _l("Contact"), "promotion_event": _l("Promotion eve
 
 def register_audit_labels() -> None:
     """Add this feature's audit actions, entities and field names to the shared label tables."""
-    from portal.labels import AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS, form_field_labels, register_field_labels
-    from portal.sourcing import forms
+    from portal.sourcing import forms  # here: portal.sourcing.forms imports this module
 
     for code, text in AUDIT_ACTIONS.items():
         AUDIT_ACTION_LABELS.setdefault(code, text)
@@ -45,3 +47,9 @@ def register_audit_labels() -> None:
         AUDIT_ENTITY_LABELS.setdefault(code, text)
     for form in (forms.ContactForm, forms.EventForm, forms.EventProjectForm):
         register_field_labels(form_field_labels(form))
+    register_field_labels({"contact_kind": _l("Kind of contact"), "event_kind": _l("Kind of event"),
+                           "at_event": _l("At the event"), "promotion_event": _l("Promotion event"),
+                           "units": _l("Participating units")})
+    for field, labels in (("contact_kind", CONTACT_KIND_LABELS), ("event_kind", EVENT_KIND_LABELS),
+                          ("at_event", EVENT_ROLE_LABELS)):
+        register_value_labels(field, labels)

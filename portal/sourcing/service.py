@@ -20,6 +20,12 @@ def _values(record, fields) -> dict:
     return {name: getattr(record, name) for name in fields}
 
 
+def _audited(changes: dict, kind_key: str) -> dict:
+    """The changes as the history shows them: ``kind`` under a name of its own (the problems
+    feature labels a plain ``kind`` as a commitment's)."""
+    return {(kind_key if name == "kind" else name): pair for name, pair in changes.items()}
+
+
 def _project_changed(project_id, user) -> None:
     """A contact on a project restarts its follow-up clock: its flag is recomputed."""
     if project_id is not None:
@@ -33,9 +39,9 @@ def _project_changed(project_id, user) -> None:
 def log_contact(enterprise, user, **values) -> Contact:
     with database.atomic():
         contact = Contact.create(enterprise=enterprise, by=user, **values)
-        audit.record("contact_create", "contact", contact.id,
-                     {name: [None, getattr(contact, name)] for name in CONTACT_FIELDS if getattr(contact, name)},
-                     note=enterprise.name, user=user)
+        audit.record("contact_create", "contact", contact.id, _audited(
+            {name: [None, getattr(contact, name)] for name in CONTACT_FIELDS if getattr(contact, name)},
+            "contact_kind"), note=enterprise.name, user=user)
         _project_changed(contact.project_id, user)
     return contact
 
@@ -52,7 +58,8 @@ def edit_contact(contact, user, **values) -> bool:
             setattr(contact, name, value)
         contact.updated_at = utcnow()
         contact.save()
-        audit.record("contact_edit", "contact", contact.id, changes, user=user)
+        audit.record("contact_edit", "contact", contact.id, _audited(changes, "contact_kind"),
+                     note=contact.enterprise.name, user=user)
         for project_id in {old_project, contact.project_id}:
             _project_changed(project_id, user)
     return True
@@ -60,9 +67,9 @@ def edit_contact(contact, user, **values) -> bool:
 
 def delete_contact(contact, user) -> None:
     with database.atomic():
-        audit.record("contact_delete", "contact", contact.id,
-                     {name: [getattr(contact, name), None] for name in CONTACT_FIELDS if getattr(contact, name)},
-                     note=contact.enterprise.name, user=user)
+        audit.record("contact_delete", "contact", contact.id, _audited(
+            {name: [getattr(contact, name), None] for name in CONTACT_FIELDS if getattr(contact, name)},
+            "contact_kind"), note=contact.enterprise.name, user=user)
         project_id = contact.project_id
         contact.delete_instance()
         _project_changed(project_id, user)
@@ -124,7 +131,7 @@ def create_event(user, units, **values) -> PromotionEvent:
         changes = {name: [None, getattr(event, name)] for name in EVENT_FIELDS if getattr(event, name)}
         if units:
             changes["units"] = [None, ", ".join(u.name for u in units)]
-        audit.record("event_create", "promotion_event", event.id, changes, user=user)
+        audit.record("event_create", "promotion_event", event.id, _audited(changes, "event_kind"), user=user)
     return event
 
 
@@ -150,7 +157,7 @@ def edit_event(event, user, units, **values) -> bool:
         EventUnit.delete().where(EventUnit.event == event.id).execute()
         for unit in units:
             EventUnit.create(event=event, unit=unit)
-        audit.record("event_edit", "promotion_event", event.id, changes, user=user)
+        audit.record("event_edit", "promotion_event", event.id, _audited(changes, "event_kind"), user=user)
     return True
 
 
@@ -162,12 +169,13 @@ def link_project(event, project, role, user) -> bool:
         if link is not None:
             if link.role == role:
                 return False
-            audit.record("event_link", "project", project.id, {"role": [link.role, role]}, note=event.name, user=user)
+            audit.record("event_link", "project", project.id, {"at_event": [link.role, role]}, note=event.name,
+                         user=user)
             EventProject.update(role=role).where(EventProject.id == link.id).execute()
             return True
         EventProject.create(event=event, project=project, role=role, by=user)
-        audit.record("event_link", "project", project.id, {"event": [None, event.name], "role": [None, role]},
-                     note=event.name, user=user)
+        audit.record("event_link", "project", project.id,
+                     {"promotion_event": [None, event.name], "at_event": [None, role]}, note=event.name, user=user)
     return True
 
 
@@ -176,8 +184,8 @@ def unlink_project(event, project, user) -> None:
         deleted = (EventProject.delete()
                    .where(EventProject.event == event.id, EventProject.project == project.id).execute())
         if deleted:
-            audit.record("event_unlink", "project", project.id, {"event": [event.name, None]}, note=event.name,
-                         user=user)
+            audit.record("event_unlink", "project", project.id, {"promotion_event": [event.name, None]},
+                         note=event.name, user=user)
 
 
 def _is_signed(project) -> bool:
