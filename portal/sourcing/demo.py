@@ -2,7 +2,8 @@
 projects signed or sourced at them, and contacts of the counties and the stationed teams with
 the demo investors over the last three months.
 
-Idempotent: an event is found by name, a contact by investor and summary, before it is created.
+Idempotent: an event is found by name before it is created; contacts are added only when no
+demo contact exists yet.
 """
 from __future__ import annotations
 
@@ -66,6 +67,10 @@ def add_demo_sourcing(context) -> None:
         candidates = [p for p in candidates if not linked.where(EventProject.project == p.id).exists()]
         for project in rng.sample(candidates, min(len(candidates), 8)):
             service.link_project(event, project, role, bureau)
+    summaries = [summary for _kind, summary, _next, _place in DEMO_CONTACTS]
+    if Contact.select().where(Contact.summary.in_(summaries)).exists():  # the demo contacts are there
+        _count(context, before)
+        return
     with_teams = [p for p in projects if p.source_team_id]
     others = [p for p in projects if not p.source_team_id and p.stage in ("clue", "negotiating", "signed")]
     picked = rng.sample(with_teams, min(len(with_teams), 18)) + rng.sample(others, min(len(others), 22))
@@ -79,6 +84,10 @@ def add_demo_sourcing(context) -> None:
         service.log_contact(project.enterprise, user, kind=kind, happened_on=happened, unit=unit,
                             project=project if index % 3 else None, participants=user.display_name,
                             place=place, summary=summary, next_step=next_step)
+    _count(context, before)
+
+
+def _count(context, before) -> None:
     context.created["promotion events"] = PromotionEvent.select().count() - before[0]
     context.created["contacts"] = Contact.select().count() - before[1]
 
