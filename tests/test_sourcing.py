@@ -226,3 +226,23 @@ def test_team_workspace_counts_clues_signings_and_visits_per_month(app, login, o
     assert rows["2026-03"] == (0, 1, 88200, 1) and rows["2026-02"][0] == 1
     assert login("unit_a").get(f"/teams/{org.units['team'].id}").status_code == 404
     assert "Shanghai Team" in login("bureau").get("/teams?year=2026").get_data(as_text=True)
+
+
+def test_a_contact_with_the_investor_about_no_project_counts_for_its_clues(app, login, investors):
+    """The team visits the investor without naming a project: its clue is followed up all the same."""
+    from portal.scheduling import flags
+
+    with app.test_request_context():
+        flags.recompute_project(Project.get_by_id(investors["plant"].id))
+        assert "clue_no_followup" in str(Project.get_by_id(investors["plant"].id).flag_reasons)
+    team = login("team")
+    url = f"/investors/{investors['ningde'].id}"
+    form = _form(team, url, f"{url}/contacts/new")
+    form.type_into("summary", "Courtesy visit")
+    form.type_into("happened_on", (local_today() - dt.timedelta(days=2)).isoformat())
+    assert submit(team, form).status_code == 303
+    page = team.get(f"/teams/{investors['plant'].source_team_id}").get_data(as_text=True)
+    row = re.search(r"Battery plant</a></td>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["2"]
+    with app.app_context():
+        assert "clue_no_followup" not in str(Project.get_by_id(investors["plant"].id).flag_reasons or "")

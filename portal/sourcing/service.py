@@ -26,12 +26,16 @@ def _audited(changes: dict, kind_key: str) -> dict:
     return {(kind_key if name == "kind" else name): pair for name, pair in changes.items()}
 
 
-def _project_changed(project_id, user) -> None:
-    """A contact on a project restarts its follow-up clock: its flag is recomputed."""
+def _followed_up(project_id, enterprise_id, user) -> None:
+    """A contact restarts the follow-up clock of its project, or (about no project in particular)
+    of every clue of its investor: their flags are recomputed."""
     if project_id is not None:
-        project = Project.get_or_none(Project.id == project_id)
-        if project is not None:
-            plugins.project_changed(project, "contact", user)
+        projects = Project.select().where(Project.id == project_id)
+    else:
+        projects = Project.select().where(Project.enterprise == enterprise_id, Project.stage == "clue",
+                                          Project.archived == False)  # noqa: E712
+    for project in projects:
+        plugins.project_changed(project, "contact", user)
 
 
 # Contacts --------------------------------------------------------------------------------------
@@ -42,7 +46,7 @@ def log_contact(enterprise, user, **values) -> Contact:
         audit.record("contact_create", "contact", contact.id, _audited(
             {name: [None, getattr(contact, name)] for name in CONTACT_FIELDS if getattr(contact, name)},
             "contact_kind"), note=enterprise.name, user=user)
-        _project_changed(contact.project_id, user)
+        _followed_up(contact.project_id, enterprise.id, user)
     return contact
 
 
@@ -61,7 +65,7 @@ def edit_contact(contact, user, **values) -> bool:
         audit.record("contact_edit", "contact", contact.id, _audited(changes, "contact_kind"),
                      note=contact.enterprise.name, user=user)
         for project_id in {old_project, contact.project_id}:
-            _project_changed(project_id, user)
+            _followed_up(project_id, contact.enterprise_id, user)
     return True
 
 
@@ -70,21 +74,33 @@ def delete_contact(contact, user) -> None:
         audit.record("contact_delete", "contact", contact.id, _audited(
             {name: [getattr(contact, name), None] for name in CONTACT_FIELDS if getattr(contact, name)},
             "contact_kind"), note=contact.enterprise.name, user=user)
-        project_id = contact.project_id
+        project_id, enterprise_id = contact.project_id, contact.enterprise_id
         contact.delete_instance()
-        _project_changed(project_id, user)
+        _followed_up(project_id, enterprise_id, user)
 
 
 def last_contact_dates(project_ids, until: dt.date | None = None) -> dict[int, dt.date]:
-    """``{project id: date of its latest logged contact}`` (up to ``until``)."""
+    """``{project id: date of its latest logged contact}`` (up to ``until``): a contact about the
+    project, or one with its investor about no project in particular."""
     ids = list(project_ids)
     if not ids:
         return {}
-    query = (Contact.select(Contact.project, peewee.fn.MAX(Contact.happened_on))
-             .where(Contact.project.in_(ids)).group_by(Contact.project))
+    latest = peewee.fn.MAX(Contact.happened_on)
+    about_project = (Contact.select(Contact.project, latest).where(Contact.project.in_(ids))
+                     .group_by(Contact.project))
+    with_investor = (Project.select(Project.id, latest)
+                     .join(Contact, on=(Contact.enterprise == Project.enterprise))
+                     .where(Project.id.in_(ids), Contact.project.is_null()).group_by(Project.id))
     if until is not None:
-        query = query.where(Contact.happened_on <= until)
-    return {pid: _as_date(day) for pid, day in query.tuples()}
+        about_project = about_project.where(Contact.happened_on <= until)
+        with_investor = with_investor.where(Contact.happened_on <= until)
+    dates: dict[int, dt.date] = {}
+    for query in (about_project, with_investor):
+        for pid, day in query.tuples():
+            day = _as_date(day)
+            if day and (pid not in dates or day > dates[pid]):
+                dates[pid] = day
+    return dates
 
 
 def last_follow_up(projects, until: dt.date | None = None) -> dict[int, dt.date]:
