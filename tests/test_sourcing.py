@@ -191,6 +191,9 @@ def test_bureau_creates_an_event_and_units_link_their_projects(app, login, org, 
     sheet = load_workbook(io.BytesIO(bureau.get("/events?period=2026&format=xlsx").data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][0] == "Spring promotion conference" and rows[1][8] == 1 and rows[1][12] == 1
+    sheet = load_workbook(io.BytesIO(unit_a.get(f"/events/{event.id}?format=xlsx").data)).active
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert rows["All projects"] == (1, 50000, 1, 50000, 1) and rows["County A"] == (1, 50000, 1, 50000, 1)
     with app.app_context():
         assert EventProject.select().count() == 1
         assert AuditLog.select().where(AuditLog.action == "event_link", AuditLog.entity_id == signed.id).exists()
@@ -225,7 +228,13 @@ def test_team_workspace_counts_clues_signings_and_visits_per_month(app, login, o
     rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
     assert rows["2026-03"] == (0, 1, 88200, 1) and rows["2026-02"][0] == 1
     assert login("unit_a").get(f"/teams/{org.units['team'].id}").status_code == 404
-    assert "Shanghai Team" in login("bureau").get("/teams?year=2026").get_data(as_text=True)
+    bureau = login("bureau")
+    assert "Shanghai Team" in bureau.get("/teams?year=2026").get_data(as_text=True)
+    book = load_workbook(io.BytesIO(bureau.get("/teams?year=2026&format=xlsx").data))
+    totals, monthly = (list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets)
+    clues = 1 + (investors["plant"].clue_on.year == 2026)  # February's, and the plant's when it fell in 2026
+    assert totals[1] == ("Shanghai Team", "上海", clues, 1, 88200, 1)
+    assert ("Shanghai Team", "2026-03", 0, 1, 88200, 1) in monthly
 
 
 def test_a_contact_with_the_investor_about_no_project_counts_for_its_clues(app, login, investors):

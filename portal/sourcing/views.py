@@ -331,7 +331,26 @@ def _event_page(event, form=None, status=200):
 @bp.route("/events/<event_id>")
 @login_required
 def event(event_id):
-    return _event_page(_event_for(current_user, event_id))
+    event = _event_for(current_user, event_id)
+    if request.args.get("format") == "xlsx":
+        return _event_export(event)
+    return _event_page(event)
+
+
+def _event_export(event):
+    """An event's results: the totals, by responsible unit, by industry (figures, not names)."""
+    results = service.event_results(event, industries.label)
+    headers = [_("Projects"), _("Total investment (10k CNY)"), _("Signed projects"), _("Signed investment (10k CNY)"),
+               _("Signed and since started")]
+    wb, ws = _sheet(_("Results"), [event.name] + headers, [30, 10, 16, 10, 16, 12])
+    keys = ("projects", "investment", "signed", "signed_investment", "started")
+    ws.append(xlsx.row(ws, [_("All projects")] + [results["total"][k] for k in keys]))
+    for title, rows in ((_("By unit"), results["by_unit"]), (_("By industry"), results["by_industry"])):
+        ws.append([])
+        ws.append(xlsx.row(ws, [title]))
+        for row in rows:
+            ws.append(xlsx.row(ws, [str(row["label"] or "—")] + [row[k] for k in keys]))
+    return _send(wb, f"event-{event.id}.xlsx")
 
 
 @bp.route("/events/<event_id>/projects", methods=["POST"])
@@ -387,14 +406,24 @@ def teams():
     year = _year()
     rows = [(team, service.totals(service.team_months(team, year))) for team in readable_teams(current_user)]
     if request.args.get("format") == "xlsx":
-        headers = [_("Stationed team"), _("Stationed in (city)"), _("New clues"), _("Signed projects"),
-                   _("Signed investment (10k CNY)"), _("Visits and contacts")]
-        wb, ws = _sheet(_("Stationed teams"), headers, [24, 12, 10, 10, 16, 12])
-        for team, total in rows:
-            ws.append(xlsx.row(ws, [team.name, team.city, total["clues"], total["signed"],
-                                    total["signed_investment"], total["contacts"]]))
-        return _send(wb, f"teams-{year}.xlsx")
+        return _teams_export(rows, year)
     return render("sourcing/teams.html", rows=rows, year=year)
+
+
+def _teams_export(rows, year: int):
+    """The year's totals per team, and a second sheet with each team's figures per month."""
+    figures = [_("New clues"), _("Signed projects"), _("Signed investment (10k CNY)"), _("Visits and contacts")]
+    wb, ws = _sheet(_("Stationed teams"), [_("Stationed team"), _("Stationed in (city)")] + figures,
+                    [24, 12, 10, 10, 16, 12])
+    monthly = wb.create_sheet(_("Per month")[:31])
+    monthly.append(xlsx.row(monthly, [_("Stationed team"), _("Month")] + figures))
+    for team, total in rows:
+        ws.append(xlsx.row(ws, [team.name, team.city, total["clues"], total["signed"],
+                                total["signed_investment"], total["contacts"]]))
+        for month in service.team_months(team, year):
+            monthly.append(xlsx.row(monthly, [team.name, f"{year}-{month['month']:02d}", month["clues"],
+                                              month["signed"], month["signed_investment"], month["contacts"]]))
+    return _send(wb, f"teams-{year}.xlsx")
 
 
 @bp.route("/teams/<team_id>")
