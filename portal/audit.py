@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from flask_login import current_user
 
-from portal.models import AuditLog, Industry, Project, Unit, User
+from portal.models import AuditLog, Industry, Project, PromotionEvent, Unit, User
 
 
 def _plain(value):
@@ -75,4 +75,5 @@ _NAMED_RECORDS = {
     "unit": (Unit, Unit.name),
     "user": (User, User.display_name),
     "industry": (Industry, Industry.name_zh),
+    "promotion_event": (PromotionEvent, PromotionEvent.name),
 }

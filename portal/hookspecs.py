@@ -366,7 +366,8 @@ def portal_project_flags(project, context) -> list[ProjectFlag] | None:
     ``overdue_red_days``, ``clue_followup_days``, ``yellow_weeks_to_red``,
     ``deadline_weekday``, ``deadline_time``), and accessors that answer from
     the database (and from a cache during a snapshot): ``milestones(project)``,
-    ``last_report_on(project)``, ``has_report(project, week)``,
+    ``last_report_on(project)``, ``last_follow_up_on(project)`` (a progress entry or
+    a logged contact), ``has_report(project, week)``,
     ``report_deadline(week)``, ``previous_flags(project, n)``,
     ``stage_reached(project, stage)``. A plugin may query its own tables by
     ``project.id`` (e.g. overdue problems or commitments).

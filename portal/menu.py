@@ -14,6 +14,7 @@ SECTIONS = {
     "projects": (_l("Projects and lists"), 10),
     "scheduling": (_l("Scheduling"), 20),
     "problems": (_l("Problems"), 30),
+    "sourcing": (_l("Sourcing"), 35),
     "assessment": (_l("Assessment"), 40),
     "more": (_l("More"), 80),
     "admin": (_l("Administration"), 90),

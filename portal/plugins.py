@@ -63,6 +63,7 @@ CORE_PLUGINS = [
     "portal.projects.lists_plugin",
     "portal.projects.plugin",
     "portal.problems.plugin",
+    "portal.sourcing.plugin",
     "portal.dashboard.plugin",
     "portal.scheduling.plugin",
     "portal.scheduling.default_flags",

@@ -116,6 +116,20 @@ EXPECTED: dict[str, dict[str, str]] = {
     "scheduling.milestones":        _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
     "scheduling.report":            _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "scheduling.wallchart":         _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    # Sourcing: the investor's page is read by those who read one of its projects (as the project
+    # page names it: not County B, nor the town below County A); County A's contact
+    # is read and corrected by County A (and the bureau); the bureau keeps the event, County A and
+    # the team take part in it; the team's workspace is its own and the city's.
+    "sourcing.edit_contact":        _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
+    "sourcing.edit_event":          _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "sourcing.event":               _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  DENY,  OK),
+    "sourcing.events":              _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "sourcing.investor":            _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
+    "sourcing.investors":           _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "sourcing.log_contact":         _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  OK,    OK),
+    "sourcing.new_event":           _row(LOGIN, DENY,  OK,    DENY,  OK,    OK,    OK,    DENY,  OK),
+    "sourcing.team":                _row(LOGIN, OK,    OK,    OK,    DENY,  DENY,  DENY,  DENY,  OK),
+    "sourcing.teams":               _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
 }
 
 #: POST-only routes and routes whose POST writes: the roles that may write. Every other role
@@ -162,6 +176,14 @@ WRITERS: dict[str, tuple[str, ...]] = {
     # saves only the rows of the user's own projects.
     "scheduling.report_row": EDIT_PROJECT + ("team",),
     "scheduling.report": SIGNED_IN,
+    # Sourcing: contacts by the unit in touch (County A's) and the bureau; anyone who writes for
+    # a unit logs a contact with an investor whose page they read; events by the bureau and unit staff; the
+    # event's projects by those who edit the project (Battery plant: County A) and read the event.
+    **{e: ("bureau", "unit_a") for e in (
+        "sourcing.edit_contact", "sourcing.delete_contact", "sourcing.link_project", "sourcing.unlink_project")},
+    "sourcing.log_contact": ("bureau", "unit_a", "department", "team"),
+    "sourcing.new_event": ("bureau", "unit_a", "town_a", "unit_b", "team"),
+    "sourcing.edit_event": ("bureau",),
 }
 
 
@@ -170,8 +192,8 @@ WRITERS: dict[str, tuple[str, ...]] = {
 def _records(org, make_project, app) -> dict[str, str]:
     """The city of tests/test_forms_roundtrip.py plus the few records it lacks; the value each
     URL argument takes (all of them County A's, or the bureau's where a unit has none)."""
-    from portal.models import (Attachment, Commitment, ImportBatch, Industry, IndustryLink, Milestone,
-                               Notification, Problem, Project, StageChange, TargetEnterprise)
+    from portal.models import (Attachment, Commitment, Contact, ImportBatch, Industry, IndustryLink, Milestone,
+                               Notification, Problem, Project, PromotionEvent, StageChange, TargetEnterprise)
 
     make_city(org, make_project)
     project = Project.get(Project.name == "Battery plant")
@@ -199,6 +221,10 @@ def _records(org, make_project, app) -> dict[str, str]:
         "milestone_id": Milestone.get().id,
         "target_id": TargetEnterprise.get().id,
         "notification_id": notification.id,
+        "enterprise_id": project.enterprise_id,
+        "contact_id": Contact.get().id,
+        "event_id": PromotionEvent.get().id,
+        "team_id": org.units["team"].id,
         "industry_id": industry.id,
         "link_id": link.id,
         "batch_id": batch.id,

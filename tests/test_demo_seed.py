@@ -108,3 +108,25 @@ def test_seed_command_on_empty_instance(app, monkeypatch):
     assert Project.select().count() == 50
     assert Unit.select().where(Unit.kind == "county").count() == 3
     assert CliRunner().invoke(cli, ["seed", "--projects", "0"]).exit_code != 0
+
+
+def test_demo_city_shows_events_and_contacts_once(demo, app):
+    """The demo city has promotion events with their projects and contacts of the counties and
+    the stationed teams; a team member sees the team's visits; running the demo again adds none."""
+    from portal.models import Contact, EventProject, PromotionEvent
+
+    context = demo()
+    assert context.created["promotion events"] == PromotionEvent.select().count() >= 3
+    assert EventProject.select().count() >= 10
+    shanghai = Unit.get(Unit.name == "驻上海招商组")
+    visits = Contact.select().where(Contact.unit == shanghai.id).count()
+    assert context.created["contacts"] == Contact.select().count() and visits > 0
+    c = app.test_client()
+    assert c.login("shanghai").status_code == 303
+    page = c.get(f"/teams/{shanghai.id}").get_data(as_text=True)
+    assert page.count('<ol class="timeline contacts">') == 1 and page.count("<li>") >= visits
+    bureau = app.test_client()
+    assert bureau.login("bureau").status_code == 303
+    assert "2026示范市招商引资推介会" in bureau.get("/events").get_data(as_text=True)
+    again = demo()
+    assert again.created["promotion events"] == 0 and again.created["contacts"] == 0

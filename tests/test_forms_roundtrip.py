@@ -84,6 +84,7 @@ CREATES = {
     "chains.add_target", "scheduling.milestones", "scheduling.report_row", "ranking.targets_upload",
     "review.decide",  # each decision is a new entry of the project's review history
     "admin.industry_new", "admin.industry_link_new",
+    "sourcing.log_contact", "sourcing.new_event", "sourcing.link_project",
 }
 
 #: POST forms that are one button doing one thing: pressing it is the change. Not submitted.
@@ -108,6 +109,8 @@ ACTIONS = {
     "projects.verification": "approves the ticked stage changes",
     "auth.two_factor_setup": "starts setting up two-factor login (a new secret)",
     "auth.two_factor_reset": "removes a user's two-factor login",
+    "sourcing.delete_contact": "deletes the logged contact",
+    "sourcing.unlink_project": "takes the project off the event",
 }
 
 #: Edit forms that need something typed before they can be sent (a new password, a reason);
@@ -167,6 +170,18 @@ def make_city(org, make_project):
     TargetEnterprise.create(industry_code="newenergy", company="Cell Maker Ltd", reason="Supplier of the plant",
                             reviewed_quarter="2026Q2", status="contacted", project=full, unit=org.units["county_a"],
                             created_by=bureau)
+    # Sourcing: County A's visit to the plant's investor, and an event County A and the team took part in.
+    from portal.models import Contact, EventProject, EventUnit, PromotionEvent
+
+    Contact.create(enterprise=investor, unit=org.units["county_a"], project=full, kind="visit",
+                   happened_on=today() - dt.timedelta(days=3), summary="Visited the Ningde office",
+                   next_step="Send the lease draft", by=org.users["unit_a"])
+    event = PromotionEvent.create(name="Spring promotion conference", kind="conference", city="Shanghai",
+                                  starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 2), unit=org.units["bureau"],
+                                  created_by=bureau)
+    EventUnit.create(event=event, unit=org.units["county_a"])
+    EventUnit.create(event=event, unit=org.units["team"])
+    EventProject.create(event=event, project=full, role="signed", by=bureau)
 
 
 def _endpoint(app, path: str, method: str) -> str | None:
@@ -335,4 +350,5 @@ def test_every_form_submitted_unchanged_changes_nothing(app, org, make_project, 
     assert not failures, "\n".join(failures)
     endpoints = {_endpoint(app, key[2], key[1]) for key in submitted if key[1] == "POST"}
     # The crawl reached the edit forms this test is about (guards against a crawl that finds nothing).
-    assert {"admin.unit_edit", "admin.user_edit", "projects.edit", "scheduling.report"} <= endpoints
+    assert {"admin.unit_edit", "admin.user_edit", "projects.edit", "scheduling.report",
+            "sourcing.edit_contact", "sourcing.edit_event", "sourcing.log_contact"} <= endpoints

@@ -29,6 +29,7 @@ from portal.models.scheduling import (
     WeekNewInList,
     WeekUnitFigures,
 )
+from portal.models.sourcing import Contact, EventProject, EventUnit, PromotionEvent
 from portal.models.sessions import LoginThrottle, SignInEvent, UserSession
 from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
@@ -42,6 +43,7 @@ ALL_MODELS = [
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
     WeekUnitFigures, WeekNewInList,
     ImportBatch, ImportItem,
+    Contact, PromotionEvent, EventUnit, EventProject,
 ]
 
 __all__ = [
@@ -56,4 +58,5 @@ __all__ = [
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
     "WeekNewInList", "WeekUnitFigures",
     "ImportBatch", "ImportItem",
+    "Contact", "EventProject", "EventUnit", "PromotionEvent",
 ]

@@ -4,7 +4,7 @@ Project warnings: yellow when a milestone or a planned stage date is up to
 ``overdue_red_days`` (30) days overdue, or the week's report is missing after
 the weekly deadline (Friday 18:00 local time); red when more than 30 days
 overdue or yellow ``yellow_weeks_to_red`` (3) weeks running; a clue with no
-follow-up note for more than ``clue_followup_days`` (7) days is yellow.
+follow-up note or logged contact for more than ``clue_followup_days`` (7) days is yellow.
 
 Weekly unit flags: red to the units that advanced most in the week (stage
 changes) while reporting on time; yellow to the units that reported too few
@@ -53,7 +53,8 @@ def portal_project_flags(project, context):
             reasons.append({"level": "yellow", "reason": reason("report_missing", week=context.week,
                                                                 deadline=deadline)})
     if project.stage == "clue":
-        last = context.last_report_on(project) or project.clue_on or (project.created_at and project.created_at.date())
+        last = (context.last_follow_up_on(project) or project.clue_on
+                or (project.created_at and project.created_at.date()))
         if last is not None:
             days = (today - last).days
             if days > settings["clue_followup_days"]:

@@ -51,6 +51,10 @@ DEFAULTS = {
 }
 CONFIG_KEYS = {name: "SCHEDULING_" + name.upper() for name in DEFAULTS}
 
+#: Callables ``fn(project_ids, until) -> {project id: date}`` giving follow-up other than progress
+#: notes (the sourcing feature adds logged contacts): a clue's follow-up clock restarts with any.
+FOLLOW_UP_SOURCES: list = []
+
 def _rules_section(year: int) -> dict:
     """The ``[YEAR.scheduling]`` section of the active rules file (portal.rules), when there is one."""
     try:
@@ -207,6 +211,13 @@ class FlagContext:
                                 .where(ProgressReport.project == project.id,
                                        ProgressReport.created_at <= self.now_utc).scalar())
         return to_local(last).date() if last else None
+
+    def last_follow_up_on(self, project) -> dt.date | None:
+        """The latest follow-up of the project up to the judged day: a progress entry, or what a
+        feature registered in FOLLOW_UP_SOURCES (a logged contact)."""
+        days = [self.last_report_on(project)]
+        days += [source([project.id], self.today).get(project.id) for source in FOLLOW_UP_SOURCES]
+        return max((day for day in days if day), default=None)
 
     def has_report(self, project, week: str | None = None) -> bool:
         """Has the project a progress entry in the week (by default the judged one), up to now?"""

@@ -1,0 +1,1 @@
+"""Sourcing (招商): investors and their contacts, promotion events, stationed teams' workspaces."""

@@ -1,0 +1,55 @@
+"""Translated labels for the sourcing feature's codes."""
+from flask_babel import lazy_gettext as _l
+
+from portal.labels import (AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS, form_field_labels, register_field_labels,
+                           register_value_labels)
+
+CONTACT_KIND_LABELS = {
+    "visit": _l("Visit"),
+    "call": _l("Phone call"),
+    "meeting": _l("Meeting"),
+    "leader_visit": _l("Leader's visit"),
+    "letter": _l("Letter"),
+}
+
+EVENT_KIND_LABELS = {
+    "expo": _l("Expo"),
+    "conference": _l("Promotion conference"),
+    "signing": _l("Signing ceremony"),
+    "online": _l("Online meeting"),
+    "other": _l("Other"),
+}
+
+EVENT_ROLE_LABELS = {
+    "signed": _l("Signed at the event"),
+    "sourced": _l("Sourced at the event"),
+}
+
+AUDIT_ACTIONS = {
+    "contact_create": _l("Contact logged"),
+    "contact_edit": _l("Contact corrected"),
+    "contact_delete": _l("Contact deleted"),
+    "event_create": _l("Event created"),
+    "event_edit": _l("Event edited"),
+    "event_link": _l("Project linked to an event"),
+    "event_unlink": _l("Project unlinked from an event"),
+}
+AUDIT_ENTITIES = {"contact": _l("Contact"), "promotion_event": _l("Promotion event")}
+
+
+def register_audit_labels() -> None:
+    """Add this feature's audit actions, entities and field names to the shared label tables."""
+    from portal.sourcing import forms  # here: portal.sourcing.forms imports this module
+
+    for code, text in AUDIT_ACTIONS.items():
+        AUDIT_ACTION_LABELS.setdefault(code, text)
+    for code, text in AUDIT_ENTITIES.items():
+        AUDIT_ENTITY_LABELS.setdefault(code, text)
+    for form in (forms.ContactForm, forms.EventForm, forms.EventProjectForm):
+        register_field_labels(form_field_labels(form))
+    register_field_labels({"contact_kind": _l("Kind of contact"), "event_kind": _l("Kind of event"),
+                           "at_event": _l("At the event"), "promotion_event": _l("Promotion event"),
+                           "units": _l("Participating units")})
+    for field, labels in (("contact_kind", CONTACT_KIND_LABELS), ("event_kind", EVENT_KIND_LABELS),
+                          ("at_event", EVENT_ROLE_LABELS)):
+        register_value_labels(field, labels)

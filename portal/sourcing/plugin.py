@@ -1,0 +1,65 @@
+"""Registers the sourcing feature: investor, event and team pages with their menu entries, the
+contacts panel on the project page, logged contacts as clue follow-up, and demo data."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from portal import hookimpl, permissions
+from portal.models import Contact, EventProject, PromotionEvent
+from portal.scheduling import flags
+from portal.sourcing import service
+from portal.sourcing.labels import register_audit_labels
+from portal.sourcing.views import bp, readable_teams
+
+register_audit_labels()
+
+# A logged contact on a clue restarts its follow-up clock (the default flag rules read it).
+if service.last_contact_dates not in flags.FOLLOW_UP_SOURCES:
+    flags.FOLLOW_UP_SOURCES.append(service.last_contact_dates)
+
+
+@hookimpl
+def portal_blueprints():
+    return [bp]
+
+
+@hookimpl
+def portal_menu_items(user):
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = [{"endpoint": "sourcing.investors", "label": _l("Investors"), "order": 500, "group": "sourcing"},
+             {"endpoint": "sourcing.events", "label": _l("Promotion events"), "order": 510, "group": "sourcing"}]
+    if readable_teams(user).exists():
+        items.append({"endpoint": "sourcing.teams", "label": _l("Stationed teams"), "order": 520,
+                      "group": "sourcing"})
+    return items
+
+
+@hookimpl
+def portal_template_panels(slot, context):
+    if slot != "project_page":
+        return None
+    project, user = context.get("project"), context.get("user") or current_user
+    if project is None or not permissions.can_read_project(user, project):
+        return None
+    contacts = list(permissions.visible_contacts(user, Contact.select()).where(Contact.project == project.id)
+                    .order_by(Contact.happened_on.desc(), Contact.id.desc()).limit(20))
+    events = list(PromotionEvent.select(PromotionEvent, EventProject.role).join(EventProject)
+                  .where(EventProject.project == project.id).order_by(PromotionEvent.starts_on).objects())
+    enterprise = project.enterprise if project.enterprise_id else None
+    can_log = (enterprise is not None and permissions.can_see_confidential(user, project)
+               and permissions.can_log_contact(user, enterprise))
+    days = service.days_since_follow_up([project]).get(project.id)
+    html = render_template("sourcing/_project_panel.html", project=project, contacts=contacts, days=days,
+                           events=[e for e in events if permissions.can_read_event(user, e)], can_log=can_log)
+    return [{"title": _l("Contacts and events"), "html": Markup(html), "order": 45}]
+
+
+@hookimpl(trylast=True)
+def portal_demo_data(context):
+    from portal.sourcing.demo import add_demo_sourcing
+
+    add_demo_sourcing(context)

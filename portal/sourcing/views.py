@@ -1,0 +1,457 @@
+"""Pages: investors (list, page, contact timeline), logging and correcting contacts, promotion
+events (list by period with Excel, record, results, linked projects) and stationed teams'
+workspaces (visit log, results per month with Excel)."""
+from __future__ import annotations
+
+import io
+from collections import OrderedDict
+
+import peewee
+from flask import Blueprint, abort, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal import industries, periods, permissions, timeutil, xlsx
+from portal.labels import STAGE_LABELS
+from portal.models import Contact, Enterprise, EventProject, Project, PromotionEvent, Unit, User
+from portal.periods import Period
+from portal.sourcing import service
+from portal.sourcing.forms import ContactForm, EventForm, EventProjectForm
+from portal.sourcing.labels import CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
+from portal.web import Page, form_status, get_or_404, page_number, parse_id, render, safe_next, see_other
+
+bp = Blueprint("sourcing", __name__)
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_context_processor
+def _globals():
+    return {
+        "CONTACT_KIND_LABELS": CONTACT_KIND_LABELS,
+        "EVENT_KIND_LABELS": EVENT_KIND_LABELS,
+        "EVENT_ROLE_LABELS": EVENT_ROLE_LABELS,
+        "investor_url": lambda enterprise_id: url_for("sourcing.investor", enterprise_id=enterprise_id),
+        "clue_follow_up_days": service.days_since_follow_up,
+    }
+
+
+def _next(default: str) -> str:
+    return safe_next(request.form.get("next") or request.args.get("next"), default)
+
+
+def _investor_for(user, enterprise_id) -> Enterprise:
+    enterprise = get_or_404(Enterprise, enterprise_id)
+    if not permissions.can_read_investor(user, enterprise):
+        abort(404)  # a guessed id of a hidden investor is not found
+    return enterprise
+
+
+def _contact_for(user, contact_id) -> Contact:
+    contact = get_or_404(Contact, contact_id)
+    if not permissions.can_read_contact(user, contact):
+        abort(404)
+    return contact
+
+
+def _event_for(user, event_id) -> PromotionEvent:
+    event = get_or_404(PromotionEvent, event_id)
+    if not permissions.can_read_event(user, event):
+        abort(404)
+    return event
+
+
+def _contacts(query):
+    return (query.select(Contact, Unit, User).join(Unit, on=(Contact.unit == Unit.id))
+            .switch(Contact).join(User, on=(Contact.by == User.id))
+            .order_by(Contact.happened_on.desc(), Contact.id.desc()))
+
+
+# Investors ------------------------------------------------------------------------------------
+
+@bp.route("/investors")
+@login_required
+def investors():
+    q = (request.args.get("q") or "").strip()[:100]
+    query = permissions.visible_investors(current_user).order_by(Enterprise.name, Enterprise.id)
+    if q:
+        query = query.where(Enterprise.name.contains(q) | (Enterprise.credit_code == q))
+    page = Page(query, page_number(), PAGE_SIZE)
+    ids = [e.id for e in page.items]
+    counts = dict(permissions.visible_projects(current_user, Project.select(Project.enterprise, peewee.fn.COUNT(
+        Project.id)).where(Project.enterprise.in_(ids), permissions.sees_investor_condition(current_user))
+        .group_by(Project.enterprise)).tuples()) if ids else {}
+    last = dict(permissions.visible_contacts(current_user, Contact.select(
+        Contact.enterprise, peewee.fn.MAX(Contact.happened_on)).where(Contact.enterprise.in_(ids))
+        .group_by(Contact.enterprise)).tuples()) if ids else {}
+    return render("sourcing/investors.html", "sourcing/_investor_rows.html", page=page, q=q, counts=counts,
+                  last_contact={k: service._as_date(v) for k, v in last.items()})
+
+
+def in_touch(user, enterprise) -> list[dict]:
+    """Who in the city is in touch with the investor: each unit with its people, number of
+    contacts and the latest date (no summaries: those stay with the unit). Contacts about a
+    project whose investor is masked for the reader are left out."""
+    shown = Project.select(Project.id).where(permissions.sees_investor_condition(user))
+    query = _contacts(Contact.select()).where(Contact.enterprise == enterprise.id,
+                                              Contact.project.is_null() | Contact.project.in_(shown))
+    units: OrderedDict = OrderedDict()
+    for contact in query:
+        entry = units.setdefault(contact.unit_id, {"unit": contact.unit, "people": [], "count": 0,
+                                                   "last": contact.happened_on})
+        entry["count"] += 1
+        if contact.by.display_name not in entry["people"]:
+            entry["people"].append(contact.by.display_name)
+    return list(units.values())
+
+
+@bp.route("/investors/<enterprise_id>")
+@login_required
+def investor(enterprise_id):
+    enterprise = _investor_for(current_user, enterprise_id)
+    projects = list(permissions.investor_projects(current_user, enterprise, Project.select(Project, Unit).join(
+        Unit, on=(Project.responsible_unit == Unit.id))).where(Project.archived == False)  # noqa: E712
+        .order_by(Project.created_at.desc(), Project.id.desc()))
+    contacts = list(_contacts(permissions.visible_contacts(current_user)).where(Contact.enterprise == enterprise.id))
+    can_log = permissions.can_log_contact(current_user, enterprise)
+    return render("sourcing/investor.html", enterprise=enterprise, projects=projects, contacts=contacts,
+                  in_touch=in_touch(current_user, enterprise), STAGE_LABELS=STAGE_LABELS,
+                  industry_label=industries.label, can_log=can_log,
+                  form=_contact_form(enterprise, formdata=None) if can_log else None,
+                  can_edit_contact=lambda c: permissions.can_edit_contact(current_user, c))
+
+
+# Contacts -------------------------------------------------------------------------------------
+
+def _contact_form(enterprise, contact=None, **kwargs) -> ContactForm:
+    units = list(permissions.contact_units(current_user))
+    projects = list(permissions.investor_projects(current_user, enterprise).order_by(Project.name))
+    if contact is None:
+        project_id = parse_id(request.args.get("project"))
+        unit_id = parse_id(request.args.get("unit")) or current_user.unit_id
+        kwargs.setdefault("data", {"happened_on": timeutil.today(), "unit": str(unit_id),
+                                   "project": str(project_id) if project_id else ""})
+    else:
+        kwargs.setdefault("data", {"unit": str(contact.unit_id),
+                                   "project": str(contact.project_id) if contact.project_id else ""})
+    return ContactForm(obj=contact, units=units, projects=projects, **kwargs)
+
+
+def _contact_values(form: ContactForm) -> dict:
+    project_id = parse_id(form.project.data)
+    return {"kind": form.kind.data, "happened_on": form.happened_on.data,
+            "unit": Unit.get_by_id(int(form.unit.data)),
+            "project": Project.get_by_id(project_id) if project_id else None,
+            "participants": form.participants.data, "place": form.place.data, "summary": form.summary.data.strip(),
+            "next_step": form.next_step.data}
+
+
+@bp.route("/investors/<enterprise_id>/contacts/new", methods=["GET", "POST"])
+@login_required
+def log_contact(enterprise_id):
+    enterprise = _investor_for(current_user, enterprise_id)
+    if not permissions.can_log_contact(current_user, enterprise):
+        abort(403)
+    form = _contact_form(enterprise)
+    if form.validate_on_submit():
+        service.log_contact(enterprise, current_user, **_contact_values(form))
+        return redirect(_next(url_for("sourcing.investor", enterprise_id=enterprise.id)), code=303)
+    return render("sourcing/contact_form.html", status=form_status(form), form=form, enterprise=enterprise,
+                  contact=None, next_url=_next(""))
+
+
+@bp.route("/contacts/<contact_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_contact(contact_id):
+    contact = _contact_for(current_user, contact_id)
+    if not permissions.can_edit_contact(current_user, contact):
+        abort(403)
+    form = _contact_form(contact.enterprise, contact)
+    if form.validate_on_submit():
+        values = _contact_values(form)
+        if not permissions.can_edit_contact(current_user, Contact(unit=values["unit"])):
+            abort(403)
+        service.edit_contact(contact, current_user, **values)
+        return see_other("sourcing.investor", enterprise_id=contact.enterprise_id)
+    return render("sourcing/contact_form.html", status=form_status(form), form=form, enterprise=contact.enterprise,
+                  contact=contact, next_url="")
+
+
+@bp.route("/contacts/<contact_id>/delete", methods=["POST"])
+@login_required
+def delete_contact(contact_id):
+    contact = _contact_for(current_user, contact_id)
+    if not permissions.can_edit_contact(current_user, contact):
+        abort(403)
+    enterprise_id = contact.enterprise_id
+    service.delete_contact(contact, current_user)
+    return see_other("sourcing.investor", enterprise_id=enterprise_id)
+
+
+# Events ---------------------------------------------------------------------------------------
+
+def _period():
+    """The period asked for (a year, half, quarter or month), this year by default; an invalid
+    one gives this year and the message."""
+    today = timeutil.today()
+    text = (request.args.get("period") or "").strip()
+    if not text:
+        return Period.of_year(today.year), None
+    try:
+        return Period.parse(text), None
+    except ValueError as error:
+        return Period.of_year(today.year), str(error)
+
+
+@bp.route("/events")
+@login_required
+def events():
+    period, error = _period()
+    query = service.events_in(period, permissions.visible_events(current_user))
+    rows = [(event, service.event_results(event, industries.label)["total"]) for event in query]
+    if request.args.get("format") == "xlsx" and error is None:
+        return _events_export(rows, period)
+    choices = periods.choices(timeutil.today(), None, open_ranges=False, current=period)
+    return render("sourcing/events.html", status=400 if error else 200, rows=rows, period=period,
+                  period_choices=choices, error=error, can_create=permissions.can_create_event(current_user),
+                  export_url=url_for("sourcing.events", period=period.code, format="xlsx"))
+
+
+def _send(wb, name: str):
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=name, mimetype=XLSX)
+
+
+def _sheet(title: str, headers: list, widths: list):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(xlsx.row(ws, headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for index, width in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + index)].width = width
+    return wb, ws
+
+
+def _events_export(rows, period):
+    headers = [_("Event"), _("Kind of event"), _("City"), _("First day"), _("Last day"), _("Organiser"),
+               _("Kept by unit"), _("Participating units"), _("Projects"), _("Total investment (10k CNY)"),
+               _("Signed projects"), _("Signed investment (10k CNY)"), _("Signed and since started")]
+    wb, ws = _sheet(_("Promotion events"), headers, [30, 14, 10, 12, 12, 20, 16, 30, 8, 14, 8, 14, 10])
+    for event, total in rows:
+        ws.append(xlsx.row(ws, [
+            event.name, str(EVENT_KIND_LABELS.get(event.kind, event.kind)), event.city, event.starts_on,
+            event.ends_on, event.organiser, event.unit.name, ", ".join(u.name for u in service.event_units(event)),
+            total["projects"], total["investment"], total["signed"], total["signed_investment"], total["started"]]))
+    return _send(wb, f"events-{period.code or 'period'}.xlsx")
+
+
+def _event_form(event=None, **kwargs) -> EventForm:
+    keepers = list(permissions.editable_units(current_user))
+    participants = list(Unit.select().where(Unit.active == True).order_by(Unit.path))  # noqa: E712
+    if event is not None:
+        kwargs.setdefault("data", {"unit": str(event.unit_id),
+                                   "units": [str(u.id) for u in service.event_units(event)]})
+    else:
+        kwargs.setdefault("data", {"unit": str(current_user.unit_id), "kind": "conference"})
+    return EventForm(obj=event, keepers=keepers, participants=participants, **kwargs)
+
+
+def _event_values(form: EventForm) -> tuple[dict, list]:
+    values = {name: getattr(form, name).data for name in ("name", "kind", "city", "starts_on", "ends_on",
+                                                          "organiser", "leaders", "note")}
+    values["name"] = values["name"].strip()
+    values["unit"] = Unit.get_by_id(int(form.unit.data))
+    ids = sorted({int(i) for i in form.units.data or []})
+    units = list(Unit.select().where(Unit.id.in_(ids)).order_by(Unit.path)) if ids else []
+    return values, units
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new_event():
+    if not permissions.can_create_event(current_user):
+        abort(403)
+    form = _event_form()
+    if form.validate_on_submit():
+        values, units = _event_values(form)
+        event = service.create_event(current_user, units, **values)
+        return see_other("sourcing.event", event_id=event.id)
+    return render("sourcing/event_form.html", status=form_status(form), form=form, event=None)
+
+
+@bp.route("/events/<event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_event(event_id):
+    event = _event_for(current_user, event_id)
+    if not permissions.can_edit_event(current_user, event):
+        abort(403)
+    form = _event_form(event)
+    if form.validate_on_submit():
+        values, units = _event_values(form)
+        service.edit_event(event, current_user, units, **values)
+        return see_other("sourcing.event", event_id=event.id)
+    return render("sourcing/event_form.html", status=form_status(form), form=form, event=event)
+
+
+def _linkable_projects(event):
+    """Projects the user may link to the event: those they edit, not linked yet."""
+    linked = EventProject.select(EventProject.project).where(EventProject.event == event.id)
+    query = Project.select(Project.id, Project.name).where(Project.archived == False,  # noqa: E712
+                                                          Project.id.not_in(linked))
+    if not permissions.is_bureau(current_user):
+        query = query.where(Project.responsible_unit.in_(permissions.editable_units(current_user)
+                                                         .select(Unit.id)))
+    return list(query.order_by(Project.name).limit(500))
+
+
+def _event_page(event, form=None, status=200):
+    links = list(EventProject.select(EventProject, Project, Unit)
+                 .join(Project, on=(EventProject.project == Project.id))
+                 .join(Unit, on=(Project.responsible_unit == Unit.id))
+                 .where(EventProject.event == event.id,
+                        Project.id.in_(permissions.visible_projects(current_user, Project.select(Project.id))))
+                 .order_by(Project.name))
+    projects = _linkable_projects(event) if permissions.can_read_event(current_user, event) else []
+    return render("sourcing/event.html", status=status, event=event, units=service.event_units(event),
+                  results=service.event_results(event, industries.label), links=links,
+                  STAGE_LABELS=STAGE_LABELS,
+                  can_edit=permissions.can_edit_event(current_user, event),
+                  can_unlink=lambda p: permissions.can_link_event_project(current_user, event, p),
+                  form=form or (EventProjectForm(formdata=None, projects=projects) if projects else None))
+
+
+@bp.route("/events/<event_id>")
+@login_required
+def event(event_id):
+    event = _event_for(current_user, event_id)
+    if request.args.get("format") == "xlsx":
+        return _event_export(event)
+    return _event_page(event)
+
+
+def _event_export(event):
+    """An event's results: the totals, by responsible unit, by industry (figures, not names)."""
+    results = service.event_results(event, industries.label)
+    headers = [_("Projects"), _("Total investment (10k CNY)"), _("Signed projects"), _("Signed investment (10k CNY)"),
+               _("Signed and since started")]
+    wb, ws = _sheet(_("Results"), [event.name] + headers, [30, 10, 16, 10, 16, 12])
+    keys = ("projects", "investment", "signed", "signed_investment", "started")
+    ws.append(xlsx.row(ws, [_("All projects")] + [results["total"][k] for k in keys]))
+    for title, rows in ((_("By unit"), results["by_unit"]), (_("By industry"), results["by_industry"])):
+        ws.append([])
+        ws.append(xlsx.row(ws, [title]))
+        for row in rows:
+            ws.append(xlsx.row(ws, [str(row["label"] or "—")] + [row[k] for k in keys]))
+    return _send(wb, f"event-{event.id}.xlsx")
+
+
+@bp.route("/events/<event_id>/projects", methods=["POST"])
+@login_required
+def link_project(event_id):
+    event = _event_for(current_user, event_id)
+    form = EventProjectForm(projects=_linkable_projects(event))
+    if not form.validate_on_submit():
+        if not form.project.choices[1:]:
+            abort(403)
+        return _event_page(event, form, 422)
+    project = Project.get_by_id(int(form.project.data))
+    if not permissions.can_link_event_project(current_user, event, project):
+        abort(403)
+    service.link_project(event, project, form.role.data, current_user)
+    return see_other("sourcing.event", event_id=event.id)
+
+
+@bp.route("/events/<event_id>/projects/<project_id>/unlink", methods=["POST"])
+@login_required
+def unlink_project(event_id, project_id):
+    event = _event_for(current_user, event_id)
+    project = get_or_404(Project, project_id)
+    if not permissions.can_read_project(current_user, project):
+        abort(404)
+    if not permissions.can_link_event_project(current_user, event, project):
+        abort(403)
+    service.unlink_project(event, project, current_user)
+    return see_other("sourcing.event", event_id=event.id)
+
+
+# Stationed teams ----------------------------------------------------------------------------
+
+def _year() -> int:
+    today = timeutil.today()
+    try:
+        year = int(request.args.get("year") or today.year)
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+def readable_teams(user):
+    teams = Unit.select().where(Unit.kind == "team").order_by(Unit.path)
+    if permissions.sees_everything(user):
+        return teams
+    return teams.where(Unit.id.in_(permissions.readable_unit_ids(user)))
+
+
+@bp.route("/teams")
+@login_required
+def teams():
+    year = _year()
+    rows = [(team, service.totals(service.team_months(team, year))) for team in readable_teams(current_user)]
+    if request.args.get("format") == "xlsx":
+        return _teams_export(rows, year)
+    return render("sourcing/teams.html", rows=rows, year=year)
+
+
+def _teams_export(rows, year: int):
+    """The year's totals per team, and a second sheet with each team's figures per month."""
+    figures = [_("New clues"), _("Signed projects"), _("Signed investment (10k CNY)"), _("Visits and contacts")]
+    wb, ws = _sheet(_("Stationed teams"), [_("Stationed team"), _("Stationed in (city)")] + figures,
+                    [24, 12, 10, 10, 16, 12])
+    monthly = wb.create_sheet(_("Per month")[:31])
+    monthly.append(xlsx.row(monthly, [_("Stationed team"), _("Month")] + figures))
+    for team, total in rows:
+        ws.append(xlsx.row(ws, [team.name, team.city, total["clues"], total["signed"],
+                                total["signed_investment"], total["contacts"]]))
+        for month in service.team_months(team, year):
+            monthly.append(xlsx.row(monthly, [team.name, f"{year}-{month['month']:02d}", month["clues"],
+                                              month["signed"], month["signed_investment"], month["contacts"]]))
+    return _send(wb, f"teams-{year}.xlsx")
+
+
+@bp.route("/teams/<team_id>")
+@login_required
+def team(team_id):
+    unit = get_or_404(Unit, team_id)
+    if not permissions.can_read_team(current_user, unit):
+        abort(404)
+    year = _year()
+    months = service.team_months(unit, year)
+    if request.args.get("format") == "xlsx":
+        headers = [_("Month"), _("New clues"), _("Signed projects"), _("Signed investment (10k CNY)"),
+                   _("Visits and contacts")]
+        wb, ws = _sheet(unit.name, headers, [10, 10, 10, 16, 12])
+        for row in months:
+            ws.append(xlsx.row(ws, [f"{year}-{row['month']:02d}", row["clues"], row["signed"],
+                                    row["signed_investment"], row["contacts"]]))
+        total = service.totals(months)
+        ws.append(xlsx.row(ws, [_("Total"), total["clues"], total["signed"], total["signed_investment"],
+                                total["contacts"]]))
+        return _send(wb, f"team-{unit.id}-{year}.xlsx")
+    contacts = list(_contacts(permissions.visible_contacts(current_user))
+                    .select_extend(Enterprise).join_from(Contact, Enterprise)
+                    .where(Contact.unit == unit.id).limit(100))
+    projects = list(permissions.visible_projects(current_user, Project.select())
+                    .where(Project.source_team == unit.id, Project.archived == False)  # noqa: E712
+                    .order_by(Project.stage == "clue", Project.created_at.desc()).limit(100))
+    return render("sourcing/team.html", team=unit, year=year, months=months, total=service.totals(months),
+                  contacts=contacts, projects=projects, STAGE_LABELS=STAGE_LABELS,
+                  follow_up=service.days_since_follow_up(projects),
+                  can_log=permissions.contact_units(current_user).where(Unit.id == unit.id).exists())
