@@ -444,3 +444,20 @@ def can_read_review(user: User, project: Project) -> bool:
 def can_decide_review(user: User, project: Project) -> bool:
     """Record the review decision on a project (the bureau)."""
     return is_bureau(user) and project is not None and not project.archived
+
+
+# API tokens (portal/api) ------------------------------------------------------------
+
+def can_have_api_tokens(user: User) -> bool:
+    """Every signed-in user may make tokens for their own scripts: a token reads and writes only
+    what its user may in the pages."""
+    return _logged_in(user)
+
+
+def can_revoke_api_token(user: User, token) -> bool:
+    """Its owner, and administrators (a lost laptop, a colleague who left)."""
+    return _logged_in(user) and token is not None and (token.user_id == user.id or is_admin(user))
+
+
+def can_read_all_api_tokens(user: User) -> bool:
+    return is_admin(user)

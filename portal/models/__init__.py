@@ -1,4 +1,5 @@
 """All models, importable from one place. Feature modules add theirs to ALL_MODELS."""
+from portal.models.api import ApiToken
 from portal.models.audit import AuditLog
 from portal.models.chains import ChainInfo, ReviewDecision, TargetEnterprise
 from portal.models.org import ROLES, UNIT_KINDS, RecoveryCode, Unit, User
@@ -39,6 +40,7 @@ ALL_MODELS = [
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
     WeekUnitFigures, WeekNewInList,
     ImportBatch, ImportItem,
+    ApiToken,
 ]
 
 __all__ = [
@@ -52,4 +54,5 @@ __all__ = [
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
     "WeekNewInList", "WeekUnitFigures",
     "ImportBatch", "ImportItem",
+    "ApiToken",
 ]

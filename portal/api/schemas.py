@@ -1,0 +1,217 @@
+"""The API's request and response schemas (pydantic v2). The same classes validate the query
+strings and bodies of requests and describe them in /api/openapi.json (portal/api/openapi.py),
+so the description cannot drift from what the server accepts.
+
+Choices (stages, lists, flags, sorts …) are read from the modules that define them for the
+pages, never listed again here. Amounts are decimal strings in 万元 (exact, never floats)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from portal import figures
+from portal.models import STAGES
+from portal.projects.filters import FLAGS, LISTS, MAX_QUERY_LENGTH, RECOMMENDATIONS, SORTS
+from portal.web import MAX_ID
+
+AMOUNT = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "description": "10,000 yuan (万元), exact"}
+Id = Field(ge=1, le=MAX_ID)
+
+
+def _choice(values):
+    return Literal[tuple(values)]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+# Problems -------------------------------------------------------------------------
+
+class FieldError(Schema):
+    field: str = Field(description="The query parameter or body member that is wrong")
+    detail: str
+
+
+class ProblemDetails(Schema):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: Optional[str] = None
+    errors: Optional[list[FieldError]] = None
+
+
+# Queries ----------------------------------------------------------------------------
+
+class Query(Schema):
+    """A query string: unknown parameters are ignored (as the pages do)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+
+SORT_VALUES = tuple(SORTS) + tuple("-" + name for name in SORTS)
+YES_NO = Literal["0", "1"]
+
+_BaseProjectsQuery = create_model(
+    "_BaseProjectsQuery", __base__=Query,
+    list_=(_choice(LISTS), Field("all", alias="list", description="Which list: the same as the pages' lists")),
+    unit=(Optional[int], Field(None, ge=1, le=MAX_ID, description="A unit's id: its projects and its sub-units'")),
+    industry=(Optional[str], Field(None, max_length=40, description="An industry code (see /api/industries)")),
+    stage=(Optional[_choice(STAGES)], None),
+    leader=(Optional[int], Field(None, ge=1, le=MAX_ID, description="The leader's user id")),
+    key=(Optional[YES_NO], Field(None, description="1: key projects only; 0: the others")),
+    flag=(Optional[_choice(FLAGS)], None),
+    recommendation=(Optional[_choice(RECOMMENDATIONS)], None),
+    min_=(Optional[str], Field(None, alias="min", max_length=20,
+                               description="Smallest total investment (万元), e.g. 5000")),
+    max_=(Optional[str], Field(None, alias="max", max_length=20,
+                               description="Largest total investment (万元)")),
+    from_=(Optional[dt.date], Field(None, alias="from", description="The list's date on or after")),
+    to=(Optional[dt.date], Field(None, description="The list's date on or before")),
+    q=(Optional[str], Field(None, max_length=MAX_QUERY_LENGTH, description="Project or (visible) investor name")),
+    sort=(Optional[_choice(SORT_VALUES)], Field(None, description="A column; a leading - sorts descending")),
+    cursor=(Optional[str], Field(None, max_length=200, description="next_cursor of the previous page")),
+    limit=(int, Field(50, ge=1, le=200)),
+    # The filters behind a dashboard figure (the figures module's own parameters).
+    **{name: ((Optional[dt.date], None) if name.endswith(("_from", "_to"))
+              else (Optional[int], Field(None, ge=1, le=MAX_ID)) if name == "team"
+              else (Optional[YES_NO], None))
+       for name in figures.FIGURE_FILTER_PARAMS},
+)
+
+
+class ProjectsQuery(_BaseProjectsQuery):
+    """The lists' filters (portal/projects/filters.py) plus the cursor and page size."""
+
+
+class PeriodQuery(Query):
+    """A period and scope, as the dashboard reads them."""
+
+    period: Optional[str] = Field(None, max_length=40, description="2026, 2026-H1, 2026-Q3, 2026-03 or "
+                                  "2026-YTD:2026-05-31; this year to date when empty")
+    from_: Optional[dt.date] = Field(None, alias="from", description="Start of a custom period (with to)")
+    to: Optional[dt.date] = Field(None, description="End of a custom period (with from)")
+    unit: Optional[int] = Field(None, ge=1, le=MAX_ID, description="A unit's id (default: what the user covers)")
+    industry: Optional[str] = Field(None, max_length=40)
+    team: Optional[int] = Field(None, ge=1, le=MAX_ID, description="A stationed team's id")
+
+
+class EmptyQuery(Query):
+    pass
+
+
+# Responses ----------------------------------------------------------------------------
+
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    parent_id: Optional[int]
+    active: bool
+
+
+class UnitList(Schema):
+    items: list[UnitOut]
+
+
+class IndustryOut(Schema):
+    code: str
+    name: str
+
+
+class IndustryList(Schema):
+    items: list[IndustryOut]
+
+
+class InvestorRef(Schema):
+    id: Optional[int] = Field(description="None when there is no investor or it is hidden")
+    name: str
+    masked: bool = Field(description="A confidential investor the token's user may not read")
+
+
+class InvestorOut(Schema):
+    id: int
+    name: str
+    credit_code: Optional[str]
+    origin_country: str
+    origin_province: str
+    origin_city: str
+    classes: list[str] = Field(description="Fortune Global 500, China 500 … (investor class codes)")
+
+
+class InvestorList(Schema):
+    items: list[InvestorOut]
+
+
+class StageStep(Schema):
+    from_stage: str
+    to_stage: str
+    on_date: dt.date
+    is_correction: bool
+    verification: str
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    code: Optional[str]
+    stage: str
+    responsible_unit: UnitRef
+    investor: InvestorRef
+    industry_code: str
+    total_investment: str = Field(json_schema_extra=AMOUNT)
+    contracted_amount: Optional[str] = Field(json_schema_extra=AMOUNT)
+    is_key: bool
+    is_confidential: bool
+    flag: str
+    review_recommendation: str
+    clue_on: Optional[dt.date]
+    signed_on: Optional[dt.date]
+    started_on: Optional[dt.date]
+    completed_on: Optional[dt.date]
+    production_on: Optional[dt.date]
+    version: int = Field(description="Sent back in If-Match when editing (412 when it changed meanwhile)")
+    updated_at: dt.datetime
+    stage_history: list[StageStep]
+
+
+class ProjectPage(Schema):
+    items: list[ProjectOut]
+    total: int = Field(description="How many projects the filters select")
+    next_cursor: Optional[str] = Field(description="Pass as cursor for the next page; None on the last")
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    kind: str = Field(description="count, amount, usd, percent or days")
+    value: Optional[str] = Field(description="A decimal string (counts too); None where nothing can be said")
+    previous: Optional[str] = Field(description="The same period last year")
+    change: Optional[str] = Field(description="Percent, or percentage points for a rate")
+
+
+class PeriodOut(Schema):
+    code: str
+    start: dt.date
+    end: dt.date
+
+
+class ScopeOut(Schema):
+    unit: Optional[int]
+    industry: Optional[str]
+    team: Optional[int]
+
+
+class FiguresOut(Schema):
+    period: PeriodOut
+    scope: ScopeOut
+    figures: list[FigureOut]

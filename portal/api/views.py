@@ -1,0 +1,202 @@
+"""/api: read the projects, units, industries, investors and figures as JSON, under the same
+permission rules and filters as the pages (portal/permissions.py, portal/projects/filters.py,
+portal/projects/masking.py, portal/figures.py: nothing is decided a second time here)."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from flask import Blueprint, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from portal import figures, industries, permissions
+from portal.api import auth, openapi, problems, schemas
+from portal.api.registry import OPERATIONS, operation
+from portal.dashboard.views import parse_request as parse_dashboard_request
+from portal.models import INVESTOR_CLASSES, Enterprise, Project, StageChange, Unit
+from portal.projects import masking
+from portal.projects.filters import LISTS, ListFilters, base_query, count
+from portal.projects.views import load_project
+from portal.security import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+# Cookies never authorise /api (portal.api.auth), so there is no cross-site request to forge.
+csrf.exempt(bp)
+
+PUBLIC = frozenset({"api.openapi_json", "api.docs"})
+MAX_OFFSET = 10_000_000
+
+
+@bp.before_request
+def _authenticate():
+    auth.authenticate(PUBLIC)
+
+
+@bp.errorhandler(problems.Problem)
+def _problem(error):
+    return problems.from_problem(error)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error):
+    return problems.from_http_error(error)
+
+
+# Serialising -----------------------------------------------------------------------
+
+def _amount(value) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _investor(project: Project) -> schemas.InvestorRef:
+    visible = permissions.can_see_confidential(current_user, project)
+    name = masking.investor_name(project, current_user)
+    return schemas.InvestorRef(id=project.enterprise_id if visible else None, name=name, masked=not visible)
+
+
+def _stage_history(project_ids) -> dict:
+    history = {pid: [] for pid in project_ids}
+    if project_ids:
+        for change in (StageChange.select().where(StageChange.project.in_(project_ids))
+                       .order_by(StageChange.on_date, StageChange.id)):
+            history[change.project_id].append(schemas.StageStep(
+                from_stage=change.from_stage, to_stage=change.to_stage, on_date=change.on_date,
+                is_correction=change.is_correction, verification=change.verification))
+    return history
+
+
+def project_out(project: Project, history: list) -> schemas.ProjectOut:
+    unit = project.responsible_unit
+    return schemas.ProjectOut(
+        id=project.id, name=project.name, code=project.code, stage=project.stage,
+        responsible_unit=schemas.UnitRef(id=unit.id, name=unit.name), investor=_investor(project),
+        industry_code=project.industry_code, total_investment=_amount(project.total_investment),
+        contracted_amount=_amount(project.contracted_amount), is_key=project.is_key,
+        is_confidential=project.is_confidential, flag=project.flag,
+        review_recommendation=project.review_recommendation, clue_on=project.clue_on,
+        signed_on=project.signed_on, started_on=project.started_on, completed_on=project.completed_on,
+        production_on=project.production_on, version=project.version, updated_at=project.updated_at,
+        stage_history=history)
+
+
+# Cursors: an opaque, versioned position in the list's fixed order (sort column, then id).
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, _sep, number = text.partition(":")
+        offset = int(number)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        offset = -1
+        version = ""
+    if version != "v1" or not 0 <= offset <= MAX_OFFSET:
+        raise problems.invalid({"cursor": _("This cursor is not one the API gave.")})
+    return offset
+
+
+# Projects ---------------------------------------------------------------------------
+
+@operation(bp, "/projects", summary="Projects, filtered and sorted as the lists", tag="projects",
+           query=schemas.ProjectsQuery, response=schemas.ProjectPage)
+def projects():
+    """The projects of one of the lists (list=all, clues, signed, landed, production) with the
+    same filters, sort order and permissions as the list pages, with their stage history."""
+    query = g.query
+    filters = ListFilters.parse(LISTS[query.list_], request.args, current_user)
+    if filters.errors:
+        raise problems.invalid(filters.errors)
+    offset = decode_cursor(query.cursor)
+    rows = list(base_query(current_user, filters).order_by(*filters.order_by())
+                .offset(offset).limit(query.limit + 1))
+    more, rows = len(rows) > query.limit, rows[:query.limit]
+    history = _stage_history([p.id for p in rows])
+    return schemas.ProjectPage(items=[project_out(p, history[p.id]) for p in rows],
+                               total=count(current_user, filters),
+                               next_cursor=encode_cursor(offset + len(rows)) if more else None)
+
+
+@operation(bp, "/projects/<int:project_id>", summary="One project", tag="projects",
+           response=schemas.ProjectOut)
+def project(project_id):
+    """A project the token's user may read (404 otherwise, as the project page), with its stage history."""
+    item = load_project(project_id)
+    return project_out(item, _stage_history([item.id])[item.id])
+
+
+# Reference data ------------------------------------------------------------------------
+
+@operation(bp, "/units", summary="The units the token's user reads", tag="reference", response=schemas.UnitList)
+def units():
+    """Units whose records the user reads (every unit for the bureau, leaders and administrators), in tree order."""
+    query = Unit.select().order_by(Unit.path)
+    readable = permissions.readable_unit_ids(current_user)
+    if readable is not None:
+        query = query.where(Unit.id.in_(readable))
+    return schemas.UnitList(items=[schemas.UnitOut(id=u.id, name=u.name, kind=u.kind, parent_id=u.parent_id,
+                                                   active=u.active) for u in query])
+
+
+@operation(bp, "/industries", summary="Industries", tag="reference", response=schemas.IndustryList)
+def industry_list():
+    """The active industries, named in the user's language (as the forms offer them)."""
+    return schemas.IndustryList(items=[schemas.IndustryOut(code=code, name=name)
+                                       for code, name in industries.choices()])
+
+
+@operation(bp, "/investors", summary="Investors of the projects the user reads", tag="reference",
+           response=schemas.InvestorList)
+def investors():
+    """Investor enterprises of the (non-archived) projects the user reads; a confidential
+    project's investor only for those who may see it (portal/projects/masking.py)."""
+    project_ids = permissions.visible_projects(current_user, Project.select(Project.enterprise)).where(
+        Project.archived == False, Project.enterprise.is_null(False),  # noqa: E712
+        masking.may_see_investor_condition(current_user))
+    query = Enterprise.select().where(Enterprise.id.in_(project_ids)).order_by(Enterprise.name, Enterprise.id)
+    return schemas.InvestorList(items=[schemas.InvestorOut(
+        id=e.id, name=e.name, credit_code=e.credit_code, origin_country=e.origin_country,
+        origin_province=e.origin_province, origin_city=e.origin_city,
+        classes=[flag for flag in INVESTOR_CLASSES if getattr(e, flag)]) for e in query])
+
+
+# Figures -----------------------------------------------------------------------------------
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+@operation(bp, "/figures", summary="The dashboard's figures for a period and scope", tag="figures",
+           query=schemas.PeriodQuery, response=schemas.FiguresOut)
+def figure_list():
+    """Every figure of the dashboard for a period and scope, computed by the same module as the
+    dashboard (so the two never disagree), with last year's value and the change."""
+    req = parse_dashboard_request(current_user)
+    if req.errors:
+        raise problems.invalid(req.errors)
+    result = figures.compute(req.period, req.scope)
+    return schemas.FiguresOut(
+        period=schemas.PeriodOut(code=req.period.code, start=req.period.start, end=req.period.end),
+        scope=schemas.ScopeOut(unit=req.scope.unit_id, industry=req.scope.industry, team=req.scope.team_id),
+        figures=[schemas.FigureOut(key=f.key, label=f.label, kind=f.kind, value=_text(f.value),
+                                   previous=_text(f.previous), change=_text(f.change)) for f in result])
+
+
+# The description -----------------------------------------------------------------------------
+
+@bp.route("/openapi.json")
+def openapi_json():
+    return jsonify(openapi.document(OPERATIONS))
+
+
+@bp.route("/docs")
+def docs():
+    """The reference, rendered here from the description (no script, nothing from other hosts)."""
+    return render_template("api/docs.html", doc=openapi.document(OPERATIONS), reference=openapi.reference(OPERATIONS))
+
