@@ -67,8 +67,20 @@ def _operation(op) -> dict:
                                                        "description": "Seconds to wait"}}
     if "<" in op.rule:
         responses["404"] = _problem("No such record, or the token's user may not read it")
+        responses[str(op.status)]["headers"] = {"ETag": {"schema": {"type": "string"},
+                                                         "description": "The record's version, for If-Match"}}
+    parameters = _parameters(op)
+    if op.if_match:
+        parameters.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                           "description": "The ETag of your last read (required: 428 without it)"})
+        responses["412"] = _problem("The record changed since your read: read it again")
+        responses["428"] = _problem("If-Match is missing")
     answer = {"operationId": op.endpoint.replace(".", "_"), "summary": op.summary, "tags": [op.tag],
-              "parameters": _parameters(op), "responses": responses}
+              "parameters": parameters, "responses": responses}
+    if op.body is not None:
+        answer["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": REF.format(model=op.body.__name__)}}}}
+        responses["422"] = _problem("A body member is wrong, or the rules refuse the change (the problem names it)")
     if op.description:
         answer["description"] = op.description
     if op.public:
@@ -77,9 +89,9 @@ def _operation(op) -> dict:
 
 
 def components(operations) -> dict:
-    models = {schemas.ProblemDetails} | {op.response for op in operations}
-    _keys, defs = models_json_schema([(m, "serialization") for m in sorted(models, key=lambda m: m.__name__)],
-                                     ref_template=REF)
+    models = [(schemas.ProblemDetails, "serialization")] + [(op.response, "serialization") for op in operations]
+    models += [(op.body, "validation") for op in operations if op.body is not None]
+    _keys, defs = models_json_schema(sorted(set(models), key=lambda m: m[0].__name__), ref_template=REF)
     return defs.get("$defs", {})
 
 
@@ -132,6 +144,8 @@ def reference(operations) -> dict:
             "parameters": [{"name": p["name"], "in": p["in"], "required": p["required"],
                             "type": type_text(p["schema"]), "description": p.get("description", "")}
                            for p in spec["parameters"]],
+            "body": type_text(spec["requestBody"]["content"]["application/json"]["schema"])
+            if "requestBody" in spec else "",
             "responses": [{"status": status, "description": r["description"],
                            "type": type_text(next(iter(r["content"].values()))["schema"])}
                           for status, r in spec["responses"].items()],

@@ -24,6 +24,8 @@ class Operation:
     response: type[BaseModel]
     status: int = 200
     public: bool = False  # no token needed (the description itself)
+    body: type[BaseModel] | None = None  # a JSON request body
+    if_match: bool = False  # a write that needs If-Match (412 when the record changed meanwhile)
 
 
 OPERATIONS: list[Operation] = []
@@ -69,19 +71,35 @@ def _by_alias(model, errors: dict) -> dict:
     return {aliases.get(name, name): message for name, message in errors.items()}
 
 
+def parse_body(model: type[BaseModel]):
+    """The JSON body validated by ``model``, or a 422 problem naming the members that are wrong."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise problems.invalid({"body": _("Send a JSON object (Content-Type: application/json).")}, 422)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise problems.invalid(_by_alias(model, field_errors(exc)), 422) from None
+
+
 def operation(bp, rule: str, *, summary: str, response: type[BaseModel], tag: str,
               query: type[BaseModel] = schemas.EmptyQuery, method: str = "GET", status: int = 200,
-              public: bool = False):
-    """Declare and register one API route; the view gets the validated query as ``g.query`` and
-    returns a ``response`` instance (or a Flask response)."""
+              public: bool = False, body: type[BaseModel] | None = None, if_match: bool = False):
+    """Declare and register one API route; the view gets the validated query as ``g.query`` (and
+    body as ``g.body``) and returns a ``response`` instance, or ``(instance, headers)``."""
     def decorate(view):
         @wraps(view)
         def wrapped(**kwargs):
             g.query = parse_query(query)
+            g.body = parse_body(body) if body is not None else None
             answer = view(**kwargs)
+            headers = {}
+            if isinstance(answer, tuple):
+                answer, headers = answer
             if isinstance(answer, BaseModel):
                 resp = jsonify(answer.model_dump(mode="json", by_alias=True))
                 resp.status_code = status
+                resp.headers.update(headers)
                 return resp
             return answer
 
@@ -89,7 +107,8 @@ def operation(bp, rule: str, *, summary: str, response: type[BaseModel], tag: st
         bp.add_url_rule(rule, endpoint, wrapped, methods=[method])
         OPERATIONS.append(Operation(rule=bp.url_prefix + rule, method=method, endpoint=f"{bp.name}.{endpoint}",
                                     summary=summary, description=(view.__doc__ or "").strip(), tag=tag,
-                                    query=query, response=response, status=status, public=public))
+                                    query=query, response=response, status=status, public=public,
+                                    body=body, if_match=if_match))
         return wrapped
 
     return decorate

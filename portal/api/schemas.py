@@ -104,6 +104,20 @@ class EmptyQuery(Query):
     pass
 
 
+# Bodies ------------------------------------------------------------------------------
+
+class StageChangeIn(Schema):
+    """A stage change, as the project page's stage form takes it (the same form validates it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to_stage: _choice(STAGES)
+    on_date: dt.date = Field(description="The actual date of the step")
+    contracted_amount: Optional[str] = Field(None, max_length=20, description="万元; needed when signing")
+    note: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=2000, description="Needed for a stall, a drop or a move backwards")
+
+
 # Responses ----------------------------------------------------------------------------
 
 class UnitRef(Schema):

@@ -9,17 +9,21 @@ import binascii
 from flask import Blueprint, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from portal import figures, industries, permissions
+from portal import figures, industries, permissions, stages
 from portal.api import auth, openapi, problems, schemas
 from portal.api.registry import OPERATIONS, operation
 from portal.dashboard.views import parse_request as parse_dashboard_request
+from portal.db import database
 from portal.models import INVESTOR_CLASSES, Enterprise, Project, StageChange, Unit
 from portal.projects import masking
 from portal.projects.filters import LISTS, ListFilters, base_query, count
+from portal.projects.forms import StageForm
 from portal.projects.views import load_project
 from portal.security import csrf
+from portal.web import parse_id
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # Cookies never authorise /api (portal.api.auth), so there is no cross-site request to forge.
@@ -128,7 +132,7 @@ def projects():
 def project(project_id):
     """A project the token's user may read (404 otherwise, as the project page), with its stage history."""
     item = load_project(project_id)
-    return project_out(item, _stage_history([item.id])[item.id])
+    return project_out(item, _stage_history([item.id])[item.id]), etag(item)
 
 
 # Reference data ------------------------------------------------------------------------
@@ -200,3 +204,49 @@ def docs():
     """The reference, rendered here from the description (no script, nothing from other hosts)."""
     return render_template("api/docs.html", doc=openapi.document(OPERATIONS), reference=openapi.reference(OPERATIONS))
 
+
+
+# Writes ------------------------------------------------------------------------------------
+
+def expected_version(project: Project) -> int:
+    """The version named by If-Match (``"3"``, as the project's ETag); 428 without one."""
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header:
+        raise problems.Problem(428, _("Send If-Match with the project's ETag (its version) from your last read."))
+    version = parse_id(header.removeprefix("W/").strip('"'))
+    if version is None:
+        raise problems.invalid({"If-Match": _("Send the project's ETag, e.g. \"3\".")})
+    return version
+
+
+def etag(project: Project) -> dict:
+    return {"ETag": f'"{project.version}"'}
+
+
+@operation(bp, "/projects/<int:project_id>/stage", method="POST", summary="Change a project's stage",
+           tag="projects", body=schemas.StageChangeIn, response=schemas.ProjectOut, if_match=True)
+def change_stage(project_id):
+    """Move the project to another stage, with the rules, verification and audit of the project
+    page's stage form. If-Match must carry the ETag of your last read: 412 when the project
+    changed meanwhile."""
+    item = load_project(project_id)
+    if not permissions.can_edit_project(current_user, item):
+        raise problems.Problem(403, _("You may not change this project."))
+    version = expected_version(item)
+    body = g.body
+    form = StageForm(formdata=MultiDict({k: "" if v is None else str(v) for k, v in body.model_dump().items()}),
+                     meta={"csrf": False})
+    form.set_targets(stages.allowed_targets(item, current_user))
+    if not form.validate():
+        raise problems.invalid({name: messages[0] for name, messages in form.errors.items()}, 422)
+    try:
+        with database.atomic():
+            stages.change_stage(item, current_user, form.to_stage.data, form.on_date.data, note=form.note.data,
+                                reason=form.reason.data, contracted_amount=form.contracted_amount.data,
+                                expected_version=version)
+    except stages.StageConflict as exc:
+        raise problems.Problem(412, str(exc.message)) from None
+    except stages.StageError as exc:
+        raise problems.invalid({exc.field: exc.message}, 422) from None
+    item = load_project(project_id)
+    return project_out(item, _stage_history([item.id])[item.id]), etag(item)
