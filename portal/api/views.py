@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from portal import figures, industries, permissions, stages
+from portal import errors, figures, industries, permissions, stages
 from portal.api import auth, openapi, problems, schemas
 from portal.api.registry import OPERATIONS, operation
 from portal.dashboard.views import parse_request as parse_dashboard_request
@@ -46,6 +46,20 @@ def _problem(error):
 @bp.errorhandler(HTTPException)
 def _http_error(error):
     return problems.from_http_error(error)
+
+
+def _routing_error(error):
+    """A 404 or 405 raised before any blueprint is chosen (an unknown /api address, a wrong
+    method): a problem under /api, the usual error page elsewhere."""
+    if request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/"):
+        return problems.from_http_error(error)
+    return errors.http_error(error)
+
+
+@bp.record_once
+def _register_routing_errors(state):
+    for code in (404, 405):
+        state.app.register_error_handler(code, _routing_error)
 
 
 # Serialising -----------------------------------------------------------------------
