@@ -7,7 +7,7 @@ pages, never listed again here. Amounts are decimal strings in 万元 (exact, ne
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -16,8 +16,8 @@ from portal.models import STAGES
 from portal.projects.filters import FLAGS, LISTS, MAX_QUERY_LENGTH, RECOMMENDATIONS, SORTS
 from portal.web import MAX_ID
 
-AMOUNT = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "description": "10,000 yuan (万元), exact"}
-Id = Field(ge=1, le=MAX_ID)
+#: An amount in 万元 as an exact decimal string (never a float).
+Amount = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$")]
 
 
 def _choice(values):
@@ -182,8 +182,8 @@ class ProjectOut(Schema):
     responsible_unit: UnitRef
     investor: InvestorRef
     industry_code: str
-    total_investment: str = Field(json_schema_extra=AMOUNT)
-    contracted_amount: Optional[str] = Field(json_schema_extra=AMOUNT)
+    total_investment: Amount = Field(description="10,000 yuan (万元), exact")
+    contracted_amount: Optional[Amount] = Field(description="10,000 yuan (万元), exact")
     is_key: bool
     is_confidential: bool
     flag: str
@@ -194,7 +194,7 @@ class ProjectOut(Schema):
     completed_on: Optional[dt.date]
     production_on: Optional[dt.date]
     version: int = Field(description="Sent back in If-Match when editing (412 when it changed meanwhile)")
-    updated_at: dt.datetime
+    updated_at: dt.datetime = Field(description="UTC")
     stage_history: list[StageStep]
 
 

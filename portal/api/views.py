@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 
 from flask import Blueprint, g, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -95,7 +96,8 @@ def project_out(project: Project, history: list) -> schemas.ProjectOut:
         is_confidential=project.is_confidential, flag=project.flag,
         review_recommendation=project.review_recommendation, clue_on=project.clue_on,
         signed_on=project.signed_on, started_on=project.started_on, completed_on=project.completed_on,
-        production_on=project.production_on, version=project.version, updated_at=project.updated_at,
+        production_on=project.production_on, version=project.version,
+        updated_at=project.updated_at.replace(tzinfo=dt.timezone.utc),  # stored naive in UTC
         stage_history=history)
 
 
