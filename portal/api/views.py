@@ -143,7 +143,7 @@ def projects():
                                next_cursor=encode_cursor(offset + len(rows)) if more else None)
 
 
-@operation(bp, "/projects/<int:project_id>", summary="One project", tag="projects",
+@operation(bp, "/projects/<project_id>", summary="One project", tag="projects",
            response=schemas.ProjectOut)
 def project(project_id):
     """A project the token's user may read (404 otherwise, as the project page), with its stage history."""
@@ -239,7 +239,7 @@ def etag(project: Project) -> dict:
     return {"ETag": f'"{project.version}"'}
 
 
-@operation(bp, "/projects/<int:project_id>/stage", method="POST", summary="Change a project's stage",
+@operation(bp, "/projects/<project_id>/stage", method="POST", summary="Change a project's stage",
            tag="projects", body=schemas.StageChangeIn, response=schemas.ProjectOut, if_match=True)
 def change_stage(project_id):
     """Move the project to another stage, with the rules, verification and audit of the project
