@@ -84,6 +84,7 @@ CREATES = {
     "chains.add_target", "scheduling.milestones", "scheduling.report_row", "ranking.targets_upload",
     "review.decide",  # each decision is a new entry of the project's review history
     "admin.industry_new", "admin.industry_link_new",
+    "api_tokens.index",  # makes an API token (untouched: refused, the name is empty)
 }
 
 #: POST forms that are one button doing one thing: pressing it is the change. Not submitted.
@@ -108,6 +109,7 @@ ACTIONS = {
     "projects.verification": "approves the ticked stage changes",
     "auth.two_factor_setup": "starts setting up two-factor login (a new secret)",
     "auth.two_factor_reset": "removes a user's two-factor login",
+    "api_tokens.revoke": "revokes the API token",
 }
 
 #: Edit forms that need something typed before they can be sent (a new password, a reason);
