@@ -41,7 +41,6 @@ _MESSAGES = {
     "greater_than_equal": lambda: _("The number is out of range."),
     "less_than_equal": lambda: _("The number is out of range."),
     "string_too_long": lambda: _("The text is too long."),
-    "string_pattern_mismatch": lambda: _("Enter a number, e.g. 5000."),
     "missing": lambda: _("This field is required."),
 }
 
