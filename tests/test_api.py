@@ -191,12 +191,12 @@ def test_unknown_addresses_and_methods_under_api_are_problems(app, tokens_for):
 
 # The same projects as the pages ------------------------------------------------------------------------
 
-def _api_ids(client, secret, list_key, params) -> list[int]:
-    """Every page of the API's list, following the cursor two rows at a time."""
+def _all_ids(client, secret, url, params) -> list[int]:
+    """The ids of every page of an API list, following the cursor two rows at a time."""
     ids, cursor = [], None
     for _ in range(50):
-        query = dict(params, list=list_key, limit="2", **({"cursor": cursor} if cursor else {}))
-        body = client.get("/api/projects", query_string=query, headers=bearer(secret)).get_json()
+        query = dict(params, limit="2", **({"cursor": cursor} if cursor else {}))
+        body = client.get(url, query_string=query, headers=bearer(secret)).get_json()
         ids += [item["id"] for item in body["items"]]
         cursor = body["next_cursor"]
         if cursor is None:
@@ -226,7 +226,7 @@ def test_each_list_endpoint_returns_the_projects_of_its_page_in_the_same_order(a
                                    headers=bearer(secret)).status_code == 400
                     continue
                 page_ids = [int(i) for i in ROW_LINK_RE.findall(page.get_data(as_text=True))]
-                assert _api_ids(api, secret, key, params) == page_ids, (role, key, params)
+                assert _all_ids(api, secret, "/api/projects", dict(params, list=key)) == page_ids, (role, key, params)
                 compared += bool(page_ids)
     assert compared > 20  # the comparison saw projects, not only empty lists
 
@@ -355,3 +355,30 @@ def test_the_openapi_description_is_valid_and_the_reference_page_loads_nothing_f
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "/api/projects/{project_id}/stage" in html and "StageChangeIn" in html
     assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_the_problems_endpoint_returns_the_problems_of_the_board(app, city, login, tokens_for):
+    from portal.models import Problem
+
+    with app.app_context():
+        project = _battery(app)
+        for n in range(3):
+            Problem.create(project=project, category="approvals", description=f"Permit {n}",
+                           raised_by=city.users["unit_a"], assigned_unit=city.units["county_b"],
+                           deadline=dt.date(2026, 1, 1 + n), state="resolved" if n == 2 else "open")
+    board_link = re.compile(r'<td><a href="/problems/(\d+)">')
+    api = app.test_client()
+    compared = 0
+    for role in ("bureau", "unit_a", "unit_b", "department", "team", "town_a"):
+        page_client, secret = login(role), tokens_for(role)
+        for params in ({}, {"state": "active"}, {"category": "approvals"}, {"q": "Permit"}, {"overdue": "1"},
+                       {"department": str(city.units["department"].id)}):
+            page = page_client.get("/problems", query_string=params)
+            assert page.status_code == 200
+            page_ids = [int(i) for i in board_link.findall(page.get_data(as_text=True))]
+            ids = _all_ids(api, secret, "/api/problems", params)
+            assert ids == page_ids, (role, params)
+            compared += bool(ids)
+    assert compared > 10
+    bad = api.get("/api/problems?state=asleep", headers=bearer(tokens_for("bureau")))
+    assert bad.status_code == 400 and bad.get_json()["errors"][0]["field"] == "state"

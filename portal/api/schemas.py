@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from portal import figures
 from portal.models import STAGES
+from portal.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATES
 from portal.projects.filters import FLAGS, LISTS, MAX_QUERY_LENGTH, RECOMMENDATIONS, SORTS
 from portal.web import MAX_ID
 
@@ -98,6 +99,20 @@ class PeriodQuery(Query):
     unit: Optional[int] = Field(None, ge=1, le=MAX_ID, description="A unit's id (default: what the user covers)")
     industry: Optional[str] = Field(None, max_length=40)
     team: Optional[int] = Field(None, ge=1, le=MAX_ID, description="A stationed team's id")
+
+
+class ProblemsQuery(Query):
+    """The problem board's filters (portal/problems/forms.py BoardFilterForm)."""
+
+    department: Optional[int] = Field(None, ge=1, le=MAX_ID, description="The assigned unit's id")
+    category: Optional[_choice(PROBLEM_CATEGORIES)] = None
+    state: Optional[_choice(("active",) + PROBLEM_STATES)] = Field(None, description="active: every open state")
+    overdue: Optional[Literal["1"]] = Field(None, description="1: overdue problems only")
+    unit: Optional[int] = Field(None, ge=1, le=MAX_ID, description="The project's unit (and its sub-units)")
+    industry: Optional[str] = Field(None, max_length=40)
+    q: Optional[str] = Field(None, max_length=100, description="In the description or the project's name")
+    cursor: Optional[str] = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(50, ge=1, le=200)
 
 
 class EmptyQuery(Query):
@@ -202,6 +217,32 @@ class ProjectPage(Schema):
     items: list[ProjectOut]
     total: int = Field(description="How many projects the filters select")
     next_cursor: Optional[str] = Field(description="Pass as cursor for the next page; None on the last")
+
+
+class ProjectRef(Schema):
+    id: int
+    name: str
+
+
+class ProblemOut(Schema):
+    id: int
+    project: ProjectRef
+    category: str
+    description: str
+    priority: str
+    state: str
+    deadline: dt.date
+    overdue: bool
+    assigned_unit: UnitRef
+    created_at: dt.datetime = Field(description="UTC")
+    resolved_at: Optional[dt.datetime] = Field(description="UTC")
+    closed_at: Optional[dt.datetime] = Field(description="UTC")
+
+
+class ProblemPage(Schema):
+    items: list[ProblemOut]
+    total: int
+    next_cursor: Optional[str]
 
 
 class FigureOut(Schema):

@@ -19,6 +19,9 @@ from portal.api.registry import OPERATIONS, operation
 from portal.dashboard.views import parse_request as parse_dashboard_request
 from portal.db import database
 from portal.models import INVESTOR_CLASSES, Enterprise, Project, StageChange, Unit
+from portal.problems import service as problem_service
+from portal.problems.forms import BoardFilterForm
+from portal.problems.views import filtered_problems, ordered_problems
 from portal.projects import masking
 from portal.projects.filters import LISTS, ListFilters, base_query, count
 from portal.projects.forms import StageForm
@@ -149,6 +152,36 @@ def project(project_id):
     """A project the token's user may read (404 otherwise, as the project page), with its stage history."""
     item = load_project(project_id)
     return project_out(item, _stage_history([item.id])[item.id]), etag(item)
+
+
+# Problems -----------------------------------------------------------------------------------
+
+def _utc(moment):
+    """A stored (naive UTC) time with its offset."""
+    return None if moment is None else moment.replace(tzinfo=dt.timezone.utc)
+
+
+@operation(bp, "/problems", summary="Problems, filtered as the problem board", tag="problems",
+           query=schemas.ProblemsQuery, response=schemas.ProblemPage)
+def problem_list():
+    """The problems the user reads with the board's filters and order (open ones first, then by deadline)."""
+    form = BoardFilterForm(request.args, industries=industries.choices())
+    if not form.validate():
+        raise problems.invalid({name: messages[0] for name, messages in form.errors.items()})
+    query = g.query
+    offset = decode_cursor(query.cursor)
+    found = filtered_problems(form, current_user)
+    rows = list(ordered_problems(found.clone()).offset(offset).limit(query.limit + 1))
+    more, rows = len(rows) > query.limit, rows[:query.limit]
+    return schemas.ProblemPage(
+        items=[schemas.ProblemOut(
+            id=p.id, project=schemas.ProjectRef(id=p.project.id, name=p.project.name), category=p.category,
+            description=p.description, priority=p.priority, state=p.state, deadline=p.deadline,
+            overdue=problem_service.is_overdue(p),
+            assigned_unit=schemas.UnitRef(id=p.assigned_unit.id, name=p.assigned_unit.name),
+            created_at=_utc(p.created_at), resolved_at=_utc(p.resolved_at), closed_at=_utc(p.closed_at))
+            for p in rows],
+        total=found.count(), next_cursor=encode_cursor(offset + len(rows)) if more else None)
 
 
 # Reference data ------------------------------------------------------------------------

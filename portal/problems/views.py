@@ -85,7 +85,8 @@ def _responses(problem):
 
 # Board ------------------------------------------------------------------------------------
 
-def _filtered(form: BoardFilterForm, user):
+def filtered_problems(form: BoardFilterForm, user):
+    """The board's problems for its filters, restricted to what ``user`` reads (the API lists them too)."""
     query = (Problem.select(Problem, Project, Unit)
              .join(Project, on=(Problem.project == Project.id))
              .switch(Problem).join(Unit, on=(Problem.assigned_unit == Unit.id)))
@@ -114,7 +115,7 @@ def _open_first():
     return peewee.Case(None, [(Problem.state.in_(OPEN_STATES), 0)], 1)
 
 
-def _ordered(query):
+def ordered_problems(query):
     return query.order_by(_open_first(), Problem.deadline, Problem.id)
 
 
@@ -144,11 +145,11 @@ def board():
         for f in form:  # an invalid filter is not applied
             if f.errors:
                 f.data = None if f.type == "UnitField" else ""
-    query = _filtered(form, current_user)
+    query = filtered_problems(form, current_user)
     if request.args.get("format") == "xlsx":
-        return _export(_ordered(query))
+        return _export(ordered_problems(query))
     counts = service.department_counts(query.clone())
-    page = Page(_ordered(query), page_number(), BOARD_PAGE_SIZE)
+    page = Page(ordered_problems(query), page_number(), BOARD_PAGE_SIZE)
     commitments_query = _board_commitments(form, current_user)
     commitments = list(commitments_query.limit(200))
     export_args = request.args.to_dict(flat=True)
