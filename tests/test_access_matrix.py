@@ -55,7 +55,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.users":                  _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     **{e: _row(*[TOKEN] * len(ROLES)) for e in (
         "api.figure_list", "api.industry_list", "api.investors", "api.problem_list", "api.project", "api.projects",
-        "api.units")},
+        "api.units", "api.weekly_report")},
     "api.docs":                     _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "api.openapi_json":             _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "api_tokens.all_tokens":        _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
@@ -148,6 +148,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
     "api_tokens.index": SIGNED_IN,
     "api_tokens.revoke": ("admin", "unit_a"),
     "api.change_stage": (),
+    "api.file_progress": (),
     "chains.add_target": ("bureau", "department"),  # departments keep the target lists
     "projects.new": ("bureau", "unit_a", "town_a", "unit_b", "team"),
     # Its problem, assigned to the department and raised by unit_a; the department's commitment.
@@ -163,7 +164,8 @@ WRITERS: dict[str, tuple[str, ...]] = {
 
 
 #: Routes that answer 401 to every cookie (the API): no role writes there with a session.
-TOKEN_ONLY = frozenset(e for e, row in EXPECTED.items() if row["admin"] == TOKEN) | {"api.change_stage"}
+TOKEN_ONLY = frozenset(e for e, row in EXPECTED.items() if row["admin"] == TOKEN) | {"api.change_stage",
+                                                                                     "api.file_progress"}
 
 
 # Records and URLs ------------------------------------------------------------------------------

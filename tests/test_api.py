@@ -348,7 +348,8 @@ def test_the_openapi_description_is_valid_and_the_reference_page_loads_nothing_f
     validate(description)
     assert description["openapi"].startswith("3.1")
     assert {"/api/projects", "/api/projects/{project_id}", "/api/projects/{project_id}/stage", "/api/units",
-            "/api/industries", "/api/investors", "/api/figures"} <= set(description["paths"])
+            "/api/industries", "/api/investors", "/api/figures", "/api/problems", "/api/weekly-reports",
+            "/api/projects/{project_id}/progress"} <= set(description["paths"])
     flag = next(p for p in description["paths"]["/api/projects"]["get"]["parameters"] if p["name"] == "flag")
     assert flag["schema"]["enum"] == ["green", "yellow", "red"]
     page = client.get("/api/docs")
@@ -382,3 +383,40 @@ def test_the_problems_endpoint_returns_the_problems_of_the_board(app, city, logi
     assert compared > 10
     bad = api.get("/api/problems?state=asleep", headers=bearer(tokens_for("bureau")))
     assert bad.status_code == 400 and bad.get_json()["errors"][0]["field"] == "state"
+
+
+def test_the_weekly_report_is_the_pages_and_progress_is_filed_as_in_a_row(app, city, login, tokens_for):
+    from portal.models import AuditLog, ProgressReport
+    from portal.timeutil import iso_week, today
+
+    api = app.test_client()
+    project = _battery(app)
+    with app.app_context():
+        week = iso_week(today())
+    county_a = city.units["county_a"].id
+    report = api.get(f"/api/weekly-reports?unit={county_a}", headers=bearer(tokens_for("unit_a"))).get_json()
+    page = login("unit_a").get(f"/scheduling/report?unit={county_a}").get_data(as_text=True)
+    assert report["week"] == week and [r["project"]["name"] for r in report["rows"]]
+    for row in report["rows"]:
+        assert row["project"]["name"] in page
+    battery = next(r for r in report["rows"] if r["project"]["id"] == project.id)
+    assert [e["next_steps"] for e in battery["entries"]] == ["Sign the lease"]
+    refused = api.get(f"/api/weekly-reports?unit={county_a}", headers=bearer(tokens_for("unit_b")))
+    assert refused.status_code == 403
+    assert api.get("/api/weekly-reports?week=2026-W99", headers=bearer(tokens_for("unit_b"))).status_code == 400
+
+    url = f"/api/projects/{project.id}/progress"
+    team = tokens_for("team", read_only=False)  # the stationed team that sourced it reports too
+    empty = api.post(url, json={"happened": "", "percent_complete": 20}, headers=bearer(team))
+    assert empty.status_code == 422 and empty.get_json()["errors"][0]["field"] == "happened"
+    assert api.post(url, json={"happened": "x", "percent_complete": 120}, headers=bearer(team)).status_code == 422
+    done = api.post(url, json={"happened": "Lease signed", "percent_complete": 50}, headers=bearer(team))
+    assert done.status_code == 201 and done.get_json()["author"] == "Team"
+    assert api.post(url, json={"happened": "x"}, headers=bearer(tokens_for("unit_b", read_only=False))).status_code \
+        == 404
+    assert api.post(url, json={"happened": "x"}, headers=bearer(tokens_for("leader", read_only=False))).status_code \
+        == 403
+    with app.app_context():
+        assert ProgressReport.select().where(ProgressReport.project == project.id).count() == 2
+        entry = AuditLog.select().where(AuditLog.action == "progress").order_by(AuditLog.id.desc()).get()
+        assert entry.user_id == city.users["team"].id

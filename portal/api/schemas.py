@@ -115,6 +115,13 @@ class ProblemsQuery(Query):
     limit: int = Field(50, ge=1, le=200)
 
 
+class WeekQuery(Query):
+    """A unit's weekly report, as the weekly report page reads it."""
+
+    week: Optional[str] = Field(None, max_length=10, description="An ISO week such as 2026-W18; this week when empty")
+    unit: Optional[int] = Field(None, ge=1, le=MAX_ID, description="The unit (default: the user's)")
+
+
 class EmptyQuery(Query):
     pass
 
@@ -131,6 +138,17 @@ class StageChangeIn(Schema):
     contracted_amount: Optional[str] = Field(None, max_length=20, description="万元; needed when signing")
     note: str = Field("", max_length=2000)
     reason: str = Field("", max_length=2000, description="Needed for a stall, a drop or a move backwards")
+
+
+class ProgressIn(Schema):
+    """One progress entry, as a row of the weekly report page takes it (the same rules check it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    week: Optional[str] = Field(None, max_length=10, description="An open ISO week (default: this week)")
+    happened: str = Field(max_length=4000, description="What happened this week")
+    next_steps: str = Field("", max_length=4000)
+    percent_complete: Optional[int] = Field(None, ge=0, le=100)
 
 
 # Responses ----------------------------------------------------------------------------
@@ -243,6 +261,28 @@ class ProblemPage(Schema):
     items: list[ProblemOut]
     total: int
     next_cursor: Optional[str]
+
+
+class ProgressEntry(Schema):
+    happened: str
+    next_steps: str
+    percent_complete: Optional[int]
+    author: str
+    created_at: dt.datetime = Field(description="UTC")
+
+
+class ReportRow(Schema):
+    project: ProjectRef
+    stage: str = Field(description="The project's stage (in a frozen week: as it was then)")
+    responsible_unit: UnitRef
+    entries: list[ProgressEntry]
+
+
+class WeeklyReport(Schema):
+    week: str
+    unit: UnitRef
+    frozen: bool = Field(description="The week's figures are frozen: no more entries")
+    rows: list[ReportRow]
 
 
 class FigureOut(Schema):

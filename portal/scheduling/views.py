@@ -46,7 +46,7 @@ def _bad_parameter(exc):
     return render_template("scheduling/bad_parameter.html", field=exc.field, message=exc.message), 400
 
 
-def _week_arg(name="week", allow_future=False) -> str:
+def week_arg(name="week", allow_future=False) -> str:
     raw = request.values.get(name, "").strip()
     current = iso_week(today())
     if not raw:
@@ -59,7 +59,7 @@ def _week_arg(name="week", allow_future=False) -> str:
     return week
 
 
-def _unit_arg(default=None) -> Unit | None:
+def unit_arg(default=None) -> Unit | None:
     raw = request.values.get("unit", "").strip()
     if not raw:
         return default
@@ -88,7 +88,7 @@ def week_open(week: str) -> bool:
     return week <= iso_week(today()) and not S.is_frozen(week)
 
 
-def _report_projects(unit: Unit, week: str):
+def report_projects(unit: Unit, week: str):
     """The active projects of the unit and the units below it; of a frozen week, those its snapshot
     recorded, with the unit and stage they had then (set on the objects, which are not saved)."""
     if S.is_frozen(week):
@@ -109,7 +109,7 @@ def _report_projects(unit: Unit, week: str):
     return list(permissions.visible_projects(current_user, query))
 
 
-def _week_reports(project_ids, week) -> dict[int, list]:
+def week_reports(project_ids, week) -> dict[int, list]:
     reports = defaultdict(list)
     if project_ids:
         query = (ProgressReport.select(ProgressReport, User).join(User)
@@ -145,12 +145,12 @@ def _row_context(project, week, unit, editable, reports, errors=None, values=Non
 @bp.route("/report", methods=["GET", "POST"])
 @login_required
 def report():
-    week = _week_arg()
-    unit = _unit_arg(default=current_user.unit)
+    week = week_arg()
+    unit = unit_arg(default=current_user.unit)
     if not permissions.can_read_progress(current_user, unit):
         abort(403)
     editable = permissions.can_report_progress(current_user, unit) and week_open(week)
-    projects = _report_projects(unit, week)
+    projects = report_projects(unit, week)
     errors, values = {}, {}
     if request.method == "POST":
         if not editable:
@@ -176,7 +176,7 @@ def report():
             else:
                 flash(_("Nothing to save: every row was empty."), "error")
             return see_other("scheduling.report", week=week, unit=unit.id)
-    reports = _week_reports([p.id for p in projects], week)
+    reports = week_reports([p.id for p in projects], week)
     reported = sum(1 for p in projects if reports.get(p.id))
     status = 422 if errors else 200
     return render("scheduling/report.html", status=status, week=week, unit=unit, projects=projects,
@@ -191,8 +191,8 @@ def report():
 @login_required
 def report_row(project_id):
     project = get_or_404(Project, project_id)
-    week = _week_arg()
-    unit = _unit_arg(default=project.responsible_unit)
+    week = week_arg()
+    unit = unit_arg(default=project.responsible_unit)
     if not permissions.can_report_project_progress(current_user, project):
         abort(403)
     if not week_open(week):
@@ -207,7 +207,7 @@ def report_row(project_id):
             flash(_("Progress saved."), "success")
         return see_other("scheduling.report", week=week, unit=unit.id)
     values = _typed_row(request.form, project.id) if row_errors else {}
-    context = _row_context(project, week, unit, True, _week_reports([project.id], week).get(project.id, []),
+    context = _row_context(project, week, unit, True, week_reports([project.id], week).get(project.id, []),
                            row_errors, values)
     response = render("scheduling/_report_row.html", status=422 if row_errors else 200, **context)
     return response
@@ -349,7 +349,7 @@ def wallchart():
     if not permissions.can_read_scheduling(current_user):
         abort(403)
     day = today()
-    unit = _unit_arg(default=None if permissions.sees_everything(current_user) else current_user.unit)
+    unit = unit_arg(default=None if permissions.sees_everything(current_user) else current_user.unit)
     if unit is not None and not permissions.can_read_unit(current_user, unit):
         abort(403)
     raw_year = request.args.get("year", "").strip()
@@ -499,7 +499,7 @@ def meeting_data(week: str, user) -> dict:
 def meeting():
     if not permissions.can_read_scheduling(current_user):
         abort(403)
-    week = _week_arg()
+    week = week_arg()
     data = meeting_data(week, current_user)
     if request.args.get("format") == "xlsx":
         from portal.scheduling.export import meeting_workbook
