@@ -149,6 +149,8 @@ WRITERS: dict[str, tuple[str, ...]] = {
     "api_tokens.revoke": ("admin", "unit_a"),
     "api.change_stage": (),
     "api.file_progress": (),
+    "api.raise_problem": (),
+    "api.answer_problem": (),
     "chains.add_target": ("bureau", "department"),  # departments keep the target lists
     "projects.new": ("bureau", "unit_a", "town_a", "unit_b", "team"),
     # Its problem, assigned to the department and raised by unit_a; the department's commitment.
@@ -164,8 +166,8 @@ WRITERS: dict[str, tuple[str, ...]] = {
 
 
 #: Routes that answer 401 to every cookie (the API): no role writes there with a session.
-TOKEN_ONLY = frozenset(e for e, row in EXPECTED.items() if row["admin"] == TOKEN) | {"api.change_stage",
-                                                                                     "api.file_progress"}
+TOKEN_ONLY = frozenset(e for e, row in EXPECTED.items() if row["admin"] == TOKEN) | {
+    "api.answer_problem", "api.change_stage", "api.file_progress", "api.raise_problem"}
 
 
 # Records and URLs ------------------------------------------------------------------------------

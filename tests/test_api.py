@@ -349,7 +349,8 @@ def test_the_openapi_description_is_valid_and_the_reference_page_loads_nothing_f
     assert description["openapi"].startswith("3.1")
     assert {"/api/projects", "/api/projects/{project_id}", "/api/projects/{project_id}/stage", "/api/units",
             "/api/industries", "/api/investors", "/api/figures", "/api/problems", "/api/weekly-reports",
-            "/api/projects/{project_id}/progress"} <= set(description["paths"])
+            "/api/projects/{project_id}/progress", "/api/projects/{project_id}/problems",
+            "/api/problems/{problem_id}/answers"} <= set(description["paths"])
     flag = next(p for p in description["paths"]["/api/projects"]["get"]["parameters"] if p["name"] == "flag")
     assert flag["schema"]["enum"] == ["green", "yellow", "red"]
     page = client.get("/api/docs")
@@ -420,3 +421,43 @@ def test_the_weekly_report_is_the_pages_and_progress_is_filed_as_in_a_row(app, c
         assert ProgressReport.select().where(ProgressReport.project == project.id).count() == 2
         entry = AuditLog.select().where(AuditLog.action == "progress").order_by(AuditLog.id.desc()).get()
         assert entry.user_id == city.users["team"].id
+
+
+def test_problems_are_raised_and_answered_as_in_the_pages(app, city, tokens_for):
+    from portal.models import AuditLog, Notification, Problem
+
+    api = app.test_client()
+    project = _battery(app)
+    department = city.units["department"].id
+    raise_url = f"/api/projects/{project.id}/problems"
+    problem = {"category": "utilities", "description": "No power yet", "assigned_unit": department,
+               "deadline": "2099-01-31", "priority": "high"}
+    writer = tokens_for("unit_a", read_only=False)
+    past = api.post(raise_url, json={**problem, "deadline": "2020-01-01"}, headers=bearer(writer))
+    assert past.status_code == 422 and past.get_json()["errors"][0]["field"] == "deadline"
+    unknown = api.post(raise_url, json={**problem, "assigned_unit": 999999}, headers=bearer(writer))
+    assert unknown.status_code == 422 and unknown.get_json()["errors"][0]["field"] == "assigned_unit"
+    assert api.post(raise_url, json=problem, headers=bearer(tokens_for("leader", read_only=False))).status_code == 403
+    assert api.post(raise_url, json=problem, headers=bearer(tokens_for("unit_b", read_only=False))).status_code == 404
+    raised = api.post(raise_url, json=problem, headers=bearer(writer))
+    assert raised.status_code == 201, raised.get_json()
+    body = raised.get_json()
+    assert body["state"] == "open" and body["assigned_unit"]["id"] == department
+    with app.app_context():
+        assert Notification.select().where(Notification.user == city.users["department"].id).exists()
+        assert AuditLog.select().where(AuditLog.entity == "problem", AuditLog.entity_id == body["id"],
+                                       AuditLog.user == city.users["unit_a"].id).exists()
+
+    answer_url = f"/api/problems/{body['id']}/answers"
+    assert api.post(answer_url, json={"text": "On it"}, headers=bearer(writer)).status_code == 403  # not assigned
+    assert api.post(answer_url, json={"text": ""},
+                    headers=bearer(tokens_for("department", read_only=False))).status_code == 422
+    answered = api.post(answer_url, json={"text": "Line ordered"},
+                        headers=bearer(tokens_for("department", read_only=False)))
+    assert answered.status_code == 201 and answered.get_json()["state"] == "handling"
+    with app.app_context():
+        Problem.update(state="closed").where(Problem.id == body["id"]).execute()
+    closed = api.post(answer_url, json={"text": "More"}, headers=bearer(tokens_for("department", read_only=False)))
+    assert closed.status_code == 409 and closed.mimetype == "application/problem+json"
+    assert api.post(answer_url, json={"text": "x"},
+                    headers=bearer(tokens_for("unit_b", read_only=False))).status_code == 404

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from portal import figures
 from portal.models import STAGES
-from portal.models.problems import PROBLEM_CATEGORIES, PROBLEM_STATES
+from portal.models.problems import PROBLEM_CATEGORIES, PROBLEM_PRIORITIES, PROBLEM_STATES
 from portal.projects.filters import FLAGS, LISTS, MAX_QUERY_LENGTH, RECOMMENDATIONS, SORTS
 from portal.web import MAX_ID
 
@@ -149,6 +149,26 @@ class ProgressIn(Schema):
     happened: str = Field(max_length=4000, description="What happened this week")
     next_steps: str = Field("", max_length=4000)
     percent_complete: Optional[int] = Field(None, ge=0, le=100)
+
+
+class ProblemIn(Schema):
+    """A problem raised on a project, as the "raise a problem" form takes it (the same form checks it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: _choice(PROBLEM_CATEGORIES)
+    description: str = Field(max_length=4000)
+    assigned_unit: int = Field(ge=1, le=MAX_ID, description="The unit that must solve it (see /api/units)")
+    deadline: dt.date = Field(description="Today or later")
+    priority: _choice(PROBLEM_PRIORITIES) = "normal"
+
+
+class AnswerIn(Schema):
+    """An answer to a problem, as the problem page's answer form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=4000)
 
 
 # Responses ----------------------------------------------------------------------------

@@ -18,12 +18,12 @@ from portal.api import auth, openapi, problems, schemas
 from portal.api.registry import OPERATIONS, operation
 from portal.dashboard.views import parse_request as parse_dashboard_request
 from portal.db import database
-from portal.models import INVESTOR_CLASSES, Enterprise, Project, StageChange, Unit
+from portal.models import INVESTOR_CLASSES, Enterprise, Problem, Project, StageChange, Unit
 from portal.problems import service as problem_service
 from portal.scheduling import snapshots, weeks
 from portal.scheduling import views as scheduling
 from portal.timeutil import iso_week, today
-from portal.problems.forms import BoardFilterForm
+from portal.problems.forms import AnswerForm, BoardFilterForm, ProblemForm
 from portal.problems.views import filtered_problems, ordered_problems
 from portal.projects import masking
 from portal.projects.filters import LISTS, ListFilters, base_query, count
@@ -31,7 +31,7 @@ from portal.projects.forms import StageForm
 from portal.projects.views import load_project
 from portal.scheduling.forms import read_report_row
 from portal.security import csrf
-from portal.web import parse_id
+from portal.web import get_or_404
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 # Cookies never authorise /api (portal.api.auth), so there is no cross-site request to forge.
@@ -177,15 +177,60 @@ def problem_list():
     found = filtered_problems(form, current_user)
     rows = list(ordered_problems(found.clone()).offset(offset).limit(query.limit + 1))
     more, rows = len(rows) > query.limit, rows[:query.limit]
-    return schemas.ProblemPage(
-        items=[schemas.ProblemOut(
-            id=p.id, project=schemas.ProjectRef(id=p.project.id, name=p.project.name), category=p.category,
-            description=p.description, priority=p.priority, state=p.state, deadline=p.deadline,
-            overdue=problem_service.is_overdue(p),
-            assigned_unit=schemas.UnitRef(id=p.assigned_unit.id, name=p.assigned_unit.name),
-            created_at=_utc(p.created_at), resolved_at=_utc(p.resolved_at), closed_at=_utc(p.closed_at))
-            for p in rows],
-        total=found.count(), next_cursor=encode_cursor(offset + len(rows)) if more else None)
+    return schemas.ProblemPage(items=[problem_out(p) for p in rows], total=found.count(),
+                               next_cursor=encode_cursor(offset + len(rows)) if more else None)
+
+
+def problem_out(p) -> schemas.ProblemOut:
+    return schemas.ProblemOut(
+        id=p.id, project=schemas.ProjectRef(id=p.project.id, name=p.project.name), category=p.category,
+        description=p.description, priority=p.priority, state=p.state, deadline=p.deadline,
+        overdue=problem_service.is_overdue(p), assigned_unit=_unit_ref(p.assigned_unit),
+        created_at=_utc(p.created_at), resolved_at=_utc(p.resolved_at), closed_at=_utc(p.closed_at))
+
+
+def _checked_form(form_class, body, prepare=None):
+    """A page's form filled from a validated JSON body (no CSRF: cookies do not open /api) and
+    checked by its own validators: the API takes exactly what the form takes. 422 otherwise."""
+    values = {k: "" if v is None else str(v) for k, v in body.model_dump().items()}
+    form = form_class(formdata=MultiDict(values), meta={"csrf": False})
+    if prepare is not None:
+        prepare(form)
+    if not form.validate():
+        raise problems.invalid({name: messages[0] for name, messages in form.errors.items()}, 422)
+    return form
+
+
+@operation(bp, "/projects/<project_id>/problems", method="POST", summary="Raise a problem on a project",
+           tag="problems", body=schemas.ProblemIn, response=schemas.ProblemOut, status=201)
+def raise_problem(project_id):
+    """Raise a problem and assign it to a unit, as the project page's form does (the project's
+    editors and the bureau; notified and audited the same way)."""
+    item = load_project(project_id)
+    if not permissions.can_raise_problem(current_user, item):
+        raise problems.Problem(403, _("You may not raise a problem on this project."))
+    form = _checked_form(ProblemForm, g.body)
+    return problem_out(problem_service.raise_problem(
+        item, current_user, category=form.category.data, description=form.description.data,
+        assigned_unit=form.assigned_unit.data, deadline=form.deadline.data, priority=form.priority.data))
+
+
+@operation(bp, "/problems/<problem_id>/answers", method="POST", summary="Answer a problem", tag="problems",
+           body=schemas.AnswerIn, response=schemas.ProblemOut, status=201)
+def answer_problem(problem_id):
+    """Answer a problem as its assigned unit (or the bureau); an open problem becomes "being
+    handled". 409 when it is no longer open."""
+    problem = get_or_404(Problem, problem_id)
+    if not permissions.can_read_problem(current_user, problem):
+        raise problems.Problem(404, _("The record does not exist, or you may not read it."))
+    if not permissions.can_answer_problem(current_user, problem):
+        raise problems.Problem(403, _("You may not answer this problem."))
+    form = _checked_form(AnswerForm, g.body)
+    try:
+        problem_service.answer(problem, current_user, form.text.data)
+    except problem_service.TransitionError as exc:
+        raise problems.Problem(409, str(exc)) from None
+    return problem_out(Problem.get_by_id(problem.id))
 
 
 # Weekly reports --------------------------------------------------------------------------------
@@ -300,14 +345,16 @@ def docs():
 # Writes ------------------------------------------------------------------------------------
 
 def expected_version(project: Project) -> int:
-    """The version named by If-Match (``"3"``, as the project's ETag); 428 without one."""
+    """The version If-Match names when it is the project's current ETag (the write then goes on,
+    and the service checks it again inside its transaction); 412 when it names no current one
+    (RFC 9110), 428 without If-Match."""
     header = (request.headers.get("If-Match") or "").strip()
     if not header:
         raise problems.Problem(428, _("Send If-Match with the project's ETag (its version) from your last read."))
-    version = parse_id(header.removeprefix("W/").strip('"'))
-    if version is None:
-        raise problems.invalid({"If-Match": _("Send the project's ETag, e.g. \"3\".")})
-    return version
+    current = etag(project)["ETag"]
+    if header != "*" and current not in (tag.strip() for tag in header.split(",")):
+        raise problems.Problem(412, _("The project was changed since you read it. Read it again."))
+    return project.version
 
 
 def etag(project: Project) -> dict:
@@ -324,12 +371,8 @@ def change_stage(project_id):
     if not permissions.can_edit_project(current_user, item):
         raise problems.Problem(403, _("You may not change this project."))
     version = expected_version(item)
-    body = g.body
-    form = StageForm(formdata=MultiDict({k: "" if v is None else str(v) for k, v in body.model_dump().items()}),
-                     meta={"csrf": False})
-    form.set_targets(stages.allowed_targets(item, current_user))
-    if not form.validate():
-        raise problems.invalid({name: messages[0] for name, messages in form.errors.items()}, 422)
+    # The stage choices the page offers this user.
+    form = _checked_form(StageForm, g.body, prepare=lambda f: f.set_targets(stages.allowed_targets(item, current_user)))
     try:
         with database.atomic():
             stages.change_stage(item, current_user, form.to_stage.data, form.on_date.data, note=form.note.data,
