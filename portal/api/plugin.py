@@ -2,8 +2,10 @@
 from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl, permissions
+# The endpoints, in the order the reference lists them (importing them adds their routes to bp).
+from portal.api import project_views, problem_views, report_views, reference_views  # noqa: F401
+from portal.api.blueprint import bp
 from portal.api.token_views import bp as tokens_bp
-from portal.api.views import bp
 
 
 @hookimpl

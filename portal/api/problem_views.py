@@ -1,0 +1,66 @@
+"""/api/problems: the problem board's list, raising and answering a problem (portal/problems)."""
+from __future__ import annotations
+
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import industries, permissions
+from portal.api import problems, schemas, serialize
+from portal.api.blueprint import bp
+from portal.api.registry import operation
+from portal.models import Problem
+from portal.problems import service as problem_service
+from portal.problems.forms import AnswerForm, BoardFilterForm, ProblemForm
+from portal.problems.views import filtered_problems, ordered_problems
+from portal.projects.views import load_project
+from portal.web import get_or_404
+
+
+@operation(bp, "/problems", summary="Problems, filtered as the problem board", tag="problems",
+           query=schemas.ProblemsQuery, response=schemas.ProblemPage)
+def problem_list():
+    """The problems the user reads with the board's filters and order (open ones first, then by deadline)."""
+    form = BoardFilterForm(request.args, industries=industries.choices())
+    if not form.validate():
+        raise problems.invalid({name: messages[0] for name, messages in form.errors.items()})
+    query = g.query
+    offset = serialize.decode_cursor(query.cursor)
+    found = filtered_problems(form, current_user)
+    rows = list(ordered_problems(found.clone()).offset(offset).limit(query.limit + 1))
+    more, rows = len(rows) > query.limit, rows[:query.limit]
+    return schemas.ProblemPage(items=[serialize.problem_out(p) for p in rows], total=found.count(),
+                               next_cursor=serialize.encode_cursor(offset + len(rows)) if more else None)
+
+
+@operation(bp, "/projects/<project_id>/problems", method="POST", summary="Raise a problem on a project",
+           tag="problems", body=schemas.ProblemIn, response=schemas.ProblemOut, status=201)
+def raise_problem(project_id):
+    """Raise a problem and assign it to a unit, as the project page's form does (the project's
+    editors and the bureau; notified and audited the same way)."""
+    item = load_project(project_id)
+    if not permissions.can_raise_problem(current_user, item):
+        raise problems.Problem(403, _("You may not raise a problem on this project."))
+    form = serialize.checked_form(ProblemForm, g.body)
+    return serialize.problem_out(problem_service.raise_problem(
+        item, current_user, category=form.category.data, description=form.description.data,
+        assigned_unit=form.assigned_unit.data, deadline=form.deadline.data, priority=form.priority.data))
+
+
+@operation(bp, "/problems/<problem_id>/answers", method="POST", summary="Answer a problem", tag="problems",
+           body=schemas.AnswerIn, response=schemas.ProblemOut, status=201)
+def answer_problem(problem_id):
+    """Answer a problem as its assigned unit (or the bureau); an open problem becomes "being
+    handled". 409 when it is no longer open."""
+    problem = get_or_404(Problem, problem_id)
+    if not permissions.can_read_problem(current_user, problem):
+        raise problems.Problem(404, _("The record does not exist, or you may not read it."))
+    if not permissions.can_answer_problem(current_user, problem):
+        raise problems.Problem(403, _("You may not answer this problem."))
+    form = serialize.checked_form(AnswerForm, g.body)
+    try:
+        problem_service.answer(problem, current_user, form.text.data)
+    except problem_service.TransitionError as exc:
+        raise problems.Problem(409, str(exc)) from None
+    return serialize.problem_out(Problem.get_by_id(problem.id))

@@ -1,0 +1,88 @@
+"""/api/projects: the lists (portal/projects/filters.py), a project, and its stage change
+(portal/stages.py), under the pages' permissions (portal/permissions.py) and masking."""
+from __future__ import annotations
+
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import permissions, stages
+from portal.api import problems, schemas, serialize
+from portal.api.blueprint import bp
+from portal.api.registry import operation
+from portal.db import database
+from portal.models import Project
+from portal.projects.filters import LISTS, ListFilters, base_query, count
+from portal.projects.forms import StageForm
+from portal.projects.views import load_project
+
+
+@operation(bp, "/projects", summary="Projects, filtered and sorted as the lists", tag="projects",
+           query=schemas.ProjectsQuery, response=schemas.ProjectPage)
+def projects():
+    """The projects of one of the lists (list=all, clues, signed, landed, production) with the
+    same filters, sort order and permissions as the list pages, with their stage history."""
+    query = g.query
+    filters = ListFilters.parse(LISTS[query.list_], request.args, current_user)
+    if filters.errors:
+        raise problems.invalid(filters.errors)
+    offset = serialize.decode_cursor(query.cursor)
+    rows = list(base_query(current_user, filters).order_by(*filters.order_by())
+                .offset(offset).limit(query.limit + 1))
+    more, rows = len(rows) > query.limit, rows[:query.limit]
+    history = serialize.stage_history([p.id for p in rows])
+    return schemas.ProjectPage(items=[serialize.project_out(p, history[p.id]) for p in rows],
+                               total=count(current_user, filters),
+                               next_cursor=serialize.encode_cursor(offset + len(rows)) if more else None)
+
+
+@operation(bp, "/projects/<project_id>", summary="One project", tag="projects",
+           response=schemas.ProjectOut)
+def project(project_id):
+    """A project the token's user may read (404 otherwise, as the project page), with its stage history."""
+    item = load_project(project_id)
+    return serialize.project_out(item, serialize.stage_history([item.id])[item.id]), etag(item)
+
+
+def expected_version(project: Project) -> int:
+    """The version If-Match names when it is the project's current ETag (the write then goes on,
+    and the service checks it again inside its transaction); 412 when it names no current one
+    (RFC 9110), 428 without If-Match."""
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header:
+        raise problems.Problem(428, _("Send If-Match with the project's ETag (its version) from your last read."))
+    current = etag(project)["ETag"]
+    if header != "*" and current not in (tag.strip() for tag in header.split(",")):
+        raise problems.Problem(412, _("The project was changed since you read it. Read it again."))
+    return project.version
+
+
+def etag(project: Project) -> dict:
+    return {"ETag": f'"{project.version}"'}
+
+
+@operation(bp, "/projects/<project_id>/stage", method="POST", summary="Change a project's stage",
+           tag="projects", body=schemas.StageChangeIn, response=schemas.ProjectOut, if_match=True)
+def change_stage(project_id):
+    """Move the project to another stage, with the rules, verification and audit of the project
+    page's stage form. If-Match must carry the ETag of your last read: 412 when the project
+    changed meanwhile."""
+    item = load_project(project_id)
+    if not permissions.can_edit_project(current_user, item):
+        raise problems.Problem(403, _("You may not change this project."))
+    version = expected_version(item)
+    # The stage choices the page offers this user.
+    form = serialize.checked_form(StageForm, g.body,
+                                  prepare=lambda f: f.set_targets(stages.allowed_targets(item, current_user)))
+    try:
+        with database.atomic():
+            stages.change_stage(item, current_user, form.to_stage.data, form.on_date.data, note=form.note.data,
+                                reason=form.reason.data, contracted_amount=form.contracted_amount.data,
+                                expected_version=version)
+    except stages.StageConflict as exc:
+        raise problems.Problem(412, str(exc.message)) from None
+    except stages.StageError as exc:
+        raise problems.invalid({exc.field: exc.message}, 422) from None
+    item = load_project(project_id)
+    return serialize.project_out(item, serialize.stage_history([item.id])[item.id]), etag(item)
