@@ -54,8 +54,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.user_password":          _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "admin.users":                  _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     **{e: _row(*[TOKEN] * len(ROLES)) for e in (
-        "api.figure_list", "api.industry_list", "api.investors", "api.problem_list", "api.project", "api.projects",
-        "api.units", "api.weekly_report")},
+        "api.commitment_list", "api.figure_list", "api.industry_list", "api.investors", "api.problem_list",
+        "api.project", "api.projects", "api.units", "api.weekly_report")},
     "api.docs":                     _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "api.openapi_json":             _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "api_tokens.all_tokens":        _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),

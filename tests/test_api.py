@@ -350,7 +350,7 @@ def test_the_openapi_description_is_valid_and_the_reference_page_loads_nothing_f
     assert {"/api/projects", "/api/projects/{project_id}", "/api/projects/{project_id}/stage", "/api/units",
             "/api/industries", "/api/investors", "/api/figures", "/api/problems", "/api/weekly-reports",
             "/api/projects/{project_id}/progress", "/api/projects/{project_id}/problems",
-            "/api/problems/{problem_id}/answers"} <= set(description["paths"])
+            "/api/problems/{problem_id}/answers", "/api/commitments"} <= set(description["paths"])
     flag = next(p for p in description["paths"]["/api/projects"]["get"]["parameters"] if p["name"] == "flag")
     assert flag["schema"]["enum"] == ["green", "yellow", "red"]
     page = client.get("/api/docs")
@@ -461,3 +461,25 @@ def test_problems_are_raised_and_answered_as_in_the_pages(app, city, tokens_for)
     assert closed.status_code == 409 and closed.mimetype == "application/problem+json"
     assert api.post(answer_url, json={"text": "x"},
                     headers=bearer(tokens_for("unit_b", read_only=False))).status_code == 404
+
+
+def test_the_commitments_endpoint_returns_the_open_commitments_of_the_board(app, city, login, tokens_for):
+    from portal.models import Commitment
+
+    with app.app_context():
+        project = _battery(app)
+        Commitment.create(project=project, kind="land", promise="Road by May", unit=city.units["county_b"],
+                          due_date=dt.date(2020, 5, 1), created_by=city.users["bureau"])
+        Commitment.create(project=project, kind="land", promise="Done already", unit=city.units["county_b"],
+                          due_date=dt.date(2020, 5, 1), fulfilled_on=dt.date(2020, 4, 1),
+                          created_by=city.users["bureau"])
+    api = app.test_client()
+    for role in ("bureau", "unit_a", "unit_b", "department", "town_a"):
+        page = login(role).get("/problems").get_data(as_text=True)
+        body = api.get("/api/commitments", headers=bearer(tokens_for(role))).get_json()
+        promises = [c["promise"] for c in body["items"]]
+        assert "Done already" not in promises
+        for promise in ("Road by May", "Hand over 150 mu"):
+            assert (promise in promises) == (promise in page), (role, promise)
+    overdue = api.get("/api/commitments?overdue=1", headers=bearer(tokens_for("bureau"))).get_json()["items"]
+    assert [c["promise"] for c in overdue] == ["Road by May"] and overdue[0]["overdue"]

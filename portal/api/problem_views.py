@@ -1,6 +1,6 @@
-"""/api/problems: the problem board's list, raising and answering a problem (portal/problems)."""
+"""/api/problems and /api/commitments: the problem board's lists; raising and answering a problem
+(portal/problems)."""
 from __future__ import annotations
-
 
 from flask import g, request
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from portal.api.registry import operation
 from portal.models import Problem
 from portal.problems import service as problem_service
 from portal.problems.forms import AnswerForm, BoardFilterForm, ProblemForm
-from portal.problems.views import filtered_problems, ordered_problems
+from portal.problems.views import board_commitments, filtered_problems, ordered_problems
 from portal.projects.views import load_project
 from portal.web import get_or_404
 
@@ -22,16 +22,31 @@ from portal.web import get_or_404
            query=schemas.ProblemsQuery, response=schemas.ProblemPage)
 def problem_list():
     """The problems the user reads with the board's filters and order (open ones first, then by deadline)."""
+    found = filtered_problems(_board_form(), current_user)
+    rows, next_cursor = serialize.page_of(ordered_problems(found.clone()), g.query.cursor, g.query.limit)
+    return schemas.ProblemPage(items=[serialize.problem_out(p) for p in rows], total=found.count(),
+                               next_cursor=next_cursor)
+
+
+def _board_form() -> BoardFilterForm:
+    """The board's filters from the query string, checked by the board's form (400 at the field)."""
     form = BoardFilterForm(request.args, industries=industries.choices())
     if not form.validate():
         raise problems.invalid({name: messages[0] for name, messages in form.errors.items()})
-    query = g.query
-    offset = serialize.decode_cursor(query.cursor)
-    found = filtered_problems(form, current_user)
-    rows = list(ordered_problems(found.clone()).offset(offset).limit(query.limit + 1))
-    more, rows = len(rows) > query.limit, rows[:query.limit]
-    return schemas.ProblemPage(items=[serialize.problem_out(p) for p in rows], total=found.count(),
-                               next_cursor=serialize.encode_cursor(offset + len(rows)) if more else None)
+    return form
+
+
+@operation(bp, "/commitments", summary="Open commitments, filtered as on the problem board", tag="problems",
+           query=schemas.CommitmentsQuery, response=schemas.CommitmentPage)
+def commitment_list():
+    """The open (unfulfilled) commitments the user reads, with the board's filters and order (by due date)."""
+    found = board_commitments(_board_form(), current_user)
+    rows, next_cursor = serialize.page_of(found.clone(), g.query.cursor, g.query.limit)
+    items = [schemas.CommitmentOut(id=c.id, project=schemas.ProjectRef(id=c.project.id, name=c.project.name),
+                                   kind=c.kind, promise=c.promise, unit=serialize.unit_ref(c.unit),
+                                   due_date=c.due_date, overdue=problem_service.commitment_is_overdue(c))
+             for c in rows]
+    return schemas.CommitmentPage(items=items, total=found.count(), next_cursor=next_cursor)
 
 
 @operation(bp, "/projects/<project_id>/problems", method="POST", summary="Raise a problem on a project",

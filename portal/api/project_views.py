@@ -27,14 +27,11 @@ def projects():
     filters = ListFilters.parse(LISTS[query.list_], request.args, current_user)
     if filters.errors:
         raise problems.invalid(filters.errors)
-    offset = serialize.decode_cursor(query.cursor)
-    rows = list(base_query(current_user, filters).order_by(*filters.order_by())
-                .offset(offset).limit(query.limit + 1))
-    more, rows = len(rows) > query.limit, rows[:query.limit]
+    rows, next_cursor = serialize.page_of(base_query(current_user, filters).order_by(*filters.order_by()),
+                                          query.cursor, query.limit)
     history = serialize.stage_history([p.id for p in rows])
     return schemas.ProjectPage(items=[serialize.project_out(p, history[p.id]) for p in rows],
-                               total=count(current_user, filters),
-                               next_cursor=serialize.encode_cursor(offset + len(rows)) if more else None)
+                               total=count(current_user, filters), next_cursor=next_cursor)
 
 
 @operation(bp, "/projects/<project_id>", summary="One project", tag="projects",

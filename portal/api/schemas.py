@@ -122,6 +122,17 @@ class WeekQuery(Query):
     unit: Optional[int] = Field(None, ge=1, le=MAX_ID, description="The unit (default: the user's)")
 
 
+class CommitmentsQuery(Query):
+    """The problem board's filters that apply to commitments (open commitments only, as the board)."""
+
+    department: Optional[int] = Field(None, ge=1, le=MAX_ID, description="The promising unit's id")
+    overdue: Optional[Literal["1"]] = Field(None, description="1: overdue commitments only")
+    unit: Optional[int] = Field(None, ge=1, le=MAX_ID, description="The project's unit (and its sub-units)")
+    industry: Optional[str] = Field(None, max_length=40)
+    cursor: Optional[str] = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(50, ge=1, le=200)
+
+
 class EmptyQuery(Query):
     pass
 
@@ -275,6 +286,22 @@ class ProblemOut(Schema):
     created_at: dt.datetime = Field(description="UTC")
     resolved_at: Optional[dt.datetime] = Field(description="UTC")
     closed_at: Optional[dt.datetime] = Field(description="UTC")
+
+
+class CommitmentOut(Schema):
+    id: int
+    project: ProjectRef
+    kind: str
+    promise: str
+    unit: UnitRef = Field(description="The unit that promised")
+    due_date: dt.date
+    overdue: bool
+
+
+class CommitmentPage(Schema):
+    items: list[CommitmentOut]
+    total: int
+    next_cursor: Optional[str]
 
 
 class ProblemPage(Schema):

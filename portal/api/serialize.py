@@ -59,6 +59,14 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"v1:{offset}".encode()).decode().rstrip("=")
 
 
+def page_of(query, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    """One page of an ordered query from ``cursor``: its rows and the next page's cursor (None: the last)."""
+    offset = decode_cursor(cursor)
+    rows = list(query.offset(offset).limit(limit + 1))
+    more, rows = len(rows) > limit, rows[:limit]
+    return rows, encode_cursor(offset + len(rows)) if more else None
+
+
 def decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0

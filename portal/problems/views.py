@@ -119,7 +119,8 @@ def ordered_problems(query):
     return query.order_by(_open_first(), Problem.deadline, Problem.id)
 
 
-def _board_commitments(form: BoardFilterForm, user):
+def board_commitments(form: BoardFilterForm, user):
+    """The board's open commitments for its filters, restricted to what ``user`` reads (the API lists them too)."""
     query = (Commitment.select(Commitment, Project, Unit)
              .join(Project, on=(Commitment.project == Project.id))
              .switch(Commitment).join(Unit, on=(Commitment.unit == Unit.id))
@@ -150,7 +151,7 @@ def board():
         return _export(ordered_problems(query))
     counts = service.department_counts(query.clone())
     page = Page(ordered_problems(query), page_number(), BOARD_PAGE_SIZE)
-    commitments_query = _board_commitments(form, current_user)
+    commitments_query = board_commitments(form, current_user)
     commitments = list(commitments_query.limit(200))
     export_args = request.args.to_dict(flat=True)
     export_args.pop("page", None)
