@@ -483,3 +483,16 @@ def test_the_commitments_endpoint_returns_the_open_commitments_of_the_board(app,
             assert (promise in promises) == (promise in page), (role, promise)
     overdue = api.get("/api/commitments?overdue=1", headers=bearer(tokens_for("bureau"))).get_json()["items"]
     assert [c["promise"] for c in overdue] == ["Road by May"] and overdue[0]["overdue"]
+
+
+def test_flagged_projects_carry_the_reasons_the_lists_show(app, city, login, tokens_for):
+    from portal.models import Project
+
+    project = _battery(app)
+    with app.app_context():
+        Project.update(flag="red", flag_reasons=[{"level": "red", "reason": "Land handover two weeks late"}]).where(
+            Project.id == project.id).execute()
+    items = app.test_client().get("/api/projects?flag=red", headers=bearer(tokens_for("leader"))).get_json()["items"]
+    assert [(p["id"], p["flag"], p["flag_reasons"]) for p in items] == [
+        (project.id, "red", ["Land handover two weeks late"])]
+    assert "Land handover two weeks late" in login("leader").get("/projects?flag=red").get_data(as_text=True)

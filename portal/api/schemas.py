@@ -250,7 +250,8 @@ class ProjectOut(Schema):
     contracted_amount: Optional[Amount] = Field(description="10,000 yuan (万元), exact")
     is_key: bool
     is_confidential: bool
-    flag: str
+    flag: str = Field(description="green, yellow or red, from the weekly flag rules")
+    flag_reasons: list[str] = Field(description="Why the flag is yellow or red, in the user's language")
     review_recommendation: str
     clue_on: Optional[dt.date]
     signed_on: Optional[dt.date]

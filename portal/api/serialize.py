@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal import permissions
+from portal import flag_reasons, permissions
 from portal.api import problems, schemas
 from portal.models import Project, StageChange
 from portal.problems import service as problem_service
@@ -48,6 +48,7 @@ def project_out(project: Project, history: list) -> schemas.ProjectOut:
         industry_code=project.industry_code, total_investment=amount_text(project.total_investment),
         contracted_amount=amount_text(project.contracted_amount), is_key=project.is_key,
         is_confidential=project.is_confidential, flag=project.flag,
+        flag_reasons=flag_reasons.render_each(project.flag_reasons),
         review_recommendation=project.review_recommendation, clue_on=project.clue_on,
         signed_on=project.signed_on, started_on=project.started_on, completed_on=project.completed_on,
         production_on=project.production_on, version=project.version,
