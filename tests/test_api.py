@@ -83,6 +83,10 @@ def test_a_token_is_shown_once_stored_hashed_used_and_revoked(app, city, login):
     assert client.post_form(action).status_code == 303
     answer = api.get("/api/projects", headers=bearer(secret))
     assert answer.status_code == 401 and answer.mimetype == "application/problem+json"
+    with app.app_context():
+        revoked = AuditLog.get(AuditLog.entity == "api_token", AuditLog.action == "revoke")
+        assert revoked.user_id == city.users["unit_a"].id and revoked.note == "Monthly report"
+    assert "Monthly report" in login("admin").get("/admin/audit").get_data(as_text=True)
 
 
 def test_others_may_not_revoke_a_token_but_an_administrator_may(app, city, login, tokens_for):
