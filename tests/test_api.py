@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -500,3 +501,42 @@ def test_flagged_projects_carry_the_reasons_the_lists_show(app, city, login, tok
     assert [(p["id"], p["flag"], p["flag_reasons"]) for p in items] == [
         (project.id, "red", ["Land handover two weeks late"])]
     assert "Land handover two weeks late" in login("leader").get("/projects?flag=red").get_data(as_text=True)
+
+
+def test_a_project_is_edited_with_the_edit_forms_rules_and_its_version(app, city, tokens_for):
+    from portal.models import AuditLog, Project
+
+    project = _battery(app)
+    url = f"/api/projects/{project.id}"
+    api = app.test_client()
+    writer = tokens_for("unit_a", read_only=False)
+    etag = api.get(url, headers=bearer(writer)).headers["ETag"]
+    with app.app_context():
+        before = {f: getattr(Project.get_by_id(project.id), f) for f in ("park", "leader_id", "expected_jobs",
+                                                                         "is_key", "enterprise_id", "land_area_mu")}
+
+    empty_name = api.patch(url, json={"name": ""}, headers={**bearer(writer), "If-Match": etag})
+    assert empty_name.status_code == 422 and empty_name.get_json()["errors"][0]["field"] == "name"
+    elsewhere = api.patch(url, json={"responsible_unit": city.units["county_b"].id},
+                          headers={**bearer(writer), "If-Match": etag})
+    assert elsewhere.status_code == 422 and elsewhere.get_json()["errors"][0]["field"] == "responsible_unit"
+    assert api.patch(url, json={"total_investment": "12000"}, headers=bearer(writer)).status_code == 428
+    assert api.patch(url, json={"total_investment": "12000"},
+                     headers={**bearer(tokens_for("leader", read_only=False)), "If-Match": etag}).status_code == 403
+
+    done = api.patch(url, json={"total_investment": "12000", "is_key": False, "responsible_person": "Wang Fang"},
+                     headers={**bearer(writer), "If-Match": etag})
+    assert done.status_code == 200, done.get_json()
+    assert Decimal(done.get_json()["total_investment"]) == 12000 and done.get_json()["is_key"] is False
+    with app.app_context():
+        fresh = Project.get_by_id(project.id)
+        # Members not sent keep their values (the form was filled from the project).
+        assert {f: getattr(fresh, f) for f in before if f != "is_key"} == {k: v for k, v in before.items()
+                                                                         if k != "is_key"}
+        entry = AuditLog.select().where(AuditLog.entity == "project", AuditLog.action == "edit").get()
+        assert entry.user_id == city.users["unit_a"].id
+        assert set(entry.changes) == {"total_investment", "is_key", "responsible_person", "version"}
+    stale = api.patch(url, json={"park": "West park"}, headers={**bearer(writer), "If-Match": etag})
+    assert stale.status_code == 412
+    unchanged = api.patch(url, json={}, headers={**bearer(writer), "If-Match": done.headers["ETag"]})
+    assert unchanged.status_code == 200 and unchanged.headers["ETag"] == done.headers["ETag"]  # nothing written

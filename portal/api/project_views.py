@@ -7,7 +7,7 @@ from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import permissions, stages
+from portal import extra_fields, permissions, stages
 from portal.api import problems, schemas, serialize
 from portal.api.blueprint import bp
 from portal.api.registry import operation
@@ -15,6 +15,7 @@ from portal.db import database
 from portal.models import Project
 from portal.projects.filters import LISTS, ListFilters, base_query, count
 from portal.projects.forms import StageForm
+from portal.projects import views as project_pages
 from portal.projects.views import load_project
 
 
@@ -81,5 +82,28 @@ def change_stage(project_id):
         raise problems.Problem(412, str(exc.message)) from None
     except stages.StageError as exc:
         raise problems.invalid({exc.field: exc.message}, 422) from None
+    item = load_project(project_id)
+    return serialize.project_out(item, serialize.stage_history([item.id])[item.id]), etag(item)
+
+
+@operation(bp, "/projects/<project_id>", method="PATCH", summary="Edit a project", tag="projects",
+           body=schemas.ProjectPatch, response=schemas.ProjectOut, if_match=True)
+def edit_project(project_id):
+    """Change some of a project's fields: the edit page's form checks the project as it would be,
+    and the change is saved and audited as the page saves it. If-Match must carry the ETag of your
+    last read: 412 when the project changed meanwhile."""
+    item = load_project(project_id)
+    if not permissions.can_edit_project(current_user, item):
+        raise problems.Problem(403, _("You may not change this project."))
+    version = expected_version(item)
+    shown = project_pages.edit_form(item, current_user, formdata=None, meta={"csrf": False})
+    extra_fields.load_form(shown, item)
+    formdata = serialize.lay_over(serialize.formdata_of(shown), g.body.model_dump(exclude_unset=True))
+    form = project_pages.edit_form(item, current_user, formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        raise problems.invalid({name: messages[0] for name, messages in form.errors.items()}, 422)
+    saved, _class_kept, item = project_pages.save_edit(item, form, current_user, version)
+    if not saved:
+        raise problems.Problem(412, _("The project was changed since you read it. Read it again."))
     item = load_project(project_id)
     return serialize.project_out(item, serialize.stage_history([item.id])[item.id]), etag(item)

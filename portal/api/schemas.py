@@ -15,6 +15,7 @@ from portal import figures
 from portal.models import STAGES
 from portal.models.problems import PROBLEM_CATEGORIES, PROBLEM_PRIORITIES, PROBLEM_STATES
 from portal.projects.filters import FLAGS, LISTS, MAX_QUERY_LENGTH, RECOMMENDATIONS, SORTS
+from portal.projects.forms import ASSESSMENTS, CHANNELS
 from portal.web import MAX_ID
 
 #: An amount in 万元 as an exact decimal string (never a float).
@@ -160,6 +161,56 @@ class ProgressIn(Schema):
     happened: str = Field(max_length=4000, description="What happened this week")
     next_steps: str = Field("", max_length=4000)
     percent_complete: Optional[int] = Field(None, ge=0, le=100)
+
+
+OptionalId = Optional[Annotated[int, Field(ge=1, le=MAX_ID)]]
+OptionalAmount = Optional[Annotated[str, Field(max_length=20, description="万元 (10k USD for foreign capital)")]]
+
+
+class ProjectPatch(Schema):
+    """The members to change of a project; the others keep their values. The project page's edit
+    form checks the result (the same messages, the same permissions on units and the investor's
+    class). null clears an optional member."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(None, max_length=200)
+    investor_name: Optional[str] = Field(None, max_length=200, description="An investor is reused by name or code")
+    investor_credit_code: Optional[str] = Field(None, max_length=18)
+    origin_country: Optional[str] = Field(None, max_length=50)
+    origin_province: Optional[str] = Field(None, max_length=50)
+    origin_city: Optional[str] = Field(None, max_length=50)
+    fortune_global_500: bool = None
+    china_500: bool = None
+    china_private_500: bool = None
+    central_soe: bool = None
+    foreign_invested: bool = None
+    listed: bool = None
+    industry_code: Optional[str] = Field(None, max_length=40)
+    chain_link_code: Optional[str] = Field(None, max_length=60)
+    park: Optional[str] = Field(None, max_length=100)
+    source_channel: Optional[_choice(CHANNELS)] = None
+    investment_method: Optional[_choice(CHANNELS)] = None
+    source_team: OptionalId = None
+    is_key: bool = None
+    is_confidential: bool = None
+    total_investment: str = Field(None, max_length=20, description="万元")
+    contracted_amount: OptionalAmount = None
+    foreign_capital: OptionalAmount = None
+    expected_output: OptionalAmount = None
+    expected_tax: OptionalAmount = None
+    expected_jobs: Optional[Annotated[int, Field(ge=0, le=10_000_000)]] = None
+    land_area_mu: OptionalAmount = None
+    safety_assessment: Optional[_choice(ASSESSMENTS)] = None
+    environment_assessment: Optional[_choice(ASSESSMENTS)] = None
+    responsible_unit: int = Field(None, ge=1, le=MAX_ID)
+    responsible_person: Optional[str] = Field(None, max_length=100)
+    leader: OptionalId = None
+    special_team: OptionalId = None
+    planned_sign_date: Optional[dt.date] = None
+    planned_start_date: Optional[dt.date] = None
+    planned_completion_date: Optional[dt.date] = None
+    planned_production_date: Optional[dt.date] = None
 
 
 class ProblemIn(Schema):

@@ -96,6 +96,28 @@ def problem_out(p) -> schemas.ProblemOut:
         created_at=utc(p.created_at), resolved_at=utc(p.resolved_at), closed_at=utc(p.closed_at))
 
 
+def formdata_of(form) -> MultiDict:
+    """What a browser would post for a form left as it is shown (a ticked box sends "y", an
+    unticked one nothing): the base an API change is laid over."""
+    data = MultiDict()
+    for field in form:
+        if field.type == "BooleanField":
+            if field.data:
+                data.add(field.name, "y")
+        elif field.type != "CSRFTokenField":
+            data.add(field.name, field._value() if hasattr(field, "_value") else
+                     "" if field.data is None else str(field.data))
+    return data
+
+
+def lay_over(formdata: MultiDict, values: dict) -> MultiDict:
+    """``formdata`` with the given members replaced as a form posts them (true: "y", null: empty)."""
+    for name, value in values.items():
+        formdata.setlist(name, ["y"] if value is True else [] if value is False else
+                         [""] if value is None else [str(value)])
+    return formdata
+
+
 def checked_form(form_class, body, prepare=None):
     """A page's form filled from a validated JSON body (no CSRF: cookies do not open /api) and
     checked by its own validators: the API takes exactly what the form takes. 422 otherwise."""
