@@ -540,3 +540,36 @@ def test_a_project_is_edited_with_the_edit_forms_rules_and_its_version(app, city
     assert stale.status_code == 412
     unchanged = api.patch(url, json={}, headers={**bearer(writer), "If-Match": done.headers["ETag"]})
     assert unchanged.status_code == 200 and unchanged.headers["ETag"] == done.headers["ETag"]  # nothing written
+
+
+def test_a_project_is_entered_with_the_new_project_forms_rules(app, city, tokens_for):
+    from portal.models import AuditLog, Project, StageChange
+
+    api = app.test_client()
+    writer = tokens_for("unit_a", read_only=False)
+    new = {"name": "Solar glass line", "total_investment": "56000", "industry_code": "newenergy",
+           "investor_name": "Bright Glass Co", "is_key": True}
+    future = api.post("/api/projects", json={**new, "clue_on": "2099-01-01"}, headers=bearer(writer))
+    assert future.status_code == 422 and future.get_json()["errors"][0]["field"] == "clue_on"
+    assert api.post("/api/projects", json={"name": "No amount"}, headers=bearer(writer)).status_code == 422
+    assert api.post("/api/projects", json=new, headers=bearer(tokens_for("leader", read_only=False))).status_code \
+        == 403
+    made = api.post("/api/projects", json=new, headers=bearer(writer))
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    assert body["stage"] == "clue" and body["responsible_unit"]["id"] == city.units["county_a"].id  # the form's default
+    assert body["investor"]["name"] == "Bright Glass Co" and body["is_key"] is True
+    with app.app_context():
+        assert StageChange.select().where(StageChange.project == body["id"]).count() == 1
+        assert AuditLog.get(AuditLog.entity == "project", AuditLog.entity_id == body["id"]).user_id == \
+            city.users["unit_a"].id
+
+    again = api.post("/api/projects", json=new, headers=bearer(writer))
+    assert again.status_code == 409 and again.get_json()["duplicates"] == [{"id": body["id"], "name": new["name"]}]
+    hidden = api.post("/api/projects", json=new, headers=bearer(tokens_for("unit_b", read_only=False)))
+    assert hidden.status_code == 409  # County B may not read it: only told that one exists
+    assert hidden.get_json()["duplicates"] == [] and hidden.get_json()["duplicates_elsewhere"] is True
+    confirmed = api.post("/api/projects", json={**new, "confirm_duplicates": True}, headers=bearer(writer))
+    assert confirmed.status_code == 201
+    with app.app_context():
+        assert Project.select().where(Project.name == new["name"]).count() == 2

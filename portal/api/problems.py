@@ -13,17 +13,21 @@ MEDIA_TYPE = "application/problem+json"
 class Problem(Exception):
     """Raised by the API's code; turned into a problem+json response by the blueprint."""
 
-    def __init__(self, status: int, detail: str = "", errors: dict | None = None, headers: dict | None = None):
+    def __init__(self, status: int, detail: str = "", errors: dict | None = None, headers: dict | None = None,
+                 members: dict | None = None):
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.errors = errors or {}
         self.headers = headers or {}
+        self.members = members or {}  # extension members of this kind of problem
 
 
-def response(status: int, detail: str = "", errors: dict | None = None, headers: dict | None = None):
+def response(status: int, detail: str = "", errors: dict | None = None, headers: dict | None = None,
+             members: dict | None = None):
     """A problem+json response; ``errors`` maps a field (query parameter or body member) to its message."""
-    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status}
+    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
+            **(members or {})}
     if detail:
         body["detail"] = str(detail)
     if errors:
@@ -37,7 +41,7 @@ def response(status: int, detail: str = "", errors: dict | None = None, headers:
 
 
 def from_problem(problem: Problem):
-    return response(problem.status, problem.detail, problem.errors, problem.headers)
+    return response(problem.status, problem.detail, problem.errors, problem.headers, problem.members)
 
 
 def from_http_error(error: HTTPException):

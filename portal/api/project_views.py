@@ -14,8 +14,8 @@ from portal.api.registry import operation
 from portal.db import database
 from portal.models import Project
 from portal.projects.filters import LISTS, ListFilters, base_query, count
-from portal.projects.forms import StageForm
 from portal.projects import views as project_pages
+from portal.projects.forms import StageForm
 from portal.projects.views import load_project
 
 
@@ -106,4 +106,30 @@ def edit_project(project_id):
     if not saved:
         raise problems.Problem(412, _("The project was changed since you read it. Read it again."))
     item = load_project(project_id)
+    return serialize.project_out(item, serialize.stage_history([item.id])[item.id]), etag(item)
+
+
+@operation(bp, "/projects", method="POST", summary="Enter a new project", tag="projects",
+           body=schemas.ProjectIn, response=schemas.ProjectOut, status=201)
+def create_project():
+    """Enter a project as a clue, checked by the new-project form and saved as that page saves it.
+    Likely duplicates stop it with a 409 naming those you read (send confirm_duplicates: true to
+    save anyway, as the page's second click does)."""
+    if not permissions.can_create_project(current_user):
+        raise problems.Problem(403, _("You may not enter projects."))
+    shown = project_pages.new_form(current_user, formdata=None, meta={"csrf": False})
+    project_pages.propose_new(shown, current_user)
+    values = g.body.model_dump(exclude_unset=True)
+    confirmed = values.pop("confirm_duplicates", False)
+    formdata = serialize.lay_over(serialize.formdata_of(shown), values)
+    form = project_pages.new_form(current_user, formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        raise problems.invalid({name: messages[0] for name, messages in form.errors.items()}, 422)
+    duplicates = None if confirmed else project_pages.find_duplicates(form, current_user)
+    if duplicates:
+        raise problems.Problem(409, _("This project may exist already."), members={
+            "duplicates": [{"id": d["project"].id, "name": d["project"].name} for d in duplicates.readable],
+            "duplicates_elsewhere": duplicates.elsewhere})
+    item, _class_kept = project_pages.create_project(form, current_user)
+    item = load_project(item.id)
     return serialize.project_out(item, serialize.stage_history([item.id])[item.id]), etag(item)

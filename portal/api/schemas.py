@@ -45,6 +45,8 @@ class ProblemDetails(Schema):
     status: int
     detail: Optional[str] = None
     errors: Optional[list[FieldError]] = None
+    duplicates: Optional[list["ProjectRef"]] = Field(None, description="A new project's likely duplicates you read")
+    duplicates_elsewhere: Optional[bool] = Field(None, description="Likely duplicates you may not read exist")
 
 
 # Queries ----------------------------------------------------------------------------
@@ -167,12 +169,19 @@ OptionalId = Optional[Annotated[int, Field(ge=1, le=MAX_ID)]]
 OptionalAmount = Optional[Annotated[str, Field(max_length=20, description="万元 (10k USD for foreign capital)")]]
 
 
+def _unset_is_no_default(schema: dict) -> None:
+    """A member that may be left out but not sent as null has no default in the description."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and "anyOf" not in prop:
+            del prop["default"]
+
+
 class ProjectPatch(Schema):
     """The members to change of a project; the others keep their values. The project page's edit
     form checks the result (the same messages, the same permissions on units and the investor's
     class). null clears an optional member."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_unset_is_no_default)
 
     name: str = Field(None, max_length=200)
     investor_name: Optional[str] = Field(None, max_length=200, description="An investor is reused by name or code")
@@ -211,6 +220,16 @@ class ProjectPatch(Schema):
     planned_start_date: Optional[dt.date] = None
     planned_completion_date: Optional[dt.date] = None
     planned_production_date: Optional[dt.date] = None
+
+
+class ProjectIn(ProjectPatch):
+    """A new project (a clue), as the new-project form takes it (the same form checks it)."""
+
+    name: str = Field(max_length=200)
+    total_investment: str = Field(max_length=20, description="万元")
+    responsible_unit: int = Field(None, ge=1, le=MAX_ID, description="Default: the unit staff's own unit")
+    clue_on: Optional[dt.date] = Field(None, description="The clue's date, not in the future (default: today)")
+    confirm_duplicates: bool = Field(False, description="Save although likely duplicates exist (after a 409)")
 
 
 class ProblemIn(Schema):
@@ -409,3 +428,6 @@ class FiguresOut(Schema):
     period: PeriodOut
     scope: ScopeOut
     figures: list[FigureOut]
+
+
+ProblemDetails.model_rebuild()  # ProjectRef is declared after it

@@ -231,35 +231,50 @@ def find_duplicates(form, user, exclude_id=None, limit=10) -> Duplicates:
 
 # Create ---------------------------------------------------------------------------
 
+def create_project(form, user) -> tuple[Project, bool]:
+    """Save a validated new-project form as a clue, with its investor, first stage change and
+    audit entry, in one transaction: ``(the project, investor class kept)``."""
+    with database.atomic():
+        values = _form_values(form)
+        enterprise = resolve_enterprise(form, user)
+        class_kept = form.class_change_refused(enterprise)
+        project = Project(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data, created_by=user.id, **values)
+        extra_changes = extra_fields.save_form(form, project)
+        project.save(force_insert=True)
+        stages.record_initial(project, user, form.clue_on.data)
+        changes = audit.diff({}, _named(dict(values, enterprise=enterprise, stage="clue", clue_on=form.clue_on.data)))
+        changes.update(extra_changes)
+        audit.record("create", "project", project.id, changes, user=user)
+        plugins.project_changed(project, "create", user)
+    return project, class_kept
+
+
+def new_form(user, **kwargs):
+    """The new-project form with the plugins' extra fields."""
+    return extra_fields.form_class(NewProjectForm)(user=user, **kwargs)
+
+
+def propose_new(form, user) -> None:
+    """What a new project's form proposes: today's clue, and unit staff's own unit."""
+    form.clue_on.data = today()
+    if user.role == "unit":
+        form.responsible_unit.data = user.unit
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     if not permissions.can_create_project(current_user):
         abort(403, _("Projects are entered by the bureau's staff and by unit staff (counties, zones, towns,"
                      " stationed teams). Ask your administrator for such an account."))
-    form = extra_fields.form_class(NewProjectForm)(user=current_user)
+    form = new_form(current_user)
     if request.method == "GET":
-        form.clue_on.data = today()
-        if current_user.role == "unit":
-            form.responsible_unit.data = current_user.unit
+        propose_new(form, current_user)
     duplicates = []
     if form.validate_on_submit():
         duplicates = [] if form.confirm_duplicates.data == "1" else find_duplicates(form, current_user)
         if not duplicates:
-            with database.atomic():
-                values = _form_values(form)
-                enterprise = resolve_enterprise(form, current_user)
-                class_kept = form.class_change_refused(enterprise)
-                project = Project(enterprise=enterprise, stage="clue", clue_on=form.clue_on.data,
-                                  created_by=current_user.id, **values)
-                extra_changes = extra_fields.save_form(form, project)
-                project.save(force_insert=True)
-                stages.record_initial(project, current_user, form.clue_on.data)
-                changes = audit.diff({}, _named(dict(values, enterprise=enterprise, stage="clue",
-                                                     clue_on=form.clue_on.data)))
-                changes.update(extra_changes)
-                audit.record("create", "project", project.id, changes, user=current_user)
-                plugins.project_changed(project, "create", current_user)
+            project, class_kept = create_project(form, current_user)
             flash(_("Project saved."), "success")
             if class_kept:
                 flash(str(CLASS_KEPT), "warning")
