@@ -151,6 +151,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
     "api.file_progress": (),
     "api.raise_problem": (),
     "api.answer_problem": (),
+    "api.create_project": (),
     "chains.add_target": ("bureau", "department"),  # departments keep the target lists
     "projects.new": ("bureau", "unit_a", "town_a", "unit_b", "team"),
     # Its problem, assigned to the department and raised by unit_a; the department's commitment.
@@ -167,7 +168,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
 
 #: Routes that answer 401 to every cookie (the API): no role writes there with a session.
 TOKEN_ONLY = frozenset(e for e, row in EXPECTED.items() if row["admin"] == TOKEN) | {
-    "api.answer_problem", "api.change_stage", "api.file_progress", "api.raise_problem"}
+    "api.answer_problem", "api.change_stage", "api.create_project", "api.file_progress", "api.raise_problem"}
 
 
 # Records and URLs ------------------------------------------------------------------------------
