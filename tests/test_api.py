@@ -72,7 +72,8 @@ def test_a_token_is_shown_once_stored_hashed_used_and_revoked(app, city, login):
         assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
         assert secret not in " ".join(str(v) for v in token.__data__.values())
         assert token.read_only and token.last_used_at is None
-        assert AuditLog.get(AuditLog.entity == "api_token").user_id == city.users["unit_a"].id
+        made = AuditLog.get(AuditLog.entity == "api_token")
+        assert made.user_id == city.users["unit_a"].id and made.api_token_id is None  # made in a page
 
     api = app.test_client()
     assert api.get("/api/projects", headers=bearer(secret)).status_code == 200
@@ -301,8 +302,9 @@ def _battery(app):
         return Project.get(Project.name == "Battery plant")
 
 
-def test_a_stage_change_needs_a_writing_token_and_the_current_version(app, city, tokens_for):
-    from portal.models import AuditLog, Project
+def test_a_stage_change_needs_a_writing_token_and_the_current_version(app, city, tokens_for, login):
+    from portal.api.tokens import hash_secret
+    from portal.models import ApiToken, AuditLog, Project
 
     project = _battery(app)
     url = f"/api/projects/{project.id}/stage"
@@ -328,7 +330,9 @@ def test_a_stage_change_needs_a_writing_token_and_the_current_version(app, city,
     assert done.get_json()["stage_history"][-1]["to_stage"] == "started"
     with app.app_context():
         entry = AuditLog.select().where(AuditLog.entity == "project", AuditLog.action == "stage").get()
-        assert entry.user_id == city.users["unit_a"].id  # attributed to the token's user
+        assert entry.user_id == city.users["unit_a"].id  # attributed to the token's user …
+        assert entry.api_token_id == ApiToken.get(ApiToken.token_hash == hash_secret(writer)).id  # … and the token
+    assert f"API token #{entry.api_token_id}" in login("admin").get("/admin/audit").get_data(as_text=True)
     stale = api.post(url, json={**change, "to_stage": "completed"}, headers={**bearer(writer), "If-Match": version})
     assert stale.status_code == 412
 
@@ -534,7 +538,7 @@ def test_a_project_is_edited_with_the_edit_forms_rules_and_its_version(app, city
         assert {f: getattr(fresh, f) for f in before if f != "is_key"} == {k: v for k, v in before.items()
                                                                          if k != "is_key"}
         entry = AuditLog.select().where(AuditLog.entity == "project", AuditLog.action == "edit").get()
-        assert entry.user_id == city.users["unit_a"].id
+        assert entry.user_id == city.users["unit_a"].id and entry.api_token_id is not None
         assert set(entry.changes) == {"total_investment", "is_key", "responsible_person", "version"}
     stale = api.patch(url, json={"park": "West park"}, headers={**bearer(writer), "If-Match": etag})
     assert stale.status_code == 412

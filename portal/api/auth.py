@@ -44,3 +44,4 @@ def authenticate(public_endpoints) -> None:
         raise Problem(403, _("This token is read-only."))
     g._login_user = token.user
     g.api_token = token
+    g.api_token_id = token.id  # every audit entry of this request names the token

