@@ -152,6 +152,9 @@ WRITERS: dict[str, tuple[str, ...]] = {
     "api.raise_problem": (),
     "api.answer_problem": (),
     "api.create_project": (),
+    "api.change_problem_state": (),
+    "api.hand_over_problem": (),
+    "api.fulfil_commitment": (),
     "chains.add_target": ("bureau", "department"),  # departments keep the target lists
     "projects.new": ("bureau", "unit_a", "town_a", "unit_b", "team"),
     # Its problem, assigned to the department and raised by unit_a; the department's commitment.
@@ -168,7 +171,8 @@ WRITERS: dict[str, tuple[str, ...]] = {
 
 #: Routes that answer 401 to every cookie (the API): no role writes there with a session.
 TOKEN_ONLY = frozenset(e for e, row in EXPECTED.items() if row["admin"] == TOKEN) | {
-    "api.answer_problem", "api.change_stage", "api.create_project", "api.file_progress", "api.raise_problem"}
+    "api.answer_problem", "api.change_problem_state", "api.change_stage", "api.create_project", "api.file_progress",
+    "api.fulfil_commitment", "api.hand_over_problem", "api.raise_problem"}
 
 
 # Records and URLs ------------------------------------------------------------------------------

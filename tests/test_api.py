@@ -577,3 +577,47 @@ def test_a_project_is_entered_with_the_new_project_forms_rules(app, city, tokens
     assert confirmed.status_code == 201
     with app.app_context():
         assert Project.select().where(Project.name == new["name"]).count() == 2
+
+
+def test_problem_steps_hand_overs_and_fulfilments_follow_the_pages_rules(app, city, tokens_for):
+    from portal.models import Commitment, Problem
+
+    with app.app_context():
+        problem = Problem.get(Problem.description == "Land handover is late")
+        commitment = Commitment.get(Commitment.promise == "Hand over 150 mu")
+    api = app.test_client()
+    department = tokens_for("department", read_only=False)
+    raiser = tokens_for("unit_a", read_only=False)
+    state_url = f"/api/problems/{problem.id}/state"
+    assert api.post(state_url, json={"action": "close"}, headers=bearer(department)).status_code == 403  # raiser's
+    assert api.post(state_url, json={"action": "resolve"}, headers=bearer(raiser)).status_code == 403  # unit's
+    resolved = api.post(state_url, json={"action": "resolve", "text": "Handed over"}, headers=bearer(department))
+    assert resolved.status_code == 200 and resolved.get_json()["state"] == "resolved"
+    no_reason = api.post(state_url, json={"action": "reopen"}, headers=bearer(raiser))
+    assert no_reason.status_code == 422 and no_reason.get_json()["errors"][0]["field"] == "text"
+    assert api.post(state_url, json={"action": "close"}, headers=bearer(raiser)).get_json()["state"] == "closed"
+    assert api.post(state_url, json={"action": "resolve"}, headers=bearer(department)).status_code == 409
+    assert api.post(state_url, json={"action": "close"},
+                    headers=bearer(tokens_for("unit_b", read_only=False))).status_code == 404
+
+    with app.app_context():
+        Problem.update(state="open").where(Problem.id == problem.id).execute()
+    handover_url = f"/api/problems/{problem.id}/handover"
+    assert api.post(handover_url, json={"unit": city.units["county_b"].id, "reason": ""},
+                    headers=bearer(department)).status_code == 422
+    same = api.post(handover_url, json={"unit": city.units["department"].id, "reason": "Ours"},
+                    headers=bearer(department))
+    assert same.status_code == 422 and same.get_json()["errors"][0]["field"] == "unit"
+    moved = api.post(handover_url, json={"unit": city.units["county_b"].id, "reason": "Their road"},
+                     headers=bearer(department))
+    assert moved.status_code == 200 and moved.get_json()["assigned_unit"]["id"] == city.units["county_b"].id
+
+    fulfil_url = f"/api/commitments/{commitment.id}/fulfilment"
+    future = api.post(fulfil_url, json={"fulfilled_on": "2099-01-01", "evidence": "Deed"}, headers=bearer(department))
+    assert future.status_code == 422 and future.get_json()["errors"][0]["field"] == "fulfilled_on"
+    assert api.post(fulfil_url, json={"fulfilled_on": "2026-01-10", "evidence": "Deed"},
+                    headers=bearer(tokens_for("leader", read_only=False))).status_code == 403
+    kept = api.post(fulfil_url, json={"fulfilled_on": "2026-01-10", "evidence": "Deed"}, headers=bearer(department))
+    assert kept.status_code == 200 and kept.get_json()["fulfilled_on"] == "2026-01-10"
+    again = api.post(fulfil_url, json={"fulfilled_on": "2026-01-10", "evidence": "Deed"}, headers=bearer(department))
+    assert again.status_code == 409

@@ -244,6 +244,34 @@ class ProblemIn(Schema):
     priority: _choice(PROBLEM_PRIORITIES) = "normal"
 
 
+class StateIn(Schema):
+    """A step of a problem, as the problem page's state form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["handle", "resolve", "close", "reopen"]
+    text: str = Field("", max_length=4000, description="A note, or the reason (needed to reopen)")
+    new_deadline: Optional[dt.date] = Field(None, description="On reopening, a new deadline (not in the past)")
+
+
+class HandoverIn(Schema):
+    """A problem handed over to another unit, as the problem page's form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: int = Field(ge=1, le=MAX_ID, description="The unit taking it over")
+    reason: str = Field(max_length=4000)
+
+
+class FulfilmentIn(Schema):
+    """A commitment's fulfilment, as its page's form takes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fulfilled_on: dt.date = Field(description="Not in the future")
+    evidence: str = Field(max_length=4000)
+
+
 class AnswerIn(Schema):
     """An answer to a problem, as the problem page's answer form takes it."""
 
@@ -366,6 +394,7 @@ class CommitmentOut(Schema):
     promise: str
     unit: UnitRef = Field(description="The unit that promised")
     due_date: dt.date
+    fulfilled_on: Optional[dt.date]
     overdue: bool
 
 

@@ -269,6 +269,13 @@ def answer(problem_id):
     return _detail(problem, 422, answer_form=form)
 
 
+def may_take(user, problem, action: str) -> bool:
+    """May ``user`` take this step? The assigned unit's steps (handle, resolve) are its staff's;
+    closing and reopening are the raiser's (portal.permissions decides each)."""
+    check = permissions.can_answer_problem if action in service.UNIT_ACTIONS else permissions.can_confirm_problem
+    return check(user, problem)
+
+
 @bp.route("/problems/<problem_id>/state", methods=["POST"])
 @login_required
 def change_state(problem_id):
@@ -279,11 +286,9 @@ def change_state(problem_id):
     form = StateForm()
     if not form.validate_on_submit():
         return _detail(problem, 422, state_form=form)
-    action = form.action.data
-    allowed = (permissions.can_answer_problem if action in service.UNIT_ACTIONS
-               else permissions.can_confirm_problem)(current_user, problem)
-    if not allowed:
+    if not may_take(current_user, problem, form.action.data):
         abort(403)
+    action = form.action.data
     try:
         service.change_state(problem, current_user, action, form.text.data, form.new_deadline.data)
     except service.MissingReason as exc:
