@@ -44,7 +44,7 @@ def test_every_operation_answers_as_described(api):
     started = time.monotonic()
     for operation, mode in itertools.product(operations, (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)):
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=12, deadline=None, phases=[Phase.explicit, Phase.generate],
+        @settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck), database=None)
         def answers_as_described(case):
             # identity: the WSGI transport does not undo Flask-Compress as an HTTP client would

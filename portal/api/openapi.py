@@ -77,6 +77,8 @@ def _operation(op) -> dict:
         responses["428"] = _problem("If-Match is missing")
     answer = {"operationId": op.endpoint.replace(".", "_"), "summary": op.summary, "tags": [op.tag],
               "parameters": parameters, "responses": responses}
+    if op.conflict:
+        responses["409"] = _problem(op.conflict)
     if op.body is not None:
         answer["requestBody"] = {"required": True, "content": {"application/json": {
             "schema": {"$ref": REF.format(model=op.body.__name__)}}}}

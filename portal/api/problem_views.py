@@ -69,7 +69,8 @@ def raise_problem(project_id):
 
 
 @operation(bp, "/problems/<problem_id>/answers", method="POST", summary="Answer a problem", tag="problems",
-           body=schemas.AnswerIn, response=schemas.ProblemOut, status=201)
+           body=schemas.AnswerIn, response=schemas.ProblemOut, status=201,
+           conflict="The problem is no longer open")
 def answer_problem(problem_id):
     """Answer a problem as its assigned unit (or the bureau); an open problem becomes "being
     handled". 409 when it is no longer open."""
@@ -94,7 +95,8 @@ def _readable_problem(problem_id) -> Problem:
 
 
 @operation(bp, "/problems/<problem_id>/state", method="POST", summary="Take a step of a problem",
-           tag="problems", body=schemas.StateIn, response=schemas.ProblemOut)
+           tag="problems", body=schemas.StateIn, response=schemas.ProblemOut,
+           conflict="The step does not fit the problem's state")
 def change_problem_state(problem_id):
     """Handle or resolve it (its assigned unit), close or reopen it (whoever raised it, the
     bureau), with the problem page's rules; 409 when the step does not fit its state."""
@@ -128,7 +130,8 @@ def hand_over_problem(problem_id):
 
 
 @operation(bp, "/commitments/<commitment_id>/fulfilment", method="POST", summary="Record a commitment fulfilled",
-           tag="problems", body=schemas.FulfilmentIn, response=schemas.CommitmentOut)
+           tag="problems", body=schemas.FulfilmentIn, response=schemas.CommitmentOut,
+           conflict="The commitment is recorded as fulfilled already")
 def fulfil_commitment(commitment_id):
     """Record that a commitment was kept, with the date and the evidence (the bureau, the
     project's editors or the promising unit); 409 when it was recorded already."""

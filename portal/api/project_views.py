@@ -110,7 +110,8 @@ def edit_project(project_id):
 
 
 @operation(bp, "/projects", method="POST", summary="Enter a new project", tag="projects",
-           body=schemas.ProjectIn, response=schemas.ProjectOut, status=201)
+           body=schemas.ProjectIn, response=schemas.ProjectOut, status=201,
+           conflict="Likely duplicates exist (duplicates, duplicates_elsewhere): confirm_duplicates saves anyway")
 def create_project():
     """Enter a project as a clue, checked by the new-project form and saved as that page saves it.
     Likely duplicates stop it with a 409 naming those you read (send confirm_duplicates: true to

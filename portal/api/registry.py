@@ -26,6 +26,7 @@ class Operation:
     public: bool = False  # no token needed (the description itself)
     body: type[BaseModel] | None = None  # a JSON request body
     if_match: bool = False  # a write that needs If-Match (412 when the record changed meanwhile)
+    conflict: str = ""  # when the write can meet a 409: what it means
 
 
 OPERATIONS: list[Operation] = []
@@ -83,7 +84,8 @@ def parse_body(model: type[BaseModel]):
 
 def operation(bp, rule: str, *, summary: str, response: type[BaseModel], tag: str,
               query: type[BaseModel] = schemas.EmptyQuery, method: str = "GET", status: int = 200,
-              public: bool = False, body: type[BaseModel] | None = None, if_match: bool = False):
+              public: bool = False, body: type[BaseModel] | None = None, if_match: bool = False,
+              conflict: str = ""):
     """Declare and register one API route; the view gets the validated query as ``g.query`` (and
     body as ``g.body``) and returns a ``response`` instance, or ``(instance, headers)``."""
     def decorate(view):
@@ -107,7 +109,7 @@ def operation(bp, rule: str, *, summary: str, response: type[BaseModel], tag: st
         OPERATIONS.append(Operation(rule=bp.url_prefix + rule, method=method, endpoint=f"{bp.name}.{endpoint}",
                                     summary=summary, description=(view.__doc__ or "").strip(), tag=tag,
                                     query=query, response=response, status=status, public=public,
-                                    body=body, if_match=if_match))
+                                    body=body, if_match=if_match, conflict=conflict))
         return wrapped
 
     return decorate
