@@ -204,6 +204,11 @@ class ExportColumn(TypedDict):
     value: Callable[..., Any]
 
 
+class ReportSheet(TypedDict):
+    title: NonEmptyText
+    rows: list[list[Any]]
+
+
 # ---------------------------------------------------------------- pages ----
 
 @hookspec
@@ -424,3 +429,16 @@ def portal_export_columns() -> list[ExportColumn] | None:
     Returns: a list of ``{"code": str, "label": str, "value": callable}``
     where ``value(project)`` returns a str, number, date or None.
     """
+
+
+@hookspec
+def portal_province_report(report: dict, context: dict) -> list[ReportSheet] | None:
+    """Sheets laid out as the province's own template, added to the province report's workbook.
+
+    Parameters: ``report`` – the report in its fixed, versioned layout (``portal.api.province``:
+    ``{"layout", "version", "period", "scope", "figures": [...], "projects": {...}}``, as
+    ``/api/province-report`` answers it); ``context`` – ``{"period": Period, "scope": Scope}``.
+    Returns: a list of ``{"title": str, "rows": [[cell, …], …]}`` (cells: text, numbers, dates
+    or None), or None. The JSON report itself never changes shape: a county adapts it here.
+    """
+

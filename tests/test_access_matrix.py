@@ -55,7 +55,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.users":                  _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     **{e: _row(*[TOKEN] * len(ROLES)) for e in (
         "api.commitment_list", "api.figure_list", "api.industry_list", "api.investors", "api.problem_list",
-        "api.project", "api.projects", "api.units", "api.weekly_report")},
+        "api.project", "api.projects", "api.province_report", "api.province_report_workbook", "api.units",
+        "api.weekly_report")},
     "api.docs":                     _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "api.openapi_json":             _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "api_tokens.all_tokens":        _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),

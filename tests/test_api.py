@@ -359,7 +359,8 @@ def test_the_openapi_description_is_valid_and_the_reference_page_loads_nothing_f
     assert {"/api/projects", "/api/projects/{project_id}", "/api/projects/{project_id}/stage", "/api/units",
             "/api/industries", "/api/investors", "/api/figures", "/api/problems", "/api/weekly-reports",
             "/api/projects/{project_id}/progress", "/api/projects/{project_id}/problems",
-            "/api/problems/{problem_id}/answers", "/api/commitments"} <= set(description["paths"])
+            "/api/problems/{problem_id}/answers", "/api/commitments", "/api/province-report",
+            "/api/province-report.xlsx"} <= set(description["paths"])
     flag = next(p for p in description["paths"]["/api/projects"]["get"]["parameters"] if p["name"] == "flag")
     assert flag["schema"]["enum"] == ["green", "yellow", "red"]
     page = client.get("/api/docs")

@@ -55,8 +55,9 @@ def _problem(description: str) -> dict:
 
 
 def _operation(op) -> dict:
-    responses = {str(op.status): {"description": "OK", "content": {
-        "application/json": {"schema": {"$ref": REF.format(model=op.response.__name__)}}}}}
+    schema = ({"$ref": REF.format(model=op.response.__name__)} if op.response is not None
+              else {"type": "string", "format": "binary"})
+    responses = {str(op.status): {"description": "OK", "content": {op.media_type: {"schema": schema}}}}
     if op.query.model_fields:
         responses["400"] = _problem("A query parameter is wrong (the problem names it)")
     if not op.public:
@@ -91,7 +92,8 @@ def _operation(op) -> dict:
 
 
 def components(operations) -> dict:
-    models = [(schemas.ProblemDetails, "serialization")] + [(op.response, "serialization") for op in operations]
+    models = [(schemas.ProblemDetails, "serialization")] + [(op.response, "serialization") for op in operations
+                                                           if op.response is not None]
     models += [(op.body, "validation") for op in operations if op.body is not None]
     _keys, defs = models_json_schema(sorted(set(models), key=lambda m: m[0].__name__), ref_template=REF)
     return defs.get("$defs", {})

@@ -21,12 +21,13 @@ class Operation:
     description: str
     tag: str
     query: type[BaseModel]
-    response: type[BaseModel]
+    response: type[BaseModel] | None
     status: int = 200
     public: bool = False  # no token needed (the description itself)
     body: type[BaseModel] | None = None  # a JSON request body
     if_match: bool = False  # a write that needs If-Match (412 when the record changed meanwhile)
     conflict: str = ""  # when the write can meet a 409: what it means
+    media_type: str = "application/json"  # a file (e.g. .xlsx) when not JSON: the view answers it itself
 
 
 OPERATIONS: list[Operation] = []
@@ -82,10 +83,10 @@ def parse_body(model: type[BaseModel]):
         raise problems.invalid(_by_alias(model, field_errors(exc)), 422) from None
 
 
-def operation(bp, rule: str, *, summary: str, response: type[BaseModel], tag: str,
+def operation(bp, rule: str, *, summary: str, response: type[BaseModel] | None, tag: str,
               query: type[BaseModel] = schemas.EmptyQuery, method: str = "GET", status: int = 200,
               public: bool = False, body: type[BaseModel] | None = None, if_match: bool = False,
-              conflict: str = ""):
+              conflict: str = "", media_type: str = "application/json"):
     """Declare and register one API route; the view gets the validated query as ``g.query`` (and
     body as ``g.body``) and returns a ``response`` instance, or ``(instance, headers)``."""
     def decorate(view):
@@ -109,7 +110,7 @@ def operation(bp, rule: str, *, summary: str, response: type[BaseModel], tag: st
         OPERATIONS.append(Operation(rule=bp.url_prefix + rule, method=method, endpoint=f"{bp.name}.{endpoint}",
                                     summary=summary, description=(view.__doc__ or "").strip(), tag=tag,
                                     query=query, response=response, status=status, public=public,
-                                    body=body, if_match=if_match, conflict=conflict))
+                                    body=body, if_match=if_match, conflict=conflict, media_type=media_type))
         return wrapped
 
     return decorate

@@ -453,6 +453,20 @@ class ScopeOut(Schema):
     team: Optional[int]
 
 
+class ProvinceReport(Schema):
+    """A period's figures and the projects behind them, in a fixed layout (``version`` changes
+    when it does)."""
+
+    layout: Literal["investment-portal.province-report"]
+    version: Literal[1]
+    period: "PeriodOut"
+    scope: "ScopeOut"
+    generated_at: dt.datetime = Field(description="UTC")
+    figures: list["FigureOut"]
+    projects: dict[str, list[ProjectOut]] = Field(description="The projects behind new_clues, signed_count, "
+                                                  "started_count, completed_count and production_count")
+
+
 class FiguresOut(Schema):
     period: PeriodOut
     scope: ScopeOut

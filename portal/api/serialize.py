@@ -40,6 +40,12 @@ def stage_history(project_ids) -> dict:
     return history
 
 
+def figure_out(figure) -> schemas.FigureOut:
+    """A figure of portal.figures: values as decimal strings (counts too), None where nothing can be said."""
+    return schemas.FigureOut(key=figure.key, label=figure.label, kind=figure.kind, value=decimal_text(figure.value),
+                             previous=decimal_text(figure.previous), change=decimal_text(figure.change))
+
+
 def project_out(project: Project, history: list) -> schemas.ProjectOut:
     unit = project.responsible_unit
     return schemas.ProjectOut(
