@@ -42,6 +42,8 @@ SPECIFIC = {
                               '{"recommendation": "suits", "vetoes": [None]}', '{"scores": []}'],
     "portal_extra_fields": ['[{"code": "x", "label": "X", "type": "colour"}]', '[{"code": "x", "type": "text"}]'],
     "portal_export_columns": ['[{"code": "x", "label": "X", "value": "not callable"}]'],
+    "portal_province_report": ['[{"title": None, "rows": []}]', '[{"title": "t"}]', '[{"title": "t", "rows": "x"}]',
+                               '[{"title": "  ", "rows": []}]'],
 }
 
 
@@ -78,6 +80,16 @@ def _visit_demo(ctx):
     return [ctx.bureau.get("/")]
 
 
+def _visit_province_report(ctx):
+    """The province report's workbook, fetched with an API token as a script does."""
+    from portal.api import tokens
+    from portal.models import User
+
+    with ctx.portal.app_context():
+        secret = tokens.issue(User.get(User.username == "bureau"), "visit", 1, read_only=True).secret
+    return [ctx.portal.test_client().get("/api/province-report.xlsx", headers={"Authorization": f"Bearer {secret}"})]
+
+
 #: The pages (or the command) that call each hook.
 VISITS = {
     "portal_blueprints": _visit_home,  # called at start-up
@@ -92,6 +104,7 @@ VISITS = {
     "portal_project_review": _visit_project_page,
     "portal_extra_fields": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_export_columns": lambda ctx: [ctx.bureau.get("/projects?format=xlsx")],
+    "portal_province_report": _visit_province_report,
 }
 
 
