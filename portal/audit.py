@@ -1,6 +1,7 @@
 """Writing the audit log: every change records who, when, and which fields from what to what."""
 from decimal import Decimal
 
+from flask import g, has_request_context
 from flask_login import current_user
 
 from portal.models import AuditLog, Industry, Project, PromotionEvent, Unit, User
@@ -47,6 +48,7 @@ def entry_values(action: str, entity: str, entity_id: int, changes: dict | None 
         changes={k: [_plain(v) for v in pair] if isinstance(pair, (list, tuple)) else _plain(pair)
                  for k, pair in (changes or {}).items()} or None,
         note=note,
+        api_token_id=g.get("api_token_id") if has_request_context() else None,  # set by portal/api/auth.py
     )
 
 

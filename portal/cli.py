@@ -311,6 +311,11 @@ from portal.projects.importing.cli import import_command  # noqa: E402
 cli.add_command(import_command)
 
 
+from portal.api.cli import export_command  # noqa: E402
+
+cli.add_command(export_command)
+
+
 def main():
     cli(prog_name="portal")
 

@@ -30,6 +30,7 @@ ENV_SETTINGS = {
     "PORTAL_SESSION_IDLE": "SESSION_IDLE_MINUTES",
     "PORTAL_PASSWORD_MIN_LENGTH": "PASSWORD_MIN_LENGTH",
     "PORTAL_LOGIN_MAX_CONCURRENT_HASHES": "LOGIN_MAX_CONCURRENT_HASHES",
+    "PORTAL_API_RATE_LIMIT": "API_RATE_LIMIT",
 }
 BOOLEAN_KEYS = {"STRICT_PLUGINS", "SESSION_COOKIE_SECURE", "VERIFY_STAGES", "VERIFY_BY_ANOTHER"}
 #: Whole minutes, at least one (the environment variable named in the error).
@@ -105,6 +106,8 @@ def load_settings(app, overrides: dict | None) -> None:
         # `portal serve` (waitress). "*": any peer (only when nothing else can reach the port).
         PROXY_ADDRESS="127.0.0.1",
         PAGE_SIZE=50,
+        # Requests per API token and minute (portal/api/tokens.py), counted in the database.
+        API_RATE_LIMIT=120,
         # Login throttling (portal/auth/throttle.py): growing delays (2, 4, 8 … s) after this
         # many failures per (username, address), per address and per account; the account's
         # delay stays short because anyone anywhere can cause it. No hard lock.
@@ -145,6 +148,7 @@ def load_settings(app, overrides: dict | None) -> None:
     app.config["PASSWORD_MIN_LENGTH"] = _as_password_length(app.config["PASSWORD_MIN_LENGTH"])
     app.config["LOGIN_MAX_CONCURRENT_HASHES"] = _as_positive_int(app.config["LOGIN_MAX_CONCURRENT_HASHES"],
                                                                  "PORTAL_LOGIN_MAX_CONCURRENT_HASHES")
+    app.config["API_RATE_LIMIT"] = _as_positive_int(app.config["API_RATE_LIMIT"], "PORTAL_API_RATE_LIMIT")
 
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(instance / "portal.sqlite3")

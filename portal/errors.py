@@ -36,19 +36,22 @@ def render_error(code: int, detail: str | None = None):
     return response, code, headers
 
 
+def http_error(error: HTTPException):
+    """The error page of a werkzeug error (abort(404), 405, …)."""
+    if error.code is None or error.code < 400:
+        return error
+    # abort(409, _("…")) gives the user that message; werkzeug's English default never shows.
+    detail = error.description if error.description != type(error).description else None
+    return render_error(error.code, detail)
+
+
 def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
         return render_error(
             400, _("Your form has expired or was not sent by this portal. Please reload the page and try again."))
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error):
-        if error.code is None or error.code < 400:
-            return error
-        # abort(409, _("…")) gives the user that message; werkzeug's English default never shows.
-        detail = error.description if error.description != type(error).description else None
-        return render_error(error.code, detail)
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(InternalServerError)
     def _server_error(error):

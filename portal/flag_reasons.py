@@ -120,13 +120,18 @@ def render(value) -> str:
         return str(value.get("code", ""))
 
 
-def render_all(reasons) -> str:
-    """Several stored reasons (or one) as one line, e.g. for a list cell or an Excel cell."""
+def render_each(reasons) -> list[str]:
+    """Several stored reasons (or one) in the current locale, one text each (empty ones left out)."""
     if reasons is None:
-        return ""
+        return []
     if isinstance(reasons, (str, dict)):
         reasons = [reasons]
-    return "; ".join(text for text in (render(r) for r in reasons) if text)
+    return [text for text in (render(r) for r in reasons) if text]
+
+
+def render_all(reasons) -> str:
+    """Several stored reasons (or one) as one line, e.g. for a list cell or an Excel cell."""
+    return "; ".join(render_each(reasons))
 
 
 # The core's codes --------------------------------------------------------------------------

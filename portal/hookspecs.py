@@ -223,6 +223,11 @@ class ChoiceList(TypedDict):
     choices: Annotated[list[Choice], Rule(bool, "must offer at least one choice")]
 
 
+class ReportSheet(TypedDict):
+    title: NonEmptyText
+    rows: list[list[Any]]
+
+
 # ---------------------------------------------------------------- pages ----
 
 @hookspec
@@ -485,3 +490,16 @@ def portal_choice_lists() -> list[ChoiceList] | None:
     lists come last) decides the choices the forms offer; stored codes missing from
     it still read with the label any plugin gives them (``portal.choice_lists``).
     """
+
+
+@hookspec
+def portal_province_report(report: dict, context: dict) -> list[ReportSheet] | None:
+    """Sheets laid out as the province's own template, added to the province report's workbook.
+
+    Parameters: ``report`` – the report in its fixed, versioned layout (``portal.api.province``:
+    ``{"layout", "version", "period", "scope", "figures": [...], "projects": {...}}``, as
+    ``/api/province-report`` answers it); ``context`` – ``{"period": Period, "scope": Scope}``.
+    Returns: a list of ``{"title": str, "rows": [[cell, …], …]}`` (cells: text, numbers, dates
+    or None), or None. The JSON report itself never changes shape: a county adapts it here.
+    """
+

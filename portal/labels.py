@@ -86,6 +86,7 @@ AUDIT_ACTION_LABELS = {
     "disable_two_factor": _l("Two-factor login turned off"),
     "reset_two_factor": _l("Two-factor login reset"),
     "use_recovery_code": _l("Recovery code used"),
+    "revoke": _l("Revoked"),
 }
 
 #: The kind of record an audit entry is about.
@@ -99,6 +100,7 @@ AUDIT_ENTITY_LABELS = {
     "industry": _l("Industry"),
     "industry_link": _l("Chain link"),
     "setting": _l("Setting"),
+    "api_token": _l("API token"),
 }
 
 

@@ -593,3 +593,20 @@ def can_read_team(user: User, team: Unit) -> bool:
     """A stationed team's workspace (visit log, results): its staff, units above it, and those
     who see everything."""
     return team is not None and team.kind == "team" and can_read_unit(user, team)
+
+
+# API tokens (portal/api) ------------------------------------------------------------
+
+def can_have_api_tokens(user: User) -> bool:
+    """Every signed-in user may make tokens for their own scripts: a token reads and writes only
+    what its user may in the pages."""
+    return _logged_in(user)
+
+
+def can_revoke_api_token(user: User, token) -> bool:
+    """Its owner, and administrators (a lost laptop, a colleague who left)."""
+    return _logged_in(user) and token is not None and (token.user_id == user.id or is_admin(user))
+
+
+def can_read_all_api_tokens(user: User) -> bool:
+    return is_admin(user)

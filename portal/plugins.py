@@ -70,6 +70,7 @@ CORE_PLUGINS = [
     "portal.platform.plugin",
     "portal.chains.plugin",
     "portal.review.plugin",
+    "portal.api.plugin",
 ]
 
 

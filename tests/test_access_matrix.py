@@ -6,7 +6,9 @@ in portal/permissions.py say so. A route missing from the tables below fails the
 route needs its rule written down here.
 
 Outcomes: "ok" (2xx, or a redirect elsewhere than the login page), "login" (redirect to the
-login page), "denied" (403, or 404 — a record one may not read is "not found").
+login page), "denied" (403, or 404 — a record one may not read is "not found"), "token" (401:
+the API under /api takes a bearer token, never the session cookie; tests/test_api.py checks
+its rules per role with tokens).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from tests.test_forms_roundtrip import make_city
 ROLES = ("anonymous", "admin", "bureau", "leader", "unit_a", "town_a", "unit_b", "department", "team")
 SIGNED_IN = ROLES[1:]
 
-OK, LOGIN, DENY = "ok", "login", "denied"
+OK, LOGIN, DENY, TOKEN = "ok", "login", "denied", "token"
 
 
 def _row(*outcomes: str) -> dict[str, str]:
@@ -51,6 +53,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.user_new":               _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "admin.user_password":          _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "admin.users":                  _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    **{e: _row(*[TOKEN] * len(ROLES)) for e in (
+        "api.commitment_list", "api.figure_list", "api.industry_list", "api.investors", "api.problem_list",
+        "api.project", "api.projects", "api.province_report", "api.province_report_workbook", "api.units",
+        "api.weekly_report")},
+    "api.docs":                     _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "api.openapi_json":             _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "api_tokens.all_tokens":        _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "api_tokens.index":             _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "auth.change_password":         _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "auth.login":                   _row(OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "auth.login_code":              _row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
@@ -165,6 +175,18 @@ WRITERS: dict[str, tuple[str, ...]] = {
         "projects.resubmit", "problems.add_commitment", "problems.raise_problem", "scheduling.milestones",
         "scheduling.milestone_complete")},
     "projects.restore": ("admin", "bureau"),
+    # API tokens: one's own (and, for administrators, anyone's); unit_a's token below. The API
+    # itself takes no cookie (TOKEN_ONLY).
+    "api_tokens.index": SIGNED_IN,
+    "api_tokens.revoke": ("admin", "unit_a"),
+    "api.change_stage": (),
+    "api.file_progress": (),
+    "api.raise_problem": (),
+    "api.answer_problem": (),
+    "api.create_project": (),
+    "api.change_problem_state": (),
+    "api.hand_over_problem": (),
+    "api.fulfil_commitment": (),
     "chains.add_target": ("bureau", "department"),  # departments keep the target lists
     "projects.new": ("bureau", "unit_a", "town_a", "unit_b", "team"),
     # Its problem, assigned to the department and raised by unit_a; the department's commitment.
@@ -187,11 +209,18 @@ WRITERS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Routes that answer 401 to every cookie (the API): no role writes there with a session.
+TOKEN_ONLY = frozenset(e for e, row in EXPECTED.items() if row["admin"] == TOKEN) | {
+    "api.answer_problem", "api.change_problem_state", "api.change_stage", "api.create_project", "api.file_progress",
+    "api.fulfil_commitment", "api.hand_over_problem", "api.raise_problem"}
+
+
 # Records and URLs ------------------------------------------------------------------------------
 
 def _records(org, make_project, app) -> dict[str, str]:
     """The city of tests/test_forms_roundtrip.py plus the few records it lacks; the value each
     URL argument takes (all of them County A's, or the bureau's where a unit has none)."""
+    from portal.api import tokens
     from portal.models import (Attachment, Commitment, Contact, ImportBatch, Industry, IndustryLink, Milestone,
                                Notification, Problem, Project, PromotionEvent, StageChange, TargetEnterprise)
 
@@ -211,6 +240,7 @@ def _records(org, make_project, app) -> dict[str, str]:
     sheet.save(uploads / "imports" / ("b" * 32 + ".xlsx"))
     batch = ImportBatch.create(user=org.users["bureau"], file_name="projects.xlsx", stored_name="b" * 32 + ".xlsx")
     notification = Notification.create(user=org.users["unit_a"], kind="assigned", args={}, link="/problems")
+    token = tokens.issue(org.users["unit_a"], "report script", 30, read_only=True).token
     return {
         "project_id": project.id,
         "change_id": StageChange.get(StageChange.project == project).id,
@@ -231,6 +261,7 @@ def _records(org, make_project, app) -> dict[str, str]:
         "code": "newenergy",
         "name": "figures",
         "stored_name": attachment.stored_name,
+        "token_id": token.id,
     }
 
 
@@ -253,6 +284,8 @@ def _outcome(response) -> str:
     status = response.status_code
     if status in (403, 404):
         return DENY
+    if status == 401:
+        return TOKEN
     if 300 <= status < 400:
         return LOGIN if response.location.partition("?")[0].endswith("/login") else OK
     if 200 <= status < 300:
@@ -299,7 +332,7 @@ def test_roles_that_may_not_write_are_refused_before_validation(app, city):
             client = clients[role]
             token = client.csrf_token()
             got = _outcome(client.post(url, data={"csrf_token": token}, headers={"X-CSRFToken": token}))
-            want = LOGIN if role == "anonymous" else DENY
+            want = TOKEN if endpoint in TOKEN_ONLY else LOGIN if role == "anonymous" else DENY
             if got != want:
                 wrong.append(f"{endpoint} as {role}: expected {want}, got {got}")
     assert not wrong, "\n".join(wrong)

@@ -85,6 +85,7 @@ CREATES = {
     "review.decide",  # each decision is a new entry of the project's review history
     "admin.industry_new", "admin.industry_link_new",
     "sourcing.log_contact", "sourcing.new_event", "sourcing.link_project",
+    "api_tokens.index",  # makes an API token (untouched: refused, the name is empty)
 }
 
 #: POST forms that are one button doing one thing: pressing it is the change. Not submitted.
@@ -111,6 +112,7 @@ ACTIONS = {
     "auth.two_factor_reset": "removes a user's two-factor login",
     "sourcing.delete_contact": "deletes the logged contact",
     "sourcing.unlink_project": "takes the project off the event",
+    "api_tokens.revoke": "revokes the API token",
 }
 
 #: Edit forms that need something typed before they can be sent (a new password, a reason);

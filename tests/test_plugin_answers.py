@@ -48,6 +48,8 @@ SPECIFIC = {
                             '[{"list": "source_channel", "choices": []}]',
                             '[{"list": "source_channel", "choices": [{"code": "Bad Code", "label": "x"}]}]',
                             '[{"list": "problem_category", "choices": [{"code": "ok", "label": " "}]}]'],
+    "portal_province_report": ['[{"title": None, "rows": []}]', '[{"title": "t"}]', '[{"title": "t", "rows": "x"}]',
+                               '[{"title": "  ", "rows": []}]'],
 }
 
 
@@ -91,6 +93,16 @@ def _visit_demo(ctx):
     return [ctx.bureau.get("/")]
 
 
+def _visit_province_report(ctx):
+    """The province report's workbook, fetched with an API token as a script does."""
+    from portal.api import tokens
+    from portal.models import User
+
+    with ctx.portal.app_context():
+        secret = tokens.issue(User.get(User.username == "bureau"), "visit", 1, read_only=True).secret
+    return [ctx.portal.test_client().get("/api/province-report.xlsx", headers={"Authorization": f"Bearer {secret}"})]
+
+
 #: The pages (or the command) that call each hook.
 VISITS = {
     "portal_blueprints": _visit_home,  # called at start-up
@@ -108,6 +120,7 @@ VISITS = {
     "portal_extra_fields": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_export_columns": lambda ctx: [ctx.bureau.get("/projects?format=xlsx")],
     "portal_choice_lists": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
+    "portal_province_report": _visit_province_report,
 }
 
 

@@ -46,7 +46,7 @@ class Request:
         return url_for(endpoint) + ("?" + query if query else "")
 
 
-def _parse(user) -> Request:
+def parse_request(user) -> Request:
     """Read period and scope from the query string; an unreadable unit is a 403."""
     args = request.args
     req = Request(raw={k: (args.get(k) or "").strip() for k in ("period", "from", "to", "unit", "industry", "team")})
@@ -212,7 +212,7 @@ def _full_context(req: Request) -> dict:
 def index():
     if not permissions.can_view_dashboard(current_user):
         abort(403)
-    req = _parse(current_user)
+    req = parse_request(current_user)
     status = 400 if req.errors else 200
     if request.args.get("format") == "xlsx" and not req.errors:
         from portal.dashboard.workbook import workbook_response
@@ -227,7 +227,7 @@ def summary():
     """The printable one-page summary for the leaders' meeting."""
     if not permissions.can_view_dashboard(current_user):
         abort(403)
-    req = _parse(current_user)
+    req = parse_request(current_user)
     if req.errors:
         return render("dashboard/index.html", status=400, **_common(req))
     context = _common(req)

@@ -1,4 +1,5 @@
 """All models, importable from one place. Feature modules add theirs to ALL_MODELS."""
+from portal.models.api import ApiToken
 from portal.models.audit import AuditLog
 from portal.models.chains import ChainInfo, ReviewDecision, TargetEnterprise
 from portal.models.org import ROLES, UNIT_KINDS, RecoveryCode, Unit, User
@@ -44,6 +45,7 @@ ALL_MODELS = [
     WeekUnitFigures, WeekNewInList,
     ImportBatch, ImportItem,
     Contact, PromotionEvent, EventUnit, EventProject,
+    ApiToken,
 ]
 
 __all__ = [
@@ -59,4 +61,5 @@ __all__ = [
     "WeekNewInList", "WeekUnitFigures",
     "ImportBatch", "ImportItem",
     "Contact", "EventProject", "EventUnit", "PromotionEvent",
+    "ApiToken",
 ]

@@ -15,6 +15,9 @@ class AuditLog(BaseModel):
     # {"field": [old, new], …} or free details for the action
     changes = JSONField(null=True)
     note = peewee.TextField(default="")
+    # The API token the change came through (portal/api), None for the pages: a leaked token's
+    # writes can be found. A plain id: tokens are revoked, never deleted.
+    api_token_id = peewee.IntegerField(null=True)
 
     class Meta:
         indexes = ((("entity", "entity_id", "at"), False),)

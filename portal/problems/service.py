@@ -59,6 +59,11 @@ def commitment_overdue_condition(today: dt.date | None = None):
     return Commitment.fulfilled_on.is_null() & (Commitment.due_date < (today or timeutil.today()))
 
 
+def commitment_is_overdue(commitment: Commitment, today: dt.date | None = None) -> bool:
+    """The Python twin of ``commitment_overdue_condition``."""
+    return commitment.fulfilled_on is None and commitment.due_date < (today or timeutil.today())
+
+
 def summary(text: str, length: int = 60) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= length else text[: length - 1] + "…"

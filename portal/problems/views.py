@@ -85,7 +85,8 @@ def _responses(problem):
 
 # Board ------------------------------------------------------------------------------------
 
-def _filtered(form: BoardFilterForm, user):
+def filtered_problems(form: BoardFilterForm, user):
+    """The board's problems for its filters, restricted to what ``user`` reads (the API lists them too)."""
     query = (Problem.select(Problem, Project, Unit)
              .join(Project, on=(Problem.project == Project.id))
              .switch(Problem).join(Unit, on=(Problem.assigned_unit == Unit.id)))
@@ -114,11 +115,12 @@ def _open_first():
     return peewee.Case(None, [(Problem.state.in_(OPEN_STATES), 0)], 1)
 
 
-def _ordered(query):
+def ordered_problems(query):
     return query.order_by(_open_first(), Problem.deadline, Problem.id)
 
 
-def _board_commitments(form: BoardFilterForm, user):
+def board_commitments(form: BoardFilterForm, user):
+    """The board's open commitments for its filters, restricted to what ``user`` reads (the API lists them too)."""
     query = (Commitment.select(Commitment, Project, Unit)
              .join(Project, on=(Commitment.project == Project.id))
              .switch(Commitment).join(Unit, on=(Commitment.unit == Unit.id))
@@ -144,12 +146,12 @@ def board():
         for f in form:  # an invalid filter is not applied
             if f.errors:
                 f.data = None if f.type == "UnitField" else ""
-    query = _filtered(form, current_user)
+    query = filtered_problems(form, current_user)
     if request.args.get("format") == "xlsx":
-        return _export(_ordered(query))
+        return _export(ordered_problems(query))
     counts = service.department_counts(query.clone())
-    page = Page(_ordered(query), page_number(), BOARD_PAGE_SIZE)
-    commitments_query = _board_commitments(form, current_user)
+    page = Page(ordered_problems(query), page_number(), BOARD_PAGE_SIZE)
+    commitments_query = board_commitments(form, current_user)
     commitments = list(commitments_query.limit(200))
     export_args = request.args.to_dict(flat=True)
     export_args.pop("page", None)
@@ -261,6 +263,13 @@ def answer(problem_id):
     return _detail(problem, 422, answer_form=form)
 
 
+def may_take(user, problem, action: str) -> bool:
+    """May ``user`` take this step? The assigned unit's steps (handle, resolve) are its staff's;
+    closing and reopening are the raiser's (portal.permissions decides each)."""
+    check = permissions.can_answer_problem if action in service.UNIT_ACTIONS else permissions.can_confirm_problem
+    return check(user, problem)
+
+
 @bp.route("/problems/<problem_id>/state", methods=["POST"])
 @login_required
 def change_state(problem_id):
@@ -271,11 +280,9 @@ def change_state(problem_id):
     form = StateForm()
     if not form.validate_on_submit():
         return _detail(problem, 422, state_form=form)
-    action = form.action.data
-    allowed = (permissions.can_answer_problem if action in service.UNIT_ACTIONS
-               else permissions.can_confirm_problem)(current_user, problem)
-    if not allowed:
+    if not may_take(current_user, problem, form.action.data):
         abort(403)
+    action = form.action.data
     try:
         service.change_state(problem, current_user, action, form.text.data, form.new_deadline.data)
     except service.MissingReason as exc:

@@ -232,39 +232,57 @@ def find_duplicates(form, user, exclude_id=None, limit=10) -> Duplicates:
 
 # Create ---------------------------------------------------------------------------
 
+def create_project(form, user) -> tuple[Project, bool]:
+    """Save a validated new-project form at the stage it was entered at (a clue, or for the bureau
+    the stage reached with the dates of the stages passed: ``stages.enter_history``), with its
+    investor, stage changes and audit entry, in one transaction: ``(the project, investor class kept)``."""
+    with database.atomic():
+        values = _form_values(form)
+        enterprise = resolve_enterprise(form, user)
+        class_kept = form.class_change_refused(enterprise)
+        stage, dates = form.entered_stage(), form.stage_dates()
+        dated = {stages.DATE_COLUMN[s]: d for s, d in dates.items()}
+        project = Project(enterprise=enterprise, stage=stage, created_by=user.id, **values, **dated)
+        extra_changes = extra_fields.save_form(form, project)
+        project.save(force_insert=True)
+        history = stage != "clue" or len(dates) > 1
+        note = _("Entered with its history") if history else ""
+        stages.enter_history(project.id, dates, user, note)
+        stages.refresh_counted([project.id])
+        changes = audit.diff({}, _named(dict(values, enterprise=enterprise, stage=stage, **dated)))
+        changes.update(extra_changes)
+        audit.record("create", "project", project.id, changes, note=note, user=user)
+        project = Project.get_by_id(project.id)  # with its counted dates, for the plugins
+        plugins.project_changed(project, "create", user)
+    return project, class_kept
+
+
+def new_form(user, **kwargs):
+    """The new-project form with the plugins' extra fields."""
+    return extra_fields.form_class(NewProjectForm)(user=user, **kwargs)
+
+
+def propose_new(form, user) -> None:
+    """What a new project's form proposes: today's clue, and unit staff's own unit."""
+    form.clue_on.data = today()
+    if user.role == "unit":
+        form.responsible_unit.data = user.unit
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     if not permissions.can_create_project(current_user):
         abort(403, _("Projects are entered by the bureau's staff and by unit staff (counties, zones, towns,"
                      " stationed teams). Ask your administrator for such an account."))
-    form = extra_fields.form_class(NewProjectForm)(user=current_user)
+    form = new_form(current_user)
     if request.method == "GET":
-        form.clue_on.data = today()
-        if current_user.role == "unit":
-            form.responsible_unit.data = current_user.unit
+        propose_new(form, current_user)
     duplicates = []
     if form.validate_on_submit():
         duplicates = [] if form.confirm_duplicates.data == "1" else find_duplicates(form, current_user)
         if not duplicates:
-            with database.atomic():
-                values = _form_values(form)
-                enterprise = resolve_enterprise(form, current_user)
-                class_kept = form.class_change_refused(enterprise)
-                stage, dates = form.entered_stage(), form.stage_dates()
-                dated = {stages.DATE_COLUMN[s]: d for s, d in dates.items()}
-                project = Project(enterprise=enterprise, stage=stage, created_by=current_user.id, **values, **dated)
-                extra_changes = extra_fields.save_form(form, project)
-                project.save(force_insert=True)
-                history = stage != "clue" or len(dates) > 1
-                note = _("Entered with its history") if history else ""
-                stages.enter_history(project.id, dates, current_user, note)
-                stages.refresh_counted([project.id])
-                changes = audit.diff({}, _named(dict(values, enterprise=enterprise, stage=stage, **dated)))
-                changes.update(extra_changes)
-                audit.record("create", "project", project.id, changes, note=note, user=current_user)
-                project = Project.get_by_id(project.id)  # with its counted dates, for the plugins
-                plugins.project_changed(project, "create", current_user)
+            project, class_kept = create_project(form, current_user)
             flash(_("Project saved."), "success")
             if class_kept:
                 flash(str(CLASS_KEPT), "warning")
@@ -441,52 +459,65 @@ class _EditConflict(Exception):
     pass
 
 
+def edit_form(project: Project, user, **kwargs):
+    """The edit form of a project with the plugins' extra fields, on the project's values (a post's
+    when posted; the API passes its own ``formdata``)."""
+    return extra_fields.form_class(ProjectForm)(data=_initial(project), user=user, investor=project.enterprise,
+                                                **kwargs)
+
+
+def save_edit(project: Project, form, user, form_version: int) -> tuple[bool, bool, Project]:
+    """Save a validated edit form filled in against ``form_version``, in one transaction with its
+    investor and audit entry: ``(saved, investor class kept, the project as it is now)``. Not saved
+    (False) when someone else saved the project since that version. A form saved unchanged writes
+    nothing: no new version, no audit entry (and it cannot overwrite anyone's edit either)."""
+    values = _form_values(form)
+    class_kept = False
+    try:
+        with database.atomic():
+            fresh = Project.get_by_id(project.id)
+            investor_before = _investor_values(fresh.enterprise)
+            enterprise = resolve_enterprise(form, user)
+            class_kept = form.class_change_refused(enterprise)
+            values["enterprise"] = enterprise
+            before = {k: getattr(fresh, k) for k in values}
+            extra_changes = extra_fields.save_form(form, fresh)
+            if extra_changes:
+                values["extra"] = fresh.extra
+            changes = audit.diff(_named({k: v for k, v in before.items() if k != "extra"}),
+                                 _named({k: v for k, v in values.items() if k != "extra"}))
+            changes.update(extra_changes)
+            # the same investor, its class edited
+            if enterprise is not None and enterprise.id == fresh.enterprise_id:
+                changes.update(audit.diff(investor_before, _investor_values(enterprise)))
+            updated = not changes or bool(
+                Project.update(**values, version=form_version + 1, updated_at=utcnow())
+                .where(Project.id == project.id, Project.version == form_version).execute())
+            if not updated:
+                raise _EditConflict()  # roll back the investor changes too
+            if changes:
+                changes["version"] = [form_version, form_version + 1]
+                audit.record("edit", "project", project.id, changes, user=user)
+                project = Project.get_by_id(project.id)
+                plugins.project_changed(project, "edit", user)
+    except _EditConflict:
+        return False, class_kept, project
+    return True, class_kept, project
+
+
 @bp.route("/<project_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(project_id):
     project = load_project(project_id)
     require(permissions.can_edit_project(current_user, project))
-    form = extra_fields.form_class(ProjectForm)(data=_initial(project), user=current_user,
-                                                investor=project.enterprise)
+    form = edit_form(project, current_user)
     if request.method == "GET":
         extra_fields.load_form(form, project)
     conflicts = None
     status = 200
     if form.validate_on_submit():
         form_version = _posted_version(form)
-        values = _form_values(form)
-        updated = False
-        try:
-            with database.atomic():
-                fresh = Project.get_by_id(project.id)
-                investor_before = _investor_values(fresh.enterprise)
-                enterprise = resolve_enterprise(form, current_user)
-                class_kept = form.class_change_refused(enterprise)
-                values["enterprise"] = enterprise
-                before = {k: getattr(fresh, k) for k in values}
-                extra_changes = extra_fields.save_form(form, fresh)
-                if extra_changes:
-                    values["extra"] = fresh.extra
-                changes = audit.diff(_named({k: v for k, v in before.items() if k != "extra"}),
-                                     _named({k: v for k, v in values.items() if k != "extra"}))
-                changes.update(extra_changes)
-                # the same investor, its class edited
-                if enterprise is not None and enterprise.id == fresh.enterprise_id:
-                    changes.update(audit.diff(investor_before, _investor_values(enterprise)))
-                # A form saved unchanged writes nothing: no new version, no audit entry (and it
-                # cannot overwrite anyone's edit, so no conflict either).
-                updated = not changes or bool(
-                    Project.update(**values, version=form_version + 1, updated_at=utcnow())
-                    .where(Project.id == project.id, Project.version == form_version).execute())
-                if not updated:
-                    raise _EditConflict()  # roll back the investor changes too
-                if changes:
-                    changes["version"] = [form_version, form_version + 1]
-                    audit.record("edit", "project", project.id, changes, user=current_user)
-                    project = Project.get_by_id(project.id)
-                    plugins.project_changed(project, "edit", current_user)
-        except _EditConflict:
-            updated = False
+        updated, class_kept, project = save_edit(project, form, current_user, form_version)
         if updated:
             note_done(_("Project saved."), "success")
             notices = [str(CLASS_KEPT)] if class_kept else []

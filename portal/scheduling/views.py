@@ -49,7 +49,7 @@ def _bad_parameter(exc):
     return render_template("scheduling/bad_parameter.html", field=exc.field, message=exc.message), 400
 
 
-def _week_arg(name="week", allow_future=False) -> str:
+def week_arg(name="week", allow_future=False) -> str:
     raw = request.values.get(name, "").strip()
     current = iso_week(today())
     if not raw:
@@ -62,7 +62,7 @@ def _week_arg(name="week", allow_future=False) -> str:
     return week
 
 
-def _unit_arg(default=None) -> Unit | None:
+def unit_arg(default=None) -> Unit | None:
     raw = request.values.get("unit", "").strip()
     if not raw:
         return default
@@ -121,13 +121,13 @@ def _as_reported(projects, week) -> list:
     return projects
 
 
-def _report_projects(unit: Unit, week: str, page: int | None = None):
+def report_projects(unit: Unit, week: str, page: int | None = None):
     """The projects of the report form: one page of them, or all when ``page`` is None."""
     query = _report_query(unit, week)
     return _as_reported(query if page is None else query.paginate(page, REPORT_PAGE_SIZE), week)
 
 
-def _week_reports(project_ids, week) -> dict[int, list]:
+def week_reports(project_ids, week) -> dict[int, list]:
     reports = defaultdict(list)
     if project_ids:
         query = (ProgressReport.select(ProgressReport, User).join(User)
@@ -166,8 +166,8 @@ def _show_arg() -> str:
 def _report_scope():
     """The week, the unit and whether the user may enter its progress; 403 for a unit the user
     may not read."""
-    week = _week_arg()
-    unit = _unit_arg(default=current_user.unit)
+    week = week_arg()
+    unit = unit_arg(default=current_user.unit)
     if not permissions.can_read_progress(current_user, unit):
         abort(403)
     return week, unit, permissions.can_report_progress(current_user, unit) and week_open(week)
@@ -185,7 +185,7 @@ def _row_context(project, week, unit, show, progress, reports, plan=None, errors
 
 
 def _report_page(week, unit, editable, show, projects, errors=None, values=None, status=200):
-    reports = _week_reports([p.id for p in projects], week)
+    reports = week_reports([p.id for p in projects], week)
     shown = [p for p in projects if not reports.get(p.id)] if show else projects
     waiting = [p.id for p in shown if not reports.get(p.id)]
     plans = C.last_plans(waiting, week) if editable else {}
@@ -204,8 +204,8 @@ def _back_to_report(week, unit, show, saved_ids):
     """303 to the report page, opened at the next row still to report: ``at`` puts the cursor
     there (``autofocus``, which scrolls to it, without JavaScript too; no ``#anchor``, since a
     browser skips autofocus on a page opened at one), the filter kept."""
-    projects = _report_projects(unit, week)
-    reports = _week_reports([p.id for p in projects], week)
+    projects = report_projects(unit, week)
+    reports = week_reports([p.id for p in projects], week)
     at = C.landing_row([p.id for p in projects], {p.id for p in projects if reports.get(p.id)}, saved_ids)
     return redirect(url_for("scheduling.report", week=week, unit=unit.id, show=show or None, at=at), code=303)
 
@@ -215,12 +215,12 @@ def _back_to_report(week, unit, show, saved_ids):
 def report():
     week, unit, editable = _report_scope()
     show = _show_arg()
-    projects = _report_projects(unit, week)
+    projects = report_projects(unit, week)
     if request.method == "GET":
         return _report_page(week, unit, editable, show, projects)
     if not editable:
         abort(403)
-    reports = _week_reports([p.id for p in projects], week)
+    reports = week_reports([p.id for p in projects], week)
     plans = C.last_plans([p.id for p in projects if not reports.get(p.id)], week)
     rows, errors, untouched = {}, {}, 0
     for project in projects:
@@ -258,8 +258,8 @@ def report_row(project_id):
     """Save one row: htmx swaps the row in place (and the count out of band); without JavaScript
     the row's button posts the whole form here and the page comes back at the next row."""
     project = get_or_404(Project, project_id)
-    week = _week_arg()
-    unit = _unit_arg(default=project.responsible_unit)
+    week = week_arg()
+    unit = unit_arg(default=project.responsible_unit)
     show = _show_arg()
     if not permissions.can_report_project_progress(current_user, project):
         abort(403)
@@ -277,16 +277,16 @@ def report_row(project_id):
         # The page again with every typed value and the message at the row (nothing was saved).
         if not permissions.can_read_progress(current_user, unit):
             abort(403)
-        projects = _report_projects(unit, week)
+        projects = report_projects(unit, week)
         values = {p.id: _typed_row(request.form, p.id) for p in projects}
         editable = permissions.can_report_progress(current_user, unit)
         return _report_page(week, unit, editable, show, projects, {project.id: row_errors}, values, status=422)
-    reports = _week_reports([project.id], week).get(project.id, [])
+    reports = week_reports([project.id], week).get(project.id, [])
     plan = None if reports else C.last_plans([project.id], week).get(project.id)
     progress = None
     if permissions.can_read_progress(current_user, unit):
-        projects = _report_projects(unit, week)
-        progress = _progress(projects, _week_reports([p.id for p in projects], week))
+        projects = report_projects(unit, week)
+        progress = _progress(projects, week_reports([p.id for p in projects], week))
     context = _row_context(project, week, unit, show, progress, reports, plan, row_errors,
                            _typed_row(request.form, project.id) if row_errors else {},
                            focus="error" if row_errors else "next")
@@ -429,7 +429,7 @@ def wallchart():
     if not permissions.can_read_scheduling(current_user):
         abort(403)
     day = today()
-    unit = _unit_arg(default=None if permissions.sees_everything(current_user) else current_user.unit)
+    unit = unit_arg(default=None if permissions.sees_everything(current_user) else current_user.unit)
     if unit is not None and not permissions.can_read_unit(current_user, unit):
         abort(403)
     raw_year = request.args.get("year", "").strip()
@@ -632,7 +632,7 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
 def meeting():
     if not permissions.can_read_scheduling(current_user):
         abort(403)
-    week = _week_arg()
+    week = week_arg()
     if request.args.get("format") == "xlsx":
         data = meeting_data(week, current_user)
         from portal.scheduling.export import meeting_workbook
