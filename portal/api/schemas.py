@@ -149,7 +149,8 @@ class StageChangeIn(Schema):
 
     to_stage: _choice(STAGES)
     on_date: dt.date = Field(description="The actual date of the step")
-    contracted_amount: Optional[str] = Field(None, max_length=20, description="In 10,000 yuan (万元), needed when signing")
+    contracted_amount: Optional[str] = Field(None, max_length=20,
+                                             description="In 10,000 yuan (万元), needed when signing")
     note: str = Field("", max_length=2000)
     reason: str = Field("", max_length=2000, description="Needed for a stall, a drop or a move backwards")
 
