@@ -140,6 +140,14 @@ def test_session_cookies_do_not_open_the_api(city, login):
     assert write.status_code == 401
 
 
+def test_a_session_still_to_set_up_two_factor_login_gets_the_apis_401_not_a_page(app, city, login):
+    app.config["REQUIRE_2FA"] = "bureau"
+    client = login("bureau")
+    assert client.get("/projects").status_code == 303  # pages send it to the set-up page …
+    response = client.get("/api/projects")
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"  # … the API answers
+
+
 def test_tokens_do_not_open_pages(app, tokens_for):
     client = app.test_client()
     secret = tokens_for("bureau")

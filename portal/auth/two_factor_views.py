@@ -151,7 +151,10 @@ def two_factor_reset(user_id):
 
 def require_setup():
     """Before every request: a user whose role must use two-factor login and has not set it up
-    is sent to the set-up page (and can open nothing else)."""
+    is sent to the set-up page (and can open nothing else). The API is left alone: a session
+    cookie never authorises it, so it answers 401 there, not a redirect to a page."""
+    if request.blueprint == "api":
+        return None
     if (current_user.is_authenticated and two_factor.is_required(current_user)
             and not two_factor.is_enabled(current_user) and request.endpoint not in OPEN_WHILE_REQUIRED):
         if request.method == "GET" and not getattr(request, "htmx", None):
