@@ -241,7 +241,7 @@ def _sheet(title: str, headers: list, widths: list):
 
 
 def _events_export(rows, period):
-    headers = [_("Event"), _("Kind of event"), _("City"), _("First day"), _("Last day"), _("Organiser"),
+    headers = [_("Promotion event"), _("Kind of event"), _("City"), _("First day"), _("Last day"), _("Organiser"),
                _("Kept by unit"), _("Participating units"), _("Projects"), _("Total investment (10k CNY)"),
                _("Signed projects"), _("Signed investment (10k CNY)"), _("Signed and since started")]
     wb, ws = _sheet(_("Promotion events"), headers, [30, 14, 10, 12, 12, 20, 16, 30, 8, 14, 8, 14, 10])
