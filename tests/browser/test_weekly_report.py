@@ -7,6 +7,11 @@ from tests.browser.conftest import browser_login, expect
 from tests.scheduling_helpers import LONG_AGO
 
 
+def settled(page):
+    """Wait until htmx has no request in flight and no element still swapping or settling."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+
+
 @pytest.mark.parametrize("js_enabled", [True, False], indirect=True, ids=["js", "nojs"])
 def test_enter_the_weekly_report(live_server, page, org, make_project, js_enabled):
     plant = make_project(name="电池工厂", unit="county_a", stage="signed", created_at=LONG_AGO)
@@ -24,6 +29,7 @@ def test_enter_the_weekly_report(live_server, page, org, make_project, js_enable
         page.fill(f"#happened-{hotel.id}", "Typed, not saved yet")
         url = page.url
         plant_row.locator("button[type=submit]").click()
+        settled(page)
         # Only this row is saved and re-rendered; the page stays, the other row keeps what was typed.
         expect(page.locator(f"#report-row-{plant.id}")).to_have_attribute("data-reported", "yes")
         expect(page.locator(f"#report-row-{plant.id}")).to_contain_text("完成土地测绘")
@@ -35,6 +41,7 @@ def test_enter_the_weekly_report(live_server, page, org, make_project, js_enable
         page.fill(f"#percent-{hotel.id}", "200")
         page.locator(f"#report-row-{hotel.id} button[type=submit]").click()
         expect(page.locator(f"#percent-{hotel.id}-error")).to_be_visible()
+        settled(page)  # a person types into the row htmx has finished swapping in, not the one leaving
         page.fill(f"#percent-{hotel.id}", "")
         page.locator(f"#report-row-{hotel.id} button[type=submit]").click()
         expect(page.locator(f"#report-row-{hotel.id}")).to_have_attribute("data-reported", "yes")
