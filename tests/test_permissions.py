@@ -144,7 +144,10 @@ def test_unit_moved_below_another_changes_who_reads_it(org, make_project):
 
 # Every protected URL -------------------------------------------------------------------
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout", "auth.set_language", "home.healthz"}
+#: The API's description and its reference page are public (they describe the API, no record);
+#: every API endpoint that reads or writes a record needs a token.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout", "auth.set_language", "home.healthz",
+                    "api.openapi_json", "api.docs"}
 
 
 def _rules():
