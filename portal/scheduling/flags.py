@@ -8,6 +8,7 @@ reader's language; a plugin's plain-text reason is stored as it is.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass, field
 
@@ -216,7 +217,10 @@ class FlagContext:
         """The latest follow-up of the project up to the judged day: a progress entry, or what a
         feature registered in FOLLOW_UP_SOURCES (a logged contact)."""
         days = [self.last_report_on(project)]
-        days += [source([project.id], self.today).get(project.id) for source in FOLLOW_UP_SOURCES]
+        for source in FOLLOW_UP_SOURCES:  # preloaded with the rest: an import recomputes thousands of flags
+            known = self.preloaded(project, f"follow_up:{source.__module__}.{source.__qualname__}",
+                                   lambda ids, source=source: source(ids, self.today))
+            days.append((known if known is not None else source([project.id], self.today)).get(project.id))
         return max((day for day in days if day), default=None)
 
     def has_report(self, project, week: str | None = None) -> bool:
@@ -340,12 +344,17 @@ def recompute_projects(project_ids, context: FlagContext | None = None, batch: i
     for start in range(0, len(ids), batch):
         projects = list(Project.select().where(Project.id.in_(ids[start:start + batch])))
         context.preload([p.id for p in projects])
+        same: dict = {}  # the projects getting the same flag and reasons: one UPDATE each
         for project in projects:
             try:
                 flag, reasons = compute(project, context)
             except FlagPluginsFailed:
                 continue  # its stored flag stays; the failure is reported
-            changed += store(project, flag, reasons)
+            if project.flag != flag or (project.flag_reasons or []) != reasons:
+                same.setdefault(json.dumps([flag, reasons], sort_keys=True), (flag, reasons, []))[2].append(project.id)
+        for flag, reasons, changed_ids in same.values():
+            Project.update(flag=flag, flag_reasons=reasons or None).where(Project.id.in_(changed_ids)).execute()
+            changed += len(changed_ids)
     return changed
 
 

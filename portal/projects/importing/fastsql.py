@@ -1,7 +1,8 @@
-"""The few statements an import runs once per row, with their SQL written once per pass.
+"""The inserts an import runs for its rows, with their SQL written once per pass and many
+rows to a statement.
 
-Generating peewee's SQL anew for every row took most of an import's time (10,000 projects
-run about 100,000 statements); the statements here are the same for every row, only their
+Generating peewee's SQL anew for every row took most of an import's time, and on a database
+server each statement is a round trip; here the SQL is the same for every row, only the
 parameters change. Values still go through the model (defaults) and its fields (``db_value``).
 """
 from __future__ import annotations
@@ -31,9 +32,36 @@ class Inserter:
             self.sql += f" RETURNING {_quote(model._meta.primary_key.column_name)}"
 
     def insert(self, **values) -> int:
-        data = self.model(**values).__data__  # the model's defaults filled in
-        cursor = database.execute_sql(self.sql, [f.db_value(data.get(f.name)) for f in self.fields])
+        cursor = database.execute_sql(self.sql, self.params(values))
         return cursor.fetchone()[0] if self.returning else cursor.lastrowid
+
+    def params(self, values: dict) -> list:
+        data = self.model(**values).__data__  # the model's defaults filled in
+        return [f.db_value(data.get(f.name)) for f in self.fields]
+
+    def insert_many(self, rows: list[dict]) -> list[int]:
+        """Insert the rows in one statement per ``Buffer.ROWS``; their new ids, in order.
+
+        PostgreSQL returns the ids in the order of the VALUES (Django's bulk_create relies on it
+        too). In SQLite a rowid table numbers the rows of one statement one after the other
+        (max + 1 each; nothing else writes during a statement), so the last id gives them all.
+        MySQL may leave gaps between them (auto-increment lock mode 2): one statement a row."""
+        if backend() == "mysql":
+            return [self.insert(**values) for values in rows]
+        ids: list[int] = []
+        head = self.sql.split(" VALUES ")[0]
+        marks = "(" + ", ".join([database.param] * len(self.fields)) + ")"
+        for start in range(0, len(rows), Buffer.ROWS):
+            chunk = rows[start:start + Buffer.ROWS]
+            sql = f"{head} VALUES " + ", ".join([marks] * len(chunk))
+            params = [value for values in chunk for value in self.params(values)]
+            if self.returning:
+                sql += f" RETURNING {_quote(self.model._meta.primary_key.column_name)}"
+                ids.extend(row[0] for row in database.execute_sql(sql, params).fetchall())
+            else:
+                last = database.execute_sql(sql, params).lastrowid
+                ids.extend(range(last - len(chunk) + 1, last + 1))
+        return ids
 
 
 class Buffer(Inserter):
@@ -50,8 +78,7 @@ class Buffer(Inserter):
         self.head = self.sql.split(" VALUES ")[0]
 
     def add(self, **values) -> None:
-        data = self.model(**values).__data__
-        self.rows.append([f.db_value(data.get(f.name)) for f in self.fields])
+        self.rows.append(self.params(values))
         if len(self.rows) >= self.ROWS:
             self.flush()
 
@@ -60,23 +87,3 @@ class Buffer(Inserter):
             sql = f"{self.head} VALUES " + ", ".join([self.row_marks] * len(self.rows))
             database.execute_sql(sql, [value for row in self.rows for value in row])
             self.rows = []
-
-
-def first_id(template: str, *params) -> int | None:
-    """The first column of the first row of a query written with ``?`` placeholders, or None."""
-    row = database.execute_sql(_sql(template), params).fetchone()
-    return row[0] if row else None
-
-
-MATCH_BY_CODE = "SELECT id FROM project WHERE code = ? ORDER BY id LIMIT 1"
-# "responsible_unit_id + 0": found through the project name's index. Without statistics (a fresh
-# instance, rows added in the same import) SQLite chose the unit's index and read every project of
-# the unit for each row, so an import of N projects cost N² (10,000 rows: 9 of 10 s of SQL).
-MATCH_BY_INVESTOR = ("SELECT p.id FROM project p JOIN enterprise e ON p.enterprise_id = e.id"
-                     " WHERE p.name = ? AND p.responsible_unit_id + 0 = ? AND e.name = ? ORDER BY p.id LIMIT 1")
-MATCH_WITHOUT_INVESTOR = ("SELECT id FROM project WHERE name = ? AND responsible_unit_id + 0 = ?"
-                          " AND enterprise_id IS NULL ORDER BY id LIMIT 1")
-ENTERPRISE_BY_CODE = "SELECT id FROM enterprise WHERE credit_code = ?"
-ENTERPRISE_BY_NAME = "SELECT id FROM enterprise WHERE name = ? ORDER BY id LIMIT 1"
-ENTERPRISE_BY_NAME_AND_CODE = ("SELECT id FROM enterprise WHERE name = ? AND (credit_code IS NULL OR credit_code = ?)"
-                               " ORDER BY id LIMIT 1")

@@ -13,20 +13,23 @@ stage change, no date column: the current lists count them, no dated figure does
 from __future__ import annotations
 
 import difflib
+import functools
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+import peewee
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal import industries
+from portal.db import backend
 from portal.labels import STAGE_LABELS
 from portal.models import Enterprise, Project, Unit, User
 from portal.projects.forms import credit_code_valid
 from portal.projects.importing import columns as C
-from portal.projects.importing import fastsql
 from portal.projects.importing.sheets import read_rows
 from portal.projects.importing.values import ValueProblem, blank, parse_cell, text
 from portal.stages import DATE_COLUMN, LINE, OFF_RAMPS, effective_stage, history_problems, rank
@@ -62,6 +65,7 @@ class RowPlan:
     new_dates: dict = field(default_factory=dict)  # stage -> date of each stage change to record
     project: Project | None = None
     problems: list = field(default_factory=list)
+    pending: tuple | None = None  # (cells, values, match key): checked, its project not yet looked up
     record: object = None  # other lists: the unit, user, investor … the row updates
     changes: dict = field(default_factory=dict)  # other lists: field -> [old, new]
 
@@ -112,6 +116,9 @@ class RowChecker:
         self.layout = layout
         self.lookups = lookups
         self.seen: dict[tuple, int] = {}
+        # Rows match the projects that existed before the import: the preview and the import
+        # then agree, whichever rows the import has written by the time it reads a row.
+        self.before = Project.select(peewee.fn.MAX(Project.id)).scalar() or 0
 
     def header(self, key: str) -> str:
         index = self.layout.column_of(key)
@@ -125,7 +132,8 @@ class RowChecker:
                 for index, key in self.layout.columns.items() if key}
 
     def check(self, number: int, row: list) -> RowPlan | None:
-        """The plan of one row, or None for a blank row."""
+        """The plan of one row, or None for a blank row; a row to match waits in ``plan.pending``
+        for ``match`` (rows are matched a chunk at a time)."""
         cells = self.cells(row)
         if all(blank(v) for v in cells.values()):
             return None
@@ -153,13 +161,27 @@ class RowChecker:
         plan.fields["responsible_unit"] = unit
         if investor_name or values.get("investor_credit_code"):
             plan.investor = {"name": investor_name, "credit_code": values.get("investor_credit_code") or None}
-        plan.project = self._match(values, unit, investor_name)
+        plan.pending = (cells, values, match_key(values.get("code"), name, unit.id, investor_name))
+        return plan
+
+    def matched(self, plan: RowPlan, project: Project | None) -> RowPlan:
+        """Finish a checked row once its project is known (None: a new one)."""
+        cells, values, _key = plan.pending
+        plan.pending = None
+        plan.project = project
         self._stages(plan, cells, values)
         if plan.problems:
             plan.action = "error"
         elif plan.project is not None:
             plan.action = "update" if self._differs(plan) else "unchanged"
         return plan
+
+    def match(self, plans: list[RowPlan]) -> Iterator[RowPlan]:
+        """The plans of a chunk of rows, finished: their projects found in one query."""
+        waiting = [p for p in plans if p.pending]
+        found = existing_projects([p.pending[2] for p in waiting], self.before)
+        for plan in plans:
+            yield self.matched(plan, found.get(plan.pending[2])) if plan.pending else plan
 
     # Values -----------------------------------------------------------------
 
@@ -223,15 +245,6 @@ class RowChecker:
                                                stages="、".join(str(v) for v in STAGE_LABELS.values())))
             plan.fields["stage"] = code
 
-    def _match(self, values: dict, unit: Unit, investor_name: str) -> Project | None:
-        if values.get("code"):
-            project_id = fastsql.first_id(fastsql.MATCH_BY_CODE, values["code"])
-        elif investor_name:
-            project_id = fastsql.first_id(fastsql.MATCH_BY_INVESTOR, values.get("name"), unit.id, investor_name)
-        else:
-            project_id = fastsql.first_id(fastsql.MATCH_WITHOUT_INVESTOR, values.get("name"), unit.id)
-        return Project.get_by_id(project_id) if project_id else None
-
     # Stages -------------------------------------------------------------------
 
     def _stages(self, plan: RowPlan, cells: dict, values: dict) -> None:
@@ -285,10 +298,9 @@ class RowChecker:
                     return True
             elif (current or None) != (value or None):
                 return True
-        if plan.investor:
-            enterprise = Enterprise.get_or_none(Enterprise.id == project.enterprise_id)
-            if enterprise is None or enterprise.name != plan.investor["name"] or (
-                    plan.investor["credit_code"] and enterprise.credit_code != plan.investor["credit_code"]):
+        if plan.investor:  # the investor's name and code came with the project (existing_projects)
+            if project.enterprise_id is None or project.investor_name != plan.investor["name"] or (
+                    plan.investor["credit_code"] and project.investor_code != plan.investor["credit_code"]):
                 return True
         return bool(plan.new_dates)
 
@@ -339,12 +351,63 @@ def layout_of(path: Path, file_name: str, mapping: dict | None) -> C.Layout:
 def plan_rows(path: Path, file_name: str, layout: C.Layout) -> Iterator[RowPlan]:
     """One plan per row below the header (blank rows left out), streamed from the file."""
     checker = RowChecker(layout, Lookups())
+    chunk: list[RowPlan] = []
     for number, row in read_rows(path, file_name):
         if number <= layout.header_row:
             continue
         plan = checker.check(number, row)
         if plan is not None:
-            yield plan
+            chunk.append(plan)
+        if len(chunk) >= MATCH_ROWS:
+            yield from checker.match(chunk)
+            chunk = []
+    yield from checker.match(chunk)
+
+
+#: Rows matched against the existing projects in one query (a query per row was most of an
+#: import's round trips to a database server).
+MATCH_ROWS = 200
+
+
+def fold(name: str | None):
+    """A name as the database compares it: MySQL's collations ignore case and trailing spaces."""
+    if name is None:
+        return None
+    return name.lower().rstrip() if backend() == "mysql" else name
+
+
+def match_key(code: str | None, name: str, unit_id: int, investor_name: str) -> tuple:
+    """How a row finds its project: by the project code when the sheet gives one, else by
+    responsible unit + name + investor (or no investor)."""
+    if code:
+        return ("code", fold(code))
+    return ("name", fold(name), unit_id, fold(investor_name) if investor_name else None)
+
+
+def existing_projects(keys: list[tuple], before: int) -> dict[tuple, Project]:
+    """The projects (up to id ``before``) the keys of ``match_key`` name, in one query; the
+    first by id where several match. Each comes with its investor's name and credit code."""
+    codes = [key[1] for key in keys if key[0] == "code"]
+    names = [key[1] for key in keys if key[0] == "name"]
+    if not keys:
+        return {}
+    wanted = set(keys)
+    named = [Project.code.in_(codes)] if codes else []
+    if names:
+        named.append(Project.name.in_(names))
+    query = (Project.select(Project, Enterprise.name.alias("investor_name"),
+                            Enterprise.credit_code.alias("investor_code"))
+             .join(Enterprise, peewee.JOIN.LEFT_OUTER, on=(Project.enterprise == Enterprise.id))
+             .where((Project.id <= before) & functools.reduce(operator.or_, named))
+             .order_by(Project.id).objects())
+    found: dict[tuple, Project] = {}
+    for project in query:
+        for key in (match_key(project.code, "", 0, ""),
+                    ("name", fold(project.name), project.responsible_unit_id,
+                     fold(project.investor_name) if project.enterprise_id else None)):
+            if key in wanted and key[1]:
+                found.setdefault(key, project)
+    return found
 
 
 def preview(path: Path, file_name: str, mapping: dict | None = None) -> Preview:
