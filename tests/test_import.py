@@ -112,6 +112,25 @@ def test_messy_workbook_gets_row_errors_and_imports_nothing(login):
     assert Project.select().count() == 0 and Enterprise.select().count() == 0
 
 
+def test_a_year_and_month_in_a_date_column_asks_for_the_full_date(login):
+    """2026.3 typed into a number cell is no Excel serial date (that would be a day of 1905)."""
+    rows = clean_rows()
+    rows[3][7] = 2026.3  # a number cell
+    rows[4][7] = "2026.2"  # text without a day
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, xlsx(rows)))
+    html = bureau.get(f"/projects/import/{bid}").get_data(as_text=True)
+    assert "“2026.3” gives no day. Enter the full date, for example 2026-03-01 or 2026年3月1日." in html
+    assert "“2026.2” gives no day." in html
+    assert "1905" not in html
+    assert confirm(bureau, bid).status_code == 422
+    assert Project.select().count() == 0
+    rows[3][7], rows[4][7] = "2026.3.5", dt.datetime(2026, 2, 3)  # with the day: read as the date
+    bid = batch_id(upload(bureau, xlsx(rows)))
+    assert confirm(bureau, bid).status_code == 303
+    assert Project.get(Project.name == "新能源电池项目").signed_on == dt.date(2026, 3, 5)
+
+
 def test_problems_in_the_users_language(login, org):
     org.users["bureau"].locale = "zh_CN"
     org.users["bureau"].save()

@@ -346,6 +346,15 @@ def test_capital_given_per_month_stays_on_one_day_across_re_imports(login, make_
         (dt.date(2026, 1, 1), Decimal("200.00")), (dt.date(2026, 2, 1), Decimal("300.00"))]
 
 
+def test_capital_month_typed_as_a_number_is_a_row_problem(login, make_project):
+    make_project(name="Battery plant", stage="signed")
+    rows = [["项目名称", "月份", "到位资金（万元）"], ["Battery plant", 2026.1, 300]]
+    bureau = login("bureau")
+    bid, html = preview(bureau, CAPITAL, xlsx(rows))
+    assert "“2026.1” is a number: write the month as text (2026年3月) or give the full date." in html
+    assert count(html, "errors") == 1 and not CapitalEntry.select().exists()
+
+
 def test_moving_a_unit_moves_its_subtree_and_new_units_below_it(login, org):
     rows = [["单位名称", "上级单位", "类型"],
             ["Region North", "Bureau", "district"],

@@ -26,8 +26,14 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(份)?$")
 _YES = {"是", "√", "✓", "✔", "y", "yes", "1", "true", "有", "对"}
 _NO = {"否", "×", "✗", "n", "no", "0", "false", "无", "不是", ""}
+#: Numbers read as years (2026, 2026.3), not as Excel serial dates (they would be days of 1905).
+YEARS = (1900, 2101)
 #: Excel's day 0 (serial dates in CSV files saved from Excel).
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _no_day(value: str):
+    return _l("“%(value)s” gives no day. Enter the full date, for example 2026-03-01 or 2026年3月1日.", value=value)
 
 
 class ValueProblem(ValueError):
@@ -109,6 +115,9 @@ def parse_date(value) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and YEARS[0] <= value < YEARS[1]:
+        # 2026.3 typed into a number cell: as a serial it is a day of 1905, never a project's date.
+        raise ValueProblem(_no_day(text(value)))
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
         return _EXCEL_EPOCH + dt.timedelta(days=int(value))
     raw = text(value)
@@ -118,6 +127,8 @@ def parse_date(value) -> dt.date | None:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             pass
+    if _MONTH_RE.match(raw):
+        raise ValueProblem(_no_day(raw))
     raise ValueProblem(_l("Enter a date, for example 2022-03-01 or 2022年3月1日."))
 
 
@@ -128,6 +139,10 @@ def parse_period(value) -> dt.date | None:
         match = _MONTH_RE.match(text(value))
         if match and 1 <= int(match.group(2)) <= 12:
             return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and YEARS[0] <= value < YEARS[1]:
+        # a number cell: 2026.1 and 2026.10 are the same number, so the month cannot be told
+        raise ValueProblem(_l("“%(value)s” is a number: write the month as text (2026年3月) or give the full date.",
+                              value=text(value)))
     try:
         return parse_date(value)
     except ValueProblem:
