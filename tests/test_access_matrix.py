@@ -163,7 +163,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
     # The other lists: the organisation for the administrator, investors and capital for the bureau.
     **{f"import_{kind}.{view}": roles for kind, roles in (("units", ("admin",)), ("users", ("admin",)),
                                                           ("investors", ("bureau",)), ("capital", ("bureau",)))
-       for view in ("confirm", "discard", "index", "mapping")},
+       for view in ("confirm", "discard", "index", "mapping", "undo")},
     # The bureau alone: chains, targets, the top ten, verification, corrections.
     **{e: ("bureau",) for e in (
         "chains.edit_info", "chains.edit_target", "ranking.targets", "ranking.targets_row",

@@ -35,7 +35,7 @@ class ImportBatch(BaseModel):
 
 
 class ImportItem(BaseModel):
-    """A project a batch created or updated, with its version right after the import (undo is
+    """A record a batch created or updated: a project, with its version right after the import (undo is
     refused once it moved on), the values it replaced and the stage changes it added."""
 
     batch = peewee.ForeignKeyField(ImportBatch, backref="items", on_delete="CASCADE")
@@ -45,3 +45,8 @@ class ImportItem(BaseModel):
     before = JSONField(null=True)
     stage_change_ids = JSONField(null=True)
     enterprise_created = peewee.IntegerField(null=True)  # an investor the import created
+    # The other lists (``lists.ListKind``): the record an item names (project is then None) and
+    # its imported values, as ``audit._plain`` writes them.
+    entity = peewee.CharField(max_length=20, default="project")  # project, unit, user, enterprise, capital_entry
+    entity_id = peewee.IntegerField(null=True)
+    after = JSONField(null=True)

@@ -8,7 +8,6 @@ reader's language; a plugin's plain-text reason is stored as it is.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass, field
 
@@ -344,18 +343,29 @@ def recompute_projects(project_ids, context: FlagContext | None = None, batch: i
     for start in range(0, len(ids), batch):
         projects = list(Project.select().where(Project.id.in_(ids[start:start + batch])))
         context.preload([p.id for p in projects])
-        same: dict = {}  # the projects getting the same flag and reasons: one UPDATE each
+        new_flags = []
         for project in projects:
             try:
                 flag, reasons = compute(project, context)
             except FlagPluginsFailed:
                 continue  # its stored flag stays; the failure is reported
             if project.flag != flag or (project.flag_reasons or []) != reasons:
-                same.setdefault(json.dumps([flag, reasons], sort_keys=True), (flag, reasons, []))[2].append(project.id)
-        for flag, reasons, changed_ids in same.values():
-            Project.update(flag=flag, flag_reasons=reasons or None).where(Project.id.in_(changed_ids)).execute()
-            changed += len(changed_ids)
+                new_flags.append((project.id, flag, reasons))
+        store_many(new_flags)
+        changed += len(new_flags)
     return changed
+
+
+def store_many(new_flags: list[tuple]) -> None:
+    """Store (project id, flag, reasons) of many projects, 200 to a statement (one UPDATE a
+    project was most of an import's round trips to a database server once the rows were batched)."""
+    for start in range(0, len(new_flags), 200):
+        chunk = new_flags[start:start + 200]
+        Project.update(
+            flag=peewee.Case(Project.id, [(pid, flag) for pid, flag, _reasons in chunk]),
+            flag_reasons=peewee.Case(Project.id, [(pid, Project.flag_reasons.db_value(reasons or None))
+                                                  for pid, _flag, reasons in chunk]),
+        ).where(Project.id.in_([pid for pid, _flag, _reasons in chunk])).execute()
 
 
 def active_projects():

@@ -88,18 +88,21 @@ class InvestorChecker(ListChecker):
 
 class InvestorsKind(ListKind):
     key = "investors"
+    entity = "enterprise"
     fieldset = INVESTOR_FIELDS
     checker_class = InvestorChecker
     title = _l("Import investors")
     permission = staticmethod(permissions.can_import_investors)
 
-    def write(self, plans, user, note):
+    def write(self, plans, user, note, items):
         for plan in plans:
             if plan.record is None:
                 target = Enterprise.create(**plan.fields)
                 audit.record("import", "enterprise", target.id, audit.diff({}, plan.fields), note=note, user=user)
+                items.created(target, plan.fields)
             else:
                 Enterprise.update(**plan.fields).where(Enterprise.id == plan.record.id).execute()
+                items.updated(plan.record, plan.fields)
                 audit.record("import", "enterprise", plan.record.id, plan.changes, note=note, user=user)
         return []
 
@@ -160,22 +163,24 @@ class CapitalChecker(ListChecker):
 
 class CapitalKind(ListKind):
     key = "capital"
+    entity = "capital_entry"
     fieldset = CAPITAL_FIELDS
     checker_class = CapitalChecker
     title = _l("Import capital in place")
     permission = staticmethod(permissions.can_import_capital)
 
-    def write(self, plans, user, note):
+    def write(self, plans, user, note, items):
         projects = {}
         for plan in plans:
             fields = dict(plan.fields)
             if plan.record is None:
                 fields.setdefault("note", "")
-                CapitalEntry.create(by=user.id, **fields)
+                items.created(CapitalEntry.create(by=user.id, **fields), ("project", "on_date", "amount", "note"))
                 changes = {"capital_in_place": [None, fields["amount"]], "on_date": [None, fields["on_date"]]}
             else:
-                CapitalEntry.update(**{k: fields[k] for k in ("amount", "note") if k in fields}).where(
-                    CapitalEntry.id == plan.record.id).execute()
+                written = {k: fields[k] for k in ("amount", "note") if k in fields}
+                CapitalEntry.update(**written).where(CapitalEntry.id == plan.record.id).execute()
+                items.updated(plan.record, written)
                 changes = dict(plan.changes, on_date=[fields["on_date"], fields["on_date"]])
                 if "amount" in changes:
                     changes["capital_in_place"] = changes.pop("amount")

@@ -18,7 +18,7 @@ from portal import audit
 from portal.db import database
 from portal.models import ImportBatch
 from portal.models.fields import utcnow
-from portal.projects.importing import batches
+from portal.projects.importing import batches, list_undo
 from portal.projects.importing import columns as C
 from portal.projects.importing.planning import Preview, Problem, RowPlan, suggest
 from portal.projects.importing.sheets import read_rows
@@ -116,7 +116,13 @@ class ListKind:
     checker_class = ListChecker
     title = _l("Import")
     permission = staticmethod(lambda user: False)
-    undo = False
+    undo = True
+    entity = ""  # ImportItem.entity of the records it writes
+
+    def undo_batch(self, batch: ImportBatch, user) -> None:
+        if not self.may_import(user):
+            raise batches.ImportRefused(_l("This import cannot be undone."))
+        list_undo.undo(batch, user)
 
     def may_import(self, user) -> bool:
         return self.permission(user)
@@ -152,9 +158,9 @@ class ListKind:
     def preview(self, batch: ImportBatch, user) -> Preview:
         return self.check_file(batches.file_path(batch), batch.file_name, user, batch.mapping)[0]
 
-    def write(self, plans: list[RowPlan], user, note: str) -> list:
-        """Save the checked rows (inside the caller's transaction); returns what to show once
-        (the users' first passwords)."""
+    def write(self, plans: list[RowPlan], user, note: str, items: list_undo.Items) -> list:
+        """Save the checked rows (inside the caller's transaction), naming each record in
+        ``items`` (what undo reads); returns what to show once (the users' first passwords)."""
         raise NotImplementedError
 
     def apply(self, batch: ImportBatch, user):
@@ -168,8 +174,10 @@ class ListKind:
             result, plans = self.check_file(batches.file_path(batch), batch.file_name, user, batch.mapping)
             if not result.ok:
                 raise batches.ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
+            items = list_undo.Items(batch, self.entity)
             shown_once = self.write([p for p in plans if p.action in ("create", "update")], user,
-                                    _("Import #%(id)s (%(file)s)", id=batch.id, file=batch.file_name))
+                                    _("Import #%(id)s (%(file)s)", id=batch.id, file=batch.file_name), items)
+            items.save()
             ImportBatch.update(state="imported", imported_at=utcnow(), created_count=result.created,
                                updated_count=result.updated, skipped_count=result.skipped).where(
                 ImportBatch.id == batch.id).execute()

@@ -16,6 +16,7 @@ from portal.auth.passwords import hash_password, min_length, password_problem
 from portal.labels import ROLE_LABELS, UNIT_KIND_LABELS
 from portal.models import ROLES, Unit, User
 from portal.projects.importing import columns as C
+from portal.projects.importing import list_undo
 from portal.projects.importing.lists import ListChecker, ListKind, unknown
 from portal.projects.importing.planning import RowPlan
 
@@ -149,12 +150,13 @@ class UnitChecker(ListChecker):
 
 class UnitsKind(ListKind):
     key = "units"
+    entity = "unit"
     fieldset = UNIT_FIELDS
     checker_class = UnitChecker
     title = _l("Import units")
     permission = staticmethod(permissions.can_import_organisation)
 
-    def write(self, plans, user, note):
+    def write(self, plans, user, note, items):
         """Parents before their children: a pass saves every row whose parent exists by now."""
         units = {u.name.strip(): u for u in Unit.select()}
         pending = list(plans)
@@ -165,14 +167,14 @@ class UnitsKind(ListKind):
                 if parent and parent not in units:
                     waiting.append(plan)
                     continue
-                units[plan.fields["name"]] = self._save(plan, units, user, note)
+                units[plan.fields["name"]] = self._save(plan, units, user, note, items)
             if len(waiting) == len(pending):  # the checks rule out cycles; never loop for ever
                 raise RuntimeError("unit import: parents could not be ordered")
             pending = waiting
         return []
 
     @staticmethod
-    def _save(plan, units, user, note) -> Unit:
+    def _save(plan, units, user, note, items) -> Unit:
         # Read afresh: moving a unit earlier in this import rewrote the paths of the units below it.
         unit = Unit.get_by_id(plan.record.id) if plan.record is not None else Unit()
         for key, value in plan.fields.items():
@@ -181,6 +183,10 @@ class UnitsKind(ListKind):
             else:
                 setattr(unit, key, value)
         unit.save_with_path()
+        if plan.record is not None:
+            items.updated(plan.record, list_undo.snapshot(unit, plan.fields))
+        else:
+            items.created(unit, plan.fields)
         changes = plan.changes if plan.record is not None else audit.diff({}, plan.fields)
         audit.record("import", "unit", unit.id, changes, note=note, user=user)
         return unit
@@ -251,12 +257,13 @@ def one_time_password(username: str) -> str:
 
 class UsersKind(ListKind):
     key = "users"
+    entity = "user"
     fieldset = USER_FIELDS
     checker_class = UserChecker
     title = _l("Import users")
     permission = staticmethod(permissions.can_import_organisation)
 
-    def write(self, plans, user, note):
+    def write(self, plans, user, note, items):
         """Saves the rows; returns (username, name, password) of each new user, to show once."""
         created = []
         for plan in plans:
@@ -265,7 +272,9 @@ class UsersKind(ListKind):
                 target = User.create(password_hash=hash_password(password), **plan.fields)
                 audit.record("import", "user", target.id, audit.diff({}, plan.fields), note=note, user=user)
                 created.append((target.username, target.display_name, password))
+                items.created(target, plan.fields)
             else:
                 User.update(**plan.fields).where(User.id == plan.record.id).execute()
+                items.updated(plan.record, plan.fields)
                 audit.record("import", "user", plan.record.id, plan.changes, note=note, user=user)
         return created

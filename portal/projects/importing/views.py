@@ -1,5 +1,5 @@
 """The import pages, one flow for every list: upload → preview (with the column mapping) →
-confirm; the batches, and undo for projects.
+confirm; the batches, and their undo.
 
 Every step is a plain form. The uploaded file is kept under its batch in the uploads folder,
 so whichever server process answers the next request reads it from there. ``make_blueprint``
@@ -49,6 +49,10 @@ class ProjectsKind:
     @staticmethod
     def apply(batch, user):
         return batches.apply(batch, user), []
+
+    @staticmethod
+    def undo_batch(batch, user):
+        batches.undo(batch, user)
 
 
 #: The lists an office imports: kind -> (blueprint name, URL prefix).
@@ -187,7 +191,7 @@ def make_blueprint(kind, name: str, url_prefix: str) -> Blueprint:
             if not form.validate_on_submit():
                 return page(UploadForm(formdata=None), 400)
             try:
-                batches.undo(batch, current_user)
+                kind.undo_batch(batch, current_user)
             except batches.ImportRefused as exc:
                 return page(UploadForm(formdata=None), 409, undo_error=str(exc.message))
             flash(_("The import was undone."), "success")
