@@ -110,6 +110,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "projects.download":            _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
     "projects.edit":                _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
     "projects.new":                 _row(LOGIN, DENY,  OK,    DENY,  OK,    OK,    OK,    DENY,  OK),
+    "projects.new_stage_dates":     _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "projects.resubmit":            _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
     "projects.show":                _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
     "projects.stage":               _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),

@@ -143,3 +143,34 @@ def test_units_enter_key_clues_only(login, org):
     response = submit(unit, form)
     assert response.status_code == 422
     assert "Enter the date" in _errors_at(response.get_data(as_text=True), "clue_on")
+
+
+DATE_FIELDS = ("clue_on", "negotiating_on", "signed_on", "started_on", "completed_on", "production_on")
+
+
+def test_without_javascript_every_stage_date_is_on_the_form(login):
+    form = _new_form(login("bureau"))
+    assert all(name in form.names() for name in DATE_FIELDS)
+
+
+def test_choosing_the_stage_narrows_the_dates_to_the_stages_up_to_it(login):
+    """What htmx asks when the bureau picks the stage: the dates up to it, those typed kept."""
+    bureau = login("bureau")
+    html = bureau.get("/projects/new").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="stage"[^>]*>', html).group(0)
+    url = re.search(r'hx-get="([^"]+)"', select).group(1)
+    assert 'hx-target="#stage-dates"' in select and 'hx-include="#stage-dates"' in select
+    response = bureau.htmx("GET", url, query_string={"stage": "signed", "clue_on": "2022-01-04",
+                                                     "started_on": "2022-09-01"})
+    assert response.status_code == 200
+    part = response.get_data(as_text=True)
+    assert part.lstrip().startswith('<div id="stage-dates">')
+    shown = re.findall(r'name="(\w+_on)"', part)
+    assert shown == ["clue_on", "negotiating_on", "signed_on"]
+    assert 'value="2022-01-04"' in part and "2022-09-01" not in part
+    response = bureau.htmx("GET", url, query_string={"stage": "production"})
+    assert re.findall(r'name="(\w+_on)"', response.get_data(as_text=True)) == list(DATE_FIELDS)
+
+
+def test_only_those_who_enter_history_narrow_the_dates(login):
+    assert login("unit_a").htmx("GET", "/projects/new/stage-dates", query_string={"stage": "signed"}).status_code == 403

@@ -292,6 +292,18 @@ def new():
     return render("projects/new.html", None, status=status, form=form, duplicates=duplicates, **_choice_labels())
 
 
+@bp.route("/new/stage-dates")
+@login_required
+def new_stage_dates():
+    """The new-project form's stage dates up to the stage chosen (htmx, when the bureau picks the
+    stage): dates of later stages are not to be filled. The dates typed so far come back filled."""
+    if not (permissions.can_create_project(current_user) and permissions.can_enter_history(current_user)):
+        abort(403)
+    form = new_form(current_user, formdata=request.args, meta={"csrf": False})
+    shown = [stages.DATE_COLUMN[s] for s in stages.LINE[: stages.rank(form.entered_stage()) + 1]]
+    return render("projects/_stage_dates.html", None, form=form, shown_dates=shown)
+
+
 def _choice_labels():
     return {"SOURCE_CHANNELS": choice_lists.Labels("source_channel"),
             "INVESTMENT_METHODS": choice_lists.Labels("investment_method"), "ASSESSMENTS": ASSESSMENTS}
