@@ -89,6 +89,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "import_capital.index":         _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "import_capital.show":          _row(LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "import_capital.template":      _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_targets.index":         _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_targets.show":          _row(LOGIN, DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "import_targets.template":      _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "lists.all_projects":           _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.clues":                  _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.landed":                 _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
@@ -165,10 +168,11 @@ WRITERS: dict[str, tuple[str, ...]] = {
     **{f"import_{kind}.{view}": roles for kind, roles in (("units", ("admin",)), ("users", ("admin",)),
                                                           ("investors", ("bureau",)), ("capital", ("bureau",)))
        for view in ("confirm", "discard", "index", "mapping", "undo")},
+    **{f"import_targets.{view}": ("bureau",) for view in ("confirm", "discard", "index", "mapping")},
     # The bureau alone: chains, targets, the top ten, verification, corrections.
     **{e: ("bureau",) for e in (
         "chains.edit_info", "chains.edit_target", "ranking.targets", "ranking.targets_row",
-        "ranking.targets_upload", "ranking.top_ten_page", "projects.correct", "projects.verification",
+        "ranking.top_ten_page", "projects.correct", "projects.verification",
         "projects.verify", "review.decide")},
     # County A's project: its editors.
     **{e: EDIT_PROJECT for e in (

@@ -81,7 +81,7 @@ SKIPPED_LINKS = ("/static/", "/logout")
 CREATES = {
     "admin.unit_new", "admin.user_new", "projects.new", "projects.stage", "projects.capital",
     "projects.upload", "problems.raise_problem", "problems.add_commitment", "problems.answer",
-    "chains.add_target", "scheduling.milestones", "scheduling.report_row", "ranking.targets_upload",
+    "chains.add_target", "scheduling.milestones", "scheduling.report_row",
     "review.decide",  # each decision is a new entry of the project's review history
     "admin.industry_new", "admin.industry_link_new",
     "sourcing.log_contact", "sourcing.new_event", "sourcing.link_project",

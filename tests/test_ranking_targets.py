@@ -1,10 +1,17 @@
-"""Targets: the screen per year, the Excel template and its upload (all or nothing), audit, permissions."""
+"""Targets: the screen per year, the Excel template and its import (upload → preview naming units and
+year → confirm, all or nothing), audit, permissions."""
 import io
+import re
 from decimal import Decimal
 
+from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
+from portal.cli import cli
+from portal.db import database
+
 from portal.models import AuditLog, UnitTarget
+from tests.forms_helpers import forms_on, submit
 
 
 def test_only_the_bureau_edits_targets(login):
@@ -13,7 +20,8 @@ def test_only_the_bureau_edits_targets(login):
         assert client.get("/ranking/targets?year=2026").status_code == 403
         assert client.post_form("/ranking/targets?year=2026", {}).status_code == 403
         assert client.get("/ranking/targets/template.xlsx?year=2026").status_code == 403
-        assert client.post_form("/ranking/targets/upload?year=2026", {}).status_code == 403
+        assert client.get("/ranking/targets/import").status_code == 403
+        assert client.post_form("/ranking/targets/import", {}).status_code == 403
 
 
 def test_targets_screen_saves_and_audits(org, login):
@@ -69,12 +77,32 @@ def _template(client, year=2026):
     return load_workbook(io.BytesIO(response.data))
 
 
-def _upload(client, wb, year=2026):
+def _send(client, data: bytes, name="targets.xlsx"):
+    """Upload through the targets page's form (it posts to the import): the preview page."""
+    response = client.post_form("/ranking/targets/import", {"file": (io.BytesIO(data), name)},
+                                content_type="multipart/form-data")
+    if response.status_code != 303:
+        return response
+    return client.get(response.headers["Location"])
+
+
+def _preview(client, wb):
     out = io.BytesIO()
     wb.save(out)
-    out.seek(0)
-    return client.post_form(f"/ranking/targets/upload?year={year}",
-                            {"file": (out, "targets.xlsx")}, content_type="multipart/form-data")
+    return _send(client, out.getvalue())
+
+
+def _upload(client, wb):
+    """Upload, then press Import on the preview: the confirm's answer (the preview again, 422, when refused)."""
+    preview = _preview(client, wb)
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    html = preview.get_data(as_text=True)
+    form = next(f for f in forms_on(html, preview.request.path) if f.action.endswith("/confirm"))
+    return submit(client, form)
+
+
+def _problem(html, row, column, message):
+    return re.search(rf"<tr><td>{row}</td><td>{re.escape(column)}</td><td>{re.escape(message)}</td></tr>", html)
 
 
 def _column(ws, code):
@@ -126,27 +154,24 @@ def test_bad_upload_reports_row_and_column_and_saves_nothing(org, login):
     bad_col = _column(ws, "start_rate")
     ws.cell(_row(ws, b), bad_col).value = "high"
     ws.cell(ws.max_row + 1, 1).value = 99999
-    response = _upload(client, wb)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422
-    letter = ws.cell(1, bad_col).column_letter
-    assert f"Row {_row(ws, b)}, column {letter}: Enter a number." in html
-    assert f"Row {ws.max_row}, column A: Unknown unit id 99999." in html
+    ws.cell(ws.max_row, 2).value = "Nowhere"
+    html = _preview(client, wb).get_data(as_text=True)
+    assert _problem(html, _row(ws, b), ws.cell(3, bad_col).value, "Enter a number.")
+    assert _problem(html, ws.max_row, "Unit id", "Unknown unit id 99999.")
+    assert 'id="confirm"' not in html
     assert UnitTarget.select().count() == 0
 
 
 def test_upload_of_something_else_is_a_message(login):
     client = login("bureau")
-    response = client.post_form("/ranking/targets/upload?year=2026",
-                                {"file": (io.BytesIO(b"not a spreadsheet"), "x.xlsx")},
-                                content_type="multipart/form-data")
+    response = _send(client, b"not a spreadsheet")
     assert response.status_code == 422
-    assert "This is not an Excel file" in response.get_data(as_text=True)
-    response = client.post_form("/ranking/targets/upload?year=2026", {})
-    assert response.status_code == 422 and "Choose the filled-in template" in response.get_data(as_text=True)
+    assert "This file is not an Excel workbook that can be read" in response.get_data(as_text=True)
+    response = client.post_form("/ranking/targets/import", {})
+    assert response.status_code == 422 and "Choose the sheet to import." in response.get_data(as_text=True)
     wb = Workbook()
     wb.active["A3"] = "nothing"
-    assert _upload(client, wb).status_code == 422
+    assert 'id="confirm"' not in _preview(client, wb).get_data(as_text=True)
 
 
 def test_targets_screen_in_chinese(app, login):
@@ -197,25 +222,19 @@ def _targets(year):
     return {(t.unit_id, t.figure): t.value for t in UnitTarget.select().where(UnitTarget.year == year)}
 
 
-def test_a_workbook_for_another_year_is_refused_naming_both_years_and_applies_on_its_own_years_page(org, login):
+def test_the_preview_names_the_year_the_workbook_is_for_and_the_targets_land_there(org, login):
     client = login("bureau")
     a = org.units["county_a"].id
     wb = _workbook("2025", a, {"signed_count": 10})
-    response = _upload(client, wb, year=2026)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 409
-    assert "This workbook holds the targets for 2025, but this page is for 2026. Nothing was saved." in html
-    assert 'href="/ranking/targets?year=2025"' in html  # applying it to 2025 is a choice made there
-    assert UnitTarget.select().count() == 0
-    assert _upload(client, wb, year=2025).status_code == 303
+    assert "County A · 2025" in _preview(client, wb).get_data(as_text=True)
+    assert _upload(client, wb).status_code == 303
     assert _targets(2025) == {(a, "signed_count"): 10} and _targets(2026) == {}
     # The year may also stand in the title cell of a renamed sheet.
-    titled = _upload(client, _workbook("Sheet1", a, {"signed_count": 11}, title="2026年招商目标"), 2026)
+    titled = _upload(client, _workbook("Sheet1", a, {"signed_count": 11}, title="2026年招商目标"))
     assert titled.status_code == 303
     assert _targets(2026) == {(a, "signed_count"): 11}
-    nameless = _upload(client, _workbook("Sheet1", a, {"signed_count": 12}), 2026)
-    assert nameless.status_code == 422
-    assert "does not say which year" in nameless.get_data(as_text=True)
+    nameless = _preview(client, _workbook("Sheet1", a, {"signed_count": 12})).get_data(as_text=True)
+    assert "The sheet does not say which year its targets are for" in nameless and 'id="confirm"' not in nameless
     assert _targets(2026) == {(a, "signed_count"): 11}
 
 
@@ -238,7 +257,34 @@ def test_a_rate_excel_shows_as_85_percent_is_a_target_of_85(org, login):
     assert _targets(2026) == {(a, "start_rate"): 85, (a, "implementation_rate"): 85,
                               (a, "capital_availability_rate"): Decimal("62.5"), (a, "signed_count"): 3}
     # A percent sign on a count is a mistake, and 150% is more than a rate can be.
-    response = _upload(client, _workbook("2026", a, {"signed_count": "85%", "start_rate": (1.5, "0%")}))
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert "Row 4, column C: Enter a number." in html and "Row 4, column D: A rate is at most 100." in html
+    html = _preview(client, _workbook("2026", a, {"signed_count": "85%", "start_rate": (1.5, "0%")})).get_data(
+        as_text=True)
+    assert _problem(html, 4, "signed_count [signed_count]", "Enter a number.")
+    assert _problem(html, 4, "start_rate [start_rate]", "A rate is at most 100.")
+    assert 'id="confirm"' not in html
+
+
+def test_the_import_template_filled_in_imports_from_the_command_line(app, org, login, tmp_path):
+    """The import page's own template (columns by label, a Year column) through `portal import targets`."""
+    client = login("bureau")
+    response = client.get("/ranking/targets/import/template.xlsx")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.data))
+    ws = wb.active
+    headers = [c.value for c in ws[1]]
+    assert headers[:3] == ["Unit id", "Unit", "Year"] and "Start rate (%)" in headers
+    ws.append(["", "County B", 2027] + [None] * (len(headers) - 3))
+    ws.cell(2, headers.index("Signed projects") + 1).value = 8
+    ws.cell(2, headers.index("Start rate (%)") + 1).value = "70%"
+    sheet = tmp_path / "targets.xlsx"
+    wb.save(sheet)
+    env = {"PORTAL_DATABASE_URL": app.config["DATABASE_URL"], "PORTAL_INSTANCE_PATH": app.config["INSTANCE_PATH"],
+           "PORTAL_SECRET_KEY": "x"}
+    result = CliRunner().invoke(cli, ["import", "targets", str(sheet), "--user", "unit_a"], env=env)
+    assert result.exit_code != 0 and "may not import targets" in result.output
+    result = CliRunner().invoke(cli, ["import", "targets", str(sheet)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 created" in result.output
+    database.connect(reuse_if_open=True)
+    b = org.units["county_b"].id
+    assert _targets(2027) == {(b, "signed_count"): 8, (b, "start_rate"): 70}

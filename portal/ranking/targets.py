@@ -1,10 +1,10 @@
 """Annual targets per unit: the figures that can have a target, reading and saving them (audited),
-and the Excel template and upload."""
+and the Excel template (imported through the import pages: ``portal.ranking.targets_import``)."""
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -162,32 +162,6 @@ def template_workbook(year: int) -> bytes:
     return out.getvalue()
 
 
-@dataclass
-class CellError:
-    row: int
-    column: str
-    message: str
-
-    @property
-    def text(self) -> str:
-        """The message with the cell it is about (none for a message about the whole file)."""
-        if not self.row:
-            return self.message
-        return _("Row %(row)s, column %(column)s: %(message)s", row=self.row, column=self.column or "—",
-                 message=self.message)
-
-
-@dataclass
-class Upload:
-    """An uploaded workbook as read: the targets it sets per unit (blank cells left out: they
-    change nothing), the errors of its cells and the year it says it is for (None: it does not)."""
-
-    values: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
-    year: int | None = None
-    readable: bool = True  # False: not an Excel file at all
-
-
 #: A year in a sheet's name or title ("2026", "Targets 2026", "2026年目标").
 _YEAR = re.compile(r"(?<!\d)(19\d\d|2[01]\d\d)(?!\d)")
 
@@ -201,84 +175,7 @@ def sheet_year(sheet_name: str, title) -> int | None:
     return int(years.pop()) if len(years) == 1 else None
 
 
-def _cell_value(cell, figure: TargetFigure):
-    """A cell's value as the person sees it: a rate in a percent-formatted cell is stored as a
-    fraction (85% is 0.85), so it is read as percent (85)."""
-    value = cell.value
-    if (figure.kind == "rate" and isinstance(value, (int, float)) and not isinstance(value, bool)
-            and "%" in (cell.number_format or "")):
-        return Decimal(str(value)) * 100
-    return value
-
-
-def read_upload(stream) -> Upload:
-    """Read an uploaded template. Every cell is checked; with any error nothing may be saved.
-
-    Columns are found by the ``[code]`` in the header row, units by the id in column A. A blank
-    cell is left out (an upload never removes a target: a half-filled sheet must not wipe the
-    others); a rate cell formatted as a percentage reads as Excel shows it.
-    """
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
-    errors: list[CellError] = []
-    try:
-        wb = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable file is the user's error, not a 500
-        return Upload(errors=[CellError(0, "", _("This is not an Excel file (.xlsx) made from the template."))],
-                      readable=False)
-    ws = wb.worksheets[0]
-    cells = list(ws.iter_rows(min_row=1))
-    wb.close()
-    year = sheet_year(ws.title, cells[0][0].value if cells and cells[0] else None)
-    cell_rows = cells[HEADER_ROW - 1:]
-    rows = [tuple(c.value for c in row) for row in cell_rows]
-    if not rows:
-        return Upload(errors=[CellError(HEADER_ROW, "", _("The header row is missing."))], year=year)
-    columns: dict[int, TargetFigure] = {}
-    for index, header in enumerate(rows[0]):
-        text = str(header or "")
-        if "[" in text and text.rstrip().endswith("]"):
-            code = text.rsplit("[", 1)[1].rstrip().rstrip("]").strip()
-            figure = FIGURES_BY_CODE.get(code)
-            if figure is None:
-                errors.append(CellError(HEADER_ROW, get_column_letter(index + 1),
-                                        _("Unknown figure %(code)s.", code=code)))
-            else:
-                columns[index] = figure
-    if not columns and not errors:
-        errors.append(CellError(HEADER_ROW, "", _("No figure columns found: use the template.")))
-    units = {u.id: u for u in assessed_units()}
-    values: dict[int, dict[str, Decimal | None]] = {}
-    for offset, row in enumerate(rows[1:], start=HEADER_ROW + 1):
-        if row is None or all(v is None or str(v).strip() == "" for v in row):
-            continue
-        raw_id = row[0] if row else None
-        try:
-            unit_id = int(str(raw_id).strip())
-        except (TypeError, ValueError):
-            unit_id = None
-        if unit_id not in units:
-            errors.append(CellError(offset, "A", _("Unknown unit id %(value)s.", value=raw_id)))
-            continue
-        if unit_id in values:
-            errors.append(CellError(offset, "A", _("This unit appears twice.")))
-            continue
-        unit_values = {}
-        for index, figure in columns.items():
-            raw = _cell_value(cell_rows[offset - HEADER_ROW][index], figure) if index < len(row) else None
-            try:
-                value = parse_value(raw, figure)
-            except ValueError as exc:
-                errors.append(CellError(offset, get_column_letter(index + 1), str(exc)))
-                continue
-            if value is not None:
-                unit_values[figure.code] = value
-        values[unit_id] = unit_values
-    return Upload(values, errors, year)
-
-
 __all__ = [
-    "ASSESSED_KINDS", "FIGURES_BY_CODE", "TARGET_FIGURES", "CellError", "TargetFigure", "Upload", "assessed_units",
-    "parse_value", "read_upload", "save_targets", "sheet_year", "targets_for_year", "template_workbook",
+    "ASSESSED_KINDS", "FIGURES_BY_CODE", "TARGET_FIGURES", "TargetFigure", "assessed_units",
+    "parse_value", "save_targets", "sheet_year", "targets_for_year", "template_workbook",
 ]

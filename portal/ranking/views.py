@@ -23,7 +23,6 @@ from portal.ranking.targets import (
     TARGET_FIGURES,
     assessed_units,
     parse_value,
-    read_upload,
     save_targets,
     targets_for_year,
     template_workbook,
@@ -167,7 +166,7 @@ def targets():
     year, error = _year_arg()
     if error:
         return render("ranking/targets.html", status=400, year=year, error=error, units=[], values={},
-                      errors={}, figures=TARGET_FIGURES, upload_errors=[])
+                      errors={}, figures=TARGET_FIGURES)
     units = list(assessed_units())
     values = {u.id: {code: ("" if v is None else _plain(v)) for code, v in targets_for_year(year).get(u.id, {}).items()}
               for u in units}
@@ -193,7 +192,7 @@ def targets():
     summary = [FieldError(_field_name(unit_id, code), f"{names[unit_id]} · {labels[code]}", message)
                for (unit_id, code), message in errors.items()]
     return render("ranking/targets.html", status=422 if errors else 200, year=year, error=None, units=units,
-                  values=values, errors=errors, figures=TARGET_FIGURES, upload_errors=[], field_name=_field_name,
+                  values=values, errors=errors, figures=TARGET_FIGURES, field_name=_field_name,
                   form_errors=summary)
 
 
@@ -234,55 +233,6 @@ def targets_template():
         abort(400, error)
     return send_file(io.BytesIO(template_workbook(year)), mimetype=XLSX, as_attachment=True,
                      download_name=f"targets-{year}.xlsx")
-
-
-@bp.route("/targets/upload", methods=["POST"])
-@_require(permissions.can_edit_targets)
-def targets_upload():
-    year, error = _year_arg()
-    upload = request.files.get("file")
-    upload_errors = []
-    if error:
-        upload_errors = [assessment_error(error)]
-    elif upload is None or not upload.filename:
-        upload_errors = [assessment_error(_("Choose the filled-in template to upload."))]
-    else:
-        sheet = read_upload(upload.stream)
-        if sheet.readable and sheet.year != year:
-            return _wrong_year(year, sheet.year)
-        if not sheet.errors:
-            changed = save_targets(year, sheet.values, current_user, source="upload")
-            flash(_("Targets uploaded (%(count)s units changed).", count=changed), "success")
-            return see_other("ranking.targets", year=year)
-        upload_errors = sheet.errors
-    return _targets_page_after_upload(year, upload_errors, 422)
-
-
-def _wrong_year(year: int, sheet_year: int | None):
-    """A workbook for another year (or none) is refused whole: targets land in the year the
-    sheet says only on purpose, on that year's page (the message links to it)."""
-    if sheet_year is None:
-        message = _("The workbook does not say which year its targets are for: name its sheet %(year)s "
-                    "(as the template does) to upload it for %(year)s. Nothing was saved.", year=year)
-        return _targets_page_after_upload(year, [assessment_error(message)], 422)
-    message = _("This workbook holds the targets for %(sheet)s, but this page is for %(page)s. Nothing was saved.",
-                sheet=sheet_year, page=year)
-    return _targets_page_after_upload(year, [assessment_error(message)], 409, other_year=sheet_year)
-
-
-def _targets_page_after_upload(year: int, upload_errors: list, status: int, other_year: int | None = None):
-    units = list(assessed_units())
-    values = {u.id: {code: _plain(v) for code, v in targets_for_year(year).get(u.id, {}).items()} for u in units}
-    summary = [FieldError("targets-file", _("Filled-in template (.xlsx)"), e.text) for e in upload_errors]
-    return render("ranking/targets.html", status=status, year=year, error=None, units=units, values=values,
-                  errors={}, figures=TARGET_FIGURES, upload_errors=upload_errors, field_name=_field_name,
-                  other_year=other_year, form_errors=summary)
-
-
-def assessment_error(message: str):
-    from portal.ranking.targets import CellError
-
-    return CellError(0, "", message)
 
 
 # Top ten projects ---------------------------------------------------------------

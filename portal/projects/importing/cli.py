@@ -1,4 +1,4 @@
-"""`portal import projects|units|users|investors|capital FILE [--dry-run]`: the same checks and
+"""`portal import projects|units|users|investors|capital|targets FILE [--dry-run]`: the same checks and
 batches as the import pages."""
 from __future__ import annotations
 
@@ -119,3 +119,4 @@ _list_command("units", "Import the unit tree (each unit under its parent, by nam
 _list_command("users", "Import users; new users get a first password, printed once.", "admin")
 _list_command("investors", "Import investors with their class (bureau).", "bureau")
 _list_command("capital", "Import capital in place per project and date (bureau).", "bureau")
+_list_command("targets", "Import the units' annual targets (the targets template; bureau).", "bureau")

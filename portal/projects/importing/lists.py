@@ -118,6 +118,7 @@ class ListKind:
     permission = staticmethod(lambda user: False)
     undo = True
     entity = ""  # ImportItem.entity of the records it writes
+    percents = False  # read a percent-formatted cell as Excel shows it ("85%", not 0.85)
 
     def undo_batch(self, batch: ImportBatch, user) -> None:
         if not self.may_import(user):
@@ -127,10 +128,13 @@ class ListKind:
     def may_import(self, user) -> bool:
         return self.permission(user)
 
+    def make_checker(self, layout: C.Layout, user, path: Path, file_name: str) -> ListChecker:
+        return self.checker_class(layout, user)
+
     def plans(self, path: Path, file_name: str, layout: C.Layout, user) -> list[RowPlan]:
-        checker = self.checker_class(layout, user)
+        checker = self.make_checker(layout, user, path, file_name)
         plans = []
-        for number, row in read_rows(path, file_name):
+        for number, row in read_rows(path, file_name, percents=self.percents):
             if number > layout.header_row:
                 plan = checker.check(number, row)
                 if plan is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
@@ -52,23 +53,37 @@ def _csv_rows(path: Path) -> Iterator[list]:
             yield row
 
 
-def _xlsx_rows(path: Path) -> Iterator[list]:
+def _xlsx_rows(path: Path, percents: bool = False) -> Iterator[list]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except _UNREADABLE as exc:
         raise SheetError(NOT_A_WORKBOOK) from exc
     try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
+        if not percents:
+            for row in sheet.iter_rows(values_only=True):
+                yield list(row)
+            return
+        for cells in sheet.iter_rows():
+            yield [_as_shown(cell) for cell in cells]
     finally:
         workbook.close()
 
 
-def read_rows(path: Path, file_name: str) -> Iterator[tuple[int, list]]:
-    """``(row number as the office sees it, [cell values])`` for every row of the first sheet."""
+def _as_shown(cell):
+    """A number in a percent-formatted cell as Excel shows it: 0.85 → "85%"."""
+    value = cell.value
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and "%" in (getattr(cell, "number_format", "") or "")):
+        return f"{(Decimal(str(value)) * 100).normalize():f}%"
+    return value
+
+
+def read_rows(path: Path, file_name: str, percents: bool = False) -> Iterator[tuple[int, list]]:
+    """``(row number as the office sees it, [cell values])`` for every row of the first sheet;
+    ``percents``: percent-formatted numbers as Excel shows them ("85%")."""
     extension = check_extension(file_name)
-    rows = _xlsx_rows(path) if extension == ".xlsx" else _csv_rows(path)
+    rows = _xlsx_rows(path, percents) if extension == ".xlsx" else _csv_rows(path)
     try:
         for number, row in enumerate(rows, start=1):
             yield number, row

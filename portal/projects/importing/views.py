@@ -22,6 +22,7 @@ from portal.models import ImportBatch, User
 from portal.projects.export import XLSX_MIME
 from portal.projects.importing import batches, columns, investor_lists, org_lists
 from portal.projects.importing.sheets import SheetError
+from portal.ranking.targets_import import TargetsKind
 from portal.web import get_or_404, render, see_other
 
 
@@ -62,6 +63,7 @@ KINDS = {
     "users": (org_lists.UsersKind(), "import_users", "/admin/users/import"),
     "investors": (investor_lists.InvestorsKind(), "import_investors", "/import/investors"),
     "capital": (investor_lists.CapitalKind(), "import_capital", "/import/capital"),
+    "targets": (TargetsKind(), "import_targets", "/ranking/targets/import"),
 }
 
 
