@@ -119,8 +119,8 @@ ACTIONS = {
 #: untouched they may be refused (4xx), and like every edit form they must change nothing.
 NEED_INPUT = {"auth.change_password", "admin.user_password", "problems.handover", "projects.correct",
               "problems.fulfil", "importing.index", "import_units.index", "import_users.index",
-              "import_investors.index", "import_capital.index", "import_targets.index", "auth.two_factor_confirm", "auth.two_factor_off",
-              "auth.two_factor_new_codes"}
+              "import_investors.index", "import_capital.index", "import_targets.index", "auth.two_factor_confirm",
+              "auth.two_factor_off", "auth.two_factor_new_codes"}
 
 
 def make_city(org, make_project):
