@@ -17,3 +17,20 @@ from portal.testing import (  # noqa: F401 - fixtures and helpers the tests use 
     runner,
     server_database,
 )
+
+import pytest  # noqa: E402
+
+# Modules whose outcome does not depend on the database engine (source, catalogs, packaging, docs,
+# and crawls that check the words and the error summary of pages): CI runs them once, on SQLite, and
+# deselects them on PostgreSQL and MariaDB with -m "not engine_independent". Every page's queries still
+# run on each engine through the forms crawl (tests/test_forms_roundtrip.py) and the access matrix.
+ENGINE_INDEPENDENT_MODULES = {
+    "test_lint", "test_packaging", "test_plugins_docs", "test_plugin_kit", "test_page_typography",
+    "test_error_summary",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module is not None and item.module.__name__.rpartition(".")[2] in ENGINE_INDEPENDENT_MODULES:
+            item.add_marker(pytest.mark.engine_independent)

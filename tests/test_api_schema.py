@@ -1,11 +1,10 @@
 """schemathesis against /api/openapi.json on the demo city (`portal demo`'s data, served through
 WSGI, no server): every operation answered with generated requests, valid and invalid ones,
-with writing tokens of the bureau and of a county; bounded (a few examples per operation, well
-under a minute); no server error and every answer as described."""
+with writing tokens of the bureau and of a county; bounded by examples per operation (not by a
+clock: timed tests fail on a loaded machine); no server error and every answer as described."""
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 import schemathesis
@@ -44,11 +43,10 @@ def test_every_operation_answers_as_described(api):
     schema, secrets = api
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 7
-    started = time.monotonic()
     for operation, mode, secret in itertools.product(operations, (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
                                                      secrets):
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.generate],
+        @settings(max_examples=10, deadline=None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck), database=None)
         def answers_as_described(case):
             # identity: the WSGI transport does not undo Flask-Compress as an HTTP client would
@@ -56,4 +54,3 @@ def test_every_operation_answers_as_described(api):
                                    checks=CHECKS)
 
         answers_as_described()
-    assert time.monotonic() - started < 60

@@ -9,6 +9,7 @@ rows are read.
 """
 from __future__ import annotations
 
+import abc
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from portal.projects.importing.sheets import read_rows
 from portal.projects.importing.values import ValueProblem, blank, parse_cell, text
 
 
-class ListChecker:
+class ListChecker(abc.ABC):
     """Turns rows into RowPlans: each column parsed by its kind; the kind's ``check_row`` does the
     rest. ``finish`` runs once every row is read (checks across rows)."""
 
@@ -95,8 +96,9 @@ class ListChecker:
         else:
             plan.action = "update" if changes else "unchanged"
 
+    @abc.abstractmethod
     def check_row(self, plan: RowPlan, values: dict) -> None:
-        raise NotImplementedError
+        """Check one row's parsed values into ``plan`` (problems, the record it matches, changes)."""
 
     def finish(self, plans: list[RowPlan]) -> None:
         """Checks across rows, once all are read."""
@@ -108,7 +110,7 @@ def unknown(message, name: str, names) -> str:
     return f"{message} {hint}".strip() if hint else str(message)
 
 
-class ListKind:
+class ListKind(abc.ABC):
     """One kind of list: its columns, who may import it, how its rows are checked and written."""
 
     key = ""
@@ -162,10 +164,10 @@ class ListKind:
     def preview(self, batch: ImportBatch, user) -> Preview:
         return self.check_file(batches.file_path(batch), batch.file_name, user, batch.mapping)[0]
 
+    @abc.abstractmethod
     def write(self, plans: list[RowPlan], user, note: str, items: list_undo.Items) -> list:
         """Save the checked rows (inside the caller's transaction), naming each record in
         ``items`` (what undo reads); returns what to show once (the users' first passwords)."""
-        raise NotImplementedError
 
     def apply(self, batch: ImportBatch, user):
         """Import every row in one transaction: (batch, lines to show once). Raises
