@@ -1,7 +1,8 @@
 """Registers the plugins page, the ``portal plugins`` command's data and its menu entry."""
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl, permissions
+from portal import hookimpl
+from portal.platform import permissions as platform_permissions
 from portal.platform.views import bp
 
 
@@ -12,7 +13,7 @@ def portal_blueprints():
 
 @hookimpl
 def portal_menu_items(user):
-    if permissions.can_manage_plugins(user):
+    if platform_permissions.can_manage_plugins(user):
         return [{"endpoint": "platform.plugin_list", "label": _l("Plugins"), "order": 930, "group": "admin"}]
     return []
 

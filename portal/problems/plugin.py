@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal import hookimpl, permissions, timeutil
+from portal.problems import permissions as problems_permissions
 from portal.models import Commitment, Problem, Project, Unit
 from portal.models.problems import OPEN_STATES, PROBLEM_CATEGORIES
 from portal.problems import service
@@ -65,7 +66,7 @@ def portal_blueprints():
 @hookimpl
 def portal_menu_items(user):
     items = [{"endpoint": "problems.board", "label": _l("Problems"), "order": 400, "group": "problems"}]
-    if permissions.has_problem_inbox(user):
+    if problems_permissions.has_problem_inbox(user):
         items.append({"endpoint": "problems.inbox", "label": _l("Problem inbox"), "order": 410, "group": "problems"})
     return items
 
@@ -104,11 +105,11 @@ def meeting_sections(user) -> list[dict]:
         return sections.setdefault(unit.id, {"unit": unit, "problems": [], "commitments": [], "overdue": 0})
 
     today = timeutil.today()
-    for problem in permissions.visible_problems(user, problems):
+    for problem in problems_permissions.visible_problems(user, problems):
         entry = section(problem.assigned_unit)
         entry["problems"].append(problem)
         entry["overdue"] += service.is_overdue(problem, today)
-    for commitment in permissions.visible_commitments(user, commitments):
+    for commitment in problems_permissions.visible_commitments(user, commitments):
         entry = section(commitment.unit)
         entry["commitments"].append(commitment)
         entry["overdue"] += commitment.due_date < today

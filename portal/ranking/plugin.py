@@ -1,7 +1,8 @@
 """Registers the ranking pages and their menu entries."""
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl, permissions
+from portal import hookimpl
+from portal.ranking import permissions as ranking_permissions
 from portal.ranking.views import bp
 
 
@@ -13,12 +14,12 @@ def portal_blueprints():
 @hookimpl
 def portal_menu_items(user):
     items = []
-    if permissions.can_read_ranking(user):
+    if ranking_permissions.can_read_ranking(user):
         items += [
             {"endpoint": "ranking.index", "label": _l("Ranking"), "order": 400, "group": "assessment"},
             {"endpoint": "ranking.top_ten_page", "label": _l("Top ten projects"), "order": 410, "group": "assessment"},
         ]
-    if permissions.can_edit_targets(user):
+    if ranking_permissions.can_edit_targets(user):
         items.append({"endpoint": "ranking.targets", "label": _l("Targets"), "order": 420, "group": "assessment"})
     return items
 

@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from portal import figures, periods, permissions, xlsx
+from portal import figures, periods, xlsx
+from portal.ranking import permissions as ranking_permissions
 from portal.form_errors import FieldError
 from portal.models import Unit
 from portal.periods import Period
@@ -79,7 +80,7 @@ def period_choices(current: Period) -> list[tuple[str, str]]:
 # Ranking --------------------------------------------------------------------------
 
 @bp.route("")
-@_require(permissions.can_read_ranking)
+@_require(ranking_permissions.can_read_ranking)
 def index():
     period, error = _period_arg()
     ranking = assessment.assess(period)
@@ -89,7 +90,7 @@ def index():
     return render("ranking/index.html", "ranking/_ranking.html", status=400 if error else 200,
                   ranking=ranking, period=period, error=error, choices=period_choices(period),
                   plugin_notice=failed_assessment_notice(ranking),
-                  figures=TARGET_FIGURES, can_edit_targets=permissions.can_edit_targets(current_user))
+                  figures=TARGET_FIGURES, can_edit_targets=ranking_permissions.can_edit_targets(current_user))
 
 
 def failed_assessment_notice(ranking) -> str | None:
@@ -140,7 +141,7 @@ def _ranking_workbook(ranking) -> bytes:
 
 
 @bp.route("/units/<unit_id>")
-@_require(permissions.can_read_ranking)
+@_require(ranking_permissions.can_read_ranking)
 def unit(unit_id):
     unit = get_or_404(Unit, unit_id)
     period, error = _period_arg()
@@ -162,7 +163,7 @@ def _field_name(unit_id: int, code: str) -> str:
 
 
 @bp.route("/targets", methods=["GET", "POST"])
-@_require(permissions.can_edit_targets)
+@_require(ranking_permissions.can_edit_targets)
 def targets():
     year, error = _year_arg()
     if error:
@@ -198,7 +199,7 @@ def targets():
 
 
 @bp.route("/targets/<unit_id>/row", methods=["POST"])
-@_require(permissions.can_edit_targets)
+@_require(ranking_permissions.can_edit_targets)
 def targets_row(unit_id):
     """Save one unit's row (htmx): answers the row again, with messages at its cells (422)."""
     year, error = _year_arg()
@@ -227,7 +228,7 @@ def _plain(value: Decimal) -> str:
 
 
 @bp.route("/targets/template.xlsx")
-@_require(permissions.can_edit_targets)
+@_require(ranking_permissions.can_edit_targets)
 def targets_template():
     year, error = _year_arg()
     if error:
@@ -237,7 +238,7 @@ def targets_template():
 
 
 @bp.route("/targets/upload", methods=["POST"])
-@_require(permissions.can_edit_targets)
+@_require(ranking_permissions.can_edit_targets)
 def targets_upload():
     year, error = _year_arg()
     upload = request.files.get("file")
@@ -288,13 +289,13 @@ def assessment_error(message: str):
 # Top ten projects ---------------------------------------------------------------
 
 @bp.route("/top-ten", methods=["GET", "POST"])
-@_require(permissions.can_read_ranking)
+@_require(ranking_permissions.can_read_ranking)
 def top_ten_page():
     year, error = _year_arg()
     selection = top_ten.selection(year)
-    can_select = permissions.can_select_top_ten(current_user)
+    can_select = ranking_permissions.can_select_top_ten(current_user)
     candidates = (top_ten.candidates(year, current_user)
-                  if permissions.can_read_top_ten_candidates(current_user) and not error else [])
+                  if ranking_permissions.can_read_top_ten_candidates(current_user) and not error else [])
     form_rows = [{"project": str(s.project_id), "reason": s.reason} for s in selection]
     form_rows += [{"project": "", "reason": ""} for _ in range(top_ten.MAX_SELECTED - len(form_rows))]
     errors: dict = {}
@@ -314,7 +315,7 @@ def top_ten_page():
 
 
 @bp.route("/top-ten/print")
-@_require(permissions.can_read_ranking)
+@_require(ranking_permissions.can_read_ranking)
 def top_ten_print():
     year, error = _year_arg()
     if error:

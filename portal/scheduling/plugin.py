@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal import hookimpl, permissions
+from portal.scheduling import permissions as scheduling_permissions
 from portal.labels import form_field_labels, register_field_labels
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm
 from portal.scheduling import flags as F
@@ -56,13 +57,14 @@ def portal_blueprints():
 
 @hookimpl
 def portal_menu_items(user):
-    if not permissions.can_read_scheduling(user):
+    if not scheduling_permissions.can_read_scheduling(user):
         return []
     items = [
         {"endpoint": "scheduling.meeting", "label": _l("Weekly scheduling"), "order": 300, "group": "scheduling"},
         {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320, "group": "scheduling"},
     ]
-    if permissions.can_report_progress(user, user.unit) or permissions.can_read_progress(user, user.unit):
+    if (scheduling_permissions.can_report_progress(user, user.unit)
+            or scheduling_permissions.can_read_progress(user, user.unit)):
         items.append({"endpoint": "scheduling.report", "label": _l("Weekly report"), "order": 310,
                       "group": "scheduling"})
     return items
@@ -79,7 +81,7 @@ def portal_template_panels(slot, context):
     from portal.scheduling.views import timeline
     from portal.timeutil import today
 
-    can_edit = permissions.can_edit_milestones(user, project)
+    can_edit = scheduling_permissions.can_edit_milestones(user, project)
     # The add form (and its list of units) only for those who see it.
     html = render_template("scheduling/_milestones.html", project=project, items=timeline(project),
                            form=MilestoneForm(formdata=None, today=today()) if can_edit else None,
