@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, NotRequired, TypedDict, Union
 
+import peewee
 import pluggy
 from flask import Blueprint
 from flask_babel.speaklater import LazyString
@@ -67,6 +68,10 @@ NonEmptyText = Annotated[Text, Rule(lambda v: isinstance(v, LazyString) or bool(
 Number = Annotated[Union[int, float, Decimal], Rule(_finite, "must be a finite number (below 10^15)")]
 #: A whole number (not a bool).
 Integer = Annotated[int, Rule(lambda v: not isinstance(v, bool), "must be a whole number")]
+
+
+#: A query selecting project ids (``Project.select(Project.id).where(...)`` or any select of one id column).
+ProjectIds = peewee.SelectBase
 
 
 #: The kinds of extra project field (``portal.extra_fields``) and of review recommendation.
@@ -305,6 +310,19 @@ def portal_rules_changed(system_code: str, user) -> None:
     portal stores (the review stores recommendations, the flag rules store flags), so a
     county's rules apply at once and not at the next change or snapshot.
     Returns: nothing.
+    """
+
+
+@hookspec
+def portal_project_read_grants(user) -> list[ProjectIds] | None:
+    """Projects ``user`` may read besides those of their units (and those their team sourced).
+
+    Parameters: ``user`` – a logged-in user who does not see everything (a department,
+    unit staff). Returns: a list of queries selecting project ids (``Project.select(Project.id)
+    .where(...)``), or None. The problems feature lets a department read the projects where it
+    holds a problem or a commitment. Asked by every project list and page
+    (``portal.permissions.visible_projects``, ``can_read_project``): answer with a query, never
+    a Python list of ids, and cheaply. A failing plugin grants nothing.
     """
 
 

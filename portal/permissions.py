@@ -23,14 +23,11 @@ from __future__ import annotations
 
 import peewee
 
+from portal import plugins
 from portal.models import Project, Unit, User
 
 SEES_EVERYTHING = frozenset({"admin", "bureau", "leader"})
 EDITS_EVERYTHING = frozenset({"bureau"})
-
-#: Callables ``fn(user) -> query of project ids`` that grant a department read
-#: access to extra projects (the problems feature adds "holds a problem there").
-DEPARTMENT_PROJECT_ACCESS: list = []
 
 
 def logged_in(user) -> bool:
@@ -121,6 +118,12 @@ def sourced_by_users_unit(user: User, project: Project) -> bool:
     return Unit.select().where(Unit.id == project.source_team_id, Unit.path.startswith(user.unit.path)).exists()
 
 
+def _granted_projects(user: User) -> list:
+    """Queries of the ids of the projects features let ``user`` read besides their units' (the
+    ``portal_project_read_grants`` hook: a department those where it holds a problem)."""
+    return [grant for answer in plugins.call("portal_project_read_grants", user=user) for grant in answer]
+
+
 def visible_projects(user: User, query=None):
     """Restrict a project query to the projects the user may read."""
     query = query if query is not None else Project.select()
@@ -129,9 +132,8 @@ def visible_projects(user: User, query=None):
     if not logged_in(user):
         return query.where(peewee.SQL("1 = 0"))
     condition = units_projects_condition(readable_unit_ids(user))
-    if user.role == "department":
-        for grant in DEPARTMENT_PROJECT_ACCESS:
-            condition = condition | Project.id.in_(grant(user))
+    for grant in _granted_projects(user):
+        condition = condition | Project.id.in_(grant)
     return query.where(condition)
 
 
@@ -142,12 +144,8 @@ def can_read_project(user: User, project: Project) -> bool:
         return True
     if sourced_by_users_unit(user, project):
         return True
-    if user.role == "department":
-        return any(
-            Project.select().where(Project.id == project.id, Project.id.in_(grant(user))).exists()
-            for grant in DEPARTMENT_PROJECT_ACCESS
-        )
-    return False
+    return any(Project.select().where(Project.id == project.id, Project.id.in_(grant)).exists()
+               for grant in _granted_projects(user))
 
 
 def can_create_project(user: User) -> bool:

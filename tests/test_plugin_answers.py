@@ -29,6 +29,7 @@ SPECIFIC = {
     "portal_project_changed": ['"edited"'],
     "portal_rules_changed": ['"recomputed"'],
     "portal_projects_changed": ['"imported"'],
+    "portal_project_read_grants": ['[[1, 2]]', '[{"id": 1}]'],
     "portal_assess_unit": ['{"score": float("nan")}', '{"score": Decimal("Infinity")}', '{"score": None}',
                            '{"score": "high"}', '{"breakdown": []}', '{"score": 1, "vetoes": "none"}',
                            '{"score": 1, "breakdown": [{"label": "x", "points": float("inf")}]}', '{"score": 1e300}'],
@@ -81,6 +82,12 @@ def _visit_projects_changed(ctx):
     return [ctx.bureau.get(f"/projects/{ctx.project.id}")]
 
 
+def _visit_as_department(ctx):
+    """A department's project lists ask which projects features grant it (it sees not everything)."""
+    department = login_to(ctx.portal, "department")
+    return [department.get("/projects"), department.get("/lists/signed")]
+
+
 def _visit_ranking(ctx):
     return [ctx.bureau.get("/ranking"), ctx.bureau.get("/ranking?format=xlsx")]
 
@@ -112,6 +119,7 @@ VISITS = {
     "portal_project_changed": _visit_project_changes,
     "portal_rules_changed": lambda ctx: [ctx.admin.post_form("/admin/plugins/rules", {"system": "six_plus_three"})],
     "portal_projects_changed": _visit_projects_changed,
+    "portal_project_read_grants": _visit_as_department,
     "portal_assess_unit": _visit_ranking,
     "portal_project_flags": _visit_project_changes,
     "portal_unit_week_flags": lambda ctx: [ctx.bureau.get("/scheduling")],

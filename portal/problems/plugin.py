@@ -17,7 +17,7 @@ from portal.problems.labels import CATEGORY_LABELS, register_audit_labels
 from portal.problems.views import bp, panel_context
 
 
-# Departments read the projects where their unit holds a problem or a commitment.
+# Departments read the projects where their unit holds a problem or a commitment (portal_project_read_grants).
 def _projects_with_problems(user):
     return Problem.select(Problem.project).where(Problem.assigned_unit.in_(permissions.readable_unit_ids(user)))
 
@@ -53,9 +53,12 @@ def _check_overdue_daily():
         log.exception("overdue check on request failed")
         state.pop("checked_day", None)
 
-for _grant in (_projects_with_problems, _projects_with_commitments):
-    if _grant.__name__ not in {g.__name__ for g in permissions.DEPARTMENT_PROJECT_ACCESS}:
-        permissions.DEPARTMENT_PROJECT_ACCESS.append(_grant)
+@hookimpl
+def portal_project_read_grants(user):
+    """Departments read the projects where their unit holds a problem or a commitment."""
+    if user.role != "department":
+        return None
+    return [_projects_with_problems(user), _projects_with_commitments(user)]
 
 
 @hookimpl
