@@ -256,6 +256,31 @@ def portal_menu_items(user) -> list[MenuItem] | None:
     """
 
 
+# --------------------------------------------------------- command line ----
+
+@hookspec
+def portal_register_commands(cli) -> None:
+    """Add commands to the ``portal`` command line (as Datasette's ``register_commands``).
+
+    Parameters: ``cli`` – the ``portal`` click group: ``cli.add_command(my_command)`` or
+    ``@cli.command()``. Called once when the command line is built, before any app exists,
+    for the portal's own features (the plugin modules the app registers first); a command
+    opens the app itself (``with portal.cli.AppContext(): …``).
+    Returns: nothing.
+    """
+
+
+@hookspec
+def portal_database_upgraded(echo) -> None:
+    """Told after ``portal db upgrade`` (and ``init``, ``demo``) brought the schema up to date,
+    in an app context: bring a feature's stored data up to the new schema (the scheduling
+    feature stores the shown figures of weeks frozen before they were kept). Must be safe
+    to run again and from several processes at once.
+    Parameters: ``echo`` – a function printing one line of what was done (silent in ``demo``).
+    Returns: nothing.
+    """
+
+
 # ------------------------------------------------------------- demo data ----
 
 @hookspec

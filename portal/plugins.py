@@ -74,6 +74,22 @@ CORE_PLUGINS = [
 ]
 
 
+def builtin_plugins() -> list[str]:
+    """The modules of the core's and the features' plugins, in the order they are registered."""
+    return list(CORE_PLUGINS)
+
+
+def register_commands(group) -> None:
+    """Add the built-in plugins' commands to the ``portal`` click group (``portal_register_commands``).
+
+    The command line is built before any app: this asks a plugin manager of the built-in plugins
+    only (a county plugin's folder and the disabled plugins are the app's settings, read later)."""
+    pm = create_manager()
+    for module_name in builtin_plugins():
+        pm.register(importlib.import_module(module_name), name=module_name)
+    pm.hook.portal_register_commands(cli=group)
+
+
 class PluginError(RuntimeError):
     """A plugin failed and the deployment runs with PORTAL_STRICT_PLUGINS=1."""
 
@@ -325,7 +341,7 @@ def discover(app, reg: PluginRegistry) -> None:
     allowed = _allowed_names(app)
     blocked = _blocked_names()
 
-    for module_name in CORE_PLUGINS:
+    for module_name in builtin_plugins():
         module = importlib.import_module(module_name)
         pm.register(module, name=module_name)
         reg.infos[module_name] = PluginInfo(module_name, "core", version=_core_version(), module=module,

@@ -5,6 +5,7 @@ import re
 import textwrap
 from decimal import Decimal
 
+import click
 import pytest
 
 from portal import hookspecs, plugins
@@ -24,6 +25,8 @@ SPECIFIC = {
                           '[{"endpoint": "home.index", "label": Markup("<b>x</b>")}]',
                           '[{"endpoint": "home.index", "label": "x", "order": float("nan")}]'],
     "portal_demo_data": ["{}"],
+    "portal_register_commands": ['"snapshot"', "{}"],
+    "portal_database_upgraded": ['"upgraded"', "True"],
     "portal_template_panels": ['[{"title": "t", "html": "x", "order": float("nan")}]', '[{"html": "x"}]',
                                '[{"title": None, "html": "x"}]'],
     "portal_project_changed": ['"edited"'],
@@ -100,6 +103,22 @@ def _visit_demo(ctx):
     return [ctx.bureau.get("/")]
 
 
+def _visit_commands(ctx):
+    """What building the command line asks, with this app's plugins."""
+    with ctx.portal.app_context():
+        plugins.call("portal_register_commands", cli=click.Group("portal"))
+    return [ctx.bureau.get("/")]
+
+
+def _visit_upgrade(ctx):
+    """What `portal db upgrade` does after the migrations (none left to apply here)."""
+    from portal.cli import _upgrade
+
+    with ctx.portal.app_context():
+        _upgrade(echo=False)
+    return [ctx.bureau.get("/")]
+
+
 def _visit_province_report(ctx):
     """The province report's workbook, fetched with an API token as a script does."""
     from portal.api import tokens
@@ -115,6 +134,8 @@ VISITS = {
     "portal_blueprints": _visit_home,  # called at start-up
     "portal_menu_items": _visit_home,
     "portal_demo_data": _visit_demo,
+    "portal_register_commands": _visit_commands,
+    "portal_database_upgraded": _visit_upgrade,
     "portal_template_panels": _visit_project_page,
     "portal_project_changed": _visit_project_changes,
     "portal_rules_changed": lambda ctx: [ctx.admin.post_form("/admin/plugins/rules", {"system": "six_plus_three"})],

@@ -6,6 +6,7 @@ from portal.api import permissions as api_permissions
 # The endpoints, in the order the reference lists them (importing them adds their routes to bp).
 from portal.api import project_views, problem_views, report_views, reference_views  # noqa: F401
 from portal.api.blueprint import bp
+from portal.api.cli import export_command
 from portal.api.token_views import bp as tokens_bp
 
 
@@ -23,3 +24,8 @@ def portal_menu_items(user):
         items.append({"endpoint": "api_tokens.all_tokens", "label": _l("All API tokens"), "order": 95,
                       "group": "admin"})
     return items
+
+
+@hookimpl
+def portal_register_commands(cli):
+    cli.add_command(export_command)

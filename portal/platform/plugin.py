@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
 from portal.platform import permissions as platform_permissions
+from portal.platform.cli import plugin_group, plugins_command
 from portal.platform.views import bp
 
 
@@ -60,3 +61,9 @@ def portal_demo_data(context):
                                         f"{context.today.year}Q{(context.today.month - 1) // 3 + 1}",
                                         created_by=context.users.get("industry"))
     recompute_all()
+
+
+@hookimpl
+def portal_register_commands(cli):
+    cli.add_command(plugins_command)
+    cli.add_command(plugin_group)

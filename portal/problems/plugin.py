@@ -13,6 +13,7 @@ from portal.problems import permissions as problems_permissions
 from portal.models import Commitment, Problem, Project, Unit
 from portal.models.problems import OPEN_STATES, PROBLEM_CATEGORIES
 from portal.problems import service
+from portal.problems.cli import problems_command
 from portal.problems.labels import CATEGORY_LABELS, register_audit_labels
 from portal.problems.views import bp, panel_context
 
@@ -145,3 +146,8 @@ def portal_project_flags(project, context):
     overdue = (preloaded(project, "problems.overdue", lambda ids: service.overdue_items(ids, today))
                if preloaded else None)
     return service.project_flags(project, today, red_after=red_after, overdue=overdue) or None
+
+
+@hookimpl
+def portal_register_commands(cli):
+    cli.add_command(problems_command)

@@ -15,6 +15,7 @@ from portal.labels import form_field_labels, register_field_labels
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
+from portal.scheduling.cli import snapshot
 from portal.scheduling.views import bp
 
 # The history names recorded milestone and weekly report fields as their pages do.
@@ -118,3 +119,15 @@ def portal_demo_data(context):
     from portal.scheduling.demo import add_demo_data
 
     add_demo_data(context)
+
+
+@hookimpl
+def portal_register_commands(cli):
+    cli.add_command(snapshot)
+
+
+@hookimpl
+def portal_database_upgraded(echo):
+    """Weeks frozen before migration 0012 get their shown figures stored once, from the data as it stands."""
+    for week in S.freeze_missing_figures():
+        echo(f"stored the figures of frozen week {week} from the current data")
