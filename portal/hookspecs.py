@@ -84,6 +84,11 @@ class MenuItem(TypedDict):
     label: NonEmptyText
     order: NotRequired[Integer]
     args: NotRequired[dict[str, Any]]
+    group: NotRequired[str]
+    # A feature's own menu section, declared on its entries (``portal.menu``).
+    group_label: NotRequired[NonEmptyText]
+    group_order: NotRequired[Integer]
+    group_first_for: NotRequired[dict[str, Integer]]
 
 
 class Panel(TypedDict):
@@ -251,8 +256,10 @@ def portal_menu_items(user) -> list[MenuItem] | None:
     Parameters: ``user`` – the current user (a ``portal.models.User``).
     Returns: a list of dicts ``{"endpoint": str, "label": str, "order": int,
     "args": dict (optional), "group": str (optional)}``; return only entries this user may
-    open. ``group`` names the menu section the entry belongs to: ``overview``, ``projects``,
-    ``scheduling``, ``problems``, ``assessment`` or ``admin`` (others go under "More").
+    open. ``group`` names the menu section the entry belongs to: the core's ``overview``,
+    ``projects``, ``more`` or ``admin``, or a feature's own, declared on its entries with
+    ``group_label`` (str), ``group_order`` (int) and ``group_first_for`` ({role: place among
+    the sections that role sees first}); an undeclared group goes under "More".
     """
 
 

@@ -67,11 +67,16 @@ def portal_blueprints():
     return [bp]
 
 
+#: The menu section of this feature's entries (``portal.menu``).
+SECTION = {"group": "problems", "group_label": _l("Problems"), "group_order": 30,
+           "group_first_for": {"unit": 2, "department": 0}}
+
+
 @hookimpl
 def portal_menu_items(user):
-    items = [{"endpoint": "problems.board", "label": _l("Problems"), "order": 400, "group": "problems"}]
+    items = [{"endpoint": "problems.board", "label": _l("Problems"), "order": 400, **SECTION}]
     if problems_permissions.has_problem_inbox(user):
-        items.append({"endpoint": "problems.inbox", "label": _l("Problem inbox"), "order": 410, "group": "problems"})
+        items.append({"endpoint": "problems.inbox", "label": _l("Problem inbox"), "order": 410, **SECTION})
     return items
 
 

@@ -11,16 +11,21 @@ def portal_blueprints():
     return [bp]
 
 
+#: The menu section of this feature's entries (``portal.menu``).
+SECTION = {"group": "assessment", "group_label": _l("Assessment"), "group_order": 40,
+           "group_first_for": {"leader": 1}}
+
+
 @hookimpl
 def portal_menu_items(user):
     items = []
     if ranking_permissions.can_read_ranking(user):
         items += [
-            {"endpoint": "ranking.index", "label": _l("Ranking"), "order": 400, "group": "assessment"},
-            {"endpoint": "ranking.top_ten_page", "label": _l("Top ten projects"), "order": 410, "group": "assessment"},
+            {"endpoint": "ranking.index", "label": _l("Ranking"), "order": 400, **SECTION},
+            {"endpoint": "ranking.top_ten_page", "label": _l("Top ten projects"), "order": 410, **SECTION},
         ]
     if ranking_permissions.can_edit_targets(user):
-        items.append({"endpoint": "ranking.targets", "label": _l("Targets"), "order": 420, "group": "assessment"})
+        items.append({"endpoint": "ranking.targets", "label": _l("Targets"), "order": 420, **SECTION})
     return items
 
 

@@ -56,18 +56,23 @@ def portal_blueprints():
     return [bp]
 
 
+#: The menu section of this feature's entries (``portal.menu``).
+SECTION = {"group": "scheduling", "group_label": _l("Scheduling"), "group_order": 20,
+           "group_first_for": {"unit": 1, "bureau": 1}}
+
+
 @hookimpl
 def portal_menu_items(user):
     if not scheduling_permissions.can_read_scheduling(user):
         return []
     items = [
-        {"endpoint": "scheduling.meeting", "label": _l("Weekly scheduling"), "order": 300, "group": "scheduling"},
-        {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320, "group": "scheduling"},
+        {"endpoint": "scheduling.meeting", "label": _l("Weekly scheduling"), "order": 300, **SECTION},
+        {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320, **SECTION},
     ]
     if (scheduling_permissions.can_report_progress(user, user.unit)
             or scheduling_permissions.can_read_progress(user, user.unit)):
         items.append({"endpoint": "scheduling.report", "label": _l("Weekly report"), "order": 310,
-                      "group": "scheduling"})
+                      **SECTION})
     return items
 
 

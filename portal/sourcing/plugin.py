@@ -27,15 +27,19 @@ def portal_blueprints():
     return [bp]
 
 
+#: The menu section of this feature's entries (``portal.menu``).
+SECTION = {"group": "sourcing", "group_label": _l("Sourcing"), "group_order": 35}
+
+
 @hookimpl
 def portal_menu_items(user):
     if not getattr(user, "is_authenticated", False):
         return []
-    items = [{"endpoint": "sourcing.investors", "label": _l("Investors"), "order": 500, "group": "sourcing"},
-             {"endpoint": "sourcing.events", "label": _l("Promotion events"), "order": 510, "group": "sourcing"}]
+    items = [{"endpoint": "sourcing.investors", "label": _l("Investors"), "order": 500, **SECTION},
+             {"endpoint": "sourcing.events", "label": _l("Promotion events"), "order": 510, **SECTION}]
     if readable_teams(user).exists():
         items.append({"endpoint": "sourcing.teams", "label": _l("Stationed teams"), "order": 520,
-                      "group": "sourcing"})
+                      **SECTION})
     return items
 
 
