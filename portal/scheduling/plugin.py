@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from portal import hookimpl, permissions
+from portal import figures, hookimpl, permissions
 from portal.scheduling import permissions as scheduling_permissions
 from portal.labels import form_field_labels, register_field_labels
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm
@@ -49,6 +49,12 @@ def _freeze_last_week():
     except Exception:  # noqa: BLE001 - a page must not fail because the snapshot did; `portal snapshot` retries
         log.exception("freezing week %s on request failed", week)
         state.pop("checked_week", None)
+
+
+@bp.record_once
+def _register_frozen_weeks(state):
+    """The dashboard counts a past period's flags from the weeks this feature froze (``portal.figures``)."""
+    state.app.extensions[figures.FROZEN_WEEKS_KEY] = S
 
 
 @hookimpl
