@@ -7,6 +7,7 @@ import sys
 import click
 from flask_babel import force_locale
 
+from portal import plugins
 from portal.auth import events, housekeeping, sessions, throttle
 from portal.auth.passwords import hash_password, password_problem
 from portal.db import close_pool, database
@@ -41,12 +42,11 @@ def _upgrade(echo=True):
     from portal import schema
 
     applied = schema.upgrade()
-    completed = _freeze_missing_week_figures()  # weeks frozen before 0012 stored their shown figures
     if echo:
         for name in applied:
             click.echo(f"applied migration {name}")
-        for week in completed:
-            click.echo(f"stored the figures of frozen week {week} from the current data")
+    plugins.call("portal_database_upgraded", echo=click.echo if echo else (lambda line: None))  # features' data
+    if echo:
         st = schema.status()
         click.echo(f"database schema version {st.current}")
 
@@ -289,31 +289,12 @@ from portal.projects.seed import seed_command  # noqa: E402
 cli.add_command(seed_command)
 
 
-from portal.scheduling.cli import snapshot as _snapshot  # noqa: E402
-from portal.scheduling.snapshots import freeze_missing_figures as _freeze_missing_week_figures  # noqa: E402
-
-cli.add_command(_snapshot)
-
-
-from portal.platform.cli import plugin_group, plugins_command  # noqa: E402
-
-cli.add_command(plugins_command)
-cli.add_command(plugin_group)
-
-
-from portal.problems.cli import problems_command  # noqa: E402
-
-cli.add_command(problems_command)
-
-
 from portal.projects.importing.cli import import_command  # noqa: E402
 
 cli.add_command(import_command)
 
-
-from portal.api.cli import export_command  # noqa: E402
-
-cli.add_command(export_command)
+# Each feature's commands (snapshot, problems, plugins, plugin, export …), from its plugin.py.
+plugins.register_commands(cli)
 
 
 def main():

@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from portal import features
+
 ENV_SETTINGS = {
     # environment variable -> Flask config key
     "PORTAL_DATABASE_URL": "DATABASE_URL",
@@ -15,6 +17,7 @@ ENV_SETTINGS = {
     "PORTAL_LOCALE": "DEFAULT_LOCALE",
     "PORTAL_PLUGINS_DIR": "PLUGINS_DIR",
     "PORTAL_LOAD_PLUGINS": "LOAD_PLUGINS",
+    "PORTAL_FEATURES_OFF": "FEATURES_OFF",
     "PORTAL_STRICT_PLUGINS": "STRICT_PLUGINS",
     "PORTAL_TIMEZONE": "TIMEZONE",
     "PORTAL_UPLOADS_DIR": "UPLOADS_DIR",
@@ -89,6 +92,8 @@ def load_settings(app, overrides: dict | None) -> None:
         TIMEZONE="Asia/Shanghai",
         PLUGINS_DIR=None,
         LOAD_PLUGINS=None,
+        # Features turned off (portal/features.toml names them), e.g. "ranking,sourcing".
+        FEATURES_OFF="",
         STRICT_PLUGINS=False,
         UPLOADS_DIR=None,
         MAX_UPLOAD_MB=20,
@@ -148,6 +153,7 @@ def load_settings(app, overrides: dict | None) -> None:
     app.config["PASSWORD_MIN_LENGTH"] = _as_password_length(app.config["PASSWORD_MIN_LENGTH"])
     app.config["LOGIN_MAX_CONCURRENT_HASHES"] = _as_positive_int(app.config["LOGIN_MAX_CONCURRENT_HASHES"],
                                                                  "PORTAL_LOGIN_MAX_CONCURRENT_HASHES")
+    app.config["FEATURES_OFF"] = features.parse_off(app.config["FEATURES_OFF"])
     app.config["API_RATE_LIMIT"] = _as_positive_int(app.config["API_RATE_LIMIT"], "PORTAL_API_RATE_LIMIT")
 
     if not app.config.get("DATABASE_URL"):

@@ -56,9 +56,8 @@ from portal import permissions
 from portal.db import backend, database
 from portal.models import STAGES, CapitalEntry, Enterprise, Project, StageChange, Unit
 from portal.periods import Period
-from portal.scheduling import snapshots, weeks
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
-from portal.timeutil import iso_week
+from portal.timeutil import iso_week, week_start
 from portal.web import parse_id, per_request
 
 #: Verification states of a stage change that count in statistics, and the stages whose counted
@@ -1020,6 +1019,16 @@ def monthly_signed(year: int, scope: Scope | None = None) -> list[MonthPoint]:
     return points
 
 
+#: Where the feature that freezes weeks (scheduling) registers them in ``app.extensions``: an object
+#: with ``is_frozen(week)``, ``flag_counts(week, unit_ids=, project_ids=)`` and
+#: ``last_frozen_week(first, last)``. Without it (the feature off) every week shows today's flags.
+FROZEN_WEEKS_KEY = "portal_frozen_weeks"
+
+
+def _frozen_weeks():
+    return current_app.extensions.get(FROZEN_WEEKS_KEY)
+
+
 def flag_counts(week: str, scope: Scope | None = None) -> dict:
     """Projects per flag colour ({"red": n, "yellow": n, "green": n}) for an ISO week.
 
@@ -1028,13 +1037,14 @@ def flag_counts(week: str, scope: Scope | None = None) -> dict:
     the projects' current flags.
     """
     scope = scope or Scope()
-    if snapshots.is_frozen(week):
+    frozen = _frozen_weeks()
+    if frozen is not None and frozen.is_frozen(week):
         unit = scope.unit()
         unit_ids = unit.subtree_ids() if unit is not None else ([] if scope.unit_id else None)
         project_ids = None
         if scope.industry or scope.team_id:  # archived since or not: the snapshot counted them then
             project_ids = Project.select(Project.id).where(scope.narrowed(unit_id=None).condition(with_archived=True))
-        return snapshots.flag_counts(week, unit_ids=unit_ids, project_ids=project_ids)
+        return frozen.flag_counts(week, unit_ids=unit_ids, project_ids=project_ids)
     counts = {"red": 0, "yellow": 0, "green": 0}
     query = Project.select(Project.flag, _COUNT_ROWS).where(scope.condition()).group_by(Project.flag)
     for flag, n in query.tuples():
@@ -1054,14 +1064,18 @@ class PeriodFlags:
 
     @property
     def week_days(self) -> tuple[dt.date, dt.date]:
-        return weeks.week_days(self.week)
+        monday = week_start(self.week)
+        return monday, monday + dt.timedelta(days=6)
 
 
 def period_flags(period: Period, scope: Scope, day: dt.date) -> PeriodFlags:
     """Flags for a period (see PeriodFlags): never today's flags under a past week's name."""
     current = iso_week(day)
     past = iso_week(period.end) < current
-    week = snapshots.last_frozen_week(iso_week(period.start), iso_week(period.end)) if past else None
+    frozen = _frozen_weeks()
+    week = None
+    if past and frozen is not None:
+        week = frozen.last_frozen_week(iso_week(period.start), iso_week(period.end))
     if week:
         return PeriodFlags(flag_counts(week, scope), week, frozen=True, period_is_past=True)
     return PeriodFlags(flag_counts(current, scope), current, frozen=False, period_is_past=past)

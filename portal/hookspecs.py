@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, NotRequired, TypedDict, Union
 
+import peewee
 import pluggy
 from flask import Blueprint
 from flask_babel.speaklater import LazyString
@@ -69,6 +70,10 @@ Number = Annotated[Union[int, float, Decimal], Rule(_finite, "must be a finite n
 Integer = Annotated[int, Rule(lambda v: not isinstance(v, bool), "must be a whole number")]
 
 
+#: A query selecting project ids (``Project.select(Project.id).where(...)`` or any select of one id column).
+ProjectIds = peewee.SelectBase
+
+
 #: The kinds of extra project field (``portal.extra_fields``) and of review recommendation.
 FieldType = Literal["text", "int", "decimal", "bool", "date", "choice"]
 Recommendation = Literal["suits", "discuss", "unsuitable"]
@@ -79,6 +84,11 @@ class MenuItem(TypedDict):
     label: NonEmptyText
     order: NotRequired[Integer]
     args: NotRequired[dict[str, Any]]
+    group: NotRequired[str]
+    # A feature's own menu section, declared on its entries (``portal.menu``).
+    group_label: NotRequired[NonEmptyText]
+    group_order: NotRequired[Integer]
+    group_first_for: NotRequired[dict[str, Integer]]
 
 
 class Panel(TypedDict):
@@ -246,8 +256,35 @@ def portal_menu_items(user) -> list[MenuItem] | None:
     Parameters: ``user`` – the current user (a ``portal.models.User``).
     Returns: a list of dicts ``{"endpoint": str, "label": str, "order": int,
     "args": dict (optional), "group": str (optional)}``; return only entries this user may
-    open. ``group`` names the menu section the entry belongs to: ``overview``, ``projects``,
-    ``scheduling``, ``problems``, ``assessment`` or ``admin`` (others go under "More").
+    open. ``group`` names the menu section the entry belongs to: the core's ``overview``,
+    ``projects``, ``more`` or ``admin``, or a feature's own, declared on its entries with
+    ``group_label`` (str), ``group_order`` (int) and ``group_first_for`` ({role: place among
+    the sections that role sees first}); an undeclared group goes under "More".
+    """
+
+
+# --------------------------------------------------------- command line ----
+
+@hookspec
+def portal_register_commands(cli) -> None:
+    """Add commands to the ``portal`` command line (as Datasette's ``register_commands``).
+
+    Parameters: ``cli`` – the ``portal`` click group: ``cli.add_command(my_command)`` or
+    ``@cli.command()``. Called once when the command line is built, before any app exists,
+    for the portal's own features (the plugin modules the app registers first); a command
+    opens the app itself (``with portal.cli.AppContext(): …``).
+    Returns: nothing.
+    """
+
+
+@hookspec
+def portal_database_upgraded(echo) -> None:
+    """Told after ``portal db upgrade`` (and ``init``, ``demo``) brought the schema up to date,
+    in an app context: bring a feature's stored data up to the new schema (the scheduling
+    feature stores the shown figures of weeks frozen before they were kept). Must be safe
+    to run again and from several processes at once.
+    Parameters: ``echo`` – a function printing one line of what was done (silent in ``demo``).
+    Returns: nothing.
     """
 
 
@@ -305,6 +342,19 @@ def portal_rules_changed(system_code: str, user) -> None:
     portal stores (the review stores recommendations, the flag rules store flags), so a
     county's rules apply at once and not at the next change or snapshot.
     Returns: nothing.
+    """
+
+
+@hookspec
+def portal_project_read_grants(user) -> list[ProjectIds] | None:
+    """Projects ``user`` may read besides those of their units (and those their team sourced).
+
+    Parameters: ``user`` – a logged-in user who does not see everything (a department,
+    unit staff). Returns: a list of queries selecting project ids (``Project.select(Project.id)
+    .where(...)``), or None. The problems feature lets a department read the projects where it
+    holds a problem or a commitment. Asked by every project list and page
+    (``portal.permissions.visible_projects``, ``can_read_project``): answer with a query, never
+    a Python list of ids, and cheaply. A failing plugin grants nothing.
     """
 
 

@@ -79,7 +79,6 @@ AUDIT_ACTION_LABELS = {
     "attachment": _l("Attachment"),
     "archive": _l("Archived"),
     "restore": _l("Restored"),
-    "review": _l("Review"),
     "targets": _l("Targets"),
     "overdue": _l("Overdue"),
     "enable_two_factor": _l("Two-factor login turned on"),

@@ -2,8 +2,8 @@
 
 Discovery, in this order (see docs/plugins.md):
 
-1. the core's own features (``CORE_PLUGINS``), always loaded; their defaults are
-   ``trylast`` so a county plugin wins;
+1. the core's and the features' own plugins (``portal/features.toml``, without the features
+   the setting FEATURES_OFF turns off); their defaults are ``trylast`` so a county plugin wins;
 2. the bundled plugins folder (``portal.paths.BUNDLED_PLUGINS_DIR``): each
    sub-package or ``.py`` file, imported by path;
 3. ``PORTAL_PLUGINS_DIR``: each ``.py`` file (and sub-package) in that folder;
@@ -44,7 +44,7 @@ import peewee
 import pluggy
 from flask import current_app
 
-from portal import hookspecs
+from portal import features, hookspecs
 from portal.db import database
 from portal.models import PluginFailureRecord, PluginState, Project
 from portal.models.fields import utcnow
@@ -53,25 +53,21 @@ from portal.plugin_answers import BadReturnValue, check_answer  # noqa: F401 - B
 
 log = logging.getLogger(__name__)
 
-#: The core's own features, registered through the same path as county plugins.
-CORE_PLUGINS = [
-    "portal.home",
-    "portal.auth.plugin",
-    "portal.admin.plugin",
-    "portal.ranking.plugin",
-    "portal.ranking.default_assessment",
-    "portal.projects.lists_plugin",
-    "portal.projects.plugin",
-    "portal.problems.plugin",
-    "portal.sourcing.plugin",
-    "portal.dashboard.plugin",
-    "portal.scheduling.plugin",
-    "portal.scheduling.default_flags",
-    "portal.platform.plugin",
-    "portal.chains.plugin",
-    "portal.review.plugin",
-    "portal.api.plugin",
-]
+def builtin_plugins(off=frozenset()) -> list[str]:
+    """The modules of the core's and the features' plugins (``portal/features.toml``), in the order
+    they are registered, without those of the features turned off (``off``)."""
+    return features.modules(off)
+
+
+def register_commands(group) -> None:
+    """Add the built-in plugins' commands to the ``portal`` click group (``portal_register_commands``).
+
+    The command line is built before any app: this asks a plugin manager of the built-in plugins
+    only (a county plugin's folder and the disabled plugins are the app's settings, read later)."""
+    pm = create_manager()
+    for module_name in builtin_plugins(features.off_before_app()):
+        pm.register(importlib.import_module(module_name), name=module_name)
+    pm.hook.portal_register_commands(cli=group)
 
 
 class PluginError(RuntimeError):
@@ -325,7 +321,7 @@ def discover(app, reg: PluginRegistry) -> None:
     allowed = _allowed_names(app)
     blocked = _blocked_names()
 
-    for module_name in CORE_PLUGINS:
+    for module_name in builtin_plugins(app.config.get("FEATURES_OFF", frozenset())):
         module = importlib.import_module(module_name)
         pm.register(module, name=module_name)
         reg.infos[module_name] = PluginInfo(module_name, "core", version=_core_version(), module=module,

@@ -5,6 +5,19 @@ from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
 
+
+def token_only(blueprint):
+    """Mark a blueprint that no session cookie opens (bearer tokens only, as a feature's JSON API):
+    CSRF does not apply, and what the core does for signed-in pages (the two-factor set-up
+    redirect) leaves it alone. Returns the blueprint."""
+    csrf.exempt(blueprint)
+    blueprint.token_only = True
+    return blueprint
+
+
+def is_token_only(app, blueprint_name: str | None) -> bool:
+    return bool(getattr(app.blueprints.get(blueprint_name or ""), "token_only", False))
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",

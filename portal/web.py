@@ -159,7 +159,7 @@ def page_number() -> int:
 
 def requires(check):
     """A view decorator: logged in (else the login page), and ``check(current_user)`` from
-    portal.permissions (else 403). One place for the page-level permission guard."""
+    portal.permissions or a feature's permissions module (else 403). One place for the page-level permission guard."""
     def decorate(view):
         @wraps(view)
         @login_required

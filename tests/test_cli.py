@@ -5,10 +5,11 @@ import datetime as dt
 import logging
 import re
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from portal import create_app
+from portal import create_app, plugins
 from portal.cli import cli
 from portal.db import database
 from portal.models import LoginThrottle
@@ -69,6 +70,39 @@ def test_help_explains_every_command():
     serve = portal("serve", "--help").output
     assert "127.0.0.1" in serve and "8000" in serve and "--threads" in serve
     assert "upgrade" in portal("db", "--help").output and "refresh-figures" in portal("db", "--help").output
+
+
+#: Every command of `portal` with its sub-commands: the core's and, through
+#: ``portal_register_commands``, the features' (snapshot, plugins, plugin, problems, export).
+ALL_COMMANDS = {
+    "db", "db prune", "db refresh-figures", "db status", "db upgrade", "demo", "export", "import",
+    "import capital", "import investors", "import projects", "import targets", "import units", "import users", "init",
+    "plugin",
+    "plugin new", "plugins", "problems", "problems check-overdue", "seed", "serve", "snapshot", "users",
+    "users create", "users list", "users reset-password", "users unlock",
+}
+FEATURE_COMMANDS = {"snapshot", "plugins", "plugin", "problems", "export"}  # and "import targets" (ranking)
+
+
+def command_names(group, prefix="") -> set[str]:
+    names = set()
+    for name, command in group.commands.items():
+        names.add(prefix + name)
+        if isinstance(command, click.Group):
+            names |= command_names(command, f"{prefix}{name} ")
+    return names
+
+
+def test_help_lists_every_command_the_features_included():
+    assert command_names(cli) == ALL_COMMANDS
+    listed = set(re.findall(r"^  (\S+)\s+\S", portal("--help").output.split("Commands:")[1], re.M))
+    assert listed == {name for name in ALL_COMMANDS if " " not in name}
+
+
+def test_features_add_their_commands_through_the_hook():
+    group = click.Group("portal")
+    plugins.register_commands(group)
+    assert set(group.commands) == FEATURE_COMMANDS
 
 
 def test_init_creates_the_database_and_the_first_administrator(instance):

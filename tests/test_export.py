@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from portal import permissions
-from portal.models import Enterprise, Project
+from portal.models import Enterprise
+from tests.plugins_helpers import GrantEveryProject, temporary_plugin
 
 
 def sheet(response):
@@ -70,12 +70,9 @@ def test_unit_staff_export_only_their_projects(login, signed):
     assert {r[0] for r in rows[1:]} == {"Solar farm", "Tea garden clue"}
 
 
-def test_confidential_investor_masked_in_export(login, signed):
-    permissions.DEPARTMENT_PROJECT_ACCESS.append(lambda user: Project.select(Project.id))
-    try:
+def test_confidential_investor_masked_in_export(app, login, signed):
+    with temporary_plugin(app, GrantEveryProject()):
         rows = sheet(login("department").get("/lists/signed?format=xlsx"))
-    finally:
-        permissions.DEPARTMENT_PROJECT_ACCESS.pop()
     battery = next(r for r in rows if r[0] == "Battery plant")
     assert battery[1] == "Confidential investor"
     assert not any("Hidden Battery" in str(cell) for row in rows for cell in row)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from portal.models import Enterprise, Industry, Project
+from tests.plugins_helpers import GrantEveryProject, temporary_plugin
 
 
 def rows(page: str) -> str:
@@ -131,11 +132,8 @@ def test_confidential_investor_is_masked_and_not_searchable(login, org, projects
 
 
 def test_masked_investor_in_list_and_search_for_outsiders(app, login, org, projects):
-    from portal import permissions
-
     # Departments may read extra projects through grants (the problems feature); grant all.
-    permissions.DEPARTMENT_PROJECT_ACCESS.append(lambda user: Project.select(Project.id))
-    try:
+    with temporary_plugin(app, GrantEveryProject()):
         c = login("department")
         page = c.get("/lists/signed").get_data(as_text=True)
         assert "Battery plant" in page
@@ -143,8 +141,6 @@ def test_masked_investor_in_list_and_search_for_outsiders(app, login, org, proje
         assert "Confidential investor" in page
         assert names(c.get("/lists/signed?q=Hidden")) == set()
         assert names(c.get("/lists/signed?q=Open")) == {"Noodle factory"}
-    finally:
-        permissions.DEPARTMENT_PROJECT_ACCESS.pop()
 
 
 def test_flags_show_reason_text_not_only_colour(login, projects):

@@ -59,6 +59,14 @@ def test_readable_and_editable_unit_queries_agree_with_the_matrix(org, username)
     assert {u.id for u in perm.editable_units(user)} == {org.units[k].id for k in EDITS[username]}
 
 
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Permission functions run in an app context, as in a request or a command: features answer
+    the ``portal_project_read_grants`` hook through the app's plugins."""
+    with app.app_context():
+        yield
+
 @pytest.fixture
 def projects(make_project):
     """One project per unit of the org fixture."""

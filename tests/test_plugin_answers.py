@@ -5,6 +5,7 @@ import re
 import textwrap
 from decimal import Decimal
 
+import click
 import pytest
 
 from portal import hookspecs, plugins
@@ -24,11 +25,14 @@ SPECIFIC = {
                           '[{"endpoint": "home.index", "label": Markup("<b>x</b>")}]',
                           '[{"endpoint": "home.index", "label": "x", "order": float("nan")}]'],
     "portal_demo_data": ["{}"],
+    "portal_register_commands": ['"snapshot"', "{}"],
+    "portal_database_upgraded": ['"upgraded"', "True"],
     "portal_template_panels": ['[{"title": "t", "html": "x", "order": float("nan")}]', '[{"html": "x"}]',
                                '[{"title": None, "html": "x"}]'],
     "portal_project_changed": ['"edited"'],
     "portal_rules_changed": ['"recomputed"'],
     "portal_projects_changed": ['"imported"'],
+    "portal_project_read_grants": ['[[1, 2]]', '[{"id": 1}]'],
     "portal_assess_unit": ['{"score": float("nan")}', '{"score": Decimal("Infinity")}', '{"score": None}',
                            '{"score": "high"}', '{"breakdown": []}', '{"score": 1, "vetoes": "none"}',
                            '{"score": 1, "breakdown": [{"label": "x", "points": float("inf")}]}', '{"score": 1e300}'],
@@ -81,6 +85,12 @@ def _visit_projects_changed(ctx):
     return [ctx.bureau.get(f"/projects/{ctx.project.id}")]
 
 
+def _visit_as_department(ctx):
+    """A department's project lists ask which projects features grant it (it sees not everything)."""
+    department = login_to(ctx.portal, "department")
+    return [department.get("/projects"), department.get("/lists/signed")]
+
+
 def _visit_ranking(ctx):
     return [ctx.bureau.get("/ranking"), ctx.bureau.get("/ranking?format=xlsx")]
 
@@ -90,6 +100,22 @@ def _visit_demo(ctx):
 
     with ctx.portal.app_context():
         build_demo("demo-pass-2026", today())
+    return [ctx.bureau.get("/")]
+
+
+def _visit_commands(ctx):
+    """What building the command line asks, with this app's plugins."""
+    with ctx.portal.app_context():
+        plugins.call("portal_register_commands", cli=click.Group("portal"))
+    return [ctx.bureau.get("/")]
+
+
+def _visit_upgrade(ctx):
+    """What `portal db upgrade` does after the migrations (none left to apply here)."""
+    from portal.cli import _upgrade
+
+    with ctx.portal.app_context():
+        _upgrade(echo=False)
     return [ctx.bureau.get("/")]
 
 
@@ -108,10 +134,13 @@ VISITS = {
     "portal_blueprints": _visit_home,  # called at start-up
     "portal_menu_items": _visit_home,
     "portal_demo_data": _visit_demo,
+    "portal_register_commands": _visit_commands,
+    "portal_database_upgraded": _visit_upgrade,
     "portal_template_panels": _visit_project_page,
     "portal_project_changed": _visit_project_changes,
     "portal_rules_changed": lambda ctx: [ctx.admin.post_form("/admin/plugins/rules", {"system": "six_plus_three"})],
     "portal_projects_changed": _visit_projects_changed,
+    "portal_project_read_grants": _visit_as_department,
     "portal_assess_unit": _visit_ranking,
     "portal_project_flags": _visit_project_changes,
     "portal_unit_week_flags": lambda ctx: [ctx.bureau.get("/scheduling")],

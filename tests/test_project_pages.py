@@ -10,6 +10,7 @@ import pytest
 
 from portal.models import Attachment, AuditLog, CapitalEntry, Enterprise, Industry, Project, StageChange, Unit
 from portal.projects.forms import credit_code_valid
+from tests.plugins_helpers import GrantEveryProject, temporary_plugin
 
 CODE = "91110000600037341L"  # a valid unified social credit code
 
@@ -370,13 +371,11 @@ def test_project_page_in_chinese(login, org, extra, app):
     assert "资金到位" in page and "线索" in page
 
 
-def test_department_reader_sees_the_investor_masked(login, org, extra, monkeypatch):
-    from portal import permissions
-
+def test_department_reader_sees_the_investor_masked(app, login, org, extra):
     client, p = _created(login, org, extra, is_confidential="y")
     # A department reads the project where it holds a problem (granted by the problems feature).
-    monkeypatch.setattr(permissions, "DEPARTMENT_PROJECT_ACCESS", [lambda user: Project.select(Project.id)])
-    response = login("department").get(f"/projects/{p.id}")
+    with temporary_plugin(app, GrantEveryProject()):
+        response = login("department").get(f"/projects/{p.id}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Confidential investor" in page
     assert "Ningde" not in page and CODE not in page

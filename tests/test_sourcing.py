@@ -259,16 +259,16 @@ def test_a_contact_with_the_investor_about_no_project_counts_for_its_clues(app, 
 
 def test_contact_rules_agree_in_sql_and_python(app, org, investors):
     """visible_contacts (SQL) and can_read_contact agree for every user; each unit writes its own."""
-    from portal import permissions as perm
+    from portal.sourcing import permissions as sourcing_permissions
 
     for unit in ("county_a", "town_a", "county_b", "department", "team"):
         Contact.create(enterprise=investors["ningde"], unit=org.units[unit], kind="call",
                        happened_on=local_today(), summary=f"{unit} call", by=org.users["bureau"])
     with app.test_request_context():
         for name, user in org.users.items():
-            visible = {c.id for c in perm.visible_contacts(user)}
-            assert visible == {c.id for c in Contact.select() if perm.can_read_contact(user, c)}, name
-            editable = {c.unit.name for c in Contact.select() if perm.can_edit_contact(user, c)}
+            visible = {c.id for c in sourcing_permissions.visible_contacts(user)}
+            assert visible == {c.id for c in Contact.select() if sourcing_permissions.can_read_contact(user, c)}, name
+            editable = {c.unit.name for c in Contact.select() if sourcing_permissions.can_edit_contact(user, c)}
             expected = {"admin": set(), "leader": set(), "bureau": {u.name for u in org.units.values()
                                                                     if u.name != "Bureau"},
                         "unit_a": {"County A", "Town A1"}, "town_a": {"Town A1"}, "unit_b": {"County B"},

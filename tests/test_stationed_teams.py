@@ -107,6 +107,7 @@ def test_project_rules_agree_in_sql_and_python(app, org, sourced):
     """visible_projects (SQL) and can_read_project agree for every user; a team reports on what it
     sourced but edits none of it."""
     from portal import permissions as perm
+    from portal.scheduling import permissions as reporting
     from portal.models import Project
 
     users = {**org.users, "team_sz": User.get(User.username == "team_sz")}
@@ -115,9 +116,10 @@ def test_project_rules_agree_in_sql_and_python(app, org, sourced):
             visible = {p.id for p in perm.visible_projects(user)}
             assert visible == {p.id for p in Project.select() if perm.can_read_project(user, p)}, name
         team, ours, theirs = users["team"], sourced["ours"], sourced["theirs"]
-        assert perm.can_report_project_progress(team, ours) and not perm.can_report_project_progress(team, theirs)
-        assert not perm.can_edit_project(team, ours) and not perm.can_edit_milestones(team, ours)
-        assert perm.can_report_project_progress(users["unit_a"], ours)  # the responsible unit still does
+        assert reporting.can_report_project_progress(team, ours)
+        assert not reporting.can_report_project_progress(team, theirs)
+        assert not perm.can_edit_project(team, ours) and not reporting.can_edit_milestones(team, ours)
+        assert reporting.can_report_project_progress(users["unit_a"], ours)  # the responsible unit still does
 
 
 def test_team_sees_the_confidential_investor_it_brought_in(login, org, make_project):

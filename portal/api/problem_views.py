@@ -6,7 +6,8 @@ from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import industries, permissions
+from portal import industries
+from portal.problems import permissions as problems_permissions
 from portal.api import problems, schemas, serialize
 from portal.api.blueprint import bp
 from portal.api.registry import operation
@@ -60,7 +61,7 @@ def raise_problem(project_id):
     """Raise a problem and assign it to a unit, as the project page's form does (the project's
     editors and the bureau; notified and audited the same way)."""
     item = load_project(project_id)
-    if not permissions.can_raise_problem(current_user, item):
+    if not problems_permissions.can_raise_problem(current_user, item):
         raise problems.Problem(403, _("You may not raise a problem on this project."))
     form = serialize.checked_form(ProblemForm, g.body)
     return serialize.problem_out(problem_service.raise_problem(
@@ -75,9 +76,9 @@ def answer_problem(problem_id):
     """Answer a problem as its assigned unit (or the bureau); an open problem becomes "being
     handled". 409 when it is no longer open."""
     problem = get_or_404(Problem, problem_id)
-    if not permissions.can_read_problem(current_user, problem):
+    if not problems_permissions.can_read_problem(current_user, problem):
         raise problems.Problem(404, _("The record does not exist, or you may not read it."))
-    if not permissions.can_answer_problem(current_user, problem):
+    if not problems_permissions.can_answer_problem(current_user, problem):
         raise problems.Problem(403, _("You may not answer this problem."))
     form = serialize.checked_form(AnswerForm, g.body)
     try:
@@ -89,7 +90,7 @@ def answer_problem(problem_id):
 
 def _readable_problem(problem_id) -> Problem:
     problem = get_or_404(Problem, problem_id)
-    if not permissions.can_read_problem(current_user, problem):
+    if not problems_permissions.can_read_problem(current_user, problem):
         raise problems.Problem(404, _("The record does not exist, or you may not read it."))
     return problem
 
@@ -119,7 +120,7 @@ def change_problem_state(problem_id):
 def hand_over_problem(problem_id):
     """Hand an open problem over to another unit, as its assigned unit (or the bureau)."""
     problem = _readable_problem(problem_id)
-    if not permissions.can_hand_over_problem(current_user, problem):
+    if not problems_permissions.can_hand_over_problem(current_user, problem):
         raise problems.Problem(403, _("You may not hand this problem over."))
     form = serialize.checked_form(HandoverForm, g.body)
     try:
@@ -136,9 +137,9 @@ def fulfil_commitment(commitment_id):
     """Record that a commitment was kept, with the date and the evidence (the bureau, the
     project's editors or the promising unit); 409 when it was recorded already."""
     commitment = get_or_404(Commitment, commitment_id)
-    if not permissions.can_read_commitment(current_user, commitment):
+    if not problems_permissions.can_read_commitment(current_user, commitment):
         raise problems.Problem(404, _("The record does not exist, or you may not read it."))
-    if not permissions.can_fulfil_commitment(current_user, commitment):
+    if not problems_permissions.can_fulfil_commitment(current_user, commitment):
         raise problems.Problem(403, _("You may not record this commitment fulfilled."))
     form = serialize.checked_form(FulfilForm, g.body)
     try:

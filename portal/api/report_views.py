@@ -6,7 +6,7 @@ from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import permissions
+from portal.scheduling import permissions as scheduling_permissions
 from portal.api import problems, schemas, serialize
 from portal.api.blueprint import bp
 from portal.api.registry import operation
@@ -32,7 +32,7 @@ def weekly_report():
     progress entries, as the weekly report page shows them; 403 for a unit the user may not read."""
     week = _scheduling_arg(scheduling.week_arg)
     unit = _scheduling_arg(lambda: scheduling.unit_arg(default=current_user.unit))
-    if not permissions.can_read_progress(current_user, unit):
+    if not scheduling_permissions.can_read_progress(current_user, unit):
         raise problems.Problem(403, _("You may not read this unit's report."))
     projects = scheduling.report_projects(unit, week)
     reports = scheduling.week_reports([p.id for p in projects], week)
@@ -50,7 +50,7 @@ def file_progress(project_id):
     """Add a progress entry for an open week, as a row of the weekly report page: the project's
     reporters (its unit's editors and the stationed team that sourced it), the same checks, audited."""
     item = load_project(project_id)
-    if not permissions.can_report_project_progress(current_user, item):
+    if not scheduling_permissions.can_report_project_progress(current_user, item):
         raise problems.Problem(403, _("You may not report this project's progress."))
     body = g.body
     week = iso_week(today()) if not body.week else weeks.parse_week(body.week)

@@ -6,7 +6,8 @@ from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit, permissions
+from portal import audit
+from portal.api import permissions as api_permissions
 from portal.api import tokens
 from portal.api.forms import TokenForm
 from portal.db import database
@@ -23,7 +24,7 @@ def _page(form, issued=None, status=200):
 
 
 @bp.route("", methods=["GET", "POST"])
-@requires(permissions.can_have_api_tokens)
+@requires(api_permissions.can_have_api_tokens)
 def index():
     form = TokenForm()
     if request.method == "POST":
@@ -38,10 +39,10 @@ def index():
 
 
 @bp.route("/<token_id>/revoke", methods=["POST"])
-@requires(permissions.can_have_api_tokens)
+@requires(api_permissions.can_have_api_tokens)
 def revoke(token_id):
     token = get_or_404(ApiToken, token_id)
-    if not permissions.can_revoke_api_token(current_user, token):
+    if not api_permissions.can_revoke_api_token(current_user, token):
         abort(404)
     with database.atomic():
         if tokens.revoke(token, current_user):
@@ -52,7 +53,7 @@ def revoke(token_id):
 
 
 @bp.route("/all")
-@requires(permissions.can_read_all_api_tokens)
+@requires(api_permissions.can_read_all_api_tokens)
 def all_tokens():
     query = (ApiToken.select(ApiToken, User).join(User, on=(ApiToken.user == User.id))
              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))

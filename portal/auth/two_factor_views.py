@@ -2,11 +2,11 @@
 administrator's reset. The rules live in portal.auth.two_factor."""
 import time
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import permissions
+from portal import permissions, security
 from portal.auth import events, sessions, throttle, two_factor
 from portal.auth.forms import ConfirmTwoFactorForm, LoginCodeForm, PasswordCheckForm
 from portal.auth.passwords import verify_password
@@ -153,7 +153,7 @@ def require_setup():
     """Before every request: a user whose role must use two-factor login and has not set it up
     is sent to the set-up page (and can open nothing else). The API is left alone: a session
     cookie never authorises it, so it answers 401 there, not a redirect to a page."""
-    if request.blueprint == "api":
+    if security.is_token_only(current_app, request.blueprint):
         return None
     if (current_user.is_authenticated and two_factor.is_required(current_user)
             and not two_factor.is_enabled(current_user) and request.endpoint not in OPEN_WHILE_REQUIRED):

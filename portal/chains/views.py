@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import audit, industries, permissions
+from portal.chains import permissions as chains_permissions
 from portal.db import database
 from portal.models import Project, Unit
 from portal.models.chains import ChainInfo, TargetEnterprise
@@ -23,7 +24,7 @@ SIGNED_OR_LATER = COUNTED_MILESTONES
 
 
 def _read_required():
-    if not permissions.can_read_chains(current_user):
+    if not chains_permissions.can_read_chains(current_user):
         abort(403)
 
 
@@ -119,9 +120,9 @@ def _page(code, info_form=None, target_form=None, status=200):
         gaps=[row for row in links if not row["signed"]], info=info, info_form=info_form,
         target_form=target_form or _target_form(code), targets=targets, readable_projects=readable,
         status_labels=TARGET_STATUS_LABELS,
-        can_edit_chain=permissions.can_edit_chain(current_user),
-        can_add_target=permissions.can_add_target_enterprise(current_user),
-        can_edit_target=lambda t: permissions.can_edit_target_enterprise(current_user, t),
+        can_edit_chain=chains_permissions.can_edit_chain(current_user),
+        can_add_target=chains_permissions.can_add_target_enterprise(current_user),
+        can_edit_target=lambda t: chains_permissions.can_edit_target_enterprise(current_user, t),
         link_label=industries.chain_link_label, project_url=project_page_url,
         kind=industries.kind_label(item.get("kind", "leading")),
     ), status
@@ -143,7 +144,7 @@ def _info_values(info: ChainInfo) -> dict:
 def edit_info(code):
     _read_required()
     _industry_or_404(code)
-    if not permissions.can_edit_chain(current_user):
+    if not chains_permissions.can_edit_chain(current_user):
         abort(403)
     form = ChainInfoForm()
     if not form.validate_on_submit():
@@ -195,7 +196,7 @@ def _save_target(form, target, code):
 def add_target(code):
     _read_required()
     _industry_or_404(code)
-    if not permissions.can_add_target_enterprise(current_user):
+    if not chains_permissions.can_add_target_enterprise(current_user):
         abort(403)
     form = _target_form(code, formdata=request.form)
     if form.validate_on_submit():
@@ -213,7 +214,7 @@ def add_target(code):
 def edit_target(target_id):
     _read_required()
     target = get_or_404(TargetEnterprise, target_id)
-    if not permissions.can_edit_target_enterprise(current_user, target):
+    if not chains_permissions.can_edit_target_enterprise(current_user, target):
         abort(403)
     code = target.industry_code
     form = _target_form(code, target=target, formdata=request.form if request.method == "POST" else None)

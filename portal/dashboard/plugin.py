@@ -1,7 +1,8 @@
 """Registers the dashboard's pages and its menu entry."""
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl, permissions
+from portal import hookimpl
+from portal.dashboard import permissions as dashboard_permissions
 from portal.dashboard.views import bp
 
 
@@ -12,6 +13,6 @@ def portal_blueprints():
 
 @hookimpl
 def portal_menu_items(user):
-    if permissions.can_view_dashboard(user):
+    if dashboard_permissions.can_view_dashboard(user):
         return [{"endpoint": "dashboard.index", "label": _l("Dashboard"), "order": 10, "group": "overview"}]
     return []

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import figures, industries, permissions, svgcharts
+from portal import figures, industries, svgcharts
+from portal.dashboard import permissions as dashboard_permissions
 from portal.figures import Scope
 from portal.i18n import format_amount, format_month_short
 from portal.models import Unit
@@ -55,7 +56,7 @@ def parse_request(user) -> Request:
         req.period.previous_year()  # every panel compares with it: a period without one is refused here
     except ValueError as exc:
         req.errors["from" if (req.raw["from"] or req.raw["to"]) else "period"] = str(exc)
-    confined = permissions.dashboard_unit(user)
+    confined = dashboard_permissions.dashboard_unit(user)
     req.forced_unit = confined
     unit_id = confined.id if confined is not None else None
     if req.raw["unit"]:
@@ -63,7 +64,7 @@ def parse_request(user) -> Request:
         unit = Unit.get_or_none(Unit.id == unit_id) if unit_id else None
         if unit is None:
             req.errors["unit"] = _("Unknown unit.")
-        elif not permissions.can_view_dashboard_unit(user, unit):
+        elif not dashboard_permissions.can_view_dashboard_unit(user, unit):
             abort(403)
         else:
             unit_id = unit.id
@@ -210,7 +211,7 @@ def _full_context(req: Request) -> dict:
 @bp.route("")
 @login_required
 def index():
-    if not permissions.can_view_dashboard(current_user):
+    if not dashboard_permissions.can_view_dashboard(current_user):
         abort(403)
     req = parse_request(current_user)
     status = 400 if req.errors else 200
@@ -225,7 +226,7 @@ def index():
 @login_required
 def summary():
     """The printable one-page summary for the leaders' meeting."""
-    if not permissions.can_view_dashboard(current_user):
+    if not dashboard_permissions.can_view_dashboard(current_user):
         abort(403)
     req = parse_request(current_user)
     if req.errors:

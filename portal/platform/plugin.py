@@ -1,7 +1,9 @@
 """Registers the plugins page, the ``portal plugins`` command's data and its menu entry."""
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl, permissions
+from portal import hookimpl
+from portal.platform import permissions as platform_permissions
+from portal.platform.cli import plugin_group, plugins_command
 from portal.platform.views import bp
 
 
@@ -12,7 +14,7 @@ def portal_blueprints():
 
 @hookimpl
 def portal_menu_items(user):
-    if permissions.can_manage_plugins(user):
+    if platform_permissions.can_manage_plugins(user):
         return [{"endpoint": "platform.plugin_list", "label": _l("Plugins"), "order": 930, "group": "admin"}]
     return []
 
@@ -59,3 +61,9 @@ def portal_demo_data(context):
                                         f"{context.today.year}Q{(context.today.month - 1) // 3 + 1}",
                                         created_by=context.users.get("industry"))
     recompute_all()
+
+
+@hookimpl
+def portal_register_commands(cli):
+    cli.add_command(plugins_command)
+    cli.add_command(plugin_group)

@@ -6,7 +6,8 @@ from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal import audit, permissions, plugins, rules
+from portal import audit, plugins, rules
+from portal.platform import permissions as platform_permissions
 from portal.db import database
 from portal.models import PluginState
 from portal.models.fields import utcnow
@@ -15,7 +16,7 @@ from portal.web import requires, see_other
 bp = Blueprint("platform", __name__, url_prefix="/admin")
 
 
-plugins_admin_required = requires(permissions.can_manage_plugins)
+plugins_admin_required = requires(platform_permissions.can_manage_plugins)
 
 
 def stored_states() -> dict[str, bool]:

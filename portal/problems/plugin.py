@@ -9,14 +9,16 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal import hookimpl, permissions, timeutil
+from portal.problems import permissions as problems_permissions
 from portal.models import Commitment, Problem, Project, Unit
 from portal.models.problems import OPEN_STATES, PROBLEM_CATEGORIES
 from portal.problems import service
+from portal.problems.cli import problems_command
 from portal.problems.labels import CATEGORY_LABELS, register_audit_labels
 from portal.problems.views import bp, panel_context
 
 
-# Departments read the projects where their unit holds a problem or a commitment.
+# Departments read the projects where their unit holds a problem or a commitment (portal_project_read_grants).
 def _projects_with_problems(user):
     return Problem.select(Problem.project).where(Problem.assigned_unit.in_(permissions.readable_unit_ids(user)))
 
@@ -52,9 +54,12 @@ def _check_overdue_daily():
         log.exception("overdue check on request failed")
         state.pop("checked_day", None)
 
-for _grant in (_projects_with_problems, _projects_with_commitments):
-    if _grant.__name__ not in {g.__name__ for g in permissions.DEPARTMENT_PROJECT_ACCESS}:
-        permissions.DEPARTMENT_PROJECT_ACCESS.append(_grant)
+@hookimpl
+def portal_project_read_grants(user):
+    """Departments read the projects where their unit holds a problem or a commitment."""
+    if user.role != "department":
+        return None
+    return [_projects_with_problems(user), _projects_with_commitments(user)]
 
 
 @hookimpl
@@ -62,11 +67,16 @@ def portal_blueprints():
     return [bp]
 
 
+#: The menu section of this feature's entries (``portal.menu``).
+SECTION = {"group": "problems", "group_label": _l("Problems"), "group_order": 30,
+           "group_first_for": {"unit": 2, "department": 0}}
+
+
 @hookimpl
 def portal_menu_items(user):
-    items = [{"endpoint": "problems.board", "label": _l("Problems"), "order": 400, "group": "problems"}]
-    if permissions.has_problem_inbox(user):
-        items.append({"endpoint": "problems.inbox", "label": _l("Problem inbox"), "order": 410, "group": "problems"})
+    items = [{"endpoint": "problems.board", "label": _l("Problems"), "order": 400, **SECTION}]
+    if problems_permissions.has_problem_inbox(user):
+        items.append({"endpoint": "problems.inbox", "label": _l("Problem inbox"), "order": 410, **SECTION})
     return items
 
 
@@ -104,11 +114,11 @@ def meeting_sections(user) -> list[dict]:
         return sections.setdefault(unit.id, {"unit": unit, "problems": [], "commitments": [], "overdue": 0})
 
     today = timeutil.today()
-    for problem in permissions.visible_problems(user, problems):
+    for problem in problems_permissions.visible_problems(user, problems):
         entry = section(problem.assigned_unit)
         entry["problems"].append(problem)
         entry["overdue"] += service.is_overdue(problem, today)
-    for commitment in permissions.visible_commitments(user, commitments):
+    for commitment in problems_permissions.visible_commitments(user, commitments):
         entry = section(commitment.unit)
         entry["commitments"].append(commitment)
         entry["overdue"] += commitment.due_date < today
@@ -141,3 +151,8 @@ def portal_project_flags(project, context):
     overdue = (preloaded(project, "problems.overdue", lambda ids: service.overdue_items(ids, today))
                if preloaded else None)
     return service.project_flags(project, today, red_after=red_after, overdue=overdue) or None
+
+
+@hookimpl
+def portal_register_commands(cli):
+    cli.add_command(problems_command)

@@ -1,7 +1,7 @@
 """What happens to problems and commitments: raising, answering, handing over, the state machine,
 overdue detection with escalation, and the notifications each step sends.
 
-Views check permissions with portal.permissions first; these functions also refuse
+Views check permissions with portal.problems.permissions first; these functions also refuse
 a change the state machine does not allow (TransitionError) and audit every change.
 """
 from __future__ import annotations
@@ -12,7 +12,8 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import audit, choice_lists, flag_reasons, permissions, plugins, timeutil
+from portal import audit, choice_lists, flag_reasons, plugins, timeutil
+from portal.problems import permissions as problems_permissions
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
@@ -102,13 +103,13 @@ def notification_text(notification: Notification, problem: Problem | None = None
 
 def readable_notifications(notifications, user) -> dict[int, dict]:
     """``{notification id: {"text", "readable"}}`` as ``user`` may read each one now: its problem's
-    live project name and text while the user reads the problem (permissions.visible_problems,
+    live project name and text while the user reads the problem (problems_permissions.visible_problems,
     one query), a text naming neither once the problem moved out of the user's reach."""
     problem_ids = {(n.args or {}).get("problem") for n in notifications} - {None}
     problems = {}
     if problem_ids:
         query = Problem.select(Problem, Project).join(Project).where(Problem.id.in_(list(problem_ids)))
-        problems = {p.id: p for p in permissions.visible_problems(user, query)}
+        problems = {p.id: p for p in problems_permissions.visible_problems(user, query)}
     shown = {}
     for n in notifications:
         problem_id = (n.args or {}).get("problem")

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 
 from portal import choice_lists, industries, permissions, timeutil, xlsx
+from portal.problems import permissions as problems_permissions
 from portal.auth import sessions
 from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
@@ -67,7 +68,7 @@ def _safe_next(default: str) -> str:
 
 def _problem_for(user, problem_id) -> Problem:
     problem = get_or_404(Problem, problem_id)
-    if not permissions.can_read_problem(user, problem):
+    if not problems_permissions.can_read_problem(user, problem):
         abort(404)  # do not tell a guessed id exists
     return problem
 
@@ -90,7 +91,7 @@ def filtered_problems(form: BoardFilterForm, user):
     query = (Problem.select(Problem, Project, Unit)
              .join(Project, on=(Problem.project == Project.id))
              .switch(Problem).join(Unit, on=(Problem.assigned_unit == Unit.id)))
-    query = permissions.visible_problems(user, query)
+    query = problems_permissions.visible_problems(user, query)
     if form.department.data is not None:
         query = query.where(Problem.assigned_unit == form.department.data.id)
     if form.category.data:
@@ -125,7 +126,7 @@ def board_commitments(form: BoardFilterForm, user):
              .join(Project, on=(Commitment.project == Project.id))
              .switch(Commitment).join(Unit, on=(Commitment.unit == Unit.id))
              .where(Commitment.fulfilled_on.is_null()))
-    query = permissions.visible_commitments(user, query)
+    query = problems_permissions.visible_commitments(user, query)
     if form.department.data is not None:
         query = query.where(Commitment.unit == form.department.data.id)
     if form.unit.data is not None:
@@ -194,7 +195,7 @@ def _export(query):
 @bp.route("/problems/inbox")
 @login_required
 def inbox():
-    if not permissions.has_problem_inbox(current_user):
+    if not problems_permissions.has_problem_inbox(current_user):
         abort(403)
     problems = list(Problem.select(Problem, Project).join(Project)
                     .where(Problem.assigned_unit == current_user.unit_id, Problem.state.in_(OPEN_STATES))
@@ -210,14 +211,14 @@ def inbox():
 
 def _detail(problem, status=200, answer_form=None, state_form=None, handover_form=None, error=None):
     user = current_user
-    can_answer = permissions.can_answer_problem(user, problem)
-    can_confirm = permissions.can_confirm_problem(user, problem)
+    can_answer = problems_permissions.can_answer_problem(user, problem)
+    can_confirm = problems_permissions.can_confirm_problem(user, problem)
     actions = [a for a in service.allowed_actions(problem)
                if (can_answer if a in service.UNIT_ACTIONS else can_confirm)]
     return render(
         "problems/detail.html", status=status, problem=problem, responses=_responses(problem),
         can_answer=can_answer and problem.state in OPEN_STATES,
-        can_hand_over=permissions.can_hand_over_problem(user, problem) and problem.state in OPEN_STATES,
+        can_hand_over=problems_permissions.can_hand_over_problem(user, problem) and problem.state in OPEN_STATES,
         actions=actions, error=error, today=timeutil.today(),
         answer_form=answer_form or AnswerForm(formdata=None),
         state_form=state_form or StateForm(formdata=None),
@@ -243,7 +244,7 @@ def _inbox_item(problem, form, status=200, message=None):
 @login_required
 def answer(problem_id):
     problem = _problem_for(current_user, problem_id)
-    if not permissions.can_answer_problem(current_user, problem):
+    if not problems_permissions.can_answer_problem(current_user, problem):
         abort(403)
     form = AnswerForm()
     in_place = wants_partial() and request.form.get("in_place") == "1"
@@ -265,8 +266,9 @@ def answer(problem_id):
 
 def may_take(user, problem, action: str) -> bool:
     """May ``user`` take this step? The assigned unit's steps (handle, resolve) are its staff's;
-    closing and reopening are the raiser's (portal.permissions decides each)."""
-    check = permissions.can_answer_problem if action in service.UNIT_ACTIONS else permissions.can_confirm_problem
+    closing and reopening are the raiser's (portal.problems.permissions decides each)."""
+    check = (problems_permissions.can_answer_problem if action in service.UNIT_ACTIONS
+             else problems_permissions.can_confirm_problem)
     return check(user, problem)
 
 
@@ -274,8 +276,8 @@ def may_take(user, problem, action: str) -> bool:
 @login_required
 def change_state(problem_id):
     problem = _problem_for(current_user, problem_id)
-    if not (permissions.can_answer_problem(current_user, problem)
-            or permissions.can_confirm_problem(current_user, problem)):
+    if not (problems_permissions.can_answer_problem(current_user, problem)
+            or problems_permissions.can_confirm_problem(current_user, problem)):
         abort(403)  # no action is theirs: refused before the form is read, as every write is
     form = StateForm()
     if not form.validate_on_submit():
@@ -298,7 +300,7 @@ def change_state(problem_id):
 @login_required
 def handover(problem_id):
     problem = _problem_for(current_user, problem_id)
-    if not permissions.can_hand_over_problem(current_user, problem):
+    if not problems_permissions.can_hand_over_problem(current_user, problem):
         abort(403)
     form = HandoverForm()
     if not form.validate_on_submit():
@@ -310,7 +312,7 @@ def handover(problem_id):
         return _detail(problem, 422 if problem.state in OPEN_STATES else 409, handover_form=form)
     flash(_("The problem was handed over to %(unit)s.", unit=form.unit.data.name), "success")
     # The old unit may no longer read it: go back to the inbox then.
-    if permissions.can_read_problem(current_user, problem):
+    if problems_permissions.can_read_problem(current_user, problem):
         return see_other("problems.detail", problem_id=problem.id)
     return see_other("problems.inbox")
 
@@ -341,7 +343,7 @@ def project_problems(project_id):
 @login_required
 def raise_problem(project_id):
     project = _project_for(project_id)
-    if not permissions.can_raise_problem(current_user, project):
+    if not problems_permissions.can_raise_problem(current_user, project):
         abort(403)
     form = ProblemForm()
     if form.validate_on_submit():
@@ -357,7 +359,7 @@ def raise_problem(project_id):
 @login_required
 def add_commitment(project_id):
     project = _project_for(project_id)
-    if not permissions.can_add_commitment(current_user, project):
+    if not problems_permissions.can_add_commitment(current_user, project):
         abort(403)
     form = CommitmentForm()
     if form.validate_on_submit():
@@ -372,9 +374,9 @@ def add_commitment(project_id):
 @login_required
 def fulfil(commitment_id):
     commitment = get_or_404(Commitment, commitment_id)
-    if not permissions.can_read_commitment(current_user, commitment):
+    if not problems_permissions.can_read_commitment(current_user, commitment):
         abort(404)
-    if not permissions.can_fulfil_commitment(current_user, commitment):
+    if not problems_permissions.can_fulfil_commitment(current_user, commitment):
         abort(403)
     form = FulfilForm()
     if request.method == "GET" and form.fulfilled_on.data is None:
@@ -393,23 +395,23 @@ def fulfil(commitment_id):
 def panel_context(project, user) -> dict:
     """What the project panel and the project's problems page show."""
     # Only the rows the user reads, restricted in SQL as on the board.
-    problems = list(permissions.visible_problems(user, Problem.select(Problem, Unit)
+    problems = list(problems_permissions.visible_problems(user, Problem.select(Problem, Unit)
                                                  .join(Unit, on=(Problem.assigned_unit == Unit.id))
                                                  .where(Problem.project == project.id)
                                                  .order_by(_open_first(), Problem.deadline, Problem.id)))
-    commitments = list(permissions.visible_commitments(
+    commitments = list(problems_permissions.visible_commitments(
         user, Commitment.select(Commitment, Unit).join(Unit, on=(Commitment.unit == Unit.id))
         .where(Commitment.project == project.id)
         .order_by(Commitment.fulfilled_on.is_null(False), Commitment.due_date, Commitment.id)))
     for row in problems + commitments:  # the per-row checks below read the project: no query per row
         row.project = project
-    can_raise = permissions.can_raise_problem(user, project)
-    can_add_commitment = permissions.can_add_commitment(user, project)
+    can_raise = problems_permissions.can_raise_problem(user, project)
+    can_add_commitment = problems_permissions.can_add_commitment(user, project)
     return {
         "problems": problems, "commitments": commitments, "today": timeutil.today(),
         "can_raise": can_raise,
         "can_add_commitment": can_add_commitment,
-        "can_fulfil": {c.id: permissions.can_fulfil_commitment(user, c) for c in commitments},
+        "can_fulfil": {c.id: problems_permissions.can_fulfil_commitment(user, c) for c in commitments},
         # The forms (and their lists of units) only for those who see them.
         "problem_form": ProblemForm(formdata=None) if can_raise else None,
         "commitment_form": CommitmentForm(formdata=None) if can_add_commitment else None,

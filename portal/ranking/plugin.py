@@ -1,25 +1,42 @@
 """Registers the ranking pages and their menu entries."""
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl, permissions
+from portal import hookimpl
+from portal.projects.importing.cli import add_list_command
+from portal.projects.importing.views import make_blueprint
+from portal.ranking import permissions as ranking_permissions
+from portal.ranking.targets_import import TargetsKind
 from portal.ranking.views import bp
+
+#: The targets go through the import pages' one flow (upload, preview, confirm).
+TARGETS = TargetsKind()
 
 
 @hookimpl
 def portal_blueprints():
-    return [bp]
+    return [bp, make_blueprint(TARGETS, "import_targets", "/ranking/targets/import")]
+
+
+@hookimpl
+def portal_register_commands(cli):
+    add_list_command(TARGETS, "Import the units' annual targets (the targets template; bureau).", "bureau")
+
+
+#: The menu section of this feature's entries (``portal.menu``).
+SECTION = {"group": "assessment", "group_label": _l("Assessment"), "group_order": 40,
+           "group_first_for": {"leader": 1}}
 
 
 @hookimpl
 def portal_menu_items(user):
     items = []
-    if permissions.can_read_ranking(user):
+    if ranking_permissions.can_read_ranking(user):
         items += [
-            {"endpoint": "ranking.index", "label": _l("Ranking"), "order": 400, "group": "assessment"},
-            {"endpoint": "ranking.top_ten_page", "label": _l("Top ten projects"), "order": 410, "group": "assessment"},
+            {"endpoint": "ranking.index", "label": _l("Ranking"), "order": 400, **SECTION},
+            {"endpoint": "ranking.top_ten_page", "label": _l("Top ten projects"), "order": 410, **SECTION},
         ]
-    if permissions.can_edit_targets(user):
-        items.append({"endpoint": "ranking.targets", "label": _l("Targets"), "order": 420, "group": "assessment"})
+    if ranking_permissions.can_edit_targets(user):
+        items.append({"endpoint": "ranking.targets", "label": _l("Targets"), "order": 420, **SECTION})
     return items
 
 

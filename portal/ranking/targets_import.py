@@ -17,7 +17,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
-from portal import permissions
+from portal.ranking import permissions as ranking_permissions
 from portal.projects.importing import columns as C
 from portal.projects.importing.lists import ListChecker, ListKind, unknown
 from portal.projects.importing.planning import RowPlan
@@ -138,7 +138,7 @@ class TargetsKind(ListKind):
     entity = "unit_target"
     fieldset = TARGET_FIELDS
     title = _l("Import targets")
-    permission = staticmethod(permissions.can_edit_targets)
+    permission = staticmethod(ranking_permissions.can_edit_targets)
     undo = False  # targets are corrected on the targets page, each change audited
     percents = True
 

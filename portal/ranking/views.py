@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from portal import figures, periods, permissions, xlsx
+from portal import figures, periods, xlsx
+from portal.ranking import permissions as ranking_permissions
 from portal.form_errors import FieldError
 from portal.models import Unit
 from portal.periods import Period
@@ -78,7 +79,7 @@ def period_choices(current: Period) -> list[tuple[str, str]]:
 # Ranking --------------------------------------------------------------------------
 
 @bp.route("")
-@_require(permissions.can_read_ranking)
+@_require(ranking_permissions.can_read_ranking)
 def index():
     period, error = _period_arg()
     ranking = assessment.assess(period)
@@ -88,7 +89,7 @@ def index():
     return render("ranking/index.html", "ranking/_ranking.html", status=400 if error else 200,
                   ranking=ranking, period=period, error=error, choices=period_choices(period),
                   plugin_notice=failed_assessment_notice(ranking),
-                  figures=TARGET_FIGURES, can_edit_targets=permissions.can_edit_targets(current_user))
+                  figures=TARGET_FIGURES, can_edit_targets=ranking_permissions.can_edit_targets(current_user))
 
 
 def failed_assessment_notice(ranking) -> str | None:
@@ -139,7 +140,7 @@ def _ranking_workbook(ranking) -> bytes:
 
 
 @bp.route("/units/<unit_id>")
-@_require(permissions.can_read_ranking)
+@_require(ranking_permissions.can_read_ranking)
 def unit(unit_id):
     unit = get_or_404(Unit, unit_id)
     period, error = _period_arg()
@@ -161,7 +162,7 @@ def _field_name(unit_id: int, code: str) -> str:
 
 
 @bp.route("/targets", methods=["GET", "POST"])
-@_require(permissions.can_edit_targets)
+@_require(ranking_permissions.can_edit_targets)
 def targets():
     year, error = _year_arg()
     if error:
@@ -197,7 +198,7 @@ def targets():
 
 
 @bp.route("/targets/<unit_id>/row", methods=["POST"])
-@_require(permissions.can_edit_targets)
+@_require(ranking_permissions.can_edit_targets)
 def targets_row(unit_id):
     """Save one unit's row (htmx): answers the row again, with messages at its cells (422)."""
     year, error = _year_arg()
@@ -226,7 +227,7 @@ def _plain(value: Decimal) -> str:
 
 
 @bp.route("/targets/template.xlsx")
-@_require(permissions.can_edit_targets)
+@_require(ranking_permissions.can_edit_targets)
 def targets_template():
     year, error = _year_arg()
     if error:
@@ -238,13 +239,13 @@ def targets_template():
 # Top ten projects ---------------------------------------------------------------
 
 @bp.route("/top-ten", methods=["GET", "POST"])
-@_require(permissions.can_read_ranking)
+@_require(ranking_permissions.can_read_ranking)
 def top_ten_page():
     year, error = _year_arg()
     selection = top_ten.selection(year)
-    can_select = permissions.can_select_top_ten(current_user)
+    can_select = ranking_permissions.can_select_top_ten(current_user)
     candidates = (top_ten.candidates(year, current_user)
-                  if permissions.can_read_top_ten_candidates(current_user) and not error else [])
+                  if ranking_permissions.can_read_top_ten_candidates(current_user) and not error else [])
     form_rows = [{"project": str(s.project_id), "reason": s.reason} for s in selection]
     form_rows += [{"project": "", "reason": ""} for _ in range(top_ten.MAX_SELECTED - len(form_rows))]
     errors: dict = {}
@@ -264,7 +265,7 @@ def top_ten_page():
 
 
 @bp.route("/top-ten/print")
-@_require(permissions.can_read_ranking)
+@_require(ranking_permissions.can_read_ranking)
 def top_ten_print():
     year, error = _year_arg()
     if error:

@@ -3,7 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import audit, permissions
+from portal import audit
+from portal.review import permissions as review_permissions
 from portal.db import database
 from portal.models import Project, User
 from portal.models.chains import ReviewDecision
@@ -18,11 +19,11 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @login_required
 def decide(project_id):
     project = get_or_404(Project, project_id)
-    if not permissions.can_read_review(current_user, project):
+    if not review_permissions.can_read_review(current_user, project):
         abort(404)
     form = DecisionForm()
     if form.is_submitted():
-        if not permissions.can_decide_review(current_user, project):
+        if not review_permissions.can_decide_review(current_user, project):
             abort(403)
         if form.validate():
             result = service.review(project)
@@ -39,7 +40,7 @@ def decide(project_id):
             return redirect(page, code=303) if page else see_other("review.decide", project_id=project.id)
     return render_template("review/decide.html", project=project, form=form, result=service.review(project),
                            decisions=_decisions(project),
-                           can_decide=permissions.can_decide_review(current_user, project),
+                           can_decide=review_permissions.can_decide_review(current_user, project),
                            labels=service.RECOMMENDATION_LABELS,
                            decision_labels=service.DECISION_LABELS), form_status(form)
 

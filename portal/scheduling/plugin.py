@@ -9,11 +9,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from portal import hookimpl, permissions
+from portal import figures, hookimpl, permissions
+from portal.scheduling import permissions as scheduling_permissions
 from portal.labels import form_field_labels, register_field_labels
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
+from portal.scheduling.cli import snapshot
 from portal.scheduling.views import bp
 
 # The history names recorded milestone and weekly report fields as their pages do.
@@ -49,22 +51,34 @@ def _freeze_last_week():
         state.pop("checked_week", None)
 
 
+@bp.record_once
+def _register_frozen_weeks(state):
+    """The dashboard counts a past period's flags from the weeks this feature froze (``portal.figures``)."""
+    state.app.extensions[figures.FROZEN_WEEKS_KEY] = S
+
+
 @hookimpl
 def portal_blueprints():
     return [bp]
 
 
+#: The menu section of this feature's entries (``portal.menu``).
+SECTION = {"group": "scheduling", "group_label": _l("Scheduling"), "group_order": 20,
+           "group_first_for": {"unit": 1, "bureau": 1}}
+
+
 @hookimpl
 def portal_menu_items(user):
-    if not permissions.can_read_scheduling(user):
+    if not scheduling_permissions.can_read_scheduling(user):
         return []
     items = [
-        {"endpoint": "scheduling.meeting", "label": _l("Weekly scheduling"), "order": 300, "group": "scheduling"},
-        {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320, "group": "scheduling"},
+        {"endpoint": "scheduling.meeting", "label": _l("Weekly scheduling"), "order": 300, **SECTION},
+        {"endpoint": "scheduling.wallchart", "label": _l("Wall chart"), "order": 320, **SECTION},
     ]
-    if permissions.can_report_progress(user, user.unit) or permissions.can_read_progress(user, user.unit):
+    if (scheduling_permissions.can_report_progress(user, user.unit)
+            or scheduling_permissions.can_read_progress(user, user.unit)):
         items.append({"endpoint": "scheduling.report", "label": _l("Weekly report"), "order": 310,
-                      "group": "scheduling"})
+                      **SECTION})
     return items
 
 
@@ -79,7 +93,7 @@ def portal_template_panels(slot, context):
     from portal.scheduling.views import timeline
     from portal.timeutil import today
 
-    can_edit = permissions.can_edit_milestones(user, project)
+    can_edit = scheduling_permissions.can_edit_milestones(user, project)
     # The add form (and its list of units) only for those who see it.
     html = render_template("scheduling/_milestones.html", project=project, items=timeline(project),
                            form=MilestoneForm(formdata=None, today=today()) if can_edit else None,
@@ -116,3 +130,15 @@ def portal_demo_data(context):
     from portal.scheduling.demo import add_demo_data
 
     add_demo_data(context)
+
+
+@hookimpl
+def portal_register_commands(cli):
+    cli.add_command(snapshot)
+
+
+@hookimpl
+def portal_database_upgraded(echo):
+    """Weeks frozen before migration 0012 get their shown figures stored once, from the data as it stands."""
+    for week in S.freeze_missing_figures():
+        echo(f"stored the figures of frozen week {week} from the current data")

@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from portal import audit, flag_reasons, industries, permissions, plugins
+from portal.scheduling import permissions as scheduling_permissions
 from portal.figures import cached
 from portal.admin.forms import coerce_unit
 from portal.db import database
@@ -107,7 +108,7 @@ def _report_query(unit: Unit, week: str):
     else:
         query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
                  .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
-                        permissions.report_projects_condition(unit)))
+                        scheduling_permissions.report_projects_condition(unit)))
     return permissions.visible_projects(current_user, query).order_by(Unit.path, Project.name, Project.id)
 
 
@@ -168,9 +169,9 @@ def _report_scope():
     may not read."""
     week = week_arg()
     unit = unit_arg(default=current_user.unit)
-    if not permissions.can_read_progress(current_user, unit):
+    if not scheduling_permissions.can_read_progress(current_user, unit):
         abort(403)
-    return week, unit, permissions.can_report_progress(current_user, unit) and week_open(week)
+    return week, unit, scheduling_permissions.can_report_progress(current_user, unit) and week_open(week)
 
 
 def _progress(projects, reports) -> dict:
@@ -261,7 +262,7 @@ def report_row(project_id):
     week = week_arg()
     unit = unit_arg(default=project.responsible_unit)
     show = _show_arg()
-    if not permissions.can_report_project_progress(current_user, project):
+    if not scheduling_permissions.can_report_project_progress(current_user, project):
         abort(403)
     if not week_open(week):
         raise BadParameter("week", _("This week is closed for reports."))
@@ -275,16 +276,16 @@ def report_row(project_id):
             flash(_("Progress saved."), "success")
             return _back_to_report(week, unit, show, [project.id])
         # The page again with every typed value and the message at the row (nothing was saved).
-        if not permissions.can_read_progress(current_user, unit):
+        if not scheduling_permissions.can_read_progress(current_user, unit):
             abort(403)
         projects = report_projects(unit, week)
         values = {p.id: _typed_row(request.form, p.id) for p in projects}
-        editable = permissions.can_report_progress(current_user, unit)
+        editable = scheduling_permissions.can_report_progress(current_user, unit)
         return _report_page(week, unit, editable, show, projects, {project.id: row_errors}, values, status=422)
     reports = week_reports([project.id], week).get(project.id, [])
     plan = None if reports else C.last_plans([project.id], week).get(project.id)
     progress = None
-    if permissions.can_read_progress(current_user, unit):
+    if scheduling_permissions.can_read_progress(current_user, unit):
         projects = report_projects(unit, week)
         progress = _progress(projects, week_reports([p.id for p in projects], week))
     context = _row_context(project, week, unit, show, progress, reports, plan, row_errors,
@@ -341,7 +342,7 @@ def _milestone_page(project, form, complete_form=None, status=None):
     return render_template(
         "scheduling/milestones.html", project=project, items=timeline(project), form=form,
         complete_form=complete_form or CompleteMilestoneForm(today=today()),
-        can_edit=permissions.can_edit_milestones(current_user, project), next_url=request.path,
+        can_edit=scheduling_permissions.can_edit_milestones(current_user, project), next_url=request.path,
     ), status or form_status(form)
 
 
@@ -353,7 +354,7 @@ def milestones(project_id):
         abort(403)
     form = MilestoneForm(today=today())
     if request.method == "POST":
-        if not permissions.can_edit_milestones(current_user, project):
+        if not scheduling_permissions.can_edit_milestones(current_user, project):
             abort(403)
         if form.validate_on_submit():
             with database.atomic():
@@ -375,7 +376,7 @@ def milestones(project_id):
 def milestone_complete(milestone_id):
     milestone = get_or_404(Milestone, milestone_id)
     project = milestone.project
-    if not permissions.can_edit_milestones(current_user, project):
+    if not scheduling_permissions.can_edit_milestones(current_user, project):
         abort(403)
     form = CompleteMilestoneForm(today=today())
     if not form.validate_on_submit():
@@ -426,7 +427,7 @@ def _wallchart_rows(projects, year, day):
 @bp.route("/wallchart")
 @login_required
 def wallchart():
-    if not permissions.can_read_scheduling(current_user):
+    if not scheduling_permissions.can_read_scheduling(current_user):
         abort(403)
     day = today()
     unit = unit_arg(default=None if permissions.sees_everything(current_user) else current_user.unit)
@@ -443,7 +444,7 @@ def wallchart():
     query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
              .where(Project.archived == False, Project.stage != "dropped"))  # noqa: E712
     if unit is not None:
-        query = query.where(permissions.report_projects_condition(unit))
+        query = query.where(scheduling_permissions.report_projects_condition(unit))
     if industry:
         query = query.where(Project.industry_code == industry)
     query = permissions.visible_projects(current_user, query)
@@ -630,7 +631,7 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
 @bp.route("")
 @login_required
 def meeting():
-    if not permissions.can_read_scheduling(current_user):
+    if not scheduling_permissions.can_read_scheduling(current_user):
         abort(403)
     week = week_arg()
     if request.args.get("format") == "xlsx":

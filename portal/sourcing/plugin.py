@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal import hookimpl, permissions
+from portal.sourcing import permissions as sourcing_permissions
 from portal.models import Contact, EventProject, PromotionEvent
 from portal.scheduling import flags
 from portal.sourcing import service
@@ -26,15 +27,19 @@ def portal_blueprints():
     return [bp]
 
 
+#: The menu section of this feature's entries (``portal.menu``).
+SECTION = {"group": "sourcing", "group_label": _l("Sourcing"), "group_order": 35}
+
+
 @hookimpl
 def portal_menu_items(user):
     if not getattr(user, "is_authenticated", False):
         return []
-    items = [{"endpoint": "sourcing.investors", "label": _l("Investors"), "order": 500, "group": "sourcing"},
-             {"endpoint": "sourcing.events", "label": _l("Promotion events"), "order": 510, "group": "sourcing"}]
+    items = [{"endpoint": "sourcing.investors", "label": _l("Investors"), "order": 500, **SECTION},
+             {"endpoint": "sourcing.events", "label": _l("Promotion events"), "order": 510, **SECTION}]
     if readable_teams(user).exists():
         items.append({"endpoint": "sourcing.teams", "label": _l("Stationed teams"), "order": 520,
-                      "group": "sourcing"})
+                      **SECTION})
     return items
 
 
@@ -45,16 +50,16 @@ def portal_template_panels(slot, context):
     project, user = context.get("project"), context.get("user") or current_user
     if project is None or not permissions.can_read_project(user, project):
         return None
-    contacts = list(permissions.visible_contacts(user, Contact.select()).where(Contact.project == project.id)
+    contacts = list(sourcing_permissions.visible_contacts(user, Contact.select()).where(Contact.project == project.id)
                     .order_by(Contact.happened_on.desc(), Contact.id.desc()).limit(20))
     events = list(PromotionEvent.select(PromotionEvent, EventProject.role).join(EventProject)
                   .where(EventProject.project == project.id).order_by(PromotionEvent.starts_on).objects())
     enterprise = project.enterprise if project.enterprise_id else None
     can_log = (enterprise is not None and permissions.can_see_confidential(user, project)
-               and permissions.can_log_contact(user, enterprise))
+               and sourcing_permissions.can_log_contact(user, enterprise))
     days = service.days_since_follow_up([project]).get(project.id)
     html = render_template("sourcing/_project_panel.html", project=project, contacts=contacts, days=days,
-                           events=[e for e in events if permissions.can_read_event(user, e)], can_log=can_log)
+                           events=[e for e in events if sourcing_permissions.can_read_event(user, e)], can_log=can_log)
     return [{"title": _l("Contacts and events"), "html": Markup(html), "order": 45}]
 
 

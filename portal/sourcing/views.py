@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import industries, periods, permissions, timeutil, xlsx
+from portal.sourcing import permissions as sourcing_permissions
 from portal.labels import STAGE_LABELS
 from portal.models import Contact, Enterprise, EventProject, Project, PromotionEvent, Unit, User
 from portal.periods import Period
@@ -43,21 +44,21 @@ def _next(default: str) -> str:
 
 def _investor_for(user, enterprise_id) -> Enterprise:
     enterprise = get_or_404(Enterprise, enterprise_id)
-    if not permissions.can_read_investor(user, enterprise):
+    if not sourcing_permissions.can_read_investor(user, enterprise):
         abort(404)  # a guessed id of a hidden investor is not found
     return enterprise
 
 
 def _contact_for(user, contact_id) -> Contact:
     contact = get_or_404(Contact, contact_id)
-    if not permissions.can_read_contact(user, contact):
+    if not sourcing_permissions.can_read_contact(user, contact):
         abort(404)
     return contact
 
 
 def _event_for(user, event_id) -> PromotionEvent:
     event = get_or_404(PromotionEvent, event_id)
-    if not permissions.can_read_event(user, event):
+    if not sourcing_permissions.can_read_event(user, event):
         abort(404)
     return event
 
@@ -74,7 +75,7 @@ def _contacts(query):
 @login_required
 def investors():
     q = (request.args.get("q") or "").strip()[:100]
-    query = permissions.visible_investors(current_user).order_by(Enterprise.name, Enterprise.id)
+    query = sourcing_permissions.visible_investors(current_user).order_by(Enterprise.name, Enterprise.id)
     if q:
         query = query.where(Enterprise.name.contains(q) | (Enterprise.credit_code == q))
     page = Page(query, page_number(), PAGE_SIZE)
@@ -82,7 +83,7 @@ def investors():
     counts = dict(permissions.visible_projects(current_user, Project.select(Project.enterprise, peewee.fn.COUNT(
         Project.id)).where(Project.enterprise.in_(ids), permissions.sees_investor_condition(current_user))
         .group_by(Project.enterprise)).tuples()) if ids else {}
-    last = dict(permissions.visible_contacts(current_user, Contact.select(
+    last = dict(sourcing_permissions.visible_contacts(current_user, Contact.select(
         Contact.enterprise, peewee.fn.MAX(Contact.happened_on)).where(Contact.enterprise.in_(ids))
         .group_by(Contact.enterprise)).tuples()) if ids else {}
     return render("sourcing/investors.html", "sourcing/_investor_rows.html", page=page, q=q, counts=counts,
@@ -110,23 +111,24 @@ def in_touch(user, enterprise) -> list[dict]:
 @login_required
 def investor(enterprise_id):
     enterprise = _investor_for(current_user, enterprise_id)
-    projects = list(permissions.investor_projects(current_user, enterprise, Project.select(Project, Unit).join(
+    projects = list(sourcing_permissions.investor_projects(current_user, enterprise, Project.select(Project, Unit).join(
         Unit, on=(Project.responsible_unit == Unit.id))).where(Project.archived == False)  # noqa: E712
         .order_by(Project.created_at.desc(), Project.id.desc()))
-    contacts = list(_contacts(permissions.visible_contacts(current_user)).where(Contact.enterprise == enterprise.id))
-    can_log = permissions.can_log_contact(current_user, enterprise)
+    contacts = list(_contacts(sourcing_permissions.visible_contacts(current_user))
+                    .where(Contact.enterprise == enterprise.id))
+    can_log = sourcing_permissions.can_log_contact(current_user, enterprise)
     return render("sourcing/investor.html", enterprise=enterprise, projects=projects, contacts=contacts,
                   in_touch=in_touch(current_user, enterprise), STAGE_LABELS=STAGE_LABELS,
                   industry_label=industries.label, can_log=can_log,
                   form=_contact_form(enterprise, formdata=None) if can_log else None,
-                  can_edit_contact=lambda c: permissions.can_edit_contact(current_user, c))
+                  can_edit_contact=lambda c: sourcing_permissions.can_edit_contact(current_user, c))
 
 
 # Contacts -------------------------------------------------------------------------------------
 
 def _contact_form(enterprise, contact=None, **kwargs) -> ContactForm:
-    units = list(permissions.contact_units(current_user))
-    projects = list(permissions.investor_projects(current_user, enterprise).order_by(Project.name))
+    units = list(sourcing_permissions.contact_units(current_user))
+    projects = list(sourcing_permissions.investor_projects(current_user, enterprise).order_by(Project.name))
     if contact is None:
         project_id = parse_id(request.args.get("project"))
         unit_id = parse_id(request.args.get("unit")) or current_user.unit_id
@@ -151,7 +153,7 @@ def _contact_values(form: ContactForm) -> dict:
 @login_required
 def log_contact(enterprise_id):
     enterprise = _investor_for(current_user, enterprise_id)
-    if not permissions.can_log_contact(current_user, enterprise):
+    if not sourcing_permissions.can_log_contact(current_user, enterprise):
         abort(403)
     form = _contact_form(enterprise)
     if form.validate_on_submit():
@@ -165,12 +167,12 @@ def log_contact(enterprise_id):
 @login_required
 def edit_contact(contact_id):
     contact = _contact_for(current_user, contact_id)
-    if not permissions.can_edit_contact(current_user, contact):
+    if not sourcing_permissions.can_edit_contact(current_user, contact):
         abort(403)
     form = _contact_form(contact.enterprise, contact)
     if form.validate_on_submit():
         values = _contact_values(form)
-        if not permissions.can_edit_contact(current_user, Contact(unit=values["unit"])):
+        if not sourcing_permissions.can_edit_contact(current_user, Contact(unit=values["unit"])):
             abort(403)
         service.edit_contact(contact, current_user, **values)
         return see_other("sourcing.investor", enterprise_id=contact.enterprise_id)
@@ -182,7 +184,7 @@ def edit_contact(contact_id):
 @login_required
 def delete_contact(contact_id):
     contact = _contact_for(current_user, contact_id)
-    if not permissions.can_edit_contact(current_user, contact):
+    if not sourcing_permissions.can_edit_contact(current_user, contact):
         abort(403)
     enterprise_id = contact.enterprise_id
     service.delete_contact(contact, current_user)
@@ -208,13 +210,13 @@ def _period():
 @login_required
 def events():
     period, error = _period()
-    query = service.events_in(period, permissions.visible_events(current_user))
+    query = service.events_in(period, sourcing_permissions.visible_events(current_user))
     rows = [(event, service.event_results(event, industries.label)["total"]) for event in query]
     if request.args.get("format") == "xlsx" and error is None:
         return _events_export(rows, period)
     choices = periods.choices(timeutil.today(), None, open_ranges=False, current=period)
     return render("sourcing/events.html", status=400 if error else 200, rows=rows, period=period,
-                  period_choices=choices, error=error, can_create=permissions.can_create_event(current_user),
+                  period_choices=choices, error=error, can_create=sourcing_permissions.can_create_event(current_user),
                   export_url=url_for("sourcing.events", period=period.code, format="xlsx"))
 
 
@@ -277,7 +279,7 @@ def _event_values(form: EventForm) -> tuple[dict, list]:
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
 def new_event():
-    if not permissions.can_create_event(current_user):
+    if not sourcing_permissions.can_create_event(current_user):
         abort(403)
     form = _event_form()
     if form.validate_on_submit():
@@ -291,7 +293,7 @@ def new_event():
 @login_required
 def edit_event(event_id):
     event = _event_for(current_user, event_id)
-    if not permissions.can_edit_event(current_user, event):
+    if not sourcing_permissions.can_edit_event(current_user, event):
         abort(403)
     form = _event_form(event)
     if form.validate_on_submit():
@@ -319,12 +321,12 @@ def _event_page(event, form=None, status=200):
                  .where(EventProject.event == event.id,
                         Project.id.in_(permissions.visible_projects(current_user, Project.select(Project.id))))
                  .order_by(Project.name))
-    projects = _linkable_projects(event) if permissions.can_read_event(current_user, event) else []
+    projects = _linkable_projects(event) if sourcing_permissions.can_read_event(current_user, event) else []
     return render("sourcing/event.html", status=status, event=event, units=service.event_units(event),
                   results=service.event_results(event, industries.label), links=links,
                   STAGE_LABELS=STAGE_LABELS,
-                  can_edit=permissions.can_edit_event(current_user, event),
-                  can_unlink=lambda p: permissions.can_link_event_project(current_user, event, p),
+                  can_edit=sourcing_permissions.can_edit_event(current_user, event),
+                  can_unlink=lambda p: sourcing_permissions.can_link_event_project(current_user, event, p),
                   form=form or (EventProjectForm(formdata=None, projects=projects) if projects else None))
 
 
@@ -363,7 +365,7 @@ def link_project(event_id):
             abort(403)
         return _event_page(event, form, 422)
     project = Project.get_by_id(int(form.project.data))
-    if not permissions.can_link_event_project(current_user, event, project):
+    if not sourcing_permissions.can_link_event_project(current_user, event, project):
         abort(403)
     service.link_project(event, project, form.role.data, current_user)
     return see_other("sourcing.event", event_id=event.id)
@@ -376,7 +378,7 @@ def unlink_project(event_id, project_id):
     project = get_or_404(Project, project_id)
     if not permissions.can_read_project(current_user, project):
         abort(404)
-    if not permissions.can_link_event_project(current_user, event, project):
+    if not sourcing_permissions.can_link_event_project(current_user, event, project):
         abort(403)
     service.unlink_project(event, project, current_user)
     return see_other("sourcing.event", event_id=event.id)
@@ -430,7 +432,7 @@ def _teams_export(rows, year: int):
 @login_required
 def team(team_id):
     unit = get_or_404(Unit, team_id)
-    if not permissions.can_read_team(current_user, unit):
+    if not sourcing_permissions.can_read_team(current_user, unit):
         abort(404)
     year = _year()
     months = service.team_months(unit, year)
@@ -445,7 +447,7 @@ def team(team_id):
         ws.append(xlsx.row(ws, [_("Total"), total["clues"], total["signed"], total["signed_investment"],
                                 total["contacts"]]))
         return _send(wb, f"team-{unit.id}-{year}.xlsx")
-    contacts = list(_contacts(permissions.visible_contacts(current_user))
+    contacts = list(_contacts(sourcing_permissions.visible_contacts(current_user))
                     .select_extend(Enterprise).join_from(Contact, Enterprise)
                     .where(Contact.unit == unit.id).limit(100))
     projects = list(permissions.visible_projects(current_user, Project.select())
@@ -454,4 +456,4 @@ def team(team_id):
     return render("sourcing/team.html", team=unit, year=year, months=months, total=service.totals(months),
                   contacts=contacts, projects=projects, STAGE_LABELS=STAGE_LABELS,
                   follow_up=service.days_since_follow_up(projects),
-                  can_log=permissions.contact_units(current_user).where(Unit.id == unit.id).exists())
+                  can_log=sourcing_permissions.contact_units(current_user).where(Unit.id == unit.id).exists())

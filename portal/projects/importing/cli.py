@@ -68,10 +68,10 @@ def import_projects(file: Path, dry_run: bool, username: str):
                f"{batch.skipped_count} skipped")
 
 
-def _import_list(key: str, file: Path, dry_run: bool, username: str) -> None:
+def _import_list(kind, file: Path, dry_run: bool, username: str) -> None:
     from portal.cli import AppContext, _find_user  # portal.cli adds this command: imported here to break the cycle
 
-    kind = KINDS[key][0]
+    key = kind.key
     with AppContext() as app, app.test_request_context("/"), force_locale(app.config["DEFAULT_LOCALE"]):
         user = _find_user(username)
         if not kind.may_import(user):
@@ -103,20 +103,20 @@ def _import_list(key: str, file: Path, dry_run: bool, username: str) -> None:
             click.echo(f"  {login}\t{name}\t{password}")
 
 
-def _list_command(key: str, help_text: str, default_user: str):
-    @import_command.command(key, help=help_text + " --dry-run checks the sheet and saves nothing.")
+def add_list_command(kind, help_text: str, default_user: str):
+    """``portal import <kind.key> FILE [--dry-run] [--user …]`` for a list kind (see ``views.KINDS``)."""
+    @import_command.command(kind.key, help=help_text + " --dry-run checks the sheet and saves nothing.")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Check and count only; nothing is saved.")
     @click.option("--user", "username", default=default_user, show_default=True,
                   help="The user the import is recorded under (who may import this list).")
     def command(file: Path, dry_run: bool, username: str):
-        _import_list(key, file, dry_run, username)
+        _import_list(kind, file, dry_run, username)
 
     return command
 
 
-_list_command("units", "Import the unit tree (each unit under its parent, by name).", "admin")
-_list_command("users", "Import users; new users get a first password, printed once.", "admin")
-_list_command("investors", "Import investors with their class (bureau).", "bureau")
-_list_command("capital", "Import capital in place per project and date (bureau).", "bureau")
-_list_command("targets", "Import the units' annual targets (the targets template; bureau).", "bureau")
+add_list_command(KINDS["units"][0], "Import the unit tree (each unit under its parent, by name).", "admin")
+add_list_command(KINDS["users"][0], "Import users; new users get a first password, printed once.", "admin")
+add_list_command(KINDS["investors"][0], "Import investors with their class (bureau).", "bureau")
+add_list_command(KINDS["capital"][0], "Import capital in place per project and date (bureau).", "bureau")

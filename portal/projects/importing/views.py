@@ -22,7 +22,6 @@ from portal.models import ImportBatch, User
 from portal.projects.export import XLSX_MIME
 from portal.projects.importing import batches, columns, investor_lists, org_lists
 from portal.projects.importing.sheets import SheetError
-from portal.ranking.targets_import import TargetsKind
 from portal.web import get_or_404, render, see_other
 
 
@@ -56,14 +55,15 @@ class ProjectsKind:
         batches.undo(batch, user)
 
 
-#: The lists an office imports: kind -> (blueprint name, URL prefix).
+#: The lists of the core an office imports: kind -> (blueprint name, URL prefix). A feature adds its
+#: own list by returning ``make_blueprint(its_kind, name, prefix)`` from ``portal_blueprints`` and
+#: ``cli.add_list_command`` from ``portal_register_commands`` (the ranking's targets).
 KINDS = {
     "projects": (ProjectsKind(), "importing", "/projects/import"),
     "units": (org_lists.UnitsKind(), "import_units", "/admin/units/import"),
     "users": (org_lists.UsersKind(), "import_users", "/admin/users/import"),
     "investors": (investor_lists.InvestorsKind(), "import_investors", "/import/investors"),
     "capital": (investor_lists.CapitalKind(), "import_capital", "/import/capital"),
-    "targets": (TargetsKind(), "import_targets", "/ranking/targets/import"),
 }
 
 

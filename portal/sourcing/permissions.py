@@ -1,0 +1,138 @@
+"""Who may read and change investors, contacts, promotion events and stationed teams (sourcing feature).
+
+Built on the core's rules in ``portal.permissions`` (units, projects); the same answer rule:
+a record the user may not read is 404, an action they may not take on one they read is 403.
+"""
+from __future__ import annotations
+
+import peewee
+
+from portal.models import Contact, Enterprise, EventUnit, Project, PromotionEvent, Unit, User
+from portal.permissions import (
+    can_edit_project, can_read_unit, is_bureau, logged_in, readable_unit_ids, sees_everything,
+    sees_investor_condition, visible_projects,
+)
+
+
+def _writes_for_unit(user: User, unit: Unit) -> bool:
+    """Bureau staff for every unit; unit and department staff for their own unit and those below."""
+    if not logged_in(user) or unit is None:
+        return False
+    if is_bureau(user):
+        return True
+    return user.role in ("unit", "department") and unit.is_within(user.unit)
+
+
+def contact_units(user: User):
+    """The active units a user may log contacts for (the choices of the contact form)."""
+    query = Unit.select().where(Unit.active == True).order_by(Unit.path)  # noqa: E712
+    if is_bureau(user):
+        return query
+    if logged_in(user) and user.role in ("unit", "department"):
+        return query.where(Unit.path.startswith(user.unit.path))
+    return query.where(peewee.SQL("1 = 0"))
+
+
+def readable_investors_condition(user: User):
+    """SQL on Enterprise: the investors whose page ``user`` may open — as the project pages name
+    them: those of a project the user reads with its investor shown (not masked), and those the
+    user's units logged a contact with. An investor with neither projects nor contacts (a bare
+    target) is open to all."""
+    if sees_everything(user):
+        return peewee.SQL("1 = 1")
+    if not logged_in(user):
+        return peewee.SQL("1 = 0")
+    seen = visible_projects(user, Project.select(Project.enterprise).where(Project.enterprise.is_null(False),
+                                                                            sees_investor_condition(user)))
+    own_contacts = Contact.select(Contact.enterprise).where(Contact.unit.in_(readable_unit_ids(user)))
+    with_projects = Project.select(Project.enterprise).where(Project.enterprise.is_null(False))
+    bare = Enterprise.id.not_in(with_projects) & Enterprise.id.not_in(Contact.select(Contact.enterprise))
+    return Enterprise.id.in_(seen) | Enterprise.id.in_(own_contacts) | bare
+
+
+def visible_investors(user: User, query=None):
+    query = query if query is not None else Enterprise.select()
+    return query.where(readable_investors_condition(user))
+
+
+def can_read_investor(user: User, enterprise) -> bool:
+    if enterprise is None or not logged_in(user):
+        return False
+    return visible_investors(user, Enterprise.select().where(Enterprise.id == enterprise.id)).exists()
+
+
+def investor_projects(user: User, enterprise, query=None):
+    """The investor's projects ``user`` may read *and* whose investor they may see: a project
+    whose investor is masked for them is left out (listing it under the investor would tell the
+    very link the mask hides)."""
+    query = query if query is not None else Project.select()
+    query = query.where(Project.enterprise == enterprise.id, sees_investor_condition(user))
+    return visible_projects(user, query)
+
+
+def visible_contacts(user: User, query=None):
+    """Contacts the user reads: all for those who see everything; else those of the user's units."""
+    query = query if query is not None else Contact.select()
+    if sees_everything(user):
+        return query
+    if not logged_in(user):
+        return query.where(peewee.SQL("1 = 0"))
+    return query.where(Contact.unit.in_(readable_unit_ids(user)))
+
+
+def can_read_contact(user: User, contact) -> bool:
+    if not logged_in(user) or contact is None:
+        return False
+    return sees_everything(user) or contact.unit.is_within(user.unit)
+
+
+def can_log_contact(user: User, enterprise) -> bool:
+    """Log a contact with an investor: whoever reads the investor and may write for some unit."""
+    return can_read_investor(user, enterprise) and contact_units(user).exists()
+
+
+def can_edit_contact(user: User, contact) -> bool:
+    """Correct or delete a logged contact: the bureau, and the staff of the unit in touch."""
+    return contact is not None and _writes_for_unit(user, contact.unit)
+
+
+def visible_events(user: User, query=None):
+    """Promotion events the user reads: all for those who see everything; else those kept by the
+    user's units or in which one of them takes part."""
+    query = query if query is not None else PromotionEvent.select()
+    if sees_everything(user):
+        return query
+    if not logged_in(user):
+        return query.where(peewee.SQL("1 = 0"))
+    units = readable_unit_ids(user)
+    taking_part = EventUnit.select(EventUnit.event).where(EventUnit.unit.in_(units))
+    return query.where(PromotionEvent.unit.in_(units) | PromotionEvent.id.in_(taking_part))
+
+
+def can_read_event(user: User, event) -> bool:
+    if not logged_in(user) or event is None:
+        return False
+    return visible_events(user, PromotionEvent.select().where(PromotionEvent.id == event.id)).exists()
+
+
+def can_create_event(user: User) -> bool:
+    return is_bureau(user) or (logged_in(user) and user.role == "unit")
+
+
+def can_edit_event(user: User, event) -> bool:
+    """Edit an event's record: the bureau, and the staff of the unit keeping it."""
+    if event is None or not logged_in(user):
+        return False
+    return is_bureau(user) or (user.role == "unit" and event.unit.is_within(user.unit))
+
+
+def can_link_event_project(user: User, event, project: Project) -> bool:
+    """Say a project was signed or sourced at an event (or take that back): who edits the
+    project, at an event they read."""
+    return can_read_event(user, event) and can_edit_project(user, project)
+
+
+def can_read_team(user: User, team: Unit) -> bool:
+    """A stationed team's workspace (visit log, results): its staff, units above it, and those
+    who see everything."""
+    return team is not None and team.kind == "team" and can_read_unit(user, team)
