@@ -3,6 +3,11 @@ and a minimal Flask + sqlite3 list page served the same way in the same run.
 
     python bench/pages.py --database /tmp/b100k.sqlite3          # a seeded file (bench/seeded.py), copied
     python bench/pages.py --database FILE --rounds 3 --requests 7
+    python bench/pages.py --database FILE --database-url postgresql://…/bench   # the portal on PostgreSQL
+
+With ``--database-url`` the portal serves that database (upgraded in place: use your own) while the
+bare and minimal pages still read the SQLite file: the baselines stay the same, so the ratios say
+what PostgreSQL costs the portal's pages.
 
 The file is copied into a fresh instance folder (the copy is upgraded; the original is not
 touched). `portal serve --workers 1 --threads 8` and bench/minimal_app.py (waitress, 8 threads)
@@ -51,10 +56,25 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def cases(db_file: Path, portal: int, minimal: int, cookie: dict) -> list[tuple[str, int, str, dict]]:
-    conn = sqlite3.connect(db_file)
-    unit_id = conn.execute("SELECT id FROM unit WHERE kind = 'county' ORDER BY id").fetchone()[0]
-    project_id = conn.execute("SELECT id FROM project WHERE stage = 'signed' ORDER BY id DESC LIMIT 1").fetchone()[0]
+def _connect(db_file: Path, database_url: str):
+    if database_url.startswith("postgres"):
+        import psycopg2
+
+        return psycopg2.connect(database_url)
+    return sqlite3.connect(db_file)
+
+
+def _one(conn, sql: str):
+    cursor = conn.cursor()
+    cursor.execute(sql)
+    return cursor.fetchone()[0]
+
+
+def cases(db_file: Path, portal: int, minimal: int, cookie: dict,
+          database_url: str = "") -> list[tuple[str, int, str, dict]]:
+    conn = _connect(db_file, database_url)
+    unit_id = _one(conn, "SELECT id FROM unit WHERE kind = 'county' ORDER BY id")
+    project_id = _one(conn, "SELECT id FROM project WHERE stage = 'signed' ORDER BY id DESC LIMIT 1")
     conn.close()
     q3, q2 = urllib.parse.quote("动力电池"), urllib.parse.quote("华鼎")
     return [
@@ -69,11 +89,28 @@ def cases(db_file: Path, portal: int, minimal: int, cookie: dict) -> list[tuple[
         ("project page", portal, f"/projects/{project_id}", cookie),
         ("/scheduling (meeting)", portal, "/scheduling", cookie),
         ("/scheduling/report", portal, "/scheduling/report", cookie),
+        ("/scheduling/report, unreported", portal, "/scheduling/report?show=unreported", cookie),
+        ("/scheduling/report, page 100", portal, "/scheduling/report?page=100", cookie),
         ("/scheduling/wallchart", portal, "/scheduling/wallchart", cookie),
         ("/ranking", portal, "/ranking", cookie),
         ("/dashboard", portal, "/dashboard", cookie),
         ("export: county's signed list", portal, f"/lists/signed?unit={unit_id}&format=xlsx", cookie),
     ]
+
+
+def memory(pid: int) -> str:
+    """Resident and peak resident memory of a process and its children (the workers), from /proc."""
+    def status(p):
+        try:
+            text = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            return {}
+        return {k: int(v.split()[0]) // 1024 for k, v in (line.split(":", 1) for line in text.splitlines())
+                if k in ("VmRSS", "VmHWM")}
+
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid] + ([int(c) for c in children.read_text().split()] if children.exists() else [])
+    return ", ".join(f"pid {p}: RSS {m.get('VmRSS')} MB, peak {m.get('VmHWM')} MB" for p in pids if (m := status(p)))
 
 
 def under_exports(pages, exports: int) -> list[str]:
@@ -83,11 +120,19 @@ def under_exports(pages, exports: int) -> list[str]:
     export = by_title["export: county's signed list"]
     stop, done, failed = threading.Event(), [], []
 
+    refused = []
+
     def exporter():
         while not stop.is_set():
             try:
                 done.append(get(*export)[0])
-            except (OSError, RuntimeError, http.client.HTTPException):
+            except RuntimeError as exc:
+                if " 503" not in str(exc):
+                    failed.append(1)
+                    continue
+                refused.append(1)  # too many exports at once in that process: wait, as Retry-After asks
+                stop.wait(1)
+            except (OSError, http.client.HTTPException):
                 failed.append(1)
 
     threads = [threading.Thread(target=exporter) for _ in range(exports)]
@@ -102,7 +147,8 @@ def under_exports(pages, exports: int) -> list[str]:
     for thread in threads:
         thread.join()
     out.append(f"  - exports completed meanwhile: {len(done)} (median {statistics.median(done):.0f} ms), "
-               f"failed: {len(failed)}" if done else f"  - exports completed meanwhile: 0, failed: {len(failed)}")
+               f"refused (503, retried after 1 s): {len(refused)}, failed: {len(failed)}" if done
+               else f"  - exports completed meanwhile: 0, refused: {len(refused)}, failed: {len(failed)}")
     return out
 
 
@@ -115,12 +161,15 @@ def main(argv=None) -> None:
     parser.add_argument("--out", default=str(HERE / "last-pages.md"))
     parser.add_argument("--exports", type=int, default=8, help="concurrent exports while other pages are timed")
     parser.add_argument("--workers", type=int, default=1, help="portal serve --workers")
+    parser.add_argument("--database-url", default="", help="serve the portal from this database instead "
+                                                             "(upgraded in place; the baselines keep the file)")
     args = parser.parse_args(argv)
 
     instance = Path(tempfile.mkdtemp(prefix="portal-pages-"))
     db_file = instance / "portal.sqlite3"
     shutil.copy(args.database, db_file)
-    env = dict(os.environ, PORTAL_INSTANCE=str(instance), PORTAL_DATABASE_URL=f"sqlite:///{db_file}",
+    env = dict(os.environ, PORTAL_INSTANCE=str(instance),
+               PORTAL_DATABASE_URL=args.database_url or f"sqlite:///{db_file}",
                PORTAL_LOCALE="zh_CN")
     env.pop("PORTAL_STRICT_PLUGINS", None)
     (instance / "portal.cfg").write_text("SCHEDULING_AUTO_SNAPSHOT = False\nPROBLEMS_AUTO_OVERDUE = False\n",
@@ -128,8 +177,11 @@ def main(argv=None) -> None:
     lines = [f"Machine: {machine()}", f"- before: `{uptime()}`"]
     lines.append(f"- `portal db upgrade` on the copy: {run(PORTAL + ['db', 'upgrade'], env):.1f} s")
     run(PORTAL + ["users", "reset-password", "bureau", "--password", PASSWORD], env)
-    projects = sqlite3.connect(db_file).execute("SELECT COUNT(*) FROM project").fetchone()[0]
-    lines.append(f"- database: {projects} projects, {db_file.stat().st_size // 2**20} MB")
+    conn = _connect(db_file, args.database_url)
+    projects = _one(conn, "SELECT COUNT(*) FROM project")
+    conn.close()
+    lines.append(f"- database: {projects} projects, " + ("PostgreSQL" if args.database_url
+                                                          else f"{db_file.stat().st_size // 2**20} MB"))
     portal, minimal = args.port, args.port + 1
     procs = [subprocess.Popen(PORTAL + ["serve", "--port", str(portal), "--workers", str(args.workers),
                                         "--threads", "8"],
@@ -140,7 +192,7 @@ def main(argv=None) -> None:
         wait_for(portal)
         wait_for(minimal)
         cookie = {"Cookie": login(portal, "bureau")}
-        pages = cases(db_file, portal, minimal, cookie)
+        pages = cases(db_file, portal, minimal, cookie, args.database_url)
         cold, sizes, times = {}, {}, {title: [] for title, *_ in pages}
         for title, port, path, headers in pages:
             cold[title], sizes[title] = get(port, path, headers)
@@ -148,8 +200,10 @@ def main(argv=None) -> None:
             for title, port, path, headers in pages:
                 for _ in range(args.requests):
                     times[title].append(get(port, path, headers)[0])
+        lines.append(f"- portal memory after the pages: {memory(procs[0].pid)}")
         if args.exports:
             lines += under_exports(pages, args.exports)
+            lines.append(f"- portal memory after the exports: {memory(procs[0].pid)}")
         lines.append(f"- after: `{uptime()}`")
         bare = statistics.median(times["bare Flask page"])
         minimal_list = statistics.median(times["minimal list page (signed, county)"])

@@ -22,6 +22,7 @@ def _messages():
         500: (_("Something went wrong"),
               _("The portal could not finish this request. Nothing was saved. "
                 "Please try again; if it happens again, tell your administrator.")),
+        503: (_("Busy"), _("The portal is busy. Please try again in a few seconds.")),
     }
 
 

@@ -2,9 +2,12 @@
 
 Codes stay English in the database; users read these labels in their language.
 """
+import peewee
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from portal.models import Unit, User
+from portal.db import database
+from portal.models import AuditLog, Unit, User
 from portal.web import per_request
 
 STAGE_LABELS = {
@@ -175,12 +178,31 @@ REFERENCE_FIELDS = {"unit": "unit", "assigned_unit": "unit", "responsible_unit":
 
 
 def _reference_names(table: str) -> dict:
-    """``{id: name}`` of every unit or user, read once per request (hundreds of rows, not more)."""
+    """``{id: name}`` of every unit or user: read once per process and again when the names may
+    have changed (a stamp read once per request: see ``_names_stamp``)."""
+    if not has_app_context():
+        return _read_names(table)
+    stamp = per_request("labels.names_stamp", _names_stamp)
+    store = current_app.extensions.setdefault("labels.reference_names", {})
+    known = store.get(table)
+    if known is None or known[0] != stamp:
+        known = (stamp, _read_names(table))
+        store[table] = known  # one assignment: a thread reading meanwhile sees the old or the new pair
+    return known[1]
+
+
+def _read_names(table: str) -> dict:
     if table == "unit":
-        return per_request("labels.unit_names", lambda: dict(Unit.select(Unit.id, Unit.name).tuples()))
-    return per_request("labels.user_names", lambda: {
-        uid: display or username for uid, display, username in User.select(User.id, User.display_name,
-                                                                           User.username).tuples()})
+        return dict(Unit.select(Unit.id, Unit.name).tuples())
+    return {uid: display or username
+            for uid, display, username in User.select(User.id, User.display_name, User.username).tuples()}
+
+
+def _names_stamp() -> tuple:
+    """Changes whenever a unit or user is added or renamed: renames are audited (the admin pages,
+    portal.audit), additions raise the highest id. One query of indexed maxima."""
+    highest = [model.select(peewee.fn.MAX(model.id)) for model in (AuditLog, Unit, User)]
+    return tuple(database.execute(peewee.Select(columns=highest)).fetchone())
 
 
 def _referenced_name(name: str, value) -> str | None:

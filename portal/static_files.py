@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 
 from flask import request
 from flask_compress import Compress
@@ -21,19 +22,30 @@ ONE_YEAR = 365 * 24 * 3600
 #: {path: (mtime, version)}; derived from the files alone, so every process computes the same.
 _versions: dict[str, tuple[float, str]] = {}
 
+#: {path: when its mtime was last looked at (time.monotonic())}. A page builds four static
+#: addresses: a stat each per request was a fixed cost of every page; a file changed in place
+#: (a deployment without restart) is seen within this many seconds.
+CHECK_SECONDS = 1.0
+_checked: dict[str, float] = {}
+
 
 def file_version(static_folder: str, filename: str) -> str | None:
-    """A short hash of the file's content ('' for a missing file), recomputed when it changes."""
+    """A short hash of the file's content (None for a missing file), recomputed when it changes;
+    the file's mtime is looked at once a second at most."""
     path = os.path.join(static_folder, filename)
+    known, now = _versions.get(path), time.monotonic()
+    if known is not None and now - _checked.get(path, 0.0) < CHECK_SECONDS:
+        return known[1]
     try:
         mtime = os.path.getmtime(path)
     except OSError:
+        _versions.pop(path, None)
         return None
-    known = _versions.get(path)
     if known is None or known[0] != mtime:
         with open(path, "rb") as fh:
             known = (mtime, hashlib.sha256(fh.read()).hexdigest()[:12])
         _versions[path] = known
+    _checked[path] = now
     return known[1]
 
 

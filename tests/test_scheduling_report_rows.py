@@ -173,3 +173,69 @@ def test_reading_or_frozen_pages_offer_no_plan(login, rows, org, app):
         S.freeze_week(last)
     html = login("unit_a").get(f"{URL}?week={last}").get_data(as_text=True)
     assert "This week is frozen" in html and "suggestion" not in html
+
+
+@pytest.fixture
+def two_a_page(monkeypatch):
+    """Pages of two rows, so the three rows of ``rows`` take two pages (a county has thousands)."""
+    from portal.scheduling import views
+
+    monkeypatch.setattr(views, "REPORT_PAGE_SIZE", 2)
+
+
+def row_ids(html):
+    return re.findall(r'<tr id="report-row-(\d+)"', html)
+
+
+def test_the_rows_come_a_page_at_a_time_with_the_count_over_every_row(login, rows, two_a_page):
+    client = login("unit_a")
+    a, b, c = rows["a"], rows["b"], rows["c"]
+    html, form = report_form(client)
+    assert row_ids(html) == [str(a.id), str(b.id)]
+    assert "0 of 3 projects reported, 3 left" in html
+    [next_page] = re.findall(r'<a href="([^"]+)" rel="next">', html)
+    html, form = report_form(client, next_page.replace("&amp;", "&"))
+    assert row_ids(html) == [str(c.id)] and "0 of 3 projects reported, 3 left" in html
+    assert 'rel="prev"' in html and 'rel="next"' not in html
+    # "Save all rows" on page 2 saves the rows of page 2 (the page's own fields) and nothing else.
+    form.type_into(f"happened-{c.id}", "Called the investor")
+    response = submit(client, form, button=form.button("all"))
+    assert response.status_code == 303
+    assert saved() == {(c.id, "Called the investor", "", None)}
+    # On to the first row still to report (wrapping round), on its page.
+    assert query(response.headers["Location"]) == {"week": this_week(), "unit": str(c.responsible_unit_id),
+                                                   "at": str(a.id)}
+
+
+def test_saving_the_last_row_of_a_page_opens_the_next_page_at_the_next_row(login, rows, two_a_page):
+    client = login("unit_a")
+    b, c = rows["b"], rows["c"]
+    _html, form = report_form(client)
+    form.type_into(f"happened-{b.id}", "Site visited")
+    response = submit(client, form, button=form.button("row", str(b.id)))  # without JavaScript
+    location = response.headers["Location"]
+    assert query(location)["page"] == "2" and query(location)["at"] == str(c.id)
+    html = client.get(location).get_data(as_text=True)
+    assert row_ids(html) == [str(c.id)]
+    assert re.search(rf'<textarea id="happened-{c.id}"[^>]*autofocus', html)
+    assert "1 of 3 projects reported, 2 left" in html
+
+
+def test_the_unreported_filter_pages_only_the_rows_left(login, rows, two_a_page):
+    client = login("unit_a")
+    a, b, c = rows["a"], rows["b"], rows["c"]
+    _html, form = report_form(client)
+    form.type_into(f"happened-{a.id}", "Lease signed")
+    submit(client, form, button=form.button("row", str(a.id)))
+    html, form = report_form(client, f"{URL}?show=unreported")
+    assert row_ids(html) == [str(b.id), str(c.id)]  # one page: the two rows left
+    assert 'rel="next"' not in html and "1 of 3 projects reported, 2 left" in html
+    # A bad row comes back on its page with what was typed, the pager's links to the form page.
+    form.type_into(f"percent-{c.id}", "abc")
+    form.type_into(f"happened-{c.id}", "Called")
+    response = submit(client, form, button=form.button("row", str(c.id)))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert row_ids(html) == [str(b.id), str(c.id)]
+    [again] = [f for f in forms_on(html, URL) if f.id == "report-form"]
+    assert again.action.startswith(URL + "?") and "show=unreported" in again.action

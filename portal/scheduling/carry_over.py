@@ -1,5 +1,4 @@
-"""The weekly report's starting points: last week's plan offered as this week's progress, and
-where the page opens after a save (the next row still to report)."""
+"""The weekly report's starting point: last week's plan offered as this week's progress."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,10 +43,3 @@ def untouched(row: dict, plan: Plan | None) -> bool:
     return (plan is not None and _text(row["happened"]) == _text(plan.text)
             and not _text(row["next_steps"]) and row["percent_complete"] is None)
 
-
-def landing_row(project_ids: list[int], reported_ids: set[int], saved_ids) -> int | None:
-    """The row the page opens at after saving: the first still to report after the last row
-    saved, else the first still to report, else none (every row reported)."""
-    last = max((project_ids.index(i) for i in saved_ids if i in project_ids), default=-1)
-    waiting = [i for i in project_ids[last + 1:] + project_ids[:last + 1] if i not in reported_ids]
-    return waiting[0] if waiting else None

@@ -4,8 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
+from math import ceil
 
 import peewee
+from peewee import SQL, fn
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -93,7 +96,11 @@ def week_open(week: str) -> bool:
 
 
 #: Rows of the weekly report form at a time: a county at province scale has thousands of projects.
-REPORT_PAGE_SIZE = 100
+REPORT_PAGE_SIZE = 50
+
+
+#: The rows' order (by unit, then name); the id makes it total, so a row's page is well defined.
+_REPORT_ORDER = (Unit.path, Project.name, Project.id)
 
 
 def _report_query(unit: Unit, week: str):
@@ -109,7 +116,17 @@ def _report_query(unit: Unit, week: str):
         query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
                  .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
                         scheduling_permissions.report_projects_condition(unit)))
-    return permissions.visible_projects(current_user, query).order_by(Unit.path, Project.name, Project.id)
+    return permissions.visible_projects(current_user, query).order_by(*_REPORT_ORDER)
+
+
+def _reported(week: str):
+    """SQL on Project: it has a progress entry in the week (the week's entries are few: a set)."""
+    return Project.id.in_(ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week))
+
+
+def _shown_query(unit: Unit, week: str, show: str):
+    query = _report_query(unit, week)
+    return query.where(~_reported(week)) if show else query
 
 
 def _as_reported(projects, week) -> list:
@@ -122,10 +139,80 @@ def _as_reported(projects, week) -> list:
     return projects
 
 
-def report_projects(unit: Unit, week: str, page: int | None = None):
-    """The projects of the report form: one page of them, or all when ``page`` is None."""
-    query = _report_query(unit, week)
+def report_projects(unit: Unit, week: str, page: int | None = None, show: str = "", ids=None):
+    """The projects of the report form: one page of them (all when ``page`` is None), or those of
+    ``ids`` (the rows a posted form held) that are on the unit's report."""
+    query = _shown_query(unit, week, show)
+    if ids is not None:
+        query = query.where(Project.id.in_(list(ids)))
     return _as_reported(query if page is None else query.paginate(page, REPORT_PAGE_SIZE), week)
+
+
+def report_progress(unit: Unit, week: str) -> dict:
+    """How many of the unit's rows are reported this week, counted in SQL (one query)."""
+    done = peewee.Case(None, [(_reported(week), 1)], 0)
+    total, reported = (_report_query(unit, week).order_by()
+                       .select(fn.COUNT(SQL("*")), fn.SUM(done)).tuples().get())
+    reported = int(reported or 0)
+    return {"reported": reported, "total": total, "left": total - reported}
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """Where a page of the report's rows stands among them (templates/_pager.html); its links keep
+    the week, unit and filter and lead to the form page, also from a row's own address."""
+
+    number: int
+    total: int
+    week: str
+    unit_id: int
+    show: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / REPORT_PAGE_SIZE))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def url(self, number: int) -> str:
+        return report_url(self.week, self.unit_id, self.show, number)
+
+
+def report_url(week, unit_id, show, page=1, **args) -> str:
+    return url_for("scheduling.report", week=week, unit=unit_id, show=show or None,
+                   page=page if page > 1 else None, **args)
+
+
+def _row_key(unit, week, project_ids, last=False):
+    """The ordering key (unit path, name, id) of the first (or last) of these rows on the report."""
+    order = [c.desc() for c in _REPORT_ORDER] if last else list(_REPORT_ORDER)
+    return (_report_query(unit, week).where(Project.id.in_(list(project_ids))).order_by(*order)
+            .select(*_REPORT_ORDER).tuples().first())
+
+
+def _landing_row(unit, week, saved_ids):
+    """The row the page opens at after saving: the first still to report after the last row
+    saved, else the first still to report (wrapping round), else None: found in SQL."""
+    waiting = _report_query(unit, week).where(~_reported(week))
+    key = _row_key(unit, week, saved_ids, last=True) if saved_ids else None
+    after = waiting.where(peewee.Tuple(*_REPORT_ORDER) > peewee.Tuple(*key)) if key else waiting
+    row = after.select(Project.id).tuples().first() or waiting.select(Project.id).tuples().first()
+    return row[0] if row else None
+
+
+def _page_of(unit, week, show, project_id) -> int:
+    """The page of the (shown) rows that holds this row."""
+    key = _row_key(unit, week, [project_id])
+    if key is None:
+        return 1
+    before = _shown_query(unit, week, show).where(peewee.Tuple(*_REPORT_ORDER) < peewee.Tuple(*key)).order_by()
+    return before.count() // REPORT_PAGE_SIZE + 1
 
 
 def week_reports(project_ids, week) -> dict[int, list]:
@@ -174,41 +261,51 @@ def _report_scope():
     return week, unit, scheduling_permissions.can_report_progress(current_user, unit) and week_open(week)
 
 
-def _progress(projects, reports) -> dict:
-    reported = sum(1 for p in projects if reports.get(p.id))
-    return {"reported": reported, "total": len(projects), "left": len(projects) - reported}
-
-
 def _row_context(project, week, unit, show, progress, reports, plan=None, errors=None, values=None, focus=None):
     return {"project": project, "week": week, "unit": unit, "editable": True, "show": show, "progress": progress,
-            "save_all": True,
+            "save_all": True, "page_number": _page_arg("page"),
             "reports": reports, "plan": plan, "errors": errors or {}, "values": values or {}, "focus": focus}
 
 
-def _report_page(week, unit, editable, show, projects, errors=None, values=None, status=200):
+def _report_page(week, unit, editable, show, projects=None, errors=None, values=None, status=200):
+    """One page of the rows (or, when a posted form comes back with errors, the rows it held) with
+    the week's count over every row, both from SQL."""
+    progress = report_progress(unit, week)
+    pager = ReportPage(_page_arg("page"), progress["left"] if show else progress["total"], week, unit.id, show)
+    pager = ReportPage(min(pager.number, pager.pages), pager.total, week, unit.id, show)
+    if projects is None:
+        projects = report_projects(unit, week, page=pager.number, show=show)
     reports = week_reports([p.id for p in projects], week)
-    shown = [p for p in projects if not reports.get(p.id)] if show else projects
-    waiting = [p.id for p in shown if not reports.get(p.id)]
+    waiting = [p.id for p in projects if not reports.get(p.id)]
     plans = C.last_plans(waiting, week) if editable else {}
     at = parse_id(request.args.get("at"))
     focus_id = at if at in waiting else (waiting[0] if waiting and not errors else None)
-    return render("scheduling/report.html", status=status, week=week, unit=unit, projects=shown,
+    return render("scheduling/report.html", status=status, week=week, unit=unit, projects=projects,
                   reports=reports, editable=editable, errors=errors or {}, values=values or {}, plans=plans,
-                  show=show, progress=_progress(projects, reports), focus_id=focus_id,
-                  save_all=editable and bool(shown), current_week=iso_week(today()), frozen=S.is_frozen(week),
+                  show=show, progress=progress, focus_id=focus_id, page=pager, page_number=pager.number,
+                  save_all=editable and bool(projects), current_week=iso_week(today()), frozen=S.is_frozen(week),
                   previous_week=W.shift_week(week, -1),
                   next_week=W.shift_week(week, 1) if week < iso_week(today()) else None,
                   unit_choices=_readable_unit_choices())
 
 
 def _back_to_report(week, unit, show, saved_ids):
-    """303 to the report page, opened at the next row still to report: ``at`` puts the cursor
-    there (``autofocus``, which scrolls to it, without JavaScript too; no ``#anchor``, since a
-    browser skips autofocus on a page opened at one), the filter kept."""
-    projects = report_projects(unit, week)
-    reports = week_reports([p.id for p in projects], week)
-    at = C.landing_row([p.id for p in projects], {p.id for p in projects if reports.get(p.id)}, saved_ids)
-    return redirect(url_for("scheduling.report", week=week, unit=unit.id, show=show or None, at=at), code=303)
+    """303 to the report page, opened at the next row still to report and on the page that holds
+    it: ``at`` puts the cursor there (``autofocus``, which scrolls to it, without JavaScript too;
+    no ``#anchor``, since a browser skips autofocus on a page opened at one), the filter kept."""
+    at = _landing_row(unit, week, saved_ids)
+    page = _page_of(unit, week, show, at) if at else 1
+    return redirect(report_url(week, unit.id, show, page, at=at), code=303)
+
+
+def _posted_rows(unit, week):
+    """The rows the posted form held (its fields are named ``happened-<id>``, ``next-<id>``,
+    ``percent-<id>``) that are on the unit's report: a page of them, whatever else changed on the
+    report since the page was sent."""
+    ids = {parse_id(value) for name, _sep, value in (key.partition("-") for key in request.form)
+           if name in ("happened", "next", "percent")}
+    ids.discard(None)
+    return report_projects(unit, week, ids=sorted(ids)[:4 * REPORT_PAGE_SIZE])
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -216,11 +313,11 @@ def _back_to_report(week, unit, show, saved_ids):
 def report():
     week, unit, editable = _report_scope()
     show = _show_arg()
-    projects = report_projects(unit, week)
     if request.method == "GET":
-        return _report_page(week, unit, editable, show, projects)
+        return _report_page(week, unit, editable, show)
     if not editable:
         abort(403)
+    projects = _posted_rows(unit, week)
     reports = week_reports([p.id for p in projects], week)
     plans = C.last_plans([p.id for p in projects if not reports.get(p.id)], week)
     rows, errors, untouched = {}, {}, 0
@@ -278,16 +375,13 @@ def report_row(project_id):
         # The page again with every typed value and the message at the row (nothing was saved).
         if not scheduling_permissions.can_read_progress(current_user, unit):
             abort(403)
-        projects = report_projects(unit, week)
+        projects = _posted_rows(unit, week)
         values = {p.id: _typed_row(request.form, p.id) for p in projects}
         editable = scheduling_permissions.can_report_progress(current_user, unit)
         return _report_page(week, unit, editable, show, projects, {project.id: row_errors}, values, status=422)
     reports = week_reports([project.id], week).get(project.id, [])
     plan = None if reports else C.last_plans([project.id], week).get(project.id)
-    progress = None
-    if scheduling_permissions.can_read_progress(current_user, unit):
-        projects = report_projects(unit, week)
-        progress = _progress(projects, week_reports([p.id for p in projects], week))
+    progress = report_progress(unit, week) if scheduling_permissions.can_read_progress(current_user, unit) else None
     context = _row_context(project, week, unit, show, progress, reports, plan, row_errors,
                            _typed_row(request.form, project.id) if row_errors else {},
                            focus="error" if row_errors else "next")

@@ -105,23 +105,36 @@ def last_contact_dates(project_ids, until: dt.date | None = None) -> dict[int, d
 
 def last_follow_up(projects, until: dt.date | None = None) -> dict[int, dt.date]:
     """``{project id: latest of its last logged contact and last stage change}``: what the clue
-    follow-up clock counts from."""
+    follow-up clock counts from. One query (the project page had three grouped maxima)."""
     projects = list(projects)
-    ids = [p.id for p in projects]
-    latest = last_contact_dates(ids, until)
-    if ids:
-        query = (StageChange.select(StageChange.project, peewee.fn.MAX(StageChange.on_date))
-                 .where(StageChange.project.in_(ids)).group_by(StageChange.project))
-        if until is not None:
-            query = query.where(StageChange.on_date <= until)
-        for pid, day in query.tuples():
-            day = _as_date(day)
-            if day and (pid not in latest or day > latest[pid]):
-                latest[pid] = day
+    latest: dict[int, dt.date] = {}
+    if projects:
+        for pid, *days in _latest_touches([p.id for p in projects], until).tuples():
+            days = [day for day in map(_as_date, days) if day]
+            if days:
+                latest[pid] = max(days)
     for project in projects:  # a clue entered without a stage change counts from its clue date
         if project.id not in latest and project.clue_on:
             latest[project.id] = project.clue_on
     return latest
+
+
+def _latest_touches(ids, until):
+    """Per project: its latest contact, its investor's latest contact about no project in
+    particular, its latest stage change (each up to ``until``): three indexed maxima per row."""
+    investor_contact = Contact.alias()
+
+    def up_to(query, column):
+        return query.where(column <= until) if until is not None else query
+
+    about_project = up_to(Contact.select(peewee.fn.MAX(Contact.happened_on))
+                          .where(Contact.project == Project.id), Contact.happened_on)
+    with_investor = up_to(investor_contact.select(peewee.fn.MAX(investor_contact.happened_on))
+                          .where(investor_contact.enterprise == Project.enterprise,
+                                 investor_contact.project.is_null()), investor_contact.happened_on)
+    changed = up_to(StageChange.select(peewee.fn.MAX(StageChange.on_date))
+                    .where(StageChange.project == Project.id), StageChange.on_date)
+    return Project.select(Project.id, about_project, with_investor, changed).where(Project.id.in_(ids))
 
 
 def days_since_follow_up(projects, today: dt.date | None = None) -> dict[int, int]:
