@@ -2,14 +2,13 @@
 past ``EXPORTS_AT_ONCE`` workbooks being built in a process, another export is answered at once
 with 503 and Retry-After, and the pages keep answering. Real concurrent requests to a served app."""
 import http.client
-import logging
-import socket
 import threading
 import time
 
 import pytest
 
 from portal.projects import export
+from tests.net_helpers import served_by_waitress
 
 EXPORT = "/lists/signed?format=xlsx"
 
@@ -17,20 +16,8 @@ EXPORT = "/lists/signed?format=xlsx"
 @pytest.fixture
 def served(app):
     """The app under waitress (4 threads) on a free port of 127.0.0.1."""
-    from waitress.server import create_server
-
-    logging.getLogger("waitress").setLevel(logging.ERROR)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield port
-    for channel in list(server._map.values()):
-        channel.handle_close()
-    server.task_dispatcher.shutdown()
-    thread.join(timeout=5)
+    with served_by_waitress(app) as server:
+        yield server.effective_port
 
 
 def get(port, path, cookie=""):

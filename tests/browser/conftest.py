@@ -12,16 +12,14 @@ models (``org``, ``make_project`` …) and see them in the browser at once.
 """
 from __future__ import annotations
 
-import logging
 import os
 import shutil
-import threading
 from dataclasses import dataclass
 
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.net_helpers import free_port
+from tests.net_helpers import served_by_waitress
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -87,23 +85,8 @@ def app(app):
 @pytest.fixture
 def live_server(app):
     """The portal served by waitress on 127.0.0.1 and a free port for this test."""
-    from waitress.server import create_server
-
-    logging.getLogger("waitress").setLevel(logging.ERROR)
-    server = create_server(app, host="127.0.0.1", port=free_port(), threads=4, clear_untrusted_proxy_headers=True)
-    port = server.effective_port
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{port}", app=app, port=port)
-    # Close every channel and the listening socket so run() returns, then stop the workers.
-    while server._map:
-        for channel in list(server._map.values()):
-            try:
-                channel.handle_close()
-            except Exception:  # a channel may already be closing
-                pass
-    server.task_dispatcher.shutdown()
-    thread.join(timeout=5)
+    with served_by_waitress(app, clear_untrusted_proxy_headers=True) as server:
+        yield LiveServer(url=f"http://127.0.0.1:{server.effective_port}", app=app, port=server.effective_port)
 
 
 # Chromium -------------------------------------------------------------------------
