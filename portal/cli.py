@@ -306,6 +306,11 @@ from portal.problems.cli import problems_command  # noqa: E402
 cli.add_command(problems_command)
 
 
+from portal.notifications.cli import notify_command  # noqa: E402
+
+cli.add_command(notify_command)
+
+
 from portal.projects.importing.cli import import_command  # noqa: E402
 
 cli.add_command(import_command)

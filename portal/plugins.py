@@ -62,6 +62,7 @@ CORE_PLUGINS = [
     "portal.ranking.default_assessment",
     "portal.projects.lists_plugin",
     "portal.projects.plugin",
+    "portal.notifications.plugin",
     "portal.problems.plugin",
     "portal.sourcing.plugin",
     "portal.dashboard.plugin",

@@ -100,8 +100,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "problems.detail":              _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
     "problems.fulfil":              _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  OK,    DENY),
     "problems.inbox":               _row(LOGIN, DENY,  OK,    DENY,  OK,    OK,    OK,    OK,    OK),
-    "problems.notification_count":  _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "problems.notifications":       _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "notifications.count":          _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "notifications.index":          _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "notifications.preferences_page": _row(LOGIN, OK,  OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "problems.project_problems":    _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
     "problems.raise_problem":       _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
     "projects.capital":             _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
@@ -154,9 +155,10 @@ WRITERS: dict[str, tuple[str, ...]] = {
     # One's own account, language and notifications: everyone signed in (signing in: anyone).
     **{e: SIGNED_IN for e in (
         "auth.change_password", "auth.logout", "auth.two_factor_confirm", "auth.two_factor_new_codes",
-        "auth.two_factor_off", "auth.two_factor_setup", "problems.notifications_read_all")},
+        "auth.two_factor_off", "auth.two_factor_setup", "notifications.read_all",
+        "notifications.preferences_page")},
     **{e: ROLES for e in ("auth.login", "auth.login_code", "auth.set_language")},
-    "problems.notification_read": ("unit_a",),  # the notification is unit_a's
+    "notifications.read": ("unit_a",),  # the notification is unit_a's
     # Imports: the bureau and the administrator.
     **{e: ("admin", "bureau") for e in (
         "importing.confirm", "importing.discard", "importing.index", "importing.mapping", "importing.undo")},
