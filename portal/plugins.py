@@ -65,6 +65,7 @@ CORE_PLUGINS = [
     "portal.notifications.plugin",
     "portal.problems.plugin",
     "portal.sourcing.plugin",
+    "portal.merging.plugin",
     "portal.dashboard.plugin",
     "portal.scheduling.plugin",
     "portal.scheduling.default_flags",

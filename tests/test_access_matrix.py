@@ -92,6 +92,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "lists.all_projects":           _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.clues":                  _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.landed":                 _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    # Merging duplicates: the bureau's (it reads and edits every record).
+    "merging.index":                _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "merging.merge_investor":       _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "merging.merge_project":        _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "lists.production":             _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.signed":                 _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "platform.plugin_list":         _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
@@ -177,6 +181,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
         "projects.resubmit", "problems.add_commitment", "problems.raise_problem", "scheduling.milestones",
         "scheduling.milestone_complete")},
     "projects.restore": ("admin", "bureau"),
+    **{e: ("bureau",) for e in ("merging.merge_investor", "merging.merge_project", "merging.undo")},
     # API tokens: one's own (and, for administrators, anyone's); unit_a's token below. The API
     # itself takes no cookie (TOKEN_ONLY).
     "api_tokens.index": SIGNED_IN,
@@ -223,8 +228,8 @@ def _records(org, make_project, app) -> dict[str, str]:
     """The city of tests/test_forms_roundtrip.py plus the few records it lacks; the value each
     URL argument takes (all of them County A's, or the bureau's where a unit has none)."""
     from portal.api import tokens
-    from portal.models import (Attachment, Commitment, Contact, ImportBatch, Industry, IndustryLink, Milestone,
-                               Notification, Problem, Project, PromotionEvent, StageChange, TargetEnterprise)
+    from portal.models import (Attachment, Commitment, Contact, ImportBatch, Industry, IndustryLink, MergeRecord,
+                               Milestone, Notification, Problem, Project, PromotionEvent, StageChange, TargetEnterprise)
 
     make_city(org, make_project)
     project = Project.get(Project.name == "Battery plant")
@@ -243,6 +248,9 @@ def _records(org, make_project, app) -> dict[str, str]:
     batch = ImportBatch.create(user=org.users["bureau"], file_name="projects.xlsx", stored_name="b" * 32 + ".xlsx")
     notification = Notification.create(user=org.users["unit_a"], kind="assigned", args={}, link="/problems")
     token = tokens.issue(org.users["unit_a"], "report script", 30, read_only=True).token
+    merge = MergeRecord.create(entity="project", survivor_id=project.id, duplicate_id=project.id,
+                               duplicate_name="Battery plant (twice)", duplicate={"archived": False}, moved={},
+                               by=org.users["bureau"])
     return {
         "project_id": project.id,
         "change_id": StageChange.get(StageChange.project == project).id,
@@ -264,6 +272,7 @@ def _records(org, make_project, app) -> dict[str, str]:
         "name": "figures",
         "stored_name": attachment.stored_name,
         "token_id": token.id,
+        "merge_id": merge.id,
     }
 
 
