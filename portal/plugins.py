@@ -65,7 +65,7 @@ CORE_PLUGINS = [
     "portal.notifications.plugin",
     "portal.problems.plugin",
     "portal.sourcing.plugin",
-    "portal.merging.plugin",
+    "portal.merging.plugin",  # its demo data run after the sourcing feature's (whose contacts it uses)
     "portal.dashboard.plugin",
     "portal.scheduling.plugin",
     "portal.scheduling.default_flags",

@@ -146,3 +146,19 @@ def test_the_bureau_merges_a_duplicate_project_and_undoes_it(app, org, login, ma
     assert Problem.get_by_id(problem.id).project_id == duplicate.id
     assert ProgressReport.get_by_id(report.id).project_id == duplicate.id
     assert not Project.get_by_id(duplicate.id).archived
+
+
+def test_the_demo_city_has_a_duplicate_investor_to_merge_once(app, monkeypatch, password_hash):
+    import portal.demo
+
+    monkeypatch.setattr(portal.demo, "hash_password", lambda password: password_hash)
+    with app.app_context():
+        context = portal.demo.build_demo("password123", dt.date(2026, 11, 21))
+        again = portal.demo.build_demo("password123", dt.date(2026, 11, 21))
+    [duplicate] = Enterprise.select().where(Enterprise.name.endswith("（重复录入）"))
+    assert context.created["duplicate investors"] == 1 and "duplicate investors" not in again.created
+    survivor = Enterprise.get(Enterprise.name == duplicate.name.removesuffix("（重复录入）"))
+    client = app.test_client()
+    assert client.login("bureau").status_code == 303
+    page = client.get(f"/investors/{duplicate.id}/merge").get_data(as_text=True)
+    assert f'?into={survivor.id}"' in page

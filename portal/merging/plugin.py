@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
 from portal.labels import AUDIT_ACTION_LABELS
+from portal.merging.demo import add_demo_duplicate
 from portal.merging.permissions import can_merge
 from portal.merging.views import bp
 
@@ -23,3 +24,8 @@ def portal_menu_items(user):
     if can_merge(user):
         return [{"endpoint": "merging.index", "label": _l("Merged duplicates"), "order": 180, "group": "projects"}]
     return None
+
+
+@hookimpl(trylast=True)
+def portal_demo_data(context):
+    add_demo_duplicate(context)
