@@ -112,7 +112,8 @@ def test_portal_notify_sends_each_reminder_and_digest_once(app, org, make_projec
     assert soon.args["summary"] == "Land handed over" and soon.args["deadline"] == due.due_date.isoformat()
     [overdue] = _notes(org.users["department"], "commitment_overdue")
     assert overdue.args["summary"] == "Permit in 30 days"
-    assert NotificationSend.get(NotificationSend.kind == "commitment_overdue").subject_id == late.id
+    record = NotificationSend.get(NotificationSend.kind == "commitment_overdue", NotificationSend.key == "overdue")
+    assert record.subject_id == late.id and record.count == 1
 
     before = Notification.select().count()
     output = _run_notify(app, monkeypatch)  # again the same day (cron and a process's daily run)
@@ -233,3 +234,36 @@ def test_the_preferences_page_lists_only_kinds_that_can_reach_the_user(login, us
     page = login(username).get("/notifications/preferences").get_data(as_text=True)
     assert ("verify_digest" in page) == (username == "bureau")
     assert 'value="commitment_due"' in page
+
+
+def _queries_of_a_daily_run(app, monkeypatch, today):
+    from portal.db import database
+
+    real, executed = database.obj, []
+    original = real.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        executed.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(real, "execute_sql", counting)
+    try:
+        with app.app_context():
+            sent = daily.run(today)
+    finally:
+        monkeypatch.setattr(real, "execute_sql", original)
+    return len(executed), sent
+
+
+def test_the_daily_run_takes_as_many_queries_for_many_due_items_as_for_few(app, org, make_project, monkeypatch):
+    today = local_today()
+    for n in range(3):
+        make_project(name=f"Old clue {n}", stage="clue", clue_on=today - dt.timedelta(days=20))
+    few, sent = _queries_of_a_daily_run(app, monkeypatch, today)
+    assert sent["clue_stale"] == 3
+    for n in range(40):
+        make_project(name=f"Older clue {n}", stage="clue", unit=("county_a", "county_b")[n % 2],
+                     clue_on=today - dt.timedelta(days=30))
+    many, sent = _queries_of_a_daily_run(app, monkeypatch, today + dt.timedelta(days=7))
+    assert sent["clue_stale"] == 43  # a week later: every stale clue again, once
+    assert many <= few, (few, many)

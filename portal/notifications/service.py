@@ -51,16 +51,28 @@ def send(user_ids, kind: str, args: dict, link: str = "", skip=None) -> int:
     """One notification of ``kind`` per user (never to ``skip``, the author of the change, nor
     to a user who turned the kind off); then the delivery plugins. Returns how many were created."""
     wanted = [uid for uid in dict.fromkeys(user_ids) if uid and (skip is None or uid != skip.id)]
-    if not wanted:
-        return 0
-    off = turned_off(wanted, kind)
+    return send_many(kind, [(wanted, args, link)])[0]
+
+
+def send_many(kind: str, items) -> list[int]:
+    """``send`` for many ``(user ids, args, link)`` at once: one query for the users' choices, one
+    insert per 500 notifications; how many each item created."""
+    items = [([uid for uid in dict.fromkeys(user_ids) if uid], args, link) for user_ids, args, link in items]
+    everyone = {uid for user_ids, _args, _link in items for uid in user_ids}
+    if not everyone:
+        return [0] * len(items)
+    off = turned_off(sorted(everyone), kind)
     now = utcnow()
-    rows = [{"user": uid, "kind": kind, "args": args, "link": link, "created_at": now} for uid in wanted
-            if uid not in off]
-    if rows:
-        Notification.insert_many(rows).execute()
-        deliver([row["user"] for row in rows], kind, args, link)
-    return len(rows)
+    rows, counts = [], []
+    for user_ids, args, link in items:
+        mine = [{"user": uid, "kind": kind, "args": args, "link": link, "created_at": now}
+                for uid in user_ids if uid not in off]
+        rows += mine
+        counts.append(len(mine))
+    for start in range(0, len(rows), 500):
+        Notification.insert_many(rows[start:start + 500]).execute()
+    deliver_many(kind, [(row["user"], row["args"], row["link"]) for row in rows])
+    return counts
 
 
 def text(kind: str, args: dict | None) -> str:
@@ -79,17 +91,19 @@ def text(kind: str, args: dict | None) -> str:
         return str(registered.label)
 
 
-def deliver(user_ids, kind: str, args: dict, link: str) -> int:
-    """Hand each notification to the delivery plugins, in its recipient's language. A failing
-    plugin is reported (plugins.PluginRegistry.report) and skipped; nothing is raised."""
+def deliver_many(kind: str, notifications) -> int:
+    """Hand each ``(user id, args, link)`` to the delivery plugins, in its recipient's language. A
+    failing plugin is reported (plugins.PluginRegistry.report) and skipped; nothing is raised."""
     try:
         hook = getattr(plugins.registry().pm.hook, DELIVERY_HOOK)
     except (RuntimeError, KeyError, AttributeError):  # outside an app: nothing to deliver to
         return 0
-    if not hook.get_hookimpls():
+    if not notifications or not hook.get_hookimpls():
         return 0
+    users = {u.id: u for u in User.select().where(User.id.in_(sorted({uid for uid, _a, _l in notifications})))}
     delivered = 0
-    for user in User.select().where(User.id.in_(list(user_ids))):
+    for user_id, args, link in notifications:
+        user = users[user_id]
         with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
             notification = {"kind": kind, "text": text(kind, args), "link": link, "args": dict(args or {})}
         try:
