@@ -267,3 +267,13 @@ def test_the_daily_run_takes_as_many_queries_for_many_due_items_as_for_few(app, 
     many, sent = _queries_of_a_daily_run(app, monkeypatch, today + dt.timedelta(days=7))
     assert sent["clue_stale"] == 43  # a week later: every stale clue again, once
     assert many <= few, (few, many)
+
+
+def test_a_kind_another_process_ran_today_is_skipped(app, org, make_project):
+    """The day's claim is a unique row: a second process (its insert refused) sends nothing."""
+    today = local_today()
+    _pending_signing(app, org, make_project)
+    NotificationSend.create(kind="verify_digest", subject_id=0, key=f"day:{today.isoformat()}")
+    with app.app_context():
+        assert daily.run(today)["verify_digest"] == 0
+    assert _notes(org.users["bureau"], "verify_digest") == []
