@@ -289,6 +289,11 @@ from portal.projects.seed import seed_command  # noqa: E402
 cli.add_command(seed_command)
 
 
+from portal.notifications.cli import notify_command  # noqa: E402  (core: notifications)
+
+cli.add_command(notify_command)
+
+
 from portal.projects.importing.cli import import_command  # noqa: E402
 
 cli.add_command(import_command)

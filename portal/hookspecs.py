@@ -553,3 +553,21 @@ def portal_province_report(report: dict, context: dict) -> list[ReportSheet] | N
     or None), or None. The JSON report itself never changes shape: a county adapts it here.
     """
 
+
+
+# --------------------------------------------------------- notifications ----
+
+@hookspec
+def portal_deliver_notification(user, notification: dict) -> None:
+    """Deliver a notification elsewhere besides the portal (e-mail, an enterprise messenger …).
+
+    Called once per recipient after the notification was written in the portal, for every
+    kind (``portal.notifications.kinds``) the user did not turn off on their preferences page.
+    Parameters: ``user`` – the recipient (a ``portal.models.User``: ``username``,
+    ``display_name``, ``locale``); ``notification`` – ``{"kind": str, "text": str (in the
+    recipient's language), "link": str (a path such as ``/projects/12``: prefix your
+    deployment's address), "args": dict}``. Runs inside the sender's transaction: send
+    quickly or queue. A failure is reported to administrators (``/admin/plugins``) and the
+    notification stays in the portal; it is not retried.
+    Returns: nothing.
+    """

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from portal import audit, permissions, plugins
 from portal.db import database
 from portal.labels import STAGE_LABELS
+from portal.notifications import service as notifications
 from portal.models import (
     ACTIVE_STAGES,
     INVESTOR_CLASSES,
@@ -310,8 +311,18 @@ def verify(change: StageChange, user, approve: bool, opinion: str = "") -> Stage
                       "on_date": change.on_date},
                      note=opinion, user=user)
         project = Project.get_by_id(change.project_id)
+        if not approve:
+            _notify_returned(project, change, opinion, user)
         plugins.project_changed(project, "verify", user)
     return change
+
+
+def _notify_returned(project: Project, change: StageChange, opinion: str, user) -> None:
+    """The project's unit and whoever entered the change hear that it came back for rework."""
+    recipients = notifications.unit_user_ids([project.responsible_unit_id]).get(project.responsible_unit_id, [])
+    notifications.send([change.by_id, *recipients], "stage_returned",
+                       {"project": project.name, "project_id": project.id, "stage": change.to_stage,
+                        "summary": opinion[:200]}, f"/projects/{project.id}", skip=user)
 
 
 def approve_many(change_ids, user) -> tuple[list[StageChange], list[tuple[StageChange, str]]]:

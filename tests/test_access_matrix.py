@@ -95,6 +95,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "lists.all_projects":           _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.clues":                  _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.landed":                 _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    # Merging duplicates: the bureau's (it reads and edits every record).
+    "merging.index":                _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "merging.merge_investor":       _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
+    "merging.merge_project":        _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "lists.production":             _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "lists.signed":                 _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "platform.plugin_list":         _row(LOGIN, OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
@@ -103,8 +107,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "problems.detail":              _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
     "problems.fulfil":              _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  OK,    DENY),
     "problems.inbox":               _row(LOGIN, DENY,  OK,    DENY,  OK,    OK,    OK,    OK,    OK),
-    "problems.notification_count":  _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
-    "problems.notifications":       _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "notifications.count":          _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "notifications.index":          _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
+    "notifications.preferences_page": _row(LOGIN, OK,  OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "problems.project_problems":    _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
     "problems.raise_problem":       _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
     "projects.capital":             _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  OK,    OK),
@@ -158,9 +163,10 @@ WRITERS: dict[str, tuple[str, ...]] = {
     # One's own account, language and notifications: everyone signed in (signing in: anyone).
     **{e: SIGNED_IN for e in (
         "auth.change_password", "auth.logout", "auth.two_factor_confirm", "auth.two_factor_new_codes",
-        "auth.two_factor_off", "auth.two_factor_setup", "problems.notifications_read_all")},
+        "auth.two_factor_off", "auth.two_factor_setup", "notifications.read_all",
+        "notifications.preferences_page")},
     **{e: ROLES for e in ("auth.login", "auth.login_code", "auth.set_language")},
-    "problems.notification_read": ("unit_a",),  # the notification is unit_a's
+    "notifications.read": ("unit_a",),  # the notification is unit_a's
     # Imports: the bureau and the administrator.
     **{e: ("admin", "bureau") for e in (
         "importing.confirm", "importing.discard", "importing.index", "importing.mapping", "importing.undo")},
@@ -180,6 +186,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
         "projects.resubmit", "problems.add_commitment", "problems.raise_problem", "scheduling.milestones",
         "scheduling.milestone_complete")},
     "projects.restore": ("admin", "bureau"),
+    **{e: ("bureau",) for e in ("merging.merge_investor", "merging.merge_project", "merging.undo")},
     # API tokens: one's own (and, for administrators, anyone's); unit_a's token below. The API
     # itself takes no cookie (TOKEN_ONLY).
     "api_tokens.index": SIGNED_IN,
@@ -226,8 +233,8 @@ def _records(org, make_project, app) -> dict[str, str]:
     """The city of tests/test_forms_roundtrip.py plus the few records it lacks; the value each
     URL argument takes (all of them County A's, or the bureau's where a unit has none)."""
     from portal.api import tokens
-    from portal.models import (Attachment, Commitment, Contact, ImportBatch, Industry, IndustryLink, Milestone,
-                               Notification, Problem, Project, PromotionEvent, StageChange, TargetEnterprise)
+    from portal.models import (Attachment, Commitment, Contact, ImportBatch, Industry, IndustryLink, MergeRecord,
+                               Milestone, Notification, Problem, Project, PromotionEvent, StageChange, TargetEnterprise)
 
     make_city(org, make_project)
     project = Project.get(Project.name == "Battery plant")
@@ -246,6 +253,9 @@ def _records(org, make_project, app) -> dict[str, str]:
     batch = ImportBatch.create(user=org.users["bureau"], file_name="projects.xlsx", stored_name="b" * 32 + ".xlsx")
     notification = Notification.create(user=org.users["unit_a"], kind="assigned", args={}, link="/problems")
     token = tokens.issue(org.users["unit_a"], "report script", 30, read_only=True).token
+    merge = MergeRecord.create(entity="project", survivor_id=project.id, duplicate_id=project.id,
+                               duplicate_name="Battery plant (twice)", duplicate={"archived": False}, moved={},
+                               by=org.users["bureau"])
     return {
         "project_id": project.id,
         "change_id": StageChange.get(StageChange.project == project).id,
@@ -267,6 +277,7 @@ def _records(org, make_project, app) -> dict[str, str]:
         "name": "figures",
         "stored_name": attachment.stored_name,
         "token_id": token.id,
+        "merge_id": merge.id,
     }
 
 

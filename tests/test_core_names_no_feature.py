@@ -16,7 +16,7 @@ from portal import features
 ROOT = Path(__file__).resolve().parent.parent
 #: The core: the top-level modules and these packages (the rest of portal/ are features, models
 #: and migrations, which keep every feature's tables in one schema).
-CORE_PACKAGES = ("projects", "auth", "admin")
+CORE_PACKAGES = ("projects", "auth", "admin", "notifications")
 FEATURES = sorted({p.module.split(".")[1] for p in features.builtin() if p.feature})
 #: Words that are a feature's name but mean something else here: (module, word) -> why.
 NOT_THE_FEATURE = {

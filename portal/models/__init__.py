@@ -19,6 +19,8 @@ from portal.models.projects import (
 )
 from portal.models.imports import ImportBatch, ImportItem
 from portal.models.problems import Commitment, Notification, Problem, ProblemResponse
+from portal.models.notifications import NotificationPreference, NotificationSend
+from portal.models.merges import MergeRecord
 from portal.models.ranking import TopTenSelection, UnitTarget
 from portal.models.scheduling import (
     FlagSnapshot,
@@ -46,6 +48,7 @@ ALL_MODELS = [
     ImportBatch, ImportItem,
     Contact, PromotionEvent, EventUnit, EventProject,
     ApiToken,
+    NotificationPreference, NotificationSend, MergeRecord,
 ]
 
 __all__ = [
@@ -62,4 +65,5 @@ __all__ = [
     "ImportBatch", "ImportItem",
     "Contact", "EventProject", "EventUnit", "PromotionEvent",
     "ApiToken",
+    "NotificationPreference", "NotificationSend", "MergeRecord",
 ]

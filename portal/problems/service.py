@@ -18,6 +18,8 @@ from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
 from portal.models.problems import OPEN_STATES
+from portal.notifications import kinds
+from portal.notifications import service as notifications
 
 
 class TransitionError(ValueError):
@@ -82,6 +84,17 @@ NOTIFICATION_TEXTS = {
     "escalated": _l("A problem of %(project)s, a project you lead, is overdue at %(unit)s "
                     "(deadline %(deadline)s): %(summary)s"),
 }
+#: What a user chooses each kind by on the notification preferences page.
+NOTIFICATION_LABELS = {
+    "assigned": _l("A problem assigned to my unit"),
+    "handover": _l("A problem handed over to my unit"),
+    "answered": _l("An answer to a problem I raised"),
+    "resolved": _l("A problem I raised marked resolved"),
+    "reopened": _l("A problem of my unit reopened"),
+    "overdue": _l("A problem of my unit overdue"),
+    "escalated": _l("An overdue problem of a project I lead"),
+}
+NOTIFICATION_ROLES = {"escalated": ("leader", "bureau")}
 
 
 #: What a notification says once its problem moved out of the reader's reach (handed over to
@@ -91,27 +104,23 @@ NO_LONGER_READABLE = _l("A problem you were notified about has moved to a unit w
 
 def notification_text(notification: Notification, problem: Problem | None = None) -> str:
     """The notification's text; with ``problem``, its project's name and summary as they are now."""
-    template = NOTIFICATION_TEXTS.get(notification.kind)
-    args = {"project": "", "summary": "", "unit": "", "deadline": ""}
-    args.update(notification.args or {})
+    args = dict(notification.args or {})
     if problem is not None:
         args.update(project=problem.project.name, summary=summary(problem.description))
-    if template is None:
-        return args.get("summary", "")
-    return str(template) % args
+    return notifications.text(notification.kind, args)
 
 
-def readable_notifications(notifications, user) -> dict[int, dict]:
+def readable_notifications(notifications_, user) -> dict[int, dict]:
     """``{notification id: {"text", "readable"}}`` as ``user`` may read each one now: its problem's
     live project name and text while the user reads the problem (problems_permissions.visible_problems,
     one query), a text naming neither once the problem moved out of the user's reach."""
-    problem_ids = {(n.args or {}).get("problem") for n in notifications} - {None}
+    problem_ids = {(n.args or {}).get("problem") for n in notifications_} - {None}
     problems = {}
     if problem_ids:
         query = Problem.select(Problem, Project).join(Project).where(Problem.id.in_(list(problem_ids)))
         problems = {p.id: p for p in problems_permissions.visible_problems(user, query)}
     shown = {}
-    for n in notifications:
+    for n in notifications_:
         problem_id = (n.args or {}).get("problem")
         if problem_id is not None and problem_id not in problems:
             shown[n.id] = {"text": str(NO_LONGER_READABLE), "readable": False}
@@ -120,24 +129,25 @@ def readable_notifications(notifications, user) -> dict[int, dict]:
     return shown
 
 
+for _order, (_code, _text) in enumerate(NOTIFICATION_TEXTS.items(), start=60):
+    kinds.register(_code, NOTIFICATION_LABELS[_code], _text, roles=NOTIFICATION_ROLES.get(_code),
+                   readable=readable_notifications, order=_order)
+
+
 def _unit_user_ids(unit_id: int) -> list[int]:
     return [u.id for u in User.select(User.id).where(User.unit == unit_id, User.active == True)]  # noqa: E712
 
 
 def notify(user_ids, kind: str, problem: Problem, skip: User | None = None, **extra) -> int:
-    """Create one notification per user (never to the author of the change)."""
+    """One notification per user (never to the author of the change, nor to whoever turned the kind off)."""
     args = {"project": problem.project.name, "summary": summary(problem.description),
             "problem": problem.id, **{k: str(v) for k, v in extra.items()}}
     link = f"/problems/{problem.id}"  # a plain path: also works from the CLI, outside a request
-    rows = [{"user": uid, "kind": kind, "args": args, "link": link, "created_at": utcnow()}
-            for uid in dict.fromkeys(user_ids) if uid and (skip is None or uid != skip.id)]
-    if rows:
-        Notification.insert_many(rows).execute()
-    return len(rows)
+    return notifications.send(user_ids, kind, args, link, skip=skip)
 
 
 def unread_count(user) -> int:
-    return Notification.select().where(Notification.user == user.id, Notification.read_at.is_null()).count()
+    return notifications.unread_count(user)
 
 
 # Audit --------------------------------------------------------------------------------

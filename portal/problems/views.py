@@ -12,10 +12,7 @@ from openpyxl import Workbook
 
 from portal import choice_lists, industries, permissions, timeutil, xlsx
 from portal.problems import permissions as problems_permissions
-from portal.auth import sessions
-from portal.db import database
-from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
-from portal.models.fields import utcnow
+from portal.models import Commitment, Problem, ProblemResponse, Project, Unit, User
 from portal.models.problems import OPEN_STATES
 from portal.problems import service
 from portal.problems.forms import (
@@ -44,13 +41,7 @@ BOARD_PAGE_SIZE = 50
 
 @bp.app_context_processor
 def _globals():
-    def unread_notifications():
-        if not getattr(current_user, "is_authenticated", False):
-            return 0
-        return service.unread_count(current_user)
-
     return {
-        "unread_notifications": unread_notifications,
         "PROBLEM_CATEGORY_LABELS": choice_lists.Labels("problem_category"),
         "PROBLEM_STATE_LABELS": STATE_LABELS,
         "PROBLEM_PRIORITY_LABELS": PRIORITY_LABELS,
@@ -416,55 +407,3 @@ def panel_context(project, user) -> dict:
         "problem_form": ProblemForm(formdata=None) if can_raise else None,
         "commitment_form": CommitmentForm(formdata=None) if can_add_commitment else None,
     }
-
-
-# Notifications ------------------------------------------------------------------------------
-
-@bp.route("/notifications")
-@login_required
-def notifications():
-    query = (Notification.select().where(Notification.user == current_user.id)
-             .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    page = Page(query, page_number(), 50)
-    return render("problems/notifications.html", page=page,
-                  shown=service.readable_notifications(page.items, current_user),
-                  unread=service.unread_count(current_user))
-
-
-@bp.route("/notifications/count")
-@sessions.passive  # a poll every minute: an open tab alone does not keep the session alive
-@login_required  # polled by htmx: after a logout htmx gets 401 with HX-Redirect to the login page
-def notification_count():
-    response = make_response(render_template("problems/_notification_count.html",
-                                             count=service.unread_count(current_user)))
-    response.headers["Cache-Control"] = "no-store"
-    response.headers.add("Vary", "HX-Request")
-    return response
-
-
-def _own_notification(notification_id) -> Notification:
-    notification = get_or_404(Notification, notification_id)
-    if notification.user_id != current_user.id:
-        abort(404)
-    return notification
-
-
-@bp.route("/notifications/<notification_id>/read", methods=["POST"])
-@login_required
-def notification_read(notification_id):
-    notification = _own_notification(notification_id)
-    if notification.read_at is None:
-        Notification.update(read_at=utcnow()).where(Notification.id == notification.id).execute()
-    if request.form.get("open") == "1" and notification.link.startswith("/") and not notification.link.startswith("//"):
-        return redirect(notification.link, code=303)
-    return see_other("problems.notifications")
-
-
-@bp.route("/notifications/read-all", methods=["POST"])
-@login_required
-def notifications_read_all():
-    with database.atomic():
-        Notification.update(read_at=utcnow()).where(Notification.user == current_user.id,
-                                                    Notification.read_at.is_null()).execute()
-    flash(_("All notifications are marked read."), "success")
-    return see_other("problems.notifications")

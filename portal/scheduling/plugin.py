@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal import figures, hookimpl, permissions
+from portal.scheduling import notifications as _notifications  # noqa: F401  (registers its notification kinds)
 from portal.scheduling import permissions as scheduling_permissions
 from portal.labels import form_field_labels, register_field_labels
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm

@@ -77,8 +77,9 @@ class LiveServer:
 @pytest.fixture
 def app(app):
     """The portal of tests/conftest.py as a deployment runs it: Chinese by default,
-    errors answered with the portal's error pages instead of propagated."""
-    app.config.update(DEFAULT_LOCALE="zh_CN", TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    errors answered with the portal's error pages instead of propagated. The daily reminders stay
+    off (a test's rows are its own: a test's old clue would get a follow-up reminder)."""
+    app.config.update(DEFAULT_LOCALE="zh_CN", TESTING=False, PROPAGATE_EXCEPTIONS=False, NOTIFY_AUTO_DAILY=False)
     return app
 
 
