@@ -73,9 +73,11 @@
   // focus so it can be scrolled without a mouse. Measured once the page has been laid out.
   function focusableScrollers() {
     if (!window.matchMedia("(max-width: 700px)").matches) { return; }
-    document.querySelectorAll("table.data").forEach(function (table) {
-      if (table.scrollWidth > table.clientWidth + 1) { table.tabIndex = 0; }
+    // Every width is read before any attribute is written: one layout, not one per table.
+    var wide = Array.prototype.filter.call(document.querySelectorAll("table.data"), function (table) {
+      return getComputedStyle(table).overflowX === "auto" && table.scrollWidth > table.clientWidth + 1;
     });
+    wide.forEach(function (table) { table.tabIndex = 0; });
   }
   window.addEventListener("load", focusableScrollers);
   document.addEventListener("htmx:afterSettle", focusableScrollers);
