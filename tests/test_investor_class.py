@@ -111,7 +111,7 @@ def figure_and_list(client, key, query):
     start = html.index(f'class="figure-{key}"')
     row = html[start:html.index("</tr>", start)]
     link = row.split('class="figure-link" href="')[1].split('"')[0].replace("&amp;", "&")
-    value = row.split('hx-boost="false">')[1].split("</a>")[0]
+    value = row.split('class="figure-link" href="')[1].split(">", 1)[1].split("</a>")[0]
     listing = client.get(link)
     assert listing.status_code == 200
     return value, listing.get_data(as_text=True)

@@ -43,3 +43,15 @@ def test_the_required_mark_stands_inside_its_fields_label(app, org, login):
                        page)
     assert len(marks) >= 3  # the project name, the total investment, the responsible unit …
     assert all(opening and closing for opening, closing in marks), marks
+
+
+def test_no_script_blocks_the_first_paint(app, org, login):
+    """Scripts in <head> are deferred (htmx and portal.js run after the page is parsed), and pages
+    come compressed: Lighthouse's render-blocking and text-compression audits (docs/page-quality.md)."""
+    for client, url in [(app.test_client(), "/login"), (login("bureau"), "/dashboard")]:
+        response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+        assert response.headers.get("Content-Encoding") in ("br", "gzip"), url
+        response = client.get(url)
+        head = response.get_data(as_text=True).split("</head>")[0]
+        scripts = re.findall(r"<script\b[^>]*>", head)
+        assert scripts and all(" defer" in s or " async" in s for s in scripts), scripts

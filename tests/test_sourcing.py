@@ -193,7 +193,7 @@ def test_bureau_creates_an_event_and_units_link_their_projects(app, login, org, 
     assert rows[1][0] == "Spring promotion conference" and rows[1][8] == 1 and rows[1][12] == 1
     sheet = load_workbook(io.BytesIO(unit_a.get(f"/events/{event.id}?format=xlsx").data)).active
     rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
-    assert rows["All projects"] == (1, 50000, 1, 50000, 1) and rows["County A"] == (1, 50000, 1, 50000, 1)
+    assert rows["All projects"] == (None, 1, 50000, 1, 50000, 1) and rows["County A"] == ("Unit", 1, 50000, 1, 50000, 1)
     with app.app_context():
         assert EventProject.select().count() == 1
         assert AuditLog.select().where(AuditLog.action == "event_link", AuditLog.entity_id == signed.id).exists()

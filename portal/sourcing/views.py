@@ -3,20 +3,18 @@ events (list by period with Excel, record, results, linked projects) and station
 workspaces (visit log, results per month with Excel)."""
 from __future__ import annotations
 
-import io
 from collections import OrderedDict
 
 import peewee
-from flask import Blueprint, abort, redirect, request, send_file, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from portal import industries, periods, permissions, timeutil, xlsx
+from portal import industries, periods, permissions, timeutil
 from portal.sourcing import permissions as sourcing_permissions
 from portal.labels import STAGE_LABELS
 from portal.models import Contact, Enterprise, EventProject, Project, PromotionEvent, Unit, User
 from portal.periods import Period
-from portal.sourcing import service
+from portal.sourcing import export, service
 from portal.sourcing.forms import ContactForm, EventForm, EventProjectForm
 from portal.sourcing.labels import CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
 from portal.web import Page, form_status, get_or_404, page_number, parse_id, render, safe_next, see_other
@@ -213,46 +211,11 @@ def events():
     query = service.events_in(period, sourcing_permissions.visible_events(current_user))
     rows = [(event, service.event_results(event, industries.label)["total"]) for event in query]
     if request.args.get("format") == "xlsx" and error is None:
-        return _events_export(rows, period)
+        return export.events_workbook(rows, period)
     choices = periods.choices(timeutil.today(), None, open_ranges=False, current=period)
     return render("sourcing/events.html", status=400 if error else 200, rows=rows, period=period,
                   period_choices=choices, error=error, can_create=sourcing_permissions.can_create_event(current_user),
                   export_url=url_for("sourcing.events", period=period.code, format="xlsx"))
-
-
-def _send(wb, name: str):
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name=name, mimetype=XLSX)
-
-
-def _sheet(title: str, headers: list, widths: list):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(xlsx.row(ws, headers))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for index, width in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + index)].width = width
-    return wb, ws
-
-
-def _events_export(rows, period):
-    headers = [_("Promotion event"), _("Kind of event"), _("City"), _("First day"), _("Last day"), _("Organiser"),
-               _("Kept by unit"), _("Participating units"), _("Projects"), _("Total investment (10k CNY)"),
-               _("Signed projects"), _("Signed investment (10k CNY)"), _("Signed and since started")]
-    wb, ws = _sheet(_("Promotion events"), headers, [30, 14, 10, 12, 12, 20, 16, 30, 8, 14, 8, 14, 10])
-    for event, total in rows:
-        ws.append(xlsx.row(ws, [
-            event.name, str(EVENT_KIND_LABELS.get(event.kind, event.kind)), event.city, event.starts_on,
-            event.ends_on, event.organiser, event.unit.name, ", ".join(u.name for u in service.event_units(event)),
-            total["projects"], total["investment"], total["signed"], total["signed_investment"], total["started"]]))
-    return _send(wb, f"events-{period.code or 'period'}.xlsx")
 
 
 def _event_form(event=None, **kwargs) -> EventForm:
@@ -335,24 +298,8 @@ def _event_page(event, form=None, status=200):
 def event(event_id):
     event = _event_for(current_user, event_id)
     if request.args.get("format") == "xlsx":
-        return _event_export(event)
+        return export.event_workbook(event, service.event_results(event, industries.label))
     return _event_page(event)
-
-
-def _event_export(event):
-    """An event's results: the totals, by responsible unit, by industry (figures, not names)."""
-    results = service.event_results(event, industries.label)
-    headers = [_("Projects"), _("Total investment (10k CNY)"), _("Signed projects"), _("Signed investment (10k CNY)"),
-               _("Signed and since started")]
-    wb, ws = _sheet(_("Results"), [event.name] + headers, [30, 10, 16, 10, 16, 12])
-    keys = ("projects", "investment", "signed", "signed_investment", "started")
-    ws.append(xlsx.row(ws, [_("All projects")] + [results["total"][k] for k in keys]))
-    for title, rows in ((_("By unit"), results["by_unit"]), (_("By industry"), results["by_industry"])):
-        ws.append([])
-        ws.append(xlsx.row(ws, [title]))
-        for row in rows:
-            ws.append(xlsx.row(ws, [str(row["label"] or "—")] + [row[k] for k in keys]))
-    return _send(wb, f"event-{event.id}.xlsx")
 
 
 @bp.route("/events/<event_id>/projects", methods=["POST"])
@@ -406,26 +353,10 @@ def readable_teams(user):
 @login_required
 def teams():
     year = _year()
-    rows = [(team, service.totals(service.team_months(team, year))) for team in readable_teams(current_user)]
+    teams = [(team, service.team_months(team, year)) for team in readable_teams(current_user)]
     if request.args.get("format") == "xlsx":
-        return _teams_export(rows, year)
-    return render("sourcing/teams.html", rows=rows, year=year)
-
-
-def _teams_export(rows, year: int):
-    """The year's totals per team, and a second sheet with each team's figures per month."""
-    figures = [_("New clues"), _("Signed projects"), _("Signed investment (10k CNY)"), _("Visits and contacts")]
-    wb, ws = _sheet(_("Stationed teams"), [_("Stationed team"), _("Stationed in (city)")] + figures,
-                    [24, 12, 10, 10, 16, 12])
-    monthly = wb.create_sheet(_("Per month")[:31])
-    monthly.append(xlsx.row(monthly, [_("Stationed team"), _("Month")] + figures))
-    for team, total in rows:
-        ws.append(xlsx.row(ws, [team.name, team.city, total["clues"], total["signed"],
-                                total["signed_investment"], total["contacts"]]))
-        for month in service.team_months(team, year):
-            monthly.append(xlsx.row(monthly, [team.name, f"{year}-{month['month']:02d}", month["clues"],
-                                              month["signed"], month["signed_investment"], month["contacts"]]))
-    return _send(wb, f"teams-{year}.xlsx")
+        return export.teams_workbook([(team, service.totals(months), months) for team, months in teams], year)
+    return render("sourcing/teams.html", rows=[(team, service.totals(months)) for team, months in teams], year=year)
 
 
 @bp.route("/teams/<team_id>")
@@ -437,16 +368,7 @@ def team(team_id):
     year = _year()
     months = service.team_months(unit, year)
     if request.args.get("format") == "xlsx":
-        headers = [_("Month"), _("New clues"), _("Signed projects"), _("Signed investment (10k CNY)"),
-                   _("Visits and contacts")]
-        wb, ws = _sheet(unit.name, headers, [10, 10, 10, 16, 12])
-        for row in months:
-            ws.append(xlsx.row(ws, [f"{year}-{row['month']:02d}", row["clues"], row["signed"],
-                                    row["signed_investment"], row["contacts"]]))
-        total = service.totals(months)
-        ws.append(xlsx.row(ws, [_("Total"), total["clues"], total["signed"], total["signed_investment"],
-                                total["contacts"]]))
-        return _send(wb, f"team-{unit.id}-{year}.xlsx")
+        return export.team_workbook(unit, year, months)
     contacts = list(_contacts(sourcing_permissions.visible_contacts(current_user))
                     .select_extend(Enterprise).join_from(Contact, Enterprise)
                     .where(Contact.unit == unit.id).limit(100))

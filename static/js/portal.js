@@ -69,6 +69,18 @@
       event.target.classList.remove("suggested");
     }
   });
+  // On a phone a wide table scrolls inside its own box (portal.css): such a box takes the keyboard
+  // focus so it can be scrolled without a mouse. Measured once the page has been laid out.
+  function focusableScrollers() {
+    if (!window.matchMedia("(max-width: 700px)").matches) { return; }
+    // Every width is read before any attribute is written: one layout, not one per table.
+    var wide = Array.prototype.filter.call(document.querySelectorAll("table.data"), function (table) {
+      return getComputedStyle(table).overflowX === "auto" && table.scrollWidth > table.clientWidth + 1;
+    });
+    wide.forEach(function (table) { table.tabIndex = 0; });
+  }
+  window.addEventListener("load", focusableScrollers);
+  document.addEventListener("htmx:afterSettle", focusableScrollers);
   // A network failure has no response to swap: say so in the page.
   document.addEventListener("htmx:sendError", function () {
     var box = document.getElementById("htmx-error");

@@ -61,3 +61,24 @@ def test_no_serious_accessibility_violation(live_server, axe_page, org, make_pro
             found[url] = _serious(axe_page)
     problems = {url: issues for url, issues in found.items() if issues}
     assert not problems, problems
+
+
+def test_tables_that_scroll_on_a_phone_take_the_keyboard(live_server, axe_page, org, make_project):
+    """On a phone a wide table scrolls inside its own box; axe's scrollable-region-focusable asks
+    that such a box can be reached and scrolled with the keyboard."""
+    live_server.app.config["DEFAULT_LOCALE"] = "en"
+    project = make_project(name="手机表格检查项目", flag="yellow", flag_reason="本周未报送进展")
+    axe_page.set_viewport_size({"width": 390, "height": 900})
+    found, scrolling = {}, 0
+    for username, urls in {"bureau": ["/projects/{project}", "/dashboard/summary", "/ranking/top-ten"],
+                           "admin": ["/admin/audit"]}.items():
+        axe_page.context.clear_cookies()
+        _login(axe_page, username)
+        for url in urls:
+            axe_page.goto(url.format(project=project.id))
+            axe_page.wait_for_load_state("load")
+            scrolling += axe_page.locator("table.data[tabindex='0']").count()
+            found[url] = _serious(axe_page)
+    assert scrolling >= 1  # the summary's tables at least are wider than a phone
+    problems = {url: issues for url, issues in found.items() if issues}
+    assert not problems, problems

@@ -39,3 +39,33 @@ def test_the_lists_fit_a_desktop_and_a_phone(live_server, page, org, projects, l
             assert scroll <= width, (url, width, scroll)
             name_width = page.locator("td.project-name").first.bounding_box()["width"]
             assert name_width >= 100, (url, width, name_width)  # not two characters a line
+
+
+#: Pages whose tables (history, audit log, summary, top ten, verification queue) are wider than a
+#: phone in English; each must scroll inside its own box.
+TABLE_PAGES = {"bureau": ["/projects/{project}", "/dashboard/summary", "/ranking/top-ten", "/projects/verification"],
+               "admin": ["/admin/audit"]}
+
+
+def test_pages_with_wide_tables_fit_a_phone(live_server, page, org, projects):
+    from portal.models import Project
+
+    live_server.app.config["DEFAULT_LOCALE"] = "en"
+    project = Project.select().order_by(Project.id).first()
+    page.set_viewport_size({"width": 390, "height": 900})
+    for username, urls in TABLE_PAGES.items():
+        page.context.clear_cookies()
+        browser_login(page, username)
+        for url in urls:
+            page.goto(url.format(project=project.id))
+            assert page.locator("table.data").count() >= 1, url
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= 390, (url, scroll, _sticking_out(page, 390))
+
+
+def _sticking_out(page, width: int) -> list[str]:
+    """The outermost elements that reach past the viewport outside a scrolling box (for the failure message)."""
+    return page.evaluate("""(width) => [...document.querySelectorAll("body *")].filter(e =>
+        e.getBoundingClientRect().right > width + 1 && e.parentElement.getBoundingClientRect().right <= width + 1
+        && !e.parentElement.closest("table.data, .table-scroll, .table-wrap, .panel"))
+        .slice(0, 4).map(e => e.tagName + "." + e.className)""", width)
