@@ -11,8 +11,9 @@ from portal import hookimpl, permissions
 from portal.models import Contact, EventProject, PromotionEvent
 from portal.scheduling import flags
 from portal.sourcing import service
-from portal.sourcing.labels import register_audit_labels
-from portal.sourcing.views import bp, readable_teams
+from portal.sourcing.labels import CREDIT_KIND_LABELS, register_audit_labels
+from portal.sourcing.permissions import can_set_credit
+from portal.sourcing.views import bp, credit_panel, readable_teams
 
 register_audit_labels()
 
@@ -54,8 +55,10 @@ def portal_template_panels(slot, context):
                and permissions.can_log_contact(user, enterprise))
     days = service.days_since_follow_up([project]).get(project.id)
     html = render_template("sourcing/_project_panel.html", project=project, contacts=contacts, days=days,
-                           events=[e for e in events if permissions.can_read_event(user, e)], can_log=can_log)
-    return [{"title": _l("Contacts and events"), "html": Markup(html), "order": 45}]
+                           events=[e for e in events if permissions.can_read_event(user, e)], can_log=can_log,
+                           credit=credit_panel(project), can_set_credit=can_set_credit(user, project),
+                           CREDIT_KIND_LABELS=CREDIT_KIND_LABELS)
+    return [{"title": _l("Contacts, events and credit"), "html": Markup(html), "order": 45}]
 
 
 @hookimpl(trylast=True)

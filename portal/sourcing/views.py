@@ -11,13 +11,15 @@ from flask import Blueprint, abort, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import industries, periods, permissions, timeutil, xlsx
+from portal import credit, industries, periods, permissions, timeutil, xlsx
 from portal.labels import STAGE_LABELS
 from portal.models import Contact, Enterprise, EventProject, Project, PromotionEvent, Unit, User
 from portal.periods import Period
-from portal.sourcing import service
+from portal.sourcing import credit_forms, service
+from portal.sourcing import permissions as sourcing_permissions
+from portal.sourcing.credit_forms import CreditForm
 from portal.sourcing.forms import ContactForm, EventForm, EventProjectForm
-from portal.sourcing.labels import CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
+from portal.sourcing.labels import CREDIT_KIND_LABELS, CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
 from portal.web import Page, form_status, get_or_404, page_number, parse_id, render, safe_next, see_other
 
 bp = Blueprint("sourcing", __name__)
@@ -455,3 +457,54 @@ def team(team_id):
                   contacts=contacts, projects=projects, STAGE_LABELS=STAGE_LABELS,
                   follow_up=service.days_since_follow_up(projects),
                   can_log=permissions.contact_units(current_user).where(Unit.id == unit.id).exists())
+
+
+# Credit shares of a project ---------------------------------------------------------------------
+
+def _credit_units():
+    """Units that can take a share: active units below the city, teams included, in tree order."""
+    return list(Unit.select(Unit.id, Unit.name, Unit.kind, Unit.path).where(Unit.active == True)  # noqa: E712
+                .order_by(Unit.path))
+
+
+@bp.route("/projects/<project_id>/credit", methods=["GET", "POST"])
+@login_required
+def project_credit(project_id):
+    project = get_or_404(Project, project_id)
+    if not permissions.can_read_project(current_user, project):
+        abort(404)
+    if not sourcing_permissions.can_set_credit(current_user, project):
+        abort(403)
+    parties, set_by_bureau = credit.parties(project)
+    form = CreditForm(data=credit_forms.initial_data(project, parties, set_by_bureau), units=_credit_units())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data or 0)
+        except ValueError:
+            version = -1
+        try:
+            credit.save(project, form.parties(project.responsible_unit_id), current_user, version)
+        except credit.CreditConflict:
+            form.form_errors.append(_("Someone else changed this project meanwhile: check the shares and save "
+                                      "again."))
+            form.version.data = str(Project.get_by_id(project.id).version)
+            status = 409
+        else:
+            return see_other("projects.show", project_id=project.id)
+    elif form.errors:
+        status = 422
+    return render("sourcing/credit_form.html", status=status, form=form, project=project,
+                  rule=credit.rule(), default=credit.default_parties(project), unit_names=_unit_names(parties),
+                  CREDIT_KIND_LABELS=CREDIT_KIND_LABELS)
+
+
+def _unit_names(parties) -> dict:
+    ids = [p["unit_id"] for p in parties if p["unit_id"]]
+    return dict(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(ids)).tuples()) if ids else {}
+
+
+def credit_panel(project) -> dict:
+    """What the project page shows of its credit: parties with names, set by the bureau or the rule."""
+    parties, set_by_bureau = credit.parties(project)
+    return {"parties": parties, "set_by_bureau": set_by_bureau, "unit_names": _unit_names(parties)}
