@@ -232,12 +232,6 @@ class CreditRule(TypedDict):
     unit: NotRequired[Percent]
 
 
-class TeamQuotaFlag(TypedDict):
-    team_id: Integer
-    level: Literal["yellow", "red"]
-    reason: Reason
-
-
 class ReportSheet(TypedDict):
     title: NonEmptyText
     rows: list[list[Any]]
@@ -537,18 +531,3 @@ def portal_credit_rule(context) -> CreditRule | None:
     unit, never takes a share.
     """
 
-
-@hookspec(firstresult=True)
-def portal_team_quota_flags(teams, context) -> list[TeamQuotaFlag] | None:
-    """Red and yellow flags for stationed teams behind their quotas (new clues, visits).
-
-    Parameters: ``teams`` – a list of ``portal.sourcing.quotas.TeamPace``, one per team and
-    quota, each with ``team`` (the Unit), ``metric`` ("clues" or "visits"), ``span`` ("week" or
-    "month"), ``target``, ``done`` (so far in the current span), ``expected`` (the target
-    pro-rated to the time elapsed) and ``elapsed`` (fraction of the span, 0 to 1); ``context`` –
-    a ``portal.context.RuleContext``. Returns: a list of ``{"team_id": int, "level": "yellow" |
-    "red", "reason": Reason}`` (reason as for ``portal_project_flags``; teams on pace are left
-    out), or None to leave the decision to the next plugin. ``firstresult``: the first answer
-    wins; the default rule (``portal.sourcing.quotas``, run last) flags yellow a team below its
-    pro-rated quota and red one below half of it.
-    """

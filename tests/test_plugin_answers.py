@@ -48,6 +48,7 @@ SPECIFIC = {
                             '[{"list": "source_channel", "choices": []}]',
                             '[{"list": "source_channel", "choices": [{"code": "Bad Code", "label": "x"}]}]',
                             '[{"list": "problem_category", "choices": [{"code": "ok", "label": " "}]}]'],
+    "portal_credit_rule": ['{"team": 150}', '{"team": -1}', '{"team": True}', '{"team": "40"}', '{"unit": 2.5}'],
     "portal_province_report": ['[{"title": None, "rows": []}]', '[{"title": "t"}]', '[{"title": "t", "rows": "x"}]',
                                '[{"title": "  ", "rows": []}]'],
 }
@@ -121,6 +122,7 @@ VISITS = {
     "portal_export_columns": lambda ctx: [ctx.bureau.get("/projects?format=xlsx")],
     "portal_choice_lists": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_province_report": _visit_province_report,
+    "portal_credit_rule": _visit_ranking,  # the ranking's figures take the credit shares
 }
 
 

@@ -1,16 +1,12 @@
-"""Who may do what in sourcing's own features (credit shares, team quotas and regions); the
+"""Who may do what in sourcing's own features (credit shares); the
 core's checks (reading projects, teams) stay in portal.permissions."""
 from __future__ import annotations
 
 from portal import permissions
-from portal.models import Project, Unit, User
+from portal.models import Project, User
 
 
 def can_set_credit(user: User, project: Project) -> bool:
     """The bureau decides how a project's credit is shared (成果认定), for projects it may read."""
     return permissions.is_bureau(user) and permissions.can_read_project(user, project)
 
-
-def can_plan_team(user: User, team: Unit) -> bool:
-    """The bureau sets a stationed team's quotas and regions (the team reads them)."""
-    return permissions.is_bureau(user) and team.kind == "team"
