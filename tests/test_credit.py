@@ -2,9 +2,12 @@
 counts once in the figures per unit and team (the ranking, the dashboard's tables), shared as
 the county's rule or the bureau decides; the units add up to the city."""
 import datetime as dt
+import io
+import re
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from portal import figures, hookimpl
 from portal.models import AuditLog, Project, ProjectCredit
@@ -154,3 +157,20 @@ def test_only_the_bureau_sets_shares(app, org, city, login):
     assert login("unit_b").get(f"/projects/{city['own'].id}/credit").status_code == 404
     response = login("unit_a").post_form(f"/projects/{city['own'].id}/credit", {"mode": "set", "host_share": "100"})
     assert response.status_code == 403
+
+
+def test_team_results_per_month_take_the_shares(app, org, city, login):
+    """The teams' results per month (team page, dashboard, workbook): referred projects whole,
+    credited ones by the share the bureau set."""
+    bureau = login("bureau")
+    team = str(org.units["team"].id)
+    submit(bureau, _credit_form(bureau, city["sourced"]),
+           {"mode": "set", "host_share": "70", "r0_kind": "team", "r0_unit": team, "r0_share": "30"})
+    page = bureau.get(f"/teams/{team}?year=2026").get_data(as_text=True)
+    march = re.search(r"<th scope=\"row\">2026-03</th>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', march)[:4] == ["0", "1", "CNY 300.00 million", "0.30"]
+    dashboard = bureau.get("/dashboard?period=2026").get_data(as_text=True)
+    assert "Stationed teams per month, 2026" in dashboard
+    book = load_workbook(io.BytesIO(bureau.get("/dashboard?period=2026&format=xlsx").data))
+    rows = list(book["Stationed teams per month"].iter_rows(values_only=True))
+    assert ("Shanghai Team", "2026-03", 0, 1, 30000, 0.3, 9000, 0) in rows

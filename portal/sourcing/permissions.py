@@ -3,10 +3,18 @@ core's checks (reading projects, teams) stay in portal.permissions."""
 from __future__ import annotations
 
 from portal import permissions
-from portal.models import Project, User
+from portal.models import Project, Unit, User
 
 
 def can_set_credit(user: User, project: Project) -> bool:
     """The bureau decides how a project's credit is shared (成果认定), for projects it may read."""
     return permissions.is_bureau(user) and permissions.can_read_project(user, project)
 
+
+
+def readable_teams(user: User):
+    """The stationed teams whose workspace and results the user may read."""
+    teams = Unit.select().where(Unit.kind == "team").order_by(Unit.path)
+    if permissions.sees_everything(user):
+        return teams
+    return teams.where(Unit.id.in_(permissions.readable_unit_ids(user)))

@@ -10,6 +10,7 @@ import peewee
 from flask import Blueprint, abort, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from openpyxl import Workbook
 
 from portal import credit, industries, periods, permissions, timeutil, xlsx
 from portal.labels import STAGE_LABELS
@@ -18,6 +19,7 @@ from portal.periods import Period
 from portal.sourcing import credit_forms, service
 from portal.sourcing import permissions as sourcing_permissions
 from portal.sourcing.credit_forms import CreditForm
+from portal.sourcing.permissions import readable_teams
 from portal.sourcing.forms import ContactForm, EventForm, EventProjectForm
 from portal.sourcing.labels import CREDIT_KIND_LABELS, CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
 from portal.web import Page, form_status, get_or_404, page_number, parse_id, render, safe_next, see_other
@@ -395,36 +397,43 @@ def _year() -> int:
     return year if 2000 <= year <= today.year + 1 else today.year
 
 
-def readable_teams(user):
-    teams = Unit.select().where(Unit.kind == "team").order_by(Unit.path)
-    if permissions.sees_everything(user):
-        return teams
-    return teams.where(Unit.id.in_(permissions.readable_unit_ids(user)))
+def result_headers() -> list[str]:
+    """The columns of a team's results (``service.RESULT_KEYS``), amounts in 万元."""
+    return [_("New clues"), _("Signings it referred"), _("Their investment (10k CNY)"),
+            _("Credited signings"), _("Credited signed amount (10k CNY)"), _("Visits and contacts")]
+
+
+RESULT_FORMATS = (xlsx.COUNT_FORMAT, xlsx.COUNT_FORMAT, xlsx.AMOUNT_FORMAT, xlsx.COUNT_FORMAT, xlsx.AMOUNT_FORMAT,
+                  xlsx.COUNT_FORMAT)
+
+
+def _result_values(row: dict) -> list:
+    return [row[key] for key in service.RESULT_KEYS]
 
 
 @bp.route("/teams")
 @login_required
 def teams():
     year = _year()
-    rows = [(team, service.totals(service.team_months(team, year))) for team in readable_teams(current_user)]
+    readable = list(readable_teams(current_user))
+    results = service.team_results(readable, year)
+    rows = [(team, service.totals(results[team.id])) for team in readable]
     if request.args.get("format") == "xlsx":
-        return _teams_export(rows, year)
+        return _teams_export(rows, results, year)
     return render("sourcing/teams.html", rows=rows, year=year)
 
 
-def _teams_export(rows, year: int):
+def _teams_export(rows, results, year: int):
     """The year's totals per team, and a second sheet with each team's figures per month."""
-    figures = [_("New clues"), _("Signed projects"), _("Signed investment (10k CNY)"), _("Visits and contacts")]
-    wb, ws = _sheet(_("Stationed teams"), [_("Stationed team"), _("Stationed in (city)")] + figures,
-                    [24, 12, 10, 10, 16, 12])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Stationed teams")[:31]
+    xlsx.table(ws, [_("Stationed team"), _("Stationed in (city)")] + result_headers(),
+               [[team.name, team.city] + _result_values(total) for team, total in rows], (None, None) + RESULT_FORMATS)
     monthly = wb.create_sheet(_("Per month")[:31])
-    monthly.append(xlsx.row(monthly, [_("Stationed team"), _("Month")] + figures))
-    for team, total in rows:
-        ws.append(xlsx.row(ws, [team.name, team.city, total["clues"], total["signed"],
-                                total["signed_investment"], total["contacts"]]))
-        for month in service.team_months(team, year):
-            monthly.append(xlsx.row(monthly, [team.name, f"{year}-{month['month']:02d}", month["clues"],
-                                              month["signed"], month["signed_investment"], month["contacts"]]))
+    xlsx.table(monthly, [_("Stationed team"), _("Month")] + result_headers(),
+               [[team.name, f"{year}-{month['month']:02d}"] + _result_values(month)
+                for team, _total in rows for month in results[team.id]], (None, None) + RESULT_FORMATS)
     return _send(wb, f"teams-{year}.xlsx")
 
 
@@ -437,15 +446,13 @@ def team(team_id):
     year = _year()
     months = service.team_months(unit, year)
     if request.args.get("format") == "xlsx":
-        headers = [_("Month"), _("New clues"), _("Signed projects"), _("Signed investment (10k CNY)"),
-                   _("Visits and contacts")]
-        wb, ws = _sheet(unit.name, headers, [10, 10, 10, 16, 12])
-        for row in months:
-            ws.append(xlsx.row(ws, [f"{year}-{row['month']:02d}", row["clues"], row["signed"],
-                                    row["signed_investment"], row["contacts"]]))
+        wb = Workbook()
+        ws = wb.active
+        ws.title = unit.name[:31]
         total = service.totals(months)
-        ws.append(xlsx.row(ws, [_("Total"), total["clues"], total["signed"], total["signed_investment"],
-                                total["contacts"]]))
+        xlsx.table(ws, [_("Month")] + result_headers(),
+                   [[f"{year}-{row['month']:02d}"] + _result_values(row) for row in months]
+                   + [[_("Total")] + _result_values(total)], (None,) + RESULT_FORMATS)
         return _send(wb, f"team-{unit.id}-{year}.xlsx")
     contacts = list(_contacts(permissions.visible_contacts(current_user))
                     .select_extend(Enterprise).join_from(Contact, Enterprise)
