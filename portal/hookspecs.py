@@ -232,6 +232,12 @@ class CreditRule(TypedDict):
     unit: NotRequired[Percent]
 
 
+class TeamQuotaFlag(TypedDict):
+    team_id: Integer
+    level: Literal["yellow", "red"]
+    reason: Reason
+
+
 class ReportSheet(TypedDict):
     title: NonEmptyText
     rows: list[list[Any]]
@@ -531,3 +537,18 @@ def portal_credit_rule(context) -> CreditRule | None:
     unit, never takes a share.
     """
 
+
+@hookspec(firstresult=True)
+def portal_team_quota_flags(paces, context) -> list[TeamQuotaFlag] | None:
+    """Red and yellow flags for stationed teams behind their quotas (new clues, visits).
+
+    Parameters: ``paces`` – a list of ``portal.sourcing.quotas.Pace``, one per team and quota,
+    each with ``team`` (the Unit), ``metric`` ("clues" or "visits"), ``span`` ("week" or
+    "month"), ``target``, ``done`` (so far in the current span), ``elapsed`` (the fraction of
+    the span gone, 0 to 1) and ``expected`` (the target pro-rated to it); ``context`` – a
+    ``portal.context.RuleContext``. Returns: a list of ``{"team_id": int, "level": "yellow" |
+    "red", "reason": Reason}`` (reason as for ``portal_project_flags``; teams on pace are left
+    out; a team's worst flag is shown), or None to leave the decision to the next plugin.
+    ``firstresult``: the first answer wins; the default rule (``portal.sourcing.quotas``, run
+    last) flags yellow a team below its pro-rated quota and red one below half of it.
+    """

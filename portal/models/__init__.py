@@ -31,7 +31,7 @@ from portal.models.scheduling import (
     WeekUnitFigures,
 )
 from portal.models.credit import CREDIT_KINDS, UNIT_CREDIT_KINDS, ProjectCredit
-from portal.models.sourcing import Contact, EventProject, EventUnit, PromotionEvent
+from portal.models.sourcing import Contact, EventProject, EventUnit, PromotionEvent, TeamQuota, TeamRegion
 from portal.models.sessions import LoginThrottle, SignInEvent, UserSession
 from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
@@ -45,7 +45,7 @@ ALL_MODELS = [
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
     WeekUnitFigures, WeekNewInList,
     ImportBatch, ImportItem,
-    Contact, PromotionEvent, EventUnit, EventProject, ProjectCredit,
+    Contact, PromotionEvent, EventUnit, EventProject, ProjectCredit, TeamQuota, TeamRegion,
     ApiToken,
 ]
 
@@ -61,7 +61,7 @@ __all__ = [
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
     "WeekNewInList", "WeekUnitFigures",
     "ImportBatch", "ImportItem",
-    "Contact", "EventProject", "EventUnit", "PromotionEvent",
+    "Contact", "EventProject", "EventUnit", "PromotionEvent", "TeamQuota", "TeamRegion",
     "CREDIT_KINDS", "UNIT_CREDIT_KINDS", "ProjectCredit",
     "ApiToken",
 ]

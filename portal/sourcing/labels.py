@@ -33,8 +33,12 @@ CREDIT_KIND_LABELS = {
     "investor": _l("Existing investor"),
 }
 
+QUOTA_METRIC_LABELS = {"clues": _l("New clues"), "visits": _l("Visits")}
+QUOTA_SPAN_LABELS = {"week": _l("per week"), "month": _l("per month")}
+
 AUDIT_ACTIONS = {
     "credit": _l("Credit shares set"),
+    "team_plan": _l("Team quotas and regions set"),
     "contact_create": _l("Contact logged"),
     "contact_edit": _l("Contact corrected"),
     "contact_delete": _l("Contact deleted"),
@@ -57,6 +61,7 @@ def register_audit_labels() -> None:
     for form in (forms.ContactForm, forms.EventForm, forms.EventProjectForm):
         register_field_labels(form_field_labels(form))
     register_field_labels({"credit": _l("Credit"), "credit_set": _l("Set by the bureau"),
+                           "quotas": _l("Quotas"), "regions": _l("Regions"),
                            "contact_kind": _l("Kind of contact"), "event_kind": _l("Kind of event"),
                            "at_event": _l("At the event"), "promotion_event": _l("Promotion event"),
                            "units": _l("Participating units")})

@@ -18,3 +18,8 @@ def readable_teams(user: User):
     if permissions.sees_everything(user):
         return teams
     return teams.where(Unit.id.in_(permissions.readable_unit_ids(user)))
+
+
+def can_plan_team(user: User, team: Unit) -> bool:
+    """The bureau sets a stationed team's quotas and regions (the team and its readers see them)."""
+    return permissions.is_bureau(user) and team.kind == "team"

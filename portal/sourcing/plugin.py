@@ -10,7 +10,7 @@ from markupsafe import Markup
 from portal import hookimpl, permissions
 from portal.models import Contact, EventProject, PromotionEvent
 from portal.scheduling import flags
-from portal.sourcing import service
+from portal.sourcing import quotas, service
 from portal.sourcing.labels import CREDIT_KIND_LABELS, register_audit_labels
 from portal.sourcing.permissions import can_set_credit
 from portal.sourcing.views import bp, credit_panel, readable_teams
@@ -59,6 +59,11 @@ def portal_template_panels(slot, context):
                            credit=credit_panel(project), can_set_credit=can_set_credit(user, project),
                            CREDIT_KIND_LABELS=CREDIT_KIND_LABELS)
     return [{"title": _l("Contacts, events and credit"), "html": Markup(html), "order": 45}]
+
+
+@hookimpl(trylast=True)
+def portal_team_quota_flags(paces):
+    return quotas.default_flags(paces)
 
 
 @hookimpl(trylast=True)

@@ -16,11 +16,12 @@ from portal import credit, industries, periods, permissions, timeutil, xlsx
 from portal.labels import STAGE_LABELS
 from portal.models import Contact, Enterprise, EventProject, Project, PromotionEvent, Unit, User
 from portal.periods import Period
-from portal.sourcing import credit_forms, service
+from portal.sourcing import credit_forms, plan_forms, quotas, service
 from portal.sourcing import permissions as sourcing_permissions
 from portal.sourcing.credit_forms import CreditForm
 from portal.sourcing.permissions import readable_teams
 from portal.sourcing.forms import ContactForm, EventForm, EventProjectForm
+from portal.sourcing.labels import QUOTA_METRIC_LABELS, QUOTA_SPAN_LABELS
 from portal.sourcing.labels import CREDIT_KIND_LABELS, CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
 from portal.web import Page, form_status, get_or_404, page_number, parse_id, render, safe_next, see_other
 
@@ -36,6 +37,8 @@ def _globals():
         "CONTACT_KIND_LABELS": CONTACT_KIND_LABELS,
         "EVENT_KIND_LABELS": EVENT_KIND_LABELS,
         "EVENT_ROLE_LABELS": EVENT_ROLE_LABELS,
+        "QUOTA_METRIC_LABELS": QUOTA_METRIC_LABELS,
+        "QUOTA_SPAN_LABELS": QUOTA_SPAN_LABELS,
         "investor_url": lambda enterprise_id: url_for("sourcing.investor", enterprise_id=enterprise_id),
         "clue_follow_up_days": service.days_since_follow_up,
     }
@@ -420,7 +423,8 @@ def teams():
     rows = [(team, service.totals(results[team.id])) for team in readable]
     if request.args.get("format") == "xlsx":
         return _teams_export(rows, results, year)
-    return render("sourcing/teams.html", rows=rows, year=year)
+    return render("sourcing/teams.html", rows=rows, year=year,
+                  quota_flags=quotas.flags(quotas.paces(readable, timeutil.today())))
 
 
 def _teams_export(rows, results, year: int):
@@ -454,6 +458,7 @@ def team(team_id):
                    [[f"{year}-{row['month']:02d}"] + _result_values(row) for row in months]
                    + [[_("Total")] + _result_values(total)], (None,) + RESULT_FORMATS)
         return _send(wb, f"team-{unit.id}-{year}.xlsx")
+    pace = quotas.paces([unit], timeutil.today())
     contacts = list(_contacts(permissions.visible_contacts(current_user))
                     .select_extend(Enterprise).join_from(Contact, Enterprise)
                     .where(Contact.unit == unit.id).limit(100))
@@ -461,6 +466,8 @@ def team(team_id):
                     .where(Project.source_team == unit.id, Project.archived == False)  # noqa: E712
                     .order_by(Project.stage == "clue", Project.created_at.desc()).limit(100))
     return render("sourcing/team.html", team=unit, year=year, months=months, total=service.totals(months),
+                  paces=pace, quota_flag=quotas.flags(pace).get(unit.id), plan=quotas.plan_of(unit, year),
+                  can_plan=sourcing_permissions.can_plan_team(current_user, unit),
                   contacts=contacts, projects=projects, STAGE_LABELS=STAGE_LABELS,
                   follow_up=service.days_since_follow_up(projects),
                   can_log=permissions.contact_units(current_user).where(Unit.id == unit.id).exists())
@@ -515,3 +522,21 @@ def credit_panel(project) -> dict:
     """What the project page shows of its credit: parties with names, set by the bureau or the rule."""
     parties, set_by_bureau = credit.parties(project)
     return {"parties": parties, "set_by_bureau": set_by_bureau, "unit_names": _unit_names(parties)}
+
+
+# A stationed team's plan: quotas and regions ----------------------------------------------------
+
+@bp.route("/teams/<team_id>/plan", methods=["GET", "POST"])
+@login_required
+def team_plan(team_id):
+    unit = get_or_404(Unit, team_id)
+    if not permissions.can_read_team(current_user, unit):
+        abort(404)
+    if not sourcing_permissions.can_plan_team(current_user, unit):
+        abort(403)
+    year = _year()
+    form = plan_forms.PlanForm(data=plan_forms.initial_data(quotas.plan_of(unit, year)))
+    if form.validate_on_submit():
+        quotas.save_plan(unit, year, form.quotas(), form.regions(), current_user)
+        return see_other("sourcing.team", team_id=unit.id, year=year)
+    return render("sourcing/team_plan.html", status=form_status(form), form=form, team=unit, year=year)
