@@ -174,3 +174,24 @@ def test_team_results_per_month_take_the_shares(app, org, city, login):
     book = load_workbook(io.BytesIO(bureau.get("/dashboard?period=2026&format=xlsx").data))
     rows = list(book["Stationed teams per month"].iter_rows(values_only=True))
     assert ("Shanghai Team", "2026-03", 0, 1, 30000, 0.3, 9000, 0) in rows
+
+
+def test_the_demo_city_shows_shares_quotas_and_regions_and_adds_up(app, monkeypatch, password_hash):
+    import portal.demo
+    from portal.models import TeamQuota, TeamRegion, Unit
+
+    monkeypatch.setattr(portal.demo, "hash_password", lambda password: password_hash)
+    with app.test_request_context():
+        portal.demo.build_demo("password123", dt.date(2026, 11, 21))
+        shares = ProjectCredit.select().count()
+        assert shares >= 8 and ProjectCredit.select().where(ProjectCredit.kind == "chamber").exists()
+        assert TeamQuota.select().count() == 6
+        assert TeamRegion.select().where(TeamRegion.region == "长三角", TeamRegion.year == 2026).exists()
+        # The demo city's ranked units (every host is one, or a town below one) add up to the
+        # city: before, each project a team brought counted for the team and for its host.
+        city_total = figures.compute(YEAR).signed_count.value
+        assert city_total > 0 and _ranked_sum("signed_count") == city_total
+        teams = [u for u in Unit.select().where(Unit.kind == "team")]
+        assert any(r["signed_investment"].value for r in figures.by_team(YEAR) if r.key in {t.id for t in teams})
+        portal.demo.build_demo("password123", dt.date(2026, 11, 21))
+        assert ProjectCredit.select().count() == shares  # idempotent

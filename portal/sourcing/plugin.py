@@ -68,6 +68,7 @@ def portal_team_quota_flags(paces):
 
 @hookimpl(trylast=True)
 def portal_demo_data(context):
-    from portal.sourcing.demo import add_demo_sourcing
+    from portal.sourcing.demo import add_demo_credit_and_plans, add_demo_sourcing
 
     add_demo_sourcing(context)
+    add_demo_credit_and_plans(context)
