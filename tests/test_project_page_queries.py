@@ -14,8 +14,8 @@ from portal.models import Attachment, AuditLog, CapitalEntry, StageChange
 #: history, the active rules setting, unread notifications, review decisions, milestones, the
 #: unit list for the forms, problems, commitments; with sourcing, the project's contacts, its
 #: promotion events and the clue follow-up clock (latest contact on the project, on its investor,
-#: latest stage change: three grouped maxima).
-MAX_QUERIES = 20
+#: latest stage change: three grouped maxima) and its credit shares (one query, with their units).
+MAX_QUERIES = 21
 
 
 def _count_queries(monkeypatch, client, url):

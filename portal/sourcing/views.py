@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from portal import credit, industries, periods, permissions, timeutil, xlsx
 from portal.labels import STAGE_LABELS
-from portal.models import Contact, Enterprise, EventProject, Project, PromotionEvent, Unit, User
+from portal.models import Contact, Enterprise, EventProject, Project, ProjectCredit, PromotionEvent, Unit, User
 from portal.periods import Period
 from portal.sourcing import credit_forms, plan_forms, quotas, service
 from portal.sourcing import permissions as sourcing_permissions
@@ -509,19 +509,25 @@ def project_credit(project_id):
     elif form.errors:
         status = 422
     return render("sourcing/credit_form.html", status=status, form=form, project=project,
-                  rule=credit.rule(), default=credit.default_parties(project), unit_names=_unit_names(parties),
+                  rule=credit.rule(), default=credit.default_parties(project),
                   CREDIT_KIND_LABELS=CREDIT_KIND_LABELS)
 
 
-def _unit_names(parties) -> dict:
-    ids = [p["unit_id"] for p in parties if p["unit_id"]]
-    return dict(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(ids)).tuples()) if ids else {}
-
-
 def credit_panel(project) -> dict:
-    """What the project page shows of its credit: parties with names, set by the bureau or the rule."""
-    parties, set_by_bureau = credit.parties(project)
-    return {"parties": parties, "set_by_bureau": set_by_bureau, "unit_names": _unit_names(parties)}
+    """What the project page shows of its credit: the parties with names, set by the bureau or by
+    the rule. One query (the shares with their units' names); the rule's parties are named from
+    the project's host and source team, which the project page loaded with it."""
+    saved = list(ProjectCredit.select(ProjectCredit, Unit.name.alias("unit_name")).join(Unit, peewee.JOIN.LEFT_OUTER)
+                 .where(ProjectCredit.project == project.id).order_by(ProjectCredit.id).objects())
+    if saved:
+        parties = [{"kind": c.kind, "unit_id": c.unit_id, "name": c.name if c.unit_id is None else c.unit_name,
+                    "share": c.share} for c in saved]
+        return {"parties": parties, "set_by_bureau": True}
+    names = {project.responsible_unit_id: project.responsible_unit.name}
+    if project.source_team_id:
+        names[project.source_team_id] = project.source_team.name
+    parties = [dict(p, name=names.get(p["unit_id"], "")) for p in credit.default_parties(project)]
+    return {"parties": parties, "set_by_bureau": False}
 
 
 # A stationed team's plan: quotas and regions ----------------------------------------------------
