@@ -13,12 +13,11 @@ city's and no project counts twice.
   adding up to 100). Only units take a share: a chamber or an investor is not a unit, it is
   recorded as a referrer and counted as a referral.
 
-``rows()`` is the one SQL statement of the shares (project, unit, share): figures join it.
+portal.figures counts the shares in SQL (``_credit_parts``): the projects credited by the rule
+grouped by host (and team), and the bureau's ``ProjectCredit`` rows joined, weighted by share.
 """
 from __future__ import annotations
 
-import peewee
-from peewee import Case
 
 from portal import audit, plugins
 from portal.context import make_context
@@ -45,27 +44,6 @@ def rule() -> dict:
         return {kind: int(answer.get(kind, DEFAULT_RULE[kind])) for kind in DEFAULT_RULE}
 
     return per_request("credit.rule", read)
-
-
-def rows(team_share: int | None = None):
-    """SQL: one row per project and credited unit, columns ``pid``, ``cu`` (the unit) and ``cs``
-    (its share in percent): the bureau's shares where set, else the rule's (the host, and the
-    stationed team when the rule gives it a share). Each project's shares add up to 100."""
-    team_share = rule()["team"] if team_share is None else team_share
-    set_by_bureau = ProjectCredit.select(ProjectCredit.project)
-    explicit = (ProjectCredit.select(ProjectCredit.project.alias("pid"), ProjectCredit.unit.alias("cu"),
-                                     ProjectCredit.share.alias("cs"))
-                .where(ProjectCredit.unit.is_null(False) & (ProjectCredit.share > 0)))
-    referred = Project.source_team.is_null(False) & (Project.source_team != Project.responsible_unit)
-    host_share = Case(None, [(referred, SCALE - team_share)], SCALE) if team_share else peewee.Value(SCALE)
-    host = (Project.select(Project.id.alias("pid"), Project.responsible_unit.alias("cu"), host_share.alias("cs"))
-            .where(Project.id.not_in(set_by_bureau)))
-    query = explicit + host  # UNION ALL
-    if team_share:
-        query = query + (Project.select(Project.id.alias("pid"), Project.source_team.alias("cu"),
-                                        peewee.Value(team_share).alias("cs"))
-                         .where(Project.id.not_in(set_by_bureau) & referred))
-    return query
 
 
 def default_parties(project: Project) -> list[dict]:

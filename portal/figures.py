@@ -54,7 +54,7 @@ from peewee import Case, fn
 
 from portal import credit, permissions
 from portal.db import backend, database
-from portal.models import STAGES, CapitalEntry, Enterprise, Project, StageChange, Unit
+from portal.models import STAGES, CapitalEntry, Enterprise, Project, ProjectCredit, StageChange, Unit
 from portal.periods import Period
 from portal.scheduling import snapshots, weeks
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
@@ -417,36 +417,73 @@ def _sum_where(ok, value, w=None):
 # Credit: THE unit join ---------------------------------------------------------------------
 #
 # Every figure per unit or team counts each unit's share of a project (portal.credit), so the
-# units add up to the city. A query grouped by ``CREDITED_UNIT`` or scoped to a unit joins the
-# credit rows (project, unit, share in percent): each row's counts and amounts are weighted by
-# its share in SQL and the sums divided by ``credit.SCALE`` once (``_rows``). Other queries (the
-# city, an industry, a source team's projects) count whole projects, unjoined.
+# units add up to the city. A query grouped by ``CREDITED_UNIT`` or scoped to a unit runs in
+# parts (``_credit_parts``), each a plain indexed query whose sums add up: the projects credited
+# by the county's rule (grouped by host unit, and by source team when the rule gives teams a
+# share) and those whose shares the bureau set (joined to ``ProjectCredit``, grouped by its
+# unit, each row's counts and amounts weighted by its share in SQL). Other queries (the city,
+# an industry, a source team's projects) count whole projects, in one part.
 
 #: A group column standing for the unit credited with (a share of) each project.
 CREDITED_UNIT = "credited_unit"
 
 
-def _credit_rows(scope: Scope, group):
-    """The credit subquery when this query counts per unit (grouped by, or scoped to, a unit), else None."""
+@dataclass(frozen=True)
+class _CreditPart:
+    """One part of a credited query: ``unit`` the column of the credited unit (None: whole
+    projects, uncredited), ``w`` the SQL weight of each row (None: 1), ``factor`` what its sums
+    are multiplied by afterwards (None: 1), ``where`` its condition, ``join`` whether it joins
+    the bureau's shares."""
+
+    unit: object = None
+    w: object = None
+    factor: Decimal | None = None
+    where: object = None
+    join: bool = False
+
+    @property
+    def credited(self) -> bool:
+        return self.unit is not None
+
+
+def _credit_parts(scope: Scope, group) -> list[_CreditPart]:
+    """The parts of a query: one (whole projects) unless it counts per unit (grouped by, or
+    scoped to, a unit); then the rule's host, the rule's team (if it gives one a share) and the
+    bureau's shares."""
     by_unit = any(g is CREDITED_UNIT for g in (group if isinstance(group, (tuple, list)) else (group,)))
     if not (by_unit or scope.unit_id):
-        return None
-    return credit.rows().alias("cr")
+        return [_CreditPart()]
+    team_share = credit.rule()["team"]
+    by_rule = Project.id.not_in(ProjectCredit.select(ProjectCredit.project))
+    referred = Project.source_team.is_null(False) & (Project.source_team != Project.responsible_unit)
+    hundredth = Decimal(1) / credit.SCALE
+    parts = [
+        _CreditPart(Project.responsible_unit, where=by_rule) if not team_share else
+        _CreditPart(Project.responsible_unit, w=Case(None, [(referred, credit.SCALE - team_share)], credit.SCALE),
+                    factor=hundredth, where=by_rule),
+        _CreditPart(ProjectCredit.unit, w=ProjectCredit.share, factor=hundredth,
+                    where=ProjectCredit.unit.is_null(False) & (ProjectCredit.share > 0), join=True),
+    ]
+    if team_share:
+        parts.append(_CreditPart(Project.source_team, factor=Decimal(team_share) * hundredth, where=by_rule & referred))
+    return parts
 
 
-def _credited(query, group, scope: Scope, cr):
-    """``(query, group)`` with the credit rows ``cr`` joined (a unit scope keeps the rows of its
-    subtree's units) and ``CREDITED_UNIT`` standing for their unit; unchanged when ``cr`` is None."""
-    if cr is None:
+def _credited(query, group, scope: Scope, part: _CreditPart):
+    """``(query, group)`` of one credit part: its join and condition, a unit scope's subtree on
+    its unit column, and ``CREDITED_UNIT`` standing for that column; unchanged for whole projects."""
+    if not part.credited:
         return query, group
-    query = query.join_from(Project, cr, on=(cr.c.pid == Project.id))
+    if part.join:
+        query = query.join_from(Project, ProjectCredit, on=(ProjectCredit.project == Project.id))
+    query = query.where(part.where)
     if scope.unit_id:
         unit = scope.unit()
-        query = query.where(cr.c.cu.in_(unit.subtree_ids()) if unit is not None else peewee.SQL("1 = 0"))
+        query = query.where(part.unit.in_(unit.subtree_ids()) if unit is not None else peewee.SQL("1 = 0"))
     if isinstance(group, (tuple, list)):
-        group = tuple(cr.c.cu if g is CREDITED_UNIT else g for g in group)
+        group = tuple(part.unit if g is CREDITED_UNIT else g for g in group)
     elif group is CREDITED_UNIT:
-        group = cr.c.cu
+        group = part.unit
     return query, group
 
 
@@ -496,11 +533,11 @@ def _milestone_select(family: str, i: int, period: Period, date, ok, started_by,
     return [_count_where(ok, w).alias(f"{family}_count_{i}")]  # started, completed, production
 
 
-def _source_query(source: str, families, i: int, period: Period, scope: Scope, w=None) -> tuple:
+def _source_query(source: str, families, i: int, period: Period, scope: Scope, w=None,
+                  credited: bool = False) -> tuple:
     """``(query, select)`` of the ``families`` of one source for period ``i``: the projects
     (or capital entries) whose date of that source falls in the period; ``w`` the credit share
-    (the caller joins the credit rows, see ``_credited``)."""
-    credited = w is not None
+    and ``credited`` whether the caller chooses the unit's projects by their credit (``_credited``)."""
     if source in MILESTONES:
         # Projects with at most one counted change per milestone: their stored counted date
         # (Project.counted_<stage>_on, kept by portal.stages.refresh_counted). The few with
@@ -528,7 +565,8 @@ def _source_query(source: str, families, i: int, period: Period, scope: Scope, w
     raise ValueError(f"unknown source {source!r}")
 
 
-def _repeated_waiting(periods, scope: Scope, families_per_period, repeated, w=None) -> tuple | None:
+def _repeated_waiting(periods, scope: Scope, families_per_period, repeated, w=None,
+                      credited: bool = False) -> tuple | None:
     """``(query, select)`` of the projects waiting to start (start rate) among the few with
     repeated counted milestones (``repeated``): from their stage changes."""
     select = [_count_if(_has_counted("signed", period.end) & ~_has_counted("started", period.end), w)
@@ -536,10 +574,11 @@ def _repeated_waiting(periods, scope: Scope, families_per_period, repeated, w=No
               for i, (period, families) in enumerate(zip(periods, families_per_period)) if "start_rate" in families]
     if not select or repeated is None:
         return None
-    return Project.select().where(scope.condition(credited=w is not None) & Project.id.in_(repeated)), select
+    return Project.select().where(scope.condition(credited=credited) & Project.id.in_(repeated)), select
 
 
-def _repeated_milestones(periods, scope: Scope, families_per_period, repeated, w=None) -> tuple | None:
+def _repeated_milestones(periods, scope: Scope, families_per_period, repeated, w=None,
+                         credited: bool = False) -> tuple | None:
     """``(query, select)`` of the milestone families for the few projects with several counted
     changes to a milestone (``counted_repeats``: e.g. signed, moved back, signed again without
     the first change superseded): from their stage changes, so each counts at its latest
@@ -555,7 +594,7 @@ def _repeated_milestones(periods, scope: Scope, families_per_period, repeated, w
         column = getattr(d.c, f"{stage}_{i}")
         select += _milestone_select(family, i, periods[i], column, column.is_null(False),
                                     _has_counted("started", periods[i].end), w)
-    query = Project.select().join(d, on=(Project.id == d.c.pid)).where(scope.condition(credited=w is not None))
+    query = Project.select().join(d, on=(Project.id == d.c.pid)).where(scope.condition(credited=credited))
     return query, select
 
 
@@ -588,12 +627,12 @@ def _grouped(query, group, select):
     return query.select(group.alias("g"), *select).group_by(group)
 
 
-def _rows(query, group, scale=None) -> dict:
-    """The query's rows by group; ``scale``: divide every value by it (credit shares in percent)."""
+def _rows(query, group, factor=None) -> dict:
+    """The query's rows by group; ``factor``: multiply every value by it (credit shares)."""
     out = {}
     for row in query.dicts():
-        if scale:
-            row = {k: v if k == "g" or (k[:1] == "g" and k[1:].isdigit()) or v is None else Decimal(str(v)) / scale
+        if factor is not None:
+            row = {k: v if k == "g" or (k[:1] == "g" and k[1:].isdigit()) or v is None else Decimal(str(v)) * factor
                    for k, v in row.items()}
         if group is None:
             key = None
@@ -621,26 +660,26 @@ def _aggregate(periods: list[Period], scope: Scope, group=None, families=ALL_FAM
     through an index, plus one for the few projects with repeated counted milestones."""
     per_period = ([frozenset(f) for f in families] if isinstance(families, list)
                   else [frozenset(families)] * len(periods))
-    cr = _credit_rows(scope, group)
-    w = None if cr is None else cr.c.cs
-    scale = None if cr is None else credit.SCALE
+    parts = _credit_parts(scope, group)
     raw: dict = {}
     for i, (period, wanted) in enumerate(zip(periods, per_period)):
         sources: dict = {}
         for family in sorted(wanted):
             sources.setdefault(FAMILIES[family][0], []).append(family)
         for source, source_families in sources.items():
-            query, select = _source_query(source, source_families, i, period, scope, w)
-            query, by = _credited(query, group, scope, cr)
-            raw = _add_rows(raw, _rows(_grouped(query, by, select), by, scale))
+            for part in parts:
+                query, select = _source_query(source, source_families, i, period, scope, part.w, part.credited)
+                query, by = _credited(query, group, scope, part)
+                raw = _add_rows(raw, _rows(_grouped(query, by, select), by, part.factor))
     milestones = any(FAMILIES[f][0] in MILESTONES or f == "start_rate" for wanted in per_period for f in wanted)
     repeated = _repeated_projects() if milestones else None
-    for part in (_repeated_milestones(periods, scope, per_period, repeated, w),
-                 _repeated_waiting(periods, scope, per_period, repeated, w)):
-        if part is not None:
-            query, select = part
-            query, by = _credited(query, group, scope, cr)
-            raw = _add_rows(raw, _rows(_grouped(query, by, select), by, scale))
+    for part in parts:
+        for repeated_part in (_repeated_milestones(periods, scope, per_period, repeated, part.w, part.credited),
+                              _repeated_waiting(periods, scope, per_period, repeated, part.w, part.credited)):
+            if repeated_part is not None:
+                query, select = repeated_part
+                query, by = _credited(query, group, scope, part)
+                raw = _add_rows(raw, _rows(_grouped(query, by, select), by, part.factor))
 
     result = {}
     for key in set(raw) | ({None} if group is None else set()):
