@@ -52,9 +52,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from peewee import Case, fn
 
-from portal import permissions
+from portal import credit, permissions
 from portal.db import backend, database
-from portal.models import STAGES, CapitalEntry, Enterprise, Project, StageChange, Unit
+from portal.models import STAGES, CapitalEntry, Enterprise, Project, ProjectCredit, StageChange, Unit
 from portal.periods import Period
 from portal.stages import COUNTED, COUNTED_MILESTONES, counted_changes
 from portal.timeutil import iso_week, week_start
@@ -122,10 +122,12 @@ class Scope:
             return None
         return per_request(("figures.scope_unit", self.unit_id), lambda: Unit.get_or_none(Unit.id == self.unit_id))
 
-    def condition(self, with_archived: bool = False):
-        """The WHERE condition on Project for this scope (archived projects excluded unless asked)."""
+    def condition(self, with_archived: bool = False, credited: bool = False):
+        """The WHERE condition on Project for this scope (archived projects excluded unless asked).
+        ``credited``: the query joins the credit shares (``_credited``), which choose the unit's
+        projects themselves; else a unit's projects are those it hosts or sourced as a team."""
         cond = peewee.SQL("1 = 1") if with_archived else Project.archived == False  # noqa: E712
-        if self.unit_id:
+        if self.unit_id and not credited:
             unit = self.unit()
             if unit is None:
                 return cond & peewee.SQL("1 = 0")
@@ -271,12 +273,13 @@ def _in(column, period: Period):
     return (column >= period.start) & (column <= period.end)
 
 
-def _count_if(cond):
-    return fn.SUM(Case(None, [(cond, 1)], 0))
+def _count_if(cond, w=None):
+    """SQL: how many rows meet ``cond``; with a credit weight ``w``, the sum of their shares."""
+    return fn.SUM(Case(None, [(cond, 1 if w is None else w)], 0))
 
 
-def _sum_if(cond, value):
-    return fn.SUM(Case(None, [(cond, value)], None))
+def _sum_if(cond, value, w=None):
+    return fn.SUM(Case(None, [(cond, value if w is None else value * w)], None))
 
 
 def _money(value) -> Decimal:
@@ -285,8 +288,10 @@ def _money(value) -> Decimal:
     return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
 
 
-def _int(value) -> int:
-    return int(value or 0)
+def _count(value):
+    """A count: whole, or with two decimals where credit shares split projects (0.5 of one)."""
+    number = Decimal(str(value or 0))
+    return int(number) if number == number.to_integral_value() else number.quantize(CENT, ROUND_HALF_UP)
 
 
 def _avg_days(value) -> Decimal | None:
@@ -396,12 +401,89 @@ def _and(ok, cond):
 _COUNT_ROWS = fn.COUNT(peewee.SQL("*"))
 
 
-def _count_where(ok):
-    return _COUNT_ROWS if ok is None else _count_if(ok)
+def _count_where(ok, w=None):
+    if ok is None:
+        return _COUNT_ROWS if w is None else fn.SUM(w)
+    return _count_if(ok, w)
 
 
-def _sum_where(ok, value):
-    return fn.SUM(value) if ok is None else _sum_if(ok, value)
+def _sum_where(ok, value, w=None):
+    if ok is None:
+        return fn.SUM(value if w is None else value * w)
+    return _sum_if(ok, value, w)
+
+
+# Credit: THE unit join ---------------------------------------------------------------------
+#
+# Every figure per unit or team counts each unit's share of a project (portal.credit), so the
+# units add up to the city. A query grouped by ``CREDITED_UNIT`` or scoped to a unit runs in
+# parts (``_credit_parts``), each a plain indexed query whose sums add up: the projects credited
+# by the county's rule (grouped by host unit, and by source team when the rule gives teams a
+# share) and those whose shares the bureau set (joined to ``ProjectCredit``, grouped by its
+# unit, each row's counts and amounts weighted by its share in SQL). Other queries (the city,
+# an industry, a source team's projects) count whole projects, in one part.
+
+#: A group column standing for the unit credited with (a share of) each project.
+CREDITED_UNIT = "credited_unit"
+
+
+@dataclass(frozen=True)
+class _CreditPart:
+    """One part of a credited query: ``unit`` the column of the credited unit (None: whole
+    projects, uncredited), ``w`` the SQL weight of each row (None: 1), ``factor`` what its sums
+    are multiplied by afterwards (None: 1), ``where`` its condition, ``join`` whether it joins
+    the bureau's shares."""
+
+    unit: object = None
+    w: object = None
+    factor: Decimal | None = None
+    where: object = None
+    join: bool = False
+
+    @property
+    def credited(self) -> bool:
+        return self.unit is not None
+
+
+def _credit_parts(scope: Scope, group) -> list[_CreditPart]:
+    """The parts of a query: one (whole projects) unless it counts per unit (grouped by, or
+    scoped to, a unit); then the rule's host, the rule's team (if it gives one a share) and the
+    bureau's shares."""
+    by_unit = any(g is CREDITED_UNIT for g in (group if isinstance(group, (tuple, list)) else (group,)))
+    if not (by_unit or scope.unit_id):
+        return [_CreditPart()]
+    team_share = credit.rule()["team"]
+    by_rule = Project.id.not_in(ProjectCredit.select(ProjectCredit.project))
+    referred = Project.source_team.is_null(False) & (Project.source_team != Project.responsible_unit)
+    hundredth = Decimal(1) / credit.SCALE
+    parts = [
+        _CreditPart(Project.responsible_unit, where=by_rule) if not team_share else
+        _CreditPart(Project.responsible_unit, w=Case(None, [(referred, credit.SCALE - team_share)], credit.SCALE),
+                    factor=hundredth, where=by_rule),
+        _CreditPart(ProjectCredit.unit, w=ProjectCredit.share, factor=hundredth,
+                    where=ProjectCredit.unit.is_null(False) & (ProjectCredit.share > 0), join=True),
+    ]
+    if team_share:
+        parts.append(_CreditPart(Project.source_team, factor=Decimal(team_share) * hundredth, where=by_rule & referred))
+    return parts
+
+
+def _credited(query, group, scope: Scope, part: _CreditPart):
+    """``(query, group)`` of one credit part: its join and condition, a unit scope's subtree on
+    its unit column, and ``CREDITED_UNIT`` standing for that column; unchanged for whole projects."""
+    if not part.credited:
+        return query, group
+    if part.join:
+        query = query.join_from(Project, ProjectCredit, on=(ProjectCredit.project == Project.id))
+    query = query.where(part.where)
+    if scope.unit_id:
+        unit = scope.unit()
+        query = query.where(part.unit.in_(unit.subtree_ids()) if unit is not None else peewee.SQL("1 = 0"))
+    if isinstance(group, (tuple, list)):
+        group = tuple(part.unit if g is CREDITED_UNIT else g for g in group)
+    elif group is CREDITED_UNIT:
+        group = part.unit
+    return query, group
 
 
 def _has_counted(stage: str, on_or_before: dt.date):
@@ -421,75 +503,81 @@ def _started_by_stored(period: Period):
     return Project.counted_started_on <= period.end
 
 
-def _milestone_select(family: str, i: int, period: Period, date, ok, started_by) -> list:
+def _milestone_select(family: str, i: int, period: Period, date, ok, started_by, w=None) -> list:
     """The SELECT expressions (aliased ``<raw number>_<i>``) of a milestone family for period
     ``i``: ``date`` is the SQL expression of the project's counted date of the milestone in the
     period, ``ok`` whether it has one (None: every row read has one), ``started_by`` whether the
-    project has a counted start by the period's end (the implementation rate)."""
+    project has a counted start by the period's end (the implementation rate), ``w`` the credit
+    share weighting each row (None: whole projects)."""
     if family == "signed":
         return [
-            _count_where(ok).alias(f"signed_count_{i}"),
-            _sum_where(ok, Project.total_investment).alias(f"signed_investment_{i}"),
-            _sum_where(ok, Project.contracted_amount).alias(f"contracted_amount_{i}"),
-            _count_if(_and(ok, Project.total_investment >= ONE_BILLION_WAN)).alias(f"projects_1bn_{i}"),
+            _count_where(ok, w).alias(f"signed_count_{i}"),
+            _sum_where(ok, Project.total_investment, w).alias(f"signed_investment_{i}"),
+            _sum_where(ok, Project.contracted_amount, w).alias(f"contracted_amount_{i}"),
+            _count_if(_and(ok, Project.total_investment >= ONE_BILLION_WAN), w).alias(f"projects_1bn_{i}"),
             # Counted signings only: each project by its investor's class at signing.
-            _count_if(_and(ok, _of_class(THREE500_CLASSES, True))).alias(f"three500_count_{i}"),
-            _count_if(_and(ok, _of_class(("foreign_invested",), True))).alias(f"foreign_count_{i}"),
-            _sum_where(ok, Project.foreign_capital).alias(f"foreign_capital_{i}"),
-            _count_if(_and(ok, started_by)).alias(f"_implemented_{i}"),
+            _count_if(_and(ok, _of_class(THREE500_CLASSES, True)), w).alias(f"three500_count_{i}"),
+            _count_if(_and(ok, _of_class(("foreign_invested",), True)), w).alias(f"foreign_count_{i}"),
+            _sum_where(ok, Project.foreign_capital, w).alias(f"foreign_capital_{i}"),
+            _count_if(_and(ok, started_by), w).alias(f"_implemented_{i}"),
         ]
     if family == "clue_to_sign":  # averages as sum and count, so groups roll up exactly
         clue = Project.clue_on.is_null(False)
-        return [_sum_if(_and(ok, clue), days_between(date, Project.clue_on)).alias(f"_c2s_sum_{i}"),
-                _count_if(_and(ok, clue)).alias(f"_c2s_n_{i}")]
+        return [_sum_if(_and(ok, clue), days_between(date, Project.clue_on), w).alias(f"_c2s_sum_{i}"),
+                _count_if(_and(ok, clue), w).alias(f"_c2s_n_{i}")]
     if family == "sign_to_start":
         signed = Project.signed_on.is_null(False)
-        return [_sum_if(_and(ok, signed), days_between(date, Project.signed_on)).alias(f"_s2st_sum_{i}"),
-                _count_if(_and(ok, signed)).alias(f"_s2st_n_{i}")]
-    return [_count_where(ok).alias(f"{family}_count_{i}")]  # started, completed, production
+        return [_sum_if(_and(ok, signed), days_between(date, Project.signed_on), w).alias(f"_s2st_sum_{i}"),
+                _count_if(_and(ok, signed), w).alias(f"_s2st_n_{i}")]
+    return [_count_where(ok, w).alias(f"{family}_count_{i}")]  # started, completed, production
 
 
-def _source_query(source: str, families, i: int, period: Period, scope: Scope) -> tuple:
+def _source_query(source: str, families, i: int, period: Period, scope: Scope, w=None,
+                  credited: bool = False) -> tuple:
     """``(query, select)`` of the ``families`` of one source for period ``i``: the projects
-    (or capital entries) whose date of that source falls in the period."""
+    (or capital entries) whose date of that source falls in the period; ``w`` the credit share
+    and ``credited`` whether the caller chooses the unit's projects by their credit (``_credited``)."""
     if source in MILESTONES:
         # Projects with at most one counted change per milestone: their stored counted date
         # (Project.counted_<stage>_on, kept by portal.stages.refresh_counted). The few with
         # repeated counted changes come from their stage changes (``_repeated_milestones``).
         column = _counted_column(source)
-        query = Project.select().where(scope.condition() & ~Project.counted_repeats & _in(column, period))
+        query = Project.select().where(scope.condition(credited=credited) & ~Project.counted_repeats
+                                       & _in(column, period))
         select = [e for family in families
-                  for e in _milestone_select(family, i, period, column, None, _started_by_stored(period))]
+                  for e in _milestone_select(family, i, period, column, None, _started_by_stored(period), w)]
         return query, select
     if source == "clues":
-        query = Project.select().where(scope.condition() & _in(Project.clue_on, period))
-        return query, [_COUNT_ROWS.alias(f"new_clues_{i}")]
+        query = Project.select().where(scope.condition(credited=credited) & _in(Project.clue_on, period))
+        return query, [_count_where(None, w).alias(f"new_clues_{i}")]
     if source == "start_rate":
         # Waiting to start at the period's end: a counted signing by then and no counted start
         # (projects with one counted change per milestone; ``_repeated_waiting`` the others).
         waiting = ((Project.counted_signed_on <= period.end)
                    & (Project.counted_started_on.is_null(True) | (Project.counted_started_on > period.end)))
-        query = Project.select().where(scope.condition() & ~Project.counted_repeats & waiting)
-        return query, [_COUNT_ROWS.alias(f"_waiting_to_start_{i}")]
+        query = Project.select().where(scope.condition(credited=credited) & ~Project.counted_repeats & waiting)
+        return query, [_count_where(None, w).alias(f"_waiting_to_start_{i}")]
     if source == "capital":
         query = (Project.select().join(CapitalEntry, on=(CapitalEntry.project == Project.id))
-                 .where(scope.condition() & _in(CapitalEntry.on_date, period)))
-        return query, [fn.SUM(CapitalEntry.amount).alias(f"capital_in_place_{i}")]
+                 .where(scope.condition(credited=credited) & _in(CapitalEntry.on_date, period)))
+        return query, [_sum_where(None, CapitalEntry.amount, w).alias(f"capital_in_place_{i}")]
     raise ValueError(f"unknown source {source!r}")
 
 
-def _repeated_waiting(periods, scope: Scope, families_per_period, repeated) -> tuple | None:
+def _repeated_waiting(periods, scope: Scope, families_per_period, repeated, w=None,
+                      credited: bool = False) -> tuple | None:
     """``(query, select)`` of the projects waiting to start (start rate) among the few with
     repeated counted milestones (``repeated``): from their stage changes."""
-    select = [_count_if(_has_counted("signed", period.end) & ~_has_counted("started", period.end))
+    select = [_count_if(_has_counted("signed", period.end) & ~_has_counted("started", period.end), w)
               .alias(f"_waiting_to_start_{i}")
               for i, (period, families) in enumerate(zip(periods, families_per_period)) if "start_rate" in families]
     if not select or repeated is None:
         return None
-    return Project.select().where(scope.condition() & Project.id.in_(repeated)), select
+    return Project.select().where(scope.condition(credited=credited) & Project.id.in_(repeated)), select
 
 
-def _repeated_milestones(periods, scope: Scope, families_per_period, repeated) -> tuple | None:
+def _repeated_milestones(periods, scope: Scope, families_per_period, repeated, w=None,
+                         credited: bool = False) -> tuple | None:
     """``(query, select)`` of the milestone families for the few projects with several counted
     changes to a milestone (``counted_repeats``: e.g. signed, moved back, signed again without
     the first change superseded): from their stage changes, so each counts at its latest
@@ -504,8 +592,8 @@ def _repeated_milestones(periods, scope: Scope, families_per_period, repeated) -
     for i, family, stage in wanted:
         column = getattr(d.c, f"{stage}_{i}")
         select += _milestone_select(family, i, periods[i], column, column.is_null(False),
-                                    _has_counted("started", periods[i].end))
-    query = Project.select().join(d, on=(Project.id == d.c.pid)).where(scope.condition())
+                                    _has_counted("started", periods[i].end), w)
+    query = Project.select().join(d, on=(Project.id == d.c.pid)).where(scope.condition(credited=credited))
     return query, select
 
 
@@ -538,9 +626,13 @@ def _grouped(query, group, select):
     return query.select(group.alias("g"), *select).group_by(group)
 
 
-def _rows(query, group) -> dict:
+def _rows(query, group, factor=None) -> dict:
+    """The query's rows by group; ``factor``: multiply every value by it (credit shares)."""
     out = {}
     for row in query.dicts():
+        if factor is not None:
+            row = {k: v if k == "g" or (k[:1] == "g" and k[1:].isdigit()) or v is None else Decimal(str(v)) * factor
+                   for k, v in row.items()}
         if group is None:
             key = None
         elif isinstance(group, (tuple, list)):
@@ -553,7 +645,7 @@ def _rows(query, group) -> dict:
 
 #: How each raw number is read from SQL.
 _CONVERT = {raw: (_money if FIGURES.get(raw, ("", ""))[1] in ("amount", "usd")
-                  else (lambda v: Decimal(str(v or 0))) if raw.endswith("_sum") else _int)
+                  else (lambda v: Decimal(str(v or 0))) if raw.endswith("_sum") else _count)
             for raw in _FAMILY_OF}
 
 
@@ -567,21 +659,26 @@ def _aggregate(periods: list[Period], scope: Scope, group=None, families=ALL_FAM
     through an index, plus one for the few projects with repeated counted milestones."""
     per_period = ([frozenset(f) for f in families] if isinstance(families, list)
                   else [frozenset(families)] * len(periods))
+    parts = _credit_parts(scope, group)
     raw: dict = {}
     for i, (period, wanted) in enumerate(zip(periods, per_period)):
         sources: dict = {}
         for family in sorted(wanted):
             sources.setdefault(FAMILIES[family][0], []).append(family)
         for source, source_families in sources.items():
-            query, select = _source_query(source, source_families, i, period, scope)
-            raw = _add_rows(raw, _rows(_grouped(query, group, select), group))
+            for part in parts:
+                query, select = _source_query(source, source_families, i, period, scope, part.w, part.credited)
+                query, by = _credited(query, group, scope, part)
+                raw = _add_rows(raw, _rows(_grouped(query, by, select), by, part.factor))
     milestones = any(FAMILIES[f][0] in MILESTONES or f == "start_rate" for wanted in per_period for f in wanted)
     repeated = _repeated_projects() if milestones else None
-    for part in (_repeated_milestones(periods, scope, per_period, repeated),
-                 _repeated_waiting(periods, scope, per_period, repeated)):
-        if part is not None:
-            query, select = part
-            raw = _add_rows(raw, _rows(_grouped(query, group, select), group))
+    for part in parts:
+        for repeated_part in (_repeated_milestones(periods, scope, per_period, repeated, part.w, part.credited),
+                              _repeated_waiting(periods, scope, per_period, repeated, part.w, part.credited)):
+            if repeated_part is not None:
+                query, select = repeated_part
+                query, by = _credited(query, group, scope, part)
+                raw = _add_rows(raw, _rows(_grouped(query, by, select), by, part.factor))
 
     result = {}
     for key in set(raw) | ({None} if group is None else set()):
@@ -714,7 +811,7 @@ TABLE_PREVIOUS_FAMILIES = families_for(TABLE_PREVIOUS)
 TABLE_FAMILIES_PER_PERIOD = [TABLE_FAMILIES, TABLE_PREVIOUS_FAMILIES]
 
 #: The grouping of ``grouped()``: every table and the totals roll up from it.
-_GROUPS = (Project.responsible_unit, Project.industry_code, Project.source_team)
+_GROUPS = (CREDITED_UNIT, Project.industry_code, Project.source_team)
 
 
 class GroupedFigures(dict):
@@ -847,7 +944,7 @@ def by_unit(period: Period, scope: Scope | None = None, data: GroupedFigures | N
         children = list(Unit.select().where(Unit.parent.in_([u.id for u in tops]))
                         .order_by(Unit.sort_order, Unit.name)) if tops else []
     if data is None:
-        data = _table_data("units", period, scope, Project.responsible_unit)
+        data = _table_data("units", period, scope, CREDITED_UNIT)
         unit_of = lambda g: g  # noqa: E731
     else:
         data.require(TABLE_FAMILIES_PER_PERIOD)
@@ -906,22 +1003,19 @@ def by_industry(period: Period, scope: Scope | None = None, data: GroupedFigures
 
 
 def by_team(period: Period, scope: Scope | None = None, data: GroupedFigures | None = None) -> list[Row]:
-    """One row per stationed team (the projects it sourced), largest first."""
+    """One row per stationed team: its credited share of projects (portal.credit; under the
+    default rule a team hosts few projects and is credited with none it only referred), largest first."""
     scope = scope or Scope()
+    names = dict(Unit.select(Unit.id, Unit.name).where(Unit.kind == "team").tuples())
     if data is None:
-        data = _table_data("teams", period, scope, Project.source_team)
+        data = _table_data("units", period, scope, CREDITED_UNIT)  # the by-unit table's own queries
     else:
         data.require(TABLE_FAMILIES_PER_PERIOD)
-        data = _roll_up(data, lambda g: g[2] if g[2] is not None else None)
-    names = dict(Unit.select(Unit.id, Unit.name).where(Unit.kind == "team").tuples())
-    team_ids = set(names) | {k for k in data if k is not None}
-    if team_ids - set(names):
-        names.update(dict(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(list(team_ids - set(names)))).tuples()))
+        data = _roll_up(data, lambda g: g[0] if g[0] in names else None)
     rows = []
-    for team_id in team_ids:
+    for team_id in names:
         current, last = data.get(team_id) or _zero_pair()
-        rows.append(_row(team_id, names.get(team_id, str(team_id)), current, last, period,
-                         scope.narrowed(team_id=team_id)))
+        rows.append(_row(team_id, names[team_id], current, last, period, scope.narrowed(unit_id=team_id)))
     rows.sort(key=lambda r: (-r["signed_investment"].value, -r["signed_count"].value, r.label))
     return rows
 
@@ -1092,21 +1186,17 @@ __all__ = [
 # Assessment: figures of many units at once (the ranking) ---------------------------------
 
 def for_units(periods: list[Period], units, keys=tuple(FIGURES)) -> dict:
-    """``{unit id: [values of each period]}`` for many units in one go: each unit with its
-    sub-units, a stationed team (kind "team") with the projects it sourced. Values as in
-    ``compute`` without the comparison; only the figures ``keys`` are computed (the others
-    stay zero). One query set grouped by (responsible unit, source team) in SQL; only those
-    groups are rolled up to the units, never projects."""
-    data = _aggregate(periods, Scope(), (Project.responsible_unit, Project.source_team), families_for(keys))
+    """``{unit id: [values of each period]}`` for many units in one go: each unit (a stationed
+    team too) with its sub-units, by its credited shares of projects (portal.credit), so units
+    that do not contain one another add up to no more than the city. Values as in ``compute``
+    without the comparison; only the figures ``keys`` are computed (the others stay zero). One
+    query set grouped by credited unit in SQL; only those groups are rolled up, never projects."""
+    data = _aggregate(periods, Scope(), (CREDITED_UNIT,), families_for(keys))
     paths = dict(Unit.select(Unit.id, Unit.path).tuples())
     result = {}
     for unit in units:
-        if unit.kind == "team":
-            def key_of(group, unit=unit):
-                return unit.id if group[1] == unit.id else None
-        else:
-            def key_of(group, unit=unit):
-                return unit.id if group[0] is not None and paths.get(group[0], "").startswith(unit.path) else None
+        def key_of(group, unit=unit):
+            return unit.id if group[0] is not None and paths.get(group[0], "").startswith(unit.path) else None
         rolled = _roll_up(data, key_of, len(periods))
         result[unit.id] = rolled.get(unit.id) or [_finish(_empty_values()) for _ in periods]
     return result

@@ -233,6 +233,21 @@ class ChoiceList(TypedDict):
     choices: Annotated[list[Choice], Rule(bool, "must offer at least one choice")]
 
 
+#: A share of a project's credit in whole percent.
+Percent = Annotated[int, Rule(lambda v: not isinstance(v, bool) and 0 <= v <= 100, "must be a whole percent, 0 to 100")]
+
+
+class CreditRule(TypedDict):
+    team: NotRequired[Percent]
+    unit: NotRequired[Percent]
+
+
+class TeamQuotaFlag(TypedDict):
+    team_id: Integer
+    level: Literal["yellow", "red"]
+    reason: Reason
+
+
 class ReportSheet(TypedDict):
     title: NonEmptyText
     rows: list[list[Any]]
@@ -554,7 +569,6 @@ def portal_province_report(report: dict, context: dict) -> list[ReportSheet] | N
     """
 
 
-
 # --------------------------------------------------------- notifications ----
 
 @hookspec
@@ -570,4 +584,38 @@ def portal_deliver_notification(user, notification: dict) -> None:
     quickly or queue. A failure is reported to administrators (``/admin/plugins``) and the
     notification stays in the portal; it is not retried.
     Returns: nothing.
+    """
+
+
+# ---------------------------------------------------------------- sourcing ----
+
+@hookspec(firstresult=True)
+def portal_credit_rule(context) -> CreditRule | None:
+    """The county's default credit shares (成果认定): the share in whole percent of a project
+    that its referring stationed team (``team``) or referring other unit (``unit``) takes by
+    default; the host unit (the responsible unit) takes the rest.
+
+    Parameters: ``context`` – a ``portal.context.RuleContext`` (``today``, ``settings``,
+    ``rules`` of the active system). Returns: ``{"team": 0-100, "unit": 0-100}`` (either may be
+    left out: 0), or None to leave it to the next plugin. ``firstresult``: the first answer
+    wins. Without an answer every project's credit goes to its host and a referrer counts a
+    referral only. The shares apply in SQL to every project whose shares the bureau did not set
+    on its credit page (``portal.credit``); a chamber of commerce or an investor, not being a
+    unit, never takes a share.
+    """
+
+
+@hookspec(firstresult=True)
+def portal_team_quota_flags(paces, context) -> list[TeamQuotaFlag] | None:
+    """Red and yellow flags for stationed teams behind their quotas (new clues, visits).
+
+    Parameters: ``paces`` – a list of ``portal.sourcing.quotas.Pace``, one per team and quota,
+    each with ``team`` (the Unit), ``metric`` ("clues" or "visits"), ``span`` ("week" or
+    "month"), ``target``, ``done`` (so far in the current span), ``elapsed`` (the fraction of
+    the span gone, 0 to 1) and ``expected`` (the target pro-rated to it); ``context`` – a
+    ``portal.context.RuleContext``. Returns: a list of ``{"team_id": int, "level": "yellow" |
+    "red", "reason": Reason}`` (reason as for ``portal_project_flags``; teams on pace are left
+    out; a team's worst flag is shown), or None to leave the decision to the next plugin.
+    ``firstresult``: the first answer wins; the default rule (``portal.sourcing.quotas``, run
+    last) flags yellow a team below its pro-rated quota and red one below half of it.
     """

@@ -147,7 +147,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sourcing.investors":           _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
     "sourcing.log_contact":         _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  OK,    OK),
     "sourcing.new_event":           _row(LOGIN, DENY,  OK,    DENY,  OK,    OK,    OK,    DENY,  OK),
+    "sourcing.project_credit":      _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "sourcing.team":                _row(LOGIN, OK,    OK,    OK,    DENY,  DENY,  DENY,  DENY,  OK),
+    "sourcing.team_plan":           _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "sourcing.teams":               _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
 }
 
@@ -218,6 +220,8 @@ WRITERS: dict[str, tuple[str, ...]] = {
     "sourcing.log_contact": ("bureau", "unit_a", "department", "team"),
     "sourcing.new_event": ("bureau", "unit_a", "town_a", "unit_b", "team"),
     "sourcing.edit_event": ("bureau",),
+    "sourcing.project_credit": ("bureau",),
+    "sourcing.team_plan": ("bureau",),
 }
 
 

@@ -52,6 +52,10 @@ SPECIFIC = {
                             '[{"list": "source_channel", "choices": []}]',
                             '[{"list": "source_channel", "choices": [{"code": "Bad Code", "label": "x"}]}]',
                             '[{"list": "problem_category", "choices": [{"code": "ok", "label": " "}]}]'],
+    "portal_team_quota_flags": ['[{"team_id": 1, "level": "green", "reason": "x"}]',
+                                '[{"team_id": None, "level": "red", "reason": "x"}]',
+                                '[{"team_id": 1, "level": "red"}]'],
+    "portal_credit_rule": ['{"team": 150}', '{"team": -1}', '{"team": True}', '{"team": "40"}', '{"unit": 2.5}'],
     "portal_province_report": ['[{"title": None, "rows": []}]', '[{"title": "t"}]', '[{"title": "t", "rows": "x"}]',
                                '[{"title": "  ", "rows": []}]'],
 }
@@ -129,6 +133,16 @@ def _visit_province_report(ctx):
     return [ctx.portal.test_client().get("/api/province-report.xlsx", headers={"Authorization": f"Bearer {secret}"})]
 
 
+def _visit_teams(ctx):
+    """The teams' list with a quota the team is behind (so the flag rule is asked)."""
+    from portal.models import TeamQuota, Unit
+
+    with ctx.portal.app_context():
+        team = Unit.get(Unit.kind == "team")
+        TeamQuota.get_or_create(team=team, metric="clues", defaults={"span": "week", "target": 1000})
+    return [ctx.bureau.get("/teams")]
+
+
 #: The pages (or the command) that call each hook.
 VISITS = {
     "portal_blueprints": _visit_home,  # called at start-up
@@ -150,6 +164,8 @@ VISITS = {
     "portal_export_columns": lambda ctx: [ctx.bureau.get("/projects?format=xlsx")],
     "portal_choice_lists": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_province_report": _visit_province_report,
+    "portal_credit_rule": _visit_ranking,  # the ranking's figures take the credit shares
+    "portal_team_quota_flags": _visit_teams,
 }
 
 

@@ -14,9 +14,9 @@ from portal.models import Attachment, AuditLog, CapitalEntry, StageChange
 #: history, the active rules setting, unread notifications, review decisions, milestones, the
 #: unit list for the forms, problems, commitments; with sourcing, the project's contacts, its
 #: promotion events and the clue follow-up clock (latest contact on the project, on its investor,
-#: latest stage change: one query of three maxima). History names (units, users) are kept per
-#: process under a one-query stamp.
-MAX_QUERIES = 18
+#: latest stage change: one query of three maxima) and its credit shares (one query, with their units).
+#: History names (units, users) are kept per process under a one-query stamp.
+MAX_QUERIES = 19
 
 
 def _count_queries(monkeypatch, client, url):

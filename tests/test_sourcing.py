@@ -214,27 +214,30 @@ def test_event_form_keeps_its_values_and_rejects_bad_dates(login, org):
 
 
 def test_team_workspace_counts_clues_signings_and_visits_per_month(app, login, org, investors, make_project):
+    """Referred: the whole projects the team brought; credited: its share as the ranking counts it
+    (none by the default rule: the host County B has the credit)."""
     make_project(name="Team signed", unit="county_b", stage="signed", source_team=org.units["team"],
-                 signed_on=dt.date(2026, 3, 5), clue_on=dt.date(2026, 2, 1), total_investment=Decimal("88200"))
+                 signed_on=dt.date(2026, 3, 5), counted_signed_on=dt.date(2026, 3, 5), clue_on=dt.date(2026, 2, 1),
+                 total_investment=Decimal("88200"))
     Contact.create(enterprise=investors["ningde"], unit=org.units["team"], kind="visit",
                    happened_on=dt.date(2026, 3, 9), summary="Trip to Suzhou", by=org.users["team"])
     team = login("team")
     page = team.get(f"/teams/{org.units['team'].id}?year=2026").get_data(as_text=True)
     march = re.search(r"<th scope=\"row\">2026-03</th>(.*?)</tr>", page, re.S).group(1)
-    clues, signed, amount, visits = re.findall(r'<td class="num">([^<]*)</td>', march)
-    assert (clues, signed, visits) == ("0", "1", "1") and amount == "CNY 882.00 million"
+    clues, referred, amount, credited, credited_amount, visits = re.findall(r'<td class="num">([^<]*)</td>', march)
+    assert (clues, referred, credited, visits) == ("0", "1", "0", "1") and amount == "CNY 882.00 million"
     assert "Trip to Suzhou" in page
     sheet = load_workbook(io.BytesIO(team.get(f"/teams/{org.units['team'].id}?year=2026&format=xlsx").data)).active
     rows = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
-    assert rows["2026-03"] == (0, 1, 88200, 1) and rows["2026-02"][0] == 1
+    assert rows["2026-03"] == (0, 1, 88200, 0, 0, 1) and rows["2026-02"][0] == 1
     assert login("unit_a").get(f"/teams/{org.units['team'].id}").status_code == 404
     bureau = login("bureau")
     assert "Shanghai Team" in bureau.get("/teams?year=2026").get_data(as_text=True)
     book = load_workbook(io.BytesIO(bureau.get("/teams?year=2026&format=xlsx").data))
     totals, monthly = (list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets)
     clues = 1 + (investors["plant"].clue_on.year == 2026)  # February's, and the plant's when it fell in 2026
-    assert totals[1] == ("Shanghai Team", "上海", clues, 1, 88200, 1)
-    assert ("Shanghai Team", "2026-03", 0, 1, 88200, 1) in monthly
+    assert totals[1] == ("Shanghai Team", "上海", clues, 1, 88200, 0, 0, 1)
+    assert ("Shanghai Team", "2026-03", 0, 1, 88200, 0, 0, 1) in monthly
 
 
 def test_a_contact_with_the_investor_about_no_project_counts_for_its_clues(app, login, investors):

@@ -16,6 +16,8 @@ from portal.i18n import format_amount, format_month_short
 from portal.models import Unit
 from portal.periods import Period
 from portal.periods import choices as period_choices
+from portal.sourcing.permissions import readable_teams
+from portal.sourcing.service import team_results, totals
 from portal.timeutil import today
 from portal.web import parse_id, render
 
@@ -129,12 +131,24 @@ def panel_context(name: str, req: Request, data: dict | None = None) -> dict:
     if name == "industries":
         return {"industry_rows": figures.by_industry(period, scope, data=data)}
     if name == "teams":
-        return {"team_rows": figures.by_team(period, scope, data=data)}
+        year = period.end.year
+        return {"team_rows": figures.by_team(period, scope, data=data), "team_year": year,
+                "team_months": team_months_of(readable_teams(current_user), year)}
     if name == "flags":
         shown = figures.period_flags(period, scope, today())
         return {"flag_week": shown.week, "flags": shown.counts, "flag_title": _flags_title(shown),
                 "flag_links": _flag_links(shown, scope)}
     abort(404)
+
+
+def team_months_of(teams, year: int) -> dict:
+    """The stationed teams' results per month of ``year`` (portal.sourcing.service): each team's
+    twelve months and total, and the months added up over the teams."""
+    teams = list(teams)
+    results = team_results(teams, year)
+    months = [{"month": m, **totals([results[t.id][m - 1] for t in teams])} for m in range(1, 13)]
+    return {"teams": [(t, results[t.id], totals(results[t.id])) for t in teams], "months": months,
+            "total": totals(months)}
 
 
 def _flags_title(shown: figures.PeriodFlags) -> str:

@@ -45,6 +45,20 @@ def _table_rows(rows) -> list[list]:
     return out
 
 
+def _team_months_sheet(wb, ctx: dict) -> None:
+    """The stationed teams' results per team and month (the sheet a bureau sends upward)."""
+    year = ctx["team_year"]
+    headers = [_("Stationed team"), _("Month"), _("New clues"), _("Signings it referred"),
+               _("Their investment (10k CNY)"), _("Credited signings"), _("Credited signed amount (10k CNY)"),
+               _("Visits and contacts")]
+    keys = ("clues", "referred", "referred_investment", "credited", "credited_investment", "contacts")
+    rows = [[team.name, f"{year}-{month['month']:02d}"] + [month[k] for k in keys]
+            for team, months, _total in ctx["team_months"]["teams"] for month in months]
+    _sheet(wb, _("Stationed teams per month"), headers, rows,
+           (None, None, xlsx.COUNT_FORMAT, xlsx.COUNT_FORMAT, xlsx.AMOUNT_FORMAT, xlsx.COUNT_FORMAT,
+            xlsx.AMOUNT_FORMAT, xlsx.COUNT_FORMAT))
+
+
 def workbook_response(req, ctx: dict):
     period = req.period
     wb = Workbook()
@@ -67,6 +81,7 @@ def workbook_response(req, ctx: dict):
     _sheet(wb, _("By industry"), [_("Industry")] + table_headers, _table_rows(ctx["industry_rows"]), TABLE_FORMATS)
     _sheet(wb, _("By stationed team"), [_("Stationed team")] + table_headers, _table_rows(ctx["team_rows"]),
            TABLE_FORMATS)
+    _team_months_sheet(wb, ctx)
     year = ctx["year"]
     _sheet(wb, _("Monthly signed amount"),
            [_("Month"), _("%(year)s (10,000 yuan)", year=year), _("%(year)s (10,000 yuan)", year=year - 1),

@@ -32,7 +32,8 @@ from portal.models.scheduling import (
     WeekNewInList,
     WeekUnitFigures,
 )
-from portal.models.sourcing import Contact, EventProject, EventUnit, PromotionEvent
+from portal.models.credit import CREDIT_KINDS, UNIT_CREDIT_KINDS, ProjectCredit
+from portal.models.sourcing import Contact, EventProject, EventUnit, PromotionEvent, TeamQuota, TeamRegion
 from portal.models.sessions import LoginThrottle, SignInEvent, UserSession
 from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
@@ -46,7 +47,7 @@ ALL_MODELS = [
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
     WeekUnitFigures, WeekNewInList,
     ImportBatch, ImportItem,
-    Contact, PromotionEvent, EventUnit, EventProject,
+    Contact, PromotionEvent, EventUnit, EventProject, ProjectCredit, TeamQuota, TeamRegion,
     ApiToken,
     NotificationPreference, NotificationSend, MergeRecord,
 ]
@@ -63,7 +64,8 @@ __all__ = [
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
     "WeekNewInList", "WeekUnitFigures",
     "ImportBatch", "ImportItem",
-    "Contact", "EventProject", "EventUnit", "PromotionEvent",
+    "Contact", "EventProject", "EventUnit", "PromotionEvent", "TeamQuota", "TeamRegion",
+    "CREDIT_KINDS", "UNIT_CREDIT_KINDS", "ProjectCredit",
     "ApiToken",
     "NotificationPreference", "NotificationSend", "MergeRecord",
 ]

@@ -85,3 +85,35 @@ class EventProject(BaseModel):
     class Meta:
         table_name = "event_project"
         indexes = ((("event", "project"), True),)
+
+
+
+#: What a stationed team's quota counts, and over which span.
+QUOTA_METRICS = ("clues", "visits")
+QUOTA_SPANS = ("week", "month")
+
+
+class TeamQuota(BaseModel):
+    """A stationed team's quota: so many new clues (or logged visits) per week or month."""
+
+    team = peewee.ForeignKeyField(Unit, backref="quotas", on_delete="CASCADE")
+    metric = peewee.CharField(max_length=10)
+    span = peewee.CharField(max_length=10)
+    target = peewee.IntegerField()
+
+    class Meta:
+        table_name = "team_quota"
+        indexes = ((("team", "metric"), True),)
+
+
+class TeamRegion(BaseModel):
+    """A region a stationed team covers (the city's "merchants map"), with its annual plan."""
+
+    team = peewee.ForeignKeyField(Unit, backref="regions", on_delete="CASCADE")
+    year = peewee.IntegerField()
+    region = peewee.CharField(max_length=100)  # e.g. 长三角
+    plan = peewee.TextField(default="")  # target enterprises, trips, events planned for the year
+
+    class Meta:
+        table_name = "team_region"
+        indexes = ((("team", "year", "region"), True),)

@@ -1,8 +1,8 @@
 """The figures of every assessed unit, from portal.figures (the one place numbers are computed).
 
 ``portal.figures.for_units`` computes only the assessed figures (``CODES``), grouped by
-(responsible unit, source team) in SQL, and rolls the groups up: a county's towns count
-for the county, a stationed team's figures are the projects it sourced.
+credited unit in SQL (each unit's share of a project, portal.credit), and rolls the groups
+up: a county's towns count for the county, a stationed team its credited shares.
 
 With 100,000 projects that takes about 100 ms of SQL (bench/ranking.py); the results are
 kept with ``portal.figures.cached`` (per application, keyed by a change stamp: the highest

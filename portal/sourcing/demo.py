@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portal.models import Contact, EventProject, Project, PromotionEvent
+from portal import credit
+from portal.models import Contact, EventProject, Project, ProjectCredit, PromotionEvent, TeamQuota, TeamRegion
 from portal.sourcing import service
 
 # (name, kind, city, start in days from today, length in days, organiser, leaders, unit keys, role, stages)
@@ -92,4 +93,51 @@ def _count(context, before) -> None:
     context.created["contacts"] = Contact.select().count() - before[1]
 
 
-__all__ = ["add_demo_sourcing"]
+# Stationed teams' quotas (metric → (target, span)) and regions with their annual plans.
+DEMO_QUOTAS = {
+    "team_shanghai": {"clues": (3, "week"), "visits": (8, "month")},
+    "team_shenzhen": {"clues": (2, "week"), "visits": (6, "month")},
+    "team_beijing": {"clues": (6, "month"), "visits": (20, "month")},
+}
+DEMO_REGIONS = {
+    "team_shanghai": [("长三角", "走访新能源、新材料龙头企业30家，举办专场推介会2场，引进亿元以上项目5个。"),
+                      ("安徽", "对接合肥、芜湖汽车零部件企业，跟踪在谈项目3个。")],
+    "team_shenzhen": [("粤港澳大湾区", "走访电子信息、智能终端企业25家，组织企业来示范市考察4批次。"),
+                      ("福建", "联系闽商商会，争取以商招商项目2个。")],
+    "team_beijing": [("京津冀", "对接央企和科研院所，争取新能源产业链项目3个。"),
+                     ("山东", "走访化工新材料企业10家。")],
+}
+#: Chambers of commerce that refer projects (以商招商) in the demo city's credit shares.
+DEMO_CHAMBERS = ("深圳湖南商会", "上海湖南商会", "北京湖南企业商会")
+
+
+def add_demo_credit_and_plans(context) -> None:
+    """Quotas and regions for the demo teams, and credit shares the bureau set on some signed
+    projects that teams brought (70 % host, 30 % team, a chamber counted as referrer). Only when
+    none exist yet."""
+    bureau, year = context.users["bureau"], context.today.year
+    if not TeamQuota.select().exists():
+        for key, quotas in DEMO_QUOTAS.items():
+            team = context.units.get(key)
+            for metric, (target, span) in quotas.items() if team is not None else ():
+                TeamQuota.create(team=team, metric=metric, target=target, span=span)
+    if not TeamRegion.select().exists():
+        for key, regions in DEMO_REGIONS.items():
+            team = context.units.get(key)
+            for region, plan in regions if team is not None else ():
+                TeamRegion.create(team=team, year=year, region=region, plan=plan)
+    if ProjectCredit.select().exists():
+        return
+    sourced = list(Project.select().where(Project.archived == False, Project.source_team.is_null(False),  # noqa: E712
+                                          Project.source_team != Project.responsible_unit,
+                                          Project.counted_signed_on.is_null(False)).order_by(Project.id).limit(8))
+    for index, project in enumerate(sourced):
+        parties = [{"kind": "host", "unit_id": project.responsible_unit_id, "name": "", "share": 70},
+                   {"kind": "team", "unit_id": project.source_team_id, "name": "", "share": 30}]
+        if index % 2 == 0:
+            parties.append({"kind": "chamber", "unit_id": None, "name": DEMO_CHAMBERS[index % 3], "share": 0})
+        credit.save(project, parties, bureau, project.version)
+    context.created["credit shares set"] = len(sourced)
+
+
+__all__ = ["add_demo_credit_and_plans", "add_demo_sourcing"]

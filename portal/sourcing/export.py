@@ -31,11 +31,17 @@ def _sheet(wb, title: str, headers, rows, formats, first: bool = False):
     return ws
 
 
-def _month_figures() -> list[str]:
-    return [_("New clues"), _("Signed projects"), _("Signed investment (10k CNY)"), _("Visits and contacts")]
+def result_headers() -> list[str]:
+    """The columns of a team's results (``service.RESULT_KEYS``), amounts in 万元."""
+    return [_("New clues"), _("Signings it referred"), _("Their investment (10k CNY)"),
+            _("Credited signings"), _("Credited signed amount (10k CNY)"), _("Visits and contacts")]
 
 
-MONTH_FORMATS = (COUNT, COUNT, AMOUNT, COUNT)
+RESULT_FORMATS = (COUNT, COUNT, AMOUNT, COUNT, AMOUNT, COUNT)
+
+
+def result_values(row: dict) -> list:
+    return [row[key] for key in service.RESULT_KEYS]
 
 
 def events_workbook(rows, period):
@@ -66,24 +72,23 @@ def event_workbook(event, results):
     return _send(wb, f"event-{event.id}.xlsx")
 
 
-def teams_workbook(teams, year: int):
-    """The year's totals per team, and a second sheet with each team's figures per month."""
+def teams_workbook(rows, results, year: int):
+    """The year's totals per team (``rows``: team, total), and a second sheet with each team's
+    figures per month (``results``: team id -> months)."""
     wb = Workbook()
-    _sheet(wb, _("Stationed teams"), [_("Stationed team"), _("Stationed in (city)")] + _month_figures(),
-           ([team.name, team.city, total["clues"], total["signed"], total["signed_investment"], total["contacts"]]
-            for team, total, _months in teams), (None, None) + MONTH_FORMATS, first=True)
-    _sheet(wb, _("Per month"), [_("Stationed team"), _("Month")] + _month_figures(),
-           ([team.name, f"{year}-{month['month']:02d}", month["clues"], month["signed"], month["signed_investment"],
-             month["contacts"]] for team, _total, months in teams for month in months), (None, None) + MONTH_FORMATS)
+    _sheet(wb, _("Stationed teams"), [_("Stationed team"), _("Stationed in (city)")] + result_headers(),
+           ([team.name, team.city] + result_values(total) for team, total in rows), (None, None) + RESULT_FORMATS,
+           first=True)
+    _sheet(wb, _("Per month"), [_("Stationed team"), _("Month")] + result_headers(),
+           ([team.name, f"{year}-{month['month']:02d}"] + result_values(month)
+            for team, _total in rows for month in results[team.id]), (None, None) + RESULT_FORMATS)
     return _send(wb, f"teams-{year}.xlsx")
 
 
 def team_workbook(unit, year: int, months):
     """One team's year, a month a row, and the total."""
-    total = service.totals(months)
-    rows = [[f"{year}-{row['month']:02d}", row["clues"], row["signed"], row["signed_investment"], row["contacts"]]
-            for row in months]
-    rows.append([_("Total"), total["clues"], total["signed"], total["signed_investment"], total["contacts"]])
+    rows = [[f"{year}-{row['month']:02d}"] + result_values(row) for row in months]
+    rows.append([_("Total")] + result_values(service.totals(months)))
     wb = Workbook()
-    _sheet(wb, unit.name, [_("Month")] + _month_figures(), rows, (None,) + MONTH_FORMATS, first=True)
+    _sheet(wb, unit.name, [_("Month")] + result_headers(), rows, (None,) + RESULT_FORMATS, first=True)
     return _send(wb, f"team-{unit.id}-{year}.xlsx")

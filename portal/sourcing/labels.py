@@ -25,7 +25,20 @@ EVENT_ROLE_LABELS = {
     "sourced": _l("Sourced at the event"),
 }
 
+CREDIT_KIND_LABELS = {
+    "host": _l("Host unit"),
+    "team": _l("Stationed team"),
+    "unit": _l("Another unit"),
+    "chamber": _l("Chamber of commerce"),
+    "investor": _l("Existing investor"),
+}
+
+QUOTA_METRIC_LABELS = {"clues": _l("New clues"), "visits": _l("Visits")}
+QUOTA_SPAN_LABELS = {"week": _l("per week"), "month": _l("per month")}
+
 AUDIT_ACTIONS = {
+    "credit": _l("Credit shares set"),
+    "team_plan": _l("Team quotas and regions set"),
     "contact_create": _l("Contact logged"),
     "contact_edit": _l("Contact corrected"),
     "contact_delete": _l("Contact deleted"),
@@ -47,7 +60,9 @@ def register_audit_labels() -> None:
         AUDIT_ENTITY_LABELS.setdefault(code, text)
     for form in (forms.ContactForm, forms.EventForm, forms.EventProjectForm):
         register_field_labels(form_field_labels(form))
-    register_field_labels({"contact_kind": _l("Kind of contact"), "event_kind": _l("Kind of event"),
+    register_field_labels({"credit": _l("Credit"), "credit_set": _l("Set by the bureau"),
+                           "quotas": _l("Quotas"), "regions": _l("Regions"),
+                           "contact_kind": _l("Kind of contact"), "event_kind": _l("Kind of event"),
                            "at_event": _l("At the event"), "promotion_event": _l("Promotion event"),
                            "units": _l("Participating units")})
     for field, labels in (("contact_kind", CONTACT_KIND_LABELS), ("event_kind", EVENT_KIND_LABELS),

@@ -9,7 +9,7 @@ import peewee
 
 from portal.models import Contact, Enterprise, EventUnit, Project, PromotionEvent, Unit, User
 from portal.permissions import (
-    can_edit_project, can_read_unit, is_bureau, logged_in, readable_unit_ids, sees_everything,
+    can_edit_project, can_read_project, can_read_unit, is_bureau, logged_in, readable_unit_ids, sees_everything,
     sees_investor_condition, visible_projects,
 )
 
@@ -136,3 +136,23 @@ def can_read_team(user: User, team: Unit) -> bool:
     """A stationed team's workspace (visit log, results): its staff, units above it, and those
     who see everything."""
     return team is not None and team.kind == "team" and can_read_unit(user, team)
+
+
+# Credit shares and the teams' plans ------------------------------------------------------
+
+def can_set_credit(user: User, project: Project) -> bool:
+    """The bureau decides how a project's credit is shared (成果认定), for projects it may read."""
+    return is_bureau(user) and can_read_project(user, project)
+
+
+def readable_teams(user: User):
+    """The stationed teams whose workspace and results the user may read."""
+    teams = Unit.select().where(Unit.kind == "team").order_by(Unit.path)
+    if sees_everything(user):
+        return teams
+    return teams.where(Unit.id.in_(readable_unit_ids(user)))
+
+
+def can_plan_team(user: User, team: Unit) -> bool:
+    """The bureau sets a stationed team's quotas and regions (the team and its readers see them)."""
+    return is_bureau(user) and team.kind == "team"

@@ -11,9 +11,9 @@ from portal import hookimpl, permissions
 from portal.sourcing import permissions as sourcing_permissions
 from portal.models import Contact, EventProject, PromotionEvent
 from portal.scheduling import flags
-from portal.sourcing import service
-from portal.sourcing.labels import register_audit_labels
-from portal.sourcing.views import bp, readable_teams
+from portal.sourcing import quotas, service
+from portal.sourcing.labels import CREDIT_KIND_LABELS, register_audit_labels
+from portal.sourcing.views import bp, credit_panel, readable_teams
 
 register_audit_labels()
 
@@ -59,12 +59,21 @@ def portal_template_panels(slot, context):
                and sourcing_permissions.can_log_contact(user, enterprise))
     days = service.days_since_follow_up([project]).get(project.id)
     html = render_template("sourcing/_project_panel.html", project=project, contacts=contacts, days=days,
-                           events=[e for e in events if sourcing_permissions.can_read_event(user, e)], can_log=can_log)
-    return [{"title": _l("Contacts and events"), "html": Markup(html), "order": 45}]
+                           events=[e for e in events if sourcing_permissions.can_read_event(user, e)], can_log=can_log,
+                           credit=credit_panel(project),
+                           can_set_credit=sourcing_permissions.can_set_credit(user, project),
+                           CREDIT_KIND_LABELS=CREDIT_KIND_LABELS)
+    return [{"title": _l("Contacts, events and credit"), "html": Markup(html), "order": 45}]
+
+
+@hookimpl(trylast=True)
+def portal_team_quota_flags(paces):
+    return quotas.default_flags(paces)
 
 
 @hookimpl(trylast=True)
 def portal_demo_data(context):
-    from portal.sourcing.demo import add_demo_sourcing
+    from portal.sourcing.demo import add_demo_credit_and_plans, add_demo_sourcing
 
     add_demo_sourcing(context)
+    add_demo_credit_and_plans(context)

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import peewee
 
-from portal import audit, plugins, timeutil
+from portal import audit, figures, plugins, timeutil
 from portal.db import database
 from portal.models import Contact, EventProject, EventUnit, Project, PromotionEvent, StageChange
 from portal.models.fields import utcnow
+from portal.periods import Period
 
 CONTACT_FIELDS = ("kind", "happened_on", "unit", "project", "participants", "place", "summary", "next_step")
 EVENT_FIELDS = ("name", "kind", "city", "starts_on", "ends_on", "organiser", "leaders", "note", "unit")
@@ -266,27 +267,60 @@ def events_in(period, query=None):
 
 # Stationed teams -----------------------------------------------------------------------------
 
-def team_months(team, year: int) -> list[dict]:
-    """A team's results per month of ``year``: new clues it sourced, projects signed (and their
-    total investment), and visits and other contacts it logged."""
+#: A team's results per month: the clues and signings it referred (whole projects: its referral
+#: count), its credited share of the city's signings (portal.credit, as the ranking counts it),
+#: and the visits and other contacts it logged.
+RESULT_KEYS = ("clues", "referred", "referred_investment", "credited", "credited_investment", "contacts")
+_AMOUNTS = ("referred_investment", "credited_investment")
+
+
+def _empty_month(month: int) -> dict:
+    return {"month": month, **{key: Decimal(0) if key in _AMOUNTS else 0 for key in RESULT_KEYS}}
+
+
+def team_results(teams, year: int) -> dict[int, list[dict]]:
+    """``{team id: [a row per month of year]}`` (see ``RESULT_KEYS``) for many teams at once: a few
+    SQL aggregates grouped by team and day (days added up to months here, never a loop over
+    projects). Signings count at their counted (verified) date, as every figure does."""
+    teams = list(teams)
+    ids = [team.id for team in teams]
+    result = {team_id: [_empty_month(m) for m in range(1, 13)] for team_id in ids}
+    if not ids:
+        return result
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    rows = [{"month": m, "clues": 0, "signed": 0, "signed_investment": Decimal(0), "contacts": 0}
-            for m in range(1, 13)]
-    sourced = (Project.select(Project.clue_on, Project.signed_on, Project.total_investment)
-               .where(Project.source_team == team.id, Project.archived == False))  # noqa: E712
-    for project in sourced:
-        if project.clue_on and start <= project.clue_on <= end:
-            rows[project.clue_on.month - 1]["clues"] += 1
-        if project.signed_on and start <= project.signed_on <= end:
-            row = rows[project.signed_on.month - 1]
-            row["signed"] += 1
-            row["signed_investment"] += project.total_investment or 0
-    for (day,) in (Contact.select(Contact.happened_on)
-                   .where(Contact.unit == team.id, Contact.happened_on.between(start, end)).tuples()):
-        rows[_as_date(day).month - 1]["contacts"] += 1
-    return rows
+    live = Project.archived == False  # noqa: E712
+    count = peewee.fn.COUNT(peewee.SQL("*"))
+    clues = (Project.select(Project.source_team, Project.clue_on, count)
+             .where(live, Project.source_team.in_(ids), Project.clue_on.between(start, end))
+             .group_by(Project.source_team, Project.clue_on))
+    for team_id, day, n in clues.tuples():
+        result[team_id][_as_date(day).month - 1]["clues"] += n
+    signed = Project.counted_signed_on
+    referred = (Project.select(Project.source_team, signed, count, peewee.fn.SUM(Project.total_investment))
+                .where(live, Project.source_team.in_(ids), signed.between(start, end))
+                .group_by(Project.source_team, signed))
+    for team_id, day, n, amount in referred.tuples():
+        row = result[team_id][_as_date(day).month - 1]
+        row["referred"] += n
+        row["referred_investment"] += Decimal(str(amount or 0))
+    contacts = (Contact.select(Contact.unit, Contact.happened_on, count)
+                .where(Contact.unit.in_(ids), Contact.happened_on.between(start, end))
+                .group_by(Contact.unit, Contact.happened_on))
+    for team_id, day, n in contacts.tuples():
+        result[team_id][_as_date(day).month - 1]["contacts"] += n
+    months = [Period.of_month(year, m) for m in range(1, 13)]
+    credited = figures.for_units(months, teams, ("signed_count", "signed_investment"))
+    for team_id in ids:
+        for i, values in enumerate(credited[team_id]):
+            result[team_id][i]["credited"] = values["signed_count"]
+            result[team_id][i]["credited_investment"] = values["signed_investment"]
+    return result
+
+
+def team_months(team, year: int) -> list[dict]:
+    """One team's results per month of ``year`` (see ``team_results``)."""
+    return team_results([team], year)[team.id]
 
 
 def totals(rows: list[dict]) -> dict:
-    keys = ("clues", "signed", "signed_investment", "contacts")
-    return {key: sum((row[key] for row in rows), Decimal(0) if key == "signed_investment" else 0) for key in keys}
+    return {key: sum((row[key] for row in rows), Decimal(0) if key in _AMOUNTS else 0) for key in RESULT_KEYS}

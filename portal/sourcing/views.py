@@ -7,16 +7,20 @@ from collections import OrderedDict
 
 import peewee
 from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import industries, periods, permissions, timeutil
-from portal.sourcing import permissions as sourcing_permissions
+from portal import credit, industries, periods, permissions, timeutil
 from portal.labels import STAGE_LABELS
-from portal.models import Contact, Enterprise, EventProject, Project, PromotionEvent, Unit, User
+from portal.models import Contact, Enterprise, EventProject, Project, ProjectCredit, PromotionEvent, Unit, User
 from portal.periods import Period
-from portal.sourcing import export, service
+from portal.sourcing import credit_forms, export, plan_forms, quotas, service
+from portal.sourcing import permissions as sourcing_permissions
+from portal.sourcing.credit_forms import CreditForm
+from portal.sourcing.permissions import readable_teams
 from portal.sourcing.forms import ContactForm, EventForm, EventProjectForm
-from portal.sourcing.labels import CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
+from portal.sourcing.labels import QUOTA_METRIC_LABELS, QUOTA_SPAN_LABELS
+from portal.sourcing.labels import CREDIT_KIND_LABELS, CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
 from portal.web import Page, form_status, get_or_404, page_number, parse_id, render, safe_next, see_other
 
 bp = Blueprint("sourcing", __name__)
@@ -31,6 +35,8 @@ def _globals():
         "CONTACT_KIND_LABELS": CONTACT_KIND_LABELS,
         "EVENT_KIND_LABELS": EVENT_KIND_LABELS,
         "EVENT_ROLE_LABELS": EVENT_ROLE_LABELS,
+        "QUOTA_METRIC_LABELS": QUOTA_METRIC_LABELS,
+        "QUOTA_SPAN_LABELS": QUOTA_SPAN_LABELS,
         "investor_url": lambda enterprise_id: url_for("sourcing.investor", enterprise_id=enterprise_id),
         "clue_follow_up_days": service.days_since_follow_up,
     }
@@ -342,21 +348,17 @@ def _year() -> int:
     return year if 2000 <= year <= today.year + 1 else today.year
 
 
-def readable_teams(user):
-    teams = Unit.select().where(Unit.kind == "team").order_by(Unit.path)
-    if permissions.sees_everything(user):
-        return teams
-    return teams.where(Unit.id.in_(permissions.readable_unit_ids(user)))
-
-
 @bp.route("/teams")
 @login_required
 def teams():
     year = _year()
-    teams = [(team, service.team_months(team, year)) for team in readable_teams(current_user)]
+    readable = list(readable_teams(current_user))
+    results = service.team_results(readable, year)
+    rows = [(team, service.totals(results[team.id])) for team in readable]
     if request.args.get("format") == "xlsx":
-        return export.teams_workbook([(team, service.totals(months), months) for team, months in teams], year)
-    return render("sourcing/teams.html", rows=[(team, service.totals(months)) for team, months in teams], year=year)
+        return export.teams_workbook(rows, results, year)
+    return render("sourcing/teams.html", rows=rows, year=year,
+                  quota_flags=quotas.flags(quotas.paces(readable, timeutil.today())))
 
 
 @bp.route("/teams/<team_id>")
@@ -369,6 +371,7 @@ def team(team_id):
     months = service.team_months(unit, year)
     if request.args.get("format") == "xlsx":
         return export.team_workbook(unit, year, months)
+    pace = quotas.paces([unit], timeutil.today())
     contacts = list(_contacts(sourcing_permissions.visible_contacts(current_user))
                     .select_extend(Enterprise).join_from(Contact, Enterprise)
                     .where(Contact.unit == unit.id).limit(100))
@@ -376,6 +379,83 @@ def team(team_id):
                     .where(Project.source_team == unit.id, Project.archived == False)  # noqa: E712
                     .order_by(Project.stage == "clue", Project.created_at.desc()).limit(100))
     return render("sourcing/team.html", team=unit, year=year, months=months, total=service.totals(months),
+                  paces=pace, quota_flag=quotas.flags(pace).get(unit.id), plan=quotas.plan_of(unit, year),
+                  can_plan=sourcing_permissions.can_plan_team(current_user, unit),
                   contacts=contacts, projects=projects, STAGE_LABELS=STAGE_LABELS,
                   follow_up=service.days_since_follow_up(projects),
                   can_log=sourcing_permissions.contact_units(current_user).where(Unit.id == unit.id).exists())
+
+
+# Credit shares of a project ---------------------------------------------------------------------
+
+def _credit_units():
+    """Units that can take a share: active units below the city, teams included, in tree order."""
+    return list(Unit.select(Unit.id, Unit.name, Unit.kind, Unit.path).where(Unit.active == True)  # noqa: E712
+                .order_by(Unit.path))
+
+
+@bp.route("/projects/<project_id>/credit", methods=["GET", "POST"])
+@login_required
+def project_credit(project_id):
+    project = get_or_404(Project, project_id)
+    if not permissions.can_read_project(current_user, project):
+        abort(404)
+    if not sourcing_permissions.can_set_credit(current_user, project):
+        abort(403)
+    parties, set_by_bureau = credit.parties(project)
+    form = CreditForm(data=credit_forms.initial_data(project, parties, set_by_bureau), units=_credit_units())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            version = int(form.version.data or 0)
+        except ValueError:
+            version = -1
+        try:
+            credit.save(project, form.parties(project.responsible_unit_id), current_user, version)
+        except credit.CreditConflict:
+            form.form_errors.append(_("Someone else changed this project meanwhile: check the shares and save "
+                                      "again."))
+            form.version.data = str(Project.get_by_id(project.id).version)
+            status = 409
+        else:
+            return see_other("projects.show", project_id=project.id)
+    elif form.errors:
+        status = 422
+    return render("sourcing/credit_form.html", status=status, form=form, project=project,
+                  rule=credit.rule(), default=credit.default_parties(project),
+                  CREDIT_KIND_LABELS=CREDIT_KIND_LABELS)
+
+
+def credit_panel(project) -> dict:
+    """What the project page shows of its credit: the parties with names, set by the bureau or by
+    the rule. One query (the shares with their units' names); the rule's parties are named from
+    the project's host and source team, which the project page loaded with it."""
+    saved = list(ProjectCredit.select(ProjectCredit, Unit.name.alias("unit_name")).join(Unit, peewee.JOIN.LEFT_OUTER)
+                 .where(ProjectCredit.project == project.id).order_by(ProjectCredit.id).objects())
+    if saved:
+        parties = [{"kind": c.kind, "unit_id": c.unit_id, "name": c.name if c.unit_id is None else c.unit_name,
+                    "share": c.share} for c in saved]
+        return {"parties": parties, "set_by_bureau": True}
+    names = {project.responsible_unit_id: project.responsible_unit.name}
+    if project.source_team_id:
+        names[project.source_team_id] = project.source_team.name
+    parties = [dict(p, name=names.get(p["unit_id"], "")) for p in credit.default_parties(project)]
+    return {"parties": parties, "set_by_bureau": False}
+
+
+# A stationed team's plan: quotas and regions ----------------------------------------------------
+
+@bp.route("/teams/<team_id>/plan", methods=["GET", "POST"])
+@login_required
+def team_plan(team_id):
+    unit = get_or_404(Unit, team_id)
+    if not sourcing_permissions.can_read_team(current_user, unit):
+        abort(404)
+    if not sourcing_permissions.can_plan_team(current_user, unit):
+        abort(403)
+    year = _year()
+    form = plan_forms.PlanForm(data=plan_forms.initial_data(quotas.plan_of(unit, year)))
+    if form.validate_on_submit():
+        quotas.save_plan(unit, year, form.quotas(), form.regions(), current_user)
+        return see_other("sourcing.team", team_id=unit.id, year=year)
+    return render("sourcing/team_plan.html", status=form_status(form), form=form, team=unit, year=year)
