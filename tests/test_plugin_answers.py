@@ -55,6 +55,7 @@ SPECIFIC = {
     "portal_team_quota_flags": ['[{"team_id": 1, "level": "green", "reason": "x"}]',
                                 '[{"team_id": None, "level": "red", "reason": "x"}]',
                                 '[{"team_id": 1, "level": "red"}]'],
+    "portal_deliver_notification": ['"delivered"', "True", '["mail"]'],
     "portal_credit_rule": ['{"team": 150}', '{"team": -1}', '{"team": True}', '{"team": "40"}', '{"unit": 2.5}'],
     "portal_province_report": ['[{"title": None, "rows": []}]', '[{"title": "t"}]', '[{"title": "t", "rows": "x"}]',
                                '[{"title": "  ", "rows": []}]'],
@@ -143,6 +144,18 @@ def _visit_teams(ctx):
     return [ctx.bureau.get("/teams")]
 
 
+def _visit_problem_raised(ctx):
+    """A problem raised on the project and given to a department notifies its staff: the delivery
+    plugins are handed each notification."""
+    from portal.models import Unit
+
+    with ctx.portal.app_context():
+        department = Unit.get(Unit.kind == "department").id
+    return [ctx.bureau.post_form(f"/projects/{ctx.project.id}/problems/new", {
+        "category": "land", "description": "The land is not handed over", "assigned_unit": department,
+        "deadline": "2099-01-01", "priority": "high"})]
+
+
 #: The pages (or the command) that call each hook.
 VISITS = {
     "portal_blueprints": _visit_home,  # called at start-up
@@ -166,6 +179,7 @@ VISITS = {
     "portal_province_report": _visit_province_report,
     "portal_credit_rule": _visit_ranking,  # the ranking's figures take the credit shares
     "portal_team_quota_flags": _visit_teams,
+    "portal_deliver_notification": _visit_problem_raised,
 }
 
 
