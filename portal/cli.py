@@ -7,7 +7,7 @@ import sys
 import click
 from flask_babel import force_locale
 
-from portal import plugins
+from portal import plugins, rule_plugins
 from portal.auth import events, housekeeping, sessions, throttle
 from portal.auth.passwords import hash_password, password_problem
 from portal.db import close_pool, database
@@ -45,7 +45,9 @@ def _upgrade(echo=True):
     if echo:
         for name in applied:
             click.echo(f"applied migration {name}")
-    plugins.call("portal_database_upgraded", echo=click.echo if echo else (lambda line: None))  # features' data
+    say = click.echo if echo else (lambda line: None)
+    plugins.call("portal_database_upgraded", echo=say)  # features' data
+    rule_plugins.recompute_if_changed(echo=say)  # a plugin enabled or removed since the last start
     if echo:
         st = schema.status()
         click.echo(f"database schema version {st.current}")
@@ -148,6 +150,8 @@ def serve(host, port, threads, workers):
         raise click.ClickException(
             f"the database schema is version {st.current}, this portal needs {st.expected}: "
             "run `portal db upgrade` first")
+    with app.app_context(), database.connection_context():
+        rule_plugins.recompute_if_changed(echo=click.echo)  # a plugin enabled or removed since the last start
     workers = workers or server.default_workers()
     click.echo(f"serving on http://{host}:{port}/ with {workers} process(es) of {threads} threads (Ctrl+C stops)")
     # Each worker process builds its own app after the fork: no connection crosses processes.

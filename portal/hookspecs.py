@@ -350,10 +350,13 @@ def portal_project_changed(project, change: str, user) -> None:
 @hookspec
 def portal_rules_changed(system_code: str, user) -> None:
     """Told after an administrator chose another industry system (``/admin/plugins``), inside
-    the same transaction.
+    the same transaction, and at a start after the plugins that answer ``portal_project_flags``
+    or ``portal_project_review`` changed (one enabled, disabled, installed, removed or upgraded:
+    ``portal.rule_plugins``).
 
     Parameters: ``system_code`` – the active system's code now (``"core"`` for the core
-    industry list); ``user`` – the administrator. Recompute what the rules decide and the
+    industry list; None at a start without a chosen system); ``user`` – the administrator (None
+    at a start). Recompute what the rules decide and the
     portal stores (the review stores recommendations, the flag rules store flags), so a
     county's rules apply at once and not at the next change or snapshot.
     Returns: nothing.
