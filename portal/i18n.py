@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.dates import get_month_names
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,7 +21,10 @@ LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
-    """A logged-in user's choice, else this browser's choice, else the deployment default."""
+    """A logged-in user's choice, else this browser's choice, else the deployment default (also
+    outside a request: a command or the daily run rendering a rule's lazy text)."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in SUPPORTED_LOCALES:
         return user_locale

@@ -107,3 +107,28 @@ def test_a_county_replaces_the_flag_rule(app, org, login):
         assert 'data-flag="red"' in page
         team_page = login("bureau").get(f"/teams/{org.units['team'].id}").get_data(as_text=True)
         assert "county rule: always behind" in team_page
+
+
+def test_a_team_behind_its_quota_and_the_bureau_are_told_once_a_week(app, org):
+    from portal.models import Notification
+    from portal.notifications import daily
+    from portal.timeutil import today
+
+    team = org.units["team"]
+    with app.app_context():
+        day = today()
+        TeamQuota.create(team=team, metric="clues", span="week", target=1000)
+        assert daily.run(day).get("team_quota") == 2  # the team's member and the bureau's clerk
+        assert daily.run(day + dt.timedelta(days=7)).get("team_quota") == 2  # the next week, again
+    notes = list(Notification.select().where(Notification.kind == "team_quota"))
+    assert {n.user_id for n in notes} == {org.users["team"].id, org.users["bureau"].id}
+    assert all(n.link == f"/teams/{team.id}" for n in notes)
+
+
+def test_a_team_on_pace_is_not_told(app, org):
+    from portal.notifications import daily
+    from portal.timeutil import today
+
+    with app.app_context():
+        TeamQuota.create(team=org.units["team"], metric="clues", span="week", target=0)
+        assert not daily.run(today()).get("team_quota")

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal import hookimpl, permissions
+from portal.sourcing import notifications as _notifications  # noqa: F401  (registers its notification kind)
 from portal.sourcing import permissions as sourcing_permissions
 from portal.models import Contact, EventProject, PromotionEvent
 from portal.scheduling import flags
