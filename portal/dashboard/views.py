@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -132,8 +132,11 @@ def panel_context(name: str, req: Request, data: dict | None = None) -> dict:
         return {"industry_rows": figures.by_industry(period, scope, data=data)}
     if name == "teams":
         year = period.end.year
+        # The teams' own pages are the sourcing feature's: linked only where it is on.
+        teams_page = "sourcing.teams" in current_app.view_functions
         return {"team_rows": figures.by_team(period, scope, data=data), "team_year": year,
-                "team_months": team_months_of(readable_teams(current_user), year)}
+                "team_months": team_months_of(readable_teams(current_user), year),
+                "teams_url": url_for("sourcing.teams", year=year) if teams_page else None}
     if name == "flags":
         shown = figures.period_flags(period, scope, today())
         return {"flag_week": shown.week, "flags": shown.counts, "flag_title": _flags_title(shown),
