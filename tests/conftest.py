@@ -20,13 +20,18 @@ from portal.testing import (  # noqa: F401 - fixtures and helpers the tests use 
 
 import pytest  # noqa: E402
 
-# Modules whose outcome does not depend on the database engine (source, catalogs, packaging, docs,
-# and crawls that check the words and the error summary of pages): CI runs them once, on SQLite, and
+# Modules whose outcome does not depend on the database engine: CI runs them once, on SQLite, and
 # deselects them on PostgreSQL and MariaDB with -m "not engine_independent". Every page's queries still
 # run on each engine through the forms crawl (tests/test_forms_roundtrip.py) and the access matrix.
 ENGINE_INDEPENDENT_MODULES = {
-    "test_lint", "test_packaging", "test_plugins_docs", "test_plugin_kit", "test_page_typography",
-    "test_error_summary",
+    # source, catalogs, packaging and docs
+    "test_lint", "test_packaging", "test_plugins_docs", "test_plugin_kit", "test_i18n", "test_core_names_no_feature",
+    # crawls that check words, error summaries, links of features turned off and plugin answers on pages
+    "test_page_typography", "test_error_summary", "test_features_off", "test_plugin_answers",
+    # headers, static files, menus, settings, periods, rules files, plugin calls, workbook layout
+    "test_security", "test_open_redirect", "test_static_files", "test_static_versions", "test_page_quality",
+    "test_menu", "test_config", "test_periods", "test_plugins_rules", "test_plugins_pluggy", "test_serve_proxies",
+    "test_export_layout", "test_export_formulas",
 }
 
 
