@@ -5,6 +5,8 @@ import re
 
 from flask import url_for
 
+from portal import static_files
+
 
 def test_static_addresses_carry_a_version_cached_for_a_year(app, client):
     html = client.get("/login").get_data(as_text=True)
@@ -20,7 +22,9 @@ def test_static_addresses_carry_a_version_cached_for_a_year(app, client):
     assert stale.headers["Cache-Control"] == "no-cache"
 
 
-def test_a_changed_file_gets_a_new_address(app, client, tmp_path):
+def test_a_changed_file_gets_a_new_address(app, client, tmp_path, monkeypatch):
+    # The mtime is looked at once a second at most (tests/test_static_versions.py): here at every call.
+    monkeypatch.setattr(static_files, "CHECK_SECONDS", 0.0)
     static = tmp_path / "static"
     (static / "css").mkdir(parents=True)
     (static / "css" / "portal.css").write_text("body { color: black }")
