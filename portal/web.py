@@ -121,6 +121,18 @@ def get_or_404(model, pk):
     return obj
 
 
+def load_or_404(model, pk, can_read, can_act=None):
+    """The record ``pk`` of ``model`` for the current user: 404 when it does not exist or
+    ``can_read(user, record)`` refuses (a record you may not read is not there), 403 when it may
+    be read but ``can_act(user, record)`` refuses the action. The one rule for 404 versus 403."""
+    record = get_or_404(model, pk)
+    if not can_read(current_user, record):
+        abort(404)
+    if can_act is not None and not can_act(current_user, record):
+        abort(403)
+    return record
+
+
 def form_status(form) -> int:
     """200 for a form shown for the first time, 422 when it was posted with errors."""
     return 422 if request.method == "POST" and form.errors else 200

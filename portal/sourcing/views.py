@@ -21,7 +21,7 @@ from portal.sourcing.permissions import readable_teams
 from portal.sourcing.forms import ContactForm, EventForm, EventProjectForm
 from portal.sourcing.labels import QUOTA_METRIC_LABELS, QUOTA_SPAN_LABELS
 from portal.sourcing.labels import CREDIT_KIND_LABELS, CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
-from portal.web import Page, form_status, get_or_404, page_number, parse_id, render, safe_next, see_other
+from portal.web import Page, form_status, get_or_404, load_or_404, page_number, parse_id, render, safe_next, see_other
 
 bp = Blueprint("sourcing", __name__)
 
@@ -397,11 +397,7 @@ def _credit_units():
 @bp.route("/projects/<project_id>/credit", methods=["GET", "POST"])
 @login_required
 def project_credit(project_id):
-    project = get_or_404(Project, project_id)
-    if not permissions.can_read_project(current_user, project):
-        abort(404)
-    if not sourcing_permissions.can_set_credit(current_user, project):
-        abort(403)
+    project = load_or_404(Project, project_id, permissions.can_read_project, sourcing_permissions.can_set_credit)
     parties, set_by_bureau = credit.parties(project)
     form = CreditForm(data=credit_forms.initial_data(project, parties, set_by_bureau), units=_credit_units())
     status = 200
@@ -448,11 +444,7 @@ def credit_panel(project) -> dict:
 @bp.route("/teams/<team_id>/plan", methods=["GET", "POST"])
 @login_required
 def team_plan(team_id):
-    unit = get_or_404(Unit, team_id)
-    if not sourcing_permissions.can_read_team(current_user, unit):
-        abort(404)
-    if not sourcing_permissions.can_plan_team(current_user, unit):
-        abort(403)
+    unit = load_or_404(Unit, team_id, sourcing_permissions.can_read_team, sourcing_permissions.can_plan_team)
     year = _year()
     form = plan_forms.PlanForm(data=plan_forms.initial_data(quotas.plan_of(unit, year)))
     if form.validate_on_submit():
