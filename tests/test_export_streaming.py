@@ -11,8 +11,8 @@ import re
 
 from openpyxl import load_workbook
 
-from portal.db import database
 from portal.projects import export
+from tests.query_log import queries_sent
 
 ROWS = 11
 
@@ -23,19 +23,9 @@ def _signed(make_project, count):
 
 
 def _queries_during(monkeypatch, action):
-    real = database.obj
-    executed, original = [], real.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        executed.append((sql, params))
-        return original(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(real, "execute_sql", counting)
-    try:
+    with queries_sent(monkeypatch) as sent:
         result = action()
-    finally:
-        monkeypatch.setattr(real, "execute_sql", original)
-    return executed, result
+    return sent, result
 
 
 def test_export_is_a_streamed_file_response(login, make_project):

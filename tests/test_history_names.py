@@ -1,26 +1,16 @@
 """History entries name the units and users their ids point at. The names are kept per process
 (every unit and user read once, not on every history page) and read again once a unit is
 renamed (an audited change) or added."""
-from portal.db import database
 from portal.models import AuditLog, Unit
 from tests.forms_helpers import forms_on, submit
+from tests.query_log import queries_sent
 
 
 def unit_reads(monkeypatch, client, url):
     """The page, and how many of its queries read the unit table's names."""
-    real, executed = database.obj, []
-    original = real.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        executed.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(real, "execute_sql", counting)
-    try:
+    with queries_sent(monkeypatch) as sent:
         html = client.get(url).get_data(as_text=True)
-    finally:
-        monkeypatch.setattr(real, "execute_sql", original)
-    return html, sum(1 for sql in executed if sql.startswith('SELECT "t1"."id", "t1"."name" FROM "unit"'))
+    return html, sum(1 for sql, _ in sent if sql.startswith('SELECT "t1"."id", "t1"."name" FROM "unit"'))
 
 
 def test_history_names_are_read_once_and_again_after_a_rename(login, org, make_project, monkeypatch):

@@ -19,6 +19,7 @@ from portal.notifications.kinds import Due
 from tests.forms_helpers import forms_on, submit
 from tests.plugins_helpers import temporary_plugin
 from tests.problems_helpers import local_today
+from tests.query_log import queries_sent
 
 D = dt.date
 
@@ -237,22 +238,9 @@ def test_the_preferences_page_lists_only_kinds_that_can_reach_the_user(login, us
 
 
 def _queries_of_a_daily_run(app, monkeypatch, today):
-    from portal.db import database
-
-    real, executed = database.obj, []
-    original = real.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        executed.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(real, "execute_sql", counting)
-    try:
-        with app.app_context():
-            sent = daily.run(today)
-    finally:
-        monkeypatch.setattr(real, "execute_sql", original)
-    return len(executed), sent
+    with queries_sent(monkeypatch) as queries, app.app_context():
+        sent = daily.run(today)
+    return len(queries), sent
 
 
 def test_the_daily_run_takes_as_many_queries_for_many_due_items_as_for_few(app, org, make_project, monkeypatch):

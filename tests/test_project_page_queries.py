@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.db import database
 from portal.models import Attachment, AuditLog, CapitalEntry, StageChange
+from tests.query_log import queries_sent
 
 #: Queries of one project page for the bureau (every panel and form shown). About 13 on SQLite:
 #: session user with unit, project with its related records, capital, stage changes, attachments,
@@ -20,21 +20,10 @@ MAX_QUERIES = 19
 
 
 def _count_queries(monkeypatch, client, url):
-    real = database.obj
-    executed = []
-    original = real.execute_sql
-
-    def counting(sql, params=None, *args, **kwargs):
-        executed.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    monkeypatch.setattr(real, "execute_sql", counting)
-    try:
+    with queries_sent(monkeypatch) as sent:
         response = client.get(url)
-    finally:
-        monkeypatch.setattr(real, "execute_sql", original)
     assert response.status_code == 200
-    return executed, response.get_data(as_text=True)
+    return [sql for sql, _ in sent], response.get_data(as_text=True)
 
 
 def _add_rows(project, org, n, start):
