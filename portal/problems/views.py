@@ -31,7 +31,7 @@ from portal.problems.labels import (
     RESPONSE_KIND_LABELS,
     STATE_LABELS,
 )
-from portal.web import (Page, form_status, get_or_404, page_number, project_page_url, render, safe_next, see_other,
+from portal.web import (Page, form_status, load_or_404, page_number, project_page_url, render, safe_next, see_other,
                         wants_partial)
 
 bp = Blueprint("problems", __name__)
@@ -57,11 +57,8 @@ def _safe_next(default: str) -> str:
     return safe_next(request.form.get("next") or request.args.get("next"), default)
 
 
-def _problem_for(user, problem_id) -> Problem:
-    problem = get_or_404(Problem, problem_id)
-    if not problems_permissions.can_read_problem(user, problem):
-        abort(404)  # do not tell a guessed id exists
-    return problem
+def _problem_for(problem_id) -> Problem:
+    return load_or_404(Problem, problem_id, problems_permissions.can_read_problem)
 
 
 def _responses(problem):
@@ -220,7 +217,7 @@ def _detail(problem, status=200, answer_form=None, state_form=None, handover_for
 @bp.route("/problems/<problem_id>")
 @login_required
 def detail(problem_id):
-    return _detail(_problem_for(current_user, problem_id))
+    return _detail(_problem_for(problem_id))
 
 
 def _inbox_item(problem, form, status=200, message=None):
@@ -234,7 +231,7 @@ def _inbox_item(problem, form, status=200, message=None):
 @bp.route("/problems/<problem_id>/answer", methods=["POST"])
 @login_required
 def answer(problem_id):
-    problem = _problem_for(current_user, problem_id)
+    problem = _problem_for(problem_id)
     if not problems_permissions.can_answer_problem(current_user, problem):
         abort(403)
     form = AnswerForm()
@@ -266,7 +263,7 @@ def may_take(user, problem, action: str) -> bool:
 @bp.route("/problems/<problem_id>/state", methods=["POST"])
 @login_required
 def change_state(problem_id):
-    problem = _problem_for(current_user, problem_id)
+    problem = _problem_for(problem_id)
     if not (problems_permissions.can_answer_problem(current_user, problem)
             or problems_permissions.can_confirm_problem(current_user, problem)):
         abort(403)  # no action is theirs: refused before the form is read, as every write is
@@ -290,7 +287,7 @@ def change_state(problem_id):
 @bp.route("/problems/<problem_id>/handover", methods=["POST"])
 @login_required
 def handover(problem_id):
-    problem = _problem_for(current_user, problem_id)
+    problem = _problem_for(problem_id)
     if not problems_permissions.can_hand_over_problem(current_user, problem):
         abort(403)
     form = HandoverForm()
@@ -311,10 +308,7 @@ def handover(problem_id):
 # From a project -----------------------------------------------------------------------------
 
 def _project_for(project_id) -> Project:
-    project = get_or_404(Project, project_id)
-    if not permissions.can_read_project(current_user, project):
-        abort(404)
-    return project
+    return load_or_404(Project, project_id, permissions.can_read_project)
 
 
 def _back_to_project(project):
@@ -364,11 +358,8 @@ def add_commitment(project_id):
 @bp.route("/commitments/<commitment_id>/fulfil", methods=["GET", "POST"])
 @login_required
 def fulfil(commitment_id):
-    commitment = get_or_404(Commitment, commitment_id)
-    if not problems_permissions.can_read_commitment(current_user, commitment):
-        abort(404)
-    if not problems_permissions.can_fulfil_commitment(current_user, commitment):
-        abort(403)
+    commitment = load_or_404(Commitment, commitment_id, problems_permissions.can_read_commitment,
+                             problems_permissions.can_fulfil_commitment)
     form = FulfilForm()
     if request.method == "GET" and form.fulfilled_on.data is None:
         form.fulfilled_on.data = timeutil.today()

@@ -10,7 +10,7 @@ from portal.models import Project, User
 from portal.models.chains import ReviewDecision
 from portal.review import service
 from portal.review.forms import DecisionForm
-from portal.web import form_status, get_or_404, project_page_url, see_other
+from portal.web import form_status, load_or_404, project_page_url, see_other
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -18,9 +18,7 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 @bp.route("/projects/<project_id>", methods=["GET", "POST"])
 @login_required
 def decide(project_id):
-    project = get_or_404(Project, project_id)
-    if not review_permissions.can_read_review(current_user, project):
-        abort(404)
+    project = load_or_404(Project, project_id, review_permissions.can_read_review)
     form = DecisionForm()
     if form.is_submitted():
         if not review_permissions.can_decide_review(current_user, project):

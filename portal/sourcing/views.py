@@ -21,7 +21,7 @@ from portal.sourcing.permissions import readable_teams
 from portal.sourcing.forms import ContactForm, EventForm, EventProjectForm
 from portal.sourcing.labels import QUOTA_METRIC_LABELS, QUOTA_SPAN_LABELS
 from portal.sourcing.labels import CREDIT_KIND_LABELS, CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
-from portal.web import Page, form_status, get_or_404, load_or_404, page_number, parse_id, render, safe_next, see_other
+from portal.web import Page, form_status, load_or_404, page_number, parse_id, render, safe_next, see_other
 
 bp = Blueprint("sourcing", __name__)
 
@@ -46,25 +46,16 @@ def _next(default: str) -> str:
     return safe_next(request.form.get("next") or request.args.get("next"), default)
 
 
-def _investor_for(user, enterprise_id) -> Enterprise:
-    enterprise = get_or_404(Enterprise, enterprise_id)
-    if not sourcing_permissions.can_read_investor(user, enterprise):
-        abort(404)  # a guessed id of a hidden investor is not found
-    return enterprise
+def _investor_for(enterprise_id) -> Enterprise:
+    return load_or_404(Enterprise, enterprise_id, sourcing_permissions.can_read_investor)
 
 
-def _contact_for(user, contact_id) -> Contact:
-    contact = get_or_404(Contact, contact_id)
-    if not sourcing_permissions.can_read_contact(user, contact):
-        abort(404)
-    return contact
+def _contact_for(contact_id) -> Contact:
+    return load_or_404(Contact, contact_id, sourcing_permissions.can_read_contact)
 
 
-def _event_for(user, event_id) -> PromotionEvent:
-    event = get_or_404(PromotionEvent, event_id)
-    if not sourcing_permissions.can_read_event(user, event):
-        abort(404)
-    return event
+def _event_for(event_id) -> PromotionEvent:
+    return load_or_404(PromotionEvent, event_id, sourcing_permissions.can_read_event)
 
 
 def _contacts(query):
@@ -114,7 +105,7 @@ def in_touch(user, enterprise) -> list[dict]:
 @bp.route("/investors/<enterprise_id>")
 @login_required
 def investor(enterprise_id):
-    enterprise = _investor_for(current_user, enterprise_id)
+    enterprise = _investor_for(enterprise_id)
     projects = list(sourcing_permissions.investor_projects(current_user, enterprise, Project.select(Project, Unit).join(
         Unit, on=(Project.responsible_unit == Unit.id))).where(Project.archived == False)  # noqa: E712
         .order_by(Project.created_at.desc(), Project.id.desc()))
@@ -156,7 +147,7 @@ def _contact_values(form: ContactForm) -> dict:
 @bp.route("/investors/<enterprise_id>/contacts/new", methods=["GET", "POST"])
 @login_required
 def log_contact(enterprise_id):
-    enterprise = _investor_for(current_user, enterprise_id)
+    enterprise = _investor_for(enterprise_id)
     if not sourcing_permissions.can_log_contact(current_user, enterprise):
         abort(403)
     form = _contact_form(enterprise)
@@ -170,7 +161,7 @@ def log_contact(enterprise_id):
 @bp.route("/contacts/<contact_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_contact(contact_id):
-    contact = _contact_for(current_user, contact_id)
+    contact = _contact_for(contact_id)
     if not sourcing_permissions.can_edit_contact(current_user, contact):
         abort(403)
     form = _contact_form(contact.enterprise, contact)
@@ -187,7 +178,7 @@ def edit_contact(contact_id):
 @bp.route("/contacts/<contact_id>/delete", methods=["POST"])
 @login_required
 def delete_contact(contact_id):
-    contact = _contact_for(current_user, contact_id)
+    contact = _contact_for(contact_id)
     if not sourcing_permissions.can_edit_contact(current_user, contact):
         abort(403)
     enterprise_id = contact.enterprise_id
@@ -261,7 +252,7 @@ def new_event():
 @bp.route("/events/<event_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_event(event_id):
-    event = _event_for(current_user, event_id)
+    event = _event_for(event_id)
     if not sourcing_permissions.can_edit_event(current_user, event):
         abort(403)
     form = _event_form(event)
@@ -302,7 +293,7 @@ def _event_page(event, form=None, status=200):
 @bp.route("/events/<event_id>")
 @login_required
 def event(event_id):
-    event = _event_for(current_user, event_id)
+    event = _event_for(event_id)
     if request.args.get("format") == "xlsx":
         return export.event_workbook(event, service.event_results(event, industries.label))
     return _event_page(event)
@@ -311,7 +302,7 @@ def event(event_id):
 @bp.route("/events/<event_id>/projects", methods=["POST"])
 @login_required
 def link_project(event_id):
-    event = _event_for(current_user, event_id)
+    event = _event_for(event_id)
     form = EventProjectForm(projects=_linkable_projects(event))
     if not form.validate_on_submit():
         if not form.project.choices[1:]:
@@ -327,10 +318,8 @@ def link_project(event_id):
 @bp.route("/events/<event_id>/projects/<project_id>/unlink", methods=["POST"])
 @login_required
 def unlink_project(event_id, project_id):
-    event = _event_for(current_user, event_id)
-    project = get_or_404(Project, project_id)
-    if not permissions.can_read_project(current_user, project):
-        abort(404)
+    event = _event_for(event_id)
+    project = load_or_404(Project, project_id, permissions.can_read_project)
     if not sourcing_permissions.can_link_event_project(current_user, event, project):
         abort(403)
     service.unlink_project(event, project, current_user)
@@ -364,9 +353,7 @@ def teams():
 @bp.route("/teams/<team_id>")
 @login_required
 def team(team_id):
-    unit = get_or_404(Unit, team_id)
-    if not sourcing_permissions.can_read_team(current_user, unit):
-        abort(404)
+    unit = load_or_404(Unit, team_id, sourcing_permissions.can_read_team)
     year = _year()
     months = service.team_months(unit, year)
     if request.args.get("format") == "xlsx":
