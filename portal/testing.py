@@ -25,10 +25,11 @@ from decimal import Decimal
 
 import peewee
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
 from portal import create_app, schema
-from portal.auth.passwords import hash_password
+from portal.auth import passwords
 from portal.db import close_pool, database, make_database
 from portal.models import Project, Unit, User
 
@@ -183,9 +184,19 @@ def runner(app):
 
 # Organisation and users ------------------------------------------------------
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """argon2id at its lowest cost for the whole run: at the portal's cost (argon2-cffi's
+    defaults, about 0.1 s a hash on purpose) signing in would take much of a suite's time.
+    Hashes stay argon2id, verified and checked for rehashing as in production."""
+    previous = passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield previous  # the portal's own hasher
+    passwords.use_hasher(previous)
+
+
 @pytest.fixture(scope="session")
-def password_hash():
-    return hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+def password_hash(cheap_password_hashing):
+    return passwords.hash_password(PASSWORD)  # hashed once per run
 
 
 @dataclass

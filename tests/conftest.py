@@ -7,6 +7,7 @@ from portal.testing import (  # noqa: F401 - fixtures and helpers the tests use 
     Client,
     Org,
     app,
+    cheap_password_hashing,
     client,
     login,
     make_project,

@@ -3,7 +3,9 @@ import datetime as dt
 import re
 
 import pytest
+from argon2 import PasswordHasher
 
+from portal.auth import passwords
 from portal.models import LoginThrottle, SignInEvent, User
 from tests.conftest import PASSWORD
 
@@ -222,6 +224,13 @@ def test_logout_everywhere(login):
 def test_passwords_are_hashed_with_argon2id(org):
     stored = User.get(User.username == "admin").password_hash
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_the_portal_hashes_at_argon2s_default_cost_and_the_suite_cheaply(cheap_password_hashing):
+    own, default = cheap_password_hashing, PasswordHasher()
+    assert (own.time_cost, own.memory_cost, own.parallelism) == (
+        default.time_cost, default.memory_cost, default.parallelism)
+    assert passwords.hash_password(PASSWORD).startswith("$argon2id$v=19$m=1024,t=1,p=1$")
 
 
 def test_session_cookie_flags(client, org):
