@@ -140,6 +140,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # is read and corrected by County A (and the bureau); the bureau keeps the event, County A and
     # the team take part in it; the team's workspace is its own and the city's.
     "sourcing.edit_contact":        _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
+    "sourcing.clue_from_contact":   _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
     "sourcing.edit_event":          _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "sourcing.event":               _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  DENY,  OK),
     "sourcing.events":              _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
@@ -216,7 +217,8 @@ WRITERS: dict[str, tuple[str, ...]] = {
     # a unit logs a contact with an investor whose page they read; events by the bureau and unit staff; the
     # event's projects by those who edit the project (Battery plant: County A) and read the event.
     **{e: ("bureau", "unit_a") for e in (
-        "sourcing.edit_contact", "sourcing.delete_contact", "sourcing.link_project", "sourcing.unlink_project")},
+        "sourcing.edit_contact", "sourcing.delete_contact", "sourcing.link_project", "sourcing.unlink_project",
+        "sourcing.clue_from_contact")},
     "sourcing.log_contact": ("bureau", "unit_a", "department", "team"),
     "sourcing.new_event": ("bureau", "unit_a", "town_a", "unit_b", "team"),
     "sourcing.edit_event": ("bureau",),

@@ -278,18 +278,39 @@ def new():
     form = new_form(current_user)
     if request.method == "GET":
         propose_new(form, current_user)
+    return new_project_page(form, url_for("projects.new"))
+
+
+def new_project_page(form, action: str, intro: str = "", on_created=None):
+    """The new-project page's flow, for /projects/new and for a feature that starts a project
+    from a record of its own (sourcing: a clue from a logged visit): validate the posted ``form``,
+    warn of possible duplicates once, save, then ``on_created(project)`` in the same transaction
+    (a failure there saves nothing). ``action`` is where the form posts; ``intro`` a line above it."""
     duplicates = []
     if form.validate_on_submit():
         duplicates = [] if form.confirm_duplicates.data == "1" else find_duplicates(form, current_user)
         if not duplicates:
-            project, class_kept = create_project(form, current_user)
+            with database.atomic():
+                project, class_kept = create_project(form, current_user)
+                if on_created is not None:
+                    on_created(project)
             flash(_("Project saved."), "success")
             if class_kept:
                 flash(str(CLASS_KEPT), "warning")
             return see_other("projects.show", project_id=project.id)
         form.confirm_duplicates.data = "1"
     status = 422 if form.errors else 200
-    return render("projects/new.html", None, status=status, form=form, duplicates=duplicates, **_choice_labels())
+    return render("projects/new.html", None, status=status, form=form, duplicates=duplicates, action=action,
+                  intro=intro, **_choice_labels())
+
+
+def fill_investor(form, enterprise) -> None:
+    """Propose a known investor on a project form: its name, code, origin and class as stored
+    (a blank class box would otherwise read as a change of the investor's class)."""
+    form.investor_name.data = enterprise.name
+    form.investor_credit_code.data = enterprise.credit_code or ""
+    for name in ENTERPRISE_FIELDS:
+        getattr(form, name).data = getattr(enterprise, name)
 
 
 @bp.route("/new/stage-dates")

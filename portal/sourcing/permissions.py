@@ -9,8 +9,8 @@ import peewee
 
 from portal.models import Contact, Enterprise, EventUnit, Project, PromotionEvent, Unit, User
 from portal.permissions import (
-    can_edit_project, can_read_project, can_read_unit, is_bureau, logged_in, readable_unit_ids, sees_everything,
-    sees_investor_condition, visible_projects,
+    can_create_project, can_edit_project, can_read_project, can_read_unit, is_bureau, logged_in, readable_unit_ids,
+    sees_everything, sees_investor_condition, visible_projects,
 )
 
 
@@ -94,6 +94,12 @@ def can_log_contact(user: User, enterprise) -> bool:
 def can_edit_contact(user: User, contact) -> bool:
     """Correct or delete a logged contact: the bureau, and the staff of the unit in touch."""
     return contact is not None and _writes_for_unit(user, contact.unit)
+
+
+def can_start_clue_from_contact(user: User, contact) -> bool:
+    """Enter a clue from a logged visit or call (one that led to no project yet: the page says so):
+    who may correct the contact and enter projects (the bureau, the staff of the unit in touch)."""
+    return can_create_project(user) and can_edit_contact(user, contact)
 
 
 def visible_events(user: User, query=None):

@@ -70,6 +70,12 @@ def edit_contact(contact, user, **values) -> bool:
     return True
 
 
+def link_contact_to_new_project(contact, project, user) -> None:
+    """A clue entered from this contact: the contact names it from now on (audited like any
+    correction), and the clue's follow-up clock starts at the contact."""
+    edit_contact(contact, user, project=project)
+
+
 def delete_contact(contact, user) -> None:
     with database.atomic():
         audit.record("contact_delete", "contact", contact.id, _audited(

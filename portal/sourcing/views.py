@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import peewee
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import credit, industries, periods, permissions, timeutil
-from portal.labels import STAGE_LABELS
+from portal.labels import STAGE_LABELS, label
 from portal.models import Contact, Enterprise, EventProject, Project, ProjectCredit, PromotionEvent, Unit, User
 from portal.periods import Period
+from portal.projects import views as project_views
 from portal.sourcing import credit_forms, export, plan_forms, quotas, service
 from portal.sourcing import permissions as sourcing_permissions
 from portal.sourcing.credit_forms import CreditForm
@@ -39,6 +40,7 @@ def _globals():
         "QUOTA_SPAN_LABELS": QUOTA_SPAN_LABELS,
         "investor_url": lambda enterprise_id: url_for("sourcing.investor", enterprise_id=enterprise_id),
         "clue_follow_up_days": service.days_since_follow_up,
+        "can_start_clue": lambda contact: sourcing_permissions.can_start_clue_from_contact(current_user, contact),
     }
 
 
@@ -173,6 +175,35 @@ def edit_contact(contact_id):
         return see_other("sourcing.investor", enterprise_id=contact.enterprise_id)
     return render("sourcing/contact_form.html", status=form_status(form), form=form, enterprise=contact.enterprise,
                   contact=contact, next_url="")
+
+
+@bp.route("/contacts/<contact_id>/clue", methods=["GET", "POST"])
+@login_required
+def clue_from_contact(contact_id):
+    """The new-project form for a clue that came of a logged contact: the investor, the unit in
+    touch, the contact's date and what was discussed proposed; once saved, the contact links to it."""
+    contact = load_or_404(Contact, contact_id, sourcing_permissions.can_read_contact,
+                          sourcing_permissions.can_start_clue_from_contact)
+    if contact.project_id is not None:  # also the second of two submits: no second project
+        flash(_("This contact already led to a project."), "info")
+        return see_other("projects.show", project_id=contact.project_id)
+    form = project_views.new_form(current_user)
+    if request.method == "GET":
+        project_views.propose_new(form, current_user)
+        project_views.fill_investor(form, contact.enterprise)
+        form.clue_on.data = contact.happened_on
+        unit_id = str(contact.unit_id)
+        if any(value == unit_id for value, _label in form.responsible_unit.choices):
+            form.responsible_unit.data = contact.unit
+        if any(value == unit_id for value, _label in form.source_team.choices):  # a stationed team's visit
+            form.source_team.data = contact.unit
+    intro = _("A clue from the %(kind)s with %(investor)s on %(date)s by %(unit)s: once saved, the contact links "
+              "to it.",
+              kind=label(CONTACT_KIND_LABELS, contact.kind), investor=contact.enterprise.name,
+              date=contact.happened_on.isoformat(), unit=contact.unit.name)
+    return project_views.new_project_page(
+        form, url_for("sourcing.clue_from_contact", contact_id=contact.id), intro,
+        on_created=lambda project: service.link_contact_to_new_project(contact, project, current_user))
 
 
 @bp.route("/contacts/<contact_id>/delete", methods=["POST"])
