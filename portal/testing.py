@@ -118,12 +118,20 @@ def migrated_database(tmp_path_factory):
 def _empty_server_tables():
     tables = [t for t in database.get_tables() if t != "schema_migration"]
     if isinstance(database.obj, peewee.PostgresqlDatabase):
-        # Truncating every table costs seconds per test: truncate the ones with rows, in one
-        # statement, and restart every sequence that was used (as RESTART IDENTITY would).
+        # Empty the tables with rows, and restart every sequence that was used. A superuser
+        # deletes with the foreign-key triggers off (any order; about 1 ms); TRUNCATE, for other
+        # users, recreates each table's files (about 0.1 s a test, minutes of a suite).
         probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
         filled = [row[0] for row in database.execute_sql(probe).fetchall()] if tables else []
-        if filled:
-            database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " RESTART IDENTITY CASCADE")
+        if filled and database.execute_sql("SHOW is_superuser").fetchone()[0] == "on":
+            database.execute_sql("SET session_replication_role = replica")
+            try:
+                for table in filled:
+                    database.execute_sql(f'DELETE FROM "{table}"')
+            finally:
+                database.execute_sql("SET session_replication_role = DEFAULT")
+        elif filled:
+            database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " CASCADE")
         database.execute_sql(
             "SELECT setval(format('%%I.%%I', schemaname, sequencename)::regclass, 1, false) FROM pg_sequences"
             " WHERE schemaname = current_schema() AND last_value IS NOT NULL"
