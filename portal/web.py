@@ -141,6 +141,8 @@ def form_status(form) -> int:
 class Page:
     """One page of a query: ``items``, ``number``, ``pages``, ``total`` and link helpers."""
 
+    capped = False  # True when ``total`` is a cap and more rows match (a text search: "more than")
+
     def __init__(self, query, number: int, size: int, total: int | None = None):
         self.size = size
         self.total = query.count() if total is None else total

@@ -1,10 +1,13 @@
 """The four lists and all projects: filters, permissions, masking, htmx, pagination, bad input."""
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from portal.models import Enterprise, Industry, Project
+from portal.projects import filters
 from tests.plugins_helpers import GrantEveryProject, temporary_plugin
 
 
@@ -179,6 +182,24 @@ def test_pagination(app, login, make_project):
     third = c.get("/lists/signed?page=3").get_data(as_text=True)
     assert "Paged 00" in third and "Paged 06" not in third
     assert c.get("/lists/signed?page=abc").status_code == 200
+
+
+def test_a_search_counts_up_to_a_cap_and_says_more_than(app, login, make_project, monkeypatch):
+    for i in range(7):
+        make_project(f"Harbour plant {i:02d}", stage="signed", signed_on=dt.date(2026, 1, 1 + i))
+    make_project("Inland depot", stage="signed", signed_on=dt.date(2026, 2, 1))
+    app.config["PAGE_SIZE"] = 2
+    monkeypatch.setattr(filters, "SEARCH_COUNT_CAP", 5)
+    c = login("bureau")
+    found = c.get("/lists/signed?q=Harbour").get_data(as_text=True)
+    assert "More than 5 projects match" in found and "Page 1 of 3 (more than 5 match)" in found
+    last = c.get("/lists/signed?q=Harbour&page=9").get_data(as_text=True)
+    assert "Page 3 of 3" in last and "Harbour plant 02" in last  # the fifth and sixth of seven
+    assert "8 projects" in c.get("/lists/signed").get_data(as_text=True)  # no search: the exact count
+    monkeypatch.setattr(filters, "SEARCH_COUNT_CAP", 7)
+    assert "7 projects" in c.get("/lists/signed?q=Harbour").get_data(as_text=True)  # at the cap: exact
+    sheet = load_workbook(io.BytesIO(c.get("/lists/signed?q=Harbour&format=xlsx").data)).active
+    assert sum(1 for row in sheet.iter_rows(values_only=True) if any("Harbour" in str(v) for v in row if v)) == 7
 
 
 @pytest.mark.parametrize("query, message", [

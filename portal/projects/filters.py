@@ -363,12 +363,22 @@ def base_query(user, filters: ListFilters, *, columns=None):
     return query.where(*conds) if conds else query
 
 
-def count(user, filters: ListFilters) -> int:
+#: A list page counts the matches of a text search up to this many and then says "more than": a
+#: common word matched tens of thousands of rows, all read for a figure nobody needs exactly
+#: (the pages are there to narrow a search; the export and the API take every match).
+SEARCH_COUNT_CAP = 1000
+
+
+def count(user, filters: ListFilters, cap: int | None = None) -> int:
     """How many rows the list holds: one COUNT query over projects alone (the search looks investors
-    up in a subquery, masking.search_condition)."""
+    up in a subquery, masking.search_condition). With ``cap``, rows are counted up to ``cap + 1``
+    only (the database stops reading there): a result above ``cap`` means "more than ``cap``"."""
+    conds = filters.conditions(user)
+    if cap is not None:
+        limited = permissions.visible_projects(user, Project.select(peewee.SQL("1")))
+        return (limited.where(*conds) if conds else limited).limit(cap + 1).count()
     query = Project.select(peewee.fn.COUNT(peewee.SQL("*")))  # not COUNT(id): PostgreSQL's indexes lack it
     query = permissions.visible_projects(user, query)
-    conds = filters.conditions(user)
     if conds:
         query = query.where(*conds)
     return query.scalar() or 0
