@@ -141,10 +141,9 @@ def form_status(form) -> int:
 class Page:
     """One page of a query: ``items``, ``number``, ``pages``, ``total`` and link helpers."""
 
-    capped = False  # True when ``total`` is a cap and more rows match (a text search: "more than")
-
-    def __init__(self, query, number: int, size: int, total: int | None = None):
+    def __init__(self, query, number: int, size: int, total: int | None = None, capped: bool = False):
         self.size = size
+        self.capped = capped  # ``total`` is a cap and more rows match (a text search: "more than")
         self.total = query.count() if total is None else total
         self.pages = max(1, ceil(self.total / size))
         self.number = min(max(1, number), self.pages)

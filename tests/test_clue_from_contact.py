@@ -27,8 +27,7 @@ def _form(client, url):
     return form
 
 
-def test_a_clue_entered_from_a_visit_is_the_investors_and_the_visit_names_it(login, org, make_project):
-    make_project(name="Earlier plant", unit="county_a", enterprise=None)
+def test_a_clue_entered_from_a_visit_is_the_investors_and_the_visit_names_it(login, org):
     visit = _visit(org)
     client = login("unit_a")
     link = _clue_link(client, f"/investors/{visit.enterprise_id}", visit)
@@ -58,6 +57,27 @@ def test_a_clue_entered_from_a_visit_is_the_investors_and_the_visit_names_it(log
     again = submit(client, form)  # the same form sent twice (a second tab): no second project
     assert again.status_code == 303 and again.location.endswith(f"/projects/{project.id}")
     assert Project.select().where(Project.name == "Ningde cell plant").count() == 1
+
+
+def test_of_two_clues_entered_from_one_visit_at_once_only_the_first_is_saved(login, org, make_project, monkeypatch):
+    """The page read the contact before another person's clue from it was committed: the
+    conditional claim refuses the second clue and its project is rolled back."""
+    from portal.sourcing import views
+
+    visit = _visit(org)
+    client = login("unit_a")
+    url = f"/contacts/{visit.id}/clue"
+    form = _form(client, url)
+    form.type_into("name", "Second cell plant")
+    form.type_into("total_investment", "100")
+    stale = Contact.get_by_id(visit.id)  # as this request read it, before the other commit
+    first = make_project(name="First cell plant", unit="county_a", stage="clue")
+    Contact.update(project=first.id).where(Contact.id == visit.id).execute()  # the other person's clue
+    monkeypatch.setattr(views, "load_or_404", lambda *args: stale)
+    response = submit(client, form)
+    assert response.status_code == 303 and response.location.endswith(f"/projects/{first.id}")
+    assert not Project.select().where(Project.name == "Second cell plant").exists()  # rolled back
+    assert Contact.get_by_id(visit.id).project_id == first.id
 
 
 def test_a_stationed_teams_visit_proposes_the_team_as_the_source(login, org):

@@ -382,3 +382,12 @@ def count(user, filters: ListFilters, cap: int | None = None) -> int:
     if conds:
         query = query.where(*conds)
     return query.scalar() or 0
+
+
+def page_count(user, filters: ListFilters) -> tuple[int, bool]:
+    """The count a list page shows: exact, or for a text search at most SEARCH_COUNT_CAP;
+    ``(count, more match than that)``."""
+    if not filters.q:
+        return count(user, filters), False
+    found = count(user, filters, SEARCH_COUNT_CAP)
+    return min(found, SEARCH_COUNT_CAP), found > SEARCH_COUNT_CAP

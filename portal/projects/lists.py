@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from portal import extra_fields, flag_reasons, industries
 from portal.labels import FLAG_LABELS, STAGE_LABELS
 from portal.projects import export, masking
-from portal.projects import filters as filters_module
 from portal.projects.filters import (
     FLAGS,
     LISTS,
@@ -17,8 +16,8 @@ from portal.projects.filters import (
     ListFilters,
     as_date,
     base_query,
-    count,
     leader_choices,
+    page_count,
     unit_choices,
 )
 from portal.timeutil import today
@@ -40,11 +39,8 @@ def show_list(key: str):
     if request.args.get("format") == "xlsx" and not filters.errors:
         return export.response(query, filters, current_user, today())
     size = current_app.config.get("PAGE_SIZE", 50)
-    cap = filters_module.SEARCH_COUNT_CAP if filters.q else None
-    total = count(current_user, filters, cap)
-    capped = cap is not None and total > cap
-    page = Page(query, page_number(), size, total=cap if capped else total)
-    page.capped = capped
+    total, capped = page_count(current_user, filters)
+    page = Page(query, page_number(), size, total=total, capped=capped)
     industry_choices = industries.choices()
     industry_names = dict(industry_choices)
     return render(

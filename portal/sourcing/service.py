@@ -70,10 +70,19 @@ def edit_contact(contact, user, **values) -> bool:
     return True
 
 
+class ContactAlreadyLinked(Exception):
+    """The contact led to another project meanwhile (two people entering a clue from it at once)."""
+
+
 def link_contact_to_new_project(contact, project, user) -> None:
     """A clue entered from this contact: the contact names it from now on (audited like any
-    correction), and the clue's follow-up clock starts at the contact."""
-    edit_contact(contact, user, project=project)
+    correction), and the clue's follow-up clock starts at the contact. The contact is claimed
+    with one conditional UPDATE, so of two clues entered from it at once only the first links;
+    the second raises ContactAlreadyLinked (its caller's transaction then saves nothing)."""
+    claimed = Contact.update(project=project.id).where(Contact.id == contact.id, Contact.project.is_null()).execute()
+    if not claimed:
+        raise ContactAlreadyLinked()
+    edit_contact(contact, user, project=project)  # the in-memory contact still names no project: audited
 
 
 def delete_contact(contact, user) -> None:

@@ -185,8 +185,7 @@ def clue_from_contact(contact_id):
     contact = load_or_404(Contact, contact_id, sourcing_permissions.can_read_contact,
                           sourcing_permissions.can_start_clue_from_contact)
     if contact.project_id is not None:  # also the second of two submits: no second project
-        flash(_("This contact already led to a project."), "info")
-        return see_other("projects.show", project_id=contact.project_id)
+        return _already_linked(contact)
     form = project_views.new_form(current_user)
     if request.method == "GET":
         project_views.propose_new(form, current_user)
@@ -197,13 +196,21 @@ def clue_from_contact(contact_id):
             form.responsible_unit.data = contact.unit
         if any(value == unit_id for value, _label in form.source_team.choices):  # a stationed team's visit
             form.source_team.data = contact.unit
-    intro = _("A clue from the %(kind)s with %(investor)s on %(date)s by %(unit)s: once saved, the contact links "
-              "to it.",
+    intro = _("A clue from a contact with %(investor)s (%(kind)s, %(date)s, %(unit)s): once saved, the contact "
+              "links to it.",
               kind=label(CONTACT_KIND_LABELS, contact.kind), investor=contact.enterprise.name,
               date=contact.happened_on.isoformat(), unit=contact.unit.name)
-    return project_views.new_project_page(
-        form, url_for("sourcing.clue_from_contact", contact_id=contact.id), intro,
-        on_created=lambda project: service.link_contact_to_new_project(contact, project, current_user))
+    try:
+        return project_views.new_project_page(
+            form, url_for("sourcing.clue_from_contact", contact_id=contact.id), intro,
+            on_created=lambda project: service.link_contact_to_new_project(contact, project, current_user))
+    except service.ContactAlreadyLinked:  # linked by someone else since the page was loaded
+        return _already_linked(Contact.get_by_id(contact.id))
+
+
+def _already_linked(contact):
+    flash(_("This contact already led to a project."), "info")
+    return see_other("projects.show", project_id=contact.project_id)
 
 
 @bp.route("/contacts/<contact_id>/delete", methods=["POST"])
