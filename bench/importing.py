@@ -7,7 +7,8 @@ completion and production dates, 1,000 investors, five units), runs `portal init
 times `portal import projects` in-process: the read of the file for the header, the
 checking pass and the write in one transaction (the preview pass the page shows before
 confirming is a separate request and not counted). Prints the wall time and the machine's
-load average before and after. With ``--database-url`` (a PostgreSQL or MySQL server) it
+load average before and after. ``--reimport`` times a second import of the same projects, each
+with a changed figure (every row an update); ``--profile`` prints the statements by time. With ``--database-url`` (a PostgreSQL or MySQL server) it
 imports into a fresh schema (PostgreSQL) or database (MySQL) there, dropped afterwards.
 """
 from __future__ import annotations
@@ -32,7 +33,9 @@ HEADER = ["项目名称", "投资方", "责任单位", "阶段", "总投资(亿�
           "开工日期", "竣工日期", "投产日期", "是否重点"]
 
 
-def build_sheet(path: Path, count: int) -> None:
+def build_sheet(path: Path, count: int, revised: bool = False) -> None:
+    """``revised``: the same projects a month on (each total investment 10 % higher; an
+    import of it updates every project)."""
     rng = random.Random(7)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("项目")
@@ -47,7 +50,7 @@ def build_sheet(path: Path, count: int) -> None:
             day += dt.timedelta(days=rng.randint(5, 60))
         row_dates = [dates[i] if i <= reached else None for i in range(6)]
         ws.append([f"项目{n:05d}", f"投资企业{n % 1000:04d}有限公司", UNITS[n % len(UNITS)], STAGES[reached],
-                   round(rng.uniform(0.1, 50), 2), f"{rng.randint(100, 90000)}万" if reached >= 2 else None,
+                   round(rng.uniform(0.1, 50) * (1.1 if revised else 1), 2), f"{rng.randint(100, 90000)}万" if reached >= 2 else None,
                    *row_dates, "是" if n % 10 == 0 else "否"])
     wb.save(path)
 
@@ -57,6 +60,10 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=10000)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--database-url", help="a PostgreSQL or MySQL server (default: a new SQLite file)")
+    parser.add_argument("--reimport", action="store_true",
+                        help="import the sheet, then time the import of its revision (every project updated)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print the import's statements grouped by their first words, with count and time")
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="portal-import-bench-"))
     url, drop = (server_database(args.database_url) if args.database_url
@@ -97,6 +104,35 @@ def server_database(url: str):
     return run_url, drop
 
 
+def statement_profile():
+    """Time every statement the portal sends, grouped by its first 60 characters; returns the printer."""
+    from collections import defaultdict
+
+    from peewee import Database
+
+    totals: dict[str, list] = defaultdict(lambda: [0, 0.0])
+    original = Database.execute_sql
+
+    def timed(self, sql, params=None, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(self, sql, params, *args, **kwargs)
+        finally:
+            entry = totals[" ".join(sql.split())[:60]]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
+
+    Database.execute_sql = timed
+
+    def report():
+        Database.execute_sql = original
+        print(f"{sum(n for n, _ in totals.values())} statements, {sum(t for _, t in totals.values()):.1f} s in SQL")
+        for sql, (count, seconds) in sorted(totals.items(), key=lambda item: -item[1][1])[:12]:
+            print(f"{seconds:7.2f} s {count:6d}x  {sql}")
+
+    return report
+
+
 def run(args, instance: Path) -> None:
     from click.testing import CliRunner
 
@@ -112,11 +148,18 @@ def run(args, instance: Path) -> None:
             Unit(name=name, kind="county", parent=bureau).save_with_path()
     sheet = instance / "projects.xlsx"
     build_sheet(sheet, args.projects)
+    if args.reimport:
+        result = runner.invoke(cli, ["import", "projects", str(sheet)])
+        assert result.exit_code == 0, result.output
+        build_sheet(sheet, args.projects, revised=True)
+    profile = statement_profile() if args.profile else None
     load_before = os.getloadavg()
     started, cpu_started = time.perf_counter(), time.process_time()
     result = runner.invoke(cli, ["import", "projects", str(sheet)])
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     load_after = os.getloadavg()
+    if profile:
+        profile()
     print(result.output.strip())
     if result.exit_code != 0:
         print(result.exception, file=sys.stderr)

@@ -420,6 +420,18 @@ def enter_history(project_id: int, dates: dict, user, note: str, insert=None) ->
     return ids
 
 
+def counted_of_entered_history(dates: dict) -> dict:
+    """The counted milestone columns (``refresh_counted``'s) of a project whose whole history is
+    ``dates`` as ``enter_history`` records it: each change counts, one per stage, so the latest
+    counted date of a milestone is its date (None where it was passed with no date) and no
+    milestone repeats. A bulk import of new projects writes these with the project instead of
+    reading its changes back (on MySQL a fresh table's statistics made that read quadratic); the
+    investor's class at signing still comes from ``keep_class_at_signing``."""
+    values = {f"counted_{m}_on": dates.get(m) for m in COUNTED_MILESTONES}
+    values["counted_repeats"] = False
+    return values
+
+
 def _insert_change(**values) -> int:
     return StageChange.insert(**values).execute()
 
@@ -471,21 +483,22 @@ def refresh_counted(project_ids=None) -> None:
     values[Project.counted_repeats] = repeats
     if project_ids is None:
         Project.update(values).execute()
-        _keep_class_at_signing(None)
+        keep_class_at_signing(None)
         return
     ids = sorted({int(i) for i in project_ids if i is not None})
     for start in range(0, len(ids), 500):
         chunk = Project.id.in_(ids[start:start + 500])
         Project.update(values).where(chunk).execute()
-        _keep_class_at_signing(chunk)
+        keep_class_at_signing(chunk)
 
 
-def _keep_class_at_signing(where) -> None:
+def keep_class_at_signing(where) -> None:
     """Copy the investor's class onto the projects whose signing has just come to count (the
     figures count a signed project by the class it had then, whatever the investor's class
     becomes), and clear it where no signing counts any more (an unsigned project follows its
     investor). A copy once taken stays while the signing counts: a date correction or a full
-    recompute (``portal db refresh-figures``) does not rewrite it. ``where``: the projects (None: all)."""
+    recompute (``portal db refresh-figures``) does not rewrite it. ``where``: a condition on the
+    projects (None: all)."""
     columns = {flag: getattr(Project, f"{flag}_at_signing") for flag in INVESTOR_CLASSES}
     taken = Project.foreign_invested_at_signing.is_null(False)  # the flags are written together
     signed = Project.counted_signed_on.is_null(False)

@@ -15,7 +15,8 @@ from portal import figures
 from portal.cli import cli
 from portal.db import database
 from portal.periods import Period
-from portal.models import AuditLog, Enterprise, ImportBatch, Project, StageChange
+from portal.models import INVESTOR_CLASSES, AuditLog, Enterprise, ImportBatch, Project, StageChange
+from portal.stages import COUNTED_MILESTONES, refresh_counted
 
 
 def xlsx(rows, merge=None) -> bytes:
@@ -152,6 +153,30 @@ def test_reimport_updates_instead_of_duplicating(login):
     confirm(bureau, bid)
     assert Project.select().count() == 3
     assert Project.get(Project.name == "农产品加工").total_investment == Decimal("80000.00")
+
+
+def _counted_columns() -> dict:
+    columns = [f"counted_{m}_on" for m in COUNTED_MILESTONES] + ["counted_repeats"]
+    columns += [f"{flag}_at_signing" for flag in INVESTOR_CLASSES]
+    return {p.name: {c: getattr(p, c) for c in columns} for p in Project.select()}
+
+
+def test_counted_dates_of_an_import_are_those_its_history_gives(login):
+    # New projects get their counted dates with their row; updated ones are recomputed from the
+    # history: either way a full recompute from the stored stage changes must find nothing to change.
+    Enterprise.create(name="宁德时代", foreign_invested=True, central_soe=True)
+    bureau = login("bureau")
+    confirm(bureau, batch_id(upload(bureau, xlsx(clean_rows()))))
+    rows = clean_rows()
+    rows[6][4], rows[6][7] = "已签约", dt.datetime(2026, 5, 6)  # the farm signed since: an update
+    confirm(bureau, batch_id(upload(bureau, xlsx(rows))))
+    imported = _counted_columns()
+    assert imported["新能源电池项目"]["counted_signed_on"] == dt.date(2026, 3, 1)
+    assert imported["新能源电池项目"]["foreign_invested_at_signing"] is True  # the investor's class at signing
+    assert imported["智能装备产业园"]["counted_started_on"] is None  # passed without a date
+    assert imported["农产品加工"]["counted_signed_on"] == dt.date(2026, 5, 6)
+    refresh_counted()
+    assert _counted_columns() == imported
 
 
 def test_undo_while_unchanged_and_refused_after_a_change(login, org):

@@ -17,7 +17,7 @@ from portal.models import AuditLog, Enterprise, ImportBatch, ImportItem, Project
 from portal.models.fields import utcnow
 from portal.projects.importing import fastsql, planning
 from portal.projects.importing.sheets import check_extension
-from portal.stages import enter_history, refresh_counted
+from portal.stages import counted_of_entered_history, enter_history, keep_class_at_signing, refresh_counted
 
 #: Project columns an import may write (and an undo restores).
 RESTORED = planning.PLAIN_FIELDS + ("responsible_unit", "industry_code", "leader", "enterprise", "stage",
@@ -83,6 +83,8 @@ class BatchWriter:
         self.investors: dict[tuple, dict] = {}  # (name, code) -> the enterprise, for investors named on many rows
         self.waiting: list[planning.RowPlan] = []
         self.touched: list[int] = []
+        self.created: list[int] = []  # of touched, the new projects (their counted dates written with them)
+        self.history_added: list[int] = []  # of touched, the updated projects given stage changes
 
     def add(self, plan: planning.RowPlan) -> None:
         self.waiting.append(plan)
@@ -109,8 +111,12 @@ class BatchWriter:
             project_id, before, changes, version = self._update(plan.project, values)
             change_ids = enter_history(project_id, plan.new_dates, self.user, self.note,
                                        insert=self.stage_changes.insert)
+            if change_ids:
+                self.history_added.append(project_id)
             self.recorded(project_id, "updated", changes, version, before, change_ids, enterprise_created)
-        ids = self.projects.insert_many([dict(values, created_by=self.user.id) for _plan, values, _e in created])
+        ids = self.projects.insert_many([dict(values, created_by=self.user.id, **counted_of_entered_history(plan.new_dates))
+                                         for plan, values, _e in created])
+        self.created.extend(ids)
         for project_id, (plan, values, enterprise_created) in zip(ids, created):
             # deleting the project deletes its stage changes: their ids are not kept
             enter_history(project_id, plan.new_dates, self.user, self.note, insert=self.new_stage_changes.add)
@@ -210,10 +216,15 @@ def _plain_name(value):
     return value
 
 
-def _after_import(project_ids: list[int], user) -> None:
-    """Counted milestone dates, then the plugins told (flags, reviews) once for the whole batch."""
-    refresh_counted(project_ids)
-    plugins.projects_changed(project_ids, "import", user)
+def _after_import(writer: BatchWriter, user) -> None:
+    """Counted milestone dates of the updated projects whose history grew (the new projects' came
+    with them: only their investor's class at signing is taken here), then the plugins told
+    (flags, reviews) once for the whole batch."""
+    refresh_counted(writer.history_added)
+    ids = sorted(writer.created)
+    for start in range(0, len(ids), 500):
+        keep_class_at_signing(Project.id.in_(ids[start:start + 500]))
+    plugins.projects_changed(writer.touched, "import", user)
 
 
 def apply(batch: ImportBatch, user) -> ImportBatch:
@@ -234,11 +245,10 @@ def apply(batch: ImportBatch, user) -> ImportBatch:
             if plan.action in ("create", "update") and not result.problem_count:
                 writer.add(plan)
         writer.flush()
-        touched = writer.touched
         if not result.ok:
             transaction.rollback()
             raise ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
-        _after_import(touched, user)
+        _after_import(writer, user)
         ImportBatch.update(state="imported", imported_at=utcnow(), created_count=result.created,
                            updated_count=result.updated, skipped_count=result.skipped).where(
             ImportBatch.id == batch.id).execute()
