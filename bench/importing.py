@@ -1,6 +1,6 @@
 """Import 10,000 projects with stage histories from an .xlsx sheet into a fresh SQLite instance.
 
-    python bench/importing.py [--projects 10000] [--keep] [--database-url postgresql://…]
+    python bench/importing.py [--projects 10000] [--keep] [--database-url postgresql://…] [--reimport] [--profile]
 
 Builds the sheet (every project with a clue, most with signing and some with start,
 completion and production dates, 1,000 investors, five units), runs `portal init` and
@@ -8,7 +8,8 @@ times `portal import projects` in-process: the read of the file for the header, 
 checking pass and the write in one transaction (the preview pass the page shows before
 confirming is a separate request and not counted). Prints the wall time and the machine's
 load average before and after. ``--reimport`` times a second import of the same projects, each
-with a changed figure (every row an update); ``--profile`` prints the statements by time. With ``--database-url`` (a PostgreSQL or MySQL server) it
+with a changed figure (every row an update); ``--profile`` prints the statements by time.
+With ``--database-url`` (a PostgreSQL or MySQL server) it
 imports into a fresh schema (PostgreSQL) or database (MySQL) there, dropped afterwards.
 """
 from __future__ import annotations
@@ -50,7 +51,8 @@ def build_sheet(path: Path, count: int, revised: bool = False) -> None:
             day += dt.timedelta(days=rng.randint(5, 60))
         row_dates = [dates[i] if i <= reached else None for i in range(6)]
         ws.append([f"项目{n:05d}", f"投资企业{n % 1000:04d}有限公司", UNITS[n % len(UNITS)], STAGES[reached],
-                   round(rng.uniform(0.1, 50) * (1.1 if revised else 1), 2), f"{rng.randint(100, 90000)}万" if reached >= 2 else None,
+                   round(rng.uniform(0.1, 50) * (1.1 if revised else 1), 2),
+                   f"{rng.randint(100, 90000)}万" if reached >= 2 else None,
                    *row_dates, "是" if n % 10 == 0 else "否"])
     wb.save(path)
 

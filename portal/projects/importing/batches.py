@@ -114,8 +114,9 @@ class BatchWriter:
             if change_ids:
                 self.history_added.append(project_id)
             self.recorded(project_id, "updated", changes, version, before, change_ids, enterprise_created)
-        ids = self.projects.insert_many([dict(values, created_by=self.user.id, **counted_of_entered_history(plan.new_dates))
-                                         for plan, values, _e in created])
+        ids = self.projects.insert_many([
+            dict(values, created_by=self.user.id, **counted_of_entered_history(plan.new_dates))
+            for plan, values, _e in created])
         self.created.extend(ids)
         for project_id, (plan, values, enterprise_created) in zip(ids, created):
             # deleting the project deletes its stage changes: their ids are not kept
