@@ -253,6 +253,20 @@ class ReportSheet(TypedDict):
     rows: list[list[Any]]
 
 
+#: A county figure's key: lower-case, 2 to 40 characters, not starting with "_" (the core's
+#: hidden parts) and not one of the core's figures (checked when the catalogue is built).
+FigureKey = Annotated[str, Rule(lambda v: re.fullmatch(r"[a-z][a-z0-9_]{1,39}", v) is not None,
+                                "must be a key of 2 to 40 characters (a-z 0-9 _), starting with a letter")]
+
+
+class CountyFigure(TypedDict):
+    key: FigureKey
+    label: NonEmptyText
+    counts_by: Literal["clues", "signed", "started", "completed", "production"]
+    where: Callable[[], Any]
+    sum: NotRequired[Literal["total_investment", "contracted_amount", "foreign_capital"]]
+
+
 # ---------------------------------------------------------------- pages ----
 
 @hookspec
@@ -403,8 +417,9 @@ def portal_assess_unit(unit, figures, targets, period, context) -> Assessment | 
     ``portal.ranking.targets.TARGET_FIGURES``: ``signed_count``,
     ``signed_investment``, ``projects_1bn``, ``three500_count``,
     ``foreign_count``, ``foreign_capital``, ``capital_in_place``,
-    ``implementation_rate``, ``start_rate``, ``capital_availability_rate``;
-    amounts in 万元, foreign capital in 万美元, rates in percent or None);
+    ``implementation_rate``, ``start_rate``, ``capital_availability_rate``, then the keys of
+    the county's own figures, ``portal_figures``; amounts in 万元, foreign capital in 万美元,
+    rates in percent or None);
     ``targets`` – a dict ``{figure code: Decimal}`` of the unit's targets for
     this period (annual targets of cumulative figures pro-rated to the period's
     share of the year, rates as entered; a figure without a target is absent);
@@ -605,6 +620,26 @@ def portal_credit_rule(context) -> CreditRule | None:
     referral only. The shares apply in SQL to every project whose shares the bureau did not set
     on its credit page (``portal.credit``); a chamber of commerce or an investor, not being a
     unit, never takes a share.
+    """
+
+
+@hookspec
+def portal_figures() -> list[CountyFigure] | None:
+    """Figures of a county's own, counted like the core's: on the dashboard, for the ranking's
+    assessment and with the list of projects behind each number.
+
+    Returns: a list of ``{"key": str, "label": str, "counts_by": "clues" | "signed" |
+    "started" | "completed" | "production", "where": callable, "sum": "total_investment" |
+    "contracted_amount" | "foreign_capital"}``, or None. ``where()`` returns a peewee
+    condition on ``portal.models.Project`` (e.g. ``Project.industry_code.in_(["ev", "chip"])``
+    or ``Project.extra`` fields through SQL); it is called once when the application first
+    needs its figures. A figure counts the projects of the period's ``counts_by`` date
+    (the clue date, or the counted date of a milestone, as the core's figures) that meet the
+    condition; with ``sum`` it adds up that column instead (万元; foreign capital 万美元).
+    Credit shares, scopes, last year's value and the change apply as to the core's figures.
+    The list behind a number is ``/projects?figure=<key>`` with the period's date filter.
+    A key already taken (by the core or another plugin) or a condition the database refuses is
+    reported as the plugin's failure and that figure left out; the others stay.
     """
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from portal import figures
 from portal.figures import Scope, compute
+from portal.figures import sql as figure_sql
 from portal.models import CapitalEntry, Enterprise, StageChange
 from portal.periods import Period
 
@@ -242,7 +243,7 @@ def test_many_projects_with_repeated_milestones_are_read_by_subquery(app, data, 
 
     as_list = numbers()
     assert as_list[0][list(figures.FIGURES).index("signed_count")] == (2, 1)
-    monkeypatch.setattr(figures, "_REPEATS_AS_LIST", 0)
+    monkeypatch.setattr(figure_sql, "REPEATS_AS_LIST", 0)
     assert numbers() == as_list
 
 

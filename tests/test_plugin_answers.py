@@ -57,6 +57,15 @@ SPECIFIC = {
                                 '[{"team_id": 1, "level": "red"}]'],
     "portal_deliver_notification": ['"delivered"', "True", '["mail"]'],
     "portal_credit_rule": ['{"team": 150}', '{"team": -1}', '{"team": True}', '{"team": "40"}', '{"unit": 2.5}'],
+    "portal_figures": ['[{"key": "x", "label": "X", "counts_by": "signed", "where": lambda: None}]',
+                       '[{"key": "ev_signed", "label": "EV", "counts_by": "visits", "where": lambda: None}]',
+                       '[{"key": "ev_signed", "label": "EV", "counts_by": "signed", "where": "industry = ev"}]',
+                       '[{"key": "ev_signed", "label": " ", "counts_by": "signed", "where": lambda: None}]',
+                       # the shape is right, the meaning is not: a taken key, no condition, a refused one
+                       '[{"key": "signed_count", "label": "S", "counts_by": "signed", "where": lambda: None}]',
+                       '[{"key": "ev_signed", "label": "EV", "counts_by": "signed", "where": lambda: 1}]',
+                       '[{"key": "ev_signed", "label": "EV", "counts_by": "signed", '
+                       '"where": lambda: __import__("peewee").SQL("no_such_column = 1")}]'],
     "portal_province_report": ['[{"title": None, "rows": []}]', '[{"title": "t"}]', '[{"title": "t", "rows": "x"}]',
                                '[{"title": "  ", "rows": []}]'],
 }
@@ -178,6 +187,7 @@ VISITS = {
     "portal_choice_lists": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_province_report": _visit_province_report,
     "portal_credit_rule": _visit_ranking,  # the ranking's figures take the credit shares
+    "portal_figures": lambda ctx: [ctx.bureau.get("/dashboard"), *_visit_ranking(ctx)],
     "portal_team_quota_flags": _visit_teams,
     "portal_deliver_notification": _visit_problem_raised,
 }

@@ -1,7 +1,7 @@
 """The province report: a period's figures and the projects behind them in a fixed, versioned
 layout (JSON, and an Excel workbook of the same content), for the monthly reporting upward.
 
-Everything comes from the modules the pages use: the figures from portal/figures.py, the
+Everything comes from the modules the pages use: the figures from portal/figures/, the
 projects behind each figure through the dashboard's own links (``figures.list_args``) read by
 the lists' filters, under the permissions of the user asking. A county adapts the workbook to
 its province's template with the ``portal_province_report`` hook (sheets added); the JSON

@@ -1,4 +1,4 @@
-"""Units, industries and investors the user reads, the dashboard's figures (portal/figures.py) and
+"""Units, industries and investors the user reads, the dashboard's figures (portal/figures/) and
 the province report built from them (portal/api/province.py)."""
 from __future__ import annotations
 

@@ -83,6 +83,8 @@ _BaseProjectsQuery = create_model(
     # The filters behind a dashboard figure (the figures module's own parameters).
     **{name: ((Optional[dt.date], None) if name.endswith(("_from", "_to"))
               else (Optional[int], Field(None, ge=1, le=MAX_ID)) if name == "team"
+              else (Optional[str], Field(None, max_length=40, description="A county figure's key (its condition)"))
+              if name == "figure"
               else (Optional[YES_NO], None))
        for name in figures.FIGURE_FILTER_PARAMS},
 )

@@ -20,14 +20,22 @@ from portal.ranking.targets import TARGET_FIGURES
 CODES = tuple(f.code for f in TARGET_FIGURES)
 
 
+def assessed_codes() -> tuple:
+    """The figures an assessment reads: the targets' (``CODES``), then the county's own
+    (``portal_figures``), which a county's ``portal_assess_unit`` may score."""
+    return CODES + tuple(d.key for d in figures.catalogue().county)
+
+
 def _compute(periods: list[Period], units: list[Unit]) -> list[dict[int, dict]]:
-    raw = figures.for_units(periods, units, CODES)
-    return [{unit.id: {code: raw[unit.id][i][code] for code in CODES} for unit in units}
+    codes = assessed_codes()
+    raw = figures.for_units(periods, units, codes)
+    return [{unit.id: {code: raw[unit.id][i][code] for code in codes} for unit in units}
             for i in range(len(periods))]
 
 
 def unit_figures(periods: list[Period], units: list[Unit]) -> list[dict[int, dict]]:
-    """For each period, ``{unit id: {figure code: value}}`` of the assessed figures."""
+    """For each period, ``{unit id: {figure code: value}}`` of the assessed figures (the
+    county's own figures too)."""
     key = ("ranking", tuple((p.start, p.end) for p in periods), tuple((u.id, u.path, u.kind) for u in units))
     return figures.cached(key, lambda: _compute(periods, units))
 

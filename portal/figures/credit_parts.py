@@ -1,0 +1,83 @@
+"""Credit: THE unit join of the figures.
+
+Every figure per unit or team counts each unit's share of a project (portal.credit), so the
+units add up to the city. A query grouped by ``CREDITED_UNIT`` or scoped to a unit runs in
+parts (``credit_parts``), each a plain indexed query whose sums add up: the projects credited
+by the county's rule (grouped by host unit, and by source team when the rule gives teams a
+share) and those whose shares the bureau set (joined to ``ProjectCredit``, grouped by its
+unit, each row's counts and amounts weighted by its share in SQL). Other queries (the city,
+an industry, a source team's projects) count whole projects, in one part.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import peewee
+from peewee import Case
+
+from portal import credit
+from portal.figures.scope import Scope
+from portal.models import Project, ProjectCredit
+
+#: A group column standing for the unit credited with (a share of) each project.
+CREDITED_UNIT = "credited_unit"
+
+
+@dataclass(frozen=True)
+class CreditPart:
+    """One part of a credited query: ``unit`` the column of the credited unit (None: whole
+    projects, uncredited), ``w`` the SQL weight of each row (None: 1), ``factor`` what its sums
+    are multiplied by afterwards (None: 1), ``where`` its condition, ``join`` whether it joins
+    the bureau's shares."""
+
+    unit: object = None
+    w: object = None
+    factor: Decimal | None = None
+    where: object = None
+    join: bool = False
+
+    @property
+    def credited(self) -> bool:
+        return self.unit is not None
+
+
+def credit_parts(scope: Scope, group) -> list[CreditPart]:
+    """The parts of a query: one (whole projects) unless it counts per unit (grouped by, or
+    scoped to, a unit); then the rule's host, the rule's team (if it gives one a share) and the
+    bureau's shares."""
+    by_unit = any(g is CREDITED_UNIT for g in (group if isinstance(group, (tuple, list)) else (group,)))
+    if not (by_unit or scope.unit_id):
+        return [CreditPart()]
+    team_share = credit.rule()["team"]
+    by_rule = Project.id.not_in(ProjectCredit.select(ProjectCredit.project))
+    referred = Project.source_team.is_null(False) & (Project.source_team != Project.responsible_unit)
+    hundredth = Decimal(1) / credit.SCALE
+    parts = [
+        CreditPart(Project.responsible_unit, where=by_rule) if not team_share else
+        CreditPart(Project.responsible_unit, w=Case(None, [(referred, credit.SCALE - team_share)], credit.SCALE),
+                    factor=hundredth, where=by_rule),
+        CreditPart(ProjectCredit.unit, w=ProjectCredit.share, factor=hundredth,
+                    where=ProjectCredit.unit.is_null(False) & (ProjectCredit.share > 0), join=True),
+    ]
+    if team_share:
+        parts.append(CreditPart(Project.source_team, factor=Decimal(team_share) * hundredth, where=by_rule & referred))
+    return parts
+
+
+def credited(query, group, scope: Scope, part: CreditPart):
+    """``(query, group)`` of one credit part: its join and condition, a unit scope's subtree on
+    its unit column, and ``CREDITED_UNIT`` standing for that column; unchanged for whole projects."""
+    if not part.credited:
+        return query, group
+    if part.join:
+        query = query.join_from(Project, ProjectCredit, on=(ProjectCredit.project == Project.id))
+    query = query.where(part.where)
+    if scope.unit_id:
+        unit = scope.unit()
+        query = query.where(part.unit.in_(unit.subtree_ids()) if unit is not None else peewee.SQL("1 = 0"))
+    if isinstance(group, (tuple, list)):
+        group = tuple(part.unit if g is CREDITED_UNIT else g for g in group)
+    elif group is CREDITED_UNIT:
+        group = part.unit
+    return query, group

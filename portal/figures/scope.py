@@ -1,0 +1,60 @@
+"""What the figures cover: the whole city, or a unit with its sub-units, an industry, a team."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee
+
+from portal import permissions
+from portal.models import Project, Unit
+from portal.web import per_request
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the figures cover: the whole city, or a unit with its sub-units, an industry, a team."""
+
+    unit_id: int | None = None
+    industry: str | None = None
+    team_id: int | None = None
+
+    @property
+    def is_city(self) -> bool:
+        return not (self.unit_id or self.industry or self.team_id)
+
+    def unit(self) -> Unit | None:
+        """The scope's unit, read once per request (every query of a page asks for it)."""
+        if not self.unit_id:
+            return None
+        return per_request(("figures.scope_unit", self.unit_id), lambda: Unit.get_or_none(Unit.id == self.unit_id))
+
+    def condition(self, with_archived: bool = False, credited: bool = False):
+        """The WHERE condition on Project for this scope (archived projects excluded unless asked).
+        ``credited``: the query joins the credit shares (``credit_parts.credited``), which choose the unit's
+        projects themselves; else a unit's projects are those it hosts or sourced as a team."""
+        cond = peewee.SQL("1 = 1") if with_archived else Project.archived == False  # noqa: E712
+        if self.unit_id and not credited:
+            unit = self.unit()
+            if unit is None:
+                return cond & peewee.SQL("1 = 0")
+            cond &= permissions.units_projects_condition(unit.subtree_ids())  # a team: what it sourced
+        if self.industry:
+            cond &= Project.industry_code == self.industry
+        if self.team_id:
+            cond &= Project.source_team == self.team_id
+        return cond
+
+    def query_args(self) -> dict:
+        args = {}
+        if self.unit_id:
+            args["unit"] = self.unit_id
+        if self.industry:
+            args["industry"] = self.industry
+        if self.team_id:
+            args["team"] = self.team_id
+        return args
+
+    def narrowed(self, **changes) -> "Scope":
+        values = {"unit_id": self.unit_id, "industry": self.industry, "team_id": self.team_id}
+        values.update(changes)
+        return Scope(**values)
