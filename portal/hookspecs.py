@@ -32,6 +32,7 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
 from portal import flag_reasons
+from portal.notifications.kinds import Kind
 
 hookspec = pluggy.HookspecMarker("portal")
 
@@ -251,6 +252,13 @@ class TeamQuotaFlag(TypedDict):
 class ReportSheet(TypedDict):
     title: NonEmptyText
     rows: list[list[Any]]
+
+
+class HistoryLabels(TypedDict):
+    actions: NotRequired[dict[str, NonEmptyText]]
+    entities: NotRequired[dict[str, NonEmptyText]]
+    fields: NotRequired[dict[str, NonEmptyText]]
+    values: NotRequired[dict[str, Union[dict[str, NonEmptyText], Callable[..., Any]]]]
 
 
 #: A county figure's key: lower-case, 2 to 40 characters, not starting with "_" (the core's
@@ -590,6 +598,21 @@ def portal_province_report(report: dict, context: dict) -> list[ReportSheet] | N
 # --------------------------------------------------------- notifications ----
 
 @hookspec
+def portal_notification_kinds() -> list[Kind] | None:
+    """The kinds of notification a feature sends (``portal.notifications.kinds.Kind``).
+
+    Returns: a list of ``Kind(code, label, text, roles=..., default=..., daily=...,
+    readable=..., order=..., labels=...)``, or None: a code of 1-20 characters stored with
+    each notification, the label users choose it by on their preferences page, the text (an
+    ``_l`` template with ``%(name)s`` placeholders filled from the notification's args), the
+    roles it may reach (None: all), for a scheduled kind ``daily(today)`` returning the day's
+    ``Due`` items (``portal notify`` and the once-a-day run send each once). Read once per
+    application (``kinds.registry()``); a code a plugin registered earlier gave (the portal's
+    own come first) is reported as this plugin's failure. A feature turned off sends none of its kinds.
+    """
+
+
+@hookspec
 def portal_deliver_notification(user, notification: dict) -> None:
     """Deliver a notification elsewhere besides the portal (e-mail, an enterprise messenger …).
 
@@ -620,6 +643,20 @@ def portal_credit_rule(context) -> CreditRule | None:
     referral only. The shares apply in SQL to every project whose shares the bureau did not set
     on its credit page (``portal.credit``); a chamber of commerce or an investor, not being a
     unit, never takes a share.
+    """
+
+
+@hookspec
+def portal_history_labels() -> HistoryLabels | None:
+    """What the project history and the audit log call a feature's records.
+
+    Returns: ``{"actions": {code: label}, "entities": {code: label}, "fields": {name: label},
+    "values": {field: {code: label} or a function code -> label}}`` (each optional), or None:
+    the audit actions a feature records (``portal.audit.record``'s ``action``), the kinds of
+    record (``entity``), the names of the fields its entries store and the labels of the codes
+    stored in a field. Gathered once per application (``portal.labels.history_labels()``): the
+    core's labels first, then each plugin's in the order they were registered; a label already
+    given is kept. A code without a label shows as stored.
     """
 
 

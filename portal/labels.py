@@ -2,6 +2,8 @@
 
 Codes stay English in the database; users read these labels in their language.
 """
+from dataclasses import dataclass
+
 import peewee
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -107,7 +109,7 @@ AUDIT_ENTITY_LABELS = {
 
 
 #: What the history calls a recorded field (audit entries store field names). Features add the
-#: labels of their forms with ``register_field_labels`` (never overriding); unknown names show
+#: labels of their forms through ``portal_history_labels`` (never overriding); unknown names show
 #: as stored.
 FIELD_LABELS = {
     "name": _l("Name"),
@@ -133,21 +135,53 @@ FIELD_LABELS = {
     "active": _l("Active"),
 }
 
-#: Fields whose stored codes have labels of their own (``register_value_labels`` adds more).
+#: Fields whose stored codes have labels of their own (features add more through the hook).
 VALUE_LABELS = {"stage": STAGE_LABELS, "to_stage": STAGE_LABELS, "from_stage": STAGE_LABELS,
                 "verification": VERIFICATION_LABELS, "flag": FLAG_LABELS, "role": ROLE_LABELS}
 
 
-def register_field_labels(labels: dict) -> None:
-    """Add field labels for the history (a feature's form fields); existing ones are kept."""
-    for name, text in labels.items():
-        FIELD_LABELS.setdefault(name, text)
+@dataclass(frozen=True)
+class HistoryLabels:
+    """What the history and the audit log call recorded actions, kinds of record, fields and
+    stored codes: the core's tables above, then what each feature answers ``portal_history_labels``."""
+
+    actions: dict
+    entities: dict
+    fields: dict
+    values: dict  # field -> {code: label}, or a function of the code
 
 
-def register_value_labels(field: str, labels) -> None:
-    """Labels for the codes a feature stores in a field (e.g. a problem's state): a dict, or a
-    function of the code for codes that live in the database (industries); kept if present."""
-    VALUE_LABELS.setdefault(field, labels)
+#: Where an application keeps its labels (``app.extensions``).
+HISTORY_LABELS_KEY = "portal_history_labels"
+_CORE_LABELS = HistoryLabels(AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS, FIELD_LABELS, VALUE_LABELS)
+
+
+def history_labels() -> HistoryLabels:
+    """The current application's labels, gathered once per application (its plugins are fixed
+    when it starts). A label a plugin registered earlier gave is kept (the core's first)."""
+    if not has_app_context():
+        return _CORE_LABELS
+    found = current_app.extensions.get(HISTORY_LABELS_KEY)
+    if found is None:
+        from portal import plugins  # portal.plugins reads the hookspecs, which name these labels' tables
+
+        found = HistoryLabels(dict(AUDIT_ACTION_LABELS), dict(AUDIT_ENTITY_LABELS), dict(FIELD_LABELS),
+                              dict(VALUE_LABELS))
+        answers = plugins.call_with_plugins("portal_history_labels")[0]
+        for _plugin, answer in reversed(answers):  # pluggy calls the last registered first
+            for table in ("actions", "entities", "fields", "values"):
+                for code, text in answer.get(table, {}).items():
+                    getattr(found, table).setdefault(code, text)
+        current_app.extensions[HISTORY_LABELS_KEY] = found
+    return found
+
+
+def action_label(code: str) -> str:
+    return label(history_labels().actions, code)
+
+
+def entity_label(code: str) -> str:
+    return label(history_labels().entities, code)
 
 
 def form_field_labels(form_class) -> dict:
@@ -167,7 +201,7 @@ def form_field_labels(form_class) -> dict:
 
 
 def field_label(name: str) -> str:
-    return label(FIELD_LABELS, name)
+    return label(history_labels().fields, name)
 
 
 #: Recorded fields that hold another record's id, and the table whose name to show for it
@@ -232,8 +266,9 @@ def audit_value(name: str, value) -> str:
         return str(value["name"])
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if name in VALUE_LABELS and isinstance(value, str):
-        labels = VALUE_LABELS[name]
+    values = history_labels().values
+    if name in values and isinstance(value, str):
+        labels = values[name]
         return labels(value) if callable(labels) else label(labels, value)
     if isinstance(value, list):
         return ", ".join(audit_value(name, v) for v in value)
@@ -252,8 +287,9 @@ def init_app(app) -> None:
         UNIT_KIND_LABELS=UNIT_KIND_LABELS,
         VERIFICATION_LABELS=VERIFICATION_LABELS,
         FLAG_LABELS=FLAG_LABELS,
-        AUDIT_ACTION_LABELS=AUDIT_ACTION_LABELS,
-        AUDIT_ENTITY_LABELS=AUDIT_ENTITY_LABELS,
+        history_labels=history_labels,
+        action_label=action_label,
+        entity_label=entity_label,
         label=label,
         field_label=field_label,
         audit_value=audit_value,

@@ -10,14 +10,14 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from portal import hookimpl, stages
+from portal import hookimpl, plugins, stages
 from portal.cli import cli
 from portal.models import (AuditLog, Commitment, Notification, NotificationSend, PluginFailureRecord, Project,
                            User)
 from portal.notifications import daily, kinds
 from portal.notifications.kinds import Due
 from tests.forms_helpers import forms_on, submit
-from tests.plugins_helpers import temporary_plugin
+from tests.plugins_helpers import other_app, temporary_plugin
 from tests.problems_helpers import local_today
 from tests.query_log import queries_sent
 
@@ -204,22 +204,48 @@ def test_a_failing_delivery_plugin_is_reported_and_the_portal_keeps_the_notifica
     assert failure.hook == "portal_deliver_notification" and "messenger unreachable" in failure.message
 
 
-def test_a_new_kind_is_one_registration_away(app, org):
-    """As the credit feature adds "team behind its quota": a collector, sent once per key."""
-    def behind(today):
-        return [Due((org.users["team"].id,), {"team": "Shanghai Team"}, "/sourcing/teams", org.units["team"].id,
+class QuotaKind:
+    """A plugin adding a kind, as sourcing adds "team behind its quota": a collector, sent once per key."""
+
+    def __init__(self, org):
+        self.org = org
+
+    def behind(self, today):
+        team = self.org.units["team"]
+        return [Due((self.org.users["team"].id,), {"team": "Shanghai Team"}, "/sourcing/teams", team.id,
                     today.isoformat())]
 
-    kinds.register("team_quota_test", "A team behind its quota", "%(team)s is behind its quota.",
-                   roles=("unit",), daily=behind)
-    try:
+    @hookimpl
+    def portal_notification_kinds(self):
+        return [kinds.Kind("team_quota_test", "A team behind its quota", "%(team)s is behind its quota.",
+                           roles=("unit",), daily=self.behind),
+                kinds.Kind("stage_returned", "Taken", "A code the core has")]
+
+
+def test_a_new_kind_is_one_hook_away(app, org, monkeypatch):
+    with app.app_context():
+        monkeypatch.setattr(plugins.registry(), "strict", False)  # as in production: report, do not raise
+    with temporary_plugin(app, QuotaKind(org), name="quota_kind"):
+        app.extensions.pop(kinds.REGISTRY_KEY, None)
         with app.app_context():
             assert daily.run(local_today())["team_quota_test"] == 1
             assert daily.run(local_today())["team_quota_test"] == 0
-    finally:
-        kinds.REGISTRY.pop("team_quota_test")
+            assert kinds.get("stage_returned").label != "Taken"  # the first plugin's kind kept
+            assert "notification kind 'stage_returned' is taken" in str(plugins.registry().failures)
+    app.extensions.pop(kinds.REGISTRY_KEY, None)
+    with app.app_context():
+        assert kinds.get("team_quota_test") is None  # the plugin gone, its kind too
     [note] = _notes(org.users["team"], "team_quota_test")
     assert note.link == "/sourcing/teams"
+
+
+def test_a_feature_turned_off_sends_none_of_its_kinds(app):
+    without = other_app(app, FEATURES_OFF="scheduling,sourcing")
+    with without.app_context():
+        codes = set(kinds.registry())
+    assert "stage_returned" in codes and "report_missing" not in codes and "team_quota" not in codes
+    with app.app_context():
+        assert {"report_missing", "team_quota", "assigned"} <= set(kinds.registry())
 
 
 def test_the_first_request_of_the_day_runs_the_scheduled_kinds(app, org, make_project, login):

@@ -66,6 +66,11 @@ SPECIFIC = {
                        '[{"key": "ev_signed", "label": "EV", "counts_by": "signed", "where": lambda: 1}]',
                        '[{"key": "ev_signed", "label": "EV", "counts_by": "signed", '
                        '"where": lambda: __import__("peewee").SQL("no_such_column = 1")}]'],
+    "portal_notification_kinds": ['[{"code": "x", "label": "X", "text": "Y"}]', '["stage_returned"]',
+                                  '[__import__("portal.notifications.kinds", fromlist=["Kind"])'
+                                  '.Kind("stage_returned", "Taken", "A code the core has")]'],
+    "portal_history_labels": ['{"actions": {"x": None}}', '{"fields": ["name"]}', '{"values": {"x": 5}}',
+                              '{"entities": {"x": "  "}}', '[{"actions": {}}]'],
     "portal_province_report": ['[{"title": None, "rows": []}]', '[{"title": "t"}]', '[{"title": "t", "rows": "x"}]',
                                '[{"title": "  ", "rows": []}]'],
 }
@@ -187,6 +192,9 @@ VISITS = {
     "portal_choice_lists": lambda ctx: [ctx.bureau.get("/projects/new"), ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_province_report": _visit_province_report,
     "portal_credit_rule": _visit_ranking,  # the ranking's figures take the credit shares
+    "portal_notification_kinds": lambda ctx: [ctx.bureau.get("/notifications/preferences")],
+    "portal_history_labels": lambda ctx: [ctx.admin.get("/admin/audit"),
+                                          ctx.bureau.get(f"/projects/{ctx.project.id}")],
     "portal_figures": lambda ctx: [ctx.bureau.get("/dashboard"), *_visit_ranking(ctx)],
     "portal_team_quota_flags": _visit_teams,
     "portal_deliver_notification": _visit_problem_raised,

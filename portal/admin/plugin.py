@@ -5,9 +5,12 @@ from portal import hookimpl, permissions
 from portal.admin import industries as _industry_pages  # noqa: F401  (its routes join bp)
 from portal.admin.industry_forms import NewIndustryForm, NewLinkForm
 from portal.admin.views import bp
-from portal.labels import form_field_labels, register_field_labels
+from portal.labels import form_field_labels
 
-register_field_labels({**form_field_labels(NewIndustryForm), **form_field_labels(NewLinkForm)})
+
+@hookimpl
+def portal_history_labels():
+    return {"fields": {**form_field_labels(NewIndustryForm), **form_field_labels(NewLinkForm)}}
 
 
 @hookimpl

@@ -4,14 +4,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
-from portal.labels import AUDIT_ACTION_LABELS
 from portal.merging.demo import add_demo_duplicate
 from portal.merging.permissions import can_merge
 from portal.merging.views import bp
 
-for _code, _label in (("merge", _l("Merged into another")), ("merge_survivor", _l("Duplicate merged in")),
-                      ("unmerge", _l("Merge undone")), ("unmerge_survivor", _l("Merged duplicate taken out"))):
-    AUDIT_ACTION_LABELS.setdefault(_code, _label)
+
+@hookimpl
+def portal_history_labels():
+    return {"actions": {"merge": _l("Merged into another"), "merge_survivor": _l("Duplicate merged in"),
+                        "unmerge": _l("Merge undone"), "unmerge_survivor": _l("Merged duplicate taken out")}}
 
 
 @hookimpl

@@ -1,15 +1,13 @@
-"""Registers the notifications feature: its pages, the portal's own kinds (importing
-``scheduled`` registers them) and the once-a-day run of the scheduled kinds."""
+"""Registers the notifications feature: its pages, the portal's own kinds and the once-a-day
+run of the scheduled kinds."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
-from portal.labels import AUDIT_ACTION_LABELS
-from portal.notifications import daily, scheduled  # noqa: F401  (scheduled registers the kinds)
+from portal.notifications import daily, scheduled
 from portal.notifications.views import bp
 
-AUDIT_ACTION_LABELS.setdefault("notification_preferences", _l("Notification choices"))
 
 
 @bp.before_app_request
@@ -20,3 +18,13 @@ def _notify_daily():
 @hookimpl
 def portal_blueprints():
     return [bp]
+
+
+@hookimpl
+def portal_history_labels():
+    return {"actions": {"notification_preferences": _l("Notification choices")}}
+
+
+@hookimpl
+def portal_notification_kinds():
+    return list(scheduled.KINDS)

@@ -13,8 +13,7 @@ from flask_babel import lazy_gettext as _l
 from portal.labels import STAGE_LABELS
 from portal.models import Commitment, Project, StageChange, User
 from portal.models.notifications import NotificationSend
-from portal.notifications import kinds
-from portal.notifications.kinds import Due
+from portal.notifications.kinds import Due, Kind
 from portal.notifications.service import unit_user_ids
 
 #: A commitment is "due" this many days before its date (once), and "overdue" the day after (once).
@@ -72,15 +71,18 @@ def _summary(text: str, length: int = 60) -> str:
 
 UNIT_ROLES = ("unit", "department", "bureau")
 
-kinds.register("stage_returned", _l("A stage change returned for rework"),
-               _l("The bureau returned the change of %(project)s to “%(stage)s” for rework: %(summary)s"),
-               roles=("unit", "bureau", "department"), order=10, labels={"stage": STAGE_LABELS})
-kinds.register("verify_digest", _l("Daily digest of stage changes waiting for verification"),
-               _l("Stage changes waiting for verification: %(count)s."),
-               roles=("bureau",), daily=verification_digest, order=20)
-kinds.register("commitment_due", _l("A government commitment falling due"),
-               _l("A commitment of your unit on %(project)s falls due on %(deadline)s: %(summary)s"),
-               roles=UNIT_ROLES, daily=commitments_due, order=30)
-kinds.register("commitment_overdue", _l("A government commitment overdue"),
-               _l("A commitment of your unit on %(project)s is overdue (due %(deadline)s): %(summary)s"),
-               roles=UNIT_ROLES, daily=commitments_overdue, order=31)
+#: The core's kinds (``portal_notification_kinds`` of the notifications plugin).
+KINDS = (
+    Kind("stage_returned", _l("A stage change returned for rework"),
+         _l("The bureau returned the change of %(project)s to “%(stage)s” for rework: %(summary)s"),
+         roles=("unit", "bureau", "department"), order=10, labels={"stage": STAGE_LABELS}),
+    Kind("verify_digest", _l("Daily digest of stage changes waiting for verification"),
+         _l("Stage changes waiting for verification: %(count)s."),
+         roles=("bureau",), daily=verification_digest, order=20),
+    Kind("commitment_due", _l("A government commitment falling due"),
+         _l("A commitment of your unit on %(project)s falls due on %(deadline)s: %(summary)s"),
+         roles=UNIT_ROLES, daily=commitments_due, order=30),
+    Kind("commitment_overdue", _l("A government commitment overdue"),
+         _l("A commitment of your unit on %(project)s is overdue (due %(deadline)s): %(summary)s"),
+         roles=UNIT_ROLES, daily=commitments_overdue, order=31),
+)

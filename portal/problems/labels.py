@@ -1,7 +1,9 @@
 """Translated labels for the problem feature's codes."""
+import functools
+
 from flask_babel import lazy_gettext as _l
 
-from portal.choice_lists import Labels
+from portal import choice_lists
 
 CATEGORY_LABELS = {
     "approvals": _l("Approvals and procedures"),
@@ -72,23 +74,18 @@ AUDIT_ACTIONS = {
 AUDIT_ENTITIES = {"problem": _l("Problem"), "commitment": _l("Commitment")}
 
 
-def register_audit_labels() -> None:
-    """Add this feature's audit actions, entities, field names and value codes to the shared label
-    tables (never overriding)."""
-    from portal.labels import AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS
+def history_labels() -> dict:
+    """This feature's audit actions, entities, field names and value codes (``portal_history_labels``)."""
+    from portal.labels import form_field_labels
+    from portal.problems import forms  # here: portal.problems.forms imports this module
 
-    for code, text in AUDIT_ACTIONS.items():
-        AUDIT_ACTION_LABELS.setdefault(code, text)
-    for code, text in AUDIT_ENTITIES.items():
-        AUDIT_ENTITY_LABELS.setdefault(code, text)
-    from portal.labels import form_field_labels, register_field_labels, register_value_labels
-    from portal.problems import forms
-
-    for form in (forms.ProblemForm, forms.StateForm, forms.HandoverForm, forms.CommitmentForm, forms.FulfilForm):
-        register_field_labels(form_field_labels(form))
-    register_field_labels({"state": _l("State"), "problem": _l("Problem"), "commitment": _l("Commitment"),
-                           "projects": _l("Projects")})
-    for field, labels in (("category", Labels("problem_category")), ("priority", PRIORITY_LABELS),
-                          ("state", STATE_LABELS),
-                          ("kind", COMMITMENT_KIND_LABELS)):
-        register_value_labels(field, labels)
+    fields: dict = {}
+    for labels in [form_field_labels(form) for form in (forms.ProblemForm, forms.StateForm, forms.HandoverForm,
+                                                        forms.CommitmentForm, forms.FulfilForm)] + [
+            {"state": _l("State"), "problem": _l("Problem"), "commitment": _l("Commitment"),
+             "projects": _l("Projects")}]:
+        for name, text in labels.items():
+            fields.setdefault(name, text)  # the first form's label of a field
+    return {"actions": AUDIT_ACTIONS, "entities": AUDIT_ENTITIES, "fields": fields,
+            "values": {"category": functools.partial(choice_lists.label, "problem_category"),
+                       "priority": PRIORITY_LABELS, "state": STATE_LABELS, "kind": COMMITMENT_KIND_LABELS}}

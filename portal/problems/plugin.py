@@ -14,7 +14,7 @@ from portal.models import Commitment, Problem, Project, Unit
 from portal.models.problems import OPEN_STATES, PROBLEM_CATEGORIES
 from portal.problems import service
 from portal.problems.cli import problems_command
-from portal.problems.labels import CATEGORY_LABELS, register_audit_labels
+from portal.problems.labels import CATEGORY_LABELS, history_labels
 from portal.problems.views import bp, panel_context
 
 
@@ -27,7 +27,6 @@ def _projects_with_commitments(user):
     return Commitment.select(Commitment.project).where(Commitment.unit.in_(permissions.readable_unit_ids(user)))
 
 
-register_audit_labels()
 
 log = logging.getLogger(__name__)
 
@@ -156,3 +155,13 @@ def portal_project_flags(project, context):
 @hookimpl
 def portal_register_commands(cli):
     cli.add_command(problems_command)
+
+
+@hookimpl
+def portal_notification_kinds():
+    return list(service.KINDS)
+
+
+@hookimpl
+def portal_history_labels():
+    return history_labels()

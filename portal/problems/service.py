@@ -18,7 +18,7 @@ from portal.db import database
 from portal.models import Commitment, Notification, Problem, ProblemResponse, Project, Unit, User
 from portal.models.fields import utcnow
 from portal.models.problems import OPEN_STATES
-from portal.notifications import kinds
+from portal.notifications.kinds import Kind
 from portal.notifications import service as notifications
 
 
@@ -129,9 +129,10 @@ def readable_notifications(notifications_, user) -> dict[int, dict]:
     return shown
 
 
-for _order, (_code, _text) in enumerate(NOTIFICATION_TEXTS.items(), start=60):
-    kinds.register(_code, NOTIFICATION_LABELS[_code], _text, roles=NOTIFICATION_ROLES.get(_code),
-                   readable=readable_notifications, order=_order)
+#: The problems' kinds (``portal_notification_kinds`` of their plugin).
+KINDS = tuple(Kind(code, NOTIFICATION_LABELS[code], text, roles=NOTIFICATION_ROLES.get(code),
+                   readable=readable_notifications, order=order)
+              for order, (code, text) in enumerate(NOTIFICATION_TEXTS.items(), start=60))
 
 
 def _unit_user_ids(unit_id: int) -> list[int]:

@@ -1,22 +1,29 @@
 """Registers the project pages and their menu entries."""
+import functools
+
 from flask_babel import lazy_gettext as _l
 
 from portal import choice_lists, hookimpl, industries, permissions
-from portal.labels import form_field_labels, register_field_labels, register_value_labels
+from portal.labels import form_field_labels
 from portal.projects import forms
 from portal.projects.importing.views import BLUEPRINTS as IMPORT_BLUEPRINTS
 from portal.projects.views import bp
 
-# The history names recorded project fields as their forms do.
-for _form in (forms.ProjectForm, forms.StageForm, forms.CorrectionForm, forms.CapitalForm):
-    register_field_labels(form_field_labels(_form))
-register_field_labels({"investor_name": _l("Investor enterprise"), "to_stage": _l("New stage")})
-# …and their stored codes as the forms show them.
-for _field, _labels in (("safety_assessment", forms.ASSESSMENTS), ("environment_assessment", forms.ASSESSMENTS),
-                        ("source_channel", choice_lists.Labels("source_channel")),
-                        ("investment_method", choice_lists.Labels("investment_method")),
-                        ("industry_code", industries.label), ("chain_link_code", industries.chain_link_label)):
-    register_value_labels(_field, _labels)
+@hookimpl
+def portal_history_labels():
+    """The history names recorded project fields as their forms do, and their stored codes as
+    the forms show them."""
+    fields = {}
+    for labels in [form_field_labels(form) for form in (forms.ProjectForm, forms.StageForm, forms.CorrectionForm,
+                                                        forms.CapitalForm)] + [
+            {"investor_name": _l("Investor enterprise"), "to_stage": _l("New stage")}]:
+        for name, text in labels.items():
+            fields.setdefault(name, text)  # the first form's label of a field
+    return {"fields": fields,
+            "values": {"safety_assessment": forms.ASSESSMENTS, "environment_assessment": forms.ASSESSMENTS,
+                       "source_channel": functools.partial(choice_lists.label, "source_channel"),
+                       "investment_method": functools.partial(choice_lists.label, "investment_method"),
+                       "industry_code": industries.label, "chain_link_code": industries.chain_link_label}}
 
 
 @hookimpl(trylast=True)

@@ -5,15 +5,18 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal import hookimpl
-from portal.labels import AUDIT_ACTION_LABELS
 from portal.review import permissions as review_permissions
 from portal.review import service
 from portal.review.forms import DecisionForm
 from portal.review.views import _decisions, bp
 
 
-# The review decision's audit entries (portal.review.views), named in the audit log.
-AUDIT_ACTION_LABELS.setdefault("review", _l("Review"))
+
+@hookimpl
+def portal_history_labels():
+    """The review decision's audit entries (portal.review.views), named in the audit log."""
+    return {"actions": {"review": _l("Review")}}
+
 
 @hookimpl
 def portal_blueprints():

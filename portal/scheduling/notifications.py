@@ -8,8 +8,7 @@ import peewee
 from flask_babel import lazy_gettext as _l
 
 from portal.models import Contact, ProgressReport, Project
-from portal.notifications import kinds
-from portal.notifications.kinds import Due
+from portal.notifications.kinds import Due, Kind
 from portal.notifications.scheduled import not_sent, project_link
 from portal.notifications.service import unit_user_ids
 from portal.scheduling import flags
@@ -58,10 +57,13 @@ def clues_without_follow_up(today: dt.date) -> list[Due]:
                 project_link(row["id"]), row["id"], week) for row in rows]
 
 
-kinds.register("report_missing", _l("Weekly reports missing before the deadline"),
-               _l("Projects of your unit without a progress report for %(week)s: %(count)s. "
-                  "The deadline is this week at %(deadline)s."),
-               roles=("unit", "bureau"), daily=reports_missing, order=40)
-kinds.register("clue_stale", _l("A clue without follow-up"),
-               _l("The clue %(project)s has had no follow-up for more than %(count)s days."),
-               roles=("unit", "bureau"), daily=clues_without_follow_up, order=50)
+#: Scheduling's kinds (``portal_notification_kinds`` of its plugin).
+KINDS = (
+    Kind("report_missing", _l("Weekly reports missing before the deadline"),
+         _l("Projects of your unit without a progress report for %(week)s: %(count)s. "
+            "The deadline is this week at %(deadline)s."),
+         roles=("unit", "bureau"), daily=reports_missing, order=40),
+    Kind("clue_stale", _l("A clue without follow-up"),
+         _l("The clue %(project)s has had no follow-up for more than %(count)s days."),
+         roles=("unit", "bureau"), daily=clues_without_follow_up, order=50),
+)

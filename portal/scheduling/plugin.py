@@ -10,19 +10,15 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal import figures, hookimpl, permissions
-from portal.scheduling import notifications as _notifications  # noqa: F401  (registers its notification kinds)
+from portal.scheduling import notifications
 from portal.scheduling import permissions as scheduling_permissions
-from portal.labels import form_field_labels, register_field_labels
+from portal.labels import form_field_labels
 from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.scheduling.cli import snapshot
 from portal.scheduling.views import bp
 
-# The history names recorded milestone and weekly report fields as their pages do.
-register_field_labels({**form_field_labels(MilestoneForm), **form_field_labels(CompleteMilestoneForm),
-                       "happened": _l("What happened"), "next_steps": _l("Next steps"),
-                       "percent_complete": _l("Percent complete")})
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +139,16 @@ def portal_database_upgraded(echo):
     """Weeks frozen before migration 0012 get their shown figures stored once, from the data as it stands."""
     for week in S.freeze_missing_figures():
         echo(f"stored the figures of frozen week {week} from the current data")
+
+
+@hookimpl
+def portal_notification_kinds():
+    return list(notifications.KINDS)
+
+
+@hookimpl
+def portal_history_labels():
+    """The history names recorded milestone and weekly report fields as their pages do."""
+    return {"fields": {**form_field_labels(MilestoneForm), **form_field_labels(CompleteMilestoneForm),
+                       "happened": _l("What happened"), "next_steps": _l("Next steps"),
+                       "percent_complete": _l("Percent complete")}}

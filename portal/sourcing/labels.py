@@ -1,8 +1,7 @@
 """Translated labels for the sourcing feature's codes."""
 from flask_babel import lazy_gettext as _l
 
-from portal.labels import (AUDIT_ACTION_LABELS, AUDIT_ENTITY_LABELS, form_field_labels, register_field_labels,
-                           register_value_labels)
+from portal.labels import form_field_labels
 
 CONTACT_KIND_LABELS = {
     "visit": _l("Visit"),
@@ -50,21 +49,18 @@ AUDIT_ACTIONS = {
 AUDIT_ENTITIES = {"contact": _l("Contact"), "promotion_event": _l("Promotion event")}
 
 
-def register_audit_labels() -> None:
-    """Add this feature's audit actions, entities and field names to the shared label tables."""
+def history_labels() -> dict:
+    """This feature's audit actions, entities, field names and value codes (``portal_history_labels``)."""
     from portal.sourcing import forms  # here: portal.sourcing.forms imports this module
 
-    for code, text in AUDIT_ACTIONS.items():
-        AUDIT_ACTION_LABELS.setdefault(code, text)
-    for code, text in AUDIT_ENTITIES.items():
-        AUDIT_ENTITY_LABELS.setdefault(code, text)
-    for form in (forms.ContactForm, forms.EventForm, forms.EventProjectForm):
-        register_field_labels(form_field_labels(form))
-    register_field_labels({"credit": _l("Credit"), "credit_set": _l("Set by the bureau"),
-                           "quotas": _l("Quotas"), "regions": _l("Regions"),
-                           "contact_kind": _l("Kind of contact"), "event_kind": _l("Kind of event"),
-                           "at_event": _l("At the event"), "promotion_event": _l("Promotion event"),
-                           "units": _l("Participating units")})
-    for field, labels in (("contact_kind", CONTACT_KIND_LABELS), ("event_kind", EVENT_KIND_LABELS),
-                          ("at_event", EVENT_ROLE_LABELS)):
-        register_value_labels(field, labels)
+    fields: dict = {}
+    for labels in [form_field_labels(form) for form in (forms.ContactForm, forms.EventForm, forms.EventProjectForm)] + [
+            {"credit": _l("Credit"), "credit_set": _l("Set by the bureau"), "quotas": _l("Quotas"),
+             "regions": _l("Regions"), "contact_kind": _l("Kind of contact"), "event_kind": _l("Kind of event"),
+             "at_event": _l("At the event"), "promotion_event": _l("Promotion event"),
+             "units": _l("Participating units")}]:
+        for name, text in labels.items():
+            fields.setdefault(name, text)  # the first form's label of a field
+    return {"actions": AUDIT_ACTIONS, "entities": AUDIT_ENTITIES, "fields": fields,
+            "values": {"contact_kind": CONTACT_KIND_LABELS, "event_kind": EVENT_KIND_LABELS,
+                       "at_event": EVENT_ROLE_LABELS}}

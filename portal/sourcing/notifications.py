@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models import Unit, User
 from portal.models.notifications import NotificationSend
-from portal.notifications import kinds
-from portal.notifications.kinds import Due
+from portal.notifications.kinds import Due, Kind
 from portal.notifications.service import unit_user_ids
 from portal.sourcing import quotas
 from portal.timeutil import iso_week
@@ -36,6 +35,9 @@ def teams_behind_quota(today: dt.date) -> list[Due]:
                 f"/teams/{team_id}", team_id, week) for team_id in sorted(behind)]
 
 
-kinds.register(KIND, _l("A stationed team behind its quota"),
-               _l("The stationed team %(team)s is behind its quota: see its page."),
-               roles=("bureau", "unit"), daily=teams_behind_quota, order=60)
+#: Sourcing's kind (``portal_notification_kinds`` of its plugin).
+KINDS = (
+    Kind(KIND, _l("A stationed team behind its quota"),
+         _l("The stationed team %(team)s is behind its quota: see its page."),
+         roles=("bureau", "unit"), daily=teams_behind_quota, order=60),
+)

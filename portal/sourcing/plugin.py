@@ -8,15 +8,14 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal import hookimpl, permissions
-from portal.sourcing import notifications as _notifications  # noqa: F401  (registers its notification kind)
+from portal.sourcing import notifications
 from portal.sourcing import permissions as sourcing_permissions
 from portal.models import Contact, EventProject, PromotionEvent
 from portal.scheduling import flags
 from portal.sourcing import quotas, service
-from portal.sourcing.labels import CREDIT_KIND_LABELS, register_audit_labels
+from portal.sourcing.labels import CREDIT_KIND_LABELS, history_labels
 from portal.sourcing.views import bp, credit_panel, readable_teams
 
-register_audit_labels()
 
 # A logged contact on a clue restarts its follow-up clock (the default flag rules read it).
 if service.last_contact_dates not in flags.FOLLOW_UP_SOURCES:
@@ -78,3 +77,13 @@ def portal_demo_data(context):
 
     add_demo_sourcing(context)
     add_demo_credit_and_plans(context)
+
+
+@hookimpl
+def portal_notification_kinds():
+    return list(notifications.KINDS)
+
+
+@hookimpl
+def portal_history_labels():
+    return history_labels()
