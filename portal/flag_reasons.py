@@ -4,7 +4,8 @@ A reason is stored (``Project.flag_reasons``, ``FlagSnapshot.reasons``,
 ``UnitWeekFlag.reasons``) as one of:
 
 - ``{"code": "milestone_overdue", "params": {"title": "土地交付", "date": {"date": "2026-01-05"}, "days": 52}}``
-  — a code of this registry, rendered with its lazy template in the current locale;
+  — a known code (the core's below, or a feature's from ``portal_flag_reason_codes``: ``codes()``),
+  rendered with its lazy template in the current locale;
 - ``{"code": "tea_late", "params": {...}, "message": "%(n)s tea samples late"}`` — a plugin's own
   reason: ``message`` is its English template, translated through the catalog when shown;
 - a plain string — an old stored reason, or a plugin's words: shown as it is.
@@ -19,6 +20,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from flask import current_app, has_app_context
 from flask_babel import force_locale, format_date, format_decimal, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -35,19 +37,32 @@ class ReasonTemplate:
         self.message, self.formatters = message, formatters
 
 
-REGISTRY: dict[str, ReasonTemplate] = {}
+#: Where an application keeps its known codes (``app.extensions``).
+CODES_KEY = "portal_flag_reason_codes"
 
 
-def register(code: str, message, **formatters: Callable[[object], str]) -> None:
-    """Register a core reason code: ``message`` a lazy template with ``%(name)s`` placeholders;
-    ``formatters`` turn a param's stored code into words (e.g. ``stage=stage_label``)."""
-    REGISTRY[code] = ReasonTemplate(message, formatters)
+def codes() -> dict[str, ReasonTemplate]:
+    """The known codes: the core's (``CORE_CODES``), then those the application's plugins give
+    through ``portal_flag_reason_codes``, gathered once per application (the first registered
+    plugin keeps a code). Outside an application, the core's."""
+    if not has_app_context():
+        return CORE_CODES
+    found = current_app.extensions.get(CODES_KEY)
+    if found is None:
+        from portal import plugins  # portal.plugins reads the hookspecs, which read these codes
+
+        found = dict(CORE_CODES)
+        for _plugin, answer in reversed(plugins.call_with_plugins("portal_flag_reason_codes")[0]):
+            for item in answer:
+                found.setdefault(item["code"], ReasonTemplate(item["message"], dict(item.get("formatters") or {})))
+        current_app.extensions[CODES_KEY] = found
+    return found
 
 
 def reason(code: str, **params) -> dict:
-    """A reason of a registered code, as a flag rule answers it (params stored as ``stored_params``)."""
-    if code not in REGISTRY:
-        raise KeyError(f"unregistered flag reason code {code!r}")
+    """A reason of a known code, as a flag rule answers it (params stored as ``stored_params``)."""
+    if code not in codes():
+        raise KeyError(f"unknown flag reason code {code!r}")
     return {"code": code, "params": params}
 
 
@@ -105,7 +120,7 @@ def render(value) -> str:
     if not isinstance(value, dict):
         return "" if value is None else str(value)
     params = value.get("params") if isinstance(value.get("params"), dict) else {}
-    template = REGISTRY.get(value.get("code"))
+    template = codes().get(value.get("code"))
     if value.get("message"):
         message, formatters = _(str(value["message"])), {}
     elif template is not None:
@@ -140,15 +155,19 @@ def _stage_label(code) -> str:
     return str(STAGE_LABELS.get(code, code))
 
 
-register("planned_date_overdue", _l("The planned date for “%(stage)s” (%(date)s) is %(days)s days overdue"),
-         stage=_stage_label)
-register("milestone_overdue", _l("The milestone “%(title)s” (%(date)s) is %(days)s days overdue"))
-register("report_missing", _l("No progress report for %(week)s after the deadline %(deadline)s"))
-register("clue_no_followup", _l("No follow-up note on this clue for %(days)s days"))
-register("yellow_weeks_running", _l("Yellow flag %(weeks)s weeks running"))
-register("unit_most_advances",
-         _l("Advanced %(advances)s projects a stage; %(on_time)s of %(projects)s reported on time"))
-register("unit_few_on_time", _l("Only %(on_time)s of %(projects)s projects reported on time"))
+#: The core's codes: ``message`` a lazy template with ``%(name)s`` placeholders, formatters turning
+#: a param's stored code into words (e.g. ``stage=_stage_label``).
+CORE_CODES = {
+    "planned_date_overdue": ReasonTemplate(
+        _l("The planned date for “%(stage)s” (%(date)s) is %(days)s days overdue"), {"stage": _stage_label}),
+    "milestone_overdue": ReasonTemplate(_l("The milestone “%(title)s” (%(date)s) is %(days)s days overdue"), {}),
+    "report_missing": ReasonTemplate(_l("No progress report for %(week)s after the deadline %(deadline)s"), {}),
+    "clue_no_followup": ReasonTemplate(_l("No follow-up note on this clue for %(days)s days"), {}),
+    "yellow_weeks_running": ReasonTemplate(_l("Yellow flag %(weeks)s weeks running"), {}),
+    "unit_most_advances": ReasonTemplate(
+        _l("Advanced %(advances)s projects a stage; %(on_time)s of %(projects)s reported on time"), {}),
+    "unit_few_on_time": ReasonTemplate(_l("Only %(on_time)s of %(projects)s projects reported on time"), {}),
+}
 
 
-__all__ = ["REGISTRY", "reason", "register", "render", "render_all", "stored"]
+__all__ = ["CORE_CODES", "codes", "reason", "render", "render_all", "stored"]

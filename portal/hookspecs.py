@@ -119,7 +119,7 @@ def _reason_shows(reason: dict) -> bool:
     placeholders its params fill (checked in the answer's language)."""
     message = reason.get("message")
     if message is None:
-        return reason["code"] in flag_reasons.REGISTRY
+        return reason["code"] in flag_reasons.codes()
     params = reason.get("params") or {}
     try:
         if params:  # without params the message is shown as written
@@ -252,6 +252,16 @@ class TeamQuotaFlag(TypedDict):
 class ReportSheet(TypedDict):
     title: NonEmptyText
     rows: list[list[Any]]
+
+
+#: A name templates use: a Python identifier.
+TemplateName = Annotated[str, Rule(lambda v: v.isidentifier(), "must be a Python identifier")]
+
+
+class FlagReasonCode(TypedDict):
+    code: Annotated[str, Rule(lambda v: 0 < len(v) <= 60, "must be a code of 1 to 60 characters")]
+    message: NonEmptyText
+    formatters: NotRequired[dict[str, Callable[..., Any]]]
 
 
 class HistoryLabels(TypedDict):
@@ -475,7 +485,7 @@ def portal_project_flags(project, context) -> list[ProjectFlag] | None:
     as the code, params and English template, and shown in each reader's
     language (``portal.flag_reasons``; names as typed, numbers and dates
     formatted for the locale). ``message`` may be left out for a core code
-    (``portal.flag_reasons.REGISTRY``). While a plugin fails, the
+    (``portal.flag_reasons.codes()``). While a plugin fails, the
     stored flag stays and no week is frozen (docs/plugins.md). Every
     plugin's answers are combined: red beats yellow beats green, and all
     reasons are kept. The default rules (``portal.scheduling.default_flags``)
@@ -643,6 +653,33 @@ def portal_credit_rule(context) -> CreditRule | None:
     referral only. The shares apply in SQL to every project whose shares the bureau did not set
     on its credit page (``portal.credit``); a chamber of commerce or an investor, not being a
     unit, never takes a share.
+    """
+
+
+@hookspec
+def portal_template_globals() -> dict[TemplateName, Any] | None:
+    """Names a plugin's templates use: label tables, small functions (``investor_url(id)``).
+
+    Returns: ``{name: value}``, or None. Added to the templates' globals once, when the
+    application starts, after the core's: a name already set (by the core or a plugin
+    registered earlier) is reported as this plugin's failure and left as it was. A function is
+    called when a template uses it (a request's user and language are there). A feature turned
+    off adds none of its names, so a template of the core tests a feature's name with
+    ``{% if merge_url is defined %}``.
+    """
+
+
+@hookspec
+def portal_flag_reason_codes() -> list[FlagReasonCode] | None:
+    """Flag reason codes a feature's flag rules give (``portal.flag_reasons.reason(code, **params)``).
+
+    Returns: a list of ``{"code": str, "message": lazy template with %(name)s placeholders,
+    "formatters": {param: function stored code -> words}}``, or None. A reason is stored as its
+    code and params and shown in the reader's language with the message; a formatter turns a
+    param stored as a code (a problem's category) into its label. Gathered once per application
+    (``portal.flag_reasons.codes()``): the core's codes first, then each plugin's in the order
+    they were registered; a code already known is kept. A stored reason whose code nobody
+    knows any more (a feature turned off) shows its code.
     """
 
 

@@ -409,13 +409,26 @@ def init_app(app) -> None:
         for blueprints in call("portal_blueprints"):
             for bp in blueprints or []:
                 app.register_blueprint(bp)
+        app.jinja_env.globals["menu_items"] = menu_items
+        app.jinja_env.globals["panels"] = panels
+        _add_template_globals(app, registry_)
         from portal import rules
 
         rules.check_at_start(app)
-    app.jinja_env.globals["menu_items"] = menu_items
-    app.jinja_env.globals["panels"] = panels
     # Registered after the database's teardown, so it runs before the connection closes.
     app.teardown_appcontext(lambda exc: registry_.save_failures())
+
+
+def _add_template_globals(app, registry_: PluginRegistry) -> None:
+    """The names plugins give templates (``portal_template_globals``), in registration order: a
+    name the core or an earlier plugin set is the later plugin's reported failure."""
+    answers = call_with_plugins("portal_template_globals")[0]
+    for plugin, names in reversed(answers):  # pluggy calls the last registered first
+        for name, value in names.items():
+            if name in app.jinja_env.globals:
+                registry_.report(plugin, "portal_template_globals", ValueError(f"template name {name!r} is taken"))
+            else:
+                app.jinja_env.globals[name] = value
 
 
 def _as_bool(value) -> bool:

@@ -112,3 +112,13 @@ def test_the_check_tells_code_from_prose(app, code, named):
 def test_the_check_reads_the_menu_template():
     assert template_names_of_features("{{ url_for('ranking.index') }}", {"ranking"})
     assert not template_names_of_features("{{ url_for(item.endpoint) }} {{ url_for('home.index') }}", {"ranking"})
+
+
+def test_no_blueprint_adds_app_wide_template_names():
+    """Template names come from ``portal_template_globals``: one place, checked for clashes, and
+    absent with the feature (a blueprint's app-wide context processor or global was neither)."""
+    found = [f"{path.relative_to(ROOT)}:{number}"
+             for path in sorted((ROOT / "portal").rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if re.search(r"\.app_(context_processor|template_global|template_filter|template_test)\b", line)]
+    assert found == []

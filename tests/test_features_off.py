@@ -48,7 +48,7 @@ def test_every_feature_can_be_named_and_a_wrong_name_is_refused():
         features.parse_off("rankng")
 
 
-@pytest.mark.parametrize("off", ["ranking", "sourcing"])
+@pytest.mark.parametrize("off", ["ranking", "sourcing", "merging"])
 def test_a_feature_turned_off_leaves_every_page_working_without_a_link_to_it(app, org, make_project, off):
     with app.app_context():
         make_city(org, make_project)

@@ -179,3 +179,16 @@ def test_a_plugin_with_a_bad_reason_fails_and_the_pages_still_render(flagged, ap
     assert "bad_reason" in admin_page and "placeholders" in admin_page
     assert project_page.status_code == 200
     assert english_reason(flagged.milestone_planned) in project_page.get_data(as_text=True)
+
+
+def test_a_features_reason_codes_come_from_its_plugin_and_a_feature_off_shows_the_code(app):
+    from portal import flag_reasons
+
+    stored = {"code": "problem_overdue", "params": {"category": "land", "days": 12}}
+    with app.test_request_context():
+        assert flag_reasons.render(stored) == "A problem (Land) is 12 days overdue."
+    without = other_app(app, FEATURES_OFF="problems")
+    with without.test_request_context():
+        assert flag_reasons.render(stored) == "problem_overdue"  # nobody knows the code: shown as stored
+        assert "milestone_overdue" in flag_reasons.codes()  # the core's codes stay
+    assert "problem_overdue" not in flag_reasons.CORE_CODES  # importing the feature changed no core table

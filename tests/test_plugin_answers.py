@@ -71,6 +71,10 @@ SPECIFIC = {
                                   '.Kind("stage_returned", "Taken", "A code the core has")]'],
     "portal_history_labels": ['{"actions": {"x": None}}', '{"fields": ["name"]}', '{"values": {"x": 5}}',
                               '{"entities": {"x": "  "}}', '[{"actions": {}}]'],
+    "portal_flag_reason_codes": ['[{"code": "", "message": "x"}]', '[{"code": "x", "message": "  "}]',
+                                 '[{"code": "x", "message": "x", "formatters": {"a": "not callable"}}]',
+                                 '{"code": "x", "message": "x"}'],
+    "portal_template_globals": ['{"not a name": 1}', '["x"]', '{"menu_items": "taken"}'],
     "portal_province_report": ['[{"title": None, "rows": []}]', '[{"title": "t"}]', '[{"title": "t", "rows": "x"}]',
                                '[{"title": "  ", "rows": []}]'],
 }
@@ -95,6 +99,17 @@ def _visit_project_changes(ctx):
     recomputes its flags."""
     return [ctx.bureau.post_form(f"/projects/{ctx.project.id}/archive"),
             ctx.admin.post_form(f"/projects/{ctx.project.id}/restore"), ctx.bureau.get(f"/projects/{ctx.project.id}")]
+
+
+def _visit_flag_reasons(ctx):
+    """A project flagged red with a coded reason: its page shows the reason in words."""
+    from portal.models import Project
+
+    with ctx.portal.app_context():
+        Project.update(flag="red", flag_reasons=[{"level": "red", "reason": {"code": "clue_no_followup",
+                                                                            "params": {"days": 30}}}]).where(
+            Project.id == ctx.project.id).execute()
+    return [ctx.bureau.get(f"/projects/{ctx.project.id}")]
 
 
 def _visit_projects_changed(ctx):
@@ -195,6 +210,8 @@ VISITS = {
     "portal_notification_kinds": lambda ctx: [ctx.bureau.get("/notifications/preferences")],
     "portal_history_labels": lambda ctx: [ctx.admin.get("/admin/audit"),
                                           ctx.bureau.get(f"/projects/{ctx.project.id}")],
+    "portal_flag_reason_codes": _visit_flag_reasons,
+    "portal_template_globals": _visit_home,  # added at start-up
     "portal_figures": lambda ctx: [ctx.bureau.get("/dashboard"), *_visit_ranking(ctx)],
     "portal_team_quota_flags": _visit_teams,
     "portal_deliver_notification": _visit_problem_raised,

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from portal import hookimpl
 from portal.merging.demo import add_demo_duplicate
 from portal.merging.permissions import can_merge
-from portal.merging.views import bp
+from portal.merging.views import bp, merge_url
 
 
 @hookimpl
@@ -30,3 +30,8 @@ def portal_menu_items(user):
 @hookimpl(trylast=True)
 def portal_demo_data(context):
     add_demo_duplicate(context)
+
+
+@hookimpl
+def portal_template_globals():
+    return {"merge_url": merge_url}

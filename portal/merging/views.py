@@ -32,17 +32,14 @@ TABLE_LABELS = {
 ENTITY_LABELS = {"investor": _l("Investor"), "project": _l("Project")}
 
 
-@bp.app_context_processor
-def _globals():
-    def merge_url(entity: str, record_id: int) -> str | None:
-        """The merge page of a record, for those who may merge (else None: no link)."""
-        if not getattr(current_user, "is_authenticated", False) or not can_merge(current_user):
-            return None
-        if entity == "investor":
-            return url_for("merging.merge_investor", enterprise_id=record_id)
-        return url_for("merging.merge_project", project_id=record_id)
-
-    return {"merge_url": merge_url}
+def merge_url(entity: str, record_id: int) -> str | None:
+    """The merge page of a record, for those who may merge (else None: no link). A template
+    global (``portal_template_globals``)."""
+    if not getattr(current_user, "is_authenticated", False) or not can_merge(current_user):
+        return None
+    if entity == "investor":
+        return url_for("merging.merge_investor", enterprise_id=record_id)
+    return url_for("merging.merge_project", project_id=record_id)
 
 
 def _allowed():

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
 from portal.notifications import daily, scheduled
-from portal.notifications.views import bp
+from portal.notifications.views import bp, unread_notifications
 
 
 
@@ -18,6 +18,11 @@ def _notify_daily():
 @hookimpl
 def portal_blueprints():
     return [bp]
+
+
+@hookimpl
+def portal_template_globals():
+    return {"unread_notifications": unread_notifications}
 
 
 @hookimpl

@@ -16,14 +16,12 @@ from portal.web import Page, get_or_404, page_number, render, see_other
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-@bp.app_context_processor
-def _globals():
-    def unread_notifications():
-        if not getattr(current_user, "is_authenticated", False):
-            return 0
-        return service.unread_count(current_user)
-
-    return {"unread_notifications": unread_notifications}
+def unread_notifications() -> int:
+    """How many notifications the signed-in user has not read (the header's count; a template
+    global through ``portal_template_globals``)."""
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    return service.unread_count(current_user)
 
 
 @bp.route("")

@@ -15,7 +15,7 @@ from portal.models.problems import OPEN_STATES, PROBLEM_CATEGORIES
 from portal.problems import service
 from portal.problems.cli import problems_command
 from portal.problems.labels import CATEGORY_LABELS, history_labels
-from portal.problems.views import bp, panel_context
+from portal.problems.views import bp, panel_context, template_globals
 
 
 # Departments read the projects where their unit holds a problem or a commitment (portal_project_read_grants).
@@ -165,3 +165,13 @@ def portal_notification_kinds():
 @hookimpl
 def portal_history_labels():
     return history_labels()
+
+
+@hookimpl
+def portal_flag_reason_codes():
+    return list(service.FLAG_REASON_CODES)
+
+
+@hookimpl
+def portal_template_globals():
+    return template_globals()

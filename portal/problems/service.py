@@ -323,11 +323,14 @@ def fulfil_commitment(commitment: Commitment, user: User, fulfilled_on: dt.date,
 
 RED_AFTER_DAYS = 30
 
-# The stored reasons name the category or kind by code, shown by its label in the reader's language.
-flag_reasons.register("problem_overdue", _l("A problem (%(category)s) is %(days)s days overdue."),
-                      category=lambda code: _category_label(code))
-flag_reasons.register("commitment_overdue", _l("A government commitment (%(kind)s) is %(days)s days overdue."),
-                      kind=lambda code: _commitment_label(code))
+#: The flag reasons of overdue problems and commitments (``portal_flag_reason_codes`` of the
+#: feature's plugin): stored with the category or kind by code, shown by its label.
+FLAG_REASON_CODES = (
+    {"code": "problem_overdue", "message": _l("A problem (%(category)s) is %(days)s days overdue."),
+     "formatters": {"category": lambda code: _category_label(code)}},
+    {"code": "commitment_overdue", "message": _l("A government commitment (%(kind)s) is %(days)s days overdue."),
+     "formatters": {"kind": lambda code: _commitment_label(code)}},
+)
 
 
 def overdue_items(project_ids, today: dt.date | None = None) -> dict[int, list[tuple]]:

@@ -39,8 +39,8 @@ bp = Blueprint("problems", __name__)
 BOARD_PAGE_SIZE = 50
 
 
-@bp.app_context_processor
-def _globals():
+def template_globals() -> dict:
+    """The names the problem pages and panels use (``portal_template_globals``)."""
     return {
         "PROBLEM_CATEGORY_LABELS": choice_lists.Labels("problem_category"),
         "PROBLEM_STATE_LABELS": STATE_LABELS,

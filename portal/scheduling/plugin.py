@@ -17,7 +17,7 @@ from portal.scheduling.forms import CompleteMilestoneForm, MilestoneForm
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.scheduling.cli import snapshot
-from portal.scheduling.views import bp
+from portal.scheduling.views import bp, project_url
 
 
 log = logging.getLogger(__name__)
@@ -152,3 +152,8 @@ def portal_history_labels():
     return {"fields": {**form_field_labels(MilestoneForm), **form_field_labels(CompleteMilestoneForm),
                        "happened": _l("What happened"), "next_steps": _l("Next steps"),
                        "percent_complete": _l("Percent complete")}}
+
+
+@hookimpl
+def portal_template_globals():
+    return {"scheduling_project_url": project_url}

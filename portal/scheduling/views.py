@@ -743,7 +743,6 @@ def meeting():
                   next_week=W.shift_week(week, 1) if week < data["current_week"] else None, **data)
 
 
-@bp.app_template_global("scheduling_project_url")
 def project_url(project) -> str:
     """The project page when the projects feature is installed, else the project's reversed schedule."""
     return project_page_url(project) or url_for("scheduling.milestones", project_id=project.id)

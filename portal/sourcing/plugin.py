@@ -14,7 +14,7 @@ from portal.models import Contact, EventProject, PromotionEvent
 from portal.scheduling import flags
 from portal.sourcing import quotas, service
 from portal.sourcing.labels import CREDIT_KIND_LABELS, history_labels
-from portal.sourcing.views import bp, credit_panel, readable_teams
+from portal.sourcing.views import bp, credit_panel, readable_teams, template_globals
 
 
 # A logged contact on a clue restarts its follow-up clock (the default flag rules read it).
@@ -87,3 +87,8 @@ def portal_notification_kinds():
 @hookimpl
 def portal_history_labels():
     return history_labels()
+
+
+@hookimpl
+def portal_template_globals():
+    return template_globals()

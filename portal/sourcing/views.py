@@ -30,8 +30,8 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@bp.app_context_processor
-def _globals():
+def template_globals() -> dict:
+    """The names the sourcing pages and panels use (``portal_template_globals``)."""
     return {
         "CONTACT_KIND_LABELS": CONTACT_KIND_LABELS,
         "EVENT_KIND_LABELS": EVENT_KIND_LABELS,
