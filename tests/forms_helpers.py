@@ -81,8 +81,10 @@ class Form:
     def id(self) -> str:
         return self.attrs.get("id", "")
 
-    def control(self, name: str) -> Control:
-        [found] = [c for c in self.controls if c.name == name and c.type not in _BUTTON_TYPES]
+    def control(self, name: str, value: str | None = None) -> Control:
+        """The control named ``name`` (of several checkboxes of one name, the one of ``value``)."""
+        [found] = [c for c in self.controls if c.name == name and c.type not in _BUTTON_TYPES
+                   and value in (None, c.attrs.get("value"))]
         return found
 
     def type_into(self, name: str, text: str) -> None:
@@ -93,9 +95,9 @@ class Form:
         else:
             control.attrs["value"] = text
 
-    def tick(self, name: str, checked: bool = True) -> None:
-        """What a person clicking a checkbox does."""
-        control = self.control(name)
+    def tick(self, name: str, checked: bool = True, value: str | None = None) -> None:
+        """What a person clicking a checkbox does (``value``: which of several of one name)."""
+        control = self.control(name, value)
         control.attrs.pop("checked", None)
         if checked:
             control.attrs["checked"] = ""

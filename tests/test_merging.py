@@ -162,3 +162,67 @@ def test_the_demo_city_has_a_duplicate_investor_to_merge_once(app, monkeypatch, 
     assert client.login("bureau").status_code == 303
     page = client.get(f"/investors/{duplicate.id}/merge").get_data(as_text=True)
     assert f'?into={survivor.id}"' in page
+
+
+def _fill_checkboxes(html: str) -> dict[str, str]:
+    """The merge form's "details the survivor does not have": {field: the label's text}."""
+    return {m.group(1): re.sub(r"\s+", " ", m.group(2)).strip() for m in re.finditer(
+        r'<input type="checkbox" name="take" value="(\w+)"[^>]*checked>\s*<label[^>]*>(.*?)</label>', html, re.S)}
+
+
+def test_the_survivor_takes_the_details_it_lacks_and_the_undo_blanks_them(app, org, login, make_project):
+    investor = Enterprise.create(name="Cell Co")
+    survivor = make_project(name="Cell factory", stage="negotiating", park="")
+    duplicate = make_project(name="Cell factory (twice)", unit="county_b", stage="negotiating", enterprise=investor,
+                             park="East park", planned_sign_date=D(2027, 3, 1), responsible_person="Wang Li")
+    Project.update(responsible_person="Zhao Min").where(Project.id == survivor.id).execute()  # its own: kept
+    bureau = login("bureau")
+    url = f"/projects/{duplicate.id}/merge"
+    html = _merge_page(bureau, url, survivor.id).get_data(as_text=True)
+    offered = _fill_checkboxes(html)
+    assert set(offered) == {"enterprise", "park", "planned_sign_date"}  # not the responsible person it has
+    assert "Cell Co" in offered["enterprise"] and "East park" in offered["park"]
+    # The clerk unticks the park, as a person would, and merges.
+    [form] = [f for f in forms_on(html, url) if f.method_with(None) == "POST" and f.action.endswith(url)]
+    form.tick("take", False, value="park")
+    assert submit(bureau, form).status_code == 303
+    merged = Project.get_by_id(survivor.id)
+    assert (merged.enterprise_id, merged.planned_sign_date, merged.park) == (investor.id, D(2027, 3, 1), "")
+    assert merged.responsible_person == "Zhao Min" and merged.version == survivor.version + 1
+    entry = AuditLog.get(AuditLog.action == "merge_survivor", AuditLog.entity_id == survivor.id)
+    assert entry.changes["planned_sign_date"] == [None, "2027-03-01"]
+
+    assert _undo_form(bureau, MergeRecord.get().id).status_code == 303
+    undone = Project.get_by_id(survivor.id)
+    assert (undone.enterprise_id, undone.planned_sign_date) == (None, None)
+    assert Project.get_by_id(duplicate.id).enterprise_id == investor.id  # the duplicate never lost it
+
+
+def test_an_undo_is_refused_when_a_taken_detail_was_changed_since(org, login, make_project):
+    survivor = make_project(name="Cell factory", stage="negotiating")
+    duplicate = make_project(name="Cell factory (twice)", unit="county_b", stage="negotiating",
+                             planned_sign_date=D(2027, 3, 1))
+    bureau = login("bureau")
+    url = f"/projects/{duplicate.id}/merge"
+    assert _confirm(bureau, _merge_page(bureau, url, survivor.id).get_data(as_text=True), url).status_code == 303
+    Project.update(planned_sign_date=D(2027, 6, 1)).where(Project.id == survivor.id).execute()  # edited since
+    _undo_form(bureau, MergeRecord.get().id)
+    assert MergeRecord.get().undone_at is None
+    assert Project.get_by_id(survivor.id).planned_sign_date == D(2027, 6, 1)  # the later edit kept
+    assert "changed after the merge" in bureau.get("/merges").get_data(as_text=True)  # the reason, flashed
+
+
+def test_an_investor_without_a_credit_code_takes_the_duplicates_and_the_undo_gives_it_back(login, investors):
+    dup, surv = investors["duplicate"], investors["survivor"]
+    Enterprise.update(credit_code=None, origin_city="").where(Enterprise.id == surv.id).execute()
+    Enterprise.update(origin_city="Ningde").where(Enterprise.id == dup.id).execute()
+    bureau = login("bureau")
+    url = f"/investors/{dup.id}/merge"
+    html = _merge_page(bureau, url, surv.id).get_data(as_text=True)
+    assert set(_fill_checkboxes(html)) == {"credit_code", "origin_city"}
+    assert _confirm(bureau, html, url).status_code == 303
+    assert (Enterprise.get_by_id(surv.id).credit_code, Enterprise.get_by_id(surv.id).origin_city) == (
+        "91350900MA2YQ5NB4B", "Ningde")
+    assert _undo_form(bureau, MergeRecord.get().id).status_code == 303
+    assert Enterprise.get_by_id(surv.id).credit_code is None
+    assert Enterprise.get(Enterprise.name == dup.name).credit_code == "91350900MA2YQ5NB4B"

@@ -5,8 +5,10 @@ to the merged kind of record (so a feature's new table, e.g. credit shares, move
 except the references that are the duplicate's own history (``KEPT``). A row whose move
 would break a unique index (the survivor already has the same event link) stays where it
 is. A merged investor is deleted (its columns kept in the ``MergeRecord``); a merged project
-is archived. The undo moves exactly the moved rows back and re-creates or restores the
-duplicate, and refuses when a later change stands in the way."""
+is archived. The survivor keeps its own details; where it has none (a blank field: no
+investor, no planned date, no credit code …) the bureau may tick the duplicate's value in
+(``fillable``). The undo moves exactly the moved rows back, re-creates or restores the
+duplicate, blanks the filled fields again, and refuses when a later change stands in the way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,6 +28,16 @@ KEPT = frozenset({"stage_change.project", "flag_snapshot.project", "week_new_in_
                   "import_item.project", "review_decision.project", "top_ten_selection.project"})
 
 ENTITIES = {"investor": Enterprise, "project": Project}
+#: The details a survivor may take from its duplicate where it has none (never the name, the
+#: unit, the stage and its dates, amounts it reports or an investor's class: those are its own).
+FILLABLE = {
+    "investor": ("credit_code", "origin_country", "origin_province", "origin_city"),
+    "project": ("code", "enterprise", "industry_code", "chain_link_code", "park", "source_channel",
+                "investment_method", "source_team", "responsible_person", "leader", "special_team",
+                "contracted_amount", "foreign_capital", "expected_output", "expected_tax", "expected_jobs",
+                "land_area_mu", "safety_assessment", "environment_assessment", "planned_sign_date",
+                "planned_start_date", "planned_completion_date", "planned_production_date"),
+}
 
 
 class MergeError(ValueError):
@@ -84,6 +96,27 @@ def preview(entity: str, duplicate, survivor) -> list[dict]:
     return rows
 
 
+def _blank(value) -> bool:
+    return value is None or value == ""
+
+
+def _stored(record, name: str):
+    """A field's stored value (a related record's id for a foreign key)."""
+    field = type(record)._meta.fields[name]
+    return getattr(record, field.column_name) if isinstance(field, peewee.ForeignKeyField) else getattr(record, name)
+
+
+def fillable(entity: str, duplicate, survivor) -> list[str]:
+    """The fields the survivor has blank and the duplicate has filled, in form order."""
+    return [name for name in FILLABLE[entity]
+            if _blank(_stored(survivor, name)) and not _blank(_stored(duplicate, name))]
+
+
+def _plain(value):
+    """A value as JSON keeps it (dates as ISO text, amounts as text)."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value) if hasattr(value, "as_tuple") else value
+
+
 def _check(entity: str, duplicate, survivor) -> None:
     if duplicate.id == survivor.id:
         raise MergeError(_l("Choose another record as the survivor: a record cannot be merged into itself."))
@@ -91,8 +124,11 @@ def _check(entity: str, duplicate, survivor) -> None:
         raise MergeError(_l("The survivor is archived: restore it first, or choose another."))
 
 
-def merge(entity: str, duplicate, survivor, user) -> MergeRecord:
+def merge(entity: str, duplicate, survivor, user, take=()) -> MergeRecord:
+    """Fold ``duplicate`` into ``survivor``; ``take``: fields of ``fillable`` whose value the
+    survivor takes from the duplicate (others asked for are ignored: the page offered only those)."""
     _check(entity, duplicate, survivor)
+    filled = {name: _stored(duplicate, name) for name in fillable(entity, duplicate, survivor) if name in take}
     with database.atomic():
         moved = {}
         for ref in references(entity):
@@ -108,17 +144,25 @@ def merge(entity: str, duplicate, survivor, user) -> MergeRecord:
                 raise MergeError(_l("Some of the duplicate's records cannot move to the survivor (%(tables)s): "
                                     "the investor cannot be merged.", tables=", ".join(left)))
             kept = {name: value for name, value in duplicate.__data__.items()}
-            Enterprise.delete().where(Enterprise.id == duplicate.id).execute()
+            Enterprise.delete().where(Enterprise.id == duplicate.id).execute()  # first: its credit code is unique
         else:
             kept = {"archived": duplicate.archived}
             Project.update(archived=True, version=Project.version + 1, updated_at=utcnow()).where(
                 Project.id == duplicate.id).execute()
+        model = ENTITIES[entity]
+        if filled:
+            values = {model._meta.fields[name]: value for name, value in filled.items()}
+            if entity == "project":
+                values.update({Project.version: Project.version + 1, Project.updated_at: utcnow()})
+            model.update(values).where(model.id == survivor.id).execute()
+        kept["filled"] = {name: _plain(value) for name, value in filled.items()}
         record = MergeRecord.create(entity=entity, survivor_id=survivor.id, duplicate_id=duplicate.id,
                                     duplicate_name=duplicate.name[:200], duplicate=kept, moved=moved, by=user)
         changes = {"merged_into": [None, survivor.id], **{key: len(ids) for key, ids in moved.items()}}
         audit_entity = "enterprise" if entity == "investor" else "project"
         audit.record("merge", audit_entity, duplicate.id, changes, note=survivor.name, user=user)
-        audit.record("merge_survivor", audit_entity, survivor.id, {"merged": [None, duplicate.id]},
+        taken = {name: [None, _plain(value)] for name, value in filled.items()}
+        audit.record("merge_survivor", audit_entity, survivor.id, {"merged": [None, duplicate.id], **taken},
                      note=duplicate.name, user=user)
         _tell_plugins(entity, moved, [survivor.id, duplicate.id], user)
     return record
@@ -148,11 +192,34 @@ def blockers(record: MergeRecord) -> list[str]:
                                   "merge.", count=len(ids) - still, table=key)))
     if record.entity == "investor":
         code = (record.duplicate or {}).get("credit_code")
-        if code and Enterprise.select().where(Enterprise.credit_code == code).exists():
+        holder = Enterprise.credit_code == code
+        if "credit_code" in ((record.duplicate or {}).get("filled") or {}):  # the survivor took it: undo blanks it
+            holder &= Enterprise.id != record.survivor_id
+        if code and Enterprise.select().where(holder).exists():
             reasons.append(str(_l("Another investor has the credit code %(code)s now.", code=code)))
     elif not Project.select().where(Project.id == record.duplicate_id).exists():
         reasons.append(str(_l("The merged project was deleted.")))
+    reasons += _filled_since(record)
     return reasons
+
+
+def _filled_since(record: MergeRecord) -> list[str]:
+    """The survivor's filled fields that someone changed after the merge (their blanking would
+    lose that change)."""
+    filled = (record.duplicate or {}).get("filled") or {}
+    model = ENTITIES[record.entity]
+    survivor = model.get_or_none(model.id == record.survivor_id)
+    if not filled:
+        return []
+    if survivor is None:
+        return [str(_l("The survivor was deleted."))]
+    changed = [name for name, value in filled.items() if _plain(_stored(survivor, name)) != value]
+    if not changed:
+        return []
+    from portal.labels import field_label  # the history's names of the fields
+
+    return [str(_l("The survivor's %(fields)s changed after the merge.",
+                   fields="、".join(field_label(name) for name in changed)))]
 
 
 def undo(record: MergeRecord, user) -> None:
@@ -161,6 +228,13 @@ def undo(record: MergeRecord, user) -> None:
         if reasons:
             raise MergeError(" ".join(reasons))
         restored_id = record.duplicate_id
+        filled = (record.duplicate or {}).get("filled") or {}
+        if filled:  # blank again what the survivor took (first: the investor's credit code is unique)
+            model = ENTITIES[record.entity]
+            blank = {model._meta.fields[name]: None if model._meta.fields[name].null else "" for name in filled}
+            if record.entity == "project":
+                blank.update({Project.version: Project.version + 1, Project.updated_at: utcnow()})
+            model.update(blank).where(model.id == record.survivor_id).execute()
         if record.entity == "investor":
             row = _enterprise_row(record.duplicate)
             if Enterprise.select().where(Enterprise.id == restored_id).exists():  # SQLite gave its id to a new one
@@ -177,7 +251,8 @@ def undo(record: MergeRecord, user) -> None:
         MergeRecord.update(undone_at=utcnow(), undone_by=user.id).where(MergeRecord.id == record.id).execute()
         audit_entity = "enterprise" if record.entity == "investor" else "project"
         audit.record("unmerge", audit_entity, restored_id, {"merged_into": [record.survivor_id, None]}, user=user)
-        audit.record("unmerge_survivor", audit_entity, record.survivor_id, {"merged": [record.duplicate_id, None]},
+        audit.record("unmerge_survivor", audit_entity, record.survivor_id,
+                     {"merged": [record.duplicate_id, None], **{name: [value, None] for name, value in filled.items()}},
                      user=user)
         _tell_plugins(record.entity, record.moved or {}, [record.survivor_id, record.duplicate_id], user)
 
@@ -186,7 +261,7 @@ def _enterprise_row(values: dict) -> dict:
     """The stored columns back as field values (dates were stored as text)."""
     row = {}
     for name, value in values.items():
-        field = Enterprise._meta.fields.get(name)
+        field = Enterprise._meta.fields.get(name)  # "filled" (what the survivor took) is no column
         if field is None:
             continue
         row[name] = field.python_value(value) if isinstance(field, peewee.DateTimeField) and value else value

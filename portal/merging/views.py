@@ -2,12 +2,16 @@
 and the list of merges with their undo. The bureau's only; every step works without JavaScript."""
 from __future__ import annotations
 
+import datetime as dt
+
+import peewee
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.form_errors import FieldError
+from portal.labels import audit_value, field_label
 from portal.merging import service
 from portal.merging.permissions import can_merge
 from portal.models import MergeRecord, Project
@@ -40,6 +44,16 @@ def merge_url(entity: str, record_id: int) -> str | None:
     if entity == "investor":
         return url_for("merging.merge_investor", enterprise_id=record_id)
     return url_for("merging.merge_project", project_id=record_id)
+
+
+def _shown(record, name: str) -> str:
+    """A field's value as the record's page shows it (a related record by its name)."""
+    field = type(record)._meta.fields[name]
+    if isinstance(field, peewee.ForeignKeyField):
+        related = getattr(record, name)
+        return getattr(related, "display_name", None) or related.name
+    value = getattr(record, name)
+    return audit_value(name, value.isoformat() if isinstance(value, dt.date) else value)
 
 
 def _allowed():
@@ -81,9 +95,10 @@ def _page(entity: str, record_id):
         if message:
             errors.append(FieldError("into", _("Survivor"), message))
             survivor = None
+    fill = service.fillable(entity, duplicate, survivor) if survivor is not None else []
     if survivor is not None and request.method == "POST":
         try:
-            record = service.merge(entity, duplicate, survivor, current_user)
+            record = service.merge(entity, duplicate, survivor, current_user, take=request.form.getlist("take"))
         except service.MergeError as exc:
             errors.append(FieldError("into", _("Survivor"), str(exc)))
         else:
@@ -96,6 +111,7 @@ def _page(entity: str, record_id):
     status = 422 if errors else 200
     return render("merging/merge.html", status=status, entity=entity, entity_label=ENTITY_LABELS[entity],
                   duplicate=duplicate, survivor=survivor, moves=moves, into=raw, form_errors=errors,
+                  fill=[(name, field_label(name), _shown(duplicate, name)) for name in fill],
                   candidates=_candidates(entity, duplicate), TABLE_LABELS=TABLE_LABELS,
                   action=request.path)
 
