@@ -420,6 +420,19 @@ def test_the_weekly_report_is_the_pages_and_progress_is_filed_as_in_a_row(app, c
         assert row["project"]["name"] in page
     battery = next(r for r in report["rows"] if r["project"]["id"] == project.id)
     assert [e["next_steps"] for e in battery["entries"]] == ["Sign the lease"]
+    # A page at a time, in the report's order: the pages hold every row once.
+    paged, number = [], 1
+    while True:
+        part = api.get(f"/api/weekly-reports?unit={county_a}&limit=2&page={number}",
+                       headers=bearer(tokens_for("unit_a"))).get_json()
+        assert part["total"] == len(report["rows"]) and part["pages"] == -(-part["total"] // 2)
+        assert len(part["rows"]) <= 2
+        paged += [r["project"]["id"] for r in part["rows"]]
+        if number >= part["pages"]:
+            break
+        number += 1
+    assert paged == [r["project"]["id"] for r in report["rows"]] and len(paged) > 2
+    assert report["reported"] >= 1  # the battery's entry
     refused = api.get(f"/api/weekly-reports?unit={county_a}", headers=bearer(tokens_for("unit_b")))
     assert refused.status_code == 403
     assert api.get("/api/weekly-reports?week=2026-W99", headers=bearer(tokens_for("unit_b"))).status_code == 400

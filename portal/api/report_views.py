@@ -29,15 +29,20 @@ def _scheduling_arg(read):
            query=schemas.WeekQuery, response=schemas.WeeklyReport)
 def weekly_report():
     """The projects on a unit's weekly report (its subtree's and those it sourced) with the week's
-    progress entries, as the weekly report page shows them; 403 for a unit the user may not read."""
+    progress entries, as the weekly report page shows them, a page of ``limit`` rows at a time (a
+    province bureau's report holds tens of thousands); 403 for a unit the user may not read."""
     week = _scheduling_arg(scheduling.week_arg)
     unit = _scheduling_arg(lambda: scheduling.unit_arg(default=current_user.unit))
     if not scheduling_permissions.can_read_progress(current_user, unit):
         raise problems.Problem(403, _("You may not read this unit's report."))
-    projects = scheduling.report_projects(unit, week)
+    query = g.query
+    progress = scheduling.report_progress(unit, week)
+    projects = scheduling.report_projects(unit, week, page=query.page, size=query.limit)
     reports = scheduling.week_reports([p.id for p in projects], week)
     return schemas.WeeklyReport(
         week=week, unit=schemas.UnitRef(id=unit.id, name=unit.name), frozen=snapshots.is_frozen(week),
+        total=progress["total"], reported=progress["reported"], page=query.page,
+        pages=max(1, -(-progress["total"] // query.limit)),
         rows=[schemas.ReportRow(project=schemas.ProjectRef(id=p.id, name=p.name), stage=p.stage,
                                 responsible_unit=serialize.unit_ref(p.responsible_unit),
                                 entries=[serialize.progress_entry(r) for r in reports.get(p.id, [])])

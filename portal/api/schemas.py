@@ -125,6 +125,8 @@ class WeekQuery(Query):
 
     week: Optional[str] = Field(None, max_length=10, description="An ISO week such as 2026-W18; this week when empty")
     unit: Optional[int] = Field(None, ge=1, le=MAX_ID, description="The unit (default: the user's)")
+    page: int = Field(1, ge=1, le=MAX_ID, description="Which page of rows, in the report's order (unit, name)")
+    limit: int = Field(50, ge=1, le=200, description="Rows per page")
 
 
 class CommitmentsQuery(Query):
@@ -432,7 +434,11 @@ class WeeklyReport(Schema):
     week: str
     unit: UnitRef
     frozen: bool = Field(description="The week's figures are frozen: no more entries")
-    rows: list[ReportRow]
+    total: int = Field(description="Rows on the whole report")
+    reported: int = Field(description="Rows with an entry this week")
+    page: int
+    pages: int = Field(description="Pages of ``limit`` rows (at least 1)")
+    rows: list[ReportRow] = Field(description="This page's rows")
 
 
 class FigureOut(Schema):

@@ -139,13 +139,14 @@ def _as_reported(projects, week) -> list:
     return projects
 
 
-def report_projects(unit: Unit, week: str, page: int | None = None, show: str = "", ids=None):
-    """The projects of the report form: one page of them (all when ``page`` is None), or those of
-    ``ids`` (the rows a posted form held) that are on the unit's report."""
+def report_projects(unit: Unit, week: str, page: int | None = None, show: str = "", ids=None,
+                    size: int | None = None):
+    """The projects of the report form: one page of ``size`` (default ``REPORT_PAGE_SIZE``) of them
+    (all when ``page`` is None), or those of ``ids`` (the rows a posted form held) on the report."""
     query = _shown_query(unit, week, show)
     if ids is not None:
         query = query.where(Project.id.in_(list(ids)))
-    return _as_reported(query if page is None else query.paginate(page, REPORT_PAGE_SIZE), week)
+    return _as_reported(query if page is None else query.paginate(page, size or REPORT_PAGE_SIZE), week)
 
 
 def report_progress(unit: Unit, week: str) -> dict:
