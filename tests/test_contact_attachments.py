@@ -202,3 +202,21 @@ def test_a_request_larger_than_the_server_takes_is_a_413_not_a_500(app, login, n
     assert response.status_code == 413
     assert "The file or form is larger than allowed." in response.get_data(as_text=True)
     assert Contact.select().count() == 0 and ContactAttachment.select().count() == 0
+
+
+def test_a_failure_while_saving_leaves_no_file_without_its_row(app, login, ningde, monkeypatch):
+    """The files are written before the transaction commits: when it fails, they are deleted again."""
+    from portal.sourcing import service
+
+    def failing(action, *args, **kwargs):
+        if action == "contact_file_add" and ContactAttachment.select().count() == 2:
+            raise RuntimeError("the database went away")
+        return record(action, *args, **kwargs)
+
+    record = service.audit.record
+    monkeypatch.setattr(service.audit, "record", failing)
+    before = _uploads(app)
+    with pytest.raises(RuntimeError):
+        _log_visit(login("team"), ningde, (MINUTES, "minutes.pdf"), (CARD, "card.png"))
+    assert Contact.select().count() == 0 and ContactAttachment.select().count() == 0
+    assert _uploads(app) == before
