@@ -196,6 +196,14 @@ def test_an_over_size_file_is_refused_next_to_the_field_in_both_languages(app, l
     assert _uploads(app) == before
 
 
+def test_at_most_twenty_files_are_taken_at_once(app, login, ningde):
+    before = _uploads(app)
+    response = _log_visit(login("team"), ningde, *[(CARD, f"photo {i}.png") for i in range(21)])
+    assert response.status_code == 422
+    assert _error_next_to_files(response.get_data(as_text=True)) == "Choose at most 20 files at a time."
+    assert ContactAttachment.select().count() == 0 and _uploads(app) == before
+
+
 def test_a_request_larger_than_the_server_takes_is_a_413_not_a_500(app, login, ningde):
     app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
     response = _log_visit(login("team"), ningde, (MINUTES + b"0" * (300 * 1024), "scan.pdf"))

@@ -11,6 +11,8 @@ from portal.models.sourcing import CONTACT_KINDS, EVENT_KINDS, EVENT_PROJECT_ROL
 from portal.sourcing.labels import CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
 
 DATE_REQUIRED = _l("Enter a date as YYYY-MM-DD.")
+#: The most files one submit of the contact form adds (more can be added later).
+MAX_FILES_AT_ONCE = 20
 
 
 def _unit_choices(units) -> list[tuple[str, str]]:
@@ -43,8 +45,11 @@ class ContactForm(FlaskForm):
     def validate_files(self, field):
         """Each chosen file checked by its content, size and extension (portal.uploads): every
         problem is shown next to the field, and nothing is saved."""
+        chosen = self.chosen_files()
+        if len(chosen) > MAX_FILES_AT_ONCE:
+            raise ValidationError(_l("Choose at most %(num)d files at a time.", num=MAX_FILES_AT_ONCE))
         problems = []
-        for storage in self.chosen_files():
+        for storage in chosen:
             try:
                 uploads.check(storage)
             except uploads.UploadError as error:
