@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import secrets
 import zipfile
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l

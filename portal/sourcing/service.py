@@ -153,9 +153,9 @@ def link_contact_to_new_project(contact, project, user) -> None:
 def delete_contact(contact, user) -> None:
     """Delete a contact with its files (the audit entry names them; the files are deleted once
     the deletion is committed)."""
-    files = list(ContactAttachment.select().where(ContactAttachment.contact == contact.id)
-                 .order_by(ContactAttachment.id))
     with database.atomic():
+        files = list(ContactAttachment.select().where(ContactAttachment.contact == contact.id)
+                     .order_by(ContactAttachment.id))
         changes = {name: [getattr(contact, name), None] for name in CONTACT_FIELDS if getattr(contact, name)}
         if files:
             changes["attachment"] = [", ".join(f.original_name for f in files), None]
