@@ -59,7 +59,7 @@ def _error_next_to_files(html) -> str:
 
 def _file_links(html, contact) -> dict[str, str]:
     return {name: href for href, name in re.findall(
-        rf'<a href="(/contacts/{contact.id}/files/\d+)" download>([^<]+)</a>', html)}
+        rf'<a href="(/contacts/{contact.id}/files/\d+)" download hx-boost="false">([^<]+)</a>', html)}
 
 
 def test_a_visits_files_are_uploaded_listed_downloaded_by_its_readers_and_removed_with_audit(app, login, org, ningde):
