@@ -57,3 +57,7 @@ def test_a_visits_minutes_are_attached_and_downloaded_on_a_phone(live_server, pa
     download = caught.value
     assert download.suggested_filename == "拜访纪要.pdf"
     assert open(download.path(), "rb").read() == minutes
+    with page.expect_navigation():
+        page.locator("ol.contacts form[action$='/remove'] button").click()
+    assert page.locator("ol.contacts a", has_text="拜访纪要.pdf").count() == 0
+    assert ContactAttachment.select().count() == 0
