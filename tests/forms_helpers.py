@@ -30,6 +30,7 @@ class Control:
     options: list = field(default_factory=list)  # select: [(value, selected, disabled)]
     in_disabled_fieldset: bool = False
     position: int = 0  # place in the page: a form's controls (form="id" ones too) are in page order
+    chosen: list = field(default_factory=list)  # a file input: [(content, file name)] the person chose
 
     @property
     def name(self) -> str:
@@ -53,6 +54,8 @@ class Control:
             return []
         if self.type in ("checkbox", "radio"):
             return [(self.name, self.attrs.get("value", "on"))] if "checked" in self.attrs else []
+        if self.type == "file" and self.chosen:
+            return [(self.name, (io.BytesIO(content), name)) for content, name in self.chosen]
         if self.type == "file":  # an empty file part, as a browser sends for an untouched file input
             return [(self.name, (io.BytesIO(b""), ""))]
         if self.tag == "select":
@@ -108,6 +111,18 @@ class Form:
         assert value in [v for v, _selected, _disabled in control.options], (name, value)
         control.options = [(v, v == value, disabled) for v, _selected, disabled in control.options]
 
+    def choose_files(self, name: str, *files: tuple[bytes, str]) -> None:
+        """What a person choosing files in a file input does: ``(content, file name)`` each (more
+        than one only where the input takes ``multiple``)."""
+        control = self.control(name)
+        assert control.type == "file", name
+        assert len(files) <= 1 or "multiple" in control.attrs, f"{name} takes one file"
+        control.chosen = list(files)
+
+    @property
+    def multipart(self) -> bool:
+        return (self.attrs.get("enctype") or "").lower() == "multipart/form-data"
+
     def button(self, name: str, value: str | None = None) -> Control:
         """The submit button with this name (and value), to click it."""
         [found] = [c for c in self.controls if c.type == "submit" and c.name == name
@@ -153,6 +168,10 @@ class Form:
     def data(self, button: Control | None = None) -> MultiDict:
         """The form data set, sent with ``button`` (by default the one Enter presses)."""
         pairs = [pair for control in self.controls for pair in control.pairs()]
+        if not self.multipart:  # without enctype="multipart/form-data" a browser sends a chosen file's name only
+            chosen = {c.name for c in self.controls if c.chosen}
+            pairs = [(name, value[1] if name in chosen and isinstance(value, tuple) else value)
+                     for name, value in pairs]
         button = button or self.default_button()
         if button is not None and button.name and button.enabled:
             pairs.append((button.name, button.attrs.get("value", "")))

@@ -141,6 +141,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # the team take part in it; the team's workspace is its own and the city's.
     "sourcing.edit_contact":        _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
     "sourcing.clue_from_contact":   _row(LOGIN, DENY,  OK,    DENY,  OK,    DENY,  DENY,  DENY,  DENY),
+    # A contact's file: who reads the contact (County A's staff, and who sees everything).
+    "sourcing.contact_file":        _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  DENY,  DENY),
     "sourcing.edit_event":          _row(LOGIN, DENY,  OK,    DENY,  DENY,  DENY,  DENY,  DENY,  DENY),
     "sourcing.event":               _row(LOGIN, OK,    OK,    OK,    OK,    DENY,  DENY,  DENY,  OK),
     "sourcing.events":              _row(LOGIN, OK,    OK,    OK,    OK,    OK,    OK,    OK,    OK),
@@ -218,7 +220,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
     # event's projects by those who edit the project (Battery plant: County A) and read the event.
     **{e: ("bureau", "unit_a") for e in (
         "sourcing.edit_contact", "sourcing.delete_contact", "sourcing.link_project", "sourcing.unlink_project",
-        "sourcing.clue_from_contact")},
+        "sourcing.clue_from_contact", "sourcing.remove_contact_file")},
     "sourcing.log_contact": ("bureau", "unit_a", "department", "team"),
     "sourcing.new_event": ("bureau", "unit_a", "town_a", "unit_b", "team"),
     "sourcing.edit_event": ("bureau",),
@@ -239,8 +241,9 @@ def _records(org, make_project, app) -> dict[str, str]:
     """The city of tests/test_forms_roundtrip.py plus the few records it lacks; the value each
     URL argument takes (all of them County A's, or the bureau's where a unit has none)."""
     from portal.api import tokens
-    from portal.models import (Attachment, Commitment, Contact, ImportBatch, Industry, IndustryLink, MergeRecord,
-                               Milestone, Notification, Problem, Project, PromotionEvent, StageChange, TargetEnterprise)
+    from portal.models import (Attachment, Commitment, Contact, ContactAttachment, ImportBatch, Industry, IndustryLink,
+                               MergeRecord, Milestone, Notification, Problem, Project, PromotionEvent, StageChange,
+                               TargetEnterprise)
 
     make_city(org, make_project)
     project = Project.get(Project.name == "Battery plant")
@@ -251,6 +254,8 @@ def _records(org, make_project, app) -> dict[str, str]:
     uploads = pathlib.Path(app.config["UPLOADS_DIR"])
     uploads.mkdir(parents=True, exist_ok=True)
     (uploads / attachment.stored_name).write_bytes(b"%PDF")
+    contact_file = ContactAttachment.get()  # the minutes of County A's visit
+    (uploads / contact_file.stored_name).write_bytes(b"%PDF")
     (uploads / "imports").mkdir(exist_ok=True)
     sheet = openpyxl.Workbook()
     sheet.active.append(["Project name", "Responsible unit"])
@@ -282,6 +287,7 @@ def _records(org, make_project, app) -> dict[str, str]:
         "code": "newenergy",
         "name": "figures",
         "stored_name": attachment.stored_name,
+        "attachment_id": contact_file.id,
         "token_id": token.id,
         "merge_id": merge.id,
     }

@@ -111,6 +111,7 @@ ACTIONS = {
     "auth.two_factor_setup": "starts setting up two-factor login (a new secret)",
     "auth.two_factor_reset": "removes a user's two-factor login",
     "sourcing.delete_contact": "deletes the logged contact",
+    "sourcing.remove_contact_file": "removes the file from the contact",
     "sourcing.unlink_project": "takes the project off the event",
     "api_tokens.revoke": "revokes the API token",
 }
@@ -172,12 +173,15 @@ def make_city(org, make_project):
     TargetEnterprise.create(industry_code="newenergy", company="Cell Maker Ltd", reason="Supplier of the plant",
                             reviewed_quarter="2026Q2", status="contacted", project=full, unit=org.units["county_a"],
                             created_by=bureau)
-    # Sourcing: County A's visit to the plant's investor, and an event County A and the team took part in.
-    from portal.models import Contact, EventProject, EventUnit, PromotionEvent
+    # Sourcing: County A's visit to the plant's investor (with its minutes), and an event County A
+    # and the team took part in.
+    from portal.models import Contact, ContactAttachment, EventProject, EventUnit, PromotionEvent
 
-    Contact.create(enterprise=investor, unit=org.units["county_a"], project=full, kind="visit",
-                   happened_on=today() - dt.timedelta(days=3), summary="Visited the Ningde office",
-                   next_step="Send the lease draft", by=org.users["unit_a"])
+    visit = Contact.create(enterprise=investor, unit=org.units["county_a"], project=full, kind="visit",
+                           happened_on=today() - dt.timedelta(days=3), summary="Visited the Ningde office",
+                           next_step="Send the lease draft", by=org.users["unit_a"])
+    ContactAttachment.create(contact=visit, stored_name="c" * 32 + ".pdf", original_name="minutes.pdf",
+                             content_type="application/pdf", size=4, by=org.users["unit_a"])
     event = PromotionEvent.create(name="Spring promotion conference", kind="conference", city="Shanghai",
                                   starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 2), unit=org.units["bureau"],
                                   created_by=bureau)

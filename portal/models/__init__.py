@@ -33,7 +33,8 @@ from portal.models.scheduling import (
     WeekUnitFigures,
 )
 from portal.models.credit import CREDIT_KINDS, UNIT_CREDIT_KINDS, ProjectCredit
-from portal.models.sourcing import Contact, EventProject, EventUnit, PromotionEvent, TeamQuota, TeamRegion
+from portal.models.sourcing import (Contact, ContactAttachment, EventProject, EventUnit, PromotionEvent, TeamQuota,
+                                    TeamRegion)
 from portal.models.sessions import LoginThrottle, SignInEvent, UserSession
 from portal.models.settings import PluginFailureRecord, PluginState, Setting
 
@@ -47,7 +48,7 @@ ALL_MODELS = [
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
     WeekUnitFigures, WeekNewInList,
     ImportBatch, ImportItem,
-    Contact, PromotionEvent, EventUnit, EventProject, ProjectCredit, TeamQuota, TeamRegion,
+    Contact, ContactAttachment, PromotionEvent, EventUnit, EventProject, ProjectCredit, TeamQuota, TeamRegion,
     ApiToken,
     NotificationPreference, NotificationSend, MergeRecord,
 ]
@@ -64,7 +65,7 @@ __all__ = [
     "FlagSnapshot", "ListCountSnapshot", "Milestone", "ProgressReport", "UnitWeekFlag", "WeekFreeze",
     "WeekNewInList", "WeekUnitFigures",
     "ImportBatch", "ImportItem",
-    "Contact", "EventProject", "EventUnit", "PromotionEvent", "TeamQuota", "TeamRegion",
+    "Contact", "ContactAttachment", "EventProject", "EventUnit", "PromotionEvent", "TeamQuota", "TeamRegion",
     "CREDIT_KINDS", "UNIT_CREDIT_KINDS", "ProjectCredit",
     "ApiToken",
     "NotificationPreference", "NotificationSend", "MergeRecord",

@@ -41,6 +41,24 @@ class Contact(BaseModel):
         )
 
 
+class ContactAttachment(BaseModel):
+    """A file kept with a logged contact (the visit's minutes, photos, a business card, the
+    investor's brochure), stored under a random name (portal.uploads). Removing one deletes the
+    row and the file; the audit log keeps what it was."""
+
+    contact = peewee.ForeignKeyField(Contact, backref="attachments", on_delete="CASCADE")
+    stored_name = peewee.CharField(max_length=64, unique=True)
+    original_name = peewee.CharField(max_length=200)
+    content_type = peewee.CharField(max_length=100)
+    size = peewee.IntegerField()
+    by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
+    at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "contact_attachment"
+        indexes = ((("contact", "at"), False),)
+
+
 class PromotionEvent(BaseModel):
     """An expo, promotion conference, signing ceremony or online meeting (招商活动)."""
 

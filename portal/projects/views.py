@@ -9,21 +9,20 @@ import re
 import dataclasses
 
 import peewee
-from flask import Blueprint, abort, flash, request, send_file, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from werkzeug.datastructures import FileStorage
 from wtforms import HiddenField
 
-from portal import audit, choice_lists, extra_fields, permissions, plugins, stages
+from portal import audit, choice_lists, extra_fields, permissions, plugins, stages, uploads
 from portal.db import database
 from portal.form_errors import FieldError
 from portal.labels import INVESTOR_CLASS_LABELS
 from portal.models import (INVESTOR_CLASSES, Attachment, AuditLog, CapitalEntry, Enterprise, Project, StageChange,
                            Unit, User)
 from portal.models.fields import utcnow
-from portal.projects import files, masking
+from portal.projects import masking
 from portal.projects.forms import (ASSESSMENTS, CLASS_KEPT, AttachmentForm, CapitalForm, ChainLinkForm,
                                    CorrectionForm, NewProjectForm, ProjectForm, ReasonForm, ResubmitForm, StageForm,
                                    VerifyForm, chain_link_groups, known_investor)
@@ -599,7 +598,10 @@ def _upload_all(storages, project, change=None) -> list[Attachment]:
     saved = []
     for storage in storages:
         if storage and storage.filename:
-            attachment = files.store(storage, project, current_user, change)
+            stored = uploads.save(storage)
+            attachment = Attachment.create(project=project.id, stage_change=change.id if change else None,
+                                           stored_name=stored.stored_name, original_name=stored.original_name,
+                                           content_type=stored.content_type, size=stored.size, by=current_user.id)
             saved.append(attachment)
             audit.record("attachment", "project", project.id,
                          {"attachment": [None, attachment.original_name]}, user=current_user)
@@ -611,8 +613,8 @@ def _check_uploads(storages) -> list[str]:
     for storage in storages or []:
         if storage and storage.filename:
             try:
-                files.check(storage)
-            except files.UploadError as exc:
+                uploads.check(storage)
+            except uploads.UploadError as exc:
                 errors.append(str(exc))
     return errors
 
@@ -810,8 +812,7 @@ def upload(project_id):
     require(permissions.can_edit_project(current_user, project))
     form = AttachmentForm()
     # A "files" field posted as plain text (not a file) is no file: the 422 "choose a file".
-    storages = ([s for s in (form.files.data or []) if isinstance(s, FileStorage) and s.filename]
-                if form.validate_on_submit() else None)
+    storages = uploads.chosen(form.files.data) if form.validate_on_submit() else None
     if storages is None:
         abort(400)
     errors = _check_uploads(storages) if storages else [_("Choose a file to upload.")]
@@ -835,11 +836,7 @@ def download(project_id, stored_name):
     attachment = Attachment.get_or_none(Attachment.project == project.id, Attachment.stored_name == stored_name)
     if attachment is None:
         abort(404)
-    path = files.path_of(attachment)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return uploads.send(attachment.stored_name, attachment.content_type, attachment.original_name)
 
 
 # Archive and restore ---------------------------------------------------------------------------

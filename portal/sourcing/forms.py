@@ -2,14 +2,17 @@
 project to an event, and the list filters."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import (DateField, MultipleFileField, SelectField, SelectMultipleField, StringField, TextAreaField,
+                     widgets)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal import timeutil
+from portal import timeutil, uploads
 from portal.models.sourcing import CONTACT_KINDS, EVENT_KINDS, EVENT_PROJECT_ROLES
 from portal.sourcing.labels import CONTACT_KIND_LABELS, EVENT_KIND_LABELS, EVENT_ROLE_LABELS
 
 DATE_REQUIRED = _l("Enter a date as YYYY-MM-DD.")
+#: The most files one submit of the contact form adds (more can be added later).
+MAX_FILES_AT_ONCE = 20
 
 
 def _unit_choices(units) -> list[tuple[str, str]]:
@@ -28,6 +31,7 @@ class ContactForm(FlaskForm):
     next_step = TextAreaField(_l("Next step"), validators=[Optional(), Length(max=2000)],
                               filters=[lambda v: (v or "").strip()])
     project = SelectField(_l("Project"), validators=[Optional()])
+    files = MultipleFileField(_l("Add files"))
 
     def __init__(self, *args, units=(), projects=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +41,25 @@ class ContactForm(FlaskForm):
     def validate_happened_on(self, field):
         if field.data and field.data > timeutil.today():
             raise ValidationError(_l("The date cannot be in the future."))
+
+    def validate_files(self, field):
+        """Each chosen file checked by its content, size and extension (portal.uploads): every
+        problem is shown next to the field, and nothing is saved."""
+        chosen = self.chosen_files()
+        if len(chosen) > MAX_FILES_AT_ONCE:
+            raise ValidationError(_l("Choose at most %(num)d files at a time.", num=MAX_FILES_AT_ONCE))
+        problems = []
+        for storage in chosen:
+            try:
+                uploads.check(storage)
+            except uploads.UploadError as error:
+                problems.append(str(error))
+        if problems:
+            field.errors.extend(problems[:-1])
+            raise ValidationError(problems[-1])
+
+    def chosen_files(self) -> list:
+        return uploads.chosen(self.files.data)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -41,6 +41,8 @@ AUDIT_ACTIONS = {
     "contact_create": _l("Contact logged"),
     "contact_edit": _l("Contact corrected"),
     "contact_delete": _l("Contact deleted"),
+    "contact_file_add": _l("File added to a contact"),
+    "contact_file_remove": _l("File removed from a contact"),
     "event_create": _l("Event created"),
     "event_edit": _l("Event edited"),
     "event_link": _l("Project linked to an event"),
@@ -58,7 +60,8 @@ def history_labels() -> dict:
             {"credit": _l("Credit"), "credit_set": _l("Set by the bureau"), "quotas": _l("Quotas"),
              "regions": _l("Regions"), "contact_kind": _l("Kind of contact"), "event_kind": _l("Kind of event"),
              "at_event": _l("At the event"), "promotion_event": _l("Promotion event"),
-             "units": _l("Participating units")}]:
+             "units": _l("Participating units"), "file_size": _l("Size (bytes)"), "file_type": _l("Type of file"),
+             "added_by": _l("Added by"), "added_at": _l("Added on")}]:
         for name, text in labels.items():
             fields.setdefault(name, text)  # the first form's label of a field
     return {"actions": AUDIT_ACTIONS, "entities": AUDIT_ENTITIES, "fields": fields,

@@ -50,8 +50,9 @@ def portal_template_panels(slot, context):
     project, user = context.get("project"), context.get("user") or current_user
     if project is None or not permissions.can_read_project(user, project):
         return None
-    contacts = list(sourcing_permissions.visible_contacts(user, Contact.select()).where(Contact.project == project.id)
-                    .order_by(Contact.happened_on.desc(), Contact.id.desc()).limit(20))
+    contacts = service.attachments_of(sourcing_permissions.visible_contacts(user, Contact.select())
+                                      .where(Contact.project == project.id)
+                                      .order_by(Contact.happened_on.desc(), Contact.id.desc()).limit(20))
     events = list(PromotionEvent.select(PromotionEvent, EventProject.role).join(EventProject)
                   .where(EventProject.project == project.id).order_by(PromotionEvent.starts_on).objects())
     enterprise = project.enterprise if project.enterprise_id else None

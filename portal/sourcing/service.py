@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import peewee
 
-from portal import audit, figures, plugins, timeutil
+from portal import audit, figures, plugins, timeutil, uploads
 from portal.db import database
-from portal.models import Contact, EventProject, EventUnit, Project, PromotionEvent, StageChange
+from portal.models import (Contact, ContactAttachment, EventProject, EventUnit, Project, PromotionEvent, StageChange,
+                           User)
 from portal.models.fields import utcnow
 from portal.periods import Period
 
@@ -41,33 +42,97 @@ def _followed_up(project_id, enterprise_id, user) -> None:
 
 # Contacts --------------------------------------------------------------------------------------
 
-def log_contact(enterprise, user, **values) -> Contact:
-    with database.atomic():
+def log_contact(enterprise, user, files=(), **values) -> Contact:
+    """Log a contact, with the files chosen on its form (each checked by the form already)."""
+    with _keeping_files() as saved, database.atomic():
         contact = Contact.create(enterprise=enterprise, by=user, **values)
         audit.record("contact_create", "contact", contact.id, _audited(
             {name: [None, getattr(contact, name)] for name in CONTACT_FIELDS if getattr(contact, name)},
             "contact_kind"), note=enterprise.name, user=user)
+        _attach(contact, user, files, saved)
         _followed_up(contact.project_id, enterprise.id, user)
     return contact
 
 
-def edit_contact(contact, user, **values) -> bool:
-    """Save changed fields; nothing (no audit entry) when nothing changed."""
+def edit_contact(contact, user, files=(), **values) -> bool:
+    """Save changed fields and add the chosen files; nothing (no audit entry) when nothing changed
+    and no file was chosen."""
     before = _values(contact, CONTACT_FIELDS)
     changes = audit.diff(before, {name: values[name] for name in CONTACT_FIELDS if name in values})
-    if not changes:
+    if not changes and not files:
         return False
     old_project = contact.project_id
-    with database.atomic():
-        for name, value in values.items():
-            setattr(contact, name, value)
-        contact.updated_at = utcnow()
-        contact.save()
-        audit.record("contact_edit", "contact", contact.id, _audited(changes, "contact_kind"),
-                     note=contact.enterprise.name, user=user)
-        for project_id in {old_project, contact.project_id}:
-            _followed_up(project_id, contact.enterprise_id, user)
+    with _keeping_files() as saved, database.atomic():
+        if changes:
+            for name, value in values.items():
+                setattr(contact, name, value)
+            contact.updated_at = utcnow()
+            contact.save()
+            audit.record("contact_edit", "contact", contact.id, _audited(changes, "contact_kind"),
+                         note=contact.enterprise.name, user=user)
+            for project_id in {old_project, contact.project_id}:
+                _followed_up(project_id, contact.enterprise_id, user)
+        _attach(contact, user, files, saved)
     return True
+
+
+# A contact's files -------------------------------------------------------------------------------
+
+class _keeping_files:
+    """The stored names of the files saved inside the block: when the block fails (the
+    transaction is rolled back), the files are deleted again, so no file is left without a row."""
+
+    def __enter__(self) -> list[str]:
+        self.saved: list[str] = []
+        return self.saved
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None:
+            for stored_name in self.saved:
+                uploads.discard(stored_name)
+
+
+def _attach(contact, user, files, saved: list[str]) -> None:
+    for storage in files:
+        stored = uploads.save(storage)
+        saved.append(stored.stored_name)
+        ContactAttachment.create(contact=contact.id, stored_name=stored.stored_name,
+                                 original_name=stored.original_name, content_type=stored.content_type,
+                                 size=stored.size, by=user.id)
+        audit.record("contact_file_add", "contact", contact.id,
+                     {"attachment": [None, stored.original_name], "file_size": [None, stored.size]},
+                     note=contact.enterprise.name, user=user)
+
+
+def remove_attachment(attachment: ContactAttachment, user) -> None:
+    """Remove a file from its contact: the row and the stored file go, the audit entry keeps its
+    name, size, type and who added it when (the file is deleted once the removal is committed)."""
+    contact = attachment.contact
+    with database.atomic():
+        audit.record("contact_file_remove", "contact", contact.id,
+                     {"attachment": [attachment.original_name, None], "file_size": [attachment.size, None],
+                      "file_type": [attachment.content_type, None], "added_by": [attachment.by.display_name, None],
+                      "added_at": [attachment.at, None]},
+                     note=contact.enterprise.name, user=user)
+        attachment.delete_instance()
+    uploads.discard(attachment.stored_name)
+
+
+def attachments_of(contacts) -> list:
+    """Give each contact its files (``contact.files``, in upload order, with who added them):
+    one query for a whole list of contacts."""
+    contacts = list(contacts)
+    by_contact: dict[int, list] = {c.id: [] for c in contacts}
+    if by_contact:
+        query = (ContactAttachment.select(ContactAttachment, User.id, User.display_name)
+                 .join(User, on=(ContactAttachment.by == User.id))
+                 .where(ContactAttachment.contact.in_(list(by_contact)))
+                 .order_by(ContactAttachment.at, ContactAttachment.id))
+        for attachment in query:
+            by_contact[attachment.contact_id].append(attachment)
+    for contact in contacts:
+        contact.files = by_contact[contact.id]
+    return contacts
 
 
 class ContactAlreadyLinked(Exception):
@@ -86,13 +151,22 @@ def link_contact_to_new_project(contact, project, user) -> None:
 
 
 def delete_contact(contact, user) -> None:
+    """Delete a contact with its files (the audit entry names them; the files are deleted once
+    the deletion is committed)."""
     with database.atomic():
-        audit.record("contact_delete", "contact", contact.id, _audited(
-            {name: [getattr(contact, name), None] for name in CONTACT_FIELDS if getattr(contact, name)},
-            "contact_kind"), note=contact.enterprise.name, user=user)
+        files = list(ContactAttachment.select().where(ContactAttachment.contact == contact.id)
+                     .order_by(ContactAttachment.id))
+        changes = {name: [getattr(contact, name), None] for name in CONTACT_FIELDS if getattr(contact, name)}
+        if files:
+            changes["attachment"] = [", ".join(f.original_name for f in files), None]
+        audit.record("contact_delete", "contact", contact.id, _audited(changes, "contact_kind"),
+                     note=contact.enterprise.name, user=user)
         project_id, enterprise_id = contact.project_id, contact.enterprise_id
+        ContactAttachment.delete().where(ContactAttachment.contact == contact.id).execute()
         contact.delete_instance()
         _followed_up(project_id, enterprise_id, user)
+    for attachment in files:
+        uploads.discard(attachment.stored_name)
 
 
 def last_contact_dates(project_ids, until: dt.date | None = None) -> dict[int, dt.date]:

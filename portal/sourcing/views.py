@@ -10,9 +10,10 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import credit, industries, periods, permissions, timeutil
+from portal import credit, industries, periods, permissions, timeutil, uploads
 from portal.labels import STAGE_LABELS, label
-from portal.models import Contact, Enterprise, EventProject, Project, ProjectCredit, PromotionEvent, Unit, User
+from portal.models import (Contact, ContactAttachment, Enterprise, EventProject, Project, ProjectCredit,
+                           PromotionEvent, Unit, User)
 from portal.periods import Period
 from portal.projects import views as project_views
 from portal.sourcing import credit_forms, export, plan_forms, quotas, service
@@ -41,6 +42,7 @@ def template_globals() -> dict:
         "investor_url": lambda enterprise_id: url_for("sourcing.investor", enterprise_id=enterprise_id),
         "clue_follow_up_days": service.days_since_follow_up,
         "can_start_clue": lambda contact: sourcing_permissions.can_start_clue_from_contact(current_user, contact),
+        "can_edit_contact_files": lambda contact: sourcing_permissions.can_edit_contact(current_user, contact),
     }
 
 
@@ -111,8 +113,8 @@ def investor(enterprise_id):
     projects = list(sourcing_permissions.investor_projects(current_user, enterprise, Project.select(Project, Unit).join(
         Unit, on=(Project.responsible_unit == Unit.id))).where(Project.archived == False)  # noqa: E712
         .order_by(Project.created_at.desc(), Project.id.desc()))
-    contacts = list(_contacts(sourcing_permissions.visible_contacts(current_user))
-                    .where(Contact.enterprise == enterprise.id))
+    contacts = service.attachments_of(_contacts(sourcing_permissions.visible_contacts(current_user))
+                                      .where(Contact.enterprise == enterprise.id))
     can_log = sourcing_permissions.can_log_contact(current_user, enterprise)
     return render("sourcing/investor.html", enterprise=enterprise, projects=projects, contacts=contacts,
                   in_touch=in_touch(current_user, enterprise), STAGE_LABELS=STAGE_LABELS,
@@ -154,7 +156,7 @@ def log_contact(enterprise_id):
         abort(403)
     form = _contact_form(enterprise)
     if form.validate_on_submit():
-        service.log_contact(enterprise, current_user, **_contact_values(form))
+        service.log_contact(enterprise, current_user, files=form.chosen_files(), **_contact_values(form))
         return redirect(_next(url_for("sourcing.investor", enterprise_id=enterprise.id)), code=303)
     return render("sourcing/contact_form.html", status=form_status(form), form=form, enterprise=enterprise,
                   contact=None, next_url=_next(""))
@@ -171,8 +173,9 @@ def edit_contact(contact_id):
         values = _contact_values(form)
         if not sourcing_permissions.can_edit_contact(current_user, Contact(unit=values["unit"])):
             abort(403)
-        service.edit_contact(contact, current_user, **values)
-        return see_other("sourcing.investor", enterprise_id=contact.enterprise_id)
+        service.edit_contact(contact, current_user, files=form.chosen_files(), **values)
+        return see_other("sourcing.investor", enterprise_id=contact.enterprise_id, _anchor=f"contact-{contact.id}")
+    service.attachments_of([contact])
     return render("sourcing/contact_form.html", status=form_status(form), form=form, enterprise=contact.enterprise,
                   contact=contact, next_url="")
 
@@ -222,6 +225,39 @@ def delete_contact(contact_id):
     enterprise_id = contact.enterprise_id
     service.delete_contact(contact, current_user)
     return see_other("sourcing.investor", enterprise_id=enterprise_id)
+
+
+# A contact's files ----------------------------------------------------------------------------
+
+def _attachment_of(contact, attachment_id) -> ContactAttachment:
+    attachment_id = parse_id(attachment_id)
+    attachment = (ContactAttachment.get_or_none(ContactAttachment.id == attachment_id,
+                                                ContactAttachment.contact == contact.id)
+                  if attachment_id else None)
+    if attachment is None:
+        abort(404)
+    return attachment
+
+
+@bp.route("/contacts/<contact_id>/files/<attachment_id>")
+@login_required
+def contact_file(contact_id, attachment_id):
+    """A file of a contact the user reads (any other contact's is not found), as a download."""
+    attachment = _attachment_of(_contact_for(contact_id), attachment_id)
+    return uploads.send(attachment.stored_name, attachment.content_type, attachment.original_name)
+
+
+@bp.route("/contacts/<contact_id>/files/<attachment_id>/remove", methods=["POST"])
+@login_required
+def remove_contact_file(contact_id, attachment_id):
+    """Remove a file from a contact: who may correct the contact (audited)."""
+    contact = load_or_404(Contact, contact_id, sourcing_permissions.can_read_contact,
+                          sourcing_permissions.can_edit_contact)
+    attachment = _attachment_of(contact, attachment_id)
+    service.remove_attachment(attachment, current_user)
+    flash(_("File removed: %(name)s.", name=attachment.original_name), "success")
+    default = url_for("sourcing.investor", enterprise_id=contact.enterprise_id, _anchor=f"contact-{contact.id}")
+    return redirect(_next(default), code=303)
 
 
 # Events ---------------------------------------------------------------------------------------
@@ -397,9 +433,9 @@ def team(team_id):
     if request.args.get("format") == "xlsx":
         return export.team_workbook(unit, year, months)
     pace = quotas.paces([unit], timeutil.today())
-    contacts = list(_contacts(sourcing_permissions.visible_contacts(current_user))
-                    .select_extend(Enterprise).join_from(Contact, Enterprise)
-                    .where(Contact.unit == unit.id).limit(100))
+    contacts = service.attachments_of(_contacts(sourcing_permissions.visible_contacts(current_user))
+                                      .select_extend(Enterprise).join_from(Contact, Enterprise)
+                                      .where(Contact.unit == unit.id).limit(100))
     projects = list(permissions.visible_projects(current_user, Project.select())
                     .where(Project.source_team == unit.id, Project.archived == False)  # noqa: E712
                     .order_by(Project.stage == "clue", Project.created_at.desc()).limit(100))

@@ -59,3 +59,24 @@ def test_the_stage_page_opened_directly_changes_the_stage_once(live_server, page
     assert Project.get_by_id(project.id).stage == "negotiating"
     assert StageChange.select().where(StageChange.project == project.id).count() == 1
     assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("js_enabled", [True, False], indirect=True, ids=["js", "nojs"])
+def test_a_project_attachment_downloads_with_and_without_javascript(live_server, page, org, make_project, js_enabled):
+    """The attachment link is a download, not a boosted page load (htmx fetched the file into the page)."""
+    import pathlib
+
+    from portal.models import Attachment
+
+    project = make_project(name="附件项目")
+    attachment = Attachment.create(project=project, stored_name="d" * 32 + ".pdf", original_name="可研报告.pdf",
+                                   content_type="application/pdf", size=9, by=org.users["unit_a"])
+    uploads = pathlib.Path(live_server.app.config["UPLOADS_DIR"])
+    uploads.mkdir(parents=True, exist_ok=True)
+    (uploads / attachment.stored_name).write_bytes(b"%PDF-1.7\n")
+    browser_login(page, "unit_a")
+    page.goto(f"/projects/{project.id}")
+    with page.expect_download() as caught:
+        page.locator("#attachments a", has_text="可研报告.pdf").click()
+    assert caught.value.suggested_filename == "可研报告.pdf"
+    assert open(caught.value.path(), "rb").read() == b"%PDF-1.7\n"

@@ -1,4 +1,5 @@
-"""Attachments: the type is checked by content (magic bytes), files are stored under random names.
+"""Uploaded files (a project's attachments, a contact's): the type is checked by content (magic
+bytes), files are stored under random names and sent back as downloads under their own names.
 
 Accepted: PDF, PNG, JPEG, Office Open XML (docx, xlsx, pptx) and the older
 Office formats (doc, xls). The extension must agree with the content, so a
@@ -9,12 +10,12 @@ from __future__ import annotations
 import os
 import secrets
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
-
-from portal.models import Attachment
+from werkzeug.datastructures import FileStorage
 
 #: kind -> (extensions, content type)
 KINDS = {
@@ -98,18 +99,54 @@ def check(storage) -> tuple[str, str, int]:
     return kind, original, size
 
 
-def store(storage, project, user, stage_change=None) -> Attachment:
-    """Check and save one uploaded file; the caller records the audit entry."""
+@dataclass(frozen=True)
+class Stored:
+    """A file saved by :func:`save`: what its record keeps."""
+
+    stored_name: str
+    original_name: str
+    content_type: str
+    size: int
+
+
+def save(storage) -> Stored:
+    """Check and save one uploaded file under a random name (never the name it came with); the
+    caller creates its record and the audit entry. Raises UploadError."""
     kind, original, size = check(storage)
     stored_name = secrets.token_hex(16) + KINDS[kind][0][0]
     storage.stream.seek(0)
-    target = uploads_dir() / stored_name
-    with open(target, "xb") as fh:
+    with open(uploads_dir() / stored_name, "xb") as fh:
         fh.write(storage.stream.read())
-    return Attachment.create(project=project.id, stage_change=stage_change.id if stage_change else None,
-                             stored_name=stored_name, original_name=original,
-                             content_type=KINDS[kind][1], size=size, by=user.id)
+    return Stored(stored_name, original, KINDS[kind][1], size)
 
 
-def path_of(attachment: Attachment) -> Path:
-    return uploads_dir() / attachment.stored_name
+def chosen(storages) -> list:
+    """The files a person chose in a file input: a browser sends an empty part for an untouched
+    input, and a field posted as plain text (not a file) is no file."""
+    return [s for s in (storages or []) if isinstance(s, FileStorage) and s.filename]
+
+
+def path_of(stored_name: str) -> Path:
+    return uploads_dir() / stored_name
+
+
+def discard(stored_name: str) -> None:
+    """Delete a stored file (its record is gone): a file already missing is no error."""
+    try:
+        path_of(stored_name).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def send(stored_name: str, content_type: str, original_name: str):
+    """The stored file as a download under its original name (Content-Disposition: attachment,
+    RFC 5987 for non-ASCII names), never sniffed or shown inline; 404 when the file is missing."""
+    path = path_of(stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=content_type, as_attachment=True,
+                         download_name=safe_original_name(original_name), max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"  # personal papers: no shared or kept copies
+    return response
