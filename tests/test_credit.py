@@ -79,6 +79,22 @@ def test_the_county_rule_shares_a_sourced_project(app, org, city):
         assert _ranked_sum("signed_investment") == Decimal("60000.00")
 
 
+def test_figures_of_a_few_units_are_theirs_in_the_figures_of_all(app, org, city):
+    # for_units reads only the shares credited to the units asked for (the teams' results read
+    # their projects only): each unit's figures are those it has among all units' figures.
+    with temporary_plugin(app, TeamTakesForty()), app.test_request_context():
+        from portal.models import Unit
+
+        every = list(Unit.select())
+        few = [org.units["team"], org.units["county_b"]]
+        months = [Period.of_month(2026, m) for m in range(1, 13)]
+        all_units = figures.for_units(months + [YEAR], every, ("signed_count", "signed_investment"))
+        some = figures.for_units(months + [YEAR], few, ("signed_count", "signed_investment"))
+    for unit in few:
+        assert some[unit.id] == all_units[unit.id]
+    assert some[org.units["team"].id][-1]["signed_count"] == Decimal("0.40")  # its share counted
+
+
 def _credit_form(client, project):
     url = f"/projects/{project.id}/credit"
     page = client.get(url)

@@ -76,6 +76,8 @@ def credited(query, group, scope: Scope, part: CreditPart):
     if scope.unit_id:
         unit = scope.unit()
         query = query.where(part.unit.in_(unit.subtree_ids()) if unit is not None else peewee.SQL("1 = 0"))
+    if scope.credited_to:
+        query = query.where(part.unit.in_(list(scope.credited_to)))
     if isinstance(group, (tuple, list)):
         group = tuple(part.unit if g is CREDITED_UNIT else g for g in group)
     elif group is CREDITED_UNIT:

@@ -17,6 +17,9 @@ class Scope:
     unit_id: int | None = None
     industry: str | None = None
     team_id: int | None = None
+    #: Queries grouped by credited unit: only the shares credited to these unit ids (``for_units``
+    #: of a few units, e.g. the stationed teams, reads their projects only, not the city's).
+    credited_to: tuple = ()
 
     @property
     def is_city(self) -> bool:
@@ -55,6 +58,7 @@ class Scope:
         return args
 
     def narrowed(self, **changes) -> "Scope":
-        values = {"unit_id": self.unit_id, "industry": self.industry, "team_id": self.team_id}
+        values = {"unit_id": self.unit_id, "industry": self.industry, "team_id": self.team_id,
+                  "credited_to": self.credited_to}
         values.update(changes)
         return Scope(**values)

@@ -215,8 +215,12 @@ def for_units(periods: list[Period], units, keys=None) -> dict:
     query set grouped by credited unit in SQL; only those groups are rolled up, never projects.
     ``keys`` None: every figure of the catalogue (the county's too)."""
     cat = catalogue()
-    data = aggregate(periods, Scope(), (CREDITED_UNIT,), cat.families_for(cat.figures if keys is None else keys))
     paths = dict(Unit.select(Unit.id, Unit.path).tuples())
+    within = {uid for uid, path in paths.items() if any(path.startswith(unit.path) for unit in units)}
+    # Only the shares of these units and their sub-units are read (a few teams: their projects,
+    # not every project of the month) unless they cover every unit.
+    scope = Scope(credited_to=tuple(sorted(within))) if within != set(paths) else Scope()
+    data = aggregate(periods, scope, (CREDITED_UNIT,), cat.families_for(cat.figures if keys is None else keys))
     result = {}
     for unit in units:
         def key_of(group, unit=unit):
