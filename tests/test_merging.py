@@ -191,6 +191,7 @@ def test_the_survivor_takes_the_details_it_lacks_and_the_undo_blanks_them(app, o
     assert merged.responsible_person == "Zhao Min" and merged.version == survivor.version + 1
     entry = AuditLog.get(AuditLog.action == "merge_survivor", AuditLog.entity_id == survivor.id)
     assert entry.changes["planned_sign_date"] == [None, "2027-03-01"]
+    assert entry.changes["enterprise"] == [None, {"id": investor.id, "name": "Cell Co"}]
 
     assert _undo_form(bureau, MergeRecord.get().id).status_code == 303
     undone = Project.get_by_id(survivor.id)
