@@ -95,6 +95,19 @@ def test_figures_of_a_few_units_are_theirs_in_the_figures_of_all(app, org, city)
     assert some[org.units["team"].id][-1]["signed_count"] == Decimal("0.40")  # its share counted
 
 
+@pytest.mark.parametrize("unit", [None, "county_a", "team"])
+def test_key_figures_rolled_up_from_shares_are_the_figures_themselves(app, org, city, unit):
+    # With a team's share the grouped queries hold fractions of projects; rolled up for a scope
+    # they give the key figures that scope's own queries give.
+    app.config["FIGURES_CACHE_SECONDS"] = 0
+    with temporary_plugin(app, TeamTakesForty()), app.test_request_context():
+        scope = figures.Scope(unit_id=org.units[unit].id) if unit else figures.Scope()
+        own = figures.compute(YEAR, scope)
+        rolled = figures.compute(YEAR, scope, data=figures.grouped(YEAR, scope, figures.TABLE_FAMILIES_PER_PERIOD))
+        assert [(f.key, f.value, f.previous) for f in rolled] == [(f.key, f.value, f.previous) for f in own]
+        assert own.signed_count.value  # something to compare
+
+
 def _credit_form(client, project):
     url = f"/projects/{project.id}/credit"
     page = client.get(url)

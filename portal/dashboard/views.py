@@ -109,8 +109,8 @@ def _monthly_chart(points, year):
 def panel_context(name: str, req: Request, data: dict | None = None) -> dict:
     """What one panel needs (its own few SQL queries, or ``data`` from figures.grouped)."""
     period, scope = req.period, req.scope
-    if name == "figures":
-        return {"figures": figures.compute(period, scope)}
+    if name == "figures":  # with the tables: what their grouped queries hold is not queried again
+        return {"figures": figures.compute(period, scope, data=data)}
     if name == "funnel":
         stages = figures.funnel(scope)
         chart = svgcharts.funnel_chart(
@@ -207,8 +207,9 @@ TABLE_PANELS = ("units", "industries", "teams")
 
 def _all_panels(req: Request, names=PANELS) -> dict:
     """Every panel's context. Each panel runs only the queries of the figures it shows: the
-    key figures ungrouped; the tables, when several are shown, one set grouped by unit,
-    industry and team (figures.grouped), a table alone grouped by its one column."""
+    tables, when several are shown, one set grouped by unit, industry and team
+    (figures.grouped), a table alone grouped by its one column; the key figures roll up what
+    that set holds and query the rest ungrouped (alone: all of them ungrouped)."""
     context = {}
     data = None
     if sum(n in TABLE_PANELS for n in names) > 1:

@@ -83,18 +83,27 @@ def grouped(period: Period, scope: Scope | None = None, families=None) -> Groupe
 
 def compute(period: Period, scope: Scope | None = None, data: GroupedFigures | None = None) -> Figures:
     """Every figure for a period and scope, each with the same period last year (cached per
-    change stamp; without ``data`` its own queries, ungrouped)."""
+    change stamp). Without ``data`` its own queries, ungrouped; with ``data`` (``grouped`` for the
+    same period and scope) the families it holds are rolled up from it, since the credited shares
+    of a project add up to the project, and only the other families are queried, ungrouped."""
     scope = scope or Scope()
     previous = period.previous_year()
+    cat = catalogue()
     if data is None:
         current, last = cached(("figures", period, scope),
                                lambda: aggregate([period, previous], scope)[None])
     else:
-        everything = catalogue().all_families
-        data.require([everything, everything])
         current, last = roll_up(data, lambda g: "all").get("all") or empty_pair()
+        rest = [cat.all_families - frozenset(have) for have in data.families]
+        if any(rest):
+            queried = cached(("figures, rest", period, scope, tuple(rest)),
+                             lambda: aggregate([period, previous], scope, None, rest)[None])
+            for values, more, families in zip((current, last), queried, rest):
+                for family in families:
+                    for d in cat.families[family][1]:
+                        values[d.key] = more[d.key]
+                cat.finish(values)
     figures = Figures(period=period, previous_period=previous, scope=scope)
-    cat = catalogue()
     for key in cat.figures:
         figures.items[key] = Figure(key, current[key], last[key], list_query(key, period, scope),
                                     *cat.parts(key, current), previous_link=list_query(key, previous, scope))
