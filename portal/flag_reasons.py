@@ -49,7 +49,7 @@ def codes() -> dict[str, ReasonTemplate]:
         return CORE_CODES
     found = current_app.extensions.get(CODES_KEY)
     if found is None:
-        from portal import plugins  # portal.plugins reads the hookspecs, which read these codes
+        from portal import plugins  # a cycle: plugins -> hookspecs -> flag_reasons
 
         found = dict(CORE_CODES)
         for _plugin, answer in reversed(plugins.call_with_plugins("portal_flag_reason_codes")[0]):

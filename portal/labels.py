@@ -163,7 +163,7 @@ def history_labels() -> HistoryLabels:
         return _CORE_LABELS
     found = current_app.extensions.get(HISTORY_LABELS_KEY)
     if found is None:
-        from portal import plugins  # portal.plugins reads the hookspecs, which name these labels' tables
+        from portal import plugins  # a cycle: plugins -> hookspecs -> flag_reasons -> labels
 
         found = HistoryLabels(dict(AUDIT_ACTION_LABELS), dict(AUDIT_ENTITY_LABELS), dict(FIELD_LABELS),
                               dict(VALUE_LABELS))

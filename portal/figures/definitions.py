@@ -262,7 +262,7 @@ def catalogue() -> Catalogue:
         return BUILTIN_CATALOGUE
     found = app.extensions.get(CATALOGUE_KEY)
     if found is None:
-        from portal.figures.county import county_definitions  # the hook's answers need the plugins, set up later
+        from portal.figures.county import county_definitions  # a cycle: county builds on this module
 
         found = app.extensions[CATALOGUE_KEY] = Catalogue(BUILTIN + tuple(county_definitions()))
     return found

@@ -69,7 +69,7 @@ def registry() -> dict[str, Kind]:
     its plugin's failure."""
     found = current_app.extensions.get(REGISTRY_KEY)
     if found is None:
-        from portal import plugins  # portal.plugins reads the hookspecs, which name Kind
+        from portal import plugins  # a cycle: plugins -> hookspecs -> notifications.kinds
 
         found = {}
         answers = plugins.call_with_plugins("portal_notification_kinds")[0]
