@@ -117,11 +117,11 @@ def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else str(value) if hasattr(value, "as_tuple") else value
 
 
-def _audited(record, name: str, value):
-    """A taken value as the history shows it: a related record by id and name (it may be renamed
-    or deleted later), anything else as stored."""
-    field = type(record)._meta.fields[name]
-    if isinstance(field, peewee.ForeignKeyField):
+def taken_value(record, name: str):
+    """A field's value as the merge page offers it and the history records it: a related record
+    by id and name (it may be renamed or deleted later), anything else as stored (JSON-plain)."""
+    value = _stored(record, name)
+    if isinstance(type(record)._meta.fields[name], peewee.ForeignKeyField):
         related = getattr(record, name)
         return {"id": value, "name": getattr(related, "display_name", None) or related.name}
     return _plain(value)
@@ -171,7 +171,7 @@ def merge(entity: str, duplicate, survivor, user, take=()) -> MergeRecord:
         changes = {"merged_into": [None, survivor.id], **{key: len(ids) for key, ids in moved.items()}}
         audit_entity = "enterprise" if entity == "investor" else "project"
         audit.record("merge", audit_entity, duplicate.id, changes, note=survivor.name, user=user)
-        taken = {name: [None, _audited(duplicate, name, value)] for name, value in filled.items()}
+        taken = {name: [None, taken_value(duplicate, name)] for name in filled}
         audit.record("merge_survivor", audit_entity, survivor.id, {"merged": [None, duplicate.id], **taken},
                      note=duplicate.name, user=user)
         _tell_plugins(entity, moved, [survivor.id, duplicate.id], user)

@@ -2,9 +2,7 @@
 and the list of merges with their undo. The bureau's only; every step works without JavaScript."""
 from __future__ import annotations
 
-import datetime as dt
 
-import peewee
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -44,16 +42,6 @@ def merge_url(entity: str, record_id: int) -> str | None:
     if entity == "investor":
         return url_for("merging.merge_investor", enterprise_id=record_id)
     return url_for("merging.merge_project", project_id=record_id)
-
-
-def _shown(record, name: str) -> str:
-    """A field's value as the record's page shows it (a related record by its name)."""
-    field = type(record)._meta.fields[name]
-    if isinstance(field, peewee.ForeignKeyField):
-        related = getattr(record, name)
-        return getattr(related, "display_name", None) or related.name
-    value = getattr(record, name)
-    return audit_value(name, value.isoformat() if isinstance(value, dt.date) else value)
 
 
 def _allowed():
@@ -111,7 +99,8 @@ def _page(entity: str, record_id):
     status = 422 if errors else 200
     return render("merging/merge.html", status=status, entity=entity, entity_label=ENTITY_LABELS[entity],
                   duplicate=duplicate, survivor=survivor, moves=moves, into=raw, form_errors=errors,
-                  fill=[(name, field_label(name), _shown(duplicate, name)) for name in fill],
+                  fill=[(name, field_label(name), audit_value(name, service.taken_value(duplicate, name)))
+                        for name in fill],
                   candidates=_candidates(entity, duplicate), TABLE_LABELS=TABLE_LABELS,
                   action=request.path)
 

@@ -235,14 +235,20 @@ class CapitalEntry(BaseModel):
     at = peewee.DateTimeField(default=utcnow)
 
 
-class Attachment(BaseModel):
-    """A file attached to a project (or one of its stage changes), stored under a random name."""
+class StoredFile(BaseModel):
+    """The columns of an uploaded file kept under a random name (portal.uploads), whatever record
+    it belongs to: a project's attachments, a contact's files. Not a table of its own."""
 
-    project = peewee.ForeignKeyField(Project, backref="attachments", on_delete="CASCADE")
-    stage_change = peewee.ForeignKeyField(StageChange, null=True, backref="attachments", on_delete="SET NULL")
     stored_name = peewee.CharField(max_length=64, unique=True)
     original_name = peewee.CharField(max_length=200)
     content_type = peewee.CharField(max_length=100)
     size = peewee.IntegerField()
     by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
     at = peewee.DateTimeField(default=utcnow)
+
+
+class Attachment(StoredFile):
+    """A file attached to a project (or one of its stage changes), stored under a random name."""
+
+    project = peewee.ForeignKeyField(Project, backref="attachments", on_delete="CASCADE")
+    stage_change = peewee.ForeignKeyField(StageChange, null=True, backref="attachments", on_delete="SET NULL")

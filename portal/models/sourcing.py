@@ -6,7 +6,7 @@ import peewee
 from portal.db import BaseModel
 from portal.models.fields import utcnow
 from portal.models.org import Unit, User
-from portal.models.projects import Enterprise, Project
+from portal.models.projects import Enterprise, Project, StoredFile
 
 #: Kinds of contact; labels in portal.sourcing.labels.
 CONTACT_KINDS = ("visit", "call", "meeting", "leader_visit", "letter")
@@ -41,18 +41,12 @@ class Contact(BaseModel):
         )
 
 
-class ContactAttachment(BaseModel):
+class ContactAttachment(StoredFile):
     """A file kept with a logged contact (the visit's minutes, photos, a business card, the
     investor's brochure), stored under a random name (portal.uploads). Removing one deletes the
     row and the file; the audit log keeps what it was."""
 
     contact = peewee.ForeignKeyField(Contact, backref="attachments", on_delete="CASCADE")
-    stored_name = peewee.CharField(max_length=64, unique=True)
-    original_name = peewee.CharField(max_length=200)
-    content_type = peewee.CharField(max_length=100)
-    size = peewee.IntegerField()
-    by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
-    at = peewee.DateTimeField(default=utcnow)
 
     class Meta:
         table_name = "contact_attachment"
