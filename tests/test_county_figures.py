@@ -85,6 +85,9 @@ def test_a_county_figure_is_counted_shown_and_listed(county, signed, login):
     assert value == "2"  # the EV plant and the solar farm; not last year's, the pending or the textiles
     assert "figure=new_energy_signed" in link
     assert _listed(bureau, link) == {"EV plant", "Solar farm"}  # the list behind the number is what it counts
+    note = re.search(r'<p class="figure-filters">(.*?)</p>', bureau.get(html.unescape(link)).get_data(as_text=True),
+                     re.S).group(1)
+    assert "Figure: New-energy projects signed" in note and "Signing date: 2026-01-01 – 2026-12-31" in note
     previous = re.search(r'class="previous-link" href="([^"]+)">([^<]+)<', row).groups()
     assert previous[1] == "1" and _listed(bureau, previous[0]) == {"Battery line"}
     with county.test_request_context():

@@ -6,6 +6,7 @@ import datetime as dt
 
 import peewee
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.db import database
 from portal.figures.definitions import catalogue
@@ -58,6 +59,35 @@ def parse_list_filters(raw: dict) -> tuple[dict, dict]:
         else:
             errors["figure"] = _("Unknown figure.")
     return values, errors
+
+
+#: How the list names each figure filter it applies (``describe``).
+_FILTER_LABELS = {
+    "signed": _l("Signing date"), "started": _l("Start date"), "completed": _l("Completion date"),
+    "production": _l("Production date"), "capital": _l("Capital in place"),
+    "three500": _l("Three-Category-500 projects"), "foreign": _l("Foreign-invested projects"),
+    "foreign_capital": _l("Foreign capital"), "team": _l("Stationed team"),
+}
+
+
+def describe(values: dict) -> list[tuple[str, str]]:
+    """``[(label, value)]`` of the parsed figure filters, as the list says which it applies (a
+    drill-down's filters have no field of their own on the list's form)."""
+    shown = []
+    for milestone in _MILESTONE_FILTERS:
+        start, end = values.get(f"{milestone}_from"), values.get(f"{milestone}_to")
+        if start is not None or end is not None:
+            shown.append((str(_FILTER_LABELS[milestone]),
+                          f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}"))
+    for name in _YES_NO_FILTERS:
+        if name in values:
+            shown.append((str(_FILTER_LABELS[name]), _("Yes") if values[name] else _("No")))
+    if "team" in values:
+        team = Unit.get_or_none(Unit.id == values["team"])
+        shown.append((str(_FILTER_LABELS["team"]), team.name if team else str(values["team"])))
+    if "figure" in values:
+        shown.append((_("Figure"), str(catalogue().definitions[values["figure"]].label)))
+    return shown
 
 
 def list_conditions(values: dict) -> list:

@@ -214,6 +214,11 @@ class ListFilters:
         return {k: v for k, v in self.raw.items() if v and k not in self.STANDARD_PARAMS}
 
     @property
+    def figure_notes(self) -> list[tuple[str, str]]:
+        """The figure filters applied, named (the list behind a dashboard number says which)."""
+        return figures.list_filters.describe(self.figure_filters)
+
+    @property
     def extra_errors(self) -> list:
         """Messages about those filters (they have no field of their own on the form)."""
         return [v for k, v in self.errors.items() if k not in self.STANDARD_PARAMS]
