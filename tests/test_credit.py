@@ -224,3 +224,32 @@ def test_the_demo_city_shows_shares_quotas_and_regions_and_adds_up(app, monkeypa
         assert any(r["signed_investment"].value for r in figures.by_team(YEAR) if r.key in {t.id for t in teams})
         portal.demo.build_demo("password123", dt.date(2026, 11, 21))
         assert ProjectCredit.select().count() == shares  # idempotent
+
+
+@pytest.mark.parametrize("unit", [None, "county_a", "county_b", "team"])
+def test_bureau_shares_beside_the_rule_count_each_project_once(app, org, city, unit):
+    # The rule's parts read every project and take those with bureau shares off again (so the
+    # figures' indexes serve them); the shares then count instead: each unit gets exactly its part.
+    app.config["FIGURES_CACHE_SECONDS"] = 0
+    with app.app_context():
+        ProjectCredit.create(project=city["sourced"], kind="host", unit=org.units["county_b"], share=50)
+        ProjectCredit.create(project=city["sourced"], kind="team", unit=org.units["team"], share=50)
+    expected = {  # signed count, signed amount: "Sourced" (30,000) shared by the bureau half and half
+        "county_a": (Decimal(1), Decimal("10000.00")),
+        "county_b": (Decimal("1.5"), Decimal("35000.00")),
+        "team": (Decimal("0.5"), Decimal("15000.00")),
+    }
+    with temporary_plugin(app, TeamTakesForty()), app.test_request_context():
+        scope = figures.Scope(unit_id=org.units[unit].id) if unit else figures.Scope()
+        own = figures.compute(YEAR, scope)
+        rolled = figures.compute(YEAR, scope, data=figures.grouped(YEAR, scope, figures.TABLE_FAMILIES_PER_PERIOD))
+        assert [(f.key, f.value) for f in rolled] == [(f.key, f.value) for f in own]
+        if unit:
+            assert (own.signed_count.value, own.signed_investment.value) == expected[unit]
+        rows = {r.label: r for r in figures.by_unit(YEAR)}
+        for code, (count, amount) in expected.items():
+            row = rows[org.units[code].name]
+            assert (row["signed_count"].value, row["signed_investment"].value) == (count, amount)
+        ranked = figures.for_units([YEAR], [org.units[c] for c in expected], ("signed_count",))
+        assert {c: ranked[org.units[c].id][0]["signed_count"] for c in expected} == {
+            c: v[0] for c, v in expected.items()}

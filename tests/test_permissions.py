@@ -54,7 +54,7 @@ def test_unit_read_and_edit_matrix(org, username):
 def test_readable_and_editable_unit_queries_agree_with_the_matrix(org, username):
     user = org.users[username]
     ids = perm.readable_unit_ids(user)
-    readable = {u.id for u in Unit.select()} if ids is None else {row.id for row in ids}
+    readable = {u.id for u in Unit.select()} if ids is None else set(ids)
     assert readable == {org.units[k].id for k in _all(READS[username])}
     assert {u.id for u in perm.editable_units(user)} == {org.units[k].id for k in EDITS[username]}
 

@@ -38,7 +38,7 @@ def _unit_form(unit: Unit | None):
     form = UnitForm(obj=unit)
     form.parent.choices = unit_choices(include_blank=True)
     if unit is not None:  # a unit cannot move below itself: its subtree leaves the choices (one query)
-        own = {unit_id for (unit_id,) in unit.subtree_ids().tuples()}
+        own = set(unit.subtree_ids())
         form.parent.choices = [c for c in form.parent.choices if not c[0] or int(c[0]) not in own]
     if form.validate_on_submit():
         if unit is not None and form.parent.data is not None and form.parent.data.is_within(unit):

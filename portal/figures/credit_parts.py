@@ -5,7 +5,8 @@ units add up to the city. A query grouped by ``CREDITED_UNIT`` or scoped to a un
 parts (``credit_parts``), each a plain indexed query whose sums add up: the projects credited
 by the county's rule (grouped by host unit, and by source team when the rule gives teams a
 share) and those whose shares the bureau set (joined to ``ProjectCredit``, grouped by its
-unit, each row's counts and amounts weighted by its share in SQL). Other queries (the city,
+unit, each row's counts and amounts weighted by its share in SQL), less the rule's parts of
+those few projects. Other queries (the city,
 an industry, a source team's projects) count whole projects, in one part.
 """
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-import peewee
 from peewee import Case
 
 from portal import credit
 from portal.figures.scope import Scope
 from portal.models import Project, ProjectCredit
+from portal.web import per_request
 
 #: A group column standing for the unit credited with (a share of) each project.
 CREDITED_UNIT = "credited_unit"
@@ -42,27 +43,43 @@ class CreditPart:
         return self.unit is not None
 
 
+def bureau_shares_exist() -> bool:
+    """Has the bureau set any project's shares? Read once per request: most cities never do,
+    and their queries then need neither the shares nor the correction (``credit_parts``)."""
+    return per_request("figures.bureau_shares_exist", lambda: ProjectCredit.select().exists())
+
+
 def credit_parts(scope: Scope, group) -> list[CreditPart]:
     """The parts of a query: one (whole projects) unless it counts per unit (grouped by, or
-    scoped to, a unit); then the rule's host, the rule's team (if it gives one a share) and the
-    bureau's shares."""
+    scoped to, a unit); then the rule's host and the rule's team (if it gives one a share) over
+    *every* project, and where the bureau set shares, those shares plus a correction taking the
+    rule's parts of those few projects off again (the same parts over them, factor negated).
+
+    Why not "the projects without bureau shares" as the rule's condition: ``id NOT IN (…)`` needs
+    each row's id, which the figures' covering indexes do not hold, so every query read the table
+    (a year's new clues at 1,000,000 projects on PostgreSQL: 270 ms instead of 86 ms)."""
     by_unit = any(g is CREDITED_UNIT for g in (group if isinstance(group, (tuple, list)) else (group,)))
     if not (by_unit or scope.unit_id):
         return [CreditPart()]
     team_share = credit.rule()["team"]
-    by_rule = Project.id.not_in(ProjectCredit.select(ProjectCredit.project))
     referred = Project.source_team.is_null(False) & (Project.source_team != Project.responsible_unit)
     hundredth = Decimal(1) / credit.SCALE
-    parts = [
-        CreditPart(Project.responsible_unit, where=by_rule) if not team_share else
+    rule = [
+        CreditPart(Project.responsible_unit) if not team_share else
         CreditPart(Project.responsible_unit, w=Case(None, [(referred, credit.SCALE - team_share)], credit.SCALE),
-                    factor=hundredth, where=by_rule),
-        CreditPart(ProjectCredit.unit, w=ProjectCredit.share, factor=hundredth,
-                    where=ProjectCredit.unit.is_null(False) & (ProjectCredit.share > 0), join=True),
+                    factor=hundredth),
     ]
     if team_share:
-        parts.append(CreditPart(Project.source_team, factor=Decimal(team_share) * hundredth, where=by_rule & referred))
-    return parts
+        rule.append(CreditPart(Project.source_team, factor=Decimal(team_share) * hundredth, where=referred))
+    if not bureau_shares_exist():
+        return rule
+    set_by_bureau = Project.id.in_(ProjectCredit.select(ProjectCredit.project))
+    corrections = [CreditPart(part.unit, w=part.w, factor=-(part.factor or Decimal(1)),
+                              where=set_by_bureau if part.where is None else part.where & set_by_bureau)
+                   for part in rule]
+    shares = CreditPart(ProjectCredit.unit, w=ProjectCredit.share, factor=hundredth,
+                        where=ProjectCredit.unit.is_null(False) & (ProjectCredit.share > 0), join=True)
+    return rule + corrections + [shares]
 
 
 def credited(query, group, scope: Scope, part: CreditPart):
@@ -72,10 +89,10 @@ def credited(query, group, scope: Scope, part: CreditPart):
         return query, group
     if part.join:
         query = query.join_from(Project, ProjectCredit, on=(ProjectCredit.project == Project.id))
-    query = query.where(part.where)
+    if part.where is not None:
+        query = query.where(part.where)
     if scope.unit_id:
-        unit = scope.unit()
-        query = query.where(part.unit.in_(unit.subtree_ids()) if unit is not None else peewee.SQL("1 = 0"))
+        query = query.where(part.unit.in_(scope.subtree_ids()))
     if scope.credited_to:
         query = query.where(part.unit.in_(list(scope.credited_to)))
     if isinstance(group, (tuple, list)):

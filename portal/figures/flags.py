@@ -32,8 +32,7 @@ def flag_counts(week: str, scope: Scope | None = None) -> dict:
     scope = scope or Scope()
     frozen = _frozen_weeks()
     if frozen is not None and frozen.is_frozen(week):
-        unit = scope.unit()
-        unit_ids = unit.subtree_ids() if unit is not None else ([] if scope.unit_id else None)
+        unit_ids = scope.subtree_ids() if scope.unit_id else None
         project_ids = None
         if scope.industry or scope.team_id:  # archived since or not: the snapshot counted them then
             project_ids = Project.select(Project.id).where(scope.narrowed(unit_id=None).condition(with_archived=True))

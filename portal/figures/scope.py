@@ -31,16 +31,20 @@ class Scope:
             return None
         return per_request(("figures.scope_unit", self.unit_id), lambda: Unit.get_or_none(Unit.id == self.unit_id))
 
+    def subtree_ids(self) -> list[int]:
+        """The ids of the scope's unit and those below it (none for an unknown unit), read once per request."""
+        unit = self.unit()
+        if unit is None:
+            return []
+        return per_request(("figures.scope_subtree", self.unit_id), unit.subtree_ids)
+
     def condition(self, with_archived: bool = False, credited: bool = False):
         """The WHERE condition on Project for this scope (archived projects excluded unless asked).
         ``credited``: the query joins the credit shares (``credit_parts.credited``), which choose the unit's
         projects themselves; else a unit's projects are those it hosts or sourced as a team."""
         cond = peewee.SQL("1 = 1") if with_archived else Project.archived == False  # noqa: E712
         if self.unit_id and not credited:
-            unit = self.unit()
-            if unit is None:
-                return cond & peewee.SQL("1 = 0")
-            cond &= permissions.units_projects_condition(unit.subtree_ids())  # a team: what it sourced
+            cond &= permissions.units_projects_condition(self.subtree_ids())  # a team: what it sourced
         if self.industry:
             cond &= Project.industry_code == self.industry
         if self.team_id:

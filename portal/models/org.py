@@ -27,8 +27,12 @@ class Unit(BaseModel):
     active = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=utcnow)
 
-    def subtree_ids(self):
-        return Unit.select(Unit.id).where(Unit.path.startswith(self.path))
+    def subtree_ids(self) -> list[int]:
+        """The ids of this unit and every unit below it, read now as a list: in a query's ``IN``
+        the database then plans with the real units. As a subquery on the path, PostgreSQL
+        guessed one unit and read a county's projects through the unit index instead of the
+        figures' date indexes (0.9 s for one dashboard figure at 1,000,000 projects)."""
+        return [unit_id for (unit_id,) in Unit.select(Unit.id).where(Unit.path.startswith(self.path)).tuples()]
 
     def is_within(self, other: "Unit") -> bool:
         """True when this unit is ``other`` or below it."""
