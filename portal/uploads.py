@@ -4,18 +4,38 @@ bytes), files are stored under random names and sent back as downloads under the
 Accepted: PDF, PNG, JPEG, Office Open XML (docx, xlsx, pptx) and the older
 Office formats (doc, xls). The extension must agree with the content, so a
 download never reaches a browser with a misleading type.
+
+Sizes: each file at most ``MAX_UPLOAD_MB``. A form that sends files (its view marked with
+:func:`takes_files`) may send up to ``MAX_UPLOAD_REQUEST_MB`` in all (default five files'
+worth), so a file over its own limit reaches the form's check and is refused next to its field,
+with what was typed kept; every other request stays within ``MAX_CONTENT_LENGTH`` (one file and
+the form). A body over the larger limit is never read: the 413 page (:func:`too_large`) names
+both limits and links back to the form. The CSRF check reads the body first, so such a request
+stops there and its view never runs; a body within the limit is checked for its token as any.
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app, request, send_file
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from portal.errors import render_error
+from portal.web import safe_next
+
+log = logging.getLogger(__name__)
+MB = 1024 * 1024
+#: Room for a form's other fields and the multipart framing around its files.
+FORM_ROOM = 64 * 1024
 
 #: kind -> (extensions, content type)
 KINDS = {
@@ -70,7 +90,83 @@ def uploads_dir() -> Path:
 
 
 def max_bytes() -> int:
-    return int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    return int(current_app.config["MAX_UPLOAD_MB"]) * MB
+
+
+def request_mb() -> int:
+    """The most a form with files sends in one request, in MB: ``MAX_UPLOAD_REQUEST_MB``, by
+    default five files' worth, and always more than one file's limit (a file just over it must
+    reach the check that names it next to its field)."""
+    per_file = int(current_app.config["MAX_UPLOAD_MB"])
+    whole = current_app.config.get("MAX_UPLOAD_REQUEST_MB") or 5 * per_file
+    return max(int(whole), per_file + 1)
+
+
+def takes_files(view=None, *, back=None):
+    """Mark a view whose form sends files (put it right under the route): its requests may be as
+    large as :func:`request_mb`, and one larger is answered by :func:`too_large` with a link back
+    to the form: the page the form was sent from, else ``back(**view_args)``, else the view's own
+    address when it answers GET."""
+
+    def mark(view):
+        view.portal_takes_files = back or True
+        return view
+
+    return mark(view) if view is not None else mark
+
+
+def _mark_of(endpoint: str | None):
+    """The :func:`takes_files` mark of an endpoint's view (None when it takes no files)."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "portal_takes_files", None)
+
+
+class LargerBodyForFiles:
+    """Mixed into the app's request class: a view marked with :func:`takes_files` reads a larger
+    body (the rest keep ``MAX_CONTENT_LENGTH``)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and current_app and _mark_of(self.endpoint):
+            return request_mb() * MB + FORM_ROOM
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def _back_to_form() -> str | None:
+    """Where the form was: the page that sent it (a page of this site), else the marked view's
+    ``back``, else its own address when it answers GET."""
+    referrer = urlsplit(request.referrer or "")
+    here = urlsplit(request.host_url)
+    if (referrer.scheme, referrer.netloc) == (here.scheme, here.netloc):
+        page = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "")
+        if page:
+            return page
+    back = _mark_of(request.endpoint)
+    if callable(back):
+        return back(**(request.view_args or {}))
+    if back and request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+        return request.full_path.rstrip("?")
+    return None
+
+
+def too_large(error: RequestEntityTooLarge):
+    """A request larger than the portal reads (413): the error page, saying how large a form with
+    files may be when it was one, with a link back to the form. The body is not read."""
+    detail = None
+    if _mark_of(request.endpoint) and (request.content_length or 0) > request_mb() * MB:
+        detail = _("The files you chose add up to more than %(total)s MB, the most one form can send (each file "
+                   "can be at most %(each)s MB). Nothing was saved: go back to the form and send fewer files at "
+                   "a time.", total=request_mb(), each=current_app.config["MAX_UPLOAD_MB"])
+    return render_error(413, detail, back=_back_to_form())
+
+
+def init_app(app) -> None:
+    app.request_class = type("Request", (LargerBodyForFiles, app.request_class), {})  # htmx's, with the mixin
+    app.register_error_handler(RequestEntityTooLarge, too_large)
 
 
 def safe_original_name(name: str) -> str:

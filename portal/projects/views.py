@@ -620,6 +620,7 @@ def _check_uploads(storages) -> list[str]:
 
 
 @bp.route("/<project_id>/stage", methods=["GET", "POST"])
+@uploads.takes_files
 @login_required
 def stage(project_id):
     project = load_project(project_id)
@@ -806,6 +807,7 @@ def capital(project_id):
 # Attachments ---------------------------------------------------------------------------
 
 @bp.route("/<project_id>/attachments", methods=["POST"])
+@uploads.takes_files(back=lambda project_id: url_for("projects.show", project_id=project_id, _anchor="attachments"))
 @login_required
 def upload(project_id):
     project = load_project(project_id)
