@@ -140,8 +140,7 @@ def _back_to_form() -> str | None:
     """Where the form was: the page that sent it (a page of this site), else the marked view's
     ``back``, else its own address when it answers GET."""
     referrer = urlsplit(request.referrer or "")
-    here = urlsplit(request.host_url)
-    if (referrer.scheme, referrer.netloc) == (here.scheme, here.netloc):
+    if referrer.netloc == request.host:  # only its path is used (the scheme may be a proxy's)
         page = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "")
         if page:
             return page
