@@ -15,8 +15,10 @@ stops there and its view never runs; a body within the limit is checked for its 
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -29,7 +31,10 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.db import database
 from portal.errors import render_error
+from portal.models import ALL_MODELS
+from portal.models.projects import StoredFile
 from portal.web import safe_next
 
 log = logging.getLogger(__name__)
@@ -225,12 +230,117 @@ def path_of(stored_name: str) -> Path:
     return uploads_dir() / stored_name
 
 
-def discard(stored_name: str) -> None:
-    """Delete a stored file (its record is gone): a file already missing is no error."""
+def discard(stored_name: str) -> bool:
+    """Delete a stored file whose row is gone: a file already missing is no error. One that cannot
+    be deleted (no permission, the network share away) stays, logged: its row is gone already, so
+    the request that removed it succeeded, and ``portal uploads orphans --delete`` removes the file
+    later. Never raises; False when the file stayed."""
     try:
         path_of(stored_name).unlink()
     except FileNotFoundError:
         pass
+    except OSError as error:
+        log.warning("uploaded file %s was not deleted (%s); its row is gone: `portal uploads orphans --delete` "
+                    "removes it", stored_name, error)
+        return False
+    return True
+
+
+class removed_unless_committed:
+    """``with removed_unless_committed() as saved, database.atomic():`` — the stored names of the
+    files saved inside the block (append each): when the block fails (its transaction rolled back),
+    they are deleted again, so no file is left without its row."""
+
+    def __enter__(self) -> list[str]:
+        self.names: list[str] = []
+        return self.names
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None:
+            for stored_name in self.names:
+                discard(stored_name)
+
+
+class deleted_once_committed:
+    """``with deleted_once_committed() as gone, database.atomic():`` — the stored names of the
+    files whose rows the block deletes (append each): they are
+    deleted once the transaction committed, never before (a failed deletion keeps the rows and
+    their files). A file that cannot be deleted stays, logged (:func:`discard`); so does every
+    file when the block ran inside a longer transaction, not committed yet."""
+
+    def __enter__(self) -> list[str]:
+        self.names: list[str] = []
+        return self.names
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None or not self.names:
+            return
+        if database.in_transaction():
+            log.warning("%d uploaded files whose rows were deleted inside a longer transaction were kept; "
+                        "`portal uploads orphans --delete` removes them once no row names them", len(self.names))
+            return
+        for stored_name in self.names:
+            discard(stored_name)
+
+
+def stored_file_models() -> list:
+    """The tables of stored files: the models of ALL_MODELS built on StoredFile (a project's
+    attachments, a contact's files …)."""
+    return [model for model in ALL_MODELS if issubclass(model, StoredFile)]
+
+
+#: The name :func:`save` gives a file: 32 hex digits and the extension of its kind.
+STORED_NAME = re.compile(r"[0-9a-f]{32}(%s)" % "|".join(re.escape(e) for exts, _type in KINDS.values() for e in exts))
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A file of the uploads folder that no row names."""
+
+    name: str
+    size: int
+    modified: dt.datetime  # UTC
+
+
+def orphans() -> list[Orphan]:
+    """The files of the uploads folder that no row of a stored-file table names, oldest first.
+    Only files named as the portal names them count (its subfolders, such as ``imports/``, and
+    anything else put there are not its uploads). The folder is read before the rows, so a file
+    saved meanwhile has its row read too once committed."""
+    candidates = [path for path in uploads_dir().iterdir() if STORED_NAME.fullmatch(path.name) and path.is_file()]
+    named: set[str] = set()
+    for model in stored_file_models():
+        named.update(name for (name,) in model.select(model.stored_name).tuples())
+    found = []
+    for path in candidates:
+        if path.name in named:
+            continue
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+        found.append(Orphan(path.name, stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)))
+    return sorted(found, key=lambda orphan: (orphan.modified, orphan.name))
+
+
+def is_named(stored_name: str) -> bool:
+    return any(model.select().where(model.stored_name == stored_name).exists() for model in stored_file_models())
+
+
+def delete_orphans(min_age: dt.timedelta) -> tuple[list[Orphan], list[Orphan], list[Orphan]]:
+    """Delete the orphans older than ``min_age`` (a younger one may be an upload whose row is not
+    committed yet), each checked once more just before. Returns (deleted, kept: too young or named
+    by a row since, failed to delete)."""
+    deleted, kept, failed = [], [], []
+    now = dt.datetime.now(dt.timezone.utc)
+    for orphan in orphans():
+        if now - orphan.modified < min_age or is_named(orphan.name):
+            kept.append(orphan)
+        elif discard(orphan.name):
+            deleted.append(orphan)
+        else:
+            failed.append(orphan)
+    return deleted, kept, failed
 
 
 def send(stored_name: str, content_type: str, original_name: str):
