@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import peewee
 from flask import abort, current_app, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -263,7 +264,7 @@ class removed_unless_committed:
 
 class deleted_once_committed:
     """``with deleted_once_committed() as gone, database.atomic():`` — the stored names of the
-    files whose rows the block deletes (append each): they are
+    files whose rows the block deletes (append each, or :func:`files_deleted_with`): they are
     deleted once the transaction committed, never before (a failed deletion keeps the rows and
     their files). A file that cannot be deleted stays, logged (:func:`discard`); so does every
     file when the block ran inside a longer transaction, not committed yet."""
@@ -287,6 +288,40 @@ def stored_file_models() -> list:
     """The tables of stored files: the models of ALL_MODELS built on StoredFile (a project's
     attachments, a contact's files …)."""
     return [model for model in ALL_MODELS if issubclass(model, StoredFile)]
+
+
+def _cascading_keys(parent) -> list:
+    """``(model, key)`` for each ON DELETE CASCADE key of ALL_MODELS to ``parent``."""
+    return [(model, key) for model in ALL_MODELS for key in model._meta.fields.values()
+            if isinstance(key, peewee.ForeignKeyField) and key.rel_model is parent
+            and (key.on_delete or "").upper() == "CASCADE"]
+
+
+def _cascades_to_files(model, path: frozenset) -> bool:
+    """Deleting a row of ``model`` deletes rows of a stored-file table (itself, or through keys)."""
+    return issubclass(model, StoredFile) or any(
+        _cascades_to_files(child, path | {child}) for child, _key in _cascading_keys(model) if child not in path)
+
+
+def files_deleted_with(model, ids) -> list[str]:
+    """The stored names of the files whose rows the database deletes with these rows of ``model``
+    (ids: a list or a query of them): the rows of every stored-file table reached from them through
+    ON DELETE CASCADE keys (an investor's contacts' files). Call it before deleting, inside the
+    deletion's transaction. One query per stored-file table reached."""
+    if isinstance(ids, (list, tuple, set)) and not ids:
+        return []
+    names: list[str] = []
+
+    def walk(parent, rows, path):
+        for child, key in _cascading_keys(parent):
+            if child in path or not _cascades_to_files(child, path | {child}):
+                continue
+            if issubclass(child, StoredFile):
+                names.extend(name for (name,) in child.select(child.stored_name).where(key.in_(rows)).tuples())
+            walk(child, child.select(child._meta.primary_key).where(key.in_(rows)), path | {child})
+
+    walk(model, list(ids) if isinstance(ids, (set, tuple)) else ids, frozenset({model}))
+    return names
 
 
 #: The name :func:`save` gives a file: 32 hex digits and the extension of its kind.

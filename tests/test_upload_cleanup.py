@@ -1,6 +1,7 @@
-"""No uploaded file is left on disk without its row. A file whose deletion fails after its row is
-gone is logged while the request succeeds, and `portal uploads orphans` lists it and, with
---delete, deletes it; files saved by a transaction that fails are deleted again."""
+"""No uploaded file is left on disk without its row. An investor deleted with its contacts (an
+import undone) takes their files along; a file whose deletion fails after its row is gone is
+logged while the request succeeds, and `portal uploads orphans` lists it and, with --delete,
+deletes it; files saved by a transaction that fails are deleted again."""
 import logging
 import os
 import time
@@ -14,11 +15,40 @@ from portal.db import database
 from portal.models import Attachment, Contact, ContactAttachment, Enterprise
 from tests.forms_helpers import forms_on, submit
 from tests.test_contact_attachments import CARD, MINUTES, _log_visit, _uploads
+from tests.test_import import batch_id, clean_rows, confirm, upload, xlsx
+from tests.test_import_list_undo import INVESTOR_ROWS, imported, press_undo
+from tests.test_import_lists import INVESTORS
 
 
 @pytest.fixture
 def ningde():
     return Enterprise.create(name="Ningde Battery Co")
+
+
+def test_undoing_an_investor_import_deletes_the_files_of_the_contacts_logged_with_a_new_investor(app, login):
+    bureau = login("bureau")
+    bid = imported(bureau, INVESTORS, xlsx(INVESTOR_ROWS))
+    longi = Enterprise.get(Enterprise.name == "隆基绿能")  # created by the import
+    before = _uploads(app)
+    assert _log_visit(bureau, longi, (MINUTES, "minutes.pdf"), (CARD, "card.png")).status_code == 303
+    assert len(_uploads(app) - before) == 2
+    assert press_undo(bureau, INVESTORS, bid).status_code == 303
+    assert not Enterprise.select().where(Enterprise.name == "隆基绿能").exists()
+    assert Contact.select().count() == 0 and ContactAttachment.select().count() == 0
+    assert _uploads(app) == before
+
+
+def test_undoing_a_project_import_deletes_the_files_of_the_contacts_logged_with_an_investor_it_created(app, login):
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, xlsx(clean_rows())))
+    assert confirm(bureau, bid).status_code == 303
+    [investor, *_] = Enterprise.select().order_by(Enterprise.id)
+    before = _uploads(app)
+    assert _log_visit(bureau, investor, (MINUTES, "minutes.pdf")).status_code == 303
+    assert len(_uploads(app) - before) == 1
+    assert bureau.post_form(f"/projects/import/{bid}/undo").status_code == 303
+    assert Enterprise.select().count() == 0 and ContactAttachment.select().count() == 0
+    assert _uploads(app) == before
 
 
 def _orphans_command(app, *args):
