@@ -5,7 +5,8 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import db, errors, export_slots, form_errors, i18n, labels, menu, plugins, schema, security, static_files
+from portal import (db, errors, export_slots, form_errors, i18n, labels, menu, plugins, schema, security, static_files,
+                    uploads)
 from portal.auth import views as auth_views
 from portal.config import default_instance_path, load_settings
 from portal.paths import STATIC_DIR, TEMPLATES_DIR
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     menu.init_app(app)
     auth_views.init_app(app)
     errors.init_app(app)
+    uploads.init_app(app)  # a form with files reads a larger body; the 413 page links back to the form
     export_slots.init_app(app)
     plugins.init_app(app)  # registers blueprints, core ones included
     return app

@@ -1,4 +1,4 @@
-"""The `portal` command: init, demo, serve, db upgrade, users …"""
+"""The `portal` command: init, demo, serve, db upgrade, users, uploads …"""
 from __future__ import annotations
 
 import secrets
@@ -286,6 +286,37 @@ def users_unlock(username):
     with AppContext():
         throttle.unlock(_find_user(username))
     click.echo(f"{username!r} unlocked")
+
+
+@cli.group("uploads", help="Uploaded files (the uploads folder).")
+def uploads_group():
+    pass
+
+
+@uploads_group.command("orphans", help="List the files of the uploads folder that no project attachment or "
+                                       "contact file names (left when deleting a file failed after its row was "
+                                       "deleted): name, size in bytes, last modified (UTC). --delete deletes those "
+                                       "older than --min-age minutes (a younger one may be an upload still being "
+                                       "saved).")
+@click.option("--delete", is_flag=True, help="Delete them.")
+@click.option("--min-age", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Minutes since a file was written before --delete deletes it.")
+def uploads_orphans(delete, min_age):
+    import datetime as dt
+
+    from portal import uploads
+
+    with AppContext():
+        found = uploads.orphans()
+        for orphan in found:
+            click.echo(f"{orphan.name}\t{orphan.size}\t{orphan.modified:%Y-%m-%d %H:%M:%S}")
+        click.echo(f"{len(found)} orphan files, {sum(o.size for o in found)} bytes", err=True)
+        if delete:
+            deleted, kept, failed = uploads.delete_orphans(dt.timedelta(minutes=min_age))
+            click.echo(f"deleted: {len(deleted)}, kept (younger than {min_age} minutes): {len(kept)}, "
+                       f"could not be deleted: {len(failed)}", err=True)
+            if failed:
+                raise click.ClickException("some files could not be deleted (see the log)")
 
 
 from portal.projects.seed import seed_command  # noqa: E402

@@ -97,6 +97,10 @@ def load_settings(app, overrides: dict | None) -> None:
         STRICT_PLUGINS=False,
         UPLOADS_DIR=None,
         MAX_UPLOAD_MB=20,
+        # The most a form with files (a project's attachments, a contact's) sends in one request;
+        # None: five files' worth (portal/uploads.py). A file over MAX_UPLOAD_MB within it is
+        # refused next to its field.
+        MAX_UPLOAD_REQUEST_MB=None,
         RULES=None,
         RULES_FILE=None,
         VERIFY_STAGES=True,
@@ -155,6 +159,9 @@ def load_settings(app, overrides: dict | None) -> None:
                                                                  "PORTAL_LOGIN_MAX_CONCURRENT_HASHES")
     app.config["FEATURES_OFF"] = features.parse_off(app.config["FEATURES_OFF"])
     app.config["API_RATE_LIMIT"] = _as_positive_int(app.config["API_RATE_LIMIT"], "PORTAL_API_RATE_LIMIT")
+    if app.config["MAX_UPLOAD_REQUEST_MB"] is not None:
+        app.config["MAX_UPLOAD_REQUEST_MB"] = _as_positive_int(app.config["MAX_UPLOAD_REQUEST_MB"],
+                                                               "MAX_UPLOAD_REQUEST_MB")
 
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(instance / "portal.sqlite3")

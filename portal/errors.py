@@ -26,10 +26,11 @@ def _messages():
     }
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None, back: str | None = None):
+    """The error page (an htmx request: its message); ``back``: a link back to the form."""
     title, text = _messages().get(code, (str(code), ""))
     template = "errors/_error.html" if getattr(request, "htmx", None) else "errors/error.html"
-    response = render_template(template, code=code, title=title, text=detail or text)
+    response = render_template(template, code=code, title=title, text=detail or text, back=back)
     headers = {"Vary": "HX-Request"}
     if getattr(request, "htmx", None):
         # Show the message in the page's error area whatever the request targeted.

@@ -4,18 +4,44 @@ bytes), files are stored under random names and sent back as downloads under the
 Accepted: PDF, PNG, JPEG, Office Open XML (docx, xlsx, pptx) and the older
 Office formats (doc, xls). The extension must agree with the content, so a
 download never reaches a browser with a misleading type.
+
+Sizes: each file at most ``MAX_UPLOAD_MB``. A form that sends files (its view marked with
+:func:`takes_files`) may send up to ``MAX_UPLOAD_REQUEST_MB`` in all (default five files'
+worth), so a file over its own limit reaches the form's check and is refused next to its field,
+with what was typed kept; every other request stays within ``MAX_CONTENT_LENGTH`` (one file and
+the form). A body over the larger limit is never read: the 413 page (:func:`too_large`) names
+both limits and links back to the form. The CSRF check reads the body first, so such a request
+stops there and its view never runs; a body within the limit is checked for its token as any.
 """
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import abort, current_app, send_file
+import peewee
+from flask import abort, current_app, request, send_file
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from portal.db import database
+from portal.errors import render_error
+from portal.models import ALL_MODELS
+from portal.models.projects import StoredFile
+from portal.web import safe_next
+
+log = logging.getLogger(__name__)
+MB = 1024 * 1024
+#: Room for a form's other fields and the multipart framing around its files.
+FORM_ROOM = 64 * 1024
 
 #: kind -> (extensions, content type)
 KINDS = {
@@ -70,7 +96,82 @@ def uploads_dir() -> Path:
 
 
 def max_bytes() -> int:
-    return int(current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    return int(current_app.config["MAX_UPLOAD_MB"]) * MB
+
+
+def request_mb() -> int:
+    """The most a form with files sends in one request, in MB: ``MAX_UPLOAD_REQUEST_MB``, by
+    default five files' worth, and always more than one file's limit (a file just over it must
+    reach the check that names it next to its field)."""
+    per_file = int(current_app.config["MAX_UPLOAD_MB"])
+    whole = current_app.config.get("MAX_UPLOAD_REQUEST_MB") or 5 * per_file
+    return max(int(whole), per_file + 1)
+
+
+def takes_files(view=None, *, back=None):
+    """Mark a view whose form sends files (put it right under the route): its requests may be as
+    large as :func:`request_mb`, and one larger is answered by :func:`too_large` with a link back
+    to the form: the page the form was sent from, else ``back(**view_args)``, else the view's own
+    address when it answers GET."""
+
+    def mark(view):
+        view.portal_takes_files = back or True
+        return view
+
+    return mark(view) if view is not None else mark
+
+
+def _mark_of(endpoint: str | None):
+    """The :func:`takes_files` mark of an endpoint's view (None when it takes no files)."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "portal_takes_files", None)
+
+
+class LargerBodyForFiles:
+    """Mixed into the app's request class: a view marked with :func:`takes_files` reads a larger
+    body (the rest keep ``MAX_CONTENT_LENGTH``)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and current_app and _mark_of(self.endpoint):
+            return request_mb() * MB + FORM_ROOM
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def _back_to_form() -> str | None:
+    """Where the form was: the page that sent it (a page of this site), else the marked view's
+    ``back``, else its own address when it answers GET."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:  # only its path is used (the scheme may be a proxy's)
+        page = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "")
+        if page:
+            return page
+    back = _mark_of(request.endpoint)
+    if callable(back):
+        return back(**(request.view_args or {}))
+    if back and request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
+        return request.full_path.rstrip("?")
+    return None
+
+
+def too_large(error: RequestEntityTooLarge):
+    """A request larger than the portal reads (413): the error page, saying how large a form with
+    files may be when it was one, with a link back to the form. The body is not read."""
+    detail = None
+    if _mark_of(request.endpoint) and (request.content_length or 0) > request_mb() * MB:
+        detail = _("The files you chose add up to more than %(total)s MB, the most one form can send (each file "
+                   "can be at most %(each)s MB). Nothing was saved: go back to the form and send fewer files at "
+                   "a time.", total=request_mb(), each=current_app.config["MAX_UPLOAD_MB"])
+    return render_error(413, detail, back=_back_to_form())
+
+
+def init_app(app) -> None:
+    app.request_class = type("Request", (LargerBodyForFiles, app.request_class), {})  # htmx's, with the mixin
+    app.register_error_handler(RequestEntityTooLarge, too_large)
 
 
 def safe_original_name(name: str) -> str:
@@ -130,12 +231,151 @@ def path_of(stored_name: str) -> Path:
     return uploads_dir() / stored_name
 
 
-def discard(stored_name: str) -> None:
-    """Delete a stored file (its record is gone): a file already missing is no error."""
+def discard(stored_name: str) -> bool:
+    """Delete a stored file whose row is gone: a file already missing is no error. One that cannot
+    be deleted (no permission, the network share away) stays, logged: its row is gone already, so
+    the request that removed it succeeded, and ``portal uploads orphans --delete`` removes the file
+    later. Never raises; False when the file stayed."""
     try:
         path_of(stored_name).unlink()
     except FileNotFoundError:
         pass
+    except OSError as error:
+        log.warning("uploaded file %s was not deleted (%s); its row is gone: `portal uploads orphans --delete` "
+                    "removes it", stored_name, error)
+        return False
+    return True
+
+
+class removed_unless_committed:
+    """``with removed_unless_committed() as saved, database.atomic():`` — the stored names of the
+    files saved inside the block (append each): when the block fails (its transaction rolled back),
+    they are deleted again, so no file is left without its row."""
+
+    def __enter__(self) -> list[str]:
+        self.names: list[str] = []
+        return self.names
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None:
+            for stored_name in self.names:
+                discard(stored_name)
+
+
+class deleted_once_committed:
+    """``with deleted_once_committed() as gone, database.atomic():`` — the stored names of the
+    files whose rows the block deletes (append each, or :func:`files_deleted_with`): they are
+    deleted once the transaction committed, never before (a failed deletion keeps the rows and
+    their files). A file that cannot be deleted stays, logged (:func:`discard`); so does every
+    file when the block ran inside a longer transaction, not committed yet."""
+
+    def __enter__(self) -> list[str]:
+        self.names: list[str] = []
+        return self.names
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None or not self.names:
+            return
+        if database.in_transaction():
+            log.warning("%d uploaded files whose rows were deleted inside a longer transaction were kept; "
+                        "`portal uploads orphans --delete` removes them once no row names them", len(self.names))
+            return
+        for stored_name in self.names:
+            discard(stored_name)
+
+
+def stored_file_models() -> list:
+    """The tables of stored files: the models of ALL_MODELS built on StoredFile (a project's
+    attachments, a contact's files …)."""
+    return [model for model in ALL_MODELS if issubclass(model, StoredFile)]
+
+
+def _cascading_keys(parent) -> list:
+    """``(model, key)`` for each ON DELETE CASCADE key of ALL_MODELS to ``parent``."""
+    return [(model, key) for model in ALL_MODELS for key in model._meta.fields.values()
+            if isinstance(key, peewee.ForeignKeyField) and key.rel_model is parent
+            and (key.on_delete or "").upper() == "CASCADE"]
+
+
+def _cascades_to_files(model, path: frozenset) -> bool:
+    """Deleting a row of ``model`` deletes rows of a stored-file table (itself, or through keys)."""
+    return issubclass(model, StoredFile) or any(
+        _cascades_to_files(child, path | {child}) for child, _key in _cascading_keys(model) if child not in path)
+
+
+def files_deleted_with(model, ids) -> list[str]:
+    """The stored names of the files whose rows the database deletes with these rows of ``model``
+    (ids: a list or a query of them): the rows of every stored-file table reached from them through
+    ON DELETE CASCADE keys (an investor's contacts' files). Call it before deleting, inside the
+    deletion's transaction. One query per stored-file table reached."""
+    if isinstance(ids, (list, tuple, set)) and not ids:
+        return []
+    names: list[str] = []
+
+    def walk(parent, rows, path):
+        for child, key in _cascading_keys(parent):
+            if child in path or not _cascades_to_files(child, path | {child}):
+                continue
+            if issubclass(child, StoredFile):
+                names.extend(name for (name,) in child.select(child.stored_name).where(key.in_(rows)).tuples())
+            walk(child, child.select(child._meta.primary_key).where(key.in_(rows)), path | {child})
+
+    walk(model, list(ids) if isinstance(ids, (set, tuple)) else ids, frozenset({model}))
+    return names
+
+
+#: The name :func:`save` gives a file: 32 hex digits and the extension of its kind.
+STORED_NAME = re.compile(r"[0-9a-f]{32}(%s)" % "|".join(re.escape(e) for exts, _type in KINDS.values() for e in exts))
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A file of the uploads folder that no row names."""
+
+    name: str
+    size: int
+    modified: dt.datetime  # UTC
+
+
+def orphans() -> list[Orphan]:
+    """The files of the uploads folder that no row of a stored-file table names, oldest first.
+    Only files named as the portal names them count (its subfolders, such as ``imports/``, and
+    anything else put there are not its uploads). The folder is read before the rows, so a file
+    saved meanwhile has its row read too once committed."""
+    candidates = [path for path in uploads_dir().iterdir() if STORED_NAME.fullmatch(path.name) and path.is_file()]
+    named: set[str] = set()
+    for model in stored_file_models():
+        named.update(name for (name,) in model.select(model.stored_name).tuples())
+    found = []
+    for path in candidates:
+        if path.name in named:
+            continue
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+        found.append(Orphan(path.name, stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc)))
+    return sorted(found, key=lambda orphan: (orphan.modified, orphan.name))
+
+
+def is_named(stored_name: str) -> bool:
+    return any(model.select().where(model.stored_name == stored_name).exists() for model in stored_file_models())
+
+
+def delete_orphans(min_age: dt.timedelta) -> tuple[list[Orphan], list[Orphan], list[Orphan]]:
+    """Delete the orphans older than ``min_age`` (a younger one may be an upload whose row is not
+    committed yet), each checked once more just before. Returns (deleted, kept: too young or named
+    by a row since, failed to delete)."""
+    deleted, kept, failed = [], [], []
+    now = dt.datetime.now(dt.timezone.utc)
+    for orphan in orphans():
+        if now - orphan.modified < min_age or is_named(orphan.name):
+            kept.append(orphan)
+        elif discard(orphan.name):
+            deleted.append(orphan)
+        else:
+            failed.append(orphan)
+    return deleted, kept, failed
 
 
 def send(stored_name: str, content_type: str, original_name: str):

@@ -78,8 +78,8 @@ ALL_COMMANDS = {
     "db", "db prune", "db refresh-figures", "db status", "db upgrade", "demo", "export", "import",
     "import capital", "import investors", "import projects", "import targets", "import units", "import users", "init",
     "plugin",
-    "notify", "plugin new", "plugins", "problems", "problems check-overdue", "seed", "serve", "snapshot", "users",
-    "users create", "users list", "users reset-password", "users unlock",
+    "notify", "plugin new", "plugins", "problems", "problems check-overdue", "seed", "serve", "snapshot",
+    "uploads", "uploads orphans", "users", "users create", "users list", "users reset-password", "users unlock",
 }
 FEATURE_COMMANDS = {"snapshot", "plugins", "plugin", "problems", "export"}  # and "import targets" (ranking)
 

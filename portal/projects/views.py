@@ -594,18 +594,21 @@ def _stage_error(form, error: stages.StageError, default) -> int:
     return 409 if isinstance(error, stages.StageConflict) else 422
 
 
-def _upload_all(storages, project, change=None) -> list[Attachment]:
-    saved = []
+def _upload_all(storages, project, saved: list[str], change=None) -> list[Attachment]:
+    """Save the chosen files with their rows; ``saved`` (of uploads.removed_unless_committed) gets
+    each stored name, so a failed transaction leaves no file behind."""
+    attachments = []
     for storage in storages:
         if storage and storage.filename:
             stored = uploads.save(storage)
+            saved.append(stored.stored_name)
             attachment = Attachment.create(project=project.id, stage_change=change.id if change else None,
                                            stored_name=stored.stored_name, original_name=stored.original_name,
                                            content_type=stored.content_type, size=stored.size, by=current_user.id)
-            saved.append(attachment)
+            attachments.append(attachment)
             audit.record("attachment", "project", project.id,
                          {"attachment": [None, attachment.original_name]}, user=current_user)
-    return saved
+    return attachments
 
 
 def _check_uploads(storages) -> list[str]:
@@ -620,6 +623,7 @@ def _check_uploads(storages) -> list[str]:
 
 
 @bp.route("/<project_id>/stage", methods=["GET", "POST"])
+@uploads.takes_files
 @login_required
 def stage(project_id):
     project = load_project(project_id)
@@ -638,12 +642,12 @@ def stage(project_id):
         else:
             version = _posted_version(form)
             try:
-                with database.atomic():
+                with uploads.removed_unless_committed() as saved, database.atomic():
                     change = stages.change_stage(
                         project, current_user, form.to_stage.data, form.on_date.data, note=form.note.data,
                         reason=form.reason.data, contracted_amount=form.contracted_amount.data,
                         expected_version=version)
-                    _upload_all(form.files.data, project, change)
+                    _upload_all(form.files.data, project, saved, change)
             except stages.StageError as exc:
                 status = _stage_error(form, exc, form.to_stage)
                 if status == 409:
@@ -806,6 +810,7 @@ def capital(project_id):
 # Attachments ---------------------------------------------------------------------------
 
 @bp.route("/<project_id>/attachments", methods=["POST"])
+@uploads.takes_files(back=lambda project_id: url_for("projects.show", project_id=project_id, _anchor="attachments"))
 @login_required
 def upload(project_id):
     project = load_project(project_id)
@@ -820,8 +825,8 @@ def upload(project_id):
         summary = [FieldError(form.files.id, str(form.files.label.text), message) for message in errors]
         return render("projects/show.html", "projects/_attachments.html", status=422,
                       **_page_context(project, upload_errors=errors, form_errors=summary))
-    with database.atomic():
-        _upload_all(storages, project)
+    with uploads.removed_unless_committed() as saved, database.atomic():
+        _upload_all(storages, project, saved)
         plugins.project_changed(project, "attachment", current_user)
     note_done(_("File uploaded."), "success")
     if wants_partial():

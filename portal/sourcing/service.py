@@ -44,7 +44,7 @@ def _followed_up(project_id, enterprise_id, user) -> None:
 
 def log_contact(enterprise, user, files=(), **values) -> Contact:
     """Log a contact, with the files chosen on its form (each checked by the form already)."""
-    with _keeping_files() as saved, database.atomic():
+    with uploads.removed_unless_committed() as saved, database.atomic():
         contact = Contact.create(enterprise=enterprise, by=user, **values)
         audit.record("contact_create", "contact", contact.id, _audited(
             {name: [None, getattr(contact, name)] for name in CONTACT_FIELDS if getattr(contact, name)},
@@ -62,7 +62,7 @@ def edit_contact(contact, user, files=(), **values) -> bool:
     if not changes and not files:
         return False
     old_project = contact.project_id
-    with _keeping_files() as saved, database.atomic():
+    with uploads.removed_unless_committed() as saved, database.atomic():
         if changes:
             for name, value in values.items():
                 setattr(contact, name, value)
@@ -77,20 +77,6 @@ def edit_contact(contact, user, files=(), **values) -> bool:
 
 
 # A contact's files -------------------------------------------------------------------------------
-
-class _keeping_files:
-    """The stored names of the files saved inside the block: when the block fails (the
-    transaction is rolled back), the files are deleted again, so no file is left without a row."""
-
-    def __enter__(self) -> list[str]:
-        self.saved: list[str] = []
-        return self.saved
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is not None:
-            for stored_name in self.saved:
-                uploads.discard(stored_name)
-
 
 def _attach(contact, user, files, saved: list[str]) -> None:
     for storage in files:
@@ -108,14 +94,14 @@ def remove_attachment(attachment: ContactAttachment, user) -> None:
     """Remove a file from its contact: the row and the stored file go, the audit entry keeps its
     name, size, type and who added it when (the file is deleted once the removal is committed)."""
     contact = attachment.contact
-    with database.atomic():
+    with uploads.deleted_once_committed() as gone, database.atomic():
         audit.record("contact_file_remove", "contact", contact.id,
                      {"attachment": [attachment.original_name, None], "file_size": [attachment.size, None],
                       "file_type": [attachment.content_type, None], "added_by": [attachment.by.display_name, None],
                       "added_at": [attachment.at, None]},
                      note=contact.enterprise.name, user=user)
         attachment.delete_instance()
-    uploads.discard(attachment.stored_name)
+        gone.append(attachment.stored_name)
 
 
 def attachments_of(contacts) -> list:
@@ -153,7 +139,7 @@ def link_contact_to_new_project(contact, project, user) -> None:
 def delete_contact(contact, user) -> None:
     """Delete a contact with its files (the audit entry names them; the files are deleted once
     the deletion is committed)."""
-    with database.atomic():
+    with uploads.deleted_once_committed() as gone, database.atomic():
         files = list(ContactAttachment.select().where(ContactAttachment.contact == contact.id)
                      .order_by(ContactAttachment.id))
         changes = {name: [getattr(contact, name), None] for name in CONTACT_FIELDS if getattr(contact, name)}
@@ -164,9 +150,8 @@ def delete_contact(contact, user) -> None:
         project_id, enterprise_id = contact.project_id, contact.enterprise_id
         ContactAttachment.delete().where(ContactAttachment.contact == contact.id).execute()
         contact.delete_instance()
+        gone.extend(f.stored_name for f in files)
         _followed_up(project_id, enterprise_id, user)
-    for attachment in files:
-        uploads.discard(attachment.stored_name)
 
 
 def last_contact_dates(project_ids, until: dt.date | None = None) -> dict[int, dt.date]:

@@ -149,6 +149,7 @@ def _contact_values(form: ContactForm) -> dict:
 
 
 @bp.route("/investors/<enterprise_id>/contacts/new", methods=["GET", "POST"])
+@uploads.takes_files
 @login_required
 def log_contact(enterprise_id):
     enterprise = _investor_for(enterprise_id)
@@ -163,6 +164,7 @@ def log_contact(enterprise_id):
 
 
 @bp.route("/contacts/<contact_id>/edit", methods=["GET", "POST"])
+@uploads.takes_files
 @login_required
 def edit_contact(contact_id):
     contact = _contact_for(contact_id)

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import audit, permissions, plugins
+from portal import audit, permissions, plugins, uploads
 from portal.db import database
 from portal.models import AuditLog, Enterprise, ImportBatch, ImportItem, Project, StageChange
 from portal.models.fields import utcnow
@@ -301,16 +301,22 @@ def undo(batch: ImportBatch, user) -> None:
                                names="、".join(p.name for p in changed)))
     note = _("Undo of %(batch)s", batch=label(batch))
     try:
-        restored = _undo_items(batch, user, note)
+        with uploads.deleted_once_committed() as gone:
+            restored = _undo_items(batch, user, note, gone)
     except peewee.IntegrityError:  # records added to a project since (reports, problems …) keep it
         raise ImportRefused(_l("Records were added to the imported projects since, so the import can no longer "
                                "be undone.")) from None
     plugins.projects_changed(restored, "import", user)
 
 
-def _undo_items(batch: ImportBatch, user, note: str) -> list[int]:
+def _undo_items(batch: ImportBatch, user, note: str, gone: list[str]) -> list[int]:
+    """Undo in one transaction; ``gone`` gets the stored files deleted with the projects and
+    investors (the files of contacts logged with a created investor since), deleted from disk once
+    it committed."""
     with database.atomic():
         restored = []
+        gone.extend(uploads.files_deleted_with(Project, ImportItem.select(ImportItem.project).where(
+            ImportItem.batch == batch.id, ImportItem.action == "created", ImportItem.project.is_null(False))))
         for item in ImportItem.select().where(ImportItem.batch == batch.id).iterator():
             if item.project_id is None:
                 continue
@@ -326,6 +332,7 @@ def _undo_items(batch: ImportBatch, user, note: str) -> list[int]:
                 restored.append(item.project_id)
             if item.enterprise_created and not Project.select().where(
                     Project.enterprise == item.enterprise_created).exists():
+                gone.extend(uploads.files_deleted_with(Enterprise, [item.enterprise_created]))
                 Enterprise.delete().where(Enterprise.id == item.enterprise_created).execute()
         refresh_counted(restored)
         ImportBatch.update(state="undone", undone_at=utcnow(), undone_by=user.id).where(

@@ -13,7 +13,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import audit, plugins
+from portal import audit, plugins, uploads
 from portal.db import database
 from portal.models import CapitalEntry, Enterprise, ImportBatch, ImportItem, Project, Unit, User
 from portal.models.fields import utcnow
@@ -127,7 +127,8 @@ def undo(batch: ImportBatch, user) -> None:
                                "%(reasons)s.", reasons="；".join(reasons[:REASONS])))
     note = _("Undo of %(batch)s", batch=_("Import #%(id)s (%(file)s)", id=batch.id, file=batch.file_name))
     try:
-        projects = _undo_items(batch, user, note)
+        with uploads.deleted_once_committed() as gone:
+            projects = _undo_items(batch, user, note, gone)
     except peewee.IntegrityError:  # records added since that name them (a unit's weekly report …)
         raise ImportRefused(_l("Records were added since that use the imported ones, so the import can no longer "
                                "be undone.")) from None
@@ -135,7 +136,9 @@ def undo(batch: ImportBatch, user) -> None:
         plugins.projects_changed(projects, "capital", user)
 
 
-def _undo_items(batch: ImportBatch, user, note: str) -> list[int]:
+def _undo_items(batch: ImportBatch, user, note: str, gone: list[str]) -> list[int]:
+    """Undo in one transaction; ``gone`` gets the stored files deleted with the records (the files
+    of contacts logged with an imported investor since), deleted from disk once it committed."""
     projects: set[int] = set()
     with database.atomic():
         items = list(ImportItem.select().where(ImportItem.batch == batch.id).order_by(ImportItem.id.desc()))
@@ -152,6 +155,7 @@ def _undo_items(batch: ImportBatch, user, note: str) -> list[int]:
             if item.action == "updated":
                 changes = _restore(item, record)
             else:
+                gone.extend(uploads.files_deleted_with(type(record), [record.id]))
                 record.delete_instance()
                 changes = {"deleted": True}
             if item.entity == "capital_entry":  # audited on the project, as the capital entry pages do
