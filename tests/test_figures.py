@@ -278,3 +278,17 @@ def test_a_month_and_a_custom_range_of_the_same_days_are_cached_apart(app, data)
     assert compute(month).signed_count.previous == 1
     assert compute(custom).signed_count.previous == 0
     assert [r["signed_investment"].previous for r in figures.by_unit(custom) if r.label == "County B"] == [0]
+
+
+def test_capital_of_an_archived_project_counts_nowhere(app, data, org, make_project):
+    # The city's capital is read from the entries alone, less those of archived projects; it
+    # must equal what the units' rows (joined to their projects) add up to.
+    app.config["FIGURES_CACHE_SECONDS"] = 0
+    old = make_project("Archived", "county_b", archived=True, stage="signed")
+    CapitalEntry.create(project=old, on_date=D(2026, 2, 1), amount=Decimal("7000"), by=org.users["bureau"])
+    year = Period.of_year(2026)
+    city = compute(year)
+    assert (city.capital_in_place.value, city.capital_in_place.previous) == (Decimal("20000.00"), Decimal("5000.00"))
+    rows = figures.by_unit(year)
+    assert sum(r["capital_in_place"].value for r in rows) == city.capital_in_place.value
+    assert compute(year, Scope(unit_id=org.units["county_b"].id)).capital_in_place.value == Decimal("0.00")

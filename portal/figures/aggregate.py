@@ -25,10 +25,11 @@ def _select(cat: Catalogue, families, i: int, measure: Measure) -> list:
 
 
 def _source_query(cat: Catalogue, source: str, families, i: int, period: Period, scope: Scope, w=None,
-                  credited_part: bool = False) -> tuple:
+                  credited_part: bool = False, whole_city: bool = False) -> tuple:
     """``(query, select)`` of the ``families`` of one source for period ``i``: the projects
     (or capital entries) whose date of that source falls in the period; ``w`` the credit share
-    and ``credited_part`` whether the caller chooses the unit's projects by their credit (``credited``)."""
+    and ``credited_part`` whether the caller chooses the unit's projects by their credit (``credited``);
+    ``whole_city``: the city's figures, not grouped (nothing about the project is asked)."""
     where = scope.condition(credited=credited_part)
     if source in MILESTONES:
         # Projects with at most one counted change per milestone: their stored counted date
@@ -45,6 +46,13 @@ def _source_query(cat: Catalogue, source: str, families, i: int, period: Period,
         waiting = ((Project.counted_signed_on <= period.end)
                    & (Project.counted_started_on.is_null(True) | (Project.counted_started_on > period.end)))
         query = Project.select().where(where & ~Project.counted_repeats & waiting)
+    elif source == "capital" and whole_city and set(families) == {"capital"}:
+        # The city's capital, ungrouped: the entries alone, less those of archived projects (few).
+        # Joining every project to its entries read the whole table (378 ms a year at 1,000,000
+        # projects on PostgreSQL; this: 13 ms). County figures may ask about the project: joined.
+        archived = Project.select(Project.id).where(Project.archived == True)  # noqa: E712
+        query = CapitalEntry.select().where(in_period(CapitalEntry.on_date, period)
+                                            & CapitalEntry.project.not_in(archived))
     elif source == "capital":
         query = (Project.select().join(CapitalEntry, on=(CapitalEntry.project == Project.id))
                  .where(where & in_period(CapitalEntry.on_date, period)))
@@ -106,7 +114,8 @@ def aggregate(periods: list[Period], scope: Scope, group=None, families=None) ->
             sources.setdefault(cat.families[family][0], []).append(family)
         for source, source_families in sources.items():
             for part in parts:
-                query, select = _source_query(cat, source, source_families, i, period, scope, part.w, part.credited)
+                query, select = _source_query(cat, source, source_families, i, period, scope, part.w, part.credited,
+                                              whole_city=group is None and scope.is_city and not scope.credited_to)
                 query, by = credited(query, group, scope, part)
                 raw = add_rows(raw, rows(grouped_select(query, by, select), by, part.factor))
     needs_repeats = any(cat.families[f][0] in MILESTONES or f == "start_rate" for wanted in per_period for f in wanted)
