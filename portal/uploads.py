@@ -290,7 +290,7 @@ def stored_file_models() -> list:
     return [model for model in ALL_MODELS if issubclass(model, StoredFile)]
 
 
-def _cascading_keys(parent) -> list:
+def cascading_keys(parent) -> list:
     """``(model, key)`` for each ON DELETE CASCADE key of ALL_MODELS to ``parent``."""
     return [(model, key) for model in ALL_MODELS for key in model._meta.fields.values()
             if isinstance(key, peewee.ForeignKeyField) and key.rel_model is parent
@@ -300,7 +300,7 @@ def _cascading_keys(parent) -> list:
 def _cascades_to_files(model, path: frozenset) -> bool:
     """Deleting a row of ``model`` deletes rows of a stored-file table (itself, or through keys)."""
     return issubclass(model, StoredFile) or any(
-        _cascades_to_files(child, path | {child}) for child, _key in _cascading_keys(model) if child not in path)
+        _cascades_to_files(child, path | {child}) for child, _key in cascading_keys(model) if child not in path)
 
 
 def files_deleted_with(model, ids) -> list[str]:
@@ -313,7 +313,7 @@ def files_deleted_with(model, ids) -> list[str]:
     names: list[str] = []
 
     def walk(parent, rows, path):
-        for child, key in _cascading_keys(parent):
+        for child, key in cascading_keys(parent):
             if child in path or not _cascades_to_files(child, path | {child}):
                 continue
             if issubclass(child, StoredFile):

@@ -1,5 +1,6 @@
-"""No uploaded file is left on disk without its row. An investor deleted with its contacts (an
-import undone) takes their files along; a file whose deletion fails after its row is gone is
+"""No uploaded file is left on disk without its row, and no visit is lost. An import whose new
+investor got visits since is not undone (it would delete them) until they are deleted, files
+and all; a file whose deletion fails after its row is gone is
 logged while the request succeeds, and `portal uploads orphans` lists it and, with --delete,
 deletes it; files saved by a transaction that fails are deleted again."""
 import logging
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 from portal.cli import cli
 from portal.db import database
-from portal.models import Attachment, Contact, ContactAttachment, Enterprise
+from portal.models import Attachment, Contact, ContactAttachment, Enterprise, Project
 from tests.forms_helpers import forms_on, submit
 from tests.test_contact_attachments import CARD, MINUTES, _log_visit, _uploads
 from tests.test_import import batch_id, clean_rows, confirm, upload, xlsx
@@ -25,29 +26,41 @@ def ningde():
     return Enterprise.create(name="Ningde Battery Co")
 
 
-def test_undoing_an_investor_import_deletes_the_files_of_the_contacts_logged_with_a_new_investor(app, login):
+def test_an_investor_import_with_visits_logged_since_is_not_undone_until_they_are_deleted(app, login):
+    # Undoing would delete the investor with its visits: refused, nothing lost. Once the visit
+    # is deleted on its own page (its files with it), the undo goes through and no file is left.
     bureau = login("bureau")
     bid = imported(bureau, INVESTORS, xlsx(INVESTOR_ROWS))
     longi = Enterprise.get(Enterprise.name == "隆基绿能")  # created by the import
     before = _uploads(app)
     assert _log_visit(bureau, longi, (MINUTES, "minutes.pdf"), (CARD, "card.png")).status_code == 303
     assert len(_uploads(app) - before) == 2
+    refused = press_undo(bureau, INVESTORS, bid)
+    assert refused.status_code == 409
+    assert "隆基绿能" in refused.get_data(as_text=True)
+    assert Contact.select().count() == 1 and ContactAttachment.select().count() == 2
+    assert len(_uploads(app) - before) == 2
+    assert bureau.post_form(f"/contacts/{Contact.get().id}/delete").status_code == 303
     assert press_undo(bureau, INVESTORS, bid).status_code == 303
     assert not Enterprise.select().where(Enterprise.name == "隆基绿能").exists()
-    assert Contact.select().count() == 0 and ContactAttachment.select().count() == 0
     assert _uploads(app) == before
 
 
-def test_undoing_a_project_import_deletes_the_files_of_the_contacts_logged_with_an_investor_it_created(app, login):
+def test_a_project_import_whose_new_investor_has_visits_since_is_not_undone(app, login):
     bureau = login("bureau")
     bid = batch_id(upload(bureau, xlsx(clean_rows())))
     assert confirm(bureau, bid).status_code == 303
     [investor, *_] = Enterprise.select().order_by(Enterprise.id)
-    before = _uploads(app)
+    projects, before = Project.select().count(), _uploads(app)
     assert _log_visit(bureau, investor, (MINUTES, "minutes.pdf")).status_code == 303
+    refused = bureau.post_form(f"/projects/import/{bid}/undo")
+    assert refused.status_code == 409
+    assert "Visits were logged" in refused.get_data(as_text=True)
+    assert Project.select().count() == projects and Contact.select().count() == 1
     assert len(_uploads(app) - before) == 1
+    assert bureau.post_form(f"/contacts/{Contact.get().id}/delete").status_code == 303
     assert bureau.post_form(f"/projects/import/{bid}/undo").status_code == 303
-    assert Enterprise.select().count() == 0 and ContactAttachment.select().count() == 0
+    assert Enterprise.select().count() == 0 and Project.select().count() == 0
     assert _uploads(app) == before
 
 

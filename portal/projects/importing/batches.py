@@ -332,6 +332,11 @@ def _undo_items(batch: ImportBatch, user, note: str, gone: list[str]) -> list[in
                 restored.append(item.project_id)
             if item.enterprise_created and not Project.select().where(
                     Project.enterprise == item.enterprise_created).exists():
+                if any(model.select().where(key == item.enterprise_created).exists()
+                       for model, key in uploads.cascading_keys(Enterprise)):
+                    # Visits logged with the investor since: deleting it would delete them.
+                    raise ImportRefused(_l("Visits were logged with an investor this import created, so the "
+                                           "import can no longer be undone: undoing it would delete them."))
                 gone.extend(uploads.files_deleted_with(Enterprise, [item.enterprise_created]))
                 Enterprise.delete().where(Enterprise.id == item.enterprise_created).execute()
         refresh_counted(restored)

@@ -109,7 +109,9 @@ def _uses(entity: str, ids: list[int]):
         checks = ((signed_in | events, _l("user “%(name)s” has signed in")),)
     elif entity == "enterprise":
         checks = ((Project.select(Project.enterprise).where(Project.enterprise.in_(ids)),
-                   _l("investor “%(name)s” has projects")),)
+                   _l("investor “%(name)s” has projects")),
+                  *((model.select(key).where(key.in_(ids)), _l("investor “%(name)s” has records added since (visits)"))
+                    for model, key in uploads.cascading_keys(Enterprise)))
     else:
         checks = ()
     for query, message in checks:
