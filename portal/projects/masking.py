@@ -119,9 +119,9 @@ def matching_ids(field, text: str):
 
 def many_threshold() -> int:
     """From how many candidate matches a list search reads the list in its order instead of looking
-    the matches up: about the square root of the projects (looking up costs with each match, reading
-    in order with each project passed per match found), at least 1,000 (bench/README.md: about 3,000 at
-    100,000 projects on SQLite and PostgreSQL)."""
+    the matches up: 8 × the square root of the projects, at least 1,000 (looking up costs with each
+    match, reading in order with each project passed per match found; at 100,300 projects, 2,528,
+    where both cost about the same on SQLite and PostgreSQL: bench/README.md)."""
     last = Project.select(peewee.fn.MAX(Project.id)).scalar() or 0
     return max(1000, 8 * math.isqrt(last))
 
@@ -129,7 +129,8 @@ def many_threshold() -> int:
 def many_matches(text: str, threshold: int | None = None) -> bool:
     """Do ``threshold`` (``many_threshold()``) projects or more match ``text`` by their name or their
     investor's (any investor: an estimate for choosing the query, not a result)? SQLite counts the
-    candidates in the indexes up to the threshold; PostgreSQL asks its planner, whose statistics of
+    candidates in the indexes up to the threshold (for one character, the pairs beginning with it:
+    its occurrences); PostgreSQL asks its planner, whose statistics of
     the pairs (ANALYZE) estimate closely, and evaluates nothing (evaluating the pairs' function row by
     row is what the index avoids). False on MySQL (no index: it reads every name anyway)."""
     kind = backend()
@@ -140,8 +141,9 @@ def many_matches(text: str, threshold: int | None = None) -> bool:
         by_name, name_params = _sqlite_candidates(Project.name, text)
         by_investor, investor_params = _sqlite_candidates(Enterprise.name, text)
         found = database.execute_sql(
-            f"SELECT count(*) FROM (SELECT 1 FROM ({by_name}) UNION ALL SELECT 1 FROM project "
-            f"WHERE enterprise_id IN ({by_investor}) LIMIT ?)", [*name_params, *investor_params, threshold])
+            f'SELECT count(*) FROM (SELECT 1 FROM ({by_name}) UNION ALL SELECT 1 FROM "{Project._meta.table_name}" '
+            f'WHERE "{Project.enterprise.column_name}" IN ({by_investor}) LIMIT ?)',
+            [*name_params, *investor_params, threshold])
         return found.fetchone()[0] >= threshold
 
     def where(field):
@@ -163,8 +165,8 @@ def search_condition(user, text: str, *, many: bool | None = None):
     Few matches (``many_matches``, or ``many`` given): each name is looked up in its index, so the
     database reads the matching projects only (then sorts them for a page). Many matches: each project
     is tested as the list is read in its order, and a page stops at its 50 rows, the count at its cap
-    (portal.projects.filters.count): looking up and sorting tens of thousands of matches cost up to
-    ten times the list itself. Both give exactly LIKE's results. A masked investor's name never matches
+    (portal.projects.filters.count): looking up and sorting tens of thousands of matches cost several
+    times the list itself. Both give exactly LIKE's results. A masked investor's name never matches
     for a user who may not read it.
     """
     text = (text or "").strip()
