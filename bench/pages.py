@@ -77,6 +77,9 @@ def cases(db_file: Path, portal: int, minimal: int, cookie: dict,
     project_id = _one(conn, "SELECT id FROM project WHERE stage = 'signed' ORDER BY id DESC LIMIT 1")
     conn.close()
     q3, q2 = urllib.parse.quote("动力电池"), urllib.parse.quote("华鼎")
+    # Two-character words as users type them: one in thousands of project names, one in a quarter
+    # of the investors' names (so in tens of thousands of projects); and a single character.
+    common2, investors2, q1 = (urllib.parse.quote(term) for term in ("光伏", "科技", "池"))
     return [
         ("bare Flask page", minimal, "/bare", {}),
         ("minimal list page (signed, county)", minimal, f"/signed?unit={unit_id}", {}),
@@ -84,8 +87,11 @@ def cases(db_file: Path, portal: int, minimal: int, cookie: dict,
         ("/healthz", portal, "/healthz", {}),
         ("signed list, county", portal, f"/lists/signed?unit={unit_id}", cookie),
         ("all projects", portal, "/projects", cookie),
-        ("search, 4 characters (index)", portal, f"/projects?q={q3}", cookie),
-        ("search, 2 characters (LIKE)", portal, f"/projects?q={q2}", cookie),
+        ("search, 4 characters", portal, f"/projects?q={q3}", cookie),
+        ("search, 2 characters, few matches", portal, f"/projects?q={q2}", cookie),
+        ("search, 2 characters, a common word", portal, f"/projects?q={common2}", cookie),
+        ("search, 2 characters, in many investors", portal, f"/projects?q={investors2}", cookie),
+        ("search, 1 character", portal, f"/projects?q={q1}", cookie),
         ("project page", portal, f"/projects/{project_id}", cookie),
         ("/scheduling (meeting)", portal, "/scheduling", cookie),
         ("/scheduling/report", portal, "/scheduling/report", cookie),

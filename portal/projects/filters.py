@@ -116,6 +116,7 @@ class ListFilters:
     raw: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     figure_filters: dict = field(default_factory=dict)  # parsed by portal.figures.parse_list_filters
+    _many_matches: bool | None = field(default=None, repr=False, compare=False)  # see search_many
 
     # Parsing ---------------------------------------------------------------
 
@@ -297,12 +298,20 @@ class ListFilters:
         if self.date_to is not None:
             conds.append(self.date_column <= self.date_to)
         if self.q:
-            conds.append(masking.search_condition(user, self.q))
+            conds.append(masking.search_condition(user, self.q, many=self.search_many))
         conds.extend(figures.list_conditions(self.figure_filters))
         class_visible = masking.investor_class_condition(user, self.figure_filters)
         if class_visible is not None:  # a hidden investor's class must not show through the filter
             conds.append(class_visible)
         return conds
+
+    @property
+    def search_many(self) -> bool:
+        """Does the text search match many projects (masking.many_matches)? Asked once per request:
+        the page's rows and its count query alike."""
+        if self._many_matches is None:
+            self._many_matches = masking.many_matches(self.q.strip())
+        return self._many_matches
 
     def order_by(self) -> list:
         name = self.sort.lstrip("-")

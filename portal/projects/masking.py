@@ -7,11 +7,14 @@ search never matches the hidden name for them.
 """
 from __future__ import annotations
 
+import json
+import math
+
 import peewee
 from flask_babel import lazy_gettext as _l
 
 from portal import permissions
-from portal.db import backend
+from portal.db import backend, database
 from portal.models import Enterprise, Project
 
 MASKED_INVESTOR = _l("Confidential investor")
@@ -48,22 +51,64 @@ def investor_class_condition(user, figure_filters: dict):
 TRIGRAM_TABLES = {("project", "name"): "project_name_fts", ("enterprise", "name"): "enterprise_name_fts"}
 #: The trigram index finds substrings of at least three characters.
 TRIGRAM_MIN = 3
+#: The SQLite tables of the names' character pairs (migration 0048) for shorter texts, by (table, column):
+#: (gram table, its id column).
+GRAM_TABLES = {("project", "name"): ("project_name_gram", "project_id"),
+               ("enterprise", "name"): ("enterprise_name_gram", "enterprise_id")}
+#: The greatest code point: the pairs that begin with a character c lie between c and c + this.
+LAST_CHARACTER = 0x10FFFF
+
+
+def _indexed(field) -> bool:
+    return (field.model._meta.table_name, field.column_name) in GRAM_TABLES
+
+
+def _sqlite_candidates(field, text: str) -> tuple[str, list]:
+    """SQLite: a SELECT (SQL, parameters) of the ids whose ``field`` may contain ``text``: every row
+    that does, found in an index (the trigram table from three characters, else the character pairs)."""
+    if len(text) >= TRIGRAM_MIN:
+        fts = TRIGRAM_TABLES[(field.model._meta.table_name, field.column_name)]
+        phrase = '"' + text.replace('"', '""') + '"'  # a phrase: the substring, its characters taken literally
+        return f"SELECT rowid FROM {fts} WHERE {fts} MATCH ?", [phrase]
+    grams, column = GRAM_TABLES[(field.model._meta.table_name, field.column_name)]
+    if len(text) == 2:
+        return f'SELECT {column} FROM "{grams}" WHERE gram = lower(?)', [text]
+    return (f'SELECT {column} FROM "{grams}" WHERE gram BETWEEN lower(?) AND lower(?) || char(?)',
+            [text, text, LAST_CHARACTER])
+
+
+def _postgresql_grams(field, text: str):
+    """PostgreSQL: true for the rows whose ``field`` holds every character pair of ``text`` (its
+    character for one alone): the GIN index ``<table>_name_grams`` (migration 0048) answers it."""
+    return peewee.Expression(peewee.fn.portal_name_grams(field), "@>", peewee.fn.portal_search_grams(text))
+
+
+def _like(field, text: str):
+    """``field`` LIKE (ILIKE on PostgreSQL) '%text%', wildcards escaped: the condition that decides.
+    On PostgreSQL a text under three characters is matched against ``field || ''``: pg_trgm's index
+    (migration 0028) cannot serve it, yet the planner would read all of it for one (slower than
+    reading every name)."""
+    if backend() == "postgresql" and len(text) < TRIGRAM_MIN and _indexed(field):
+        return field.concat("").contains(text)
+    return field.contains(text)
 
 
 def contains(field, text: str):
     """Case-insensitive substring match with LIKE wildcards escaped (ILIKE on PostgreSQL,
-    LIKE elsewhere: SQLite and MySQL's default collations ignore case already).
+    LIKE elsewhere: SQLite and MySQL's default collations ignore case already), looked up in an index.
 
-    On SQLite a text of three characters or more first narrows the rows through the name's FTS5
-    trigram index, then the same LIKE decides (so the results are LIKE's, whatever the index's
-    case folding); PostgreSQL's pg_trgm index serves ILIKE by itself; MySQL scans."""
-    like = field.contains(text)
-    fts = TRIGRAM_TABLES.get((field.model._meta.table_name, field.column_name))
-    if fts is None or backend() != "sqlite" or len(text) < TRIGRAM_MIN or any(c in text for c in "%_\\"):
-        return like
-    pattern = f"%{text}%"
-    matching = peewee.SQL(f"(SELECT rowid FROM {fts} WHERE name LIKE ?)", [pattern])
-    return field.model._meta.primary_key.in_(matching) & like
+    The index narrows the rows and the same LIKE decides, so the results are LIKE's whatever the
+    index's case folding. SQLite: the trigram table from three characters (0028), the character
+    pairs below (0048). PostgreSQL: pg_trgm serves ILIKE by itself from three characters (0028), the
+    GIN index of the pairs below (0048). MySQL scans."""
+    if not _indexed(field) or backend() == "mysql":
+        return field.contains(text)
+    if backend() == "sqlite":
+        sql, params = _sqlite_candidates(field, text)
+        return field.model._meta.primary_key.in_(peewee.SQL(f"({sql})", params)) & _like(field, text)
+    if len(text) >= TRIGRAM_MIN:
+        return field.contains(text)
+    return _postgresql_grams(field, text) & _like(field, text)
 
 
 def matching_ids(field, text: str):
@@ -72,15 +117,78 @@ def matching_ids(field, text: str):
     return model.select(model._meta.primary_key).where(contains(field, text))
 
 
-def search_condition(user, text: str):
+def many_threshold() -> int:
+    """From how many candidate matches a list search reads the list in its order instead of looking
+    the matches up: 8 × the square root of the projects, at least 1,000 (looking up costs with each
+    match, reading in order with each project passed per match found; at 100,300 projects, 2,528,
+    where both cost about the same on SQLite and PostgreSQL: bench/README.md)."""
+    last = Project.select(peewee.fn.MAX(Project.id)).scalar() or 0
+    return max(1000, 8 * math.isqrt(last))
+
+
+def many_matches(text: str, threshold: int | None = None) -> bool:
+    """Do ``threshold`` (``many_threshold()``) projects or more match ``text`` by their name or their
+    investor's (any investor: an estimate for choosing the query, not a result)? SQLite counts the
+    candidates in the indexes up to the threshold (for one character, the pairs beginning with it:
+    its occurrences); PostgreSQL asks its planner, whose statistics of
+    the pairs (ANALYZE) estimate closely, and evaluates nothing (evaluating the pairs' function row by
+    row is what the index avoids). False on MySQL (no index: it reads every name anyway)."""
+    kind = backend()
+    if kind == "mysql":
+        return False
+    threshold = many_threshold() if threshold is None else threshold
+    if kind == "sqlite":  # the candidates read from the indexes alone, up to the threshold
+        by_name, name_params = _sqlite_candidates(Project.name, text)
+        by_investor, investor_params = _sqlite_candidates(Enterprise.name, text)
+        found = database.execute_sql(
+            f'SELECT count(*) FROM (SELECT 1 FROM ({by_name}) UNION ALL SELECT 1 FROM "{Project._meta.table_name}" '
+            f'WHERE "{Project.enterprise.column_name}" IN ({by_investor}) LIMIT ?)',
+            [*name_params, *investor_params, threshold])
+        return found.fetchone()[0] >= threshold
+
+    def where(field):
+        return field.contains(text) if len(text) >= TRIGRAM_MIN else _postgresql_grams(field, text)
+
+    query = (Project.select(peewee.SQL("1")).where(where(Project.name))
+             .union_all(Project.select(peewee.SQL("1")).where(
+                 Project.enterprise.in_(Enterprise.select(Enterprise.id).where(where(Enterprise.name))))))
+    sql, params = query.sql()
+    plan = database.execute_sql("EXPLAIN (FORMAT JSON) " + sql, params).fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]["Plan Rows"] >= threshold
+
+
+def search_condition(user, text: str, *, many: bool | None = None):
     """A SQL condition on Project: its name or its (visible) investor's name contains ``text``.
 
-    Each side is an ``IN`` over the ids that match (through the text index where there is one),
-    so the database looks the matches up instead of testing every project's row. A masked
-    investor's name never matches for a user who may not read it.
+    Few matches (``many_matches``, or ``many`` given): each name is looked up in its index, so the
+    database reads the matching projects only (then sorts them for a page). Many matches: each project
+    is tested as the list is read in its order, and a page stops at its 50 rows, the count at its cap
+    (portal.projects.filters.count): looking up and sorting tens of thousands of matches cost several
+    times the list itself. Both give exactly LIKE's results. A masked investor's name never matches
+    for a user who may not read it.
     """
     text = (text or "").strip()
     if not text:
         return peewee.SQL("1 = 1")
-    investor_matches = Project.enterprise.in_(matching_ids(Enterprise.name, text)) & may_see_investor_condition(user)
-    return Project.id.in_(matching_ids(Project.name, text)) | investor_matches
+    visible = may_see_investor_condition(user)
+    kind = backend()
+    if kind == "mysql":  # no index: the names are read whichever way
+        investor_matches = Project.enterprise.in_(matching_ids(Enterprise.name, text)) & visible
+        return Project.id.in_(matching_ids(Project.name, text)) | investor_matches
+    if many is None:
+        many = many_matches(text)
+    if many:
+        # PostgreSQL: the investors by ILIKE (a few thousand names read in milliseconds): with many
+        # matches its planner would test the pairs' function on each name, which is slower.
+        investors = Enterprise.select(Enterprise.id).where(
+            contains(Enterprise.name, text) if kind == "sqlite" else _like(Enterprise.name, text))
+        return _like(Project.name, text) | (Project.enterprise.in_(investors) & visible)
+    investors = matching_ids(Enterprise.name, text)
+    if kind == "sqlite":  # each side of the OR looked up in its index (SQLite's "MULTI-INDEX OR")
+        return contains(Project.name, text) | (Project.enterprise.in_(investors) & visible)
+    # PostgreSQL cannot look up an OR of two IN subqueries (it tests each project against both): one IN
+    # over both lists of ids.
+    by_investor = Project.select(Project.id).where(Project.enterprise.in_(investors) & visible)
+    return Project.id.in_(matching_ids(Project.name, text).union_all(by_investor))
