@@ -277,3 +277,21 @@ def test_contact_rules_agree_in_sql_and_python(app, org, investors):
                         "unit_a": {"County A", "Town A1"}, "town_a": {"Town A1"}, "unit_b": {"County B"},
                         "department": {"Land Department"}, "team": {"Shanghai Team"}}[name]
             assert editable == expected, name
+
+
+@pytest.mark.parametrize("text, found", [
+    ("宁德", {"宁德时代新能源"}), ("时", {"宁德时代新能源"}), ("新能", {"宁德时代新能源", "新能光伏"}),
+    ("ningde", {"Ningde Battery Co"}), ("MIXED", {"Mixed Holdings"}), ("%", set()), ("_", set()),
+    ("91350900MA2XN8", {"宁德时代新能源"}),
+])
+def test_the_investor_search_finds_what_like_finds(login, investors, text, found):
+    # Through the names' text index (one and two characters included), the same matches as LIKE;
+    # a credit code finds its investor; a wildcard is a character, not "anything".
+    Enterprise.create(name="宁德时代新能源", credit_code="91350900MA2XN8")
+    Enterprise.create(name="新能光伏")
+    names = {"宁德时代新能源", "新能光伏", "Ningde Battery Co", "Mixed Holdings"}
+    client = login("bureau")
+    form = next(f for f in forms_on(client.get("/investors").get_data(as_text=True), "/investors")
+                if "q" in f.data())
+    page = client.get("/investors", query_string={**form.data(), "q": text}).get_data(as_text=True)
+    assert {name for name in names if name in page} == found

@@ -13,6 +13,7 @@ from portal.labels import audit_value, field_label
 from portal.merging import service
 from portal.merging.permissions import can_merge
 from portal.models import MergeRecord, Project
+from portal.projects import masking
 from portal.web import Page, get_or_404, page_number, parse_id, render, see_other
 
 bp = Blueprint("merging", __name__)
@@ -53,7 +54,7 @@ def _candidates(entity: str, record, limit: int = 20) -> list:
     """Likely survivors: similar names (and, for a project, the same investor), newest first."""
     model = service.ENTITIES[entity]
     stem = record.name[:4]
-    condition = model.name.contains(stem)
+    condition = masking.contains(model.name, stem)  # through the names' text index, as LIKE finds
     if entity == "project":
         if record.enterprise_id:
             condition = condition | (Project.enterprise == record.enterprise_id)
