@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import figures, permissions
+from portal.db import backend
 from portal.models import STAGES, CapitalEntry, Enterprise, Project, Unit, User
 from portal.projects import masking
 from portal.projects.forms import MAX_AMOUNT  # the largest amount a project holds (money_field)
@@ -318,7 +319,13 @@ class ListFilters:
         column = self.shown_date_column if name == "date" else SORTS[name][1](self.spec)
         descending = self.sort.startswith("-")
         direction = "DESC" if descending else "ASC"  # Ordering: the column may be a subquery (no .desc())
-        return [peewee.Ordering(column, direction), peewee.Ordering(Project.id, direction)]
+        nulls = None
+        if name == "date" and backend() == "postgresql":
+            # Undated projects where SQLite and MySQL put them (NULL is their smallest value, and
+            # PostgreSQL's largest): last when the newest come first. Migration 0049's indexes
+            # hold the dates in that order, so the lists still walk an index.
+            nulls = "LAST" if descending else "FIRST"
+        return [peewee.Ordering(column, direction, nulls=nulls), peewee.Ordering(Project.id, direction)]
 
     def sort_link(self, name: str) -> str:
         """The sort parameter a column header links to (toggles asc/desc)."""
