@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import peewee
 from flask import abort, current_app, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,7 +33,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.db import database
 from portal.errors import render_error
-from portal.models import ALL_MODELS
+from portal.models import ALL_MODELS, cascading_keys
 from portal.models.projects import StoredFile
 from portal.web import safe_next
 
@@ -288,13 +287,6 @@ def stored_file_models() -> list:
     """The tables of stored files: the models of ALL_MODELS built on StoredFile (a project's
     attachments, a contact's files …)."""
     return [model for model in ALL_MODELS if issubclass(model, StoredFile)]
-
-
-def cascading_keys(parent) -> list:
-    """``(model, key)`` for each ON DELETE CASCADE key of ALL_MODELS to ``parent``."""
-    return [(model, key) for model in ALL_MODELS for key in model._meta.fields.values()
-            if isinstance(key, peewee.ForeignKeyField) and key.rel_model is parent
-            and (key.on_delete or "").upper() == "CASCADE"]
 
 
 def _cascades_to_files(model, path: frozenset) -> bool:

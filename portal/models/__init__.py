@@ -1,4 +1,6 @@
 """All models, importable from one place. Feature modules add theirs to ALL_MODELS."""
+import peewee
+
 from portal.models.api import ApiToken
 from portal.models.audit import AuditLog
 from portal.models.chains import ChainInfo, ReviewDecision, TargetEnterprise
@@ -53,9 +55,18 @@ ALL_MODELS = [
     NotificationPreference, NotificationSend, MergeRecord,
 ]
 
+
+def cascading_keys(parent) -> list:
+    """``(model, key)`` for each ON DELETE CASCADE key of ALL_MODELS to ``parent``: the rows the
+    database deletes with a row of ``parent`` (an investor's contacts …)."""
+    return [(model, key) for model in ALL_MODELS for key in model._meta.fields.values()
+            if isinstance(key, peewee.ForeignKeyField) and key.rel_model is parent
+            and (key.on_delete or "").upper() == "CASCADE"]
+
+
 __all__ = [
     "ChainInfo", "ReviewDecision", "TargetEnterprise",
-    "ACTIVE_STAGES", "ALL_MODELS", "INVESTOR_CLASSES", "STAGE_DATE_COLUMNS", "STAGE_LINE",
+    "ACTIVE_STAGES", "ALL_MODELS", "cascading_keys", "INVESTOR_CLASSES", "STAGE_DATE_COLUMNS", "STAGE_LINE",
     "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog",
     "CapitalEntry", "Enterprise", "Industry", "IndustryLink", "PluginFailureRecord", "PluginState", "Project",
     "Setting", "StageChange", "Unit", "User",

@@ -358,30 +358,27 @@ def team_results(teams, year: int) -> dict[int, list[dict]]:
     projects). Signings count at their counted (verified) date, as every figure does."""
     teams = list(teams)
     ids = [team.id for team in teams]
-    result = {team_id: [_empty_month(m) for m in range(1, 13)] for team_id in ids}
     if not ids:
-        return result
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    count = peewee.fn.COUNT(peewee.SQL("*"))
+        return {}
     # The projects' part is a figure like the dashboard's: kept under the change stamp (the
-    # dashboard and the teams' page ask for it on every visit). Contacts are read afresh.
+    # dashboard and the teams' page ask for it on every visit); copied, as cached results are
+    # shared. Contacts are read afresh.
     key = ("team results", year, tuple((team.id, team.path) for team in teams))
-    for team_id, month, values in figures.cached(key, lambda: _project_results(teams, year)):
-        result[team_id][month - 1].update(values)
+    cached = figures.cached(key, lambda: _project_results(ids, teams, year))
+    result = {team_id: [dict(row) for row in rows] for team_id, rows in cached.items()}
+    count = peewee.fn.COUNT(peewee.SQL("*"))
     contacts = (Contact.select(Contact.unit, Contact.happened_on, count)
-                .where(Contact.unit.in_(ids), Contact.happened_on.between(start, end))
+                .where(Contact.unit.in_(ids), Contact.happened_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
                 .group_by(Contact.unit, Contact.happened_on))
     for team_id, day, n in contacts.tuples():
         result[team_id][_as_date(day).month - 1]["contacts"] += n
     return result
 
 
-def _project_results(teams: list, year: int) -> list[tuple[int, int, dict]]:
-    """``(team id, month, {result key: value})`` of the teams' clues, referred and credited
-    projects in ``year``: a few SQL aggregates grouped by team and day, days added up to months."""
-    ids = [team.id for team in teams]
-    months: dict = {(team_id, m): {"clues": 0, "referred": 0, "referred_investment": Decimal(0)}
-                    for team_id in ids for m in range(1, 13)}
+def _project_results(ids: list[int], teams: list, year: int) -> dict[int, list[dict]]:
+    """``team_results`` without the contacts: the teams' clues, referred and credited projects per
+    month of ``year``, from a few SQL aggregates grouped by team and day (days added up to months)."""
+    result = {team_id: [_empty_month(m) for m in range(1, 13)] for team_id in ids}
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     live = Project.archived == False  # noqa: E712
     count = peewee.fn.COUNT(peewee.SQL("*"))
@@ -389,22 +386,22 @@ def _project_results(teams: list, year: int) -> list[tuple[int, int, dict]]:
              .where(live, Project.source_team.in_(ids), Project.clue_on.between(start, end))
              .group_by(Project.source_team, Project.clue_on))
     for team_id, day, n in clues.tuples():
-        months[(team_id, _as_date(day).month)]["clues"] += n
+        result[team_id][_as_date(day).month - 1]["clues"] += n
     signed = Project.counted_signed_on
     referred = (Project.select(Project.source_team, signed, count, peewee.fn.SUM(Project.total_investment))
                 .where(live, Project.source_team.in_(ids), signed.between(start, end))
                 .group_by(Project.source_team, signed))
     for team_id, day, n, amount in referred.tuples():
-        row = months[(team_id, _as_date(day).month)]
+        row = result[team_id][_as_date(day).month - 1]
         row["referred"] += n
         row["referred_investment"] += Decimal(str(amount or 0))
-    periods = [Period.of_month(year, m) for m in range(1, 13)]
-    credited = figures.for_units(periods, teams, ("signed_count", "signed_investment"))
+    months = [Period.of_month(year, m) for m in range(1, 13)]
+    credited = figures.for_units(months, teams, ("signed_count", "signed_investment"))
     for team_id in ids:
         for i, values in enumerate(credited[team_id]):
-            months[(team_id, i + 1)].update(credited=values["signed_count"],
-                                            credited_investment=values["signed_investment"])
-    return [(team_id, month, values) for (team_id, month), values in months.items()]
+            result[team_id][i]["credited"] = values["signed_count"]
+            result[team_id][i]["credited_investment"] = values["signed_investment"]
+    return result
 
 
 def team_months(team, year: int) -> list[dict]:

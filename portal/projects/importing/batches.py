@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import audit, permissions, plugins, uploads
 from portal.db import database
-from portal.models import AuditLog, Enterprise, ImportBatch, ImportItem, Project, StageChange
+from portal.models import AuditLog, Enterprise, ImportBatch, ImportItem, Project, StageChange, cascading_keys
 from portal.models.fields import utcnow
 from portal.projects.importing import fastsql, planning
 from portal.projects.importing.sheets import check_extension
@@ -275,6 +275,15 @@ def discard_file(batch: ImportBatch) -> None:
 
 # Undo -----------------------------------------------------------------------------
 
+def investors_with_records(ids) -> set[int]:
+    """The investors of ``ids`` that other records hang on which deleting them would delete with
+    them (the database's cascade: visits logged since): an undo must not delete those."""
+    found: set[int] = set()
+    for model, key in cascading_keys(Enterprise):
+        found.update(investor for (investor,) in model.select(key).where(key.in_(list(ids))).distinct().tuples())
+    return found
+
+
 def changed_since(batch: ImportBatch) -> list[Project]:
     """The batch's projects that someone changed after the import (version or history moved on)."""
     items = (ImportItem.select(ImportItem, Project)
@@ -332,8 +341,7 @@ def _undo_items(batch: ImportBatch, user, note: str, gone: list[str]) -> list[in
                 restored.append(item.project_id)
             if item.enterprise_created and not Project.select().where(
                     Project.enterprise == item.enterprise_created).exists():
-                if any(model.select().where(key == item.enterprise_created).exists()
-                       for model, key in uploads.cascading_keys(Enterprise)):
+                if investors_with_records([item.enterprise_created]):
                     # Visits logged with the investor since: deleting it would delete them.
                     raise ImportRefused(_l("Visits were logged with an investor this import created, so the "
                                            "import can no longer be undone: undoing it would delete them."))

@@ -18,7 +18,7 @@ from portal.db import database
 from portal.models import CapitalEntry, Enterprise, ImportBatch, ImportItem, Project, Unit, User
 from portal.models.fields import utcnow
 from portal.models.sessions import SignInEvent
-from portal.projects.importing.batches import ImportRefused
+from portal.projects.importing.batches import ImportRefused, investors_with_records
 
 #: entity -> its model; the names ``ImportItem.entity`` uses.
 MODELS = {"unit": Unit, "user": User, "enterprise": Enterprise, "capital_entry": CapitalEntry}
@@ -109,9 +109,9 @@ def _uses(entity: str, ids: list[int]):
         checks = ((signed_in | events, _l("user “%(name)s” has signed in")),)
     elif entity == "enterprise":
         checks = ((Project.select(Project.enterprise).where(Project.enterprise.in_(ids)),
-                   _l("investor “%(name)s” has projects")),
-                  *((model.select(key).where(key.in_(ids)), _l("investor “%(name)s” has records added since (visits)"))
-                    for model, key in uploads.cascading_keys(Enterprise)))
+                   _l("investor “%(name)s” has projects")),)
+        for record_id in sorted(investors_with_records(ids)):
+            yield record_id, str(_l("investor “%(name)s” has records added since (visits)"))
     else:
         checks = ()
     for query, message in checks:
