@@ -83,14 +83,19 @@ def can_edit_unit(user: User, unit: Unit) -> bool:
     return False
 
 
+def subtree_ids(unit: Unit) -> list[int]:
+    """``unit.subtree_ids()`` (the unit and those below it, a list: that method says why not a
+    subquery), read once per request for each unit: every query of a page filters by it."""
+    return per_request(("subtree_ids", unit.path), unit.subtree_ids)
+
+
 def readable_unit_ids(user: User):
-    """The ids of the units whose records the user reads (a list, read once per request:
-    ``Unit.subtree_ids`` says why not a subquery), or None for all units."""
+    """The ids of the units whose records the user reads (``subtree_ids``), or None for all units."""
     if sees_everything(user):
         return None
     if not logged_in(user):
         return []
-    return per_request(("readable_unit_ids", user.id, user.unit.path), user.unit.subtree_ids)
+    return subtree_ids(user.unit)
 
 
 def editable_units(user: User):

@@ -36,7 +36,7 @@ class Scope:
         unit = self.unit()
         if unit is None:
             return []
-        return per_request(("figures.scope_subtree", self.unit_id), unit.subtree_ids)
+        return permissions.subtree_ids(unit)
 
     def condition(self, with_archived: bool = False, credited: bool = False):
         """The WHERE condition on Project for this scope (archived projects excluded unless asked).

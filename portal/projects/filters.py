@@ -277,7 +277,7 @@ class ListFilters:
             conds.append(Project.stage.in_(self.spec.stages) if len(self.spec.stages) > 1
                          else Project.stage == self.spec.stages[0])
         if self.unit is not None:
-            conds.append(permissions.units_projects_condition(self.unit.subtree_ids()))
+            conds.append(permissions.units_projects_condition(permissions.subtree_ids(self.unit)))
         if self.industry:
             conds.append(Project.industry_code == self.industry)
         if self.stage:

@@ -6,7 +6,8 @@ a record the user may not read is 404, an action they may not take on one they r
 from __future__ import annotations
 
 from portal.models import Project, Unit, User
-from portal.permissions import can_edit_project, can_edit_unit, can_read_unit, logged_in, units_projects_condition
+from portal.permissions import (can_edit_project, can_edit_unit, can_read_unit, logged_in, subtree_ids,
+                                units_projects_condition)
 
 
 def can_read_scheduling(user: User) -> bool:
@@ -35,7 +36,7 @@ def can_report_project_progress(user: User, project: Project) -> bool:
 
 def report_projects_condition(unit: Unit):
     """SQL on Project: the projects on a unit's weekly report (its subtree's, and those it sourced)."""
-    return units_projects_condition(unit.subtree_ids())
+    return units_projects_condition(subtree_ids(unit))
 
 
 def can_read_progress(user: User, unit: Unit) -> bool:
