@@ -15,6 +15,7 @@ from portal.testing import (  # noqa: F401 - fixtures and helpers the tests use 
     org,
     password_hash,
     portal_settings,
+    reused_url_builders,
     runner,
     server_database,
 )
