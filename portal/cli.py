@@ -319,6 +319,22 @@ def uploads_orphans(delete, min_age):
                 raise click.ClickException("some files could not be deleted (see the log)")
 
 
+@uploads_group.command("missing", help="List the project attachments and contact files whose file is not in the "
+                                        "uploads folder (their download answers 404): table, row id, stored name, "
+                                        "original name, uploaded (UTC). Exits with an error when there are any.")
+def uploads_missing():
+    from portal import uploads
+
+    with AppContext():
+        found = uploads.missing_files()
+    for row in found:
+        click.echo(f"{row.table}\t{row.row_id}\t{row.stored_name}\t{row.original_name}\t{row.at:%Y-%m-%d %H:%M:%S}")
+    click.echo(f"{len(found)} rows name a missing file", err=True)
+    if found:
+        raise click.ClickException("restore these files from a backup of the uploads folder, or remove the "
+                                   "attachments on their pages")
+
+
 from portal.projects.seed import seed_command  # noqa: E402
 
 cli.add_command(seed_command)

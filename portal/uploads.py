@@ -370,6 +370,30 @@ def delete_orphans(min_age: dt.timedelta) -> tuple[list[Orphan], list[Orphan], l
     return deleted, kept, failed
 
 
+@dataclass(frozen=True)
+class MissingFile:
+    """A row of a stored-file table whose file is not in the uploads folder (a restore that
+    brought back the database but not the folder, a file deleted by hand): its download is a 404."""
+
+    table: str
+    row_id: int
+    stored_name: str
+    original_name: str
+    at: dt.datetime  # when it was uploaded (UTC)
+
+
+def missing_files() -> list[MissingFile]:
+    """The rows whose file is missing, oldest upload first. Reads the rows a table at a time and
+    the folder once (a stat per row would be a round trip each on a network share)."""
+    present = {path.name for path in uploads_dir().iterdir()}
+    found = []
+    for model in stored_file_models():
+        rows = model.select(model.id, model.stored_name, model.original_name, model.at).tuples()
+        found.extend(MissingFile(model._meta.table_name, row_id, name, original, at)
+                     for row_id, name, original, at in rows.iterator() if name not in present)
+    return sorted(found, key=lambda row: (row.at, row.table, row.row_id))
+
+
 def send(stored_name: str, content_type: str, original_name: str):
     """The stored file as a download under its original name (Content-Disposition: attachment,
     RFC 5987 for non-ASCII names), never sniffed or shown inline; 404 when the file is missing."""

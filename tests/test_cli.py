@@ -79,7 +79,8 @@ ALL_COMMANDS = {
     "import capital", "import investors", "import projects", "import targets", "import units", "import users", "init",
     "plugin",
     "notify", "plugin new", "plugins", "problems", "problems check-overdue", "seed", "serve", "snapshot",
-    "uploads", "uploads orphans", "users", "users create", "users list", "users reset-password", "users unlock",
+    "uploads", "uploads missing", "uploads orphans", "users", "users create", "users list", "users reset-password",
+    "users unlock",
 }
 FEATURE_COMMANDS = {"snapshot", "plugins", "plugin", "problems", "export"}  # and "import targets" (ranking)
 

@@ -160,3 +160,49 @@ def test_a_failure_while_saving_a_projects_attachments_leaves_no_file(app, login
         submit(client, form)
     assert Attachment.select().count() == 0
     assert _uploads(app) == before
+
+
+def _missing_command(app):
+    env = {"PORTAL_INSTANCE": app.instance_path, "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
+           "PORTAL_UPLOADS_DIR": app.config["UPLOADS_DIR"], "PORTAL_SECRET_KEY": "x"}
+    result = CliRunner().invoke(cli, ["uploads", "missing"], env=env)
+    database.connect(reuse_if_open=True)  # the command's app closed its connection
+    return result
+
+
+def test_the_missing_command_lists_the_rows_whose_file_is_gone(app, login, ningde, make_project):
+    # A restore brought back the database but not the whole uploads folder: the rows whose file is
+    # gone are listed (their downloads answer 404), the others are not, and the command fails until
+    # the files are back.
+    team = login("team")
+    assert _log_visit(team, ningde, (MINUTES, "minutes.pdf"), (CARD, "card.png")).status_code == 303
+    bureau = login("bureau")
+    project = make_project("Battery plant")
+    page = f"/projects/{project.id}"
+    [attach] = [f for f in forms_on(bureau.get(page).get_data(as_text=True), page)
+                if f.action == f"/projects/{project.id}/attachments"]
+    attach.choose_files("files", (b"%PDF-1.7 plan", "site plan.pdf"))
+    assert submit(bureau, attach).status_code == 303
+
+    clean = _missing_command(app)
+    assert clean.exit_code == 0, clean.output
+    assert clean.stdout == "" and "0 rows name a missing file" in clean.stderr
+
+    folder = Path(app.config["UPLOADS_DIR"])
+    card = ContactAttachment.get(ContactAttachment.original_name == "card.png")
+    plan = Attachment.get(Attachment.original_name == "site plan.pdf")
+    saved = {row.stored_name: (folder / row.stored_name).read_bytes() for row in (card, plan)}
+    for name in saved:
+        (folder / name).unlink()
+    assert team.get(f"/contacts/{card.contact_id}/files/{card.id}").status_code == 404
+
+    listed = _missing_command(app)
+    assert listed.exit_code == 1
+    rows = sorted(line.split("\t")[:4] for line in listed.stdout.splitlines())
+    assert rows == sorted([["contact_attachment", str(card.id), card.stored_name, "card.png"],
+                           [Attachment._meta.table_name, str(plan.id), plan.stored_name, "site plan.pdf"]])
+    assert "2 rows name a missing file" in listed.stderr
+
+    for name, content in saved.items():
+        (folder / name).write_bytes(content)
+    assert _missing_command(app).exit_code == 0
