@@ -179,20 +179,31 @@ def safe_original_name(name: str) -> str:
     return name[-200:] or "file"
 
 
-def check(storage) -> tuple[str, str, int]:
-    """Validate an uploaded file; returns (kind, original name, size) or raises UploadError."""
-    original = safe_original_name(storage.filename)
-    extension = os.path.splitext(original)[1].lower()
+def size_of(storage) -> int:
+    """The bytes of an uploaded file (its stream is left at the start)."""
     stream = storage.stream
     stream.seek(0, os.SEEK_END)
     size = stream.tell()
     stream.seek(0)
+    return size
+
+
+def too_large_message(original_name: str):
+    """What the field says of a file over ``MAX_UPLOAD_MB`` (one wording for every form)."""
+    return _l("The file %(name)s is larger than %(mb)s MB.", name=original_name,
+              mb=current_app.config["MAX_UPLOAD_MB"])
+
+
+def check(storage) -> tuple[str, str, int]:
+    """Validate an uploaded file; returns (kind, original name, size) or raises UploadError."""
+    original = safe_original_name(storage.filename)
+    extension = os.path.splitext(original)[1].lower()
+    size = size_of(storage)
     if size == 0:
         raise UploadError(_l("The file %(name)s is empty.", name=original))
     if size > max_bytes():
-        raise UploadError(_l("The file %(name)s is larger than %(mb)s MB.", name=original,
-                             mb=current_app.config["MAX_UPLOAD_MB"]))
-    kind = sniff(stream, extension)
+        raise UploadError(too_large_message(original))
+    kind = sniff(storage.stream, extension)
     if kind is None or extension not in KINDS[kind][0]:
         raise UploadError(_l("The file %(name)s is not a PDF, an image (PNG, JPEG) or an Office document.",
                              name=original))

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from portal.models import Attachment, Contact, ContactAttachment, Enterprise, StageChange
+from portal.models import Attachment, Contact, ContactAttachment, Enterprise, ImportBatch, StageChange
 from tests.forms_helpers import forms_on, submit
 from tests.problems_helpers import local_today
 
@@ -163,3 +163,21 @@ def test_a_large_body_passes_no_form_without_its_csrf_token(app, login, ningde):
         if status == 400:
             assert "Your form has expired or was not sent by this portal." in response.get_data(as_text=True)
     assert Contact.select().count() == 0 and ContactAttachment.select().count() == 0
+
+
+@pytest.mark.parametrize("portal_settings", [SMALL_LIMITS])
+@pytest.mark.parametrize(("user", "page"), [("bureau", "/projects/import"), ("bureau", "/import/investors"),
+                                           ("admin", "/admin/units/import")])
+def test_a_sheet_over_the_limit_is_refused_at_its_field_on_every_import_page(app, login, user, page):
+    """The import pages took only one file's worth in all, so a sheet over the limit got the bare
+    413 page; now it is refused next to its field and no batch is opened."""
+    client = login(user)
+    form = _form(client, page, page)
+    form.choose_files("file", (b"PK\x03\x04" + b"0" * (2 * MB), "projects 2026.xlsx"))
+    response = submit(client, form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="file"[^>]*>\s*(?:<small class="hint">.*?</small>\s*)?'
+                     r'<p class="error" id="file-error">The file projects 2026.xlsx is larger than 1 MB.</p>',
+                     html, re.S), html[html.find('id="file"') - 200:][:800]
+    assert ImportBatch.select().count() == 0

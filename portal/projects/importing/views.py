@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from openpyxl import Workbook
 
-from portal import permissions
+from portal import permissions, uploads
 from portal.models import ImportBatch, User
 from portal.projects.export import XLSX_MIME
 from portal.projects.importing import batches, columns, investor_lists, org_lists
@@ -87,6 +87,7 @@ def make_blueprint(kind, name: str, url_prefix: str) -> Blueprint:
                       action_form=ActionForm(), undo_error=undo_error, kind=kind, bp_name=name, others=others)
 
     @bp.route("", methods=["GET", "POST"])
+    @uploads.takes_files  # a sheet over MAX_UPLOAD_MB is refused at its field, not by the 413 page
     @login_required
     def index():
         require_importer()
@@ -98,6 +99,9 @@ def make_blueprint(kind, name: str, url_prefix: str) -> Blueprint:
             return page(form, 400)
         if upload is None or not upload.filename:
             form.file.errors = [_("Choose the sheet to import.")]
+            return page(form, 422)
+        if uploads.size_of(upload) > uploads.max_bytes():
+            form.file.errors = [str(uploads.too_large_message(uploads.safe_original_name(upload.filename)))]
             return page(form, 422)
         try:
             batch = batches.start(upload.stream, upload.filename, current_user, kind.key)
