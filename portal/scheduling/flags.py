@@ -334,6 +334,21 @@ def recompute_project(project, context: FlagContext | None = None) -> str:
     return flag
 
 
+def _changed_flags(projects, context: FlagContext) -> list[tuple]:
+    """(project id, flag, reasons) of the projects whose computed flag differs from the stored
+    one (``context`` preloaded for them); a project whose flag plugin failed keeps its stored
+    flag (the failure is reported)."""
+    new_flags = []
+    for project in projects:
+        try:
+            flag, reasons = compute(project, context)
+        except FlagPluginsFailed:
+            continue
+        if project.flag != flag or (project.flag_reasons or []) != reasons:
+            new_flags.append((project.id, flag, reasons))
+    return new_flags
+
+
 def recompute_projects(project_ids, context: FlagContext | None = None, batch: int = 500) -> int:
     """Recompute and store the flags of many projects (an import), their records read a chunk
     at a time (``FlagContext.preload``); the number changed."""
@@ -343,14 +358,7 @@ def recompute_projects(project_ids, context: FlagContext | None = None, batch: i
     for start in range(0, len(ids), batch):
         projects = list(Project.select().where(Project.id.in_(ids[start:start + batch])))
         context.preload([p.id for p in projects])
-        new_flags = []
-        for project in projects:
-            try:
-                flag, reasons = compute(project, context)
-            except FlagPluginsFailed:
-                continue  # its stored flag stays; the failure is reported
-            if project.flag != flag or (project.flag_reasons or []) != reasons:
-                new_flags.append((project.id, flag, reasons))
+        new_flags = _changed_flags(projects, context)
         store_many(new_flags)
         changed += len(new_flags)
     return changed
@@ -382,13 +390,10 @@ def recompute_all(context: FlagContext | None = None, batch: int = 500) -> int:
         if not projects:
             return changed
         context.preload([p.id for p in projects])
+        new_flags = _changed_flags(projects, context)
         with database.atomic():
-            for project in projects:
-                try:
-                    flag, reasons = compute(project, context)
-                except FlagPluginsFailed:
-                    continue  # its stored flag stays; the failure is reported
-                changed += store(project, flag, reasons)
+            store_many(new_flags)
+        changed += len(new_flags)
         last_id = projects[-1].id
 
 
