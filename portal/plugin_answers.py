@@ -34,13 +34,19 @@ def answer_shape(hook_name: str):
 def check_answer(hook_name: str, value) -> None:
     """Raise BadReturnValue when ``value`` is not a valid answer of the hook (None always is)."""
     if value is not None:
-        _check(answer_shape(hook_name), value, "answer")
+        _hook_validator(hook_name)(value, "answer")
 
 
 @functools.cache
+def _hook_validator(hook_name: str):
+    """The hook's answer check, built once per process from its declared shape: interpreting the
+    annotation on every answer (``typing.get_origin`` and friends at every level) was most of the
+    time of storing 100,000 projects' flags and reviews after the rules changed."""
+    return _validator(answer_shape(hook_name))
+
+
 def _typed_dict_fields(shape) -> dict[str, tuple[Any, bool]]:
-    """``{key: (type, required)}`` of a TypedDict, from its annotations (NotRequired kept). Read once
-    per TypedDict: resolving the annotations on every answer took half of a page's fixed cost."""
+    """``{key: (type, required)}`` of a TypedDict, from its annotations (NotRequired kept)."""
     fields = {}
     for key, hint in typing.get_type_hints(shape, include_extras=True).items():
         required = typing.get_origin(hint) is not NotRequired
@@ -54,69 +60,109 @@ def _describe(value) -> str:
     return f"{type(value).__name__} {value!r}"[:80]
 
 
-def _check(shape, value, where: str) -> None:  # noqa: C901 - one branch per kind of type
+# A check is ``check(value, where)``: it returns, or raises BadReturnValue saying where the value is
+# wrong. ``where`` is the path to the value: a string, or (parent path, suffix) joined only when a
+# message needs it (formatting the path of every item of every answer cost as much as the checks).
+
+def _where(where) -> str:
+    if isinstance(where, str):
+        return where
+    parent, suffix = where
+    return _where(parent) + suffix
+
+
+def _validator(shape):  # noqa: C901 - one branch per kind of type
+    """The check of values of ``shape`` (a hookspec's annotation or part of one)."""
     origin, args = typing.get_origin(shape), typing.get_args(shape)
     if shape is Any:
-        return
+        return lambda value, where: None
     if shape is None or shape is type(None):
-        if value is not None:
-            raise BadReturnValue(f"{where}: expected nothing (None), got {_describe(value)}")
-        return
+        def check_none(value, where):
+            if value is not None:
+                raise BadReturnValue(f"{_where(where)}: expected nothing (None), got {_describe(value)}")
+        return check_none
     if origin is typing.Annotated:
-        _check(args[0], value, where)
-        for rule in shape.__metadata__:
-            if isinstance(rule, hookspecs.Rule) and not rule.test(value):
-                raise BadReturnValue(f"{where} {rule.message}, got {_describe(value)}")
-        return
+        inner = _validator(args[0])
+        rules = [rule for rule in shape.__metadata__ if isinstance(rule, hookspecs.Rule)]
+
+        def check_annotated(value, where):
+            inner(value, where)
+            for rule in rules:
+                if not rule.test(value):
+                    raise BadReturnValue(f"{_where(where)} {rule.message}, got {_describe(value)}")
+        return check_annotated
     if origin in (Union, types.UnionType):
-        if value is None and type(None) in args:
-            return
-        errors = []
-        for option in (a for a in args if a is not type(None)):  # "or expected None" helps nobody
-            try:
-                _check(option, value, where)
+        takes_none = type(None) in args
+        options = [_validator(a) for a in args if a is not type(None)]  # "or expected None" helps nobody
+
+        def check_union(value, where):
+            if value is None and takes_none:
                 return
-            except BadReturnValue as exc:
-                errors.append(str(exc))
-        raise BadReturnValue(" or ".join(dict.fromkeys(errors)))
+            errors = []
+            for option in options:
+                try:
+                    option(value, where)
+                    return
+                except BadReturnValue as exc:
+                    errors.append(str(exc))
+            raise BadReturnValue(" or ".join(dict.fromkeys(errors)))
+        return check_union
     if origin is Literal:
-        if value not in args or isinstance(value, bool):
-            raise BadReturnValue(f"{where} must be one of {', '.join(map(repr, args))}, got {_describe(value)}")
-        return
+        allowed = ", ".join(map(repr, args))
+
+        def check_literal(value, where):
+            if value not in args or isinstance(value, bool):
+                raise BadReturnValue(f"{_where(where)} must be one of {allowed}, got {_describe(value)}")
+        return check_literal
     if typing.is_typeddict(shape):
-        if not isinstance(value, dict):
-            raise BadReturnValue(f"{where}: expected a dict, got {_describe(value)}")
-        for key, (hint, required) in _typed_dict_fields(shape).items():
-            if key in value:
-                _check(hint, value[key], f"{where}[{key!r}]")
-            elif required:
-                raise BadReturnValue(f"{where} lacks {key!r}")
-        return
+        fields = [(key, _validator(hint), required, f"[{key!r}]")
+                  for key, (hint, required) in _typed_dict_fields(shape).items()]
+
+        def check_typed_dict(value, where):
+            if not isinstance(value, dict):
+                raise BadReturnValue(f"{_where(where)}: expected a dict, got {_describe(value)}")
+            for key, field_check, required, suffix in fields:
+                if key in value:
+                    field_check(value[key], (where, suffix))
+                elif required:
+                    raise BadReturnValue(f"{_where(where)} lacks {key!r}")
+        return check_typed_dict
     if origin is list:
-        if not isinstance(value, (list, tuple)):
-            raise BadReturnValue(f"{where}: expected a list, got {_describe(value)}")
-        for index, item in enumerate(value):
-            _check(args[0], item, f"{where}[{index}]")
-        return
+        item_check = _validator(args[0])
+
+        def check_list(value, where):
+            if not isinstance(value, (list, tuple)):
+                raise BadReturnValue(f"{_where(where)}: expected a list, got {_describe(value)}")
+            for index, item in enumerate(value):
+                item_check(item, (where, f"[{index}]"))
+        return check_list
     if origin is tuple:
-        if not isinstance(value, (list, tuple)) or len(value) != len(args):
-            raise BadReturnValue(f"{where}: expected a pair, got {_describe(value)}")
-        for index, (hint, item) in enumerate(zip(args, value)):
-            _check(hint, item, f"{where}[{index}]")
-        return
+        item_checks = [_validator(a) for a in args]
+
+        def check_tuple(value, where):
+            if not isinstance(value, (list, tuple)) or len(value) != len(item_checks):
+                raise BadReturnValue(f"{_where(where)}: expected a pair, got {_describe(value)}")
+            for index, (item_check, item) in enumerate(zip(item_checks, value)):
+                item_check(item, (where, f"[{index}]"))
+        return check_tuple
     if origin is dict:
-        if not isinstance(value, dict):
-            raise BadReturnValue(f"{where}: expected a dict, got {_describe(value)}")
-        for key, item in value.items():
-            _check(args[0], key, f"{where} key")
-            _check(args[1], item, f"{where}[{key!r}]")
-        return
+        key_check, item_check = _validator(args[0]), _validator(args[1])
+
+        def check_dict(value, where):
+            if not isinstance(value, dict):
+                raise BadReturnValue(f"{_where(where)}: expected a dict, got {_describe(value)}")
+            for key, item in value.items():
+                key_check(key, (where, " key"))
+                item_check(item, (where, f"[{key!r}]"))
+        return check_dict
     if origin is collections.abc.Callable:
-        if not callable(value):
-            raise BadReturnValue(f"{where}: expected a function, got {_describe(value)}")
-        return
+        def check_callable(value, where):
+            if not callable(value):
+                raise BadReturnValue(f"{_where(where)}: expected a function, got {_describe(value)}")
+        return check_callable
     if isinstance(shape, type):
-        if not isinstance(value, shape):
-            raise BadReturnValue(f"{where}: expected {shape.__name__}, got {_describe(value)}")
-        return
-    raise TypeError(f"{where}: the hookspec uses a type the checker does not know: {shape!r}")
+        def check_type(value, where):
+            if not isinstance(value, shape):
+                raise BadReturnValue(f"{_where(where)}: expected {shape.__name__}, got {_describe(value)}")
+        return check_type
+    raise TypeError(f"the hookspec uses a type the checker does not know: {shape!r}")
