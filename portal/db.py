@@ -105,3 +105,15 @@ def backend() -> str:
     if isinstance(database.obj, peewee.MySQLDatabase):
         return "mysql"
     return "sqlite"
+
+
+def vacuum_after_rewrite(*tables: str) -> None:
+    """After a statement run rewrote many rows of ``tables`` (outside any transaction): on
+    PostgreSQL, VACUUM ANALYZE them. Each rewritten row leaves a dead copy and clears its page's
+    all-visible mark, so the lists' and figures' index-only scans read the table again until
+    autovacuum comes by: all projects at 100,000 took 102 ms instead of 33 on a server with
+    autovacuum off (2 s of VACUUM). SQLite and MySQL update rows in place; nothing to do."""
+    if backend() != "postgresql" or database.in_transaction():  # VACUUM cannot run in one: autovacuum will
+        return
+    for table in tables:
+        database.execute_sql(f'VACUUM ANALYZE "{table}"')

@@ -15,7 +15,7 @@ from __future__ import annotations
 import peewee
 
 from portal import plugins, rules
-from portal.db import database
+from portal.db import database, vacuum_after_rewrite
 from portal.models import Setting
 
 #: The hooks whose answers the portal stores.
@@ -57,4 +57,5 @@ def recompute_if_changed(echo=lambda line: None) -> bool:
             return False
         echo(f"the rule plugins changed ({current or 'none'}): recomputing stored flags and recommendations")
         plugins.call("portal_rules_changed", system_code=rules.configured_code(), user=None)
+    vacuum_after_rewrite("project")  # the answers of many projects may have been rewritten
     return True
