@@ -202,3 +202,21 @@ def test_a_count_of_one_reads_in_the_singular(app, org, login, make_project):
     make_project(name="Only one")
     html = login("bureau").get("/projects").get_data(as_text=True)
     assert "1 project<" in html and "1 projects" not in html
+
+
+def test_a_language_forced_within_a_request_translates_and_then_gives_way(app):
+    """Flag reasons and notifications are written in the deployment's language while the reader
+    reads another (force_locale): each text in its own language, whatever was translated before."""
+    from flask_babel import force_locale, gettext, refresh
+
+    with app.test_request_context("/"):
+        assert gettext("Project") == "Project"  # the app's default here is English
+        with force_locale("zh_CN"):
+            assert gettext("Project") == "项目"
+            with force_locale("en"):
+                assert gettext("Project") == "Project"
+            assert gettext("Project") == "项目"
+        assert gettext("Project") == "Project"
+        app.config["DEFAULT_LOCALE"] = "zh_CN"
+        refresh()  # as after a user chose a language
+        assert gettext("Project") == "项目"
