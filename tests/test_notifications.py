@@ -291,3 +291,33 @@ def test_a_kind_another_process_ran_today_is_skipped(app, org, make_project):
     with app.app_context():
         assert daily.run(today)["verify_digest"] == 0
     assert _notes(org.users["bureau"], "verify_digest") == []
+
+
+def _header_count(html):
+    start = html.find('id="notification-count"')
+    assert start >= 0, "no unread count in the header"
+    section = html[start:html.find("</span></a>", start)]
+    shown = section.partition('class="notification-count">')[2].partition("<")[0]
+    return shown
+
+
+def test_the_header_says_99_plus_beyond_99_unread_and_the_page_still_offers_to_mark_them_read(app, org, login):
+    """The header counts no further than 99 (a backlog of tens of thousands made every page count
+    them all); the notifications page and marking all read work on every one."""
+    bureau, user = login("bureau"), org.users["bureau"]
+    Notification.insert_many([{"user": user.id, "kind": "stage_returned", "link": "/", "args": {},
+                               "created_at": dt.datetime(2026, 11, 1)} for _ in range(120)]).execute()
+    assert _header_count(bureau.get("/").get_data(as_text=True)) == "99+"
+    assert bureau.get("/notifications/count").get_data(as_text=True).strip().startswith(
+        '<span class="notification-count">99+<')
+
+    Notification.delete().where(Notification.id.in_(
+        Notification.select(Notification.id).where(Notification.user == user.id).limit(21))).execute()
+    assert _header_count(bureau.get("/").get_data(as_text=True)) == "99"
+
+    page = "/notifications"
+    [mark_all] = [f for f in forms_on(bureau.get(page).get_data(as_text=True), page)
+                  if f.action == "/notifications/read-all"]
+    assert submit(bureau, mark_all).status_code == 303
+    assert Notification.select().where(Notification.user == user.id, Notification.read_at.is_null()).count() == 0
+    assert bureau.get("/notifications/count").get_data(as_text=True).strip() == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
-from portal.notifications import daily, scheduled
+from portal.notifications import daily, scheduled, service
 from portal.notifications.views import bp, unread_notifications
 
 
@@ -22,7 +22,7 @@ def portal_blueprints():
 
 @hookimpl
 def portal_template_globals():
-    return {"unread_notifications": unread_notifications}
+    return {"unread_notifications": unread_notifications, "NOTIFICATION_BADGE_CAP": service.BADGE_CAP}
 
 
 @hookimpl

@@ -21,7 +21,7 @@ def unread_notifications() -> int:
     global through ``portal_template_globals``)."""
     if not getattr(current_user, "is_authenticated", False):
         return 0
-    return service.unread_count(current_user)
+    return service.unread_count(current_user, cap=service.BADGE_CAP)
 
 
 @bp.route("")
@@ -31,14 +31,15 @@ def index():
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
     page = Page(query, page_number(), 50)
     return render("notifications/index.html", page=page, shown=service.readable(page.items, current_user),
-                  unread=service.unread_count(current_user))
+                  unread=service.unread_count(current_user, cap=0))  # is there any
 
 
 @bp.route("/count")
 @sessions.passive  # a poll every minute: an open tab alone does not keep the session alive
 @login_required  # polled by htmx: after a logout htmx gets 401 with HX-Redirect to the login page
 def count():
-    response = make_response(render_template("notifications/_count.html", count=service.unread_count(current_user)))
+    response = make_response(render_template("notifications/_count.html",
+                                             count=service.unread_count(current_user, cap=service.BADGE_CAP)))
     response.headers["Cache-Control"] = "no-store"
     response.headers.add("Vary", "HX-Request")
     return response
