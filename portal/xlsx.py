@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+import xlsxwriter
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -120,3 +121,70 @@ def table(ws, headers, rows, formats=(), widths=(), above: int = 0) -> None:
 def _set_widths(ws, widths) -> None:
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width))
+
+
+# Long lists -----------------------------------------------------------------------------------
+# A list exported whole (10,000 projects and more) is written by XlsxWriter, which writes a cell
+# in about a third of openpyxl's time (10,000 rows of 22 columns: 2.1 s against 7.0 s), row by
+# row to a temporary file (constant memory), with the layout of ``table``.
+
+INVALID_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def write_streamed_table(out, title: str, headers, rows, formats=(), widths=()) -> None:
+    """Write a workbook of one sheet named ``title`` holding one table to the file ``out``, each
+    row as ``rows`` yields it: a bold header row that stays in view and filters, then the rows
+    (``formats``, ``widths`` and ``Formatted`` values as in :func:`table`; the widths fit the
+    header and the given width, as a streamed sheet's must). Texts that would start a formula
+    stay text, with Excel's quote prefix."""
+    headers = [str(h) for h in headers]
+    columns = len(headers)
+    formats = list(formats) + [None] * (columns - len(formats))
+    fitted = [max(w or 0, text_width(h) + 2) for h, w in zip(headers, list(widths) + [None] * columns)]
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
+                                     "strings_to_formulas": False, "strings_to_urls": False})
+    styles: dict = {}
+
+    def style(number_format=None, quoted=False, bold=False):
+        key = (number_format, quoted, bold)
+        if key not in styles:
+            props = {"num_format": number_format, "quote_prefix": quoted, "bold": bold}
+            props = {name: value for name, value in props.items() if value}
+            styles[key] = book.add_format(props) if props else None
+        return styles[key]
+
+    try:
+        ws = book.add_worksheet(str(title).translate(INVALID_SHEET_CHARS).strip(" '")[:31] or "Sheet1")
+        for index, width in enumerate(fitted):
+            ws.set_column(index, index, min(MAX_WIDTH, max(MIN_WIDTH, width)))
+        ws.freeze_panes(1, 0)
+        for index, header in enumerate(headers):
+            ws.write_string(0, index, header, style(quoted=header.startswith(FORMULA_TRIGGERS), bold=True))
+        last = 0
+        for last, values in enumerate(rows, start=1):
+            for index, value in enumerate(values):
+                number_format = formats[index] if index < columns else None
+                if isinstance(value, Formatted):
+                    value, number_format = value.value, value.number_format
+                _write(ws, last, index, value, number_format, style)
+        ws.autofilter(0, 0, last, columns - 1)
+    finally:
+        book.close()
+
+
+def _write(ws, row_index: int, column: int, value, number_format, style) -> None:
+    """One cell of its own type: numbers as numbers, dates as dates, anything else as text (an
+    empty text is no cell, as in openpyxl's sheets)."""
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(row_index, column, value, style(number_format))
+    elif isinstance(value, (int, float, Decimal)):
+        ws.write_number(row_index, column, float(value), style(number_format))
+    elif isinstance(value, (dt.date, dt.datetime)):
+        default = DATETIME_FORMAT if isinstance(value, dt.datetime) else DATE_FORMAT
+        ws.write_datetime(row_index, column, value, style(number_format or default))
+    else:
+        text = str(value)
+        ws.write_string(row_index, column, text, style(number_format, quoted=text.startswith(FORMULA_TRIGGERS)))

@@ -20,7 +20,6 @@ from typing import Callable
 from flask import Response, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from peewee import fn
 
 from portal import extra_fields, flag_reasons, industries, xlsx
@@ -32,7 +31,6 @@ from portal.projects.filters import ListFilters, ShownDate, as_date
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AMOUNT_FORMAT = xlsx.AMOUNT_FORMAT
 DATE_FORMAT = xlsx.DATE_FORMAT
-MAX_SHEET_NAME = 31
 #: Projects read from the database at a time.
 CHUNK = 500
 
@@ -140,12 +138,10 @@ def in_chunks(query, size: int | None = None):
 def write_workbook(rows, filters: ListFilters, user, out) -> None:
     """Write the .xlsx of ``rows`` (already filtered, sorted and permission-checked) to the file ``out``."""
     columns = export_columns(filters, user)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=str(filters.spec.title)[:MAX_SHEET_NAME])
     values = ([column.value(project, user) for column in columns] for project in rows)
-    xlsx.table(ws, [column.header for column in columns], values,
-               formats=[column.number_format for column in columns], widths=[column.width for column in columns])
-    wb.save(out)
+    xlsx.write_streamed_table(out, filters.spec.title, [column.header for column in columns], values,
+                              formats=[column.number_format for column in columns],
+                              widths=[column.width for column in columns])
 
 
 def response(query, filters: ListFilters, user, today: dt.date) -> Response:
