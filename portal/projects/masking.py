@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 
 import peewee
 from flask_babel import lazy_gettext as _l
@@ -83,14 +84,33 @@ def _postgresql_grams(field, text: str):
     return peewee.Expression(peewee.fn.portal_name_grams(field), "@>", peewee.fn.portal_search_grams(text))
 
 
+def _caseless(text: str) -> bool:
+    """Has no character of ``text`` another case (Chinese, digits, punctuation)? Then a
+    case-sensitive LIKE finds exactly what ILIKE finds."""
+    return all(ch.lower() == ch == ch.upper() and not unicodedata.combining(ch) for ch in text)
+
+
+def _has_text(expression, text: str):
+    """``expression`` contains ``text``, wildcards escaped: ILIKE on PostgreSQL (LIKE elsewhere:
+    SQLite and MySQL's default collations ignore case already), or LIKE there too for a text
+    without case: PostgreSQL's ILIKE lowers every name it tests, which took two to three times as
+    long as LIKE over Chinese names (a common word's capped count at 100,000 projects: 25 → 13 ms)."""
+    if backend() == "postgresql" and _caseless(text):
+        escaped = text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+        pattern = peewee.NodeList((peewee.Value(f"%{escaped}%", converter=False), peewee.SQL("ESCAPE"),
+                                   peewee.Value("\\", converter=False)))
+        return peewee.Expression(expression, peewee.OP.LIKE, pattern)
+    return expression.contains(text)
+
+
 def _like(field, text: str):
     """``field`` LIKE (ILIKE on PostgreSQL) '%text%', wildcards escaped: the condition that decides.
     On PostgreSQL a text under three characters is matched against ``field || ''``: pg_trgm's index
     (migration 0028) cannot serve it, yet the planner would read all of it for one (slower than
     reading every name)."""
     if backend() == "postgresql" and len(text) < TRIGRAM_MIN and _indexed(field):
-        return field.concat("").contains(text)
-    return field.contains(text)
+        return _has_text(field.concat(""), text)
+    return _has_text(field, text)
 
 
 def contains(field, text: str):
@@ -106,8 +126,8 @@ def contains(field, text: str):
     if backend() == "sqlite":
         sql, params = _sqlite_candidates(field, text)
         return field.model._meta.primary_key.in_(peewee.SQL(f"({sql})", params)) & _like(field, text)
-    if len(text) >= TRIGRAM_MIN:
-        return field.contains(text)
+    if len(text) >= TRIGRAM_MIN:  # pg_trgm serves LIKE as it serves ILIKE
+        return _has_text(field, text)
     return _postgresql_grams(field, text) & _like(field, text)
 
 
