@@ -86,9 +86,7 @@ def table(ws, headers, rows, formats=(), widths=(), above: int = 0) -> None:
     (titles). A write-only sheet (a long list streamed) writes its column widths before its first
     row, so there they fit the header and the given width; elsewhere they fit every cell.
     """
-    headers = [str(h) for h in headers]
-    formats = list(formats) + [None] * (len(headers) - len(formats))
-    fitted = [max(w or 0, text_width(h) + 2) for h, w in zip(headers, list(widths) + [None] * len(headers))]
+    headers, formats, fitted = _columns(headers, formats, widths)
     header_row = above + 1
     ws.freeze_panes = f"A{header_row + 1}"  # before the first row: a streamed sheet writes its view first
     streamed = isinstance(ws, WriteOnlyWorksheet)
@@ -118,9 +116,23 @@ def table(ws, headers, rows, formats=(), widths=(), above: int = 0) -> None:
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + count}"
 
 
+def _columns(headers, formats, widths) -> tuple[list[str], list, list[int]]:
+    """A table's headers as text, a number format per column (None: none) and each column's width
+    fitting its header and its given width (the widest cell is added by the writer that can)."""
+    headers = [str(h) for h in headers]
+    formats = list(formats) + [None] * (len(headers) - len(formats))
+    fitted = [max(w or 0, text_width(h) + 2) for h, w in zip(headers, list(widths) + [None] * len(headers))]
+    return headers, formats, fitted
+
+
+def _column_width(width) -> float:
+    """A fitted width within the bounds every export keeps."""
+    return min(MAX_WIDTH, max(MIN_WIDTH, width))
+
+
 def _set_widths(ws, widths) -> None:
     for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, max(MIN_WIDTH, width))
+        ws.column_dimensions[get_column_letter(index)].width = _column_width(width)
 
 
 # Long lists -----------------------------------------------------------------------------------
@@ -138,10 +150,8 @@ def write_streamed_table(out, title: str, headers, rows, formats=(), widths=()) 
     (``formats``, ``widths`` and ``Formatted`` values as in :func:`table`; the widths fit the
     header and the given width, as a streamed sheet's must). Texts that would start a formula
     stay text, with Excel's quote prefix."""
-    headers = [str(h) for h in headers]
+    headers, formats, fitted = _columns(headers, formats, widths)
     columns = len(headers)
-    formats = list(formats) + [None] * (columns - len(formats))
-    fitted = [max(w or 0, text_width(h) + 2) for h, w in zip(headers, list(widths) + [None] * columns)]
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
                                      "strings_to_formulas": False, "strings_to_urls": False})
     styles: dict = {}
@@ -157,7 +167,7 @@ def write_streamed_table(out, title: str, headers, rows, formats=(), widths=()) 
     try:
         ws = book.add_worksheet(str(title).translate(INVALID_SHEET_CHARS).strip(" '")[:31] or "Sheet1")
         for index, width in enumerate(fitted):
-            ws.set_column(index, index, min(MAX_WIDTH, max(MIN_WIDTH, width)))
+            ws.set_column(index, index, _column_width(width))
         ws.freeze_panes(1, 0)
         for index, header in enumerate(headers):
             ws.write_string(0, index, header, style(quoted=header.startswith(FORMULA_TRIGGERS), bold=True))
