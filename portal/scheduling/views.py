@@ -610,6 +610,17 @@ def _missing_query(week, frozen, scoped, scoped_projects):
     return scoped_projects(q).order_by(Unit.path, Project.name, Project.id)
 
 
+def _written_columns(query, frozen):
+    """The flagged or missing rows with only the columns the workbook writes (name, unit, stage,
+    flag and reasons): a whole project and unit built for each of 106,000 rows was half of the
+    workbook's time at 100,000 projects."""
+    if frozen:
+        return query.select(FlagSnapshot.id, FlagSnapshot.flag, FlagSnapshot.reasons, FlagSnapshot.stage,
+                            FlagSnapshot.project, FlagSnapshot.unit, Project.id, Project.name, Unit.id, Unit.name)
+    return query.select(Project.id, Project.name, Project.stage, Project.flag, Project.flag_reasons,
+                        Project.responsible_unit, Unit.id, Unit.name)
+
+
 def _missing_row(row, frozen):
     if not frozen:
         return row
@@ -706,8 +717,8 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
     flagged_page, missing_page = pages.get("flagged", 1), pages.get("missing", 1)
     if limit is None:  # the workbook: every row, read a chunk at a time as it is written
         flagged_total = missing_total = None
-        flagged = (_flagged_row(row, frozen) for row in in_chunks(flagged_query))
-        missing = (_missing_row(row, frozen) for row in in_chunks(missing_query))
+        flagged = (_flagged_row(row, frozen) for row in in_chunks(_written_columns(flagged_query, frozen)))
+        missing = (_missing_row(row, frozen) for row in in_chunks(_written_columns(missing_query, frozen)))
     else:
         flagged_total, missing_total = flagged_query.count(), missing_query.count()
         flagged = [_flagged_row(row, frozen) for row in flagged_query.paginate(flagged_page, limit)]
