@@ -23,9 +23,14 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def formula_like(value) -> bool:
+    """Would Excel read this value as a formula? (Such a text is written with the quote prefix.)"""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
 def as_text(cell):
     """``cell`` (already holding its value) kept as text when its text would start a formula."""
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+    if formula_like(cell.value):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
@@ -170,7 +175,7 @@ def write_streamed_table(out, title: str, headers, rows, formats=(), widths=()) 
             ws.set_column(index, index, _column_width(width))
         ws.freeze_panes(1, 0)
         for index, header in enumerate(headers):
-            ws.write_string(0, index, header, style(quoted=header.startswith(FORMULA_TRIGGERS), bold=True))
+            ws.write_string(0, index, header, style(quoted=formula_like(header), bold=True))
         last = 0
         for last, values in enumerate(rows, start=1):
             for index, value in enumerate(values):
@@ -197,4 +202,4 @@ def _write(ws, row_index: int, column: int, value, number_format, style) -> None
         ws.write_datetime(row_index, column, value, style(number_format or default))
     else:
         text = str(value)
-        ws.write_string(row_index, column, text, style(number_format, quoted=text.startswith(FORMULA_TRIGGERS)))
+        ws.write_string(row_index, column, text, style(number_format, quoted=formula_like(text)))
