@@ -36,3 +36,21 @@ def test_a_file_over_the_limit_is_refused_at_its_field_on_the_form_being_filled(
     expect(page.locator("#attachments input[type=file][name=files]")).to_be_visible()
     assert Attachment.select().count() == 0
     assert not page.js_errors, page.js_errors
+
+
+@pytest.mark.parametrize("portal_settings", [{"MAX_UPLOAD_MB": 1}])
+@pytest.mark.parametrize("js_enabled", [True, False], indirect=True, ids=["js", "nojs"])
+def test_a_sheet_over_the_limit_is_refused_at_its_field_on_the_import_page(live_server, page, org, tmp_path,
+                                                                           js_enabled, portal_settings):
+    from portal.models import ImportBatch
+
+    sheet = tmp_path / "项目台账.xlsx"
+    sheet.write_bytes(b"PK\x03\x04" + b"0" * (2 * 1024 * 1024))
+    browser_login(page, "bureau")
+    page.goto("/projects/import")
+    page.locator("main form input[type=file][name=file]").set_input_files(str(sheet))
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#file-error")).to_have_text("文件 项目台账.xlsx 超过 1 MB。")
+    expect(page.locator("main form input[type=file][name=file]")).to_be_visible()
+    assert ImportBatch.select().count() == 0
+    assert not page.js_errors, page.js_errors
