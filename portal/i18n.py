@@ -8,6 +8,7 @@ from decimal import Decimal
 from babel.dates import get_month_names
 
 from flask import current_app, g, has_request_context, request, session
+from jinja2 import pass_context
 from flask_babel import Babel, Domain, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -95,7 +96,10 @@ class _RequestTranslations(Domain):
     (which change that locale) get the other language's catalog as before."""
 
     def get_translations(self):
-        state = g.get("_flask_babel") if g else None
+        try:
+            state = g._flask_babel
+        except (AttributeError, RuntimeError):  # not set yet; outside an app context
+            state = None
         kept = getattr(state, "portal_translations", None)
         if kept is not None and kept[0] is getattr(state, "babel_locale", None):
             return kept[1]
@@ -107,6 +111,41 @@ class _RequestTranslations(Domain):
         return translations
 
 
+def _template_gettext(translations):
+    """The templates' ``_``, ``gettext``, ``ngettext``, ``pgettext`` and ``npgettext``: Jinja's
+    "newstyle" gettext (the text is always a format string, its result escaped-safe Markup under
+    autoescape) calling the request's catalog directly. Jinja's own reaches the catalog through
+    three calls and Flask-Babel's lookups (7.7 µs a label; 2.9 µs now), and a list page
+    translates a few hundred labels."""
+    def finish(context, text, variables):
+        if context.eval_ctx.autoescape:
+            # Markup's % escapes each value; without values it would only copy the text twice.
+            return Markup(text) % variables if variables else Markup(text % variables)
+        return text % variables
+
+    @pass_context
+    def gettext(__context, __string, **variables):
+        return finish(__context, translations().ugettext(__string), variables)
+
+    @pass_context
+    def ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        return finish(__context, translations().ungettext(__singular, __plural, __num), variables)
+
+    @pass_context
+    def pgettext(__context, __string_ctx, __string, **variables):
+        variables.setdefault("context", __string_ctx)
+        return finish(__context, translations().upgettext(__string_ctx, __string), variables)
+
+    @pass_context
+    def npgettext(__context, __string_ctx, __singular, __plural, __num, **variables):
+        variables.setdefault("context", __string_ctx)
+        variables.setdefault("num", __num)
+        return finish(__context, translations().unpgettext(__string_ctx, __singular, __plural, __num), variables)
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+
+
 def init_app(app) -> None:
     babel = Babel(
         app,
@@ -115,6 +154,7 @@ def init_app(app) -> None:
         default_translation_directories=str(TRANSLATIONS_DIR),
     )
     babel.domain_instance = _RequestTranslations(domain=app.extensions["babel"].default_domain)
+    app.jinja_env.globals.update(_template_gettext(babel.domain_instance.get_translations))
     app.jinja_env.filters["amount"] = format_amount
     app.jinja_env.filters["usd_amount"] = format_usd_amount
     app.jinja_env.filters["month_short"] = format_month_short

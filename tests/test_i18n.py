@@ -220,3 +220,23 @@ def test_a_language_forced_within_a_request_translates_and_then_gives_way(app):
         app.config["DEFAULT_LOCALE"] = "zh_CN"
         refresh()  # as after a user chose a language
         assert gettext("Project") == "项目"
+
+
+def test_templates_translate_in_the_request_language_and_escape_what_they_fill_in(app):
+    """The templates' own gettext functions (portal.i18n): the request's language, values escaped
+    but the translated text itself kept, %% read as %, a count choosing singular or plural, and
+    a text forced into the other language within the request."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = ("{{ _('Project') }}|{{ gettext('Log in') }}|{{ _('%(amount)s wan yuan', amount='<b>5</b>') }}|"
+            "{{ ngettext('%(num)d project', '%(num)d projects', 1) }}|"
+            "{{ ngettext('%(num)d project', '%(num)d projects', 3) }}|{{ _('100%%') }}")
+    with app.test_request_context("/"):
+        assert render_template_string(page) == (
+            "Project|Log in|&lt;b&gt;5&lt;/b&gt; wan yuan|1 project|3 projects|100%")
+        with force_locale("zh_CN"):
+            chinese = render_template_string(page)
+        assert chinese.startswith("项目|登录|&lt;b&gt;5&lt;/b&gt;万元|"), chinese
+        assert render_template_string("{% autoescape false %}{{ _('%(amount)s wan yuan', amount='<b>') }}"
+                                      "{% endautoescape %}") == "<b> wan yuan"
