@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from peewee import fn
 
+from portal.figures import tally
 from portal.figures.cache import cached
 from portal.figures.definitions import COUNTED_VERIFICATIONS, FUNNEL_STAGES
 from portal.figures.scope import Scope
@@ -35,7 +36,9 @@ def funnel(scope: Scope | None = None, on_date: dt.date | None = None) -> list[F
     """Projects by stage: their current stage, or (with ``on_date`` in the past) the stage of
     their latest counted stage change on or before that date."""
     scope = scope or Scope()
-    if on_date is None:
+    if on_date is None and tally.available():  # kept by the database: no pass over every project
+        query = None
+    elif on_date is None:
         query = (Project.select(Project.stage, COUNT_ROWS, fn.SUM(Project.total_investment))
                  .where(scope.condition()).group_by(Project.stage))
     else:
@@ -50,7 +53,8 @@ def funnel(scope: Scope | None = None, on_date: dt.date | None = None) -> list[F
                  .where(scope.condition() & (ranked.c.rn == 1))
                  .group_by(ranked.c.stage))
     counts = cached(("funnel", scope, on_date),
-                    lambda: {stage: (int(n or 0), money(total)) for stage, n, total in query.tuples()})
+                    lambda: tally.counts(scope, tally.T.stage) if query is None
+                    else {stage: (int(n or 0), money(total)) for stage, n, total in query.tuples()})
     return [FunnelStage(stage, *counts.get(stage, (0, money(0))),
                         link=urlencode({**scope.query_args(), "stage": stage}))
             for stage in FUNNEL_STAGES]

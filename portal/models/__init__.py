@@ -17,6 +17,7 @@ from portal.models.projects import (
     Industry,
     IndustryLink,
     Project,
+    ProjectTally,
     StageChange,
 )
 from portal.models.imports import ImportBatch, ImportItem
@@ -44,7 +45,7 @@ ALL_MODELS = [
     ChainInfo, TargetEnterprise, ReviewDecision,
     Unit, User, RecoveryCode, UserSession, SignInEvent, LoginThrottle,
     Setting, PluginState, PluginFailureRecord, AuditLog,
-    Industry, IndustryLink, Enterprise, Project, StageChange, CapitalEntry, Attachment,
+    Industry, IndustryLink, Enterprise, Project, ProjectTally, StageChange, CapitalEntry, Attachment,
     UnitTarget, TopTenSelection,
     Problem, ProblemResponse, Commitment, Notification,
     ProgressReport, Milestone, WeekFreeze, FlagSnapshot, ListCountSnapshot, UnitWeekFlag,
@@ -69,7 +70,7 @@ __all__ = [
     "ACTIVE_STAGES", "ALL_MODELS", "cascading_keys", "INVESTOR_CLASSES", "STAGE_DATE_COLUMNS", "STAGE_LINE",
     "RecoveryCode", "ROLES", "STAGES", "UNIT_KINDS", "Attachment", "AuditLog",
     "CapitalEntry", "Enterprise", "Industry", "IndustryLink", "PluginFailureRecord", "PluginState", "Project",
-    "Setting", "StageChange", "Unit", "User",
+    "ProjectTally", "Setting", "StageChange", "Unit", "User",
     "SignInEvent", "UserSession",
     "TopTenSelection", "UnitTarget",
     "Commitment", "Notification", "Problem", "ProblemResponse",

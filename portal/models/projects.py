@@ -224,6 +224,25 @@ class StageChange(BaseModel):
         )
 
 
+class ProjectTally(BaseModel):
+    """The projects counted by unit, team, industry, stage, flag and archiving, kept by the
+    database's own triggers (migration 0051): rows of +1 / -1 added on every change, folded
+    into one per group by ``portal.figures.tally``. Never written by the portal otherwise;
+    MySQL keeps no triggers, so there it stays empty and is not read."""
+
+    responsible_unit_id = peewee.IntegerField()
+    source_team_id = peewee.IntegerField(null=True)
+    industry_code = peewee.CharField(max_length=40)
+    stage = peewee.CharField(max_length=20)
+    flag = peewee.CharField(max_length=10)
+    archived = peewee.BooleanField()
+    projects = peewee.IntegerField()
+    investment_cents = peewee.BigIntegerField()
+
+    class Meta:
+        table_name = "project_tally"
+
+
 class CapitalEntry(BaseModel):
     """Capital in place (资金到位), dated, so a period's total can be summed."""
 
