@@ -149,43 +149,66 @@ INVALID_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
-def write_streamed_table(out, title: str, headers, rows, formats=(), widths=()) -> None:
-    """Write a workbook of one sheet named ``title`` holding one table to the file ``out``, each
-    row as ``rows`` yields it: a bold header row that stays in view and filters, then the rows
-    (``formats``, ``widths`` and ``Formatted`` values as in :func:`table`; the widths fit the
-    header and the given width, as a streamed sheet's must). Texts that would start a formula
-    stay text, with Excel's quote prefix."""
-    headers, formats, fitted = _columns(headers, formats, widths)
-    columns = len(headers)
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
-                                     "strings_to_formulas": False, "strings_to_urls": False})
-    styles: dict = {}
+class StreamedWorkbook:
+    """A workbook written to the file ``out`` a row at a time (XlsxWriter in constant memory):
+    ``add_table`` once per sheet, then ``close`` (or use it in a ``with``). ``title`` is the
+    document's title in its properties."""
 
-    def style(number_format=None, quoted=False, bold=False):
+    def __init__(self, out, title: str | None = None):
+        self.book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
+                                              "strings_to_formulas": False, "strings_to_urls": False})
+        if title:
+            self.book.set_properties({"title": str(title)})
+        self._styles: dict = {}
+
+    def __enter__(self) -> StreamedWorkbook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.book.close()
+
+    def style(self, number_format=None, quoted=False, bold=False):
         key = (number_format, quoted, bold)
-        if key not in styles:
+        if key not in self._styles:
             props = {"num_format": number_format, "quote_prefix": quoted, "bold": bold}
             props = {name: value for name, value in props.items() if value}
-            styles[key] = book.add_format(props) if props else None
-        return styles[key]
+            self._styles[key] = self.book.add_format(props) if props else None
+        return self._styles[key]
 
-    try:
-        ws = book.add_worksheet(str(title).translate(INVALID_SHEET_CHARS).strip(" '")[:31] or "Sheet1")
+    def add_table(self, title: str, headers, rows, formats=(), widths=(), fit_width: bool = False) -> None:
+        """A sheet named ``title`` holding one table: a bold header row that stays in view and
+        filters, then the rows as ``rows`` yields them (``formats``, ``widths`` and ``Formatted``
+        values as in :func:`table`; the widths fit the header and the given width, as a streamed
+        sheet's must). Texts that would start a formula stay text, with Excel's quote prefix.
+        ``fit_width``: printed one page wide."""
+        headers, formats, fitted = _columns(headers, formats, widths)
+        columns = len(headers)
+        ws = self.book.add_worksheet(str(title).translate(INVALID_SHEET_CHARS).strip(" '")[:31] or None)
+        if fit_width:
+            ws.fit_to_pages(1, 0)
         for index, width in enumerate(fitted):
             ws.set_column(index, index, _column_width(width))
         ws.freeze_panes(1, 0)
         for index, header in enumerate(headers):
-            ws.write_string(0, index, header, style(quoted=formula_like(header), bold=True))
+            ws.write_string(0, index, header, self.style(quoted=formula_like(header), bold=True))
         last = 0
         for last, values in enumerate(rows, start=1):
             for index, value in enumerate(values):
                 number_format = formats[index] if index < columns else None
                 if isinstance(value, Formatted):
                     value, number_format = value.value, value.number_format
-                _write(ws, last, index, value, number_format, style)
+                _write(ws, last, index, value, number_format, self.style)
         ws.autofilter(0, 0, last, columns - 1)
-    finally:
-        book.close()
+
+
+def write_streamed_table(out, title: str, headers, rows, formats=(), widths=()) -> None:
+    """Write a workbook of one sheet named ``title`` holding one table to the file ``out``
+    (:meth:`StreamedWorkbook.add_table`)."""
+    with StreamedWorkbook(out) as book:
+        book.add_table(title, headers, rows, formats, widths)
 
 
 def _write(ws, row_index: int, column: int, value, number_format, style) -> None:

@@ -1,14 +1,13 @@
-"""The meeting page as an Excel workbook (openpyxl): one sheet per section.
+"""The meeting page as an Excel workbook: one sheet per section.
 
-Write-only: each row goes to disk as it is appended (the flagged and missing lists come as
-generators read a chunk at a time), so a province's lists do not sit in memory; the column widths
-come from the header and the first rows."""
+Streamed (``xlsx.StreamedWorkbook``): each row goes to a temporary file as it is written (the
+flagged and missing lists come as generators read a chunk at a time), so a province's lists do
+not sit in memory; the column widths come from the header and the first rows."""
 from __future__ import annotations
 
 import itertools
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from portal import flag_reasons, xlsx
 from portal.labels import FLAG_LABELS, STAGE_LABELS, label
@@ -18,24 +17,27 @@ from portal.labels import FLAG_LABELS, STAGE_LABELS, label
 WIDTH_SAMPLE = 200
 
 
-def _sheet(wb, title, header, rows, formats=()):
-    """A streamed sheet: widths fitted to the header and the first rows, then every row."""
-    ws = wb.create_sheet(title=title[:31])
+def _sheet(book: xlsx.StreamedWorkbook, title, header, rows, formats=()):
+    """A streamed sheet: widths fitted to the header and the first rows, then every row; printed
+    one page wide."""
     rows = iter(rows)
     sample = list(itertools.islice(rows, WIDTH_SAMPLE))
     widths = [min(60, max(xlsx.text_width(value) for value in column) + 2)
               for column in (zip(header, *sample) if sample else [(h,) for h in header])]
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    xlsx.table(ws, header, itertools.chain(sample, rows), formats, widths)
-    return ws
+    book.add_table(title, header, itertools.chain(sample, rows), formats, widths, fit_width=True)
 
 
 def _reasons(reasons) -> str:
     return flag_reasons.render_all(reasons)
 
 
-def meeting_workbook(data: dict) -> Workbook:
-    wb = Workbook(write_only=True)
+def write_meeting_workbook(data: dict, out) -> None:
+    """Write the meeting's workbook to the file ``out``."""
+    with xlsx.StreamedWorkbook(out, title=_("Weekly scheduling %(week)s", week=data["week"])) as wb:
+        _write_sheets(wb, data)
+
+
+def _write_sheets(wb: xlsx.StreamedWorkbook, data: dict) -> None:
     _sheet(wb, _("Units"),
            [_("Unit"), _("Weekly flag"), _("Reasons"), _("Active projects"), _("Reported"), _("On time"),
             _("Report rate (%)"), _("Stage advances"), _("Red"), _("Yellow"), _("Green")]
@@ -59,5 +61,3 @@ def meeting_workbook(data: dict) -> Workbook:
             for r in data["flagged"]))
     _sheet(wb, _("Reports missing"), [_("Project"), _("Unit"), _("Stage")],
            ([p.name, p.responsible_unit.name, label(STAGE_LABELS, p.stage)] for p in data["missing"]))
-    wb.properties.title = _("Weekly scheduling %(week)s", week=data["week"])
-    return wb

@@ -742,10 +742,10 @@ def meeting():
     week = week_arg()
     if request.args.get("format") == "xlsx":
         data = meeting_data(week, current_user)
-        from portal.scheduling.export import meeting_workbook
+        from portal.scheduling.export import write_meeting_workbook
 
         out = tempfile.TemporaryFile(suffix=".xlsx")  # sent in blocks, removed once closed
-        meeting_workbook(data).save(out)
+        write_meeting_workbook(data, out)
         out.seek(0)
         return send_file(out, as_attachment=True, download_name=f"scheduling-{week}.xlsx", max_age=0,
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
