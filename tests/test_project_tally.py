@@ -166,3 +166,32 @@ def test_the_migration_counts_the_projects_already_there(tallied, org, make_proj
         module.up(None, database.obj)
         assert tally.counts(Scope(), ProjectTally.stage) == {"signed": (1, Decimal("10000.00"))}
         assert isinstance(database.obj, (peewee.SqliteDatabase, peewee.PostgresqlDatabase))
+
+
+def test_a_count_read_while_another_process_writes_answers_at_once_and_folds_later(tallied, org, make_project,
+                                                                                  monkeypatch):
+    """SQLite: a page reading the counts while another process holds the write lock (an import)
+    does not wait the busy timeout (15 s) to fold the rows; it answers, and a later count folds."""
+    import sqlite3
+    import time
+
+    if not database.obj.database.endswith(".sqlite3"):
+        pytest.skip("SQLite: one writer at a time")
+    for i in range(3):
+        make_project(name=f"P{i}", stage="signed")
+    monkeypatch.setattr(tally, "COMPACT_AFTER", 0)
+    other = sqlite3.connect(database.obj.database, timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # the other process's write transaction
+    try:
+        with tallied.app_context(), database.connection_context():
+            started = time.monotonic()
+            assert tally.counts(Scope(), ProjectTally.stage) == {"signed": (3, Decimal("30000.00"))}
+            assert time.monotonic() - started < 2
+            assert ProjectTally.select().count() == 3  # not folded
+    finally:
+        other.rollback()
+        other.close()
+    with tallied.app_context(), database.connection_context():
+        assert tally.counts(Scope(), ProjectTally.stage) == {"signed": (3, Decimal("30000.00"))}
+        assert ProjectTally.select().count() == 1
+        assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 15000

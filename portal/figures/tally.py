@@ -13,12 +13,13 @@ from the projects as before.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from decimal import Decimal
 
 import peewee
 from peewee import fn
 
-from portal.db import backend, database
+from portal.db import SQLITE_PRAGMAS, backend, database
 from portal.figures.scope import Scope
 from portal.figures.sql import money
 from portal.models import ProjectTally
@@ -77,7 +78,7 @@ def compact() -> None:
     columns = f"{group}, projects, investment_cents"
     nonzero = "HAVING sum(projects) <> 0 OR sum(investment_cents) <> 0"
     try:
-        with database.atomic():
+        with _without_waiting(), database.atomic():
             if backend() == "postgresql":
                 database.execute_sql(
                     f"WITH gone AS (DELETE FROM project_tally RETURNING {columns}) "
@@ -91,6 +92,20 @@ def compact() -> None:
                 database.execute_sql("DELETE FROM project_tally WHERE id <= ?", (last,))
     except peewee.OperationalError as exc:  # SQLite busy: another process writes; a later count folds
         log.info("project_tally not folded now: %s", exc)
+
+
+@contextmanager
+def _without_waiting():
+    """SQLite: while another process writes, give up at once instead of waiting up to the busy
+    timeout (15 s): a page reading the counts must not wait for an import to fold them."""
+    if backend() != "sqlite":
+        yield
+        return
+    database.execute_sql("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {int(SQLITE_PRAGMAS['busy_timeout'])}")
 
 
 def _from_the_projects(cents: str) -> str:

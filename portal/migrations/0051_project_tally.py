@@ -10,7 +10,9 @@ The rows are only ever added, never updated, so two writers never wait for the s
 counter updated in place made concurrent edits of projects in one group queue for it and could
 deadlock); ``portal.figures.tally`` folds them into one row per group when they grow many.
 
-SQLite: row triggers in plain SQL, on an update only when a counted column changed.
+SQLite: row triggers in plain SQL, on an update only when a counted column changed. (An INSERT OR
+REPLACE that replaces a project fires no delete trigger unless recursive triggers are on; the
+portal never writes one, and ``portal db upgrade`` finds and repairs what a script's might.)
 PostgreSQL: statement triggers over the transition tables, so an update of 100,000 projects
 adds one grouped row per group, not 200,000 rows.
 MySQL/MariaDB: the table, no triggers (creating them needs privileges a portal account often
