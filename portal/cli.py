@@ -48,10 +48,12 @@ def _upgrade(echo=True):
     say = click.echo if echo else (lambda line: None)
     plugins.call("portal_database_upgraded", echo=say)  # features' data
     rule_plugins.recompute_if_changed(echo=say)  # a plugin enabled or removed since the last start
-    from portal.figures import tally
+    from portal.figures import capital, tally
 
     if tally.repair_if_wrong():
         say("the projects counted by stage and flag differed from the projects: counted again")
+    if capital.repair_if_wrong():
+        say("capital entries' copies of their projects' unit, team, industry or archiving differed: copied again")
     if echo:
         st = schema.status()
         click.echo(f"database schema version {st.current}")

@@ -110,11 +110,12 @@ def editable_units(user: User):
 
 # Projects ------------------------------------------------------------------
 
-def units_projects_condition(unit_ids):
+def units_projects_condition(unit_ids, responsible=Project.responsible_unit, source_team=Project.source_team):
     """A SQL condition on Project: the projects of these units (a query of unit ids) — those
     they are responsible for and those they sourced as a stationed team (the ranking credits
-    the team with them, so the team follows them up)."""
-    return Project.responsible_unit.in_(unit_ids) | Project.source_team.in_(unit_ids)
+    the team with them, so the team follows them up). ``responsible`` and ``source_team``: the
+    columns holding those units (copies of the project's, in the figures' own tables)."""
+    return responsible.in_(unit_ids) | source_team.in_(unit_ids)
 
 
 def sourced_by_users_unit(user: User, project: Project) -> bool:

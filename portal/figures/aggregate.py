@@ -8,6 +8,7 @@ over all projects; a panel or the ranking asks only for the families of the figu
 """
 from __future__ import annotations
 
+from portal.figures import capital
 from portal.figures.credit_parts import credit_parts, credited
 from portal.figures.definitions import MILESTONES, Catalogue, Measure, catalogue
 from portal.figures.scope import Scope
@@ -113,10 +114,17 @@ def aggregate(periods: list[Period], scope: Scope, group=None, families=None) ->
         for family in sorted(wanted):
             sources.setdefault(cat.families[family][0], []).append(family)
         for source, source_families in sources.items():
+            whole_city = group is None and scope.is_city and not scope.credited_to
             for part in parts:
-                query, select = _source_query(cat, source, source_families, i, period, scope, part.w, part.credited,
-                                              whole_city=group is None and scope.is_city and not scope.credited_to)
-                query, by = credited(query, group, scope, part)
+                copied = None
+                if source == "capital" and not (whole_city and set(source_families) == {"capital"}):
+                    copied = capital.from_copies(cat, source_families, period, scope, group, part)
+                if copied is not None:  # the entries alone, not joined to their projects
+                    (query, by), select = copied, _select(cat, source_families, i, Measure(w=part.w))
+                else:
+                    query, select = _source_query(cat, source, source_families, i, period, scope, part.w,
+                                                  part.credited, whole_city=whole_city)
+                    query, by = credited(query, group, scope, part)
                 raw = add_rows(raw, rows(grouped_select(query, by, select), by, part.factor))
     needs_repeats = any(cat.families[f][0] in MILESTONES or f == "start_rate" for wanted in per_period for f in wanted)
     repeated = repeated_projects() if needs_repeats else None

@@ -2,12 +2,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import peewee
 
 from portal import permissions
 from portal.models import Project, Unit
 from portal.web import per_request
+
+
+@dataclass(frozen=True)
+class ProjectColumns:
+    """The columns a scope's condition is written on: the project's own, or the copies a table
+    keeps of them (the tally of migration 0051, the capital entries of migration 0052)."""
+
+    archived: Any
+    responsible_unit: Any
+    source_team: Any
+    industry_code: Any
+
+
+PROJECT_COLUMNS = ProjectColumns(Project.archived, Project.responsible_unit, Project.source_team, Project.industry_code)
 
 
 @dataclass(frozen=True)
@@ -38,17 +53,20 @@ class Scope:
             return []
         return permissions.subtree_ids(unit)
 
-    def condition(self, with_archived: bool = False, credited: bool = False):
+    def condition(self, with_archived: bool = False, credited: bool = False,
+                  columns: ProjectColumns = PROJECT_COLUMNS):
         """The WHERE condition on Project for this scope (archived projects excluded unless asked).
         ``credited``: the query joins the credit shares (``credit_parts.credited``), which choose the unit's
-        projects themselves; else a unit's projects are those it hosts or sourced as a team."""
-        cond = peewee.SQL("1 = 1") if with_archived else Project.archived == False  # noqa: E712
-        if self.unit_id and not credited:
-            cond &= permissions.units_projects_condition(self.subtree_ids())  # a team: what it sourced
+        projects themselves; else a unit's projects are those it hosts or sourced as a team.
+        ``columns``: written on these copies of the project's columns instead."""
+        c = columns
+        cond = peewee.SQL("1 = 1") if with_archived else c.archived == False  # noqa: E712
+        if self.unit_id and not credited:  # a team: what it sourced
+            cond &= permissions.units_projects_condition(self.subtree_ids(), c.responsible_unit, c.source_team)
         if self.industry:
-            cond &= Project.industry_code == self.industry
+            cond &= c.industry_code == self.industry
         if self.team_id:
-            cond &= Project.source_team == self.team_id
+            cond &= c.source_team == self.team_id
         return cond
 
     def query_args(self) -> dict:

@@ -20,7 +20,7 @@ import peewee
 from peewee import fn
 
 from portal.db import SQLITE_PRAGMAS, backend, database
-from portal.figures.scope import Scope
+from portal.figures.scope import ProjectColumns, Scope
 from portal.figures.sql import money
 from portal.models import ProjectTally
 
@@ -38,25 +38,15 @@ def available() -> bool:
     return backend() in ("sqlite", "postgresql")
 
 
-def _condition(scope: Scope):
-    """``Scope.condition`` on the tally: the same columns, the same rule (a unit's projects are
-    those it is responsible for and those it sourced as a stationed team)."""
-    cond = T.archived == False  # noqa: E712
-    if scope.unit_id:
-        ids = scope.subtree_ids()
-        cond &= T.responsible_unit_id.in_(ids) | T.source_team_id.in_(ids)
-    if scope.industry:
-        cond &= T.industry_code == scope.industry
-    if scope.team_id:
-        cond &= T.source_team_id == scope.team_id
-    return cond
+#: The tally's copies of the project's columns a scope is written on.
+COLUMNS = ProjectColumns(T.archived, T.responsible_unit_id, T.source_team_id, T.industry_code)
 
 
 def counts(scope: Scope, column) -> dict:
     """``{value of column: (projects, investment)}`` of the scope's projects (archived ones
     left out), for ``column`` ``T.stage`` or ``T.flag``."""
     query = (T.select(column, fn.SUM(T.projects), fn.SUM(T.investment_cents), fn.COUNT(peewee.SQL("*")))
-             .where(_condition(scope)).group_by(column))
+             .where(scope.condition(columns=COLUMNS)).group_by(column))
     result, rows = {}, 0
     for value, projects, cents, n in query.tuples():
         rows += n

@@ -252,6 +252,13 @@ class CapitalEntry(BaseModel):
     note = peewee.CharField(max_length=200, default="")
     by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
     at = peewee.DateTimeField(default=utcnow)
+    # Copies of the project's columns the figures group capital by, kept by the database's triggers
+    # (migration 0052), so a period's capital per unit reads its entries alone. Never written by
+    # the portal; empty and unread on MySQL (portal.figures.capital).
+    project_responsible_unit_id = peewee.IntegerField(null=True)
+    project_source_team_id = peewee.IntegerField(null=True)
+    project_industry_code = peewee.CharField(max_length=40, null=True)
+    project_archived = peewee.BooleanField(null=True)
 
 
 class StoredFile(BaseModel):
