@@ -16,6 +16,7 @@ import peewee
 
 from portal import plugins, rules
 from portal.db import database, vacuum_after_rewrite
+from portal.figures import tally
 from portal.models import Setting
 
 #: The hooks whose answers the portal stores.
@@ -58,4 +59,5 @@ def recompute_if_changed(echo=lambda line: None) -> bool:
         echo(f"the rule plugins changed ({current or 'none'}): recomputing stored flags and recommendations")
         plugins.call("portal_rules_changed", system_code=rules.configured_code(), user=None)
     vacuum_after_rewrite("project")  # the answers of many projects may have been rewritten
+    tally.compact()  # and the tally holds a row for each flag changed
     return True

@@ -195,3 +195,16 @@ def test_a_count_read_while_another_process_writes_answers_at_once_and_folds_lat
         assert tally.counts(Scope(), ProjectTally.stage) == {"signed": (3, Decimal("30000.00"))}
         assert ProjectTally.select().count() == 1
         assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 15000
+
+
+def test_the_seed_leaves_one_row_per_group(tallied, org):
+    """`portal seed` folds the rows its inserts added (one a project on SQLite): the first page
+    that counts afterwards does not fold tens of thousands of them."""
+    from portal.projects.seed import seed_projects
+
+    with tallied.app_context(), database.connection_context():
+        seed_projects(40, rng=random.Random(3), today=dt.date(2026, 11, 30))
+        groups = Project.select(Project.responsible_unit, Project.source_team, Project.industry_code, Project.stage,
+                                Project.flag, Project.archived).distinct().count()
+        assert ProjectTally.select().count() == groups
+        assert sum(n for n, _ in tally.counts(Scope(), ProjectTally.stage).values()) == 40

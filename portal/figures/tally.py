@@ -58,12 +58,16 @@ def counts(scope: Scope, column) -> dict:
 
 
 def compact() -> None:
-    """Fold the rows into one per group (groups that add up to nothing are dropped).
+    """Fold the rows into one per group (groups that add up to nothing are dropped). A count folds
+    them when they grow many; a bulk write (the seed, a start after a rule change) folds at its
+    end, so the first page read afterwards does not.
 
     PostgreSQL: one statement deletes the rows it sees and adds their sums, so a row another
     transaction adds meanwhile is neither lost nor counted twice, and two foldings at once each
     fold only what they deleted. SQLite: one writer at a time, in one transaction; when another
     process is writing, the folding waits for a later count."""
+    if not available():
+        return
     group = ", ".join(f.column_name for f in GROUP)
     columns = f"{group}, projects, investment_cents"
     nonzero = "HAVING sum(projects) <> 0 OR sum(investment_cents) <> 0"
