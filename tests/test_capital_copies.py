@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal import figures
+from portal import credit, figures
 from portal.db import database
 from portal.figures import aggregate, capital
 from portal.figures.credit_parts import CREDITED_UNIT
@@ -38,24 +38,29 @@ def _capital(scope, group, periods, joined: bool, monkeypatch) -> dict:
     return {key: [values["capital_in_place"] for values in per_period] for key, per_period in result.items()}
 
 
-def _assert_same(org, monkeypatch):
+def _assert_same(app, org, monkeypatch):
     periods = [Period.of_year(2026), Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))]
     scopes = [Scope(), Scope(unit_id=org.units["county_a"].id), Scope(unit_id=org.units["team"].id),
               Scope(industry="ind1"), Scope(team_id=org.units["team"].id),
-              Scope(unit_id=org.units["bureau"].id, industry="ind2")]
-    for scope in scopes:
-        for group in GROUPS:
-            copied = _capital(scope, group, periods, False, monkeypatch)
-            joined = _capital(scope, group, periods, True, monkeypatch)
-            assert copied == joined, (scope, group)
+              Scope(unit_id=org.units["bureau"].id, industry="ind2"),
+              Scope(credited_to=(org.units["county_b"].id, org.units["team"].id))]
+    with app.app_context():  # a request's own reading of the credit rule and of the bureau's shares
+        for scope in scopes:
+            for group in GROUPS:
+                copied = _capital(scope, group, periods, False, monkeypatch)
+                joined = _capital(scope, group, periods, True, monkeypatch)
+                assert copied == joined, (scope, group)
 
 
+@pytest.mark.parametrize("team_share", [0, 40], ids=["all to the host", "a team takes 40%"])
 def test_capital_from_the_entries_equals_capital_joined_to_the_projects_after_any_change(
-        copies_kept, org, monkeypatch):
+        copies_kept, org, monkeypatch, team_share):
     """Entries added one and many at once, moved to another project, deleted; projects moved to
     another unit, team and industry (one and many at once), archived and deleted; shares set by the
-    bureau: after each round, every scope and grouping gives the same capital both ways."""
+    bureau; the county's rule giving teams a share or not: after each round, every scope and
+    grouping gives the same capital both ways."""
     app, rng = copies_kept, random.Random(52)
+    monkeypatch.setattr(credit, "rule", lambda: {"team": team_share, "unit": 0})  # the county's rule
     units = [org.units[k] for k in ("bureau", "county_a", "town_a", "county_b", "team")]
     creator = org.users["bureau"]
     with app.app_context(), database.connection_context():
@@ -89,7 +94,7 @@ def test_capital_from_the_entries_equals_capital_joined_to_the_projects_after_an
             if round_ == 3:
                 gone = projects.pop()
                 gone.delete_instance(recursive=True)
-            _assert_same(org, monkeypatch)
+            _assert_same(app, org, monkeypatch)
 
 
 def test_the_dashboard_reads_a_units_capital_from_the_entries(copies_kept, org, make_project, login):

@@ -115,12 +115,13 @@ def aggregate(periods: list[Period], scope: Scope, group=None, families=None) ->
             sources.setdefault(cat.families[family][0], []).append(family)
         for source, source_families in sources.items():
             whole_city = group is None and scope.is_city and not scope.credited_to
-            for part in parts:
-                copied = None
-                if source == "capital" and not (whole_city and set(source_families) == {"capital"}):
-                    copied = capital.from_copies(cat, source_families, period, scope, group, part)
-                if copied is not None:  # the entries alone, not joined to their projects
-                    (query, by), select = copied, _select(cat, source_families, i, Measure(w=part.w))
+            # The capital entries alone, with their copies of the project's columns (not joined).
+            copies = (source == "capital" and not (whole_city and set(source_families) == {"capital"})
+                      and capital.answers(cat, source_families, group))
+            for part in (capital.parts(scope, group) if copies else parts):
+                if copies:
+                    query, by = capital.query(period, scope, group, part)
+                    select = _select(cat, source_families, i, Measure(w=part.w))
                 else:
                     query, select = _source_query(cat, source, source_families, i, period, scope, part.w,
                                                   part.credited, whole_city=whole_city)

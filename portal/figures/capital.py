@@ -3,16 +3,17 @@
 Each entry keeps a copy of its project's unit, stationed team, industry and archiving (migration
 0052's triggers), so the figure reads the period's entries through one index instead of joining
 each to its project: at 1,000,000 projects on PostgreSQL the join read the whole project table
-(260 ms of a 710 ms dashboard). Where the copies cannot answer — MySQL, which keeps no triggers;
-a county's figure of the capital family that asks about the project; a credit share weighted or
-set by the bureau — the figures join the projects as before (``portal.figures.aggregate``).
+(260 ms of a 710 ms dashboard). The credit parts are written on the copies too (a team's
+share, the bureau's shares joined by the entry's project). Where the copies cannot answer —
+MySQL, which keeps no triggers; a county's figure of the capital family, which may ask about the
+project — the figures join the projects as before (``portal.figures.aggregate``).
 """
 from __future__ import annotations
 
 import logging
 
 from portal.db import backend, database
-from portal.figures.credit_parts import CREDITED_UNIT, CreditPart
+from portal.figures.credit_parts import CREDITED_UNIT, CreditPart, credit_parts, credited
 from portal.figures.scope import ProjectColumns, Scope
 from portal.figures.sql import in_period
 from portal.models import CapitalEntry, Project
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 C = CapitalEntry
 #: The entries' copies of the project's columns a scope is written on.
 COLUMNS = ProjectColumns(C.project_archived, C.project_responsible_unit_id, C.project_source_team_id,
-                         C.project_industry_code)
+                         C.project_industry_code, C.project)
 #: Each project column the entries copy, and its copy.
 _COPY_OF = ((Project.responsible_unit, C.project_responsible_unit_id), (Project.source_team, C.project_source_team_id),
             (Project.industry_code, C.project_industry_code), (Project.archived, C.project_archived))
@@ -41,26 +42,30 @@ def _copy(column):
     return next((copy for original, copy in _COPY_OF if original is column), None)
 
 
-def from_copies(cat, families, period: Period, scope: Scope, group, part: CreditPart):
-    """``(query, group)`` of the scope's capital entries dated in the period, the group's project
-    columns replaced by the entries' copies, as ``credit_parts.credited`` gives them on the
-    join; None where the copies cannot answer (the caller joins the projects)."""
-    if not kept() or scope.credited_to or part.join or part.where is not None or part.w is not None:
-        return None
-    if any(d.key not in ENTRY_ONLY for family in families for d in cat.families[family][1]):
-        return None
-    unit = _copy(part.unit) if part.credited else None
-    if part.credited and unit is None:
-        return None
+def answers(cat, families, group) -> bool:
+    """Can the copies answer these families of the capital source, grouped so? Not on MySQL, not
+    for a county's figure (which may ask about the project), not grouped by a column not copied."""
+    if not kept() or any(d.key not in ENTRY_ONLY for family in families for d in cat.families[family][1]):
+        return False
     columns = group if isinstance(group, (tuple, list)) else (() if group is None else (group,))
-    copies = [unit if column is CREDITED_UNIT else _copy(column) for column in columns]
-    if any(copy is None for copy in copies):
-        return None
+    return all(column is CREDITED_UNIT or _copy(column) is not None for column in columns)
+
+
+def parts(scope: Scope, group) -> list[CreditPart]:
+    """The credit parts of the query (``credit_parts``), written on the entries' copies."""
+    return credit_parts(scope, group, COLUMNS)
+
+
+def query(period: Period, scope: Scope, group, part: CreditPart):
+    """``(query, group)`` of one credit part (from ``parts``): the scope's capital entries dated in
+    the period, grouped by the copies of the group's project columns, as ``credited`` gives a part
+    of the projects joined to their entries."""
+    if isinstance(group, (tuple, list)):
+        group = tuple(column if column is CREDITED_UNIT else _copy(column) for column in group)
+    elif group is not None and group is not CREDITED_UNIT:
+        group = _copy(group)
     where = scope.condition(credited=part.credited, columns=COLUMNS) & in_period(C.on_date, period)
-    if part.credited and scope.unit_id:
-        where &= unit.in_(scope.subtree_ids())
-    by = tuple(copies) if isinstance(group, (tuple, list)) else (copies[0] if copies else None)
-    return C.select().where(where), by
+    return credited(C.select().where(where), group, scope, part, COLUMNS)
 
 
 def repair_if_wrong() -> bool:

@@ -17,8 +17,8 @@ from decimal import Decimal
 from peewee import Case
 
 from portal import credit
-from portal.figures.scope import Scope
-from portal.models import Project, ProjectCredit
+from portal.figures.scope import PROJECT_COLUMNS, ProjectColumns, Scope
+from portal.models import ProjectCredit
 from portal.web import per_request
 
 #: A group column standing for the unit credited with (a share of) each project.
@@ -49,7 +49,7 @@ def bureau_shares_exist() -> bool:
     return per_request("figures.bureau_shares_exist", lambda: ProjectCredit.select().exists())
 
 
-def credit_parts(scope: Scope, group) -> list[CreditPart]:
+def credit_parts(scope: Scope, group, columns: ProjectColumns = PROJECT_COLUMNS) -> list[CreditPart]:
     """The parts of a query: one (whole projects) unless it counts per unit (grouped by, or
     scoped to, a unit); then the rule's host and the rule's team (if it gives one a share) over
     *every* project, and where the bureau set shares, those shares plus a correction taking the
@@ -61,19 +61,20 @@ def credit_parts(scope: Scope, group) -> list[CreditPart]:
     by_unit = any(g is CREDITED_UNIT for g in (group if isinstance(group, (tuple, list)) else (group,)))
     if not (by_unit or scope.unit_id):
         return [CreditPart()]
+    c = columns
     team_share = credit.rule()["team"]
-    referred = Project.source_team.is_null(False) & (Project.source_team != Project.responsible_unit)
+    referred = c.source_team.is_null(False) & (c.source_team != c.responsible_unit)
     hundredth = Decimal(1) / credit.SCALE
     rule = [
-        CreditPart(Project.responsible_unit) if not team_share else
-        CreditPart(Project.responsible_unit, w=Case(None, [(referred, credit.SCALE - team_share)], credit.SCALE),
+        CreditPart(c.responsible_unit) if not team_share else
+        CreditPart(c.responsible_unit, w=Case(None, [(referred, credit.SCALE - team_share)], credit.SCALE),
                     factor=hundredth),
     ]
     if team_share:
-        rule.append(CreditPart(Project.source_team, factor=Decimal(team_share) * hundredth, where=referred))
+        rule.append(CreditPart(c.source_team, factor=Decimal(team_share) * hundredth, where=referred))
     if not bureau_shares_exist():
         return rule
-    set_by_bureau = Project.id.in_(ProjectCredit.select(ProjectCredit.project))
+    set_by_bureau = c.project_id.in_(ProjectCredit.select(ProjectCredit.project))
     corrections = [CreditPart(part.unit, w=part.w, factor=-(part.factor or Decimal(1)),
                               where=set_by_bureau if part.where is None else part.where & set_by_bureau)
                    for part in rule]
@@ -82,13 +83,15 @@ def credit_parts(scope: Scope, group) -> list[CreditPart]:
     return rule + corrections + [shares]
 
 
-def credited(query, group, scope: Scope, part: CreditPart):
+def credited(query, group, scope: Scope, part: CreditPart, columns: ProjectColumns = PROJECT_COLUMNS):
     """``(query, group)`` of one credit part: its join and condition, a unit scope's subtree on
-    its unit column, and ``CREDITED_UNIT`` standing for that column; unchanged for whole projects."""
+    its unit column, and ``CREDITED_UNIT`` standing for that column; unchanged for whole projects.
+    ``columns``: the query reads these copies of the project's columns (the part was made on them)."""
     if not part.credited:
         return query, group
     if part.join:
-        query = query.join_from(Project, ProjectCredit, on=(ProjectCredit.project == Project.id))
+        query = query.join_from(columns.project_id.model, ProjectCredit,
+                                on=(ProjectCredit.project == columns.project_id))
     if part.where is not None:
         query = query.where(part.where)
     if scope.unit_id:

@@ -20,9 +20,11 @@ class ProjectColumns:
     responsible_unit: Any
     source_team: Any
     industry_code: Any
+    project_id: Any = None  # the project's id (None: a table of groups, not of rows of a project)
 
 
-PROJECT_COLUMNS = ProjectColumns(Project.archived, Project.responsible_unit, Project.source_team, Project.industry_code)
+PROJECT_COLUMNS = ProjectColumns(Project.archived, Project.responsible_unit, Project.source_team, Project.industry_code,
+                                 Project.id)
 
 
 @dataclass(frozen=True)
