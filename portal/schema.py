@@ -3,10 +3,10 @@
 Each file in portal/migrations/ is a numbered, frozen migration. The schema
 version of a database is the number of the newest migration applied to it.
 """
-import weakref
 from dataclasses import dataclass
 from functools import cache
 
+import peewee
 from playhouse.migrations import Migration, Runner
 
 from portal.db import database
@@ -34,26 +34,18 @@ class SchemaStatus:
         return not self.unknown and self.current < self.expected
 
 
-#: A runner per database: playhouse's Runner builds its history model class when made (a fifth
-#: of /healthz's time when it was made on every call).
-_runners: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _runner() -> Runner:
-    db = database.obj
-    runner = _runners.get(db)
-    if runner is None:
-        runner = _runners[db] = Runner(db, directory=str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
-    return runner
+    return Runner(database.obj, directory=str(MIGRATIONS_DIR), table_name=HISTORY_TABLE)
 
 
 def _applied() -> set[str]:
-    """The names of the migrations applied: their names alone (``Runner.applied`` made a model
-    object of each row, half of /healthz's time)."""
-    history = _runner().History
-    if not history.table_exists():
+    """The names of the migrations applied, read as plain rows: playhouse's ``Runner.applied``
+    builds a model class and a model object per row, most of /healthz's time. (Nothing is kept
+    between calls: a runner kept per database kept every test's database and its connections.)"""
+    if not database.table_exists(HISTORY_TABLE):
         return set()
-    return {name for (name,) in history.select(history.name).tuples()}
+    history = peewee.Table(HISTORY_TABLE, ("name",))
+    return {name for (name,) in history.select(history.name).bind(database).tuples()}
 
 
 @cache
