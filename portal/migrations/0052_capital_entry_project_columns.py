@@ -9,8 +9,9 @@ The database keeps the copies with triggers, so no writer can leave them behind:
 one moved to another project) copies its project's columns; a project whose columns change
 passes them on to its entries.
 
-SQLite: triggers in plain SQL. PostgreSQL: a row trigger before each entry is written, a
-statement trigger over the transition tables after projects are updated. MySQL/MariaDB: the
+SQLite: triggers in plain SQL. PostgreSQL: a row trigger before each entry is written, and
+one after a project's copied columns change (PostgreSQL tests the condition without running a
+function, so the other updates of projects cost nothing). MySQL/MariaDB: the
 columns, empty and never read (no triggers: see migration 0051); its figures join the projects
 as before.
 """
@@ -53,16 +54,17 @@ POSTGRESQL = (
     END $$""",
     f"""CREATE OR REPLACE FUNCTION portal_project_capital_copies() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      UPDATE capital_entry AS c SET {', '.join(f'{c} = n.{s}' for c, s in zip(COPIES, SOURCES))}
-      FROM new_rows AS n JOIN old_rows AS o ON o.id = n.id
-      WHERE c.project_id = n.id
-        AND ({', '.join('o.' + s for s in SOURCES)}) IS DISTINCT FROM ({', '.join('n.' + s for s in SOURCES)});
+      UPDATE capital_entry SET ({', '.join(COPIES)}) = ({', '.join('NEW.' + s for s in SOURCES)})
+      WHERE project_id = NEW.id;
       RETURN NULL;
     END $$""",
     """CREATE TRIGGER capital_entry_copies BEFORE INSERT OR UPDATE ON capital_entry
     FOR EACH ROW EXECUTE FUNCTION portal_capital_entry_copies()""",
-    """CREATE TRIGGER project_capital_copies AFTER UPDATE ON project REFERENCING OLD TABLE AS old_rows
-    NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION portal_project_capital_copies()""",
+    # A row trigger whose condition PostgreSQL tests itself: an update that moves no project to
+    # another unit, team or industry, nor archives one (nearly all) runs no function at all.
+    f"""CREATE TRIGGER project_capital_copies AFTER UPDATE OF {', '.join(SOURCES)} ON project FOR EACH ROW
+    WHEN (({', '.join('OLD.' + s for s in SOURCES)}) IS DISTINCT FROM ({', '.join('NEW.' + s for s in SOURCES)}))
+    EXECUTE FUNCTION portal_project_capital_copies()""",
 )
 
 
