@@ -107,6 +107,13 @@ def backend() -> str:
     return "sqlite"
 
 
+def keeps_figure_triggers() -> bool:
+    """Does the database keep the figures' own tally and copies with triggers (migrations 0051 and
+    0052)? SQLite and PostgreSQL. MySQL/MariaDB do not: creating triggers needs privileges a
+    portal account often lacks (TRIGGER, and SUPER where binary logging is on)."""
+    return backend() in ("sqlite", "postgresql")
+
+
 def vacuum_after_rewrite(*tables: str) -> None:
     """After a statement run rewrote many rows of ``tables`` (outside any transaction): on
     PostgreSQL, VACUUM ANALYZE them. Each rewritten row leaves a dead copy and clears its page's

@@ -108,17 +108,20 @@ def aggregate(periods: list[Period], scope: Scope, group=None, families=None) ->
     per_period = ([frozenset(f) for f in families] if isinstance(families, list)
                   else [frozenset(families)] * len(periods))
     parts = credit_parts(scope, group)
+    entry_parts = None  # the same parts written on the capital entries' copies, made when needed
+    whole_city = group is None and scope.is_city and not scope.credited_to
     raw: dict = {}
     for i, (period, wanted) in enumerate(zip(periods, per_period)):
         sources: dict = {}
         for family in sorted(wanted):
             sources.setdefault(cat.families[family][0], []).append(family)
         for source, source_families in sources.items():
-            whole_city = group is None and scope.is_city and not scope.credited_to
             # The capital entries alone, with their copies of the project's columns (not joined).
             copies = (source == "capital" and not (whole_city and set(source_families) == {"capital"})
                       and capital.answers(cat, source_families, group))
-            for part in (capital.parts(scope, group) if copies else parts):
+            if copies and entry_parts is None:
+                entry_parts = capital.parts(scope, group)
+            for part in (entry_parts if copies else parts):
                 if copies:
                     query, by = capital.query(period, scope, group, part)
                     select = _select(cat, source_families, i, Measure(w=part.w))

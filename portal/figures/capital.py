@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from portal.db import backend, database
+from portal.db import backend, database, keeps_figure_triggers
 from portal.figures.credit_parts import CREDITED_UNIT, CreditPart, credit_parts, credited
 from portal.figures.scope import ProjectColumns, Scope
 from portal.figures.sql import in_period
@@ -34,7 +34,7 @@ ENTRY_ONLY = frozenset({"capital_in_place"})
 
 def kept() -> bool:
     """Whether the database keeps the copies (migration 0052's triggers)."""
-    return backend() in ("sqlite", "postgresql")
+    return keeps_figure_triggers()
 
 
 def _copy(column):

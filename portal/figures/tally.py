@@ -19,7 +19,7 @@ from decimal import Decimal
 import peewee
 from peewee import fn
 
-from portal.db import SQLITE_PRAGMAS, backend, database
+from portal.db import SQLITE_PRAGMAS, backend, database, keeps_figure_triggers
 from portal.figures.scope import ProjectColumns, Scope
 from portal.figures.sql import money
 from portal.models import ProjectTally
@@ -31,11 +31,19 @@ COMPACT_AFTER = 20_000
 
 T = ProjectTally
 GROUP = (T.responsible_unit_id, T.source_team_id, T.industry_code, T.stage, T.flag, T.archived)
+_GROUP = ", ".join(f.column_name for f in GROUP)
+_COLUMNS = f"{_GROUP}, projects, investment_cents"
+
+
+def _folded(rows: str, where: str = "") -> str:
+    """``rows`` of the tally folded: each group's sums, no group that adds up to nothing."""
+    return (f"SELECT {_GROUP}, sum(projects), sum(investment_cents) FROM {rows} {where} GROUP BY {_GROUP} "
+            "HAVING sum(projects) <> 0 OR sum(investment_cents) <> 0")
 
 
 def available() -> bool:
     """Whether the database keeps the tally (migration 0051's triggers)."""
-    return backend() in ("sqlite", "postgresql")
+    return keeps_figure_triggers()
 
 
 #: The tally's copies of the project's columns a scope is written on.
@@ -68,21 +76,15 @@ def compact() -> None:
     process is writing, the folding waits for a later count."""
     if not available():
         return
-    group = ", ".join(f.column_name for f in GROUP)
-    columns = f"{group}, projects, investment_cents"
-    nonzero = "HAVING sum(projects) <> 0 OR sum(investment_cents) <> 0"
     try:
         with _without_waiting(), database.atomic():
             if backend() == "postgresql":
-                database.execute_sql(
-                    f"WITH gone AS (DELETE FROM project_tally RETURNING {columns}) "
-                    f"INSERT INTO project_tally ({columns}) SELECT {group}, sum(projects), sum(investment_cents) "
-                    f"FROM gone GROUP BY {group} {nonzero}")
+                database.execute_sql(f"WITH gone AS (DELETE FROM project_tally RETURNING {_COLUMNS}) "
+                                     f"INSERT INTO project_tally ({_COLUMNS}) {_folded('gone')}")
             else:
                 last = database.execute_sql("SELECT max(id) FROM project_tally").fetchone()[0] or 0
-                database.execute_sql(
-                    f"INSERT INTO project_tally ({columns}) SELECT {group}, sum(projects), sum(investment_cents) "
-                    f"FROM project_tally WHERE id <= ? GROUP BY {group} {nonzero}", (last,))
+                database.execute_sql(f"INSERT INTO project_tally ({_COLUMNS}) "
+                                     f"{_folded('project_tally', 'WHERE id <= ?')}", (last,))
                 database.execute_sql("DELETE FROM project_tally WHERE id <= ?", (last,))
     except peewee.OperationalError as exc:  # SQLite busy: another process writes; a later count folds
         log.info("project_tally not folded now: %s", exc)
@@ -102,9 +104,11 @@ def _without_waiting():
         database.execute_sql(f"PRAGMA busy_timeout = {int(SQLITE_PRAGMAS['busy_timeout'])}")
 
 
-def _from_the_projects(cents: str) -> str:
-    group = ", ".join(f.column_name for f in GROUP)
-    return f"SELECT {group}, count(*), sum({cents}) FROM project GROUP BY {group}"
+def _from_the_projects() -> str:
+    """The tally's rows as a count of the projects would give them (the investment in cents)."""
+    cents = ("CAST(round(total_investment * 100) AS INTEGER)" if backend() == "sqlite"
+             else "round(total_investment * 100)")
+    return f"SELECT {_GROUP}, count(*), sum({cents}) FROM project GROUP BY {_GROUP}"
 
 
 def repair_if_wrong() -> bool:
@@ -113,24 +117,18 @@ def repair_if_wrong() -> bool:
     of every project, about a second at 1,000,000. Returns whether it rebuilt."""
     if not available():
         return False
-    cents = ("CAST(round(total_investment * 100) AS INTEGER)" if backend() == "sqlite"
-             else "round(total_investment * 100)")
-    group = ", ".join(f.column_name for f in GROUP)
-    tallied = (f"SELECT {group}, sum(projects), sum(investment_cents) FROM project_tally GROUP BY {group} "
-               "HAVING sum(projects) <> 0 OR sum(investment_cents) <> 0")
+    counted, tallied = _from_the_projects(), _folded("project_tally")
     differ = database.execute_sql(
-        f"SELECT EXISTS (SELECT * FROM ({_from_the_projects(cents)}) AS p EXCEPT SELECT * FROM ({tallied}) AS t) "
-        f"OR EXISTS (SELECT * FROM ({tallied}) AS t EXCEPT SELECT * FROM ({_from_the_projects(cents)}) AS p)"
-    ).fetchone()[0]
+        f"SELECT EXISTS (SELECT * FROM ({counted}) AS p EXCEPT SELECT * FROM ({tallied}) AS t) "
+        f"OR EXISTS (SELECT * FROM ({tallied}) AS t EXCEPT SELECT * FROM ({counted}) AS p)").fetchone()[0]
     if not differ:
         return False
-    columns = f"{group}, projects, investment_cents"
     with database.atomic():
         if backend() == "postgresql":  # one statement, one snapshot: a change committed meanwhile counts once
             database.execute_sql(f"WITH gone AS (DELETE FROM project_tally) "
-                                 f"INSERT INTO project_tally ({columns}) {_from_the_projects(cents)}")
+                                 f"INSERT INTO project_tally ({_COLUMNS}) {counted}")
         else:
             database.execute_sql("DELETE FROM project_tally")
-            database.execute_sql(f"INSERT INTO project_tally ({columns}) {_from_the_projects(cents)}")
+            database.execute_sql(f"INSERT INTO project_tally ({_COLUMNS}) {counted}")
     log.warning("project_tally differed from the projects: rebuilt")
     return True

@@ -22,7 +22,7 @@ def _sheet(book: xlsx.StreamedWorkbook, title, header, rows, formats=()):
     one page wide."""
     rows = iter(rows)
     sample = list(itertools.islice(rows, WIDTH_SAMPLE))
-    widths = [min(60, max(xlsx.text_width(value) for value in column) + 2)
+    widths = [max(xlsx.text_width(value) for value in column) + 2  # add_table keeps them within bounds
               for column in (zip(header, *sample) if sample else [(h,) for h in header])]
     book.add_table(title, header, itertools.chain(sample, rows), formats, widths, fit_width=True)
 
