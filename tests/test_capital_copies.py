@@ -16,18 +16,13 @@ from portal.figures.credit_parts import CREDITED_UNIT
 from portal.figures.scope import Scope
 from portal.models import CapitalEntry, Project, ProjectCredit
 from portal.periods import Period
+from tests.figures_helpers import city_scopes, figure_triggers  # noqa: F401 - the fixture, by name
 from tests.forms_helpers import forms_on, submit
+
+pytestmark = pytest.mark.usefixtures("figure_triggers")  # MySQL keeps no copies
 
 GROUPS = [None, CREDITED_UNIT, (CREDITED_UNIT, Project.industry_code, Project.source_team), Project.industry_code,
           Project.source_team]
-
-
-@pytest.fixture
-def copies_kept(app):
-    with app.app_context():
-        if not capital.kept():
-            pytest.skip("MySQL keeps no copies: its figures join the projects")
-    return app
 
 
 def _capital(scope, group, periods, joined: bool, monkeypatch) -> dict:
@@ -40,10 +35,7 @@ def _capital(scope, group, periods, joined: bool, monkeypatch) -> dict:
 
 def _assert_same(app, org, monkeypatch):
     periods = [Period.of_year(2026), Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))]
-    scopes = [Scope(), Scope(unit_id=org.units["county_a"].id), Scope(unit_id=org.units["team"].id),
-              Scope(industry="ind1"), Scope(team_id=org.units["team"].id),
-              Scope(unit_id=org.units["bureau"].id, industry="ind2"),
-              Scope(credited_to=(org.units["county_b"].id, org.units["team"].id))]
+    scopes = city_scopes(org) + [Scope(credited_to=(org.units["county_b"].id, org.units["team"].id))]
     with app.app_context():  # a request's own reading of the credit rule and of the bureau's shares
         for scope in scopes:
             for group in GROUPS:
@@ -54,12 +46,12 @@ def _assert_same(app, org, monkeypatch):
 
 @pytest.mark.parametrize("team_share", [0, 40], ids=["all to the host", "a team takes 40%"])
 def test_capital_from_the_entries_equals_capital_joined_to_the_projects_after_any_change(
-        copies_kept, org, monkeypatch, team_share):
+        app, org, monkeypatch, team_share):
     """Entries added one and many at once, moved to another project, deleted; projects moved to
     another unit, team and industry (one and many at once), archived and deleted; shares set by the
     bureau; the county's rule giving teams a share or not: after each round, every scope and
     grouping gives the same capital both ways."""
-    app, rng = copies_kept, random.Random(52)
+    rng = random.Random(52)
     monkeypatch.setattr(credit, "rule", lambda: {"team": team_share, "unit": 0})  # the county's rule
     units = [org.units[k] for k in ("bureau", "county_a", "town_a", "county_b", "team")]
     creator = org.users["bureau"]
@@ -97,16 +89,16 @@ def test_capital_from_the_entries_equals_capital_joined_to_the_projects_after_an
             _assert_same(app, org, monkeypatch)
 
 
-def test_the_dashboard_reads_a_units_capital_from_the_entries(copies_kept, org, make_project, login):
+def test_the_dashboard_reads_a_units_capital_from_the_entries(app, org, make_project, login):
     """What the bureau sees: a project's capital in place counts under its county on the
     dashboard's unit table, and under the other county once the project is moved there."""
     project = make_project(name="Moving", unit="county_a", stage="signed", signed_on=dt.date(2026, 2, 1))
-    with copies_kept.app_context():
+    with app.app_context():
         CapitalEntry.create(project=project, on_date=dt.date(2026, 3, 2), amount=Decimal("321.50"),
                             by=org.users["bureau"])
 
     def by_unit():
-        with copies_kept.test_request_context("/"):
+        with app.test_request_context("/"):
             rows = figures.by_unit(Period.of_year(2026))
             return {row.label: row["capital_in_place"].value for row in rows if row["capital_in_place"].value}
 
@@ -117,6 +109,7 @@ def test_the_dashboard_reads_a_units_capital_from_the_entries(copies_kept, org, 
     form.choose("responsible_unit", str(org.units["county_b"].id))
     response = submit(client, form)
     assert response.status_code == 303, response.status_code
-    with copies_kept.app_context():
+    with app.app_context():
         assert CapitalEntry.get().project_responsible_unit_id == org.units["county_b"].id
     assert by_unit() == {"County B": Decimal("321.50")}
+

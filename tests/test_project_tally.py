@@ -18,7 +18,10 @@ from portal.figures import tally
 from portal.figures.scope import Scope
 from portal.figures.sql import money
 from portal.models import STAGES, Project, ProjectTally
+from tests.figures_helpers import city_scopes, figure_triggers  # noqa: F401 - the fixture, by name
+from tests.forms_helpers import forms_on, submit
 
+pytestmark = pytest.mark.usefixtures("figure_triggers")  # MySQL keeps no tally
 
 
 def _counted_from_the_projects(scope: Scope, column) -> dict:
@@ -27,16 +30,10 @@ def _counted_from_the_projects(scope: Scope, column) -> dict:
     return {value: (n, money(total)) for value, n, total in query.tuples() if n}
 
 
-def _scopes(org) -> list[Scope]:
-    return [Scope(), Scope(unit_id=org.units["county_a"].id), Scope(unit_id=org.units["team"].id),
-            Scope(industry="ind1"), Scope(team_id=org.units["team"].id),
-            Scope(unit_id=org.units["bureau"].id, industry="ind2")]
-
-
 def _assert_same(app, org):
     with app.app_context():
         assert tally.available()
-        for scope in _scopes(org):
+        for scope in city_scopes(org):
             for column, tallied in ((Project.stage, ProjectTally.stage), (Project.flag, ProjectTally.flag)):
                 assert tally.counts(scope, tallied) == _counted_from_the_projects(scope, column), (scope, column)
             funnel = {s.stage: (s.count, s.investment) for s in figures.funnel(scope) if s.count}
@@ -47,20 +44,12 @@ def _assert_same(app, org):
             assert flags == {flag: live.get(flag, (0,))[0] for flag in ("red", "yellow", "green")}
 
 
-@pytest.fixture
-def tallied(app):
-    with app.app_context():
-        if not tally.available():
-            pytest.skip("MySQL keeps no tally: its counts are read from the projects")
-    return app
-
-
-def test_every_way_of_writing_projects_keeps_the_counts_equal_to_the_projects(tallied, org, monkeypatch):
+def test_every_way_of_writing_projects_keeps_the_counts_equal_to_the_projects(app, org, monkeypatch):
     """Random inserts (one and many at once), updates of every counted column (one project and
     many), archiving, deletions, and a folding of the rows halfway: after each round the tally
     says what a count of the projects says, for the city, a county, a team's unit, an industry,
     a team and a combination."""
-    app, rng = tallied, random.Random(20261201)
+    rng = random.Random(20261201)
     units = [org.units[k] for k in ("bureau", "county_a", "town_a", "county_b", "team")]
     creator = org.users["bureau"]
     amounts = [Decimal("0"), Decimal("0.01"), Decimal("1234.56"), Decimal("99999.99"), Decimal("5")]
@@ -99,8 +88,7 @@ def test_every_way_of_writing_projects_keeps_the_counts_equal_to_the_projects(ta
                 _assert_same(app, org)
 
 
-def test_folding_drops_groups_that_add_up_to_nothing_and_a_fold_twice_changes_nothing(tallied, org, make_project):
-    app = tallied
+def test_folding_drops_groups_that_add_up_to_nothing_and_a_fold_twice_changes_nothing(app, org, make_project):
     with app.app_context(), database.connection_context():
         kept = make_project(name="Kept", stage="signed")
         gone = make_project(name="Gone", stage="started", unit="county_b")
@@ -115,11 +103,9 @@ def test_folding_drops_groups_that_add_up_to_nothing_and_a_fold_twice_changes_no
         assert tally.counts(Scope(), ProjectTally.stage) == {"started": (1, Decimal("10000.00"))}
 
 
-def test_the_dashboard_funnel_follows_a_stage_changed_on_the_projects_page(tallied, org, login, make_project):
+def test_the_dashboard_funnel_follows_a_stage_changed_on_the_projects_page(app, org, login, make_project):
     """What a person sees: after the stage is changed through the project's stage form, the
     funnel on /dashboard counts the project in its new stage and no longer in its old one."""
-    from tests.forms_helpers import forms_on, submit
-
     project = make_project(name="Moving", stage="negotiating")
     client = login("bureau")
 
@@ -137,26 +123,26 @@ def test_the_dashboard_funnel_follows_a_stage_changed_on_the_projects_page(talli
     form.type_into("contracted_amount", "8000")
     response = submit(client, form)
     assert response.status_code == 303, re.findall(r"<p class=\"error\"[^>]*>([^<]*)", response.get_data(as_text=True))
-    with tallied.app_context():
+    with app.app_context():
         assert tally.counts(Scope(), ProjectTally.stage) == {"signed": (1, Decimal("10000.00"))}
     assert funnel()["negotiating"] == 0 and funnel()["signed"] == 1
 
 
-def test_a_database_without_the_triggers_is_counted_from_the_projects(tallied, org, make_project, monkeypatch):
+def test_a_database_without_the_triggers_is_counted_from_the_projects(app, org, make_project, monkeypatch):
     """MySQL keeps no tally: the same figures come from the projects."""
     make_project(name="A", stage="signed", flag="red")
-    with tallied.app_context():
+    with app.app_context():
         with_tally = ([(s.stage, s.count, s.investment) for s in figures.funnel()], figures.flag_counts("2099-W01"))
         monkeypatch.setattr(tally, "available", lambda: False)
         without = ([(s.stage, s.count, s.investment) for s in figures.funnel()], figures.flag_counts("2099-W01"))
     assert with_tally == without and without[1]["red"] == 1
 
 
-def test_the_migration_counts_the_projects_already_there(tallied, org, make_project):
+def test_the_migration_counts_the_projects_already_there(app, org, make_project):
     """Upgrading a database with projects: the tally starts from what they are (the migration
     fills it), and dropping the triggers and table again (down) leaves the projects alone."""
     make_project(name="Old", stage="signed")
-    with tallied.app_context(), database.connection_context():
+    with app.app_context(), database.connection_context():
         ProjectTally.delete().execute()
         migration = next(m for m in __import__("portal.schema", fromlist=["x"]).known_migrations()
                          if m.name.startswith("0051_"))
@@ -168,7 +154,7 @@ def test_the_migration_counts_the_projects_already_there(tallied, org, make_proj
         assert isinstance(database.obj, (peewee.SqliteDatabase, peewee.PostgresqlDatabase))
 
 
-def test_a_count_read_while_another_process_writes_answers_at_once_and_folds_later(tallied, org, make_project,
+def test_a_count_read_while_another_process_writes_answers_at_once_and_folds_later(app, org, make_project,
                                                                                   monkeypatch):
     """SQLite: a page reading the counts while another process holds the write lock (an import)
     does not wait the busy timeout (15 s) to fold the rows; it answers, and a later count folds."""
@@ -183,7 +169,7 @@ def test_a_count_read_while_another_process_writes_answers_at_once_and_folds_lat
     other = sqlite3.connect(database.obj.database, timeout=0)
     other.execute("BEGIN IMMEDIATE")  # the other process's write transaction
     try:
-        with tallied.app_context(), database.connection_context():
+        with app.app_context(), database.connection_context():
             started = time.monotonic()
             assert tally.counts(Scope(), ProjectTally.stage) == {"signed": (3, Decimal("30000.00"))}
             assert time.monotonic() - started < 2
@@ -191,18 +177,18 @@ def test_a_count_read_while_another_process_writes_answers_at_once_and_folds_lat
     finally:
         other.rollback()
         other.close()
-    with tallied.app_context(), database.connection_context():
+    with app.app_context(), database.connection_context():
         assert tally.counts(Scope(), ProjectTally.stage) == {"signed": (3, Decimal("30000.00"))}
         assert ProjectTally.select().count() == 1
         assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 15000
 
 
-def test_the_seed_leaves_one_row_per_group(tallied, org):
+def test_the_seed_leaves_one_row_per_group(app, org):
     """`portal seed` folds the rows its inserts added (one a project on SQLite): the first page
     that counts afterwards does not fold tens of thousands of them."""
     from portal.projects.seed import seed_projects
 
-    with tallied.app_context(), database.connection_context():
+    with app.app_context(), database.connection_context():
         seed_projects(40, rng=random.Random(3), today=dt.date(2026, 11, 30))
         groups = Project.select(Project.responsible_unit, Project.source_team, Project.industry_code, Project.stage,
                                 Project.flag, Project.archived).distinct().count()

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from portal.models import AuditLog, Milestone, ProgressReport, Project
 from portal.scheduling import snapshots as S
-from portal.timeutil import iso_week
+from portal.timeutil import iso_week, today
 from tests.scheduling_helpers import LONG_AGO, SHANGHAI
 
 
@@ -310,6 +310,12 @@ def test_meeting_page_as_excel(login, projects, app):
     flags = [tuple(r) for r in book["Red and yellow flags"].iter_rows(min_row=2, values_only=True)]
     assert flags == [("Yellow flag", "Battery plant", "County A", "No report")]
     assert any(r[0] == "Lake hotel" for r in book["Reports missing"].iter_rows(min_row=2, values_only=True))
+    # Printed for the meeting: each sheet one page wide, as many pages long as its rows need.
+    for ws in book.worksheets:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth in (None, 1), ws.title  # absent: the format's default, 1
+        assert ws.page_setup.fitToHeight == 0, ws.title
+    assert book.properties.title == "Weekly scheduling " + iso_week(today())
 
 
 def test_meeting_page_in_chinese(login, projects, app):

@@ -4,9 +4,9 @@ Each entry keeps a copy of its project's unit, stationed team, industry and arch
 0052's triggers), so the figure reads the period's entries through one index instead of joining
 each to its project: at 1,000,000 projects on PostgreSQL the join read the whole project table
 (260 ms of a 710 ms dashboard). The credit parts are written on the copies too (a team's
-share, the bureau's shares joined by the entry's project). Where the copies cannot answer —
-MySQL, which keeps no triggers; a county's figure of the capital family, which may ask about the
-project — the figures join the projects as before (``portal.figures.aggregate``).
+share, the bureau's shares joined by the entry's project). On MySQL, which keeps no triggers, the
+figures join the projects as before (``portal.figures.aggregate``). (A county's own figures cannot
+count by the capital entry's date: ``portal_figures`` refuses it.)
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ COLUMNS = ProjectColumns(C.project_archived, C.project_responsible_unit_id, C.pr
 #: Each project column the entries copy, and its copy.
 _COPY_OF = ((Project.responsible_unit, C.project_responsible_unit_id), (Project.source_team, C.project_source_team_id),
             (Project.industry_code, C.project_industry_code), (Project.archived, C.project_archived))
-#: The figures of the capital family that read the entry alone.
+#: The figures of the capital family that read the entry alone: today the family holds only this
+#: one; a figure added to it that asks about the project is joined to the projects instead.
 ENTRY_ONLY = frozenset({"capital_in_place"})
 
 
@@ -44,7 +45,7 @@ def _copy(column):
 
 def answers(cat, families, group) -> bool:
     """Can the copies answer these families of the capital source, grouped so? Not on MySQL, not
-    for a county's figure (which may ask about the project), not grouped by a column not copied."""
+    for a figure outside ``ENTRY_ONLY``, not grouped by a column not copied."""
     if not kept() or any(d.key not in ENTRY_ONLY for family in families for d in cat.families[family][1]):
         return False
     columns = group if isinstance(group, (tuple, list)) else (() if group is None else (group,))

@@ -41,6 +41,13 @@ def test_create_project_and_move_it_to_signed(live_server, page, org, js_enabled
     assert (project.stage, str(project.signed_on), project.contracted_amount) == ("signed", "2026-03-01", 80000)
     signing = StageChange.get(StageChange.project == project.id, StageChange.to_stage == "signed")
     assert signing.verification == "pending"
+    # The county's dashboard counts it among the signed projects (the funnel reads the database's
+    # own tally, migration 0051), not among the clues or the negotiations it went through.
+    page.goto("/dashboard")
+    funnel = page.locator("#panel-funnel tbody")
+    expect(funnel.locator("a[href*='stage=signed']")).to_have_text("1")
+    expect(funnel.locator("a[href*='stage=negotiating']")).to_have_text("0")
+    expect(funnel.locator("a[href*='stage=clue']")).to_have_text("0")
     assert not page.js_errors, page.js_errors
 
 
