@@ -33,7 +33,7 @@ ENGINE_INDEPENDENT_MODULES = {
     # headers, static files, menus, settings, periods, rules files, plugin calls, workbook layout
     "test_security", "test_open_redirect", "test_static_files", "test_static_versions", "test_page_quality",
     "test_menu", "test_config", "test_periods", "test_plugins_rules", "test_plugins_pluggy", "test_serve_proxies",
-    "test_export_layout", "test_export_formulas",
+    "test_export_layout", "test_export_formulas", "test_html_attributes", "test_templating",
 }
 
 
