@@ -51,6 +51,18 @@ def test_portal_https_setting_marks_cookies_secure_behind_a_proxy(app, client, o
     assert "; Secure" in response.headers["Set-Cookie"]
 
 
+def test_a_new_secret_key_ends_the_sessions_and_a_fallback_keeps_them(app, login):
+    """The session signer is made once per set of keys: a key changed while the portal runs is used at once."""
+    bureau = login("bureau")
+    assert bureau.get("/projects").status_code == 200
+    old = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a new key, the old one leaked"
+    assert bureau.get("/projects").status_code in (302, 303)  # to the login page
+    bureau = login("bureau")
+    app.config.update(SECRET_KEY=old, SECRET_KEY_FALLBACKS=["a new key, the old one leaked"])
+    assert bureau.get("/projects").status_code == 200  # signed with the key now among the fallbacks
+
+
 def test_static_files_may_be_cached_pages_may_not(client):
     assert "no-store" not in client.get("/static/css/portal.css").headers.get("Cache-Control", "")
 
