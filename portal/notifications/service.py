@@ -123,7 +123,13 @@ def unread_count(user, cap: int | None = None) -> int:
     """The user's unread notifications; with ``cap``, counted no further than ``cap + 1`` (the
     database stops reading there)."""
     query = Notification.select(Notification.id).where(Notification.user == user.id, Notification.read_at.is_null())
-    return (query.limit(cap + 1) if cap is not None else query).count()
+    if cap is None:
+        return query.count()
+    # Ordered as the (user, read_at) index is, so the database walks the user's unread entries in it and stops
+    # at the cap. Unordered, PostgreSQL reckoned a user's share as the average user's and chose to read the
+    # table until the cap (every row, for a user with few): 2.5-9 ms on every page at 20,000 notifications,
+    # against 0.1 ms.
+    return query.order_by(Notification.user, Notification.read_at).limit(cap + 1).count()
 
 
 def readable(notifications, user) -> dict[int, dict]:
