@@ -14,7 +14,7 @@ import hashlib
 import os
 import time
 
-from flask import request
+from flask import current_app, request, url_for
 from flask_compress import Compress
 
 ONE_YEAR = 365 * 24 * 3600
@@ -49,12 +49,30 @@ def file_version(static_folder: str, filename: str) -> str | None:
     return known[1]
 
 
+#: {(script root, filename, version): address}. A page links four static files; building each address
+#: through url_for and the router cost 9 µs, a thirtieth of the login page.
+_addresses: dict[tuple, str] = {}
+ADDRESSES_KEPT = 1000
+
+
+def static_url(filename: str) -> str:
+    """``url_for("static", filename=filename)`` with its version, built once per version (a template global)."""
+    key = (request.script_root, filename, file_version(current_app.static_folder, filename))
+    address = _addresses.get(key)
+    if address is None:
+        if len(_addresses) >= ADDRESSES_KEPT:  # many script roots or versions: start again
+            _addresses.clear()
+        address = _addresses[key] = url_for("static", filename=filename)
+    return address
+
+
 def init_app(app) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/javascript", "application/javascript",
                                                  "application/json", "image/svg+xml", "text/plain"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     Compress(app)
+    app.jinja_env.globals["static_url"] = static_url
 
     @app.url_defaults
     def _versioned_static(endpoint, values):

@@ -27,7 +27,13 @@ def test_a_file_is_looked_at_once_a_second_and_a_change_is_seen(tmp_path, monkey
     assert static_files.file_version(str(tmp_path), "missing.css") is None
 
 
-def test_pages_link_the_current_version(client, app):
+def test_pages_link_the_current_version(client, app, monkeypatch):
     html = client.get("/login").get_data(as_text=True)
     version = static_files.file_version(app.static_folder, "css/portal.css")
-    assert f"/static/css/portal.css?v={version}" in html
+    assert f'href="/static/css/portal.css?v={version}"' in html
+    # Addresses are built once per version and mount point: a new version or a prefix gets its own.
+    monkeypatch.setattr(static_files, "file_version", lambda folder, name: "0123456789ab")
+    assert 'href="/static/css/portal.css?v=0123456789ab"' in client.get("/login").get_data(as_text=True)
+    mounted = client.get("/login", base_url="http://localhost/portal/").get_data(as_text=True)
+    assert 'href="/portal/static/css/portal.css?v=0123456789ab"' in mounted
+    assert 'src="/portal/static/vendor/htmx/htmx.min.js?v=0123456789ab"' in mounted
