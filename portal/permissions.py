@@ -132,17 +132,33 @@ def _granted_projects(user: User) -> list:
     return [grant for answer in plugins.call("portal_project_read_grants", user=user) for grant in answer]
 
 
+class GrantedOneByOne(Exception):
+    """The user reads projects a feature grants one by one: a table of groups of projects cannot say which."""
+
+
+def visible_condition(user: User, responsible=Project.responsible_unit, source_team=Project.source_team,
+                      project_id=Project.id):
+    """The SQL condition for the projects the user may read, or None when they read every project.
+    Written on the project's columns, or on a table's copies of them (``project_id=None``: a table of
+    groups, such as the tally, which raises GrantedOneByOne for a user with projects granted one by one)."""
+    if sees_everything(user):
+        return None
+    if not logged_in(user):
+        return peewee.SQL("1 = 0")
+    condition = units_projects_condition(readable_unit_ids(user), responsible, source_team)
+    grants = _granted_projects(user)
+    if grants and project_id is None:
+        raise GrantedOneByOne
+    for grant in grants:
+        condition = condition | project_id.in_(grant)
+    return condition
+
+
 def visible_projects(user: User, query=None):
     """Restrict a project query to the projects the user may read."""
     query = query if query is not None else Project.select()
-    if sees_everything(user):
-        return query
-    if not logged_in(user):
-        return query.where(peewee.SQL("1 = 0"))
-    condition = units_projects_condition(readable_unit_ids(user))
-    for grant in _granted_projects(user):
-        condition = condition | Project.id.in_(grant)
-    return query.where(condition)
+    condition = visible_condition(user)
+    return query if condition is None else query.where(condition)
 
 
 def can_read_project(user: User, project: Project) -> bool:

@@ -65,6 +65,14 @@ def counts(scope: Scope, column) -> dict:
     return result
 
 
+def total(*conditions) -> int:
+    """How many projects the tally counts where ``conditions`` hold (written on its columns)."""
+    projects, rows = T.select(fn.SUM(T.projects), fn.COUNT(peewee.SQL("*"))).where(*conditions).tuples().get()
+    if rows > COMPACT_AFTER:
+        compact()
+    return int(projects or 0)
+
+
 def compact() -> None:
     """Fold the rows into one per group (groups that add up to nothing are dropped). A count folds
     them when they grow many; a bulk write (the seed, a start after a rule change) folds at its

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import peewee
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import figures, permissions
 from portal.db import backend
+from portal.figures import tally
 from portal.models import STAGES, CapitalEntry, Enterprise, Project, Unit, User
 from portal.projects import masking
 from portal.projects.forms import MAX_AMOUNT  # the largest amount a project holds (money_field)
@@ -94,6 +96,24 @@ SORTS = {
     "updated": (_l("Last change"), lambda spec: Project.updated_at),
 }
 DEFAULT_SORT = "-date"
+
+
+@dataclass(frozen=True)
+class GroupColumns:
+    """The columns a list's grouped conditions are written on (ListFilters.grouped_conditions)."""
+
+    archived: Any
+    stage: Any
+    responsible_unit: Any
+    source_team: Any
+    industry_code: Any
+    flag: Any
+
+
+PROJECT_GROUPS = GroupColumns(Project.archived, Project.stage, Project.responsible_unit, Project.source_team,
+                              Project.industry_code, Project.flag)
+TALLY_GROUPS = GroupColumns(tally.T.archived, tally.T.stage, tally.T.responsible_unit_id, tally.T.source_team_id,
+                            tally.T.industry_code, tally.T.flag)
 
 
 @dataclass
@@ -270,24 +290,37 @@ class ListFilters:
             latest = latest.where(CapitalEntry.on_date <= end)
         return latest
 
+    def grouped_conditions(self, c: GroupColumns) -> list:
+        """The conditions on the columns the tally groups projects by (portal.figures.tally), written on
+        ``c``: the project's own (PROJECT_GROUPS) or the tally's (TALLY_GROUPS)."""
+        conds = [c.archived == False]  # noqa: E712
+        if self.spec.stages:
+            conds.append(c.stage.in_(self.spec.stages) if len(self.spec.stages) > 1 else c.stage == self.spec.stages[0])
+        if self.unit is not None:
+            conds.append(permissions.units_projects_condition(permissions.subtree_ids(self.unit), c.responsible_unit,
+                                                              c.source_team))
+        if self.industry:
+            conds.append(c.industry_code == self.industry)
+        if self.stage:
+            conds.append(c.stage == self.stage)
+        if self.flag:
+            conds.append(c.flag == self.flag)
+        return conds
+
+    @property
+    def only_grouped(self) -> bool:
+        """Does the list filter by nothing but the columns the tally groups by?"""
+        return not (self.leader is not None or self.key is not None or self.recommendation
+                    or self.min_amount is not None or self.max_amount is not None or self.date_from is not None
+                    or self.date_to is not None or self.q or self.figure_filters)
+
     def conditions(self, user) -> list:
         """The WHERE conditions of this list and its filters (permissions come separately)."""
-        conds = [Project.archived == False]  # noqa: E712
-        if self.spec.stages:
-            conds.append(Project.stage.in_(self.spec.stages) if len(self.spec.stages) > 1
-                         else Project.stage == self.spec.stages[0])
-        if self.unit is not None:
-            conds.append(permissions.units_projects_condition(permissions.subtree_ids(self.unit)))
-        if self.industry:
-            conds.append(Project.industry_code == self.industry)
-        if self.stage:
-            conds.append(Project.stage == self.stage)
+        conds = self.grouped_conditions(PROJECT_GROUPS)
         if self.leader is not None:
             conds.append(Project.leader == self.leader.id)
         if self.key is not None:
             conds.append(Project.is_key == self.key)
-        if self.flag:
-            conds.append(Project.flag == self.flag)
         if self.recommendation:
             conds.append(Project.review_recommendation == self.recommendation)
         if self.min_amount is not None:
@@ -394,6 +427,10 @@ def count(user, filters: ListFilters, cap: int | None = None) -> int:
     """How many rows the list holds: one COUNT query over projects alone (the search looks investors
     up in a subquery, masking.search_condition). With ``cap``, rows are counted up to ``cap + 1``
     only (the database stops reading there): a result above ``cap`` means "more than ``cap``"."""
+    if cap is None:
+        tallied = _tallied_count(user, filters)
+        if tallied is not None:
+            return tallied
     conds = filters.conditions(user)
     if cap is not None:
         limited = permissions.visible_projects(user, Project.select(peewee.SQL("1")))
@@ -403,6 +440,21 @@ def count(user, filters: ListFilters, cap: int | None = None) -> int:
     if conds:
         query = query.where(*conds)
     return query.scalar() or 0
+
+
+def _tallied_count(user, filters: ListFilters) -> int | None:
+    """The list's count from the tally the database keeps (a few thousand rows at most, where the
+    count over projects read every matching one: 100,000 for the city's list, 5 ms on PostgreSQL), or
+    None where the tally cannot say: MySQL, a filter on another column, projects granted one by one."""
+    if not filters.only_grouped or not tally.available():
+        return None
+    try:
+        visible = permissions.visible_condition(user, tally.T.responsible_unit_id, tally.T.source_team_id,
+                                                project_id=None)
+    except permissions.GrantedOneByOne:
+        return None
+    conds = filters.grouped_conditions(TALLY_GROUPS)
+    return tally.total(*conds, *([visible] if visible is not None else []))
 
 
 def page_count(user, filters: ListFilters) -> tuple[int, bool]:
