@@ -12,8 +12,8 @@ what PostgreSQL costs the portal's pages.
 The file is copied into a fresh instance folder (the copy is upgraded; the original is not
 touched). `portal serve --workers 1 --threads 8` and bench/minimal_app.py (waitress, 8 threads)
 start on 127.0.0.1. One client, one request at a time: for each page the first request after the
-start (cold), then ``--rounds`` interleaved rounds of ``--requests`` requests over all pages (so a
-burst of load from elsewhere falls on every page alike). Reported per page: cold ms, median ms,
+start (cold), then ``--rounds`` × ``--requests`` passes over all pages, one request per page in
+each (so a burst of load from elsewhere falls on every page alike). Reported per page: cold ms, median ms,
 p10–p90 ms, bytes of HTML, and the median's ratio to the bare page and to the minimal list page.
 `uptime` is recorded before and after: on a shared machine the load says how far to trust a figure.
 """
@@ -208,8 +208,8 @@ def main(argv=None) -> None:
         for title, port, path, headers in pages:
             cold[title], sizes[title] = get(port, path, headers)
         for _round in range(args.rounds):
-            for title, port, path, headers in pages:
-                for _ in range(args.requests):
+            for _ in range(args.requests):  # one request per page in turn: a burst of load falls on all alike
+                for title, port, path, headers in pages:
                     times[title].append(get(port, path, headers)[0])
         lines.append(f"- portal memory after the pages: {memory(procs[0].pid)}")
         timed = {title for title, *_ in pages}
@@ -219,8 +219,8 @@ def main(argv=None) -> None:
         lines.append(f"- after: `{uptime()}`")
         bare = statistics.median(times["bare Flask page"])
         minimal_list = statistics.median(times["minimal list page (signed, county)"])
-        lines += ["", f"One client, one request at a time; {args.rounds} interleaved rounds of {args.requests} "
-                      f"requests per page; portal: `portal serve --workers {args.workers} --threads 8`; "
+        lines += ["", f"One client, one request at a time; {args.rounds * args.requests} passes over the pages, "
+                      f"one request per page in each; portal: `portal serve --workers {args.workers} --threads 8`; "
                       "minimal: waitress, 8 threads.", "",
                   "| page | cold ms | median ms | p10–p90 ms | bytes | × bare | × minimal list |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
