@@ -21,10 +21,12 @@ class ProjectColumns:
     source_team: Any
     industry_code: Any
     project_id: Any = None  # the project's id (None: a table of groups, not of rows of a project)
+    stage: Any = None  # the stage and the flag, where the table keeps them (the tally does)
+    flag: Any = None
 
 
 PROJECT_COLUMNS = ProjectColumns(Project.archived, Project.responsible_unit, Project.source_team, Project.industry_code,
-                                 Project.id)
+                                 Project.id, Project.stage, Project.flag)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def available() -> bool:
 
 
 #: The tally's copies of the project's columns a scope is written on.
-COLUMNS = ProjectColumns(T.archived, T.responsible_unit_id, T.source_team_id, T.industry_code)
+COLUMNS = ProjectColumns(T.archived, T.responsible_unit_id, T.source_team_id, T.industry_code,
+                         stage=T.stage, flag=T.flag)
 
 
 def counts(scope: Scope, column) -> dict:
@@ -60,17 +61,20 @@ def counts(scope: Scope, column) -> dict:
         rows += n
         if projects:
             result[value] = (int(projects), money(Decimal(int(cents or 0)) / 100))
-    if rows > COMPACT_AFTER:
-        compact()
+    _fold_if_many(rows)
     return result
 
 
 def total(*conditions) -> int:
-    """How many projects the tally counts where ``conditions`` hold (written on its columns)."""
+    """How many projects the tally counts where ``conditions`` hold (written on ``COLUMNS``)."""
     projects, rows = T.select(fn.SUM(T.projects), fn.COUNT(peewee.SQL("*"))).where(*conditions).tuples().get()
-    if rows > COMPACT_AFTER:
-        compact()
+    _fold_if_many(rows)
     return int(projects or 0)
+
+
+def _fold_if_many(rows_read: int) -> None:
+    if rows_read > COMPACT_AFTER:
+        compact()
 
 
 def compact() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 import peewee
 from flask_babel import gettext as _
@@ -18,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from portal import figures, permissions
 from portal.db import backend
 from portal.figures import tally
+from portal.figures.scope import PROJECT_COLUMNS, ProjectColumns
 from portal.models import STAGES, CapitalEntry, Enterprise, Project, Unit, User
 from portal.projects import masking
 from portal.projects.forms import MAX_AMOUNT  # the largest amount a project holds (money_field)
@@ -96,24 +96,6 @@ SORTS = {
     "updated": (_l("Last change"), lambda spec: Project.updated_at),
 }
 DEFAULT_SORT = "-date"
-
-
-@dataclass(frozen=True)
-class GroupColumns:
-    """The columns a list's grouped conditions are written on (ListFilters.grouped_conditions)."""
-
-    archived: Any
-    stage: Any
-    responsible_unit: Any
-    source_team: Any
-    industry_code: Any
-    flag: Any
-
-
-PROJECT_GROUPS = GroupColumns(Project.archived, Project.stage, Project.responsible_unit, Project.source_team,
-                              Project.industry_code, Project.flag)
-TALLY_GROUPS = GroupColumns(tally.T.archived, tally.T.stage, tally.T.responsible_unit_id, tally.T.source_team_id,
-                            tally.T.industry_code, tally.T.flag)
 
 
 @dataclass
@@ -290,9 +272,9 @@ class ListFilters:
             latest = latest.where(CapitalEntry.on_date <= end)
         return latest
 
-    def grouped_conditions(self, c: GroupColumns) -> list:
+    def grouped_conditions(self, c: ProjectColumns = PROJECT_COLUMNS) -> list:
         """The conditions on the columns the tally groups projects by (portal.figures.tally), written on
-        ``c``: the project's own (PROJECT_GROUPS) or the tally's (TALLY_GROUPS)."""
+        ``c``: the project's own or the tally's (``tally.COLUMNS``)."""
         conds = [c.archived == False]  # noqa: E712
         if self.spec.stages:
             conds.append(c.stage.in_(self.spec.stages) if len(self.spec.stages) > 1 else c.stage == self.spec.stages[0])
@@ -307,16 +289,13 @@ class ListFilters:
             conds.append(c.flag == self.flag)
         return conds
 
-    @property
-    def only_grouped(self) -> bool:
-        """Does the list filter by nothing but the columns the tally groups by?"""
-        return not (self.leader is not None or self.key is not None or self.recommendation
-                    or self.min_amount is not None or self.max_amount is not None or self.date_from is not None
-                    or self.date_to is not None or self.q or self.figure_filters)
-
     def conditions(self, user) -> list:
         """The WHERE conditions of this list and its filters (permissions come separately)."""
-        conds = self.grouped_conditions(PROJECT_GROUPS)
+        return self.grouped_conditions() + self.other_conditions(user)
+
+    def other_conditions(self, user) -> list:
+        """The conditions on the columns the tally does not group by: none when it can count the list."""
+        conds = []
         if self.leader is not None:
             conds.append(Project.leader == self.leader.id)
         if self.key is not None:
@@ -427,11 +406,12 @@ def count(user, filters: ListFilters, cap: int | None = None) -> int:
     """How many rows the list holds: one COUNT query over projects alone (the search looks investors
     up in a subquery, masking.search_condition). With ``cap``, rows are counted up to ``cap + 1``
     only (the database stops reading there): a result above ``cap`` means "more than ``cap``"."""
-    if cap is None:
+    others = filters.other_conditions(user)
+    if cap is None and not others:
         tallied = _tallied_count(user, filters)
         if tallied is not None:
             return tallied
-    conds = filters.conditions(user)
+    conds = filters.grouped_conditions() + others
     if cap is not None:
         limited = permissions.visible_projects(user, Project.select(peewee.SQL("1")))
         return (limited.where(*conds) if conds else limited).limit(cap + 1).count()
@@ -443,17 +423,18 @@ def count(user, filters: ListFilters, cap: int | None = None) -> int:
 
 
 def _tallied_count(user, filters: ListFilters) -> int | None:
-    """The list's count from the tally the database keeps (a few thousand rows at most, where the
-    count over projects read every matching one: 100,000 for the city's list, 5 ms on PostgreSQL), or
-    None where the tally cannot say: MySQL, a filter on another column, projects granted one by one."""
-    if not filters.only_grouped or not tally.available():
+    """The count of a list filtered by the tally's groups alone, from the tally the database keeps (a few
+    thousand rows at most, where the count over projects read every matching one: 100,000 for the
+    city's list, 5 ms on PostgreSQL), or None where the tally cannot say: MySQL, projects granted one
+    by one."""
+    if not tally.available():
         return None
     try:
-        visible = permissions.visible_condition(user, tally.T.responsible_unit_id, tally.T.source_team_id,
+        visible = permissions.visible_condition(user, tally.COLUMNS.responsible_unit, tally.COLUMNS.source_team,
                                                 project_id=None)
     except permissions.GrantedOneByOne:
         return None
-    conds = filters.grouped_conditions(TALLY_GROUPS)
+    conds = filters.grouped_conditions(tally.COLUMNS)
     return tally.total(*conds, *([visible] if visible is not None else []))
 
 
