@@ -154,3 +154,16 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert "/login" not in page.url, f"login as {username!r} failed: {page.url}"
+
+
+def switch_user(page, username: str, password: str = PASSWORD) -> None:
+    """Log out through the header's button, as a person does, then log in as ``username``.
+
+    Logging out ends the session on the server. Clearing the browser's cookies instead left a race:
+    a response still on its way (any page of a permanent session sets its cookie again) brought the
+    old user back, and the login page then sent them home."""
+    logout = page.locator("header form[action$='/logout'] button[type=submit]")
+    if page.url.startswith("http") and logout.count():
+        logout.click()
+        page.wait_for_url("**/login*")
+    browser_login(page, username, password)

@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, TIMEOUT_MS  # noqa: F401  (the same Chromium)
-from tests.conftest import PASSWORD
+from tests.browser.conftest import CHROMIUM_ARGS, TIMEOUT_MS, switch_user  # noqa: F401  (the same Chromium)
 
 AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
 PAGES = {
@@ -36,14 +35,6 @@ def _serious(page) -> list[str]:
     return results
 
 
-def _login(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-
-
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_no_serious_accessibility_violation(live_server, axe_page, org, make_project, locale):
     live_server.app.config["DEFAULT_LOCALE"] = locale
@@ -51,8 +42,7 @@ def test_no_serious_accessibility_violation(live_server, axe_page, org, make_pro
     axe_page.goto("/login")
     found = {"/login": _serious(axe_page)}
     for username, urls in PAGES.items():
-        axe_page.context.clear_cookies()
-        _login(axe_page, username)
+        switch_user(axe_page, username)
         for url in urls:
             url = url.format(project=project.id)
             response = axe_page.goto(url)
@@ -72,8 +62,7 @@ def test_tables_that_scroll_on_a_phone_take_the_keyboard(live_server, axe_page, 
     found, scrolling = {}, 0
     for username, urls in {"bureau": ["/projects/{project}", "/dashboard/summary", "/ranking/top-ten"],
                            "admin": ["/admin/audit"]}.items():
-        axe_page.context.clear_cookies()
-        _login(axe_page, username)
+        switch_user(axe_page, username)
         for url in urls:
             axe_page.goto(url.format(project=project.id))
             axe_page.wait_for_load_state("load")

@@ -4,7 +4,7 @@ before, a file over the limit stopped the whole request with the bare 413 page."
 import pytest
 
 from portal.models import Attachment, Contact, Enterprise, ImportBatch
-from tests.browser.conftest import browser_login, expect
+from tests.browser.conftest import browser_login, expect, switch_user
 
 pytestmark = [pytest.mark.parametrize("portal_settings", [{"MAX_UPLOAD_MB": 1}]),
               pytest.mark.parametrize("js_enabled", [True, False], indirect=True, ids=["js", "nojs"])]
@@ -35,8 +35,7 @@ def test_a_file_over_the_limit_is_refused_at_its_field_on_the_form_being_filled(
     expect(page.locator("form.contact-form textarea[name=summary]")).to_have_value("在上海总部座谈，企业计划扩产")
     assert Contact.select().count() == 0
 
-    page.context.clear_cookies()
-    browser_login(page, "unit_a")
+    switch_user(page, "unit_a")
     project = make_project(name="Battery plant")
     page.goto(f"/projects/{project.id}")
     _send(page.locator("#attachments form"), "files", scan)

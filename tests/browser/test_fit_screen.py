@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser.conftest import browser_login
+from tests.browser.conftest import browser_login, switch_user
 
 LISTS = ["/projects", "/lists/clues", "/lists/signed", "/lists/landed", "/lists/production"]
 
@@ -54,8 +54,7 @@ def test_pages_with_wide_tables_fit_a_phone(live_server, page, org, projects):
     project = Project.select().order_by(Project.id).first()
     page.set_viewport_size({"width": 390, "height": 900})
     for username, urls in TABLE_PAGES.items():
-        page.context.clear_cookies()
-        browser_login(page, username)
+        switch_user(page, username)
         for url in urls:
             page.goto(url.format(project=project.id))
             assert page.locator("table.data").count() >= 1, url

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from portal.models import Notification, Problem, ProblemResponse
-from tests.browser.conftest import browser_login, expect
+from tests.browser.conftest import browser_login, expect, switch_user
 from tests.problems_helpers import local_today
 
 
@@ -46,8 +46,7 @@ def test_answer_a_problem_from_the_inbox(live_server, page, org, make_project, j
                                        Notification.kind == "answered").count() == 1
 
     # The raiser reads the answer in the thread and has one unread notification in the header.
-    page.context.clear_cookies()
-    browser_login(page, "unit_a")
+    switch_user(page, "unit_a")
     expect(page.locator("#notification-count")).to_contain_text("1")
     page.goto(f"/problems/{problem.id}")
     expect(page.locator(".thread")).to_contain_text("已协调调整土地利用规划")
