@@ -115,13 +115,13 @@ def test_a_week_for_40_projects_by_keyboard(live_server, page, county_week, js_e
 def test_the_report_with_offered_plans_and_a_refused_row_passes_axe(browser, live_server, county_week):
     """The marks this page adds (the offered plan, the count bar, a row refused in place) meet
     axe's serious and critical rules."""
-    from tests.browser.test_accessibility import _login, _serious
+    from tests.browser.test_accessibility import _serious
 
     week, projects = county_week
     context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="en-US")
     page = context.new_page()
     try:
-        _login(page, "unit_a")
+        browser_login(page, "unit_a")
         page.goto("/scheduling/report")
         first = projects[0].id
         page.fill(f"#percent-{first}", "120")
