@@ -10,10 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from portal.db import keeps_figure_triggers
+from portal.db import backend, database, keeps_figure_triggers
 from portal.models import STAGES, Project
+from portal.projects import masking
+from tests.conftest import TEST_DB_URL
 from tests.query_log import queries_sent
 
+MYSQL = "mysql" in TEST_DB_URL
 USERS = ("bureau", "leader", "unit_a", "town_a", "team", "department")
 LISTS = (
     "/projects", "/projects?unit={county_a}", "/projects?industry=ind1", "/projects?flag=red",
@@ -72,3 +75,49 @@ def test_a_list_filtered_by_the_tallys_groups_counts_from_the_tally(app, org, lo
         assert not any('FROM "project" ' in sql for sql in counts), counts
     else:  # MySQL keeps no tally: the projects are counted
         assert any('FROM "project" ' in sql for sql in counts), counts
+
+
+SEARCHES = ("/projects?q=P1", "/projects?q=P1&unit={county_a}", "/lists/signed?q=P1", "/projects?q=P1&flag=red")
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_a_search_read_in_the_lists_order_counts_what_its_pages_list(app, org, login, projects, username,
+                                                                     monkeypatch):
+    """Every search takes the path of a common word here (its projects tested one by one, the count
+    capped, read from the index of names where that index holds all the count reads: migration 0053),
+    and the count is still the number of projects the pages list."""
+    monkeypatch.setattr(masking, "many_threshold", lambda: 1)
+    client = login(username)
+    for template in SEARCHES:
+        url = template.format(county_a=org.units["county_a"].id)
+        count, seen = _listed(client, url)
+        assert count == len(seen), (username, url)
+
+
+def _plan(sql: str, params) -> str:
+    if backend() == "sqlite":
+        return " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    with database.atomic():  # 130 rows: the planner would read them all unless told to prefer an index
+        database.execute_sql("SET LOCAL enable_seqscan = off")
+        database.execute_sql("SET LOCAL enable_bitmapscan = off")
+        return " ".join(row[0] for row in database.execute_sql("EXPLAIN " + sql, params))
+
+
+@pytest.mark.skipif(MYSQL, reason="MySQL keeps no index of names: its searches read every name")
+@pytest.mark.parametrize("username", ["bureau", "unit_a", "department"])
+def test_a_common_words_count_reads_the_index_of_names_not_the_projects(app, org, login, projects, username,
+                                                                        monkeypatch):
+    monkeypatch.setattr(masking, "many_threshold", lambda: 1)
+    client = login(username)
+    with queries_sent(monkeypatch) as sent:
+        assert client.get("/projects?q=P1").status_code == 200
+    [(sql, params)] = [(sql, params) for sql, params in sent if sql.startswith("SELECT COUNT(")
+                       and 'FROM "project" AS "t1"' in sql and "LIKE" in sql]
+    with app.app_context():
+        if backend() == "postgresql":  # the pages marked all-visible, as autovacuum keeps them
+            database.execute_sql("VACUUM ANALYZE project")
+        plan = _plan(sql, params)
+    if backend() == "sqlite":
+        assert "COVERING INDEX project_search_names" in plan, plan
+    else:
+        assert "Index Only Scan using project_search_names" in plan, plan
