@@ -94,30 +94,30 @@ def test_a_search_read_in_the_lists_order_counts_what_its_pages_list(app, org, l
         assert count == len(seen), (username, url)
 
 
-def _plan(sql: str, params) -> str:
-    if backend() == "sqlite":
-        return " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
-    with database.atomic():  # 130 rows: the planner would read them all unless told to prefer an index
-        database.execute_sql("SET LOCAL enable_seqscan = off")
-        database.execute_sql("SET LOCAL enable_bitmapscan = off")
-        return " ".join(row[0] for row in database.execute_sql("EXPLAIN " + sql, params))
+def _capped_count(client, monkeypatch, url: str) -> tuple[str, list]:
+    """The statement that counted a search's matches on the page at ``url``."""
+    with queries_sent(monkeypatch) as sent:
+        assert client.get(url).status_code == 200
+    [statement] = [(sql, params) for sql, params in sent
+                   if sql.startswith("SELECT COUNT(") and 'FROM "project" AS "t1"' in sql and "LIKE" in sql]
+    return statement
 
 
 @pytest.mark.skipif(MYSQL, reason="MySQL keeps no index of names: its searches read every name")
 @pytest.mark.parametrize("username", ["bureau", "unit_a", "department"])
 def test_a_common_words_count_reads_the_index_of_names_not_the_projects(app, org, login, projects, username,
                                                                         monkeypatch):
+    """SQLite reads the covering index by itself. PostgreSQL's planner costs the index's pages as random
+    reads and would read the table (bench/README.md): the count is asked in the index's order where the
+    index holds all the count reads, and in no order where a list's stage needs the table anyway."""
     monkeypatch.setattr(masking, "many_threshold", lambda: 1)
     client = login(username)
-    with queries_sent(monkeypatch) as sent:
-        assert client.get("/projects?q=P1").status_code == 200
-    [(sql, params)] = [(sql, params) for sql, params in sent if sql.startswith("SELECT COUNT(")
-                       and 'FROM "project" AS "t1"' in sql and "LIKE" in sql]
+    sql, params = _capped_count(client, monkeypatch, "/projects?q=P1")
     with app.app_context():
-        if backend() == "postgresql":  # the pages marked all-visible, as autovacuum keeps them
-            database.execute_sql("VACUUM ANALYZE project")
-        plan = _plan(sql, params)
-    if backend() == "sqlite":
-        assert "COVERING INDEX project_search_names" in plan, plan
-    else:
-        assert "Index Only Scan using project_search_names" in plan, plan
+        if backend() == "sqlite":
+            plan = " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+            assert "COVERING INDEX project_search_names" in plan, plan
+            return
+    assert 'ORDER BY "t1"."name"' in sql, sql
+    sql, _ = _capped_count(client, monkeypatch, "/lists/signed?q=P1")
+    assert "ORDER BY" not in sql, sql
