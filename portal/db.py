@@ -97,6 +97,14 @@ def close_pool() -> None:
         database.obj.close_idle()
 
 
+def count_up_to(query, cap: int) -> int:
+    """How many rows ``query`` yields, counted no further than ``cap + 1`` (the database stops reading
+    there): a result above ``cap`` means "more than ``cap``". The query's ORDER BY is kept, and with it
+    the index the database walks (peewee's ``count()`` drops it)."""
+    capped = query.limit(cap + 1).alias("capped")
+    return peewee.Select([capped], [peewee.fn.COUNT(peewee.SQL("*"))]).scalar(database) or 0
+
+
 def backend() -> str:
     """The connected database's kind, for the few places whose SQL differs: "postgresql",
     "mysql" (MariaDB too) or "sqlite"."""

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import figures, permissions
-from portal.db import backend
+from portal.db import backend, count_up_to
 from portal.figures import tally
 from portal.figures.scope import PROJECT_COLUMNS, ProjectColumns
 from portal.models import STAGES, CapitalEntry, Enterprise, Project, Unit, User
@@ -420,10 +420,8 @@ def count(user, filters: ListFilters, cap: int | None = None) -> int:
             # planner costed the index's pages as random reads and read the 57 columns' table instead
             # (a common word at 100,000 projects: 15-20 ms, 8-12 ms from the index; a county's 65-70 ms,
             # 30-36). SQLite reads that index unordered already.
-            # (peewee's count() drops a query's ORDER BY, so the capped rows are counted by hand.)
-            capped = limited.order_by(Project.name).limit(cap + 1).alias("capped")
-            return Project.select(peewee.fn.COUNT(peewee.SQL("*"))).from_(capped).scalar() or 0
-        return limited.limit(cap + 1).count()
+            limited = limited.order_by(Project.name)
+        return count_up_to(limited, cap)
     query = Project.select(peewee.fn.COUNT(peewee.SQL("*")))  # not COUNT(id): PostgreSQL's indexes lack it
     query = permissions.visible_projects(user, query)
     if conds:
