@@ -141,13 +141,27 @@ def form_status(form) -> int:
 class Page:
     """One page of a query: ``items``, ``number``, ``pages``, ``total`` and link helpers."""
 
-    def __init__(self, query, number: int, size: int, total: int | None = None, capped: bool = False):
+    def __init__(self, query, number: int, size: int, total=None, capped: bool = False):
+        """``total``: the count, or a function that counts (returning the count, or ``(count, capped)``);
+        by default ``query.count()``. The count is asked only when the page cannot tell it: a first
+        page of fewer than ``size`` rows holds every row (a search with few matches, a short list),
+        and counting them again would cost as much as reading them."""
         self.size = size
         self.capped = capped  # ``total`` is a cap and more rows match (a text search: "more than")
-        self.total = query.count() if total is None else total
+        count, items = (query.count if total is None else total), None
+        if callable(count):
+            if number <= 1:
+                items = list(query.paginate(1, size))
+                if len(items) < size:
+                    self.total, self.pages, self.number, self.items = len(items), 1, 1, items
+                    return
+            total = count()
+            if isinstance(total, tuple):
+                total, self.capped = total
+        self.total = total
         self.pages = max(1, ceil(self.total / size))
         self.number = min(max(1, number), self.pages)
-        self.items = list(query.paginate(self.number, size))
+        self.items = items if items is not None else list(query.paginate(self.number, size))  # page 1: read above
 
     @property
     def has_prev(self):
