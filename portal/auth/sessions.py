@@ -48,11 +48,15 @@ def start(user: User) -> None:
     session[SESSION_KEY] = token
 
 
-def _current_row() -> UserSession | None:
+def current_token_hash() -> str | None:
+    """The hash naming this request's session row, or None when the cookie names no session."""
     token = session.get(SESSION_KEY)
-    if not isinstance(token, str):
-        return None
-    return UserSession.get_or_none(UserSession.token_hash == _hash(token))
+    return _hash(token) if isinstance(token, str) else None
+
+
+def _current_row() -> UserSession | None:
+    token_hash = current_token_hash()
+    return None if token_hash is None else UserSession.get_or_none(UserSession.token_hash == token_hash)
 
 
 def _expiry_reason(row: UserSession, now: dt.datetime) -> str | None:
@@ -64,10 +68,10 @@ def _expiry_reason(row: UserSession, now: dt.datetime) -> str | None:
     return None
 
 
-def validate(user: User) -> tuple[bool, str | None]:
-    """Whether this request's session of ``user`` is still open; ``(False, reason)`` when it
-    ended just now (idle or lifetime), ``(False, None)`` when it ended before or never was."""
-    row = _current_row()
+def validate(user: User, row: UserSession | None) -> tuple[bool, str | None]:
+    """Whether this request's session of ``user`` (``row``, read with the user: see
+    ``current_token_hash``) is still open; ``(False, reason)`` when it ended just now (idle or
+    lifetime), ``(False, None)`` when it ended before or never was."""
     if row is None or row.user_id != user.id or row.ended_at is not None:
         return False, None
     now = utcnow()
