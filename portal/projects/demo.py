@@ -10,6 +10,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from peewee import chunked
+
 from portal.db import database
 from portal.models import AuditLog, CapitalEntry, Enterprise, Industry, Project, StageChange
 from portal.projects.histories import random_history
@@ -201,10 +203,12 @@ def add_demo_projects(context) -> int:
             )
             _history(project, final, rng, today, filer, bureau)
             audit_rows.append(project)
+        refresh_counted([project.id for project in audit_rows])
         _departments_lead_some(context, audit_rows)
-        for project in audit_rows:
-            AuditLog.create(user=bureau.id, action="create", entity="project", entity_id=project.id,
-                            changes={"name": [None, project.name]}, note="portal demo")
+        created = [dict(user=bureau.id, action="create", entity="project", entity_id=project.id,
+                        changes={"name": [None, project.name]}, note="portal demo") for project in audit_rows]
+        for rows in chunked(created, 100):
+            AuditLog.insert_many(rows).execute()
         context.created["projects"] = len(audit_rows)
         return len(audit_rows)
 
@@ -271,8 +275,7 @@ def _history(project: Project, final: str, rng, today: dt.date, filer, bureau) -
                             note="", reason=project.stage_reason, by=filer.id,
                             at=dt.datetime.combine(off_ramp[1], dt.time(16, 0)), verification="not_required",
                             verified_by=None, verified_at=None))
-    StageChange.insert_many(changes).execute()
-    refresh_counted([project.id])
+    StageChange.insert_many(changes).execute()  # counted dates: refresh_counted once, after every project
     if LINE.index(last_stage) >= LINE.index("started"):
         paid, day = Decimal(0), project.started_on
         for _ in range(rng.randrange(1, 5)):
