@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL or MySQL server (default: a new SQLite file)")
     parser.add_argument("--reimport", action="store_true",
                         help="import the sheet, then time the import of its revision (every project updated)")
+    parser.add_argument("--undo", action="store_true",
+                        help="then time the undo of the import (every created project deleted)")
     parser.add_argument("--profile", action="store_true",
                         help="print the import's statements grouped by their first words, with count and time")
     args = parser.parse_args()
@@ -173,6 +175,27 @@ def run(args, instance: Path) -> None:
           f"(sheet {sheet.stat().st_size // 1024} KB; load average before {load_before[0]:.2f}, "
           f"after {load_after[0]:.2f}; {os.cpu_count()} CPUs; "
           f"peak memory of the process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)")
+    if args.undo:
+        undo_latest()
+
+
+def undo_latest() -> None:
+    """Time the undo of the latest import batch, as the page's button runs it."""
+    from flask_babel import force_locale
+
+    from portal.cli import AppContext, _find_user
+    from portal.models import ImportBatch, Project
+    from portal.projects.importing import batches
+
+    with AppContext() as app, app.test_request_context("/projects/import"), \
+            force_locale(app.config["DEFAULT_LOCALE"]):
+        user = _find_user("admin")
+        batch = ImportBatch.select().order_by(ImportBatch.id.desc()).get()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        batches.undo(batch, user)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        left = Project.select().count()
+    print(f"undo of import #{batch.id} in {elapsed:.1f} s ({cpu:.1f} s of CPU in this process); {left} projects left")
 
 
 if __name__ == "__main__":
