@@ -226,6 +226,29 @@ def test_undo_while_unchanged_and_refused_after_a_change(login, org):
     assert Project.select().count() == 3
 
 
+def test_undo_deletes_a_new_investor_named_on_several_rows(login, make_project):
+    """The investor is created on its first row; undone item by item, it outlived the undo (its
+    second row's project still stood when the first row was undone)."""
+    rows = [HEADER,
+            ["电池一期", "宁德时代", "", "County A", "已签约", 7.6, "50000", dt.datetime(2026, 3, 1), "是"],
+            ["电池二期", "宁德时代", "", "County A", "洽谈", 2, "", "", "否"],
+            ["电池三期", "宁德时代", "", "County B", "洽谈", 3, "", "", "否"]]
+    bureau = login("bureau")
+    first = batch_id(upload(bureau, xlsx(rows)))
+    confirm(bureau, first)
+    assert Project.select().count() == 3 and Enterprise.select().count() == 1
+    assert bureau.post_form(f"/projects/import/{first}/undo").status_code == 303
+    assert Project.select().count() == 0 and Enterprise.select().count() == 0
+
+    second = batch_id(upload(bureau, xlsx(rows)))  # again, and a project of the investor added since
+    confirm(bureau, second)
+    investor = Enterprise.get(Enterprise.name == "宁德时代")
+    make_project(name="Added by hand", unit="county_a", enterprise=investor)
+    assert bureau.post_form(f"/projects/import/{second}/undo").status_code == 303
+    assert [p.name for p in Project.select()] == ["Added by hand"]
+    assert Enterprise.select().count() == 1  # a project names it: it stays
+
+
 def test_undo_of_an_update_restores_the_project(login):
     bureau = login("bureau")
     confirm(bureau, batch_id(upload(bureau, xlsx(clean_rows()))))

@@ -346,9 +346,12 @@ def _undo_items(batch: ImportBatch, user, note: str, gone: list[str]) -> list[in
         restored = []
         gone.extend(uploads.files_deleted_with(Project, ImportItem.select(ImportItem.project).where(
             ImportItem.batch == batch.id, ImportItem.action == "created", ImportItem.project.is_null(False))))
+        created_investors = []
         for item in ImportItem.select().where(ImportItem.batch == batch.id).iterator():
             if item.project_id is None:
                 continue
+            if item.enterprise_created:
+                created_investors.append(item.enterprise_created)
             if item.action == "created":
                 audit.record("import_undo", "project", item.project_id, {"deleted": True}, note=note, user=user)
                 Project.delete().where(Project.id == item.project_id).execute()
@@ -359,19 +362,33 @@ def _undo_items(batch: ImportBatch, user, note: str, gone: list[str]) -> list[in
                     Project.id == item.project_id).execute()
                 audit.record("import_undo", "project", item.project_id, {}, note=note, user=user)
                 restored.append(item.project_id)
-            if item.enterprise_created and not Project.select().where(
-                    Project.enterprise == item.enterprise_created).exists():
-                if investors_with_records([item.enterprise_created]):
-                    # Visits logged with the investor since: deleting it would delete them.
-                    raise ImportRefused(_l("Visits were logged with an investor this import created, so the "
-                                           "import can no longer be undone: undoing it would delete them."))
-                gone.extend(uploads.files_deleted_with(Enterprise, [item.enterprise_created]))
-                Enterprise.delete().where(Enterprise.id == item.enterprise_created).execute()
+        _delete_investors_left_alone(created_investors, gone)
         refresh_counted(restored)
         ImportBatch.update(state="undone", undone_at=utcnow(), undone_by=user.id).where(
             ImportBatch.id == batch.id).execute()
         audit.record("import_undo", "import_batch", batch.id, {}, note=batch.file_name, user=user)
     return restored
+
+
+def _delete_investors_left_alone(created: list[int], gone: list[str]) -> None:
+    """Delete the investors the import created that no project names any more, once every project
+    of the batch is deleted or restored. (Checked item by item, an investor named on several rows
+    outlived the undo: its later rows' projects still stood when its first row was undone.) An
+    investor a project names since the import stays."""
+    named = set()
+    for start in range(0, len(created), 500):
+        chunk = created[start:start + 500]
+        named.update(e for (e,) in Project.select(Project.enterprise).where(Project.enterprise.in_(chunk))
+                     .distinct().tuples())
+    alone = [investor for investor in created if investor not in named]
+    chunks = [alone[start:start + 500] for start in range(0, len(alone), 500)]
+    if any(investors_with_records(chunk) for chunk in chunks):
+        # Visits logged with the investor since: deleting it would delete them.
+        raise ImportRefused(_l("Visits were logged with an investor this import created, so the "
+                               "import can no longer be undone: undoing it would delete them."))
+    for chunk in chunks:
+        gone.extend(uploads.files_deleted_with(Enterprise, chunk))
+        Enterprise.delete().where(Enterprise.id.in_(chunk)).execute()
 
 
 def _restored_values(before: dict) -> dict:
