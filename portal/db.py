@@ -105,6 +105,24 @@ def count_up_to(query, cap: int) -> int:
     return peewee.Select([capped], [peewee.fn.COUNT(peewee.SQL("*"))]).scalar(database) or 0
 
 
+class AnalyzeAsItGrows:
+    """Keeps the query planner's statistics up with tables a bulk load is filling: ``grew(rows)``
+    calls ``analyze`` once the rows loaded reach ``first``, then ``factor`` times that, and so on (a
+    few ANALYZEs in all). Otherwise the planner keeps planning for the nearly empty tables it last
+    saw: ``portal seed`` took 623 s for 100,000 projects on PostgreSQL, and an import checked every
+    foreign key by reading the whole table (PostgreSQL makes that plan once per connection)."""
+
+    def __init__(self, analyze, first: int, factor: int):
+        self.analyze, self.next, self.factor = analyze, first, factor
+
+    def grew(self, rows: int) -> None:
+        if rows < self.next:
+            return
+        while self.next <= rows:
+            self.next *= self.factor
+        self.analyze()
+
+
 def backend() -> str:
     """The connected database's kind, for the few places whose SQL differs: "postgresql",
     "mysql" (MariaDB too) or "sqlite"."""

@@ -141,27 +141,22 @@ def form_status(form) -> int:
 class Page:
     """One page of a query: ``items``, ``number``, ``pages``, ``total`` and link helpers."""
 
-    def __init__(self, query, number: int, size: int, total=None, capped: bool = False):
-        """``total``: the count, or a function that counts (returning the count, or ``(count, capped)``);
-        by default ``query.count()``. The count is asked only when the page cannot tell it: a first
-        page of fewer than ``size`` rows holds every row (a search with few matches, a short list),
-        and counting them again would cost as much as reading them."""
+    def __init__(self, query, number: int, size: int, count=None):
+        """``count``: a function giving how many rows the query yields, or ``(count, capped)`` where
+        the count stops at a cap (a text search: "more than"); ``query.count`` by default. It is
+        asked only when the page cannot tell: a first page of fewer than ``size`` rows holds every
+        row (a search with few matches, a short list), and counting them again costs as much."""
         self.size = size
-        self.capped = capped  # ``total`` is a cap and more rows match (a text search: "more than")
-        count, items = (query.count if total is None else total), None
-        if callable(count):
-            if number <= 1:
-                items = list(query.paginate(1, size))
-                if len(items) < size:
-                    self.total, self.pages, self.number, self.items = len(items), 1, 1, items
-                    return
-            total = count()
-            if isinstance(total, tuple):
-                total, self.capped = total
-        self.total = total
-        self.pages = max(1, ceil(self.total / size))
+        items = list(query.paginate(1, size)) if number <= 1 else None
+        if items is not None and len(items) < size:
+            total, capped = len(items), False
+        else:
+            counted = (count or query.count)()
+            total, capped = counted if isinstance(counted, tuple) else (counted, False)
+        self.total, self.capped = total, capped  # capped: ``total`` is a cap and more rows match
+        self.pages = max(1, ceil(total / size))
         self.number = min(max(1, number), self.pages)
-        self.items = items if items is not None else list(query.paginate(self.number, size))  # page 1: read above
+        self.items = items if items is not None else list(query.paginate(self.number, size))
 
     @property
     def has_prev(self):

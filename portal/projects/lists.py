@@ -39,7 +39,7 @@ def show_list(key: str):
     if request.args.get("format") == "xlsx" and not filters.errors:
         return export.response(query, filters, current_user, today())
     size = current_app.config.get("PAGE_SIZE", 50)
-    page = Page(query, page_number(), size, total=lambda: page_count(current_user, filters))
+    page = Page(query, page_number(), size, count=lambda: page_count(current_user, filters))
     industry_choices = industries.choices()
     industry_names = dict(industry_choices)
     return render(

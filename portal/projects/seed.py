@@ -16,7 +16,7 @@ from decimal import Decimal
 import click
 import peewee
 
-from portal.db import backend, database
+from portal.db import AnalyzeAsItGrows, backend, database
 from portal.figures import tally
 from portal.models import AuditLog, Enterprise, Industry, Project, StageChange, Unit, User
 from portal.projects.histories import random_history
@@ -80,7 +80,7 @@ def seed_projects(count: int, rng: random.Random | None = None, today: dt.date |
     stages = list(STAGE_WEIGHTS)
     weights = [STAGE_WEIGHTS[s] for s in stages]
     inserted, started = 0, time.monotonic()
-    next_analyze = BATCH
+    statistics = AnalyzeAsItGrows(analyze, first=BATCH, factor=2)
     while inserted < count:
         size = min(BATCH, count - inserted)
         with database.atomic():
@@ -110,12 +110,8 @@ def seed_projects(count: int, rng: random.Random | None = None, today: dt.date |
                 StageChange.insert_many(changes[chunk:chunk + BATCH * 2], fields=fields).execute()
             refresh_counted(ids.values())  # the counted milestone dates of the new projects
         inserted += size
-        if inserted >= next_analyze and inserted < count:
-            # The planner's statistics keep up with the growing tables (at doubling sizes: a few
-            # ANALYZEs in all). A server with autovacuum off or behind otherwise plans each batch's
-            # lookups for the empty tables it last saw: 100,000 projects took 623 s on PostgreSQL.
-            analyze()
-            next_analyze *= 2
+        if inserted < count:  # the last ANALYZE comes after the tally is compacted
+            statistics.grew(inserted)
         if echo and (inserted % 10000 < BATCH or inserted == count):
             echo(f"  {inserted} projects ({time.monotonic() - started:.0f} s)")
     with database.atomic():
