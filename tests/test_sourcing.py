@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from portal.models import AuditLog, Contact, Enterprise, EventProject, Problem, Project, PromotionEvent
 from tests.forms_helpers import forms_on, submit
+from tests.query_log import queries_sent
 from tests.problems_helpers import local_today
 
 
@@ -295,3 +296,58 @@ def test_the_investor_search_finds_what_like_finds(login, investors, text, found
                 if "q" in f.data())
     page = client.get("/investors", query_string={**form.data(), "q": text}).get_data(as_text=True)
     assert {name for name in names if name in page} == found
+
+
+def test_both_ways_of_asking_name_the_investors_the_rule_names(app, org, investors, make_project):
+    """/investors asks "may the user open this investor" one investor at a time where the user's units
+    hold many of the city's projects, and as sets of ids where they hold few (the same rule, fast in
+    each case: portal.sourcing.permissions). Both must name exactly the investors the rule names: those
+    of a project the user reads with its investor shown, those their units logged a contact with, and
+    the bare targets (no project, no contact) for everyone."""
+    from portal import permissions
+    from portal.sourcing import permissions as sourcing_permissions
+
+    bare = Enterprise.create(name="Bare Target Ltd")
+    contacted = Enterprise.create(name="Contacted Only Co")
+    Contact.create(enterprise=contacted, unit=org.units["town_a"], kind="call", happened_on=local_today(),
+                   summary="Call", by=org.users["town_a"])
+    make_project(name="No investor yet", unit="county_b")
+    # The department reads a confidential project of County A through the problem it holds there.
+    Problem.create(project=investors["hidden"], category="land", description="Land", raised_by=org.users["unit_a"],
+                   assigned_unit=org.units["department"], deadline=local_today())
+    everyone = set(Enterprise.select())
+    with app.test_request_context():
+        for name, user in org.users.items():
+            expected = {e.id for e in everyone if permissions.sees_everything(user)
+                        or any(permissions.can_read_project(user, p) and permissions.can_see_confidential(user, p)
+                               for p in e.projects)
+                        or any(c.unit.is_within(user.unit) for c in e.contacts)
+                        or not (e.projects.exists() or e.contacts.exists())}
+            for one_by_one in (True, False):
+                condition = sourcing_permissions.readable_investors_condition(user, one_by_one=one_by_one)
+                named = {e.id for e in Enterprise.select().where(condition)}
+                assert named == expected, (name, one_by_one)
+            assert bare.id in expected and (contacted.id in expected) == (name in ("unit_a", "town_a", "admin",
+                                                                                   "bureau", "leader")), name
+
+
+def test_a_unit_holding_many_projects_is_asked_investor_by_investor(monkeypatch, login, investors, make_project):
+    """A unit with many of the city's projects reads most investors: asked as sets, each page and its
+    count read every project of the unit (a county at 100,000 projects: 4-6 times the minimal list
+    page); asked one by one, the page stops at its 50th investor. A department with no project of
+    its own is asked as sets (one by one, every investor's projects would be tested for none)."""
+    from portal.figures import tally
+
+    if not tally.available():
+        pytest.skip("MySQL keeps no tally of projects: its investors are asked as sets, as before")
+    for number in range(3):
+        make_project(name=f"County project {number}", unit="county_a",
+                     enterprise=Enterprise.create(name=f"County investor {number}"))
+    for user, one_by_one in (("unit_a", True), ("department", False)):
+        client = login(user)
+        with queries_sent(monkeypatch) as sent:
+            page = client.get("/investors")
+        assert page.status_code == 200
+        [listed] = [sql for sql, _ in sent if 'FROM "enterprise"' in sql and "ORDER BY" in sql]
+        assert ("WHERE ((EXISTS(" in listed) == one_by_one, (user, listed)
+        assert "County investor 0" in page.get_data(as_text=True) or user == "department"

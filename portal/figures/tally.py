@@ -72,6 +72,14 @@ def total(*conditions) -> int:
     return int(projects or 0)
 
 
+def share(condition) -> float:
+    """The share (0 to 1) of all projects that ``condition`` (written on ``COLUMNS``) holds for, in one read."""
+    part = fn.SUM(peewee.Case(None, [(condition, T.projects)], 0))
+    projects, held, rows = T.select(fn.SUM(T.projects), part, fn.COUNT(peewee.SQL("*"))).tuples().get()
+    _fold_if_many(rows)
+    return int(held or 0) / int(projects) if projects else 0.0
+
+
 def _fold_if_many(rows_read: int) -> None:
     if rows_read > COMPACT_AFTER:
         compact()
