@@ -10,6 +10,7 @@ from portal.labels import FLAG_LABELS, STAGE_LABELS
 from portal.projects import export, masking
 from portal.projects.filters import (
     FLAGS,
+    LIST_PAGE_COLUMNS,
     LISTS,
     RECOMMENDATIONS,
     SORTS,
@@ -35,9 +36,10 @@ def show_list(key: str):
     spec = LISTS[key]
     filters = ListFilters.parse(spec, request.args, current_user)
     status = 400 if filters.errors else 200
-    query = base_query(current_user, filters).order_by(*filters.order_by())
     if request.args.get("format") == "xlsx" and not filters.errors:
-        return export.response(query, filters, current_user, today())
+        return export.response(base_query(current_user, filters).order_by(*filters.order_by()), filters,
+                               current_user, today())
+    query = base_query(current_user, filters, project_columns=LIST_PAGE_COLUMNS).order_by(*filters.order_by())
     size = current_app.config.get("PAGE_SIZE", 50)
     page = Page(query, page_number(), size, count=lambda: page_count(current_user, filters))
     industry_choices = industries.choices()
