@@ -21,6 +21,9 @@ Views ask these functions; they never test roles themselves. A record the user m
 """
 from __future__ import annotations
 
+import functools
+import operator
+
 import peewee
 
 from portal import plugins
@@ -141,17 +144,28 @@ def visible_condition(user: User, responsible=Project.responsible_unit, source_t
     """The SQL condition for the projects the user may read, or None when they read every project.
     Written on the project's columns, or on a table's copies of them (``project_id=None``: a table of
     groups, such as the tally, which raises GrantedOneByOne for a user with projects granted one by one)."""
+    parts = visible_parts(user, responsible, source_team, project_id)
+    if parts is None:
+        return None
+    units, grants = parts
+    return functools.reduce(operator.or_, grants, units)
+
+
+def visible_parts(user: User, responsible=Project.responsible_unit, source_team=Project.source_team,
+                  project_id=Project.id) -> tuple | None:
+    """``visible_condition`` in its parts: ``(the user's units' projects, [each grant's projects])``, or
+    None when the user reads every project. For a query that must find each part's projects by its own
+    index: PostgreSQL cannot join an index's answer to a grant's subquery in one OR, and reads every
+    project instead (a department's investors at 100,000 projects: 30-45 ms)."""
     if sees_everything(user):
         return None
     if not logged_in(user):
-        return peewee.SQL("1 = 0")
-    condition = units_projects_condition(readable_unit_ids(user), responsible, source_team)
+        return peewee.SQL("1 = 0"), []
     grants = _granted_projects(user)
     if grants and project_id is None:
         raise GrantedOneByOne
-    for grant in grants:
-        condition = condition | project_id.in_(grant)
-    return condition
+    return (units_projects_condition(readable_unit_ids(user), responsible, source_team),
+            [project_id.in_(grant) for grant in grants])
 
 
 def visible_projects(user: User, query=None):

@@ -312,9 +312,12 @@ def test_both_ways_of_asking_name_the_investors_the_rule_names(app, org, investo
     Contact.create(enterprise=contacted, unit=org.units["town_a"], kind="call", happened_on=local_today(),
                    summary="Call", by=org.users["town_a"])
     make_project(name="No investor yet", unit="county_b")
-    # The department reads a confidential project of County A through the problem it holds there.
-    Problem.create(project=investors["hidden"], category="land", description="Land", raised_by=org.users["unit_a"],
-                   assigned_unit=org.units["department"], deadline=local_today())
+    # The department reads, through the problems it holds, a confidential project of County A (not its
+    # investor) and a public one of County B (its investor too).
+    granted = make_project(name="Granted works", unit="county_b", enterprise=Enterprise.create(name="Granted Co"))
+    for project in (investors["hidden"], granted):
+        Problem.create(project=project, category="land", description="Land", raised_by=org.users["unit_a"],
+                       assigned_unit=org.units["department"], deadline=local_today())
     everyone = set(Enterprise.select())
     with app.test_request_context():
         for name, user in org.users.items():
@@ -329,6 +332,8 @@ def test_both_ways_of_asking_name_the_investors_the_rule_names(app, org, investo
                 assert named == expected, (name, one_by_one)
             assert bare.id in expected and (contacted.id in expected) == (name in ("unit_a", "town_a", "admin",
                                                                                    "bureau", "leader")), name
+            assert (granted.enterprise_id in expected) == (name in ("unit_b", "department", "admin", "bureau",
+                                                                    "leader")), name
 
 
 def test_a_unit_holding_many_projects_is_asked_investor_by_investor(monkeypatch, login, investors, make_project):
