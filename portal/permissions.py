@@ -164,8 +164,24 @@ def visible_parts(user: User, responsible=Project.responsible_unit, source_team=
     grants = _granted_projects(user)
     if grants and project_id is None:
         raise GrantedOneByOne
-    return (units_projects_condition(readable_unit_ids(user), responsible, source_team),
-            [project_id.in_(grant) for grant in grants])
+    return units_projects_condition(readable_unit_ids(user), responsible, source_team), _granted(grants, project_id)
+
+
+#: Granted projects up to this many are written into the SQL by their ids, more as the grants' queries.
+GRANTED_IDS_WRITTEN_OUT = 5000
+
+
+def _granted(grants: list, project_id) -> list:
+    """The conditions on ``project_id`` for the projects ``grants`` (queries of ids) grant. Read first and
+    written out as ids, so the database finds them by the primary key: as subqueries in the OR of
+    visible_condition, PostgreSQL found a department's few projects by reading a list's every project
+    in its order (100,000 projects: 114 ms for the first page of /projects; with the ids 0.7 ms)."""
+    if not grants:
+        return []
+    ids = [row[0] for row in functools.reduce(lambda a, b: a | b, grants).limit(GRANTED_IDS_WRITTEN_OUT + 1).tuples()]
+    if len(ids) > GRANTED_IDS_WRITTEN_OUT:
+        return [project_id.in_(grant) for grant in grants]
+    return [project_id.in_(ids)] if ids else []
 
 
 def visible_projects(user: User, query=None):

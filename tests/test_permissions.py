@@ -216,3 +216,28 @@ def test_every_page_answers_without_server_error_for_each_role(app, login, usern
         if response.status_code >= 500:
             failures.append(f"{rule.rule}: {response.status_code}")
     assert not failures, failures
+
+
+def test_a_department_reads_its_granted_projects_by_their_ids(login, org, make_project, monkeypatch):
+    """A department reads the projects where it holds a problem (the problems feature's grant). Its list
+    finds them by their ids, read first: as subqueries in the OR with the department's own projects,
+    PostgreSQL read a list's every project to find them (100,000 projects: 114 ms for /projects, 0.7 ms
+    by the ids). Beyond GRANTED_IDS_WRITTEN_OUT ids the subqueries come back, with the same rows."""
+    from portal.models import Problem
+    from tests.problems_helpers import local_today
+    from tests.query_log import queries_sent
+
+    granted = [make_project(name=f"Granted works {number}", unit="county_a") for number in range(2)]
+    make_project(name="Works of County A alone", unit="county_a")
+    for project in granted:
+        Problem.create(project=project, category="land", description="Land", raised_by=org.users["unit_a"],
+                       assigned_unit=org.units["department"], deadline=local_today())
+    client = login("department")
+    for written_out in (perm.GRANTED_IDS_WRITTEN_OUT, 1):
+        monkeypatch.setattr(perm, "GRANTED_IDS_WRITTEN_OUT", written_out)
+        with queries_sent(monkeypatch) as sent:
+            page = client.get("/projects").get_data(as_text=True)
+        assert "Granted works 0" in page and "Granted works 1" in page, written_out
+        assert "Works of County A alone" not in page, written_out
+        [rows] = [sql for sql, _ in sent if 'FROM "project" AS "t1" INNER JOIN "unit"' in sql]
+        assert ('FROM "problem"' in rows) == (written_out == 1), rows
