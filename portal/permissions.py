@@ -184,6 +184,30 @@ def _granted(grants: list, project_id) -> list:
     return [project_id.in_(ids)] if ids else []
 
 
+#: From this share of the city's projects held by a user's units, the user "reads many projects".
+MANY_PROJECTS_SHARE = 0.02
+
+
+def units_hold_many_projects(user: User) -> bool:
+    """Do the user's units hold MANY_PROJECTS_SHARE of the city's projects or more (the tally's count,
+    once per request; projects a feature grants one by one are few and left aside)? Queries choose by
+    it how to find what the user reads: in a list's own order where it is much of the city, by the
+    user's units where it is little. True for those who read everything, and where the database keeps
+    no tally (MySQL: the queries as before)."""
+    from portal.figures import tally
+
+    if sees_everything(user) or not tally.available():
+        return True
+    if not logged_in(user):
+        return False
+
+    def share() -> float:
+        return tally.share(units_projects_condition(readable_unit_ids(user), tally.COLUMNS.responsible_unit,
+                                                    tally.COLUMNS.source_team))
+
+    return per_request(("units_share", user.id), share) >= MANY_PROJECTS_SHARE
+
+
 def visible_projects(user: User, query=None):
     """Restrict a project query to the projects the user may read."""
     query = query if query is not None else Project.select()

@@ -326,9 +326,15 @@ class ListFilters:
             self._many_matches = masking.many_matches(self.q.strip())
         return self._many_matches
 
-    def order_by(self) -> list:
+    def order_by(self, *, after_filtering: bool = False) -> list:
+        """The list's ORDER BY. ``after_filtering`` (SQLite): sort the rows the filters found rather than
+        walk an index in the list's order, testing each row (SQLite's documented unary + keeps the index
+        out): for a user whose units hold few projects the walk passed every project of the city (a
+        department's signed list at 100,000 projects: 124 ms)."""
         name = self.sort.lstrip("-")
         column = self.shown_date_column if name == "date" else SORTS[name][1](self.spec)
+        if after_filtering and backend() == "sqlite":
+            column = peewee.NodeList((peewee.SQL("+"), column), glue="")
         descending = self.sort.startswith("-")
         direction = "DESC" if descending else "ASC"  # Ordering: the column may be a subquery (no .desc())
         nulls = None
@@ -337,7 +343,9 @@ class ListFilters:
             # PostgreSQL's largest): last when the newest come first. Migration 0049's indexes
             # hold the dates in that order, so the lists still walk an index.
             nulls = "LAST" if descending else "FIRST"
-        return [peewee.Ordering(column, direction, nulls=nulls), peewee.Ordering(Project.id, direction)]
+        tie = peewee.NodeList((peewee.SQL("+"), Project.id), glue="") if after_filtering and backend() == "sqlite" \
+            else Project.id
+        return [peewee.Ordering(column, direction, nulls=nulls), peewee.Ordering(tie, direction)]
 
     def sort_link(self, name: str) -> str:
         """The sort parameter a column header links to (toggles asc/desc)."""

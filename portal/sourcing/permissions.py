@@ -11,11 +11,10 @@ import operator
 import peewee
 
 from portal.db import backend
-from portal.figures import tally
 from portal.models import Contact, Enterprise, EventUnit, Project, PromotionEvent, Unit, User
 from portal.permissions import (
     can_create_project, can_edit_project, can_read_project, can_read_unit, is_bureau, logged_in, readable_unit_ids,
-    sees_everything, sees_investor_condition, units_projects_condition, visible_parts, visible_projects,
+    sees_everything, sees_investor_condition, units_hold_many_projects, visible_parts, visible_projects,
 )
 
 
@@ -38,10 +37,6 @@ def contact_units(user: User):
     return query.where(peewee.SQL("1 = 0"))
 
 
-#: From this share of the city's projects held by a user's units, their investors are asked one by one.
-ONE_BY_ONE_FROM_SHARE = 0.02
-
-
 def readable_investors_condition(user: User, *, one_by_one: bool | None = None):
     """SQL on Enterprise: the investors whose page ``user`` may open — as the project pages name
     them: those of a project the user reads with its investor shown (not masked), and those the
@@ -56,13 +51,13 @@ def readable_investors_condition(user: User, *, one_by_one: bool | None = None):
       would wait while every investor's projects are tested for none of its own: 30 ms.
     - as sets of ids (IN): the user's projects read once by their units' indexes, then each investor
       looked up in them. The department's page: 15 ms.
-    ``one_by_one``: None to choose by the share of the city's projects the user's units hold."""
+    ``one_by_one``: None to choose by permissions.units_hold_many_projects (MySQL: as sets, as before)."""
     if sees_everything(user):
         return peewee.SQL("1 = 1")
     if not logged_in(user):
         return peewee.SQL("1 = 0")
     if one_by_one is None:
-        one_by_one = _units_hold_many_projects(user)
+        one_by_one = units_hold_many_projects(user) and backend() != "mysql"
     exists = _exists if one_by_one else _in_set
     units, grants = visible_parts(user)
     shown = sees_investor_condition(user)
@@ -76,17 +71,6 @@ def readable_investors_condition(user: User, *, one_by_one: bool | None = None):
     bare = (~_exists(Project.select(Project.enterprise), Project.enterprise)
             & ~_exists(Contact.select(Contact.enterprise), Contact.enterprise))
     return functools.reduce(operator.or_, [*seen, exists(own_contacts, Contact.enterprise)]) | bare
-
-
-def _units_hold_many_projects(user: User) -> bool:
-    """Do the user's units hold ONE_BY_ONE_FROM_SHARE of the city's projects or more (the tally's
-    count; projects a feature grants one by one are few and left aside)? False where the database
-    keeps no tally (MySQL: sets of ids, as before)."""
-    if not tally.available():
-        return False
-    units = units_projects_condition(readable_unit_ids(user), tally.COLUMNS.responsible_unit,
-                                     tally.COLUMNS.source_team)
-    return tally.share(units) >= ONE_BY_ONE_FROM_SHARE
 
 
 def _in_set(query, investor):
