@@ -14,9 +14,13 @@ from portal.permissions import (
 )
 
 
-def _units_projects(user: User):
-    """A subquery of the ids of the user's units' projects (responsible for or sourced)."""
-    return Project.select(Project.id).where(units_projects_condition(readable_unit_ids(user)))
+def _on_units_project(user: User, project_field):
+    """SQL: ``project_field`` is one of the user's units' projects (responsible for or sourced), asked of
+    each row (EXISTS): problems and commitments are few, a unit's projects many. As a set of ids, a
+    county's 20,000 were read for each of /problems' four queries (100,000 projects: 14 ms each)."""
+    own = Project.alias("own")
+    units = units_projects_condition(readable_unit_ids(user), own.responsible_unit, own.source_team)
+    return peewee.fn.EXISTS(own.select(peewee.SQL("1")).where(own.id == project_field, units))
 
 
 def _own_project(user: User, project: Project) -> bool:
@@ -32,8 +36,7 @@ def visible_problems(user: User, query=None):
         return query
     if not logged_in(user):
         return query.where(peewee.SQL("1 = 0"))
-    return query.where(Problem.assigned_unit.in_(readable_unit_ids(user))
-                       | Problem.project.in_(_units_projects(user)))
+    return query.where(Problem.assigned_unit.in_(readable_unit_ids(user)) | _on_units_project(user, Problem.project))
 
 
 def can_read_problem(user: User, problem) -> bool:
@@ -81,8 +84,7 @@ def visible_commitments(user: User, query=None):
         return query
     if not logged_in(user):
         return query.where(peewee.SQL("1 = 0"))
-    return query.where(Commitment.unit.in_(readable_unit_ids(user))
-                       | Commitment.project.in_(_units_projects(user)))
+    return query.where(Commitment.unit.in_(readable_unit_ids(user)) | _on_units_project(user, Commitment.project))
 
 
 def can_read_commitment(user: User, commitment) -> bool:
