@@ -133,6 +133,14 @@ def backend() -> str:
     return "sqlite"
 
 
+def not_by_index(column):
+    """``column`` in an ORDER BY or GROUP BY that SQLite must not satisfy by walking an index in that order
+    (its documented unary +): for a user whose units hold few projects the walk tested every project of
+    the city to find theirs, where finding them by the filters and sorting them is quick. SQLite keeps no
+    statistics of single values in its common builds, so it cannot tell. Other engines: ``column``."""
+    return peewee.NodeList((peewee.SQL("+"), column), glue="") if backend() == "sqlite" else column
+
+
 def keeps_figure_triggers() -> bool:
     """Does the database keep the figures' own tally and copies with triggers (migrations 0051 and
     0052)? SQLite and PostgreSQL. MySQL/MariaDB do not: creating triggers needs privileges a

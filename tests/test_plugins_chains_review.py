@@ -281,3 +281,35 @@ def test_without_an_active_system_the_portals_own_industry_names_are_used(app):
         assert industries.active_system() is None
         assert industries.label("new_energy") == "New energy (our city)"  # tests run in English
         assert dict(industries.choices())["new_energy"] == industries.label("new_energy")
+
+
+def test_chain_index_counts_each_industry_as_the_projects_do(app, org, make_project, monkeypatch):
+    """/chains counts each industry's projects the user reads from the tally the database keeps, where
+    it can say (from the projects, a county's count walked all of them: 150-190 ms on SQLite at 100,000),
+    and from the projects for a department with projects granted one by one. Either way: the projects
+    the user may read, archived ones left out."""
+    from portal import permissions
+    from portal.chains import views as chains_views
+    from portal.figures import tally
+    from portal.models import Problem
+    from tests.problems_helpers import local_today
+
+    use("six_plus_three")
+    for number, (unit, industry) in enumerate([("county_a", "new_energy"), ("county_a", "new_energy"),
+                                               ("town_a", "stone"), ("county_b", "new_energy"),
+                                               ("county_b", "stone"), ("county_a", "stone")]):
+        project = make_project(name=f"Works {number}", unit=unit, industry_code=industry, archived=number == 5,
+                               source_team=org.units["team"] if number == 4 else None)
+        if number == 3:
+            Problem.create(project=project, category="land", description="Land", raised_by=org.users["unit_b"],
+                           assigned_unit=org.units["department"], deadline=local_today())
+    with app.test_request_context():
+        for name, user in org.users.items():
+            expected = {}
+            for project in Project.select().where(Project.archived == False):  # noqa: E712
+                if permissions.can_read_project(user, project):
+                    expected[project.industry_code] = expected.get(project.industry_code, 0) + 1
+            assert chains_views.industry_counts(user) == expected, name
+            with monkeypatch.context() as without_tally:
+                without_tally.setattr(tally, "available", lambda: False)
+                assert chains_views.industry_counts(user) == expected, name

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from portal import audit, industries, permissions
 from portal.chains import permissions as chains_permissions
-from portal.db import database
+from portal.db import database, not_by_index
+from portal.figures import tally
 from portal.models import Project, Unit
 from portal.models.chains import ChainInfo, TargetEnterprise
 from portal.models.fields import utcnow
@@ -30,16 +31,29 @@ def _read_required():
 
 def signed_counts() -> dict[tuple[str, str], int]:
     """``{(industry, link): number of projects signed or later}`` over all active projects (one SQL query)."""
-    query = (Project.select(Project.industry_code, Project.chain_link_code, peewee.fn.COUNT(Project.id).alias("n"))
+    # COUNT(*), not COUNT(id): migration 0055's index holds what this reads, but not the id on PostgreSQL.
+    query = (Project.select(Project.industry_code, Project.chain_link_code, peewee.fn.COUNT(peewee.SQL("*")).alias("n"))
              .where(Project.archived == False, Project.stage.in_(SIGNED_OR_LATER))  # noqa: E712
              .group_by(Project.industry_code, Project.chain_link_code).tuples())
     return {(ind, link): n for ind, link, n in query}
 
 
 def industry_counts(user) -> dict[str, int]:
-    """Projects per industry the user may read (SQL)."""
-    query = (permissions.visible_projects(user, Project.select(Project.industry_code, peewee.fn.COUNT(Project.id)))
-             .where(Project.archived == False).group_by(Project.industry_code).tuples())  # noqa: E712
+    """Projects per industry the user may read: from the tally the database keeps where it can say (a
+    county's count from the projects walked all 100,000 in the industries' order: 150-190 ms on
+    SQLite), else from the projects."""
+    if tally.available():
+        try:
+            visible = permissions.visible_condition(user, tally.COLUMNS.responsible_unit, tally.COLUMNS.source_team,
+                                                    project_id=None)
+        except permissions.GrantedOneByOne:
+            pass
+        else:
+            return tally.totals_by(tally.T.industry_code, tally.COLUMNS.archived == False,  # noqa: E712
+                                   *([visible] if visible is not None else []))
+    group = Project.industry_code if permissions.units_hold_many_projects(user) else not_by_index(Project.industry_code)
+    query = (permissions.visible_projects(user, Project.select(Project.industry_code, peewee.fn.COUNT(peewee.SQL("*"))))
+             .where(Project.archived == False).group_by(group).tuples())  # noqa: E712
     return dict(query)
 
 

@@ -72,6 +72,18 @@ def total(*conditions) -> int:
     return int(projects or 0)
 
 
+def totals_by(column, *conditions) -> dict:
+    """``{value of column: projects}`` the tally counts where ``conditions`` hold (written on ``COLUMNS``)."""
+    query = T.select(column, fn.SUM(T.projects), fn.COUNT(peewee.SQL("*"))).where(*conditions).group_by(column)
+    result, rows = {}, 0
+    for value, projects, n in query.tuples():
+        rows += n
+        if projects:
+            result[value] = int(projects)
+    _fold_if_many(rows)
+    return result
+
+
 def share(condition) -> float:
     """The share (0 to 1) of all projects that ``condition`` (written on ``COLUMNS``) holds for, in one read."""
     part = fn.SUM(peewee.Case(None, [(condition, T.projects)], 0))

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import figures, permissions
-from portal.db import backend, count_up_to
+from portal.db import backend, count_up_to, not_by_index
 from portal.figures import tally
 from portal.figures.scope import PROJECT_COLUMNS, ProjectColumns
 from portal.models import STAGES, CapitalEntry, Enterprise, Project, Unit, User
@@ -327,14 +327,14 @@ class ListFilters:
         return self._many_matches
 
     def order_by(self, *, after_filtering: bool = False) -> list:
-        """The list's ORDER BY. ``after_filtering`` (SQLite): sort the rows the filters found rather than
-        walk an index in the list's order, testing each row (SQLite's documented unary + keeps the index
-        out): for a user whose units hold few projects the walk passed every project of the city (a
-        department's signed list at 100,000 projects: 124 ms)."""
+        """The list's ORDER BY. ``after_filtering``: sort the rows the filters find rather than walk an index
+        in the list's order (portal.db.not_by_index; a department's signed list at 100,000 projects on
+        SQLite: 124 -> 15 ms)."""
         name = self.sort.lstrip("-")
         column = self.shown_date_column if name == "date" else SORTS[name][1](self.spec)
-        if after_filtering and backend() == "sqlite":
-            column = peewee.NodeList((peewee.SQL("+"), column), glue="")
+        tie = Project.id
+        if after_filtering:
+            column, tie = not_by_index(column), not_by_index(tie)
         descending = self.sort.startswith("-")
         direction = "DESC" if descending else "ASC"  # Ordering: the column may be a subquery (no .desc())
         nulls = None
@@ -343,8 +343,6 @@ class ListFilters:
             # PostgreSQL's largest): last when the newest come first. Migration 0049's indexes
             # hold the dates in that order, so the lists still walk an index.
             nulls = "LAST" if descending else "FIRST"
-        tie = peewee.NodeList((peewee.SQL("+"), Project.id), glue="") if after_filtering and backend() == "sqlite" \
-            else Project.id
         return [peewee.Ordering(column, direction, nulls=nulls), peewee.Ordering(tie, direction)]
 
     def sort_link(self, name: str) -> str:
