@@ -71,9 +71,11 @@ def _one(conn, sql: str):
 
 
 def cases(db_file: Path, portal: int, minimal: int, cookie: dict,
-          database_url: str = "", county_cookie: dict | None = None) -> list[tuple[str, int, str, dict]]:
-    """The pages timed: (title, port, path, headers). ``cookie``: the bureau's; ``county_cookie``: the
-    demo county's user (donghu), for the pages that differ by who reads them."""
+          database_url: str = "", county_cookie: dict | None = None,
+          department_cookie: dict | None = None) -> list[tuple[str, int, str, dict]]:
+    """The pages timed: (title, port, path, headers). ``cookie``: the bureau's; ``county_cookie`` and
+    ``department_cookie``: the demo's users of a county (donghu) and a department (industry), for the
+    pages that differ by who reads them."""
     conn = _connect(db_file, database_url)
     unit_id = _one(conn, "SELECT id FROM unit WHERE kind = 'county' ORDER BY id")
     project_id = _one(conn, "SELECT id FROM project WHERE stage = 'signed' ORDER BY id DESC LIMIT 1")
@@ -97,6 +99,10 @@ def cases(db_file: Path, portal: int, minimal: int, cookie: dict,
         ("project page", portal, f"/projects/{project_id}", cookie),
         ("investors, bureau", portal, "/investors", cookie),
         ("investors, a county's user", portal, "/investors", county_cookie or cookie),
+        ("investors, a department's user", portal, "/investors", department_cookie or cookie),
+        ("signed list, a department's user", portal, "/lists/signed", department_cookie or cookie),
+        ("chains, a county's user", portal, "/chains", county_cookie or cookie),
+        ("problems, a county's user", portal, "/problems", county_cookie or cookie),
         ("/scheduling (meeting)", portal, "/scheduling", cookie),
         ("/scheduling/report", portal, "/scheduling/report", cookie),
         ("/scheduling/report, unreported", portal, "/scheduling/report?show=unreported", cookie),
@@ -188,7 +194,7 @@ def main(argv=None) -> None:
                                          encoding="utf-8")
     lines = [f"Machine: {machine()}", f"- before: `{uptime()}`"]
     lines.append(f"- `portal db upgrade` on the copy: {run(PORTAL + ['db', 'upgrade'], env):.1f} s")
-    for username in ("bureau", "donghu"):
+    for username in ("bureau", "donghu", "industry"):
         run(PORTAL + ["users", "reset-password", username, "--password", PASSWORD], env)
     conn = _connect(db_file, args.database_url)
     projects = _one(conn, "SELECT COUNT(*) FROM project")
@@ -205,7 +211,8 @@ def main(argv=None) -> None:
         wait_for(portal)
         wait_for(minimal)
         cookie = {"Cookie": login(portal, "bureau")}
-        pages = cases(db_file, portal, minimal, cookie, args.database_url, {"Cookie": login(portal, "donghu")})
+        pages = cases(db_file, portal, minimal, cookie, args.database_url, {"Cookie": login(portal, "donghu")},
+                      {"Cookie": login(portal, "industry")})
         if args.pages:
             wanted = [word.strip() for word in args.pages.split(",") if word.strip()]
             pages = [page for page in pages if page[1] == minimal or any(word in page[0] for word in wanted)]
