@@ -72,6 +72,21 @@ def total(*conditions) -> int:
     return int(projects or 0)
 
 
+def readable_conditions(user) -> list | None:
+    """The conditions on ``COLUMNS`` for the projects ``user`` reads (none for those who read all), or
+    None where the tally cannot say: the database keeps no tally (MySQL), or the user reads projects a
+    feature grants one by one (a department with problems)."""
+    from portal import permissions
+
+    if not available():
+        return None
+    try:
+        visible = permissions.visible_condition(user, COLUMNS.responsible_unit, COLUMNS.source_team, project_id=None)
+    except permissions.GrantedOneByOne:
+        return None
+    return [] if visible is None else [visible]
+
+
 def totals_by(column, *conditions) -> dict:
     """``{value of column: projects}`` the tally counts where ``conditions`` hold (written on ``COLUMNS``)."""
     query = T.select(column, fn.SUM(T.projects), fn.COUNT(peewee.SQL("*"))).where(*conditions).group_by(column)

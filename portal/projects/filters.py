@@ -460,15 +460,10 @@ def _tallied_count(user, filters: ListFilters) -> int | None:
     thousand rows at most, where the count over projects read every matching one: 100,000 for the
     city's list, 5 ms on PostgreSQL), or None where the tally cannot say: MySQL, projects granted one
     by one."""
-    if not tally.available():
+    visible = tally.readable_conditions(user)
+    if visible is None:
         return None
-    try:
-        visible = permissions.visible_condition(user, tally.COLUMNS.responsible_unit, tally.COLUMNS.source_team,
-                                                project_id=None)
-    except permissions.GrantedOneByOne:
-        return None
-    conds = filters.grouped_conditions(tally.COLUMNS)
-    return tally.total(*conds, *([visible] if visible is not None else []))
+    return tally.total(*filters.grouped_conditions(tally.COLUMNS), *visible)
 
 
 def page_count(user, filters: ListFilters) -> tuple[int, bool]:
