@@ -7,6 +7,7 @@ connection in its before-request hook and gives it back in teardown, so the prag
 or the login (servers) cost once per connection, not once per request (a profile of /healthz
 put most of a request's time in opening a connection and setting its pragmas).
 """
+import contextlib
 from urllib.parse import parse_qs, unquote, urlparse
 
 import peewee
@@ -121,6 +122,19 @@ class AnalyzeAsItGrows:
         while self.next <= rows:
             self.next *= self.factor
         self.analyze()
+
+
+@contextlib.contextmanager
+def refusal_spoils_nothing():
+    """Run a statement the database may refuse (a plugin's query) so that a refusal spoils nothing
+    else: inside a transaction, in a savepoint (PostgreSQL refuses every later statement of a
+    transaction after an error); outside one, as it is (each statement commits on its own, and a
+    BEGIN and COMMIT would cost two round trips on every page)."""
+    if database.in_transaction():
+        with database.atomic():
+            yield
+    else:
+        yield
 
 
 def backend() -> str:

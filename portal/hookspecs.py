@@ -405,8 +405,9 @@ def portal_project_read_grants(user) -> list[ProjectIds] | None:
     holds a problem or a commitment. Asked by every project list and page
     (``portal.permissions.visible_projects``, ``can_read_project``): answer with a query, never
     a Python list of ids, and cheaply. The core reads the ids each time it asks and writes up to
-    ``GRANTED_IDS_WRITTEN_OUT`` of them into the list's SQL (found by the primary key). A failing
-    plugin grants nothing.
+    ``GRANTED_IDS_WRITTEN_OUT`` of them into the list's SQL (found by the primary key). Each
+    query is read on its own: one that raises, that the database refuses or that selects anything
+    but project ids is the plugin's reported failure and grants nothing; other queries still grant.
     """
 
 

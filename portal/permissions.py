@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import functools
 import operator
+from dataclasses import dataclass
 
 import peewee
 
 from portal import plugins
+from portal.db import refusal_spoils_nothing
 from portal.models import Project, Unit, User
+from portal.plugin_answers import BadReturnValue
 from portal.web import per_request
 
 SEES_EVERYTHING = frozenset({"admin", "bureau", "leader"})
@@ -129,10 +132,43 @@ def sourced_by_users_unit(user: User, project: Project) -> bool:
     return Unit.select().where(Unit.id == project.source_team_id, Unit.path.startswith(user.unit.path)).exists()
 
 
-def _granted_projects(user: User) -> list:
-    """Queries of the ids of the projects features let ``user`` read besides their units' (the
-    ``portal_project_read_grants`` hook: a department those where it holds a problem)."""
-    return [grant for answer in plugins.call("portal_project_read_grants", user=user) for grant in answer]
+@dataclass(frozen=True)
+class Grants:
+    """What features let a user read besides their units' projects (``portal_project_read_grants``)."""
+
+    queries: list  # each a query of project ids that the database accepted
+    ids: list[int] | None  # the projects they grant; None for more than GRANTED_IDS_WRITTEN_OUT
+
+
+def _grants(user: User) -> Grants:
+    """The user's grants, read once per request. Each plugin's queries are read one by one, so that a
+    query the database refuses, or one that selects no project ids, is that plugin's reported failure
+    and grants nothing, and the page still renders (a plugin's answer is untrusted input)."""
+    def read() -> Grants:
+        queries, ids = [], set()
+        for plugin, answer in plugins.call_with_plugins("portal_project_read_grants", user=user)[0]:
+            for query in answer:
+                found = _read_grant(plugin, query)
+                if found is not None:
+                    queries.append(query)
+                    ids.update(found)
+        return Grants(queries, None if len(ids) > GRANTED_IDS_WRITTEN_OUT else sorted(ids))
+
+    return per_request(("grants", user.id), read)
+
+
+def _read_grant(plugin: str, query) -> list[int] | None:
+    """The project ids one grant selects (up to GRANTED_IDS_WRITTEN_OUT + 1), or None when the database
+    refuses the query or it selects anything but ids (reported as the plugin's failure)."""
+    try:
+        with refusal_spoils_nothing():
+            rows = list(query.limit(GRANTED_IDS_WRITTEN_OUT + 1).tuples())
+        if any(len(row) != 1 or type(row[0]) is not int for row in rows):
+            raise BadReturnValue("a grant must select project ids (Project.select(Project.id))")
+    except (peewee.PeeweeException, BadReturnValue) as exc:
+        plugins.registry().report(plugin, "portal_project_read_grants", exc)
+        return None
+    return [row[0] for row in rows]
 
 
 class GrantedOneByOne(Exception):
@@ -161,31 +197,20 @@ def visible_parts(user: User, responsible=Project.responsible_unit, source_team=
         return None
     if not logged_in(user):
         return peewee.SQL("1 = 0"), []
-    grants = _granted_projects(user)
-    if grants and project_id is None:
+    grants = _grants(user)
+    if grants.queries and project_id is None:
         raise GrantedOneByOne
     units = units_projects_condition(readable_unit_ids(user), responsible, source_team)
-    if not grants:
-        return units, []
-    ids = per_request(("granted_ids", user.id), lambda: _granted_ids(grants))
-    if ids is None:  # too many to write out
-        return units, [project_id.in_(grant) for grant in grants]
-    return units, [project_id.in_(ids)] if ids else []
+    if grants.ids is None:  # too many to write out
+        return units, [project_id.in_(query) for query in grants.queries]
+    # Written out by their ids, found by the primary key: as subqueries in the OR of visible_condition,
+    # PostgreSQL found a department's few projects by reading a list's every project in its order
+    # (100,000 projects: 114 ms for the first page of /projects; with the ids 0.7 ms).
+    return units, [project_id.in_(grants.ids)] if grants.ids else []
 
 
 #: Granted projects up to this many are written into the SQL by their ids, more as the grants' queries.
 GRANTED_IDS_WRITTEN_OUT = 5000
-
-
-def _granted_ids(grants: list) -> list[int] | None:
-    """The ids of the projects ``grants`` (queries of ids) grant, read first (once per request) so that
-    the SQL names them and the database finds them by the primary key: as subqueries in the OR of
-    visible_condition, PostgreSQL found a department's few projects by reading a list's every project
-    in its order (100,000 projects: 114 ms for the first page of /projects; with the ids 0.7 ms).
-    None when there are more than GRANTED_IDS_WRITTEN_OUT: the grants' queries then stand in the SQL."""
-    union = functools.reduce(lambda a, b: a | b, grants)
-    ids = [row[0] for row in union.limit(GRANTED_IDS_WRITTEN_OUT + 1).tuples()]
-    return None if len(ids) > GRANTED_IDS_WRITTEN_OUT else ids
 
 
 #: From this share of the city's projects held by a user's units, the user "reads many projects".
@@ -226,8 +251,11 @@ def can_read_project(user: User, project: Project) -> bool:
         return True
     if sourced_by_users_unit(user, project):
         return True
-    return any(Project.select().where(Project.id == project.id, Project.id.in_(grant)).exists()
-               for grant in _granted_projects(user))
+    grants = _grants(user)
+    if grants.ids is not None:
+        return project.id in grants.ids
+    return any(Project.select().where(Project.id == project.id, Project.id.in_(query)).exists()
+               for query in grants.queries)
 
 
 def can_create_project(user: User) -> bool:

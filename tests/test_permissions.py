@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import tempfile
 
+import peewee
 import pytest
 from flask_login import AnonymousUserMixin
 
+from portal import hookimpl, plugins
 from portal import permissions as perm
 from portal.models import Project, Unit, User
 
@@ -241,3 +243,43 @@ def test_a_department_reads_its_granted_projects_by_their_ids(login, org, make_p
         assert "Works of County A alone" not in page, written_out
         [rows] = [sql for sql, _ in sent if 'FROM "project" AS "t1" INNER JOIN "unit"' in sql]
         assert ('FROM "problem"' in rows) == (written_out == 1), rows
+
+
+class RefusedGrants:
+    """A plugin whose grants are wrong: one the database refuses, one that selects names, not ids."""
+
+    @hookimpl
+    def portal_project_read_grants(self, user):
+        return [Project.select(Project.id).where(peewee.SQL("no_such_column = 1")), Project.select(Project.name)]
+
+
+def test_a_grant_the_database_refuses_is_the_plugins_failure_and_grants_nothing(app, org, make_project):
+    """A plugin's grant is untrusted: a query the database refuses, or one that selects anything but
+    project ids, is that plugin's reported failure. The department's pages still render, the problems
+    feature's grant still holds, and a transaction the grant was read in goes on (PostgreSQL refuses
+    every later statement of a transaction after an error, so the grant is read in a savepoint)."""
+    from portal.models import Problem
+    from portal.db import database
+    from tests.plugins_helpers import login_to, other_app, temporary_plugin
+    from tests.problems_helpers import local_today
+
+    granted = make_project(name="Granted works", unit="county_a")
+    other = make_project(name="Works of County A alone", unit="county_a")
+    Problem.create(project=granted, category="land", description="Land", raised_by=org.users["unit_a"],
+                   assigned_unit=org.units["department"], deadline=local_today())
+    portal = other_app(app, STRICT_PLUGINS=False)
+    with temporary_plugin(portal, RefusedGrants(), name="refused_grants"):
+        department = login_to(portal, "department")
+        listed = department.get("/projects")
+        assert listed.status_code == 200
+        assert "Granted works" in listed.get_data(as_text=True)
+        assert "Works of County A alone" not in listed.get_data(as_text=True)
+        assert department.get(f"/projects/{granted.id}").status_code == 200
+        assert department.get(f"/projects/{other.id}").status_code == 404
+        with portal.app_context(), database.atomic():
+            user = User.get_by_id(org.users["department"].id)
+            assert perm.can_read_project(user, granted) and not perm.can_read_project(user, other)
+            assert Project.select().where(Project.id == granted.id).exists()  # the transaction goes on
+        with portal.app_context():
+            failures = [(f.plugin, f.where) for f in plugins.registry().all_failures()]
+    assert failures.count(("refused_grants", "portal_project_read_grants")) >= 1, failures

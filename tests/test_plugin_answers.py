@@ -32,7 +32,10 @@ SPECIFIC = {
     "portal_project_changed": ['"edited"'],
     "portal_rules_changed": ['"recomputed"'],
     "portal_projects_changed": ['"imported"'],
-    "portal_project_read_grants": ['[[1, 2]]', '[{"id": 1}]'],
+    "portal_project_read_grants": ['[[1, 2]]', '[{"id": 1}]',
+                                   # the shape is right, the query is not: the database refuses it
+                                   '[__import__("portal.models", fromlist=["Project"]).Project.select('
+                                   '__import__("peewee").SQL("no_such_column"))]'],
     "portal_assess_unit": ['{"score": float("nan")}', '{"score": Decimal("Infinity")}', '{"score": None}',
                            '{"score": "high"}', '{"breakdown": []}', '{"score": 1, "vetoes": "none"}',
                            '{"score": 1, "breakdown": [{"label": "x", "points": float("inf")}]}', '{"score": 1e300}'],
