@@ -117,3 +117,65 @@ def _unit_id(app):
 
     with app.app_context():
         return Unit.get(Unit.name == "County A").id
+
+
+def _ids(rows, key=None):
+    return [(row["project"] if key else row).id for row in rows]
+
+
+def test_the_lists_read_a_page_at_a_time_give_the_workbooks_rows_in_its_order(app, org, make_project):
+    """The meeting finds a page of each long list unit by unit (counted per unit first, from the tally
+    where the database keeps one). Read a page after another, at any page size, the lists give the
+    workbook's rows (the lists as one query) in its order, with its totals: for the bureau, a county
+    (with its town) and a stationed team (with a project it sourced for another county), this week and
+    last week (not frozen, where a project created since is due no report)."""
+    from portal.scheduling import flags as F
+    from portal.scheduling.views import meeting_data
+    from tests.scheduling_helpers import report
+
+    this_week = iso_week(_today())
+    last_week = S.W.shift_week(this_week, -1)
+    from portal.models import Unit
+
+    # A town made after County B: by id it comes after County B, in the tree before it.
+    late_town = Unit(name="Town A2", kind="town", parent=org.units["county_a"]).save_with_path()
+    made = [make_project(name="Works of the late town", unit=late_town, stage="signed", flag="red",
+                         created_at=LONG_AGO)]
+    for number, (unit, flag, stage) in enumerate([
+            ("county_a", "red", "signed"), ("county_a", "yellow", "negotiating"), ("town_a", "red", "started"),
+            ("county_b", "yellow", "clue"), ("county_b", "red", "signed"), ("bureau", "yellow", "completed"),
+            ("team", "red", "clue"), ("county_a", "green", "signed"), ("town_a", "yellow", "production"),
+            ("county_b", "green", "dropped"), ("county_a", "red", "negotiating"), ("town_a", "green", "clue")]):
+        name = "Same name" if number % 4 == 0 else f"Works {number:02d}"  # ties are ordered by id
+        made.append(make_project(name=name, unit=unit, stage=stage, flag=flag, created_at=LONG_AGO))
+    make_project(name="Sourced by the team", unit="county_b", source_team=org.units["team"], flag="red",
+                 stage="signed", created_at=LONG_AGO)
+    created_now = make_project(name="Created this week", unit="county_a", flag="yellow", stage="clue")
+    sourced = Project.get(Project.name == "Sourced by the team")
+    make_project(name="Archived", unit="county_a", flag="red", stage="signed", archived=True, created_at=LONG_AGO)
+    for project in made[1::3]:
+        report(project, this_week, org.users["bureau"])
+    for project in made[2::3]:
+        report(project, last_week, org.users["bureau"])
+
+    for username in ("bureau", "unit_a", "team"):
+        user = org.users[username]
+        for week in (this_week, last_week):
+            with app.test_request_context():
+                whole = meeting_data(week, user)
+                flagged, missing = _ids(whole["flagged"], key="project"), _ids(whole["missing"])
+                assert flagged and missing, (username, week)
+                assert (created_now.id in missing) == (week == this_week and username != "team"), (username, week)
+                assert (sourced.id in missing) == (username != "unit_a"), (username, week)
+                for row in whole["units"]:  # each unit's active projects by flag colour
+                    active = [p.flag for p in Project.select().where(Project.responsible_unit == row["unit"].id,
+                                                                     Project.archived == False)  # noqa: E712
+                              if p.stage in F.ACTIVE_STAGES]
+                    assert row["counts"] == {flag: active.count(flag) for flag in ("red", "yellow", "green")}
+                for limit in (1, 2, 5):
+                    pages = [meeting_data(week, user, limit=limit, pages={"flagged": page, "missing": page})
+                             for page in range(1, len(made) + 5)]
+                    assert [p["flagged_total"] for p in pages] == [len(flagged)] * len(pages)
+                    assert [p["missing_total"] for p in pages] == [len(missing)] * len(pages)
+                    assert [i for p in pages for i in _ids(p["flagged"], key="project")] == flagged, (username, week)
+                    assert [i for p in pages for i in _ids(p["missing"])] == missing, (username, week, limit)

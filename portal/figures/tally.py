@@ -89,12 +89,18 @@ def readable_conditions(user) -> list | None:
 
 def totals_by(column, *conditions) -> dict:
     """``{value of column: projects}`` the tally counts where ``conditions`` hold (written on ``COLUMNS``)."""
-    query = T.select(column, fn.SUM(T.projects), fn.COUNT(peewee.SQL("*"))).where(*conditions).group_by(column)
+    return {values[0]: projects for values, projects in grouped_totals((column,), *conditions).items()}
+
+
+def grouped_totals(columns: tuple, *conditions) -> dict:
+    """``{(value of each column, …): projects}`` the tally counts where ``conditions`` hold."""
+    query = (T.select(*columns, fn.SUM(T.projects), fn.COUNT(peewee.SQL("*"))).where(*conditions)
+             .group_by(*columns))
     result, rows = {}, 0
-    for value, projects, n in query.tuples():
+    for *values, projects, n in query.tuples():
         rows += n
         if projects:
-            result[value] = int(projects)
+            result[tuple(values)] = int(projects)
     _fold_if_many(rows)
     return result
 

@@ -17,13 +17,14 @@ from flask_login import current_user, login_required
 
 from portal import audit, flag_reasons, industries, permissions, plugins
 from portal.scheduling import permissions as scheduling_permissions
-from portal.figures import cached
+from portal.figures import cached, tally
 from portal.admin.forms import coerce_unit
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
 from portal.models.scheduling import LIST_NAMES
 from portal.projects.export import in_chunks
 from portal.scheduling import carry_over as C
+from portal.scheduling import meeting_lists as L
 from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.scheduling import weeks as W
@@ -571,64 +572,6 @@ def _page_arg(name) -> int:
     return int(raw)
 
 
-def _flag_order(column):
-    return peewee.Case(None, [(column == "red", 0)], 1)
-
-
-def _flagged_query(week, frozen, scoped, scoped_projects):
-    if frozen:
-        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
-             .join(Project, on=(FlagSnapshot.project == Project.id))
-             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
-             .where(FlagSnapshot.week == week, FlagSnapshot.flag.in_(("red", "yellow"))))
-        return scoped(q, FlagSnapshot.unit).order_by(_flag_order(FlagSnapshot.flag), Unit.path, Project.name,
-                                                     Project.id)
-    q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-         .where(Project.archived == False, Project.flag.in_(("red", "yellow"))))  # noqa: E712
-    return scoped_projects(q).order_by(_flag_order(Project.flag), Unit.path, Project.name, Project.id)
-
-
-def _flagged_row(row, frozen) -> dict:
-    if frozen:
-        return {"project": row.project, "unit": row.unit, "flag": row.flag, "reasons": row.reasons or []}
-    return {"project": row, "unit": row.responsible_unit, "flag": row.flag, "reasons": row.flag_reasons or []}
-
-
-def _missing_query(week, frozen, scoped, scoped_projects):
-    if frozen:
-        q = (FlagSnapshot.select(FlagSnapshot, Project, Unit)
-             .join(Project, on=(FlagSnapshot.project == Project.id))
-             .switch(FlagSnapshot).join(Unit, on=(FlagSnapshot.unit == Unit.id))
-             .where(FlagSnapshot.week == week, FlagSnapshot.stage.in_(F.ACTIVE_STAGES),
-                    FlagSnapshot.reported == False))  # noqa: E712 - as the week was frozen
-        return scoped(q, FlagSnapshot.unit).order_by(Unit.path, Project.name, Project.id)
-    reported_ids = ProgressReport.select(ProgressReport.project).where(ProgressReport.week == week)
-    end_utc = W.to_utc_naive(W.week_end(week))
-    q = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-         .where(Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES),  # noqa: E712
-                Project.created_at <= end_utc, Project.id.not_in(reported_ids)))
-    return scoped_projects(q).order_by(Unit.path, Project.name, Project.id)
-
-
-def _written_columns(query, frozen):
-    """The flagged or missing rows with only the columns the workbook writes (name, unit, stage,
-    flag and reasons): a whole project and unit built for each of 106,000 rows was half of the
-    workbook's time at 100,000 projects."""
-    if frozen:
-        return query.select(FlagSnapshot.id, FlagSnapshot.flag, FlagSnapshot.reasons, FlagSnapshot.stage,
-                            FlagSnapshot.project, FlagSnapshot.unit, Project.id, Project.name, Unit.id, Unit.name)
-    return query.select(Project.id, Project.name, Project.stage, Project.flag, Project.flag_reasons,
-                        Project.responsible_unit, Unit.id, Unit.name)
-
-
-def _missing_row(row, frozen):
-    if not frozen:
-        return row
-    project = row.project
-    project.responsible_unit, project.stage = row.unit, row.stage  # as they were that week
-    return project
-
-
 def meeting_data(week: str, user, limit: int | None = None, pages: dict | None = None) -> dict:
     """Everything the meeting page shows for a week, restricted to what the user reads.
 
@@ -640,16 +583,11 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
     frozen); the current week, and a past week not yet frozen, from the stored flags and records.
     """
     pages = pages or {}
-    readable = permissions.readable_unit_ids(user)
+    readable = L.Readable(permissions.readable_unit_ids(user))
+    scoped, scoped_projects = readable.on, readable.projects
     monday, sunday = W.week_days(week)
     frozen = S.is_frozen(week)
     current = iso_week(today())
-
-    def scoped(query, column):
-        return query if readable is None else query.where(column.in_(readable))
-
-    def scoped_projects(query):  # a team also follows the projects it sourced
-        return query if readable is None else query.where(permissions.units_projects_condition(readable))
 
     context = F.FlagContext.for_week(week) if week < current else F.FlagContext.live()
     if frozen:  # past weeks come from their snapshot only
@@ -668,6 +606,13 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
         q = scoped(FlagSnapshot.select(FlagSnapshot.unit, FlagSnapshot.flag, peewee.fn.COUNT(FlagSnapshot.id))
                    .where(FlagSnapshot.week == week), FlagSnapshot.unit)
         rows = q.group_by(FlagSnapshot.unit, FlagSnapshot.flag).tuples()
+    elif tally.available():  # kept by the database: a few thousand rows, not every active project
+        columns = tally.COLUMNS
+        totals = tally.grouped_totals((columns.responsible_unit, columns.flag), columns.archived == False,  # noqa: E712
+                                      columns.stage.in_(F.ACTIVE_STAGES),
+                                      *([] if readable.unit_ids is None
+                                        else [columns.responsible_unit.in_(readable.unit_ids)]))
+        rows = [(unit_id, flag, count) for (unit_id, flag), count in totals.items()]
     else:
         q = scoped(F.active_projects().select(Project.responsible_unit, Project.flag, peewee.fn.COUNT(Project.id))
                    .where(Project.stage.in_(F.ACTIVE_STAGES)), Project.responsible_unit)
@@ -700,7 +645,7 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
 
     # Projects that entered each list this week
     if frozen:
-        new_in = S.frozen_new_in_lists(week, readable)
+        new_in = S.frozen_new_in_lists(week, readable.unit_ids)
         new_in_totals = {key: len(projects) for key, projects in new_in.items()}
     else:  # the page names the first NEW_IN_SHOWN of each list and counts the rest
         queries = {key: scoped_projects(S.new_in_list_query(week, key)).order_by(Unit.path, Project.name, Project.id)
@@ -712,17 +657,18 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
     # Red and yellow projects with reasons, and the reports missing: counted in full, listed a page at
     # a time (at province scale they run to tens of thousands, more than a meeting reads; the
     # per-unit counts stand in the units' table above).
-    flagged_query, missing_query = _flagged_query(week, frozen, scoped, scoped_projects), \
-        _missing_query(week, frozen, scoped, scoped_projects)
     flagged_page, missing_page = pages.get("flagged", 1), pages.get("missing", 1)
     if limit is None:  # the workbook: every row, read a chunk at a time as it is written
         flagged_total = missing_total = None
-        flagged = (_flagged_row(row, frozen) for row in in_chunks(_written_columns(flagged_query, frozen)))
-        missing = (_missing_row(row, frozen) for row in in_chunks(_written_columns(missing_query, frozen)))
+        flagged = (L.flagged_row(row, frozen)
+                   for row in in_chunks(L.written_columns(L.flagged_query(week, frozen, readable), frozen)))
+        missing = (L.missing_row(row, frozen)
+                   for row in in_chunks(L.written_columns(L.missing_query(week, frozen, readable), frozen)))
     else:
-        flagged_total, missing_total = flagged_query.count(), missing_query.count()
-        flagged = [_flagged_row(row, frozen) for row in flagged_query.paginate(flagged_page, limit)]
-        missing = [_missing_row(row, frozen) for row in missing_query.paginate(missing_page, limit)]
+        flagged_rows = L.flagged_page(week, frozen, readable, flagged_page, limit)
+        missing_rows = L.missing_page(week, frozen, readable, missing_page, limit)
+        flagged, flagged_total = flagged_rows.rows, flagged_rows.total
+        missing, missing_total = missing_rows.rows, missing_rows.total
 
     return {"week": week, "frozen": frozen, "monday": monday, "sunday": sunday, "units": unit_rows,
             "list_names": LIST_NAMES, "list_labels": LIST_LABELS,
