@@ -105,9 +105,9 @@ def missing_row(row, frozen):
 
 
 def written_columns(query, frozen):
-    """The flagged or missing rows with only the columns the workbook writes (name, unit, stage,
-    flag and reasons): a whole project and unit built for each of 106,000 rows was half of the
-    workbook's time at 100,000 projects."""
+    """The flagged or missing rows with only the columns the page and the workbook show (name, unit,
+    stage, flag and reasons): a whole project and unit built for each of 106,000 rows was half of the
+    workbook's time at 100,000 projects, and for a page's 100 rows 18 ms of the page's 95."""
     if frozen:
         return query.select(FlagSnapshot.id, FlagSnapshot.flag, FlagSnapshot.reasons, FlagSnapshot.stage,
                             FlagSnapshot.project, FlagSnapshot.unit, Project.id, Project.name, Unit.id, Unit.name)
@@ -150,14 +150,14 @@ def _page_of(groups, page: int, limit: int, rows_of) -> Page:
 
 def flagged_page(week: str, frozen: bool, readable: Readable, page: int, limit: int) -> Page:
     if frozen:
-        query = flagged_query(week, frozen, readable)
+        query = written_columns(flagged_query(week, frozen, readable), frozen)
         return Page([flagged_row(row, frozen) for row in query.paginate(page, limit)], query.count())
     groups = _in_unit_order(_flagged_counts(readable), leading=FLAGGED)
 
     def rows_of(group):
         flag, unit_id = group
-        return (readable.projects(_flagged_projects())
-                .where(Project.flag == flag, Project.responsible_unit == unit_id).order_by(Project.name, Project.id))
+        return written_columns(readable.projects(_flagged_projects()), frozen).where(
+            Project.flag == flag, Project.responsible_unit == unit_id).order_by(Project.name, Project.id)
 
     found = _page_of(groups, page, limit, rows_of)
     return Page([flagged_row(row, frozen) for row in found.rows], found.total)
@@ -179,14 +179,14 @@ def _flagged_counts(readable: Readable) -> dict:
 
 def missing_page(week: str, frozen: bool, readable: Readable, page: int, limit: int) -> Page:
     if frozen:
-        query = missing_query(week, frozen, readable)
+        query = written_columns(missing_query(week, frozen, readable), frozen)
         return Page([missing_row(row, frozen) for row in query.paginate(page, limit)], query.count())
     groups = _in_unit_order(_missing_counts(week, readable))
 
     def rows_of(group):
         _lead, unit_id = group
-        return (readable.projects(_missing_projects(week)).where(Project.responsible_unit == unit_id)
-                .order_by(Project.name, Project.id))
+        return (written_columns(readable.projects(_missing_projects(week)), frozen)
+                .where(Project.responsible_unit == unit_id).order_by(Project.name, Project.id))
 
     return _page_of(groups, page, limit, rows_of)
 

@@ -165,10 +165,12 @@ def _unit_flag_rows(week: str, context) -> list[dict]:
 
 
 def new_in_list_query(week: str, list_name: str):
-    """Projects (not archived), with their unit, whose stage date of ``list_name`` is in the week."""
+    """Projects (not archived), with their unit's name, whose stage date of ``list_name`` is in the
+    week: their id, name, unit and that date only (whole rows were a third of the meeting's time)."""
     monday, sunday = W.week_days(week)
     column = getattr(Project, NEW_IN_LIST_DATES[list_name])
-    return (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
+    return (Project.select(Project.id, Project.name, Project.responsible_unit, column, Unit.id, Unit.name)
+            .join(Unit, on=(Project.responsible_unit == Unit.id))
             .where(Project.archived == False, column.between(monday, sunday)))  # noqa: E712
 
 
