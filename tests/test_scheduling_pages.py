@@ -245,6 +245,34 @@ def test_wall_chart(login, projects, app, org):
     assert "B county farm" in bureau_page and "Battery plant" not in bureau_page
 
 
+def test_wall_chart_shows_the_first_projects_by_unit_and_name(login, org, make_project, monkeypatch):
+    """Past its limit the wall chart shows the first projects in the tree's order of their units,
+    then by name, and says how many there are: read unit by unit, as one query would order them."""
+    from portal.models import Unit
+    from portal.scheduling import views
+
+    # A town made after County B: by id after it, in the tree before it.
+    late_town = Unit(name="Town A2", kind="town", parent=org.units["county_a"]).save_with_path()
+    for unit, names in (("county_b", ["B1", "B0"]), (late_town, ["T1", "T0"]), ("county_a", ["A2", "A0", "A1"]),
+                        ("town_a", ["W0"])):
+        for name in names:
+            make_project(name=f"Chart {name}", unit=unit, stage="signed")
+    make_project(name="Chart A9 dropped", unit="county_a", stage="dropped")
+    monkeypatch.setattr(views, "WALLCHART_LIMIT", 5)
+    page = login("bureau").get("/scheduling/wallchart").get_data(as_text=True)
+    shown = re.findall(r">Chart (\w+)</a>", page)
+    assert shown == ["A0", "A1", "A2", "W0", "T0"]  # County A (/1/2/), Town A1 (/1/2/3/), Town A2, then County B
+    assert "Showing the first 5 of 8 projects" in page
+    county = login("unit_a").get("/scheduling/wallchart").get_data(as_text=True)  # counted from the tally
+    assert re.findall(r">Chart (\w+)</a>", county) == ["A0", "A1", "A2", "W0", "T0"]
+    assert "Showing the first 5 of 6 projects" in county
+    # A department reads projects its problems grant, which the tally cannot tell: its own unit's chart
+    # is counted from the projects.
+    make_project(name="Chart D0", unit="department", stage="signed")
+    department = login("department").get("/scheduling/wallchart").get_data(as_text=True)
+    assert re.findall(r">Chart (\w+)</a>", department) == ["D0"] and "Showing the first" not in department
+
+
 def test_wall_chart_prints_on_a3(app):
     css = open(app.static_folder + "/css/portal.css", encoding="utf-8").read()
     named = re.search(r"@page\s+(\w+)\s*\{[^}]*size:\s*A3 landscape", css)

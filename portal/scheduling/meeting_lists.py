@@ -1,13 +1,13 @@
 """The meeting's two long lists: the red and yellow projects, and the reports missing this week.
 
 At province scale each runs to tens of thousands of rows, more than a meeting reads, so the page
-shows one page of rows with the full count (``page``), and the workbook every row (``every_row``).
-Both lists are ordered by the responsible unit's place in the tree (red before yellow), then by
-name. Sorted as one list, the database read and sorted every flagged project for a page of 50
-(the bureau at 100,300 projects on PostgreSQL: 55 ms), and counted every unreported one (78 ms).
-For the current week each list is now counted per unit first, from the tally where the database
-keeps one (migration 0051), the units are walked in their order to find the few a page covers, and
-only those units' rows are read and sorted. A frozen week is read from its snapshot as one list.
+shows one page of rows with the full count (``flagged_page``, ``missing_page``), and the workbook
+every row (``flagged_query``, ``missing_query``). Both lists are ordered by the responsible unit's
+place in the tree (red before yellow), then by name. Sorted as one list, the database read and
+sorted every flagged project for a page of 50 (the bureau at 100,300 projects on PostgreSQL:
+55 ms), and counted every unreported one (78 ms). For the current week each list is now counted
+per unit first, from the tally where the database keeps one (migration 0051), and read unit by
+unit (``portal.unit_pages``). A frozen week is read from its snapshot as one list.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from portal import permissions
+from portal import permissions, unit_pages
 from portal.figures import tally
 from portal.models import FlagSnapshot, ProgressReport, Project, Unit
 from portal.scheduling import flags as F
@@ -117,34 +117,8 @@ def written_columns(query, frozen):
 
 # A page of the current week's lists, unit by unit -------------------------------------------------
 
-def segments(groups: list[tuple[object, int]], start: int, limit: int) -> list[tuple[object, int, int]]:
-    """The rows ``start`` to ``start + limit`` of a list made of ``groups`` in order, each given as
-    ``(group, its number of rows)``: ``[(group, first row within it, rows), …]``."""
-    found, position, end = [], 0, start + limit
-    for group, rows in groups:
-        if position >= end:
-            break
-        if rows > 0 and position + rows > start:
-            first = max(0, start - position)
-            found.append((group, first, min(rows, end - position) - first))
-        position += rows
-    return found
-
-
-def _in_unit_order(counts: dict, leading=(None,)) -> list[tuple[object, int]]:
-    """``counts`` keyed ``(lead, unit id)`` as a list in the lists' order: by ``leading`` (the flag),
-    then by the unit's path as the database orders it (so a page is the rows the one query gave)."""
-    unit_ids = {unit_id for _lead, unit_id in counts}
-    order = [unit_id for (unit_id,) in Unit.select(Unit.id).where(Unit.id.in_(list(unit_ids or {0})))
-             .order_by(Unit.path).tuples()]
-    return [((lead, unit_id), counts.get((lead, unit_id), 0)) for lead in leading for unit_id in order]
-
-
 def _page_of(groups, page: int, limit: int, rows_of) -> Page:
-    total = sum(rows for _group, rows in groups)
-    rows = []
-    for group, first, count in segments(groups, (page - 1) * limit, limit):
-        rows.extend(rows_of(group).offset(first).limit(count))
+    rows, total = unit_pages.page_of(groups, (page - 1) * limit, limit, rows_of)
     return Page(rows, total)
 
 
@@ -152,7 +126,7 @@ def flagged_page(week: str, frozen: bool, readable: Readable, page: int, limit: 
     if frozen:
         query = written_columns(flagged_query(week, frozen, readable), frozen)
         return Page([flagged_row(row, frozen) for row in query.paginate(page, limit)], query.count())
-    groups = _in_unit_order(_flagged_counts(readable), leading=FLAGGED)
+    groups = unit_pages.in_unit_order(_flagged_counts(readable), leading=FLAGGED)
 
     def rows_of(group):
         flag, unit_id = group
@@ -181,7 +155,7 @@ def missing_page(week: str, frozen: bool, readable: Readable, page: int, limit: 
     if frozen:
         query = written_columns(missing_query(week, frozen, readable), frozen)
         return Page([missing_row(row, frozen) for row in query.paginate(page, limit)], query.count())
-    groups = _in_unit_order(_missing_counts(week, readable))
+    groups = unit_pages.in_unit_order(_missing_counts(week, readable))
 
     def rows_of(group):
         _lead, unit_id = group
@@ -197,8 +171,7 @@ def _missing_counts(week: str, readable: Readable) -> dict:
     it (as many as the week's reports), so that no query reads every project."""
     end_utc = W.to_utc_naive(W.week_end(week))
     if not tally.available():
-        query = readable.projects(_missing_projects(week).select(Project.responsible_unit, peewee.fn.COUNT(Project.id)))
-        return {(None, unit_id): n for unit_id, n in query.group_by(Project.responsible_unit).tuples()}
+        return unit_pages.counts_by_unit(readable.projects(_missing_projects(week)))
     columns = tally.COLUMNS
     condition = [columns.archived == False, columns.stage.in_(F.ACTIVE_STAGES)]  # noqa: E712
     if readable.unit_ids is not None:

@@ -15,9 +15,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from portal import audit, flag_reasons, industries, permissions, plugins
+from portal import audit, flag_reasons, industries, permissions, plugins, unit_pages
 from portal.scheduling import permissions as scheduling_permissions
 from portal.figures import cached, tally
+from portal.figures.scope import PROJECT_COLUMNS, Scope
 from portal.admin.forms import coerce_unit
 from portal.db import database
 from portal.models import FlagSnapshot, Milestone, ProgressReport, Project, Unit, UnitWeekFlag, User
@@ -492,6 +493,11 @@ def milestone_complete(milestone_id):
 WALLCHART_LIMIT = 300
 
 
+#: What the wall chart shows of a project: its name, stage, flag, unit and stage dates, planned and done.
+WALLCHART_COLUMNS = (Project.id, Project.name, Project.stage, Project.flag, Project.responsible_unit,
+                     *(getattr(Project, name) for _stage, planned, done in STAGE_PLANS for name in (planned, done)))
+
+
 def _wallchart_rows(projects, year, day):
     ids = [p.id for p in projects]
     by_project = defaultdict(list)
@@ -537,15 +543,26 @@ def wallchart():
     except ValueError:
         raise BadParameter("year", _("Enter a year such as %(year)s.", year=day.year))
     industry = request.args.get("industry", "").strip()
-    query = (Project.select(Project, Unit).join(Unit, on=(Project.responsible_unit == Unit.id))
-             .where(Project.archived == False, Project.stage != "dropped"))  # noqa: E712
-    if unit is not None:
-        query = query.where(scheduling_permissions.report_projects_condition(unit))
-    if industry:
-        query = query.where(Project.industry_code == industry)
-    query = permissions.visible_projects(current_user, query)
-    total = query.count()
-    projects = list(query.order_by(Unit.path, Project.name, Project.id).limit(WALLCHART_LIMIT))
+    # The unit's projects (its subtree's, and those it sourced), in the industry, not dropped.
+    scope = Scope(unit_id=unit.id if unit is not None else None, industry=industry or None)
+
+    def charted(columns):
+        return scope.condition(columns=columns) & (columns.stage != "dropped")
+
+    query = permissions.visible_projects(current_user, Project.select(*WALLCHART_COLUMNS, Unit.id, Unit.name).join(
+        Unit, on=(Project.responsible_unit == Unit.id)).where(charted(PROJECT_COLUMNS)))
+    # The first WALLCHART_LIMIT by unit path and name, read unit by unit (portal.unit_pages), each unit's
+    # projects counted from the tally where it can say what the user reads (the bureau's count grouped
+    # every project: 50 ms on PostgreSQL at 100,300 projects).
+    readable = tally.readable_conditions(current_user)
+    if readable is None:
+        counts = unit_pages.counts_by_unit(query)
+    else:
+        counts = {(None, unit_id): n for (unit_id,), n in tally.grouped_totals(
+            (tally.COLUMNS.responsible_unit,), charted(tally.COLUMNS), *readable).items()}
+    projects, total = unit_pages.page_of(
+        unit_pages.in_unit_order(counts), 0, WALLCHART_LIMIT,
+        lambda group: query.where(Project.responsible_unit == group[1]).order_by(Project.name, Project.id))
     today_quarter = min(4, (day.day - 1) // 8 + 1)
     return render_template(
         "scheduling/wallchart.html", rows=_wallchart_rows(projects, year, day), year=year, unit=unit,

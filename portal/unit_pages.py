@@ -1,0 +1,52 @@
+"""A page of a long list ordered by the responsible unit's place in the tree, read unit by unit.
+
+Lists such as the meeting's flagged projects and the wall chart are ordered by unit path, then by
+name. As one query, the database joins every listed project to its unit and sorts them all for a
+page (a county's wall chart at 100,300 projects on PostgreSQL: 63 ms for 300 of its 19,571
+projects). Counted per unit first, the units are walked in path order (``in_unit_order``) to find
+the few a page covers (``segments``), and only their rows are read and sorted (``page_of``).
+"""
+from __future__ import annotations
+
+from peewee import fn
+
+from portal.models import Project, Unit
+
+
+def segments(groups: list[tuple[object, int]], start: int, limit: int) -> list[tuple[object, int, int]]:
+    """The rows ``start`` to ``start + limit`` of a list made of ``groups`` in order, each given as
+    ``(group, its number of rows)``: ``[(group, first row within it, rows), …]``."""
+    found, position, end = [], 0, start + limit
+    for group, rows in groups:
+        if position >= end:
+            break
+        if rows > 0 and position + rows > start:
+            first = max(0, start - position)
+            found.append((group, first, min(rows, end - position) - first))
+        position += rows
+    return found
+
+
+def in_unit_order(counts: dict, leading=(None,)) -> list[tuple[object, int]]:
+    """``counts`` keyed ``(lead, unit id)`` as a list in the list's order: by ``leading`` (a flag, say),
+    then by the unit's path as the database orders it (so that a page holds the rows one query
+    ordered by ``Unit.path`` would)."""
+    unit_ids = {unit_id for _lead, unit_id in counts}
+    order = [unit_id for (unit_id,) in Unit.select(Unit.id).where(Unit.id.in_(list(unit_ids or {0})))
+             .order_by(Unit.path).tuples()]
+    return [((lead, unit_id), counts.get((lead, unit_id), 0)) for lead in leading for unit_id in order]
+
+
+def counts_by_unit(query) -> dict:
+    """``{(None, unit id): rows}`` of a project query, grouped by the responsible unit in the database."""
+    grouped = query.select(Project.responsible_unit, fn.COUNT(Project.id)).group_by(Project.responsible_unit)
+    return {(None, unit_id): n for unit_id, n in grouped.tuples()}
+
+
+def page_of(groups: list[tuple[object, int]], start: int, limit: int, rows_of) -> tuple[list, int]:
+    """The rows ``start`` to ``start + limit`` and the total of a list of ``groups`` (as from
+    ``in_unit_order``); ``rows_of(group)`` is the query of one group's rows in their order."""
+    rows = []
+    for group, first, count in segments(groups, start, limit):
+        rows.extend(rows_of(group).offset(first).limit(count))
+    return rows, sum(n for _group, n in groups)
