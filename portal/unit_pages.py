@@ -37,9 +37,11 @@ def in_unit_order(counts: dict, leading=(None,)) -> list[tuple[object, int]]:
     return [((lead, unit_id), counts.get((lead, unit_id), 0)) for lead in leading for unit_id in order]
 
 
-def counts_by_unit(query) -> dict:
-    """``{(None, unit id): rows}`` of a project query, grouped by the responsible unit in the database."""
-    grouped = query.select(Project.responsible_unit, fn.COUNT(Project.id)).group_by(Project.responsible_unit)
+def counts_by_unit(query, distinct: bool = False) -> dict:
+    """``{(None, unit id): projects}`` of a project query, grouped by the responsible unit in the
+    database (``distinct``: a query joined to rows of which a project may have several)."""
+    counted = fn.COUNT(fn.DISTINCT(Project.id)) if distinct else fn.COUNT(Project.id)
+    grouped = query.select(Project.responsible_unit, counted).group_by(Project.responsible_unit)
     return {(None, unit_id): n for unit_id, n in grouped.tuples()}
 
 

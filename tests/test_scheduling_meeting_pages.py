@@ -179,3 +179,6 @@ def test_the_lists_read_a_page_at_a_time_give_the_workbooks_rows_in_its_order(ap
                     assert [p["missing_total"] for p in pages] == [len(missing)] * len(pages)
                     assert [i for p in pages for i in _ids(p["flagged"], key="project")] == flagged, (username, week)
                     assert [i for p in pages for i in _ids(p["missing"])] == missing, (username, week, limit)
+                    for name, whole_list in (("flagged", flagged), ("missing", missing)):  # every page full
+                        assert [len(p[name]) for p in pages] == [min(limit, max(0, len(whole_list) - n * limit))
+                                                                 for n in range(len(pages))], (username, name)

@@ -239,3 +239,55 @@ def test_the_unreported_filter_pages_only_the_rows_left(login, rows, two_a_page)
     assert row_ids(html) == [str(b.id), str(c.id)]
     [again] = [f for f in forms_on(html, URL) if f.id == "report-form"]
     assert again.action.startswith(URL + "?") and "show=unreported" in again.action
+
+
+def test_report_pages_read_unit_by_unit_give_the_rows_in_the_forms_order(app, org, make_project):
+    """A page of the weekly report form is read unit by unit (its rows counted per unit first, from the
+    tally where it can say what the user reads). Read page after page, at any page size and with or
+    without the unreported filter, the pages give the rows of the one ordered query (unit path, name,
+    id), and the count over every row agrees: for the bureau, a county with its towns, a stationed team
+    and a department (counted from the projects, which the tally cannot tell for it)."""
+    from portal.models import Problem, Unit
+    from portal.scheduling import views
+    from tests.problems_helpers import local_today
+
+    week = iso_week(dt.datetime.now(SHANGHAI).date())
+    late_town = Unit(name="Town A2", kind="town", parent=org.units["county_a"]).save_with_path()  # id after County B
+    made = []
+    for number, unit in enumerate([late_town, "county_a", "town_a", "county_b", "county_a", "department", late_town,
+                                   "county_b", "town_a", "county_a", "bureau"]):
+        made.append(make_project(name="Same name" if number % 3 == 0 else f"Row {number:02d}", unit=unit,
+                                 stage=("clue", "signed", "started")[number % 3], created_at=LONG_AGO))
+    made.append(make_project(name="Sourced by the team", unit="county_b", source_team=org.units["team"],
+                             stage="signed", created_at=LONG_AGO))
+    make_project(name="Dropped", unit="county_a", stage="dropped", created_at=LONG_AGO)
+    for project in made[::4]:
+        report(project, week, org.users["bureau"])
+        report(project, week, org.users["bureau"], happened="Twice in a week")
+    Problem.create(project=made[3], category="land", description="Land", raised_by=org.users["unit_b"],
+                   assigned_unit=org.units["department"], deadline=local_today())
+
+    for username, unit in (("bureau", "bureau"), ("unit_a", "county_a"), ("team", "team"),
+                           ("department", "department")):
+        with app.test_request_context():
+            from flask_login import login_user
+
+            login_user(org.users[username])
+            unit = org.units[unit]
+            counts = views.report_counts(unit, week)
+            assert counts is not None
+            for show in ("", views.SHOW_UNREPORTED):
+                whole = [p.id for p in views.report_projects(unit, week, show=show)]
+                assert whole, (username, show)
+                progress = views.report_progress(unit, week, counts)
+                assert progress == views.report_progress(unit, week)
+                every = [p.id for p in views.report_projects(unit, week)]
+                reported = {r.project_id for r in ProgressReport.select().where(ProgressReport.week == week)}
+                assert progress["total"] == len(every) and progress["reported"] == len(reported & set(every))
+                for size in (1, 2, 5):
+                    pages = [[p.id for p in views.report_projects(unit, week, page=page, show=show, size=size,
+                                                                 counts=counts)]
+                             for page in range(1, len(made) + 2)]
+                    assert [i for page in pages for i in page] == whole, (username, show, size)
+                    assert [len(page) for page in pages] == [min(size, max(0, len(whole) - n * size))
+                                                             for n in range(len(pages))], (username, show, size)

@@ -36,8 +36,9 @@ def weekly_report():
     if not scheduling_permissions.can_read_progress(current_user, unit):
         raise problems.Problem(403, _("You may not read this unit's report."))
     query = g.query
-    progress = scheduling.report_progress(unit, week)
-    projects = scheduling.report_projects(unit, week, page=query.page, size=query.limit)
+    counts = scheduling.report_counts(unit, week)
+    progress = scheduling.report_progress(unit, week, counts)
+    projects = scheduling.report_projects(unit, week, page=query.page, size=query.limit, counts=counts)
     reports = scheduling.week_reports([p.id for p in projects], week)
     return schemas.WeeklyReport(
         week=week, unit=schemas.UnitRef(id=unit.id, name=unit.name), frozen=snapshots.is_frozen(week),

@@ -34,9 +34,10 @@ def can_report_project_progress(user: User, project: Project) -> bool:
     return can_report_progress(user, Unit.get_or_none(Unit.id == project.source_team_id))
 
 
-def report_projects_condition(unit: Unit):
-    """SQL on Project: the projects on a unit's weekly report (its subtree's, and those it sourced)."""
-    return units_projects_condition(subtree_ids(unit))
+def report_projects_condition(unit: Unit, responsible=Project.responsible_unit, source_team=Project.source_team):
+    """SQL on Project: the projects on a unit's weekly report (its subtree's, and those it sourced);
+    written on a table's copies of the two columns where given (the tally's)."""
+    return units_projects_condition(subtree_ids(unit), responsible, source_team)
 
 
 def can_read_progress(user: User, unit: Unit) -> bool:
