@@ -274,6 +274,53 @@ def test_confidential_investors_are_masked_as_in_the_pages(app, city, tokens_for
     assert "Hidden Motors" in [i["name"] for i in api.get("/api/investors", headers=bearer(unit_a)).get_json()["items"]]
 
 
+def test_investors_come_a_page_at_a_time_and_are_those_the_projects_show(app, city, tokens_for, monkeypatch,
+                                                                         make_project):
+    """/api/investors names, a page at a time, exactly the investors /api/projects shows
+    unmasked on the projects the user reads; asked for each investor or as a set, the same."""
+    from portal.models import Enterprise
+    from portal.sourcing import permissions
+
+    with app.app_context():  # investors of several units, one with two projects, one of an archived project
+        for n, unit in enumerate(["county_a", "town_a", "county_b", "county_b", "team"]):
+            investor = Enterprise.create(name=f"Investor {n}")
+            make_project(name=f"Invested works {n}", unit=unit, enterprise=investor)
+            if n == 2:
+                make_project(name="Invested works again", unit="county_a", enterprise=investor)
+        make_project(name="Archived works", unit="county_a", enterprise=Enterprise.create(name="Gone investor"),
+                     archived=True)
+    api = app.test_client()
+    compared = 0
+    for role in ROLES:
+        secret = tokens_for(role)
+        shown, cursor = set(), None
+        while True:
+            body = api.get("/api/projects", query_string={"limit": "200", **({"cursor": cursor} if cursor else {})},
+                           headers=bearer(secret)).get_json()
+            shown |= {p["investor"]["id"] for p in body["items"]
+                      if p["investor"] and p["investor"]["id"] is not None and not p["investor"]["masked"]}
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+        for many in (True, False):  # each investor asked in turn, or the user's projects' investors as a set
+            monkeypatch.setattr(permissions, "units_hold_many_projects", lambda user, many=many: many)
+            whole = api.get("/api/investors?limit=200", headers=bearer(secret)).get_json()
+            assert whole["next_cursor"] is None
+            ids, cursor = [], None
+            for _ in range(50):
+                body = api.get("/api/investors", query_string={"limit": "2", **({"cursor": cursor} if cursor else {})},
+                               headers=bearer(secret)).get_json()
+                assert len(body["items"]) <= 2
+                ids += [item["id"] for item in body["items"]]
+                cursor = body["next_cursor"]
+                if cursor is None:
+                    break
+            assert ids == [item["id"] for item in whole["items"]], (role, many)
+            assert set(ids) == shown, (role, many)
+            compared += len(ids)
+    assert compared > 10  # the comparison saw investors, not only empty lists
+
+
 def test_units_are_those_the_user_reads(app, city, tokens_for):
     api = app.test_client()
     names = {role: {u["name"] for u in api.get("/api/units", headers=bearer(tokens_for(role))).get_json()["items"]}

@@ -2,7 +2,7 @@
 the province report built from them (portal/api/province.py)."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, g
 from flask_login import current_user
 
 from portal import figures, industries, permissions
@@ -10,8 +10,8 @@ from portal.api import problems, province, schemas, serialize
 from portal.api.blueprint import bp
 from portal.api.registry import operation
 from portal.dashboard.views import parse_request as parse_dashboard_request
-from portal.models import INVESTOR_CLASSES, Enterprise, Project, Unit
-from portal.projects import masking
+from portal.models import INVESTOR_CLASSES, Enterprise, Unit
+from portal.sourcing.permissions import project_investors_condition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,18 +35,18 @@ def industry_list():
 
 
 @operation(bp, "/investors", summary="Investors of the projects the user reads", tag="reference",
-           response=schemas.InvestorList)
+           query=schemas.InvestorsQuery, response=schemas.InvestorList)
 def investors():
     """Investor enterprises of the (non-archived) projects the user reads; a confidential
-    project's investor only for those who may see it (portal/projects/masking.py)."""
-    project_ids = permissions.visible_projects(current_user, Project.select(Project.enterprise)).where(
-        Project.archived == False, Project.enterprise.is_null(False),  # noqa: E712
-        masking.may_see_investor_condition(current_user))
-    query = Enterprise.select().where(Enterprise.id.in_(project_ids)).order_by(Enterprise.name, Enterprise.id)
+    project's investor only for those who may see it (portal/projects/masking.py). By name, a page
+    of ``limit`` at a time (a province holds tens of thousands): follow ``next_cursor``."""
+    query = (Enterprise.select().where(project_investors_condition(current_user))
+             .order_by(Enterprise.name, Enterprise.id))
+    rows, next_cursor = serialize.page_of(query, g.query.cursor, g.query.limit)
     return schemas.InvestorList(items=[schemas.InvestorOut(
         id=e.id, name=e.name, credit_code=e.credit_code, origin_country=e.origin_country,
         origin_province=e.origin_province, origin_city=e.origin_city,
-        classes=[flag for flag in INVESTOR_CLASSES if getattr(e, flag)]) for e in query])
+        classes=[flag for flag in INVESTOR_CLASSES if getattr(e, flag)]) for e in rows], next_cursor=next_cursor)
 
 
 @operation(bp, "/figures", summary="The dashboard's figures for a period and scope", tag="figures",

@@ -140,6 +140,13 @@ class CommitmentsQuery(Query):
     limit: int = Field(50, ge=1, le=200)
 
 
+class InvestorsQuery(Query):
+    """A page of the investors, by name."""
+
+    cursor: Optional[str] = Field(None, max_length=200, description="next_cursor of the previous page")
+    limit: int = Field(50, ge=1, le=200)
+
+
 class EmptyQuery(Query):
     pass
 
@@ -331,6 +338,7 @@ class InvestorOut(Schema):
 
 class InvestorList(Schema):
     items: list[InvestorOut]
+    next_cursor: Optional[str] = Field(description="Pass as cursor for the next page; None on the last")
 
 
 class StageStep(Schema):
