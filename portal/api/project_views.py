@@ -28,7 +28,7 @@ def projects():
     filters = ListFilters.parse(LISTS[query.list_], request.args, current_user)
     if filters.errors:
         raise problems.invalid(filters.errors)
-    rows, next_cursor = serialize.page_of(base_query(current_user, filters).order_by(*filters.order_by()),
+    rows, next_cursor = serialize.page_of(base_query(current_user, filters).order_by(*filters.order_for(current_user)),
                                           query.cursor, query.limit)
     history = serialize.stage_history([p.id for p in rows])
     return schemas.ProjectPage(items=[serialize.project_out(p, history[p.id]) for p in rows],

@@ -42,7 +42,7 @@ def _projects_behind(user, key: str, period, scope) -> list[schemas.ProjectOut]:
     """The projects a figure counts, as its link on the dashboard lists them for ``user``."""
     args = {name: str(value) for name, value in figures.list_args(key, period, scope).items()}
     filters = ListFilters.parse(LISTS["all"], args, user)
-    rows = list(base_query(user, filters).order_by(*filters.order_by()))
+    rows = list(base_query(user, filters).order_by(*filters.order_for(user)))
     history = serialize.stage_history([p.id for p in rows])
     return [serialize.project_out(p, history[p.id]) for p in rows]
 

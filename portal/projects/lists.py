@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 from flask_login import current_user, login_required
 
-from portal import extra_fields, flag_reasons, industries, permissions
+from portal import extra_fields, flag_reasons, industries
 from portal.labels import FLAG_LABELS, STAGE_LABELS
 from portal.projects import export, masking
 from portal.projects.filters import (
@@ -37,10 +37,10 @@ def show_list(key: str):
     filters = ListFilters.parse(spec, request.args, current_user)
     status = 400 if filters.errors else 200
     if request.args.get("format") == "xlsx" and not filters.errors:
-        return export.response(base_query(current_user, filters).order_by(*filters.order_by()), filters,
+        return export.response(base_query(current_user, filters).order_by(*filters.order_for(current_user)), filters,
                                current_user, today())
     query = base_query(current_user, filters, project_columns=LIST_PAGE_COLUMNS).order_by(
-        *filters.order_by(after_filtering=not permissions.units_hold_many_projects(current_user)))
+        *filters.order_for(current_user))
     size = current_app.config.get("PAGE_SIZE", 50)
     page = Page(query, page_number(), size, count=lambda: page_count(current_user, filters))
     industry_choices = industries.choices()
