@@ -45,6 +45,21 @@ def counts_by_unit(query, distinct: bool = False) -> dict:
     return {(None, unit_id): n for unit_id, n in grouped.tuples()}
 
 
+def counts_for(user, query, condition_on) -> dict:
+    """``{(None, unit id): projects}`` of a project query ``user`` reads: from the database's tally
+    (portal.figures.tally, a few thousand rows) where it can say what the user reads, else grouped
+    from the projects. ``condition_on(columns)``: the query's condition (without the user's) written
+    on a ``ProjectColumns``; it is asked for the tally's."""
+    from portal.figures import tally
+
+    readable = tally.readable_conditions(user)
+    if readable is None:
+        return counts_by_unit(query)
+    columns = tally.COLUMNS
+    totals = tally.grouped_totals((columns.responsible_unit,), condition_on(columns), *readable)
+    return {(None, unit_id): n for (unit_id,), n in totals.items()}
+
+
 def page_of(groups: list[tuple[object, int]], start: int, limit: int, rows_of) -> tuple[list, int]:
     """The rows ``start`` to ``start + limit`` and the total of a list of ``groups`` (as from
     ``in_unit_order``); ``rows_of(group)`` is the query of one group's rows in their order."""

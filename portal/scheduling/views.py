@@ -151,13 +151,7 @@ def report_counts(unit: Unit, week: str) -> ReportCounts | None:
     if S.is_frozen(week):
         return None
     query = _report_query(unit, week).order_by()
-    readable = tally.readable_conditions(current_user)
-    if readable is None:
-        rows = unit_pages.counts_by_unit(query)
-    else:
-        columns = tally.COLUMNS
-        rows = {(None, unit_id): n for (unit_id,), n in tally.grouped_totals(
-            (columns.responsible_unit,), _on_report(unit, columns), *readable).items()}
+    rows = unit_pages.counts_for(current_user, query, lambda columns: _on_report(unit, columns))
     reported = query.switch(Project).join(ProgressReport, on=(ProgressReport.project == Project.id)).where(
         ProgressReport.week == week)
     return ReportCounts(rows, unit_pages.counts_by_unit(reported, distinct=True))
@@ -608,14 +602,8 @@ def wallchart():
     # The first WALLCHART_LIMIT by unit path and name, read unit by unit (portal.unit_pages), each unit's
     # projects counted from the tally where it can say what the user reads (the bureau's count grouped
     # every project: 50 ms on PostgreSQL at 100,300 projects).
-    readable = tally.readable_conditions(current_user)
-    if readable is None:
-        counts = unit_pages.counts_by_unit(query)
-    else:
-        counts = {(None, unit_id): n for (unit_id,), n in tally.grouped_totals(
-            (tally.COLUMNS.responsible_unit,), charted(tally.COLUMNS), *readable).items()}
     projects, total = unit_pages.page_of(
-        unit_pages.in_unit_order(counts), 0, WALLCHART_LIMIT,
+        unit_pages.in_unit_order(unit_pages.counts_for(current_user, query, charted)), 0, WALLCHART_LIMIT,
         lambda group: query.where(Project.responsible_unit == group[1]).order_by(Project.name, Project.id))
     today_quarter = min(4, (day.day - 1) // 8 + 1)
     return render_template(
