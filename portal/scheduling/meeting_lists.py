@@ -34,12 +34,15 @@ class Readable:
         """``query`` narrowed to rows whose ``column`` is one of the units."""
         return query if self.unit_ids is None else query.where(column.in_(self.unit_ids))
 
-    def projects(self, query, columns=None):
+    def projects(self, query):
         """``query`` narrowed to the units' projects: a team also follows the projects it sourced."""
+        return query.where(*self.on_columns(Project.responsible_unit, Project.source_team))
+
+    def on_columns(self, responsible, source_team) -> list:
+        """The condition of ``projects`` (none, or one) written on a table's copies of the two columns."""
         if self.unit_ids is None:
-            return query
-        columns = columns or (Project.responsible_unit, Project.source_team)
-        return query.where(permissions.units_projects_condition(self.unit_ids, *columns))
+            return []
+        return [permissions.units_projects_condition(self.unit_ids, responsible, source_team)]
 
 
 @dataclass
@@ -141,11 +144,9 @@ def _flagged_counts(readable: Readable) -> dict:
     """``{(flag, unit id): projects}`` of the flagged list."""
     if tally.available():
         columns = tally.COLUMNS
-        condition = [columns.archived == False, columns.flag.in_(FLAGGED)]  # noqa: E712
-        if readable.unit_ids is not None:
-            condition.append(permissions.units_projects_condition(readable.unit_ids, columns.responsible_unit,
-                                                                  columns.source_team))
-        return tally.grouped_totals((columns.flag, columns.responsible_unit), *condition)
+        return tally.grouped_totals((columns.flag, columns.responsible_unit), columns.archived == False,  # noqa: E712
+                                    columns.flag.in_(FLAGGED),
+                                    *readable.on_columns(columns.responsible_unit, columns.source_team))
     query = readable.projects(Project.select(Project.flag, Project.responsible_unit, peewee.fn.COUNT(Project.id))
                               .where(Project.archived == False, Project.flag.in_(FLAGGED)))  # noqa: E712
     return {(flag, unit_id): n for flag, unit_id, n in query.group_by(Project.flag, Project.responsible_unit).tuples()}
@@ -173,12 +174,10 @@ def _missing_counts(week: str, readable: Readable) -> dict:
     if not tally.available():
         return unit_pages.counts_by_unit(readable.projects(_missing_projects(week)))
     columns = tally.COLUMNS
-    condition = [columns.archived == False, columns.stage.in_(F.ACTIVE_STAGES)]  # noqa: E712
-    if readable.unit_ids is not None:
-        condition.append(permissions.units_projects_condition(readable.unit_ids, columns.responsible_unit,
-                                                              columns.source_team))
-    counts = {(None, unit_id): n for (unit_id,), n in tally.grouped_totals((columns.responsible_unit,),
-                                                                            *condition).items()}
+    tallied = tally.grouped_totals((columns.responsible_unit,), columns.archived == False,  # noqa: E712
+                                   columns.stage.in_(F.ACTIVE_STAGES),
+                                   *readable.on_columns(columns.responsible_unit, columns.source_team))
+    counts = {(None, unit_id): n for (unit_id,), n in tallied.items()}
     active = Project.select(Project.responsible_unit, peewee.fn.COUNT(peewee.fn.DISTINCT(Project.id))).where(
         Project.archived == False, Project.stage.in_(F.ACTIVE_STAGES))  # noqa: E712
     reported = (active.join(ProgressReport, on=(ProgressReport.project == Project.id))
