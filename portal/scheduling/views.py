@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 
 from portal import audit, flag_reasons, industries, permissions, plugins, unit_pages
 from portal.scheduling import permissions as scheduling_permissions
-from portal.figures import cached, tally
+from portal.figures import cached
 from portal.figures.scope import PROJECT_COLUMNS, Scope
 from portal.admin.forms import coerce_unit
 from portal.db import database
@@ -659,26 +659,7 @@ def meeting_data(week: str, user, limit: int | None = None, pages: dict | None =
         # so a change made through any process gives a new stamp and fresh counts.
         list_counts = cached(("meeting_list_counts", week), lambda: S.list_counts(week))
 
-    # Flag counts per unit
-    counts: dict = defaultdict(lambda: {"red": 0, "yellow": 0, "green": 0})
-    if frozen:
-        q = scoped(FlagSnapshot.select(FlagSnapshot.unit, FlagSnapshot.flag, peewee.fn.COUNT(FlagSnapshot.id))
-                   .where(FlagSnapshot.week == week), FlagSnapshot.unit)
-        rows = q.group_by(FlagSnapshot.unit, FlagSnapshot.flag).tuples()
-    elif tally.available():  # kept by the database: a few thousand rows, not every active project
-        columns = tally.COLUMNS
-        totals = tally.grouped_totals((columns.responsible_unit, columns.flag), columns.archived == False,  # noqa: E712
-                                      columns.stage.in_(F.ACTIVE_STAGES),
-                                      *([] if readable.unit_ids is None
-                                        else [columns.responsible_unit.in_(readable.unit_ids)]))
-        rows = [(unit_id, flag, count) for (unit_id, flag), count in totals.items()]
-    else:
-        q = scoped(F.active_projects().select(Project.responsible_unit, Project.flag, peewee.fn.COUNT(Project.id))
-                   .where(Project.stage.in_(F.ACTIVE_STAGES)), Project.responsible_unit)
-        rows = q.group_by(Project.responsible_unit, Project.flag).tuples()
-    for unit_id, flag, count in rows:
-        if flag in ("red", "yellow", "green"):
-            counts[unit_id][flag] = int(count)
+    counts = L.unit_flag_counts(week, frozen, readable)
 
     # Weekly unit flags
     unit_flags = {}

@@ -56,9 +56,7 @@ def readable_investors_condition(user: User, *, one_by_one: bool | None = None):
         return peewee.SQL("1 = 1")
     if not logged_in(user):
         return peewee.SQL("1 = 0")
-    if one_by_one is None:
-        one_by_one = units_hold_many_projects(user) and backend() != "mysql"
-    exists = _exists if one_by_one else _in_set
+    exists = _exists if (_asked_one_by_one(user) if one_by_one is None else one_by_one) else _in_set
     units, grants = visible_parts(user)
     shown = sees_investor_condition(user)
     # The projects features grant one by one are few: always a set (asked one by one, each investor's
@@ -76,14 +74,19 @@ def readable_investors_condition(user: User, *, one_by_one: bool | None = None):
 def project_investors_condition(user: User):
     """SQL on Enterprise: the investors of the (not archived) projects ``user`` reads, where the
     project shows its investor to them (the API's /investors: no contacts, no bare targets). Asked
-    for each investor or as a set, as ``readable_investors_condition`` chooses: as a set, the bureau's
-    first page read every project's investor (100,300 projects)."""
+    for each investor or as a set, as for ``readable_investors_condition``."""
     if not logged_in(user):
         return peewee.SQL("1 = 0")
-    exists = _exists if units_hold_many_projects(user) and backend() != "mysql" else _in_set
+    exists = _exists if _asked_one_by_one(user) else _in_set
     projects = Project.select(Project.enterprise).where(Project.archived == False,  # noqa: E712
                                                         sees_investor_condition(user))
     return exists(visible_projects(user, projects), Project.enterprise)
+
+
+def _asked_one_by_one(user: User) -> bool:
+    """Whether a user's investors are asked one by one (EXISTS) or as a set: one by one where the user's
+    units hold many projects (permissions.units_hold_many_projects); as a set on MySQL, as before."""
+    return units_hold_many_projects(user) and backend() != "mysql"
 
 
 def _in_set(query, investor):
