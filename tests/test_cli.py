@@ -327,3 +327,23 @@ def test_db_upgrade_copies_a_projects_columns_to_its_capital_entries_again_when_
         assert (entry.project_responsible_unit_id, entry.project_archived) == (unit.id, False)
     again = portal("db", "upgrade")
     assert again.exit_code == 0 and "copied again" not in again.output
+
+
+def test_db_upgrade_lists_the_bare_investors_again_when_the_list_differs(instance):
+    """The investors with no project and no contact, which every user may open: a list gone wrong
+    (a restore with its triggers off) is found and written again by `portal db upgrade`."""
+    from portal.models import BareInvestor, Enterprise
+    from portal.sourcing import bare_investors
+
+    app = _upgraded(instance)
+    with app.app_context(), database.connection_context():
+        if not bare_investors.kept():
+            pytest.skip("MySQL keeps no list of bare investors")
+        bare = Enterprise.create(name="Bare Co")
+        BareInvestor.delete().execute()
+    result = portal("db", "upgrade")
+    assert result.exit_code == 0 and "listed again" in result.output, result.output
+    with app.app_context(), database.connection_context():
+        assert [row.enterprise_id for row in BareInvestor.select()] == [bare.id]
+    again = portal("db", "upgrade")
+    assert again.exit_code == 0 and "listed again" not in again.output

@@ -74,6 +74,18 @@ class Enterprise(BaseModel):
         return self.fortune_global_500 or self.china_500 or self.china_private_500
 
 
+class BareInvestor(BaseModel):
+    """The investors with neither projects nor contacts (bare targets, which every user may open),
+    kept by the database's triggers (migration 0058) so a page finds them without testing every
+    investor. A hint, never a grant: ``portal.sourcing.bare_investors``. Never written by the portal;
+    empty and unread on MySQL. (Not a foreign key: merging investors moves every key to one.)"""
+
+    enterprise_id = peewee.IntegerField(primary_key=True)
+
+    class Meta:
+        table_name = "bare_investor"
+
+
 class Project(BaseModel):
     """An investment project from first clue to production.
 

@@ -11,6 +11,7 @@ import operator
 import peewee
 
 from portal.db import backend
+from portal.sourcing import bare_investors
 from portal.models import Contact, Enterprise, EventUnit, Project, PromotionEvent, Unit, User
 from portal.permissions import (
     can_create_project, can_edit_project, can_read_project, can_read_unit, is_bureau, logged_in, readable_unit_ids,
@@ -49,26 +50,31 @@ def readable_investors_condition(user: User, *, one_by_one: bool | None = None):
       units): the page stops at its 50th investor. Fast where most investors are the user's: a
       county's page 0.5 ms, its count 8 ms (24 and 31 ms as sets). A department with five projects
       would wait while every investor's projects are tested for none of its own: 30 ms.
-    - as sets of ids (IN): the user's projects read once by their units' indexes, then each investor
-      looked up in them. The department's page: 15 ms.
+    - as one set of ids (IN): the user's projects read by their units' indexes, the contacts, the
+      bare investors the database lists (``bare_investors``), then those investors by key and sorted.
+      A department's page query runs in 0.2 ms on PostgreSQL at 100,300 projects (ORed, each
+      investor tested in name order: 12 ms).
     ``one_by_one``: None to choose by permissions.units_hold_many_projects (MySQL: as sets, as before)."""
     if sees_everything(user):
         return peewee.SQL("1 = 1")
     if not logged_in(user):
         return peewee.SQL("1 = 0")
-    exists = _exists if (_asked_one_by_one(user) if one_by_one is None else one_by_one) else _in_set
     units, grants = visible_parts(user)
     shown = sees_investor_condition(user)
+    own = Project.select(Project.enterprise).where(units, shown)
     # The projects features grant one by one are few: always a set (asked one by one, each investor's
     # projects would be read from the table for their ids).
-    seen = [exists(Project.select(Project.enterprise).where(units, shown), Project.enterprise)]
-    seen += [_in_set(Project.select(Project.enterprise).where(grant, shown), Project.enterprise) for grant in grants]
-    own_contacts = Contact.select(Contact.enterprise).where(Contact.unit.in_(readable_unit_ids(user)))
-    # Whether an investor is bare is asked of each in any case: one look in an index each, where a set
-    # is every project's investor (the department's page: 9 ms of its 26 on PostgreSQL).
-    bare = (~_exists(Project.select(Project.enterprise), Project.enterprise)
-            & ~_exists(Contact.select(Contact.enterprise), Contact.enterprise))
-    return functools.reduce(operator.or_, [*seen, exists(own_contacts, Contact.enterprise)]) | bare
+    granted = [Project.select(Project.enterprise).where(grant, shown) for grant in grants]
+    contacted = Contact.select(Contact.enterprise).where(Contact.unit.in_(readable_unit_ids(user)))
+    if _asked_one_by_one(user) if one_by_one is None else one_by_one:
+        return functools.reduce(operator.or_, [
+            _exists(own, Project.enterprise), *(_in_set(query) for query in granted),
+            _exists(contacted, Contact.enterprise), bare_investors.condition()])
+    # As one set of ids: the database reads the few ids, then their investors by key (ORed, PostgreSQL
+    # walked every investor in name order testing each).
+    if not bare_investors.kept():
+        return _in_set(functools.reduce(operator.or_, [own, *granted, contacted])) | bare_investors.condition()
+    return _in_set(functools.reduce(operator.or_, [own, *granted, contacted, bare_investors.listed()]))
 
 
 def project_investors_condition(user: User):
@@ -77,10 +83,10 @@ def project_investors_condition(user: User):
     for each investor or as a set, as for ``readable_investors_condition``."""
     if not logged_in(user):
         return peewee.SQL("1 = 0")
-    exists = _exists if _asked_one_by_one(user) else _in_set
     projects = Project.select(Project.enterprise).where(Project.archived == False,  # noqa: E712
                                                         sees_investor_condition(user))
-    return exists(visible_projects(user, projects), Project.enterprise)
+    projects = visible_projects(user, projects)
+    return _exists(projects, Project.enterprise) if _asked_one_by_one(user) else _in_set(projects)
 
 
 def _asked_one_by_one(user: User) -> bool:
@@ -89,8 +95,8 @@ def _asked_one_by_one(user: User) -> bool:
     return units_hold_many_projects(user) and backend() != "mysql"
 
 
-def _in_set(query, investor):
-    """Enterprise's id among the investors ``query`` selects (in ``investor``, the column it selects)."""
+def _in_set(query):
+    """Enterprise's id among the investors ``query`` selects."""
     return Enterprise.id.in_(query)
 
 
