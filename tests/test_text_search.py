@@ -62,12 +62,14 @@ def test_indexed_search_finds_what_like_finds(named, term):
 def test_the_list_condition_finds_what_like_finds_looked_up_or_read_in_order(named, org, term):
     """Both forms of the list's condition (few matches: looked up in the indexes; many: each project
     tested as the list is read), for a user who reads the confidential investors and one who may not."""
+    plans = [masking.SearchPlan(many=False), masking.SearchPlan(many=True),
+             masking.SearchPlan(many=True, investors_by_index=True)]
     for username in ("bureau", "unit_b"):
         user = User.get(User.username == username)
         expected = _ids(Project.name, _like_search(user, term))
-        for many in (False, True):
-            found = _ids(Project.name, masking.search_condition(user, term, many=many))
-            assert found == expected, (term, username, many)
+        for plan in plans:
+            found = _ids(Project.name, masking.search_condition(user, term, plan=plan))
+            assert found == expected, (term, username, plan)
 
 
 def test_a_masked_investor_never_matches_for_who_may_not_read_it(named, org):
@@ -194,6 +196,19 @@ def test_many_matches_counts_or_estimates_the_candidates(named):
             count = by_name + by_investor
             assert masking.many_matches(term, count) and not masking.many_matches(term, count + 1), term
     assert masking.many_threshold() == 1000  # at least 1,000; about the square root of the projects beyond
+
+
+@pytest.mark.skipif("postgres" not in TEST_DB_URL, reason="PostgreSQL's planner decides: elsewhere nothing to choose")
+def test_the_investors_of_a_common_search_are_looked_up_where_the_planner_would(app, org):
+    """A search with many matches reads the list in its order; its investors' names are looked up in
+    their index of pairs where PostgreSQL's planner would use it (few of them match), and read by LIKE
+    where it would test the pairs' function on every investor (a character in every name)."""
+    names = [f"{'华鼎' if n % 500 == 0 else '恒远'}实业{n}有限公司" for n in range(3000)]
+    Enterprise.insert_many([{"name": name} for name in names]).execute()
+    database.execute_sql("ANALYZE enterprise")
+    assert masking.plan_search("华鼎", 1).investors_by_index
+    assert not masking.plan_search("公司", 1).investors_by_index
+    assert not masking.plan_search("华鼎", 10 ** 9).many  # how the investors are read matters only with many
 
 
 def _plan(query) -> str:

@@ -119,7 +119,7 @@ class ListFilters:
     raw: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
     figure_filters: dict = field(default_factory=dict)  # parsed by portal.figures.parse_list_filters
-    _many_matches: bool | None = field(default=None, repr=False, compare=False)  # see search_many
+    _search_plan: masking.SearchPlan | None = field(default=None, repr=False, compare=False)  # see search_plan
 
     # Parsing ---------------------------------------------------------------
 
@@ -311,7 +311,7 @@ class ListFilters:
         if self.date_to is not None:
             conds.append(self.date_column <= self.date_to)
         if self.q:
-            conds.append(masking.search_condition(user, self.q, many=self.search_many))
+            conds.append(masking.search_condition(user, self.q, plan=self.search_plan))
         conds.extend(figures.list_conditions(self.figure_filters))
         class_visible = masking.investor_class_condition(user, self.figure_filters)
         if class_visible is not None:  # a hidden investor's class must not show through the filter
@@ -319,12 +319,16 @@ class ListFilters:
         return conds
 
     @property
+    def search_plan(self) -> masking.SearchPlan:
+        """How the text search is asked (masking.plan_search: does it match many projects?). Asked
+        once per request: the page's rows and its count query alike."""
+        if self._search_plan is None:
+            self._search_plan = masking.plan_search(self.q.strip())
+        return self._search_plan
+
+    @property
     def search_many(self) -> bool:
-        """Does the text search match many projects (masking.many_matches)? Asked once per request:
-        the page's rows and its count query alike."""
-        if self._many_matches is None:
-            self._many_matches = masking.many_matches(self.q.strip())
-        return self._many_matches
+        return self.search_plan.many
 
     def order_by(self, *, after_filtering: bool = False) -> list:
         """The list's ORDER BY. ``after_filtering``: sort the rows the filters find rather than walk an index
