@@ -79,6 +79,8 @@ def cases(db_file: Path, portal: int, minimal: int, cookie: dict,
     conn = _connect(db_file, database_url)
     unit_id = _one(conn, "SELECT id FROM unit WHERE kind = 'county' ORDER BY id")
     project_id = _one(conn, "SELECT id FROM project WHERE stage = 'signed' ORDER BY id DESC LIMIT 1")
+    industry = _one(conn, "SELECT industry_code FROM project WHERE industry_code <> '' GROUP BY industry_code "
+                          "ORDER BY count(*) DESC, industry_code LIMIT 1")
     conn.close()
     q3, q2 = urllib.parse.quote("动力电池"), urllib.parse.quote("华鼎")
     # Two-character words as users type them: one in thousands of project names, one in a quarter
@@ -91,6 +93,12 @@ def cases(db_file: Path, portal: int, minimal: int, cookie: dict,
         ("/healthz", portal, "/healthz", {}),
         ("signed list, county", portal, f"/lists/signed?unit={unit_id}", cookie),
         ("all projects", portal, "/projects", cookie),
+        ("clue list, county", portal, f"/lists/clues?unit={unit_id}", cookie),
+        ("landed list, county", portal, f"/lists/landed?unit={unit_id}", cookie),
+        ("production list, county", portal, f"/lists/production?unit={unit_id}", cookie),
+        ("signed list, by industry", portal, f"/lists/signed?industry={industry}", cookie),
+        ("all projects, by industry", portal, f"/projects?industry={industry}", cookie),
+        ("signed list, a county's user", portal, "/lists/signed", county_cookie or cookie),
         ("search, 4 characters", portal, f"/projects?q={q3}", cookie),
         ("search, 2 characters, few matches", portal, f"/projects?q={q2}", cookie),
         ("search, 2 characters, a common word", portal, f"/projects?q={common2}", cookie),
