@@ -34,11 +34,6 @@ def listed():
     return BareInvestor.select(BareInvestor.enterprise_id).where(unused(BareInvestor.enterprise_id))
 
 
-def condition() -> peewee.Expression:
-    """SQL on Enterprise: the investor is bare."""
-    return Enterprise.id.in_(listed()) if kept() else unused(Enterprise.id)
-
-
 def repair_if_wrong() -> bool:
     """Compare the list with the investors and write it again where they differ (triggers switched off
     during a restore, two racing transactions, rows written by hand). ``portal db upgrade`` runs it.

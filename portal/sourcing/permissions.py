@@ -66,14 +66,15 @@ def readable_investors_condition(user: User, *, one_by_one: bool | None = None):
     # projects would be read from the table for their ids).
     granted = [Project.select(Project.enterprise).where(grant, shown) for grant in grants]
     contacted = Contact.select(Contact.enterprise).where(Contact.unit.in_(readable_unit_ids(user)))
+    bare = bare_investors.unused(Enterprise.id)  # asked of each investor: two looks in an index
     if _asked_one_by_one(user) if one_by_one is None else one_by_one:
         return functools.reduce(operator.or_, [
             _exists(own, Project.enterprise), *(_in_set(query) for query in granted),
-            _exists(contacted, Contact.enterprise), bare_investors.condition()])
-    # As one set of ids: the database reads the few ids, then their investors by key (ORed, PostgreSQL
-    # walked every investor in name order testing each).
+            _exists(contacted, Contact.enterprise), bare])
+    # As one set of ids: the database reads the few ids, the bare investors from its list, then their
+    # investors by key (ORed with ``bare``, PostgreSQL walked every investor in name order testing each).
     if not bare_investors.kept():
-        return _in_set(functools.reduce(operator.or_, [own, *granted, contacted])) | bare_investors.condition()
+        return _in_set(functools.reduce(operator.or_, [own, *granted, contacted])) | bare
     return _in_set(functools.reduce(operator.or_, [own, *granted, contacted, bare_investors.listed()]))
 
 
