@@ -24,9 +24,14 @@ def kept() -> bool:
 
 
 def unused(investor) -> peewee.Expression:
-    """SQL: the investor whose id is ``investor`` (a column) has no project and no contact."""
-    return (~peewee.fn.EXISTS(Project.select(peewee.SQL("1")).where(Project.enterprise == investor))
-            & ~peewee.fn.EXISTS(Contact.select(peewee.SQL("1")).where(Contact.enterprise == investor)))
+    """SQL: the investor whose id is ``investor`` (a column) has no project and no contact, asked of
+    each investor in an index. (On PostgreSQL OFFSET 0: in an OR, its planner would hash every
+    project's investor first: a county's /investors took twice as long.)"""
+    def none_in(query):
+        return ~peewee.fn.EXISTS(query.offset(0) if backend() == "postgresql" else query)
+
+    return (none_in(Project.select(peewee.SQL("1")).where(Project.enterprise == investor))
+            & none_in(Contact.select(peewee.SQL("1")).where(Contact.enterprise == investor)))
 
 
 def listed():
