@@ -58,6 +58,8 @@ def recompute_if_changed(echo=lambda line: None) -> bool:
             return False
         echo(f"the rule plugins changed ({current or 'none'}): recomputing stored flags and recommendations")
         plugins.call("portal_rules_changed", system_code=rules.configured_code(), user=None)
-    vacuum_after_rewrite("project")  # the answers of many projects may have been rewritten
-    tally.compact()  # and the tally holds a row for each flag changed
+    tally.compact()  # the tally holds a row for each flag changed: folded, the old rows dead
+    # The answers of many projects may have been rewritten, and the tally's rows folded: each dead
+    # row is read until a vacuum (autovacuum may be off, or come late).
+    vacuum_after_rewrite("project", "project_tally")
     return True
