@@ -291,3 +291,32 @@ def test_a_user_whose_units_hold_few_projects_gets_the_same_list_sorted_after_fi
             assert [[cell.value for cell in row]
                     for row in load_workbook(io.BytesIO(other.data)).active.iter_rows()] == rows, (user, url)
             assert sum(any(str(v).startswith("Works ") for v in row) for row in rows) == 4, (user, url)
+
+
+def test_a_list_filtered_by_a_common_industry_is_read_in_its_order_with_the_same_rows(
+        login, org, make_project, monkeypatch):
+    """SQLite chose the industry's index and sorted all its projects for a page of 50 (the city's projects
+    of an industry of 11% at 100,000 projects: 38 ms, 0.4 ms walking the list's date index). Where the
+    industry holds many of the projects the user reads it walks the list's order instead; a rare industry
+    is still found by its index. The rows and their order are the list's either way."""
+    from portal.db import backend
+    from portal.projects import filters
+    from tests.query_log import queries_sent
+
+    for number in range(6):
+        make_project(name=f"Works {number}", unit="county_a" if number % 2 else "county_b", stage="signed",
+                     industry_code="ind1" if number < 5 else "ind2", signed_on=dt.date(2026, 1, 1 + number % 3))
+    client = login("bureau")
+    for url, industry_holds_many in (("/lists/signed?industry=ind1", True), ("/projects?industry=ind1&sort=name", True),
+                                     ("/lists/signed?industry=ind2", False)):
+        with monkeypatch.context() as rare:  # ind2's one project: 1/6 of the city's; MANY_PROJECTS_SHARE above it
+            rare.setattr(filters.permissions, "MANY_PROJECTS_SHARE", 0.5)
+            with queries_sent(monkeypatch) as sent:
+                page = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        [rows] = [sql for sql, _ in sent if 'FROM "project" AS "t1" INNER JOIN "unit"' in sql]
+        walked = '+"t1"."industry_code"' in rows
+        assert walked == (industry_holds_many and backend() == "sqlite"), (url, rows)
+        with monkeypatch.context() as other_way:
+            other_way.setattr(filters.ListFilters, "walks_past_industry", lambda self, user, walked=walked: not walked)
+            assert client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True) == page, url
+        assert page.count("Works ") == (5 if "ind1" in url else 1), url

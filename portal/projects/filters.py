@@ -7,6 +7,8 @@ name) and is ignored, so the view answers the list with those messages and 400.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -120,6 +122,7 @@ class ListFilters:
     errors: dict = field(default_factory=dict)
     figure_filters: dict = field(default_factory=dict)  # parsed by portal.figures.parse_list_filters
     _search_plan: masking.SearchPlan | None = field(default=None, repr=False, compare=False)  # see search_plan
+    _walks_past_industry: bool | None = field(default=None, repr=False, compare=False)  # see walks_past_industry
 
     # Parsing ---------------------------------------------------------------
 
@@ -272,9 +275,10 @@ class ListFilters:
             latest = latest.where(CapitalEntry.on_date <= end)
         return latest
 
-    def grouped_conditions(self, c: ProjectColumns = PROJECT_COLUMNS) -> list:
+    def grouped_conditions(self, c: ProjectColumns = PROJECT_COLUMNS, *, industry_by_index: bool = True) -> list:
         """The conditions on the columns the tally groups projects by (portal.figures.tally), written on
-        ``c``: the project's own or the tally's (``tally.COLUMNS``)."""
+        ``c``: the project's own or the tally's (``tally.COLUMNS``). ``industry_by_index``: False where
+        SQLite must not find the industry's projects by its index (``walks_past_industry``)."""
         conds = [c.archived == False]  # noqa: E712
         if self.spec.stages:
             conds.append(c.stage.in_(self.spec.stages) if len(self.spec.stages) > 1 else c.stage == self.spec.stages[0])
@@ -282,7 +286,7 @@ class ListFilters:
             conds.append(permissions.units_projects_condition(permissions.subtree_ids(self.unit), c.responsible_unit,
                                                               c.source_team))
         if self.industry:
-            conds.append(c.industry_code == self.industry)
+            conds.append((c.industry_code if industry_by_index else not_by_index(c.industry_code)) == self.industry)
         if self.stage:
             conds.append(c.stage == self.stage)
         if self.flag:
@@ -290,8 +294,25 @@ class ListFilters:
         return conds
 
     def conditions(self, user) -> list:
-        """The WHERE conditions of this list and its filters (permissions come separately)."""
-        return self.grouped_conditions() + self.other_conditions(user)
+        """The WHERE conditions of this list and its filters (permissions come separately), as the list's
+        rows are read in its order."""
+        return (self.grouped_conditions(industry_by_index=not self.walks_past_industry(user))
+                + self.other_conditions(user))
+
+    def walks_past_industry(self, user) -> bool:
+        """SQLite, a list filtered by an industry where the rows the user reads hold MANY_PROJECTS_SHARE of
+        the city's projects or more (from the tally), read in the list's order: the rows are found by walking the list's
+        date index past the other industries' projects, not by the industry's index and a sort of all its
+        projects. SQLite keeps no statistics of single values and chose the industry's index: the city's
+        projects of an industry of 11% at 100,300 projects, 38 ms for the page's 50, 0.4 ms walking.
+        An industry with few projects is found by its index (walking, a missing one read every project).
+        Asked once per request."""
+        if self._walks_past_industry is None:
+            readable = (tally.readable_conditions(user) if backend() == "sqlite" and self.industry
+                        and permissions.units_hold_many_projects(user) else None)
+            self._walks_past_industry = readable is not None and tally.share(functools.reduce(
+                operator.and_, self.grouped_conditions(tally.COLUMNS) + readable)) >= permissions.MANY_PROJECTS_SHARE
+        return self._walks_past_industry
 
     def other_conditions(self, user) -> list:
         """The conditions on the columns the tally does not group by: none when it can count the list."""
