@@ -54,10 +54,6 @@ def _upgrade(echo=True):
         say("the projects counted by stage and flag differed from the projects: counted again")
     if capital.repair_if_wrong():
         say("capital entries' copies of their projects' unit, team, industry or archiving differed: copied again")
-    from portal.sourcing import bare_investors
-
-    if bare_investors.repair_if_wrong():
-        say("the list of bare investors (no project, no contact) differed from the investors: listed again")
     if echo:
         st = schema.status()
         click.echo(f"database schema version {st.current}")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal import hookimpl, permissions
-from portal.sourcing import notifications
+from portal.sourcing import bare_investors, notifications
 from portal.sourcing import permissions as sourcing_permissions
 from portal.models import Contact, EventProject, PromotionEvent
 from portal.scheduling import flags
@@ -20,6 +20,14 @@ from portal.sourcing.views import bp, credit_panel, readable_teams, template_glo
 # A logged contact on a clue restarts its follow-up clock (the default flag rules read it).
 if service.last_contact_dates not in flags.FOLLOW_UP_SOURCES:
     flags.FOLLOW_UP_SOURCES.append(service.last_contact_dates)
+
+
+@hookimpl
+def portal_database_upgraded(echo):
+    """The database's list of bare investors (migration 0058) checked against the investors, written
+    again where it differs (a restore with its triggers off, say)."""
+    if bare_investors.repair_if_wrong():
+        echo("the list of bare investors (no project, no contact) differed from the investors: listed again")
 
 
 @hookimpl
