@@ -8,8 +8,9 @@ project form, the lists and the exports call these functions:
   declared field, named ``extra_<code>``; ``load_form(form, project)`` fills it
   and ``save_form(form, project)`` stores the values in ``project.extra``;
 - ``display(project, field)``: a value as text for lists and the project page;
-- ``export_columns()``: ``[{"code", "label", "value": fn(project)}]``, extra
-  fields first, then the columns of ``portal_export_columns``.
+- ``export_columns()``: ``[{"code", "label", "value": fn(project), "plugin"}]``, extra
+  fields first, then the columns of ``portal_export_columns`` (``plugin``: the name of the plugin
+  whose code computes the value, "" for an extra field's stored value).
 """
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def _from_json(item: dict, value):
             return dt.date.fromisoformat(value)
         if item["type"] == "bool":
             return bool(value)
-    except (ValueError, InvalidOperation):
+    except (ValueError, TypeError, InvalidOperation):  # a value stored by hand or by an older field type
         return None
     return value
 
@@ -147,9 +148,10 @@ def export_columns() -> list[dict]:
     """Extra columns for exports: declared fields, then ``portal_export_columns``."""
     from portal import plugins
 
-    columns = [{"code": PREFIX + item["code"], "label": item["label"],
+    columns = [{"code": PREFIX + item["code"], "label": item["label"], "plugin": "",
                 "value": (lambda project, item=item: _from_json(item, (project.extra or {}).get(item["code"])))}
                for item in declared_fields()]
-    for declared in plugins.call("portal_export_columns"):
-        columns.extend({**col, "label": str(col["label"])} for col in declared)
+    answers, _failed = plugins.call_with_plugins("portal_export_columns")
+    for plugin, declared in answers:
+        columns.extend({**col, "label": str(col["label"]), "plugin": plugin} for col in declared)
     return columns

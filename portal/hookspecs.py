@@ -577,10 +577,13 @@ def portal_extra_fields() -> list[ExtraField] | None:
 
 @hookspec
 def portal_export_columns() -> list[ExportColumn] | None:
-    """Extra columns for the project exports (Excel/CSV).
+    """Extra columns for the lists' Excel exports.
 
     Returns: a list of ``{"code": str, "label": str, "value": callable}``
-    where ``value(project)`` returns a str, number, date or None.
+    where ``value(project)`` returns a str, number, date or None. ``project`` holds every
+    column of the project (while such a column is declared, the export reads whole rows).
+    A ``value`` that raises is reported on the plugins page once per export and its
+    cells read "(plugin failed)"; the rest of the export is unchanged.
     """
 
 

@@ -136,3 +136,40 @@ def test_demo_projects_use_the_active_system_with_chain_links_and_gaps(demo, app
     assert "锂电原材料" in gaps or "Lithium battery raw materials" in gaps
     assert "电池与储能" not in gaps and "Batteries and storage" not in gaps
     assert Decimal(len(projects)) > 250
+
+
+class FailingColumn:
+    """A plugin's export column that fails for projects without a land area, and reads a
+    field no core column exports (so the export must read whole rows while it is declared)."""
+
+    @hookimpl
+    def portal_export_columns(self):
+        return [{"code": "land", "label": "Land per 10,000 yuan",
+                 "value": lambda p: p.land_area_mu / p.total_investment}]
+
+
+def test_a_failing_export_column_is_reported_and_the_export_still_downloads(app, login, org, make_project,
+                                                                            monkeypatch):
+    from portal import plugins
+    from portal.models import PluginFailureRecord
+
+    with app.app_context():
+        monkeypatch.setattr(plugins.registry(), "strict", False)  # as in production: report, do not raise
+    make_project(name="有用地", total_investment=Decimal("500"), land_area_mu=Decimal("50"))
+    make_project(name="无用地一", total_investment=Decimal("100"), land_area_mu=None)
+    make_project(name="无用地二", total_investment=Decimal("200"), land_area_mu=None)
+    client = login("bureau")
+    with temporary_plugin(app, FailingColumn(), "failing-column"):
+        response = client.get("/projects?format=xlsx&sort=name")
+        assert response.status_code == 200
+        rows = sheet_rows(response)
+    header = list(rows[0])
+    assert header[0] == "Project" and header[-1] == "Land per 10,000 yuan"
+    by_name = {row[0]: row for row in rows[1:]}
+    assert set(by_name) == {"有用地", "无用地一", "无用地二"}
+    assert by_name["有用地"][-1] == 0.1  # land_area_mu, not among the core's exported columns, was read
+    assert by_name["无用地一"][-1] == by_name["无用地二"][-1] == "(plugin failed)"
+    assert by_name["无用地二"][header.index("Total investment (10,000 yuan)")] == 200  # the rest of the row
+    failure = PluginFailureRecord.get(PluginFailureRecord.plugin == "failing-column")
+    assert failure.hook == "portal_export_columns" and "TypeError" in failure.message
+    assert failure.count == 1  # once per export, not once per row

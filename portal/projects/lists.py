@@ -37,8 +37,7 @@ def show_list(key: str):
     filters = ListFilters.parse(spec, request.args, current_user)
     status = 400 if filters.errors else 200
     if request.args.get("format") == "xlsx" and not filters.errors:
-        return export.response(base_query(current_user, filters).order_by(*filters.order_for(current_user)), filters,
-                               current_user, today())
+        return export.response(current_user, filters, today())
     query = base_query(current_user, filters, project_columns=LIST_PAGE_COLUMNS).order_by(
         *filters.order_for(current_user))
     size = current_app.config.get("PAGE_SIZE", 50)
