@@ -116,6 +116,109 @@ def test_messy_workbook_gets_row_errors_and_imports_nothing(login):
     assert Project.select().count() == 0 and Enterprise.select().count() == 0
 
 
+def write_only_xlsx(rows) -> bytes:
+    """A workbook as openpyxl's write-only mode saves it (bench/importing.py's too): no ``<dimension>``
+    element, so openpyxl's read-only reader parses the whole sheet each time it opens it."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("项目")
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def workbook_opens(monkeypatch) -> list[str]:
+    """"open" and "close" in the order the import opens and closes workbooks."""
+    from portal.projects.importing import sheets
+
+    events = []
+
+    def counted(*args, **kwargs):
+        workbook = load_workbook(*args, **kwargs)
+        events.append("open")
+        close = workbook.close
+
+        def closed():
+            events.append("close")
+            close()
+
+        workbook.close = closed
+        return workbook
+
+    monkeypatch.setattr(sheets, "load_workbook", counted)
+    return events
+
+
+def test_preview_and_confirm_each_open_the_workbook_once(login, monkeypatch):
+    events = workbook_opens(monkeypatch)
+    bureau = login("bureau")
+    data = write_only_xlsx(clean_rows())
+    assert b"<dimension" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    bid = batch_id(upload(bureau, data))
+    html = bureau.get(f"/projects/import/{bid}").get_data(as_text=True)
+    assert 'id="count-created">3<' in html
+    assert events == ["open", "close"]  # the header and the rows from one open, closed after
+    assert confirm(bureau, bid).status_code == 303
+    assert events == ["open", "close"] * 2
+    assert sorted(p.name for p in Project.select()) == ["农产品加工", "新能源电池项目", "智能装备产业园"]
+    assert Project.get(Project.name == "新能源电池项目").total_investment == Decimal("76000.00")
+
+
+def test_a_sheet_without_dimensions_reports_problems_by_its_row_numbers(login, monkeypatch):
+    events = workbook_opens(monkeypatch)
+    bureau = login("bureau")
+    bid = batch_id(upload(bureau, write_only_xlsx(messy_rows())))
+    html = bureau.get(f"/projects/import/{bid}").get_data(as_text=True)
+    assert events == ["open", "close"]
+    # The header is the sheet's row 3: the rows below it keep their numbers in the sheet.
+    assert "<tr><td>4</td><td>签约日期</td><td>Enter a date, for example 2022-03-01" in html
+    assert "<tr><td>5</td><td>责任单位</td><td>No active unit is called “County C”." in html
+    assert "<tr><td>8</td><td></td><td>This row repeats row 7 (the same project).</td></tr>" in html
+    assert 'id="count-errors">3<' in html and 'id="count-created">1<' in html
+    response = confirm(bureau, bid)
+    assert response.status_code == 422 and "Nothing was imported" in response.get_data(as_text=True)
+    assert events == ["open", "close"] * 2
+    assert Project.select().count() == 0 and Enterprise.select().count() == 0
+
+
+def test_a_csv_file_is_decoded_and_read_once_per_step(login, monkeypatch):
+    from portal.projects.importing import sheets
+
+    checked = []
+    encoding = sheets.csv_encoding
+    monkeypatch.setattr(sheets, "csv_encoding", lambda path: checked.append(path) or encoding(path))
+    bureau = login("bureau")
+    text = "清单\n项目名称,投资方,责任单位,阶段\n光伏组件,隆基绿能,County A,签约\n风电,,County X,洽谈\n"
+    bid = batch_id(upload(bureau, text.encode("gbk"), "清单.csv"))
+    html = bureau.get(f"/projects/import/{bid}").get_data(as_text=True)
+    assert len(checked) == 1
+    assert "<tr><td>4</td><td>责任单位</td><td>No active unit is called “County X”." in html
+    assert confirm(bureau, bid).status_code == 422
+    assert len(checked) == 2 and Project.select().count() == 0
+
+
+def test_rows_stream_from_the_one_open_after_the_header(app, org, monkeypatch, tmp_path):
+    """The layout takes the first rows of the open file; the plans take the rest as they are read,
+    never the whole sheet at once, and the file is closed on leaving."""
+    from portal.projects.importing import planning
+
+    events = workbook_opens(monkeypatch)
+    path = tmp_path / "many.xlsx"
+    rows = [["2026年项目"], ["项目名称", "责任单位"]] + [[f"项目{n}", "County A"] for n in range(1000)]
+    path.write_bytes(write_only_xlsx(rows))
+    with app.test_request_context(), planning.opened(path, path.name, None) as (layout, sheet_rows):
+        assert layout.header_row == 2 and events == ["open"]
+        plans = planning.plan_rows(sheet_rows, layout)
+        first = next(plans)
+        assert (first.number, first.action, first.fields["name"]) == (3, "create", "项目0")
+        # At most a chunk of rows (those matched in one query) read ahead of the first plan.
+        number, row = next(sheet_rows)
+        assert number <= 3 + planning.MATCH_ROWS and row == [f"项目{number - 3}", "County A"]
+        assert [p.number for p in plans][-1] == 1002
+    assert events == ["open", "close"]
+
+
 def test_a_year_and_month_in_a_date_column_asks_for_the_full_date(login):
     """2026.3 typed into a number cell is no Excel serial date (that would be a day of 1905)."""
     rows = clean_rows()

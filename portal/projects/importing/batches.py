@@ -247,28 +247,28 @@ def apply(batch: ImportBatch, user) -> ImportBatch:
         raise ImportRefused(_l("This import has been confirmed or discarded already."))
     if not permissions.can_import_projects(user):
         raise ImportRefused(_l("You may not import projects."))
-    path = file_path(batch)
-    layout = planning.layout_of(path, batch.file_name, batch.mapping)
-    result = planning.Preview(layout)
-    if not layout.header_row or layout.missing_required():
-        raise ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
-    with database.atomic() as transaction:
-        writer = BatchWriter(batch, user)
-        for plan in planning.plan_rows(path, batch.file_name, layout):
-            result.add(plan)
-            if plan.action in ("create", "update") and not result.problem_count:
-                writer.add(plan)
-        writer.flush()
-        if not result.ok:
-            transaction.rollback()
+    # One open of the file for the header and the rows (planning.opened), closed before it is removed.
+    with planning.opened(file_path(batch), batch.file_name, batch.mapping) as (layout, rows):
+        result = planning.Preview(layout)
+        if not layout.header_row or layout.missing_required():
             raise ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
-        _after_import(writer, user)
-        ImportBatch.update(state="imported", imported_at=utcnow(), created_count=result.created,
-                           updated_count=result.updated, skipped_count=result.skipped).where(
-            ImportBatch.id == batch.id).execute()
-        audit.record("import", "import_batch", batch.id,
-                     {"created": result.created, "updated": result.updated, "skipped": result.skipped},
-                     note=batch.file_name, user=user)
+        with database.atomic() as transaction:
+            writer = BatchWriter(batch, user)
+            for plan in planning.plan_rows(rows, layout):
+                result.add(plan)
+                if plan.action in ("create", "update") and not result.problem_count:
+                    writer.add(plan)
+            writer.flush()
+            if not result.ok:
+                transaction.rollback()
+                raise ImportRefused(_l("The sheet has problems. Nothing was imported."), result)
+            _after_import(writer, user)
+            ImportBatch.update(state="imported", imported_at=utcnow(), created_count=result.created,
+                               updated_count=result.updated, skipped_count=result.skipped).where(
+                ImportBatch.id == batch.id).execute()
+            audit.record("import", "import_batch", batch.id,
+                         {"created": result.created, "updated": result.updated, "skipped": result.skipped},
+                         note=batch.file_name, user=user)
     discard_file(batch)
     return ImportBatch.get_by_id(batch.id)
 

@@ -1,9 +1,10 @@
 """Each row of a sheet checked and matched: what it creates or updates, or what is wrong with it.
 
 ``plan_rows`` streams the sheet and yields one ``RowPlan`` per table row; the preview counts
-them and the batch applies them (reading the sheet again), so both see the same rules. A row
-is matched to an existing project by its project code when the sheet has one, else by
-responsible unit + project name + investor.
+them and the batch applies them (reading the sheet again, in its own request), so both see the
+same rules. Each of the two opens the file once (``opened``): the header found in the first rows,
+the table rows read on from there. A row is matched to an existing project by its project code
+when the sheet has one, else by responsible unit + project name + investor.
 
 Stages: a row's project is at the stage the sheet names (or, without a stage column, the
 furthest stage it gives a date for). Every main-line stage up to that one counts as passed;
@@ -12,13 +13,14 @@ stage change, no date column: the current lists count them, no dated figure does
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import peewee
 from flask_babel import force_locale
@@ -344,15 +346,25 @@ class Preview:
             self.problems.extend(plan.problems[:room])
 
 
-def layout_of(path: Path, file_name: str, mapping: dict | None) -> C.Layout:
-    return C.find_layout(read_rows(path, file_name), mapping)
+@contextlib.contextmanager
+def opened(path: Path, file_name: str, mapping: dict | None) -> Iterator[tuple[C.Layout, Iterator]]:
+    """``(layout, rows)`` from one open of the file: the layout read from its first rows, ``rows``
+    the ``(number, cells)`` after the header row, streamed (for ``plan_rows``); the file is closed
+    on leaving. A workbook without a ``<dimension>`` (openpyxl's write-only mode writes none) costs
+    a parse of the whole sheet on every open in openpyxl's read-only reader: one open, one parse."""
+    rows = read_rows(path, file_name)
+    try:
+        yield C.find_layout(rows, mapping), rows
+    finally:
+        rows.close()
 
 
-def plan_rows(path: Path, file_name: str, layout: C.Layout) -> Iterator[RowPlan]:
-    """One plan per row below the header (blank rows left out), streamed from the file."""
+def plan_rows(rows: Iterable[tuple[int, list]], layout: C.Layout) -> Iterator[RowPlan]:
+    """One plan per row below the header (blank rows left out), streamed from ``rows`` (those
+    ``opened`` leaves after the header; rows up to the header row, if any, are passed over)."""
     checker = RowChecker(layout, Lookups())
     chunk: list[RowPlan] = []
-    for number, row in read_rows(path, file_name):
+    for number, row in rows:
         if number <= layout.header_row:
             continue
         plan = checker.check(number, row)
@@ -411,9 +423,9 @@ def existing_projects(keys: list[tuple], before: int) -> dict[tuple, Project]:
 
 
 def preview(path: Path, file_name: str, mapping: dict | None = None) -> Preview:
-    layout = layout_of(path, file_name, mapping)
-    result = Preview(layout)
-    if layout.header_row and not layout.missing_required():
-        for plan in plan_rows(path, file_name, layout):
-            result.add(plan)
+    with opened(path, file_name, mapping) as (layout, rows):
+        result = Preview(layout)
+        if layout.header_row and not layout.missing_required():
+            for plan in plan_rows(rows, layout):
+                result.add(plan)
     return result

@@ -93,3 +93,5 @@ def read_rows(path: Path, file_name: str, percents: bool = False) -> Iterator[tu
         raise SheetError(_l("This CSV file cannot be read: %(error)s", error=str(exc))) from exc
     except _UNREADABLE as exc:
         raise SheetError(NOT_A_WORKBOOK) from exc
+    finally:
+        rows.close()  # the workbook or file closed when the caller stops reading (planning.opened)
