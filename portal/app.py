@@ -5,8 +5,8 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import (db, errors, export_slots, form_errors, html_attributes, i18n, labels, menu, plugins, schema,
-                    security, static_files, templating, uploads)
+from portal import (db, errors, export_slots, form_errors, html_attributes, i18n, labels, menu, planner_statistics,
+                    plugins, schema, security, static_files, templating, uploads)
 from portal.auth import views as auth_views
 from portal.config import default_instance_path, load_settings
 from portal.paths import STATIC_DIR, TEMPLATES_DIR
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
+    planner_statistics.init_app(app)  # after the database's own before-request (its connection)
     with db.database.connection_context():
         schema.check_not_newer()  # refuse to run on a database a newer portal upgraded
     Htmx(app)

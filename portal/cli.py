@@ -54,6 +54,10 @@ def _upgrade(echo=True):
         say("the projects counted by stage and flag differed from the projects: counted again")
     if capital.repair_if_wrong():
         say("capital entries' copies of their projects' unit, team, industry or archiving differed: copied again")
+    from portal import planner_statistics
+
+    if planner_statistics.refresh_if_stale():
+        say("SQLite's planner statistics were missing or taken at another size: the database was analyzed")
     if echo:
         st = schema.status()
         click.echo(f"database schema version {st.current}")
