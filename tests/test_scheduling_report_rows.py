@@ -241,18 +241,27 @@ def test_the_unreported_filter_pages_only_the_rows_left(login, rows, two_a_page)
     assert again.action.startswith(URL + "?") and "show=unreported" in again.action
 
 
-def test_report_pages_read_unit_by_unit_give_the_rows_in_the_forms_order(app, org, make_project):
+@pytest.mark.parametrize("defer_from", [None, 1], ids=["as-configured", "ids-first-from-row-1"])
+def test_report_pages_read_unit_by_unit_give_the_rows_in_the_forms_order(app, org, make_project, monkeypatch,
+                                                                         defer_from):
     """A page of the weekly report form is read unit by unit (its rows counted per unit first, from the
     tally where it can say what the user reads). Read page after page, at any page size and with or
     without the unreported filter, the pages give the rows of the one ordered query (unit path, name,
     id), and the count over every row agrees: for the bureau, a county with its towns, a stationed team
-    and a department (counted from the projects, which the tally cannot tell for it)."""
+    and a department (counted from the projects, which the tally cannot tell for it). Deep in a unit a
+    page's ids are read first, then its rows by key (unit_pages.DEFER_FROM): the same rows."""
+    from portal import unit_pages
     from portal.models import Problem, Unit
     from portal.scheduling import views
     from tests.problems_helpers import local_today
 
+    if defer_from is not None:
+        monkeypatch.setattr(unit_pages, "DEFER_FROM", defer_from)
+
     week = iso_week(dt.datetime.now(SHANGHAI).date())
     late_town = Unit(name="Town A2", kind="town", parent=org.units["county_a"]).save_with_path()  # id after County B
+    # Last by name, first by id (and "Aardvark" below the other way round): a page's order is the name's.
+    made_first = make_project(name="Zz, made first", unit="county_a", stage="signed", created_at=LONG_AGO)
     made = []
     for number, unit in enumerate([late_town, "county_a", "town_a", "county_b", "county_a", "department", late_town,
                                    "county_b", "town_a", "county_a", "bureau"]):
@@ -260,6 +269,8 @@ def test_report_pages_read_unit_by_unit_give_the_rows_in_the_forms_order(app, or
                                  stage=("clue", "signed", "started")[number % 3], created_at=LONG_AGO))
     made.append(make_project(name="Sourced by the team", unit="county_b", source_team=org.units["team"],
                              stage="signed", created_at=LONG_AGO))
+    made.append(make_project(name="Aardvark, made last", unit="county_a", stage="signed", created_at=LONG_AGO))
+    made.append(made_first)
     make_project(name="Dropped", unit="county_a", stage="dropped", created_at=LONG_AGO)
     for project in made[::4]:
         report(project, week, org.users["bureau"])

@@ -189,7 +189,8 @@ def report_projects(unit: Unit, week: str, page: int | None = None, show: str = 
         size = size or REPORT_PAGE_SIZE
         rows, _total = unit_pages.page_of(
             unit_pages.in_unit_order(counts.shown(show)), (page - 1) * size, size,
-            lambda group: query.where(Project.responsible_unit == group[1]).order_by(Project.name, Project.id))
+            lambda group: query.where(Project.responsible_unit == group[1]).order_by(Project.name, Project.id),
+            whole_rows=True)
         return rows
     return _as_reported(query if page is None else query.paginate(page, size or REPORT_PAGE_SIZE), week)
 
