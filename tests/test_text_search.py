@@ -221,10 +221,16 @@ def _plan(query) -> str:
     sql, params = query.sql()
     if backend() == "sqlite":
         return " ".join(str(row) for row in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
-    with database.atomic():  # a few rows: the planner reads them all unless told to prefer the GIN indexes
+    # A few rows: the planner reads them all unless told to prefer the GIN indexes.
+    with database.atomic() as transaction:
         database.execute_sql("SET LOCAL enable_seqscan = off")
         database.execute_sql("SET LOCAL enable_indexscan = off")
-        return " ".join(row[0] for row in database.execute_sql("EXPLAIN " + sql, params))
+        # Of a few rows, migration 0059's index (flag, unit, name, id) read whole costs less than the GIN
+        # index (its name column tested row by row): left out of this plan (the transaction is rolled back).
+        database.execute_sql("DROP INDEX project_meeting_flagged")
+        plan = " ".join(row[0] for row in database.execute_sql("EXPLAIN " + sql, params))
+        transaction.rollback()
+        return plan
 
 
 @pytest.mark.skipif(MYSQL, reason="MySQL keeps LIKE")
