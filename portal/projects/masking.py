@@ -106,10 +106,14 @@ def _has_text(expression, text: str):
 
 def _like(field, text: str):
     """``field`` LIKE (ILIKE on PostgreSQL) '%text%', wildcards escaped: the condition that decides.
-    On PostgreSQL a text under three characters is matched against ``field || ''``: pg_trgm's index
-    (migration 0028) cannot serve it, yet the planner would read all of it for one (slower than
-    reading every name)."""
+    On PostgreSQL a text under three characters must not be matched by pg_trgm's index (migration
+    0028): it cannot serve it, yet the planner would read all of it for one (slower than reading
+    every name). A text without case is found by ``strpos``, LIKE's answer for a pattern without
+    wildcards and no index's to serve, in about half LIKE's time per name (a common word's capped
+    count at 100,300 projects: 5.1-5.7 -> 3.1 ms); another is matched against ``field || ''``."""
     if backend() == "postgresql" and len(text) < TRIGRAM_MIN and _indexed(field):
+        if _caseless(text):
+            return peewee.fn.strpos(field, text) > 0
         return _has_text(field.concat(""), text)
     return _has_text(field, text)
 
