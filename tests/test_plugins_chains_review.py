@@ -28,6 +28,57 @@ def test_chain_page_shows_links_projects_and_gaps(app, org, login, make_project)
     assert client.get("/chains/no_such_industry").status_code == 404
 
 
+def test_chains_index_counts_each_industrys_links_without_a_signed_project(app, org, login, make_project):
+    """A link is filled by an active project signed or later anywhere in the city (not a clue, not an
+    archived project): the index counts the others as gaps, industry by industry."""
+    import re
+
+    use("six_plus_three")
+    with app.test_request_context():
+        links = {item["code"]: len(item.get("links", [])) for item in industries.industries()}
+    make_project(name="Battery plant", unit="county_b", industry_code="new_energy", chain_link_code="new_energy.mid",
+                 stage="production")
+    make_project(name="Lithium clue", industry_code="new_energy", chain_link_code="new_energy.up", stage="clue")
+    make_project(name="Old vehicles", industry_code="new_energy", chain_link_code="new_energy.down", stage="signed",
+                 archived=True)
+    index = login("unit_a").get("/chains").get_data(as_text=True)
+
+    def gaps(label):  # the row's fifth cell: industry, kind, projects, links, gaps
+        row = index.split(f">{label}</a></td>")[1].split("</tr>")[0]
+        return int(re.sub(r"<[^>]+>", "", row.split("<td>")[4]).strip())
+
+    assert links["new_energy"] >= 3
+    assert gaps("New energy") == links["new_energy"] - 1
+    assert gaps("Stone processing") == links["stone"]
+
+
+def test_a_chain_page_names_the_first_projects_of_each_link_and_counts_the_rest(app, org, login, make_project,
+                                                                               monkeypatch):
+    from portal.chains import views
+
+    use("six_plus_three")
+    monkeypatch.setattr(views, "LINK_PROJECTS_SHOWN", 2)
+    for name, stage in (("C production", "production"), ("A signed", "signed"), ("B signed", "signed")):
+        make_project(name=name, industry_code="new_energy", chain_link_code="new_energy.mid", stage=stage)
+    make_project(name="Other county's", unit="county_b", industry_code="new_energy", chain_link_code="new_energy.mid",
+                 stage="signed")
+    make_project(name="Archived", industry_code="new_energy", chain_link_code="new_energy.mid", stage="signed",
+                 archived=True)
+    for name in ("No link 1", "No link 2", "No link 3"):
+        make_project(name=name, industry_code="new_energy", stage="clue")
+    make_project(name="Old link", industry_code="new_energy", chain_link_code="new_energy.gone", stage="clue")
+
+    page = login("unit_a").get("/chains/new_energy").get_data(as_text=True)
+    row = page.split("Batteries and storage")[1].split("</tr>")[0]
+    assert ">C production</a>" in row and ">A signed</a>" in row and "B signed" not in row  # stage code, name
+    assert '<a href="/projects?industry=new_energy">and 1 more</a>' in row  # the county reads 3 of its 4
+    assert row.split("</td>")[1].strip().endswith("4")  # signed or later: the city's fact, county B's included
+    unlinked = page.split("Projects without a chain link:")[1].split("</p>")[0]
+    assert "No link 1, No link 2" in unlinked and "and 2 more" in unlinked  # "Old link" counts among them
+    other = page.split("Vehicles and applications")[1].split("</tr>")[0]
+    assert "more" not in other
+
+
 def test_chain_projects_respect_permissions(app, org, login, make_project):
     use("six_plus_three")
     make_project(name="County B battery", unit="county_b", industry_code="new_energy",
@@ -84,6 +135,49 @@ def test_departments_keep_target_enterprises(app, org, login, make_project):
     # a unit that may not read the linked project sees the target, not the project's name
     page = login("unit_b").get("/chains/new_energy").get_data(as_text=True)
     assert "Storage Co" in page and "Storage project" not in page and "a project of another unit" in page
+
+
+def test_an_industry_with_many_projects_links_a_target_by_the_projects_number(app, org, login, make_project,
+                                                                             monkeypatch):
+    """Past PROJECT_CHOICES_MAX projects the form asks for the project's number (no select of thousands):
+    what the page's form holds is submitted, a number outside the industry or unreadable is refused at
+    the field, and the edit form submitted unchanged keeps the link."""
+    from portal.chains import views
+    from tests.forms_helpers import forms_on, submit
+
+    use("six_plus_three")
+    monkeypatch.setattr(views, "PROJECT_CHOICES_MAX", 1)
+    mine = make_project(name="Storage project", industry_code="new_energy")
+    make_project(name="Second storage project", industry_code="new_energy")
+    other_industry = make_project(name="Glass plant", industry_code="new_materials")
+    bureau = login("bureau")
+
+    def add_form():
+        page = bureau.get("/chains/new_energy").get_data(as_text=True)
+        assert 'name="project" type="number"' in page  # a number, not a select of every project
+        [form] = [f for f in forms_on(page, "/chains/new_energy") if f.action.endswith("/targets")]
+        form.type_into("company", "Storage Co")
+        return form
+
+    for number, message in ((other_industry.id, "No active project of this industry"),
+                            ("abc", "Not a valid integer value")):
+        form = add_form()
+        form.type_into("project", str(number))
+        refused = submit(bureau, form)
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True), number
+    form = add_form()
+    form.type_into("project", str(mine.id))
+    assert submit(bureau, form).status_code == 303
+    target = TargetEnterprise.get(TargetEnterprise.company == "Storage Co")
+    assert target.project_id == mine.id
+
+    url = f"/chains/targets/{target.id}"
+    [edit] = [f for f in forms_on(bureau.get(url).get_data(as_text=True), url) if f.action.endswith(url)]
+    saved = submit(bureau, edit)
+    assert saved.status_code == 303
+    assert TargetEnterprise.get_by_id(target.id).project_id == mine.id
+    # a county's user may not add targets: no form (and no list of projects built for one)
+    assert "Add a target enterprise" not in login("unit_a").get("/chains/new_energy").get_data(as_text=True)
 
 
 def test_review_panel_and_decision(app, org, login, make_project):

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.models import Unit, User
 from portal.models.chains import TARGET_STATUSES
@@ -43,3 +43,19 @@ class TargetForm(FlaskForm):
         Optional(), Regexp(r"^\d{4}Q[1-4]$", message=_l("Write the quarter as 2026Q3."))])
     status = SelectField(_l("Status"), choices=[(s, TARGET_STATUS_LABELS[s]) for s in TARGET_STATUSES])
     project = SelectField(_l("Linked project"), coerce=_id_or_none, validators=[Optional()])
+
+
+class ProjectNumberField(IntegerField):
+    """A project given by its number; filled from a record's project (a model) by its id."""
+
+    def process_data(self, value):
+        super().process_data(getattr(value, "id", value))
+
+
+class TargetFormByNumber(TargetForm):
+    """``TargetForm`` for an industry with more projects than a select can offer (``PROJECT_CHOICES_MAX``
+    in portal.chains.views): the linked project is given by its number, as in its page's address."""
+
+    project = ProjectNumberField(
+        _l("Linked project (its number)"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
+        description=_l("The number in the project page's address: 1024 for /projects/1024. Empty for none."))
