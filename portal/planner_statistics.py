@@ -21,6 +21,7 @@ from flask import current_app
 
 from portal import timeutil
 from portal.db import backend, database
+from portal.request_jobs import run_once_per
 
 log = logging.getLogger(__name__)
 
@@ -56,24 +57,12 @@ def refresh_if_stale(min_rows: int = MIN_ROWS) -> bool:
     return True
 
 
-def refresh_once_a_day() -> None:
-    """On the first request of each day (per process): refresh if stale, never failing the page."""
-    state = current_app.extensions.setdefault("planner_statistics", {})
-    day = timeutil.today()
-    if state.get("day") == day:
-        return
-    state["day"] = day
-    try:
-        refresh_if_stale(int(current_app.config.get("PLANNER_STATISTICS_MIN_ROWS", MIN_ROWS)))
-    except peewee.PeeweeException:  # e.g. the database is locked by a long write: tomorrow retries
-        log.exception("planner statistics not refreshed")
-        state.pop("day", None)
-
-
 def init_app(app) -> None:
-    """Off in tests unless PLANNER_STATISTICS_AUTO is set (a test's plans are its own)."""
+    """Checked on the first request of each day in each process (``portal.request_jobs``; off in tests
+    unless PLANNER_STATISTICS_AUTO is set: a test's plans are its own)."""
 
     @app.before_request
     def _refresh_planner_statistics():
-        if current_app.config.get("PLANNER_STATISTICS_AUTO", not current_app.testing):
-            refresh_once_a_day()
+        min_rows = int(current_app.config.get("PLANNER_STATISTICS_MIN_ROWS", MIN_ROWS))
+        run_once_per("planner_statistics", timeutil.today(), "PLANNER_STATISTICS_AUTO",
+                     lambda: refresh_if_stale(min_rows))

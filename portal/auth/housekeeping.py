@@ -9,16 +9,13 @@ log (``sign_in_event``) is the record of who signed in, so it is kept. Run by
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from flask import current_app
 
-from portal import timeutil
 from portal.auth import sessions, throttle
 from portal.models import LoginThrottle, UserSession
 from portal.models.fields import utcnow
 
-log = logging.getLogger(__name__)
 
 #: How long an ended session stays listed (a user's own sessions page, investigations).
 KEEP_ENDED_DAYS = 90
@@ -38,16 +35,3 @@ def prune(now: dt.datetime | None = None, keep_days: int = KEEP_ENDED_DAYS) -> d
     forgotten = LoginThrottle.delete().where(LoginThrottle.last_failed_at < now - throttle.FORGET_AFTER).execute()
     return {"sessions_ended": ended, "sessions_deleted": deleted, "throttle_rows_deleted": forgotten}
 
-
-def prune_once_a_day() -> None:
-    """On the first request of each day (per process): prune, never failing the page."""
-    state = current_app.extensions.setdefault("auth_housekeeping", {})
-    day = timeutil.today()
-    if state.get("day") == day:
-        return
-    state["day"] = day
-    try:
-        prune()
-    except Exception:  # noqa: BLE001 - a page must not fail because housekeeping did; tomorrow retries
-        log.exception("sign-in housekeeping failed")
-        state.pop("day", None)

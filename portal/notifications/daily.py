@@ -12,7 +12,6 @@ import datetime as dt
 import logging
 
 import peewee
-from flask import current_app, request
 
 from portal import timeutil
 from portal.db import database
@@ -57,22 +56,3 @@ def run(today: dt.date | None = None) -> dict[str, int]:
             log.exception("scheduled notifications of kind %s failed", kind.code)
     return sent
 
-
-SKIP_ENDPOINTS = {None, "static", "home.healthz"}
-
-
-def run_once_a_day() -> None:
-    """Before the first request of each day in this process (``NOTIFY_AUTO_DAILY``, off in tests)."""
-    app = current_app
-    if request.endpoint in SKIP_ENDPOINTS or not app.config.get("NOTIFY_AUTO_DAILY", not app.testing):
-        return
-    state = app.extensions.setdefault("notifications", {})
-    day = timeutil.today()
-    if state.get("day") == day:
-        return
-    state["day"] = day
-    try:
-        run(day)
-    except Exception:  # noqa: BLE001 - a page must not fail because the reminders did; tomorrow (or the CLI) retries
-        log.exception("daily notifications failed")
-        state.pop("day", None)

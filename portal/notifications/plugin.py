@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
+from portal import hookimpl, timeutil
 from portal.notifications import daily, scheduled, service
 from portal.notifications.views import bp, unread_notifications
+from portal.request_jobs import run_once_per
 
 
 
 @bp.before_app_request
 def _notify_daily():
-    daily.run_once_a_day()
+    """The day's scheduled notifications (``NOTIFY_AUTO_DAILY``, off in tests)."""
+    day = timeutil.today()
+    run_once_per("notifications", day, "NOTIFY_AUTO_DAILY", lambda: daily.run(day))
 
 
 @hookimpl

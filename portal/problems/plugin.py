@@ -2,9 +2,7 @@
 project flags, department access to the projects they hold problems on, and demo data."""
 from __future__ import annotations
 
-import logging
-
-from flask import current_app, render_template, request
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -16,6 +14,7 @@ from portal.problems import service
 from portal.problems.cli import problems_command
 from portal.problems.labels import CATEGORY_LABELS, history_labels
 from portal.problems.views import bp, panel_context, template_globals
+from portal.request_jobs import run_once_per
 
 
 # Departments read the projects where their unit holds a problem or a commitment (portal_project_read_grants).
@@ -28,10 +27,6 @@ def _projects_with_commitments(user):
 
 
 
-log = logging.getLogger(__name__)
-
-SKIP_ENDPOINTS = {None, "static", "home.healthz"}
-
 
 @bp.before_app_request
 def _check_overdue_daily():
@@ -39,19 +34,8 @@ def _check_overdue_daily():
     as the system: pages never run the check (they compute overdue status on read), so nobody
     is recorded as the author of what the portal did by itself. `portal problems check-overdue`
     does the same from cron. Off in tests unless PROBLEMS_AUTO_OVERDUE is set."""
-    app = current_app
-    if request.endpoint in SKIP_ENDPOINTS or not app.config.get("PROBLEMS_AUTO_OVERDUE", not app.testing):
-        return
     day = timeutil.today()
-    state = app.extensions.setdefault("problems", {})
-    if state.get("checked_day") == day:
-        return
-    state["checked_day"] = day
-    try:
-        service.check_overdue(day)
-    except Exception:  # noqa: BLE001 - a page must not fail because the check did; the next day (or the CLI) retries
-        log.exception("overdue check on request failed")
-        state.pop("checked_day", None)
+    run_once_per("problems", day, "PROBLEMS_AUTO_OVERDUE", lambda: service.check_overdue(day))
 
 @hookimpl
 def portal_project_read_grants(user):

@@ -18,34 +18,27 @@ from portal.scheduling import flags as F
 from portal.scheduling import snapshots as S
 from portal.scheduling.cli import snapshot
 from portal.scheduling.views import bp, project_url
+from portal.request_jobs import run_once_per
 
 
 log = logging.getLogger(__name__)
-
-SKIP_ENDPOINTS = {None, "static", "home.healthz"}
-
 
 @bp.before_app_request
 def _freeze_last_week():
     """On the first request of a new week, freeze the completed weeks (one indexed query per week
     and process; the work happens once). Off in tests unless SCHEDULING_AUTO_SNAPSHOT is set."""
-    app = current_app
-    if request.endpoint in SKIP_ENDPOINTS or not app.config.get("SCHEDULING_AUTO_SNAPSHOT", not app.testing):
-        return
     week = S.last_completed_week()
-    state = app.extensions.setdefault("scheduling", {})
-    if state.get("checked_week") == week:
-        return
-    state["checked_week"] = week
-    try:
-        if not S.is_frozen(week):
-            S.freeze_pending(max_weeks=int(app.config.get("SCHEDULING_REQUEST_CATCHUP_WEEKS",
-                                                          S.DEFAULT_REQUEST_CATCHUP_WEEKS)))
-    except S.WeekNotFrozen as exc:  # reported on /admin/plugins; not retried on every request
-        log.error("%s", exc)
-    except Exception:  # noqa: BLE001 - a page must not fail because the snapshot did; `portal snapshot` retries
-        log.exception("freezing week %s on request failed", week)
-        state.pop("checked_week", None)
+
+    def freeze():
+        if S.is_frozen(week):
+            return
+        try:
+            S.freeze_pending(max_weeks=int(current_app.config.get("SCHEDULING_REQUEST_CATCHUP_WEEKS",
+                                                                  S.DEFAULT_REQUEST_CATCHUP_WEEKS)))
+        except S.WeekNotFrozen as exc:  # reported on /admin/plugins; not retried on every request
+            log.error("%s", exc)
+
+    run_once_per("scheduling", week, "SCHEDULING_AUTO_SNAPSHOT", freeze)
 
 
 @bp.record_once
