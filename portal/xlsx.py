@@ -10,6 +10,7 @@ exactly as typed and stays text when someone edits the cell).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,9 +37,24 @@ def as_text(cell):
     return cell
 
 
+def excel_value(value):
+    """``value`` as Excel can hold it, whatever a plugin answered: a date and time with a time zone
+    as the time it reads (Excel has no zones: openpyxl and XlsxWriter refuse one, which failed the
+    whole export), a number that is not finite (NaN, infinity) as no value (openpyxl writes none;
+    XlsxWriter refused it), a whole number past 2**53 as its digits (a float would round it, or fail
+    past 1e308)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    if isinstance(value, (float, Decimal)) and not math.isfinite(value):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return str(value)
+    return value
+
+
 def cell(ws, value):
     """A cell for ``ws.append`` (normal or write-only sheets) holding ``value``."""
-    return as_text(WriteOnlyCell(ws, value=value))
+    return as_text(WriteOnlyCell(ws, value=excel_value(value)))
 
 
 def row(ws, values) -> list:
@@ -214,6 +230,7 @@ def write_streamed_table(out, title: str, headers, rows, formats=(), widths=()) 
 def _write(ws, row_index: int, column: int, value, number_format, style) -> None:
     """One cell of its own type: numbers as numbers, dates as dates, anything else as text (an
     empty text is no cell, as in openpyxl's sheets)."""
+    value = excel_value(value)
     if value is None or value == "":
         return
     if isinstance(value, bool):

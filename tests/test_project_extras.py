@@ -173,3 +173,36 @@ def test_a_failing_export_column_is_reported_and_the_export_still_downloads(app,
     failure = PluginFailureRecord.get(PluginFailureRecord.plugin == "failing-column")
     assert failure.hook == "portal_export_columns" and "TypeError" in failure.message
     assert failure.count == 1  # once per export, not once per row
+
+
+class NonsenseColumns:
+    """Export columns answering what Excel cannot hold as given."""
+
+    @hookimpl
+    def portal_export_columns(self):
+        import datetime as dt
+
+        return [{"code": "nan", "label": "Not a number", "value": lambda p: float("nan")},
+                {"code": "inf", "label": "Infinite", "value": lambda p: Decimal("Infinity")},
+                {"code": "zoned", "label": "Zoned time",
+                 "value": lambda p: dt.datetime(2026, 5, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))},
+                {"code": "big", "label": "Big number", "value": lambda p: 10**400},
+                {"code": "id", "label": "Eighteen digits", "value": lambda p: 110101199001011234},
+                {"code": "dict", "label": "A dict", "value": lambda p: {"a": 1}}]
+
+
+def test_export_columns_answering_what_excel_cannot_hold_still_download(app, login, org, make_project):
+    """A plugin's NaN or infinity is an empty cell, a time with a zone the time it reads, a whole number
+    too long for Excel's numbers its digits, anything else its text: the export downloads either way."""
+    import datetime as dt
+
+    make_project(name="有用地", total_investment=Decimal("500"))
+    with temporary_plugin(app, NonsenseColumns(), "nonsense"):
+        response = login("bureau").get("/projects?format=xlsx")
+        assert response.status_code == 200
+        header, row = sheet_rows(response)
+    cells = dict(zip(header, row))
+    assert cells["Not a number"] is None and cells["Infinite"] is None
+    assert cells["Zoned time"] == dt.datetime(2026, 5, 1, 9, 30)
+    assert cells["Big number"] == str(10**400) and cells["Eighteen digits"] == "110101199001011234"
+    assert cells["A dict"] == "{'a': 1}" and cells["Project"] == "有用地"
