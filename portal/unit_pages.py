@@ -60,6 +60,10 @@ def counts_for(user, query, condition_on) -> dict:
     return {(None, unit_id): n for (unit_id,), n in totals.items()}
 
 
+#: From this row of a group on, a page of whole rows is read by its ids (``_rows_by_key``).
+DEFER_FROM = 500
+
+
 def page_of(groups: list[tuple[object, int]], start: int, limit: int, rows_of,
             whole_rows: bool = False) -> tuple[list, int]:
     """The rows ``start`` to ``start + limit`` and the total of a list of ``groups`` (as from
@@ -71,10 +75,6 @@ def page_of(groups: list[tuple[object, int]], start: int, limit: int, rows_of,
         rows.extend(_rows_by_key(query, first, count) if whole_rows and first >= DEFER_FROM
                     else query.offset(first).limit(count))
     return rows, sum(n for _group, n in groups)
-
-
-#: From this row of a group on, a page of whole rows is read by its ids (``_rows_by_key``).
-DEFER_FROM = 500
 
 
 def _rows_by_key(query, first: int, count: int) -> list:

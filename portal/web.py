@@ -78,14 +78,18 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def project_page_url(project) -> str | None:
-    """The project's page, or None when the projects feature (an ordinary core plugin that a
-    deployment may switch off) is not installed: features link to it only when it is there."""
+def served_url(endpoint: str, **values) -> str | None:
+    """``url_for(endpoint, **values)``, or None when no installed feature serves ``endpoint`` (the
+    projects feature, say, is an ordinary core plugin a deployment may switch off): features link
+    to another's pages only when they are there."""
     from flask import current_app
 
-    if "projects.show" not in current_app.view_functions:
-        return None
-    return url_for("projects.show", project_id=project.id)
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
+
+
+def project_page_url(project) -> str | None:
+    """The project's page, or None when the projects feature is not installed (``served_url``)."""
+    return served_url("projects.show", project_id=project.id)
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import peewee
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,7 +18,7 @@ from portal.models.fields import utcnow
 from portal.chains.forms import TARGET_STATUS_LABELS, ChainInfoForm, TargetForm, TargetFormByNumber
 from portal.timeutil import today
 from portal.stages import COUNTED_MILESTONES
-from portal.web import form_status, get_or_404, project_page_url, see_other
+from portal.web import form_status, get_or_404, project_page_url, see_other, served_url
 
 bp = Blueprint("chains", __name__, url_prefix="/chains")
 
@@ -155,9 +155,9 @@ def _link_projects(code: str, link_codes: list[str]) -> tuple[dict[str, LinkProj
     counts = dict(readable.select(Project.chain_link_code, peewee.fn.COUNT(peewee.SQL("*")))
                   .group_by(Project.chain_link_code).tuples())
 
-    def first(condition):
-        return list(readable.where(condition).order_by(Project.stage, Project.name, Project.id)
-                    .limit(LINK_PROJECTS_SHOWN))
+    def first(condition):  # what the page shows of each: its name, stage and page
+        return list(readable.select(Project.id, Project.name, Project.stage).where(condition)
+                    .order_by(Project.stage, Project.name, Project.id).limit(LINK_PROJECTS_SHOWN))
 
     by_link = {link: LinkProjects(first(Project.chain_link_code == link) if counts.get(link) else [],
                                   counts.get(link, 0)) for link in link_codes}
@@ -165,13 +165,6 @@ def _link_projects(code: str, link_codes: list[str]) -> tuple[dict[str, LinkProj
     off_links = Project.chain_link_code.is_null() | Project.chain_link_code.not_in(link_codes or [""])
     unlinked = LinkProjects(first(off_links) if elsewhere else [], elsewhere)
     return by_link, unlinked
-
-
-def _industry_list_url(code: str) -> str | None:
-    """The list of the industry's projects (None where the projects feature is switched off)."""
-    from flask import current_app
-
-    return url_for("lists.all_projects", industry=code) if "lists.all_projects" in current_app.view_functions else None
 
 
 def _page(code, info_form=None, target_form=None, status=200):
@@ -206,7 +199,7 @@ def _page(code, info_form=None, target_form=None, status=200):
         can_edit_chain=chains_permissions.can_edit_chain(current_user), can_add_target=can_add_target,
         can_edit_target=lambda t: chains_permissions.can_edit_target_enterprise(current_user, t),
         link_label=industries.chain_link_label, project_url=project_page_url,
-        industry_list_url=_industry_list_url(code),
+        industry_list_url=served_url("lists.all_projects", industry=code),
         kind=industries.kind_label(item.get("kind", "leading")),
     ), status
 
