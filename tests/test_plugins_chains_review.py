@@ -155,6 +155,7 @@ def test_an_industry_with_many_projects_links_a_target_by_the_projects_number(ap
     def add_form():
         page = bureau.get("/chains/new_energy").get_data(as_text=True)
         assert 'name="project" type="number"' in page  # a number, not a select of every project
+        assert "The number in the project page's address" in page  # its help under the field
         [form] = [f for f in forms_on(page, "/chains/new_energy") if f.action.endswith("/targets")]
         form.type_into("company", "Storage Co")
         return form
@@ -165,6 +166,7 @@ def test_an_industry_with_many_projects_links_a_target_by_the_projects_number(ap
         form.type_into("project", str(number))
         refused = submit(bureau, form)
         assert refused.status_code == 422 and message in refused.get_data(as_text=True), number
+        assert refused.get_data(as_text=True).count('class="error" id="project-error') == 1  # one message
     form = add_form()
     form.type_into("project", str(mine.id))
     assert submit(bureau, form).status_code == 303

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
 from portal.models import Unit, User
 from portal.models.chains import TARGET_STATUSES
@@ -50,6 +50,10 @@ class ProjectNumberField(IntegerField):
 
     def process_data(self, value):
         super().process_data(getattr(value, "id", value))
+
+    def pre_validate(self, form):
+        if self.process_errors:  # "not a valid integer" says it: no range message on top of it
+            raise StopValidation()
 
 
 class TargetFormByNumber(TargetForm):
